@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what Peapod needs on a Debian 12 machine (root): Debian packages and npm dependencies.
+# Idempotent and quiet when everything is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages used by the node agent and its tests (runtime, CNI plugins, the busybox test image).
+APT_PACKAGES=(${PEAPOD_APT_PACKAGES:-})
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then echo "peapod: need root to install: ${missing[*]}" >&2; exit 1; fi
+  echo "peapod: installing Debian packages: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v kubectl >/dev/null 2>&1; then
+  echo "peapod: warning: kubectl is not on PATH; the kubectl tests need it" >&2
+fi
+
+# npm dependencies, only when package-lock.json changed since the last install.
+stamp=node_modules/.peapod-lock-hash
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  echo "peapod: installing npm dependencies"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$want" > "$stamp"
+fi
+
+# Generated artefacts (OpenAPI schemas from kubernetes-models), rebuilt when missing.
+if [ -f scripts/gen-openapi.ts ] && [ ! -f generated/openapi-schemas.json ]; then
+  echo "peapod: generating OpenAPI schemas"
+  npx tsx scripts/gen-openapi.ts
+fi

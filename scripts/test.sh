@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs every test: type check, unit tests next to the code, integration tests against a real server
+# and the real kubectl, and (as root) end-to-end tests with real containers. `.ci/run` runs this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+
+echo "== typecheck"
+npx tsc --noEmit
+
+echo "== tests"
+# Node 20 does not discover .ts test files itself, so list them explicitly.
+mapfile -t files < <(find src test -name '*.test.ts' -not -path '*/node_modules/*' | sort)
+node --import tsx --test --test-concurrency="${PEAPOD_TEST_CONCURRENCY:-2}" --test-reporter=spec "${files[@]}"

@@ -1,0 +1,123 @@
+// A registry entry describes one resource completely: identity, scope, names for discovery,
+// table columns, field selectors, defaulting, validation and the update strategy. The generic store,
+// discovery, OpenAPI and Table output are all driven from these entries; adding a resource is adding
+// an entry (registry/<resource>.ts) and listing it in registry/index.ts.
+import type { FieldError } from '../errors.ts';
+
+/** Any Kubernetes object as it travels through the server (parsed JSON). */
+export interface KObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: ObjectMeta;
+  [field: string]: unknown;
+}
+
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+export interface ObjectMeta {
+  name?: string;
+  generateName?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  deletionGracePeriodSeconds?: number;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: OwnerReference[];
+  finalizers?: string[];
+  managedFields?: unknown[];
+  [field: string]: unknown;
+}
+
+export interface ColumnDefinition {
+  name: string;
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'date';
+  format?: string;
+  description: string;
+  /** 0 = always shown; 1 = only with `-o wide`. */
+  priority: number;
+}
+
+export interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
+  preconditions?: { uid?: string; resourceVersion?: string };
+  dryRun?: string[];
+  orphanDependents?: boolean;
+}
+
+/** Context a strategy hook gets: the clock, so time-based logic can be tested. */
+export interface StrategyContext {
+  now(): Date;
+}
+
+export interface SubresourceInfo {
+  name: string;
+  /** Kind returned (for discovery); defaults to the parent's kind. */
+  kind?: string;
+  group?: string;
+  version?: string;
+  verbs: string[];
+}
+
+export interface ResourceEntry {
+  readonly group: string; // '' for core
+  readonly version: string;
+  readonly kind: string;
+  readonly listKind: string;
+  readonly resource: string; // plural, lower case
+  readonly singular: string;
+  readonly namespaced: boolean;
+  readonly shortNames?: string[];
+  readonly categories?: string[];
+  /** Verbs on the main resource; default: all eight. */
+  readonly verbs?: string[];
+  readonly subresources?: SubresourceInfo[];
+  /** Schema name in OpenAPI, e.g. io.k8s.api.core.v1.Pod. */
+  readonly schema: string;
+
+  /** Table columns after Name (Name is added by the server). Age is included by the entry. */
+  readonly columns: ColumnDefinition[];
+  /** One cell per column in `columns`, for the given object. */
+  row(obj: KObject, ctx: StrategyContext): unknown[];
+
+  /**
+   * Extra field-selector fields beyond metadata.name / metadata.namespace (always supported);
+   * each returns the object's value for that field as a string.
+   */
+  readonly fieldSelectors?: Record<string, (obj: KObject) => string>;
+
+  /** Fill in defaults on create and update (mutates). */
+  defaults?(obj: KObject): void;
+  /** Create-time preparation beyond defaults: e.g. reset status, set generation (mutates). */
+  prepareForCreate?(obj: KObject, ctx: StrategyContext): void;
+  /** Update preparation of the main resource, e.g. keep the old status (mutates `obj`). */
+  prepareForUpdate?(obj: KObject, old: KObject): void;
+  /** Validation of a new object. */
+  validate?(obj: KObject): FieldError[];
+  /** Validation of an update (in addition to validate()). */
+  validateUpdate?(obj: KObject, old: KObject): FieldError[];
+  /** Whether the status subresource exists and the main resource ignores status changes. */
+  readonly hasStatus?: boolean;
+  /** Whether metadata.generation is bumped on spec changes (apps/batch style). */
+  readonly hasGeneration?: boolean;
+  /**
+   * Graceful delete: returns the grace period in seconds to use, or undefined to delete at once.
+   * Called with the live object and the request's options.
+   */
+  gracePeriod?(obj: KObject, options: DeleteOptions): number | undefined;
+  /** DELETE returns the object (pods) rather than a Status. */
+  readonly returnDeletedObject?: boolean;
+  /** Resources the server creates and which must not be deleted (e.g. namespace `default`). */
+  readonly protectedNames?: string[];
+}

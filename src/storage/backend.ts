@@ -1,0 +1,89 @@
+// The storage contract the apiserver needs, and nothing wider (cf. kine).
+//
+// Keys are strings like `/registry/pods/default/web`. Values are opaque strings (the apiserver stores
+// JSON without metadata.resourceVersion; it derives that from modRevision on read).
+// Revisions form one global, strictly increasing counter shared by every key: each successful
+// create/update/delete takes the next revision. A key's modRevision is the revision of its latest write.
+
+export interface KeyValue {
+  readonly key: string;
+  readonly value: string;
+  /** Revision of the write that created the current incarnation of the key. */
+  readonly createRevision: number;
+  /** Revision of the latest write to the key. */
+  readonly modRevision: number;
+}
+
+export interface ListOptions {
+  /** Read as of this revision (must not be compacted); default: current. */
+  readonly revision?: number;
+  /** At most this many items (0/undefined = all). */
+  readonly limit?: number;
+  /** Only keys strictly greater than this one (for continue tokens). */
+  readonly startAfter?: string;
+}
+
+export interface ListResult {
+  readonly items: KeyValue[];
+  /** The revision the list was read at. */
+  readonly revision: number;
+  /** Number of matching keys after the last returned item (0 when complete). */
+  readonly remaining: number;
+}
+
+/** Outcome of a write. A lost race / precondition failure is a value, not an exception. */
+export type WriteResult =
+  | { readonly ok: true; readonly revision: number; readonly kv: KeyValue }
+  | { readonly ok: false; readonly current: KeyValue | undefined };
+
+export type DeleteResult =
+  | { readonly ok: true; readonly revision: number; readonly prev: KeyValue }
+  | { readonly ok: false; readonly current: KeyValue | undefined };
+
+export interface WatchEvent {
+  readonly type: 'put' | 'delete';
+  /** For put: the new value. For delete: key with the deleted value, modRevision = the delete's revision. */
+  readonly kv: KeyValue;
+  /** The value before this event (undefined for a create). */
+  readonly prev: KeyValue | undefined;
+  readonly revision: number;
+}
+
+export interface WatchOptions {
+  /** Deliver every event with revision > fromRevision. Throws CompactedError if that history is gone. */
+  readonly fromRevision: number;
+  readonly signal: AbortSignal;
+}
+
+/** Thrown (or passed to onError) when a read/watch asks for history that compaction removed. */
+export class CompactedError extends Error {
+  constructor(readonly requested: number, readonly compactRevision: number) {
+    super(`required revision ${requested} has been compacted (compacted to ${compactRevision})`);
+    this.name = 'CompactedError';
+  }
+}
+
+export interface Backend {
+  get(key: string): Promise<KeyValue | undefined>;
+  list(prefix: string, options?: ListOptions): Promise<ListResult>;
+  /** Fails (ok: false, current) if the key exists. */
+  create(key: string, value: string): Promise<WriteResult>;
+  /** Compare-and-swap on modRevision. Fails if the key is missing or its modRevision differs. */
+  update(key: string, value: string, expectedModRevision: number): Promise<WriteResult>;
+  /** Compare-and-swap delete on modRevision. */
+  delete(key: string, expectedModRevision: number): Promise<DeleteResult>;
+  /**
+   * Ordered delivery of every event under `prefix` after `fromRevision`, first replayed history,
+   * then live events, each exactly once and in revision order. The call returns once the watch is
+   * registered; it ends when `signal` aborts. Throws CompactedError synchronously-ish (rejected
+   * promise) when fromRevision < compactRevision.
+   */
+  watch(prefix: string, onEvent: (e: WatchEvent) => void, options: WatchOptions): Promise<void>;
+  /** The latest revision written. */
+  currentRevision(): number;
+  /** The oldest revision still readable (history at or below it is gone). */
+  compactRevision(): number;
+  /** Drop history older than `revision` (keeps the newest row of every live key). */
+  compact(revision: number): Promise<void>;
+  close(): Promise<void>;
+}
