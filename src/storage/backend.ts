@@ -15,7 +15,7 @@ export interface KeyValue {
 }
 
 export interface ListOptions {
-  /** Read as of this revision (must not be compacted); default: current. */
+  /** Read as of this revision (must not be compacted, nor above the current one); 0/undefined = current. */
   readonly revision?: number;
   /** At most this many items (0/undefined = all). */
   readonly limit?: number;
@@ -63,6 +63,14 @@ export class CompactedError extends Error {
   }
 }
 
+/** Thrown when a read or compaction names a revision that has not been written yet. */
+export class FutureRevisionError extends Error {
+  constructor(readonly requested: number, readonly currentRevision: number) {
+    super(`required revision ${requested} is a future revision (current is ${currentRevision})`);
+    this.name = 'FutureRevisionError';
+  }
+}
+
 export interface Backend {
   get(key: string): Promise<KeyValue | undefined>;
   list(prefix: string, options?: ListOptions): Promise<ListResult>;
@@ -83,7 +91,11 @@ export interface Backend {
   currentRevision(): number;
   /** The oldest revision still readable (history at or below it is gone). */
   compactRevision(): number;
-  /** Drop history older than `revision` (keeps the newest row of every live key). */
+  /**
+   * Drop history older than `revision` (keeps the newest row of every live key), so reads at
+   * `revision` and watches from it still work. No-op at or below compactRevision(); throws
+   * FutureRevisionError above currentRevision().
+   */
   compact(revision: number): Promise<void>;
   close(): Promise<void>;
 }
