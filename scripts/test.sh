@@ -11,4 +11,4 @@ npx tsc --noEmit
 echo "== tests"
 # Node 20 does not discover .ts test files itself, so list them explicitly.
 mapfile -t files < <(find src test -name '*.test.ts' -not -path '*/node_modules/*' | sort)
-node --import tsx --test --test-concurrency="${PEAPOD_TEST_CONCURRENCY:-2}" --test-reporter=spec "${files[@]}"
+node --import tsx --test --test-concurrency="${PEAPOD_TEST_CONCURRENCY:-2}" --test-timeout=300000 --test-reporter=spec "${files[@]}"

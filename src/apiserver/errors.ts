@@ -142,6 +142,7 @@ export function pathNotFound(): ApiError {
 
 export type FieldErrorType =
   | 'FieldValueRequired'
+  | 'FieldValueNotFound'
   | 'FieldValueInvalid'
   | 'FieldValueNotSupported'
   | 'FieldValueDuplicate'
@@ -151,6 +152,7 @@ export type FieldErrorType =
 
 const typeText: Record<FieldErrorType, string> = {
   FieldValueRequired: 'Required value',
+  FieldValueNotFound: 'Not found',
   FieldValueInvalid: 'Invalid value',
   FieldValueNotSupported: 'Unsupported value',
   FieldValueDuplicate: 'Duplicate value',
@@ -170,7 +172,7 @@ export class FieldError {
   detailMessage(): string {
     const t = typeText[this.type];
     let s = t;
-    const showValue = this.type === 'FieldValueInvalid' || this.type === 'FieldValueNotSupported' || this.type === 'FieldValueDuplicate' || this.type === 'FieldValueTypeInvalid';
+    const showValue = this.type === 'FieldValueNotFound' || this.type === 'FieldValueInvalid' || this.type === 'FieldValueNotSupported' || this.type === 'FieldValueDuplicate' || this.type === 'FieldValueTypeInvalid';
     if (showValue && this.value !== undefined) s += `: ${formatValue(this.value)}`;
     if (this.detail) s += `: ${this.detail}`;
     return s;
@@ -189,6 +191,7 @@ function formatValue(v: unknown): string {
 
 export const fieldErrors = {
   required: (field: string, detail = '') => new FieldError('FieldValueRequired', field, undefined, detail),
+  notFound: (field: string, value: unknown) => new FieldError('FieldValueNotFound', field, value, ''),
   invalid: (field: string, value: unknown, detail: string) => new FieldError('FieldValueInvalid', field, value, detail),
   notSupported: (field: string, value: unknown, valid: string[]) =>
     new FieldError('FieldValueNotSupported', field, value, `supported values: ${valid.map((v) => JSON.stringify(v)).join(', ')}`),

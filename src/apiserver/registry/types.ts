@@ -3,6 +3,7 @@
 // discovery, OpenAPI and Table output are all driven from these entries; adding a resource is adding
 // an entry (registry/<resource>.ts) and listing it in registry/index.ts.
 import type { FieldError } from '../errors.ts';
+import type { NameValidator } from '../validation/names.ts';
 
 /** Any Kubernetes object as it travels through the server (parsed JSON). */
 export interface KObject {
@@ -78,6 +79,11 @@ export interface ResourceEntry {
   readonly resource: string; // plural, lower case
   readonly singular: string;
   readonly namespaced: boolean;
+  /**
+   * Rule for metadata.name (and generateName) that the store passes to validateObjectMeta;
+   * default DNS-1123 subdomain. Namespaces use nameIsDNSLabel.
+   */
+  readonly nameValidator?: NameValidator;
   readonly shortNames?: string[];
   readonly categories?: string[];
   /** Verbs on the main resource; default: all eight. */
@@ -88,6 +94,16 @@ export interface ResourceEntry {
 
   /** Table columns after Name (Name is added by the server). Age is included by the entry. */
   readonly columns: ColumnDefinition[];
+  /**
+   * The entry's columns include Name itself (somewhere other than first, e.g. Events, whose
+   * upstream table starts with Last Seen and lists Name last, `-o wide` only), so the server must
+   * not prepend its Name column; row() then yields a cell for it too.
+   */
+  readonly tableIncludesName?: boolean;
+  /** Status-subresource preparation (after the store copied the new status onto the old object). */
+  prepareForStatusUpdate?(obj: KObject, old: KObject): void;
+  /** Status-subresource validation. */
+  validateStatusUpdate?(obj: KObject, old: KObject): FieldError[];
   /** One cell per column in `columns`, for the given object. */
   row(obj: KObject, ctx: StrategyContext): unknown[];
 

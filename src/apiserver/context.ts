@@ -1,0 +1,40 @@
+// What request handlers share: the registry of resources with their stores, the watch cache, the
+// OpenAPI schema set and the clock. Built once by server.ts.
+import type { ResourceEntry, StrategyContext } from './registry/types.ts';
+import type { GenericStore } from './store/generic-store.ts';
+import type { WatchCache } from './watch/watch-cache.ts';
+import type { SchemaNavigator } from './openapi/navigator.ts';
+import type { RequestScope } from './handlers/resources.ts';
+
+export interface ResourceHandle {
+  readonly entry: ResourceEntry;
+  readonly store: GenericStore;
+}
+
+export interface SchemaTools {
+  readonly navigator: SchemaNavigator;
+  /** Dotted paths of fields the schema does not know (for strict field validation). */
+  unknownFields(schema: string, obj: unknown): string[];
+}
+
+export interface WatchTuning {
+  /** Watches without timeoutSeconds end after this many seconds times (1 + random), as upstream. */
+  readonly minRequestTimeoutSeconds: number;
+  readonly bookmarkIntervalMs: number;
+}
+
+export interface ApiContext {
+  readonly clock: StrategyContext;
+  readonly watchTuning: WatchTuning;
+  /** Open watch streams (for metrics). */
+  readonly watchers: { count: number };
+  readonly watchCache: WatchCache;
+  readonly schemas: SchemaTools;
+  /** Looks a resource up by group, version and plural name. */
+  resource(group: string, version: string, resource: string): ResourceHandle | undefined;
+  /** The handle for a group/resource (any served version). */
+  byGroupResource(group: string, resource: string): ResourceHandle | undefined;
+  readonly resources: readonly ResourceHandle[];
+  /** Subresource handlers beyond the built-in ones, keyed `<group>/<resource>/<subresource>`. */
+  readonly subresources: ReadonlyMap<string, (scope: RequestScope) => Promise<void>>;
+}

@@ -1,0 +1,241 @@
+// REST verbs on a resource: get, list, create, update, delete, deletecollection (+ watch and patch
+// in their own files). A handler parses the request, calls the generic store, and writes the
+// answer in the shape kubectl expects (objects, lists, Tables, Statuses).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ApiError, badRequest, methodNotAllowed, notAcceptable } from '../errors.ts';
+import type { ApiContext, ResourceHandle } from '../context.ts';
+import type { ResourceRequest } from '../http/request-info.ts';
+import { decodeBody, readBody } from '../http/body.ts';
+import { Query } from '../http/query.ts';
+import { negotiate, sendJson } from '../http/respond.ts';
+import type { DeleteOptions, KObject } from '../registry/types.ts';
+import { parseIncludeObject, toTable } from './table.ts';
+import { buildFieldMatcher, buildLabelMatcher } from './selectors.ts';
+import { serveWatch } from './watch.ts';
+import { servePatch } from './patch.ts';
+import { checkFieldValidation, checkKind } from './decode.ts';
+import { serveSubresource } from './subresources.ts';
+
+export interface RequestScope {
+  readonly ctx: ApiContext;
+  readonly handle: ResourceHandle;
+  readonly info: ResourceRequest;
+  readonly query: Query;
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+}
+
+export function verbOf(method: string, info: ResourceRequest, query: Query): string {
+  if (method === 'GET') return info.name ? 'get' : query.bool('watch') ? 'watch' : 'list';
+  if (method === 'POST') return 'create';
+  if (method === 'PUT') return 'update';
+  if (method === 'PATCH') return 'patch';
+  if (method === 'DELETE') return info.name ? 'delete' : 'deletecollection';
+  return method.toLowerCase();
+}
+
+export async function serveResource(scope: RequestScope): Promise<void> {
+  const { info, req, handle, query } = scope;
+  const method = req.method ?? 'GET';
+  if (handle.entry.namespaced && info.namespace === undefined && info.name !== undefined) {
+    throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+  }
+  if (!handle.entry.namespaced && info.namespace !== undefined) {
+    throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+  }
+  if (info.subresource && info.subresource !== 'status') return serveSubresource(scope);
+  if (info.subresource === 'status' && !handle.entry.hasStatus) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+  const verb = verbOf(method, info, query);
+  const allowed = handle.entry.verbs ?? ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+  if (!allowed.includes(verb) && !info.subresource) throw methodNotAllowed();
+  switch (verb) {
+    case 'get':
+      return serveGet(scope);
+    case 'list':
+      return serveList(scope);
+    case 'watch':
+      return serveWatch(scope);
+    case 'create':
+      if (info.name) throw methodNotAllowed();
+      return serveCreate(scope);
+    case 'update':
+      if (!info.name) throw methodNotAllowed();
+      return serveUpdate(scope);
+    case 'patch':
+      if (!info.name) throw methodNotAllowed();
+      return servePatch(scope);
+    case 'delete':
+      return serveDelete(scope);
+    case 'deletecollection':
+      return serveDeleteCollection(scope);
+    default:
+      throw methodNotAllowed();
+  }
+}
+
+/** Sends one object, or a one-row Table when the client asked for Tables. */
+export function sendObject(scope: RequestScope, code: number, obj: KObject, headers: Record<string, string> = {}): void {
+  const neg = negotiate(scope.req);
+  if (neg.table) {
+    const table = toTable(scope.handle.entry, [obj], scope.ctx.clock, {
+      includeObject: parseIncludeObject(scope.query.str('includeObject')),
+      withColumns: true,
+      resourceVersion: obj.metadata?.resourceVersion,
+    });
+    sendJson(scope.res, code, table, headers);
+    return;
+  }
+  sendJson(scope.res, code, obj, headers);
+}
+
+async function serveGet(scope: RequestScope): Promise<void> {
+  const obj = await scope.handle.store.get(scope.info.namespace, scope.info.name!);
+  sendObject(scope, 200, obj);
+}
+
+async function serveList(scope: RequestScope): Promise<void> {
+  const { handle, query, info } = scope;
+  const neg = negotiate(scope.req);
+  const result = await handle.store.list(info.namespace, {
+    labelMatch: buildLabelMatcher(query.str('labelSelector')),
+    fieldMatch: buildFieldMatcher(handle.entry, query.str('fieldSelector')),
+    limit: query.int('limit'),
+    continueToken: query.str('continue'),
+    resourceVersion: query.str('resourceVersion'),
+    resourceVersionMatch: query.str('resourceVersionMatch'),
+  });
+  if (neg.table) {
+    sendJson(
+      scope.res,
+      200,
+      toTable(handle.entry, result.items, scope.ctx.clock, {
+        includeObject: parseIncludeObject(query.str('includeObject')),
+        withColumns: true,
+        resourceVersion: result.resourceVersion,
+        continueToken: result.continueToken,
+        remainingItemCount: result.remainingItemCount,
+      }),
+    );
+    return;
+  }
+  if (neg.tableOnly) throw notAcceptable('only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf');
+  const metadata: Record<string, unknown> = { resourceVersion: result.resourceVersion };
+  if (result.continueToken) metadata.continue = result.continueToken;
+  if (result.remainingItemCount !== undefined) metadata.remainingItemCount = result.remainingItemCount;
+  sendJson(scope.res, 200, {
+    kind: handle.entry.listKind,
+    apiVersion: handle.store.apiVersion,
+    metadata,
+    items: result.items,
+  });
+}
+
+export function writeOptions(query: Query): { dryRun: boolean; fieldManager: string | undefined } {
+  const dryRun = query.all('dryRun');
+  for (const d of dryRun) if (d !== 'All') throw badRequest(`dryRun: Unsupported value: "${d}": supported values: "All"`);
+  const fieldManager = query.str('fieldManager');
+  if (fieldManager !== undefined && fieldManager.length > 128) {
+    throw badRequest('fieldManager: Too long: may not be more than 128 bytes');
+  }
+  return { dryRun: dryRun.length > 0, fieldManager };
+}
+
+export async function readObject(scope: RequestScope): Promise<{ obj: KObject; warnings: string[] }> {
+  const body = decodeBody(await readBody(scope.req), scope.req.headers['content-type']);
+  const obj = checkKind(scope.handle, body);
+  const warnings = checkFieldValidation(scope, obj);
+  return { obj, warnings };
+}
+
+export function warningHeaders(warnings: string[]): Record<string, string> {
+  if (warnings.length === 0) return {};
+  return { Warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ') };
+}
+
+async function serveCreate(scope: RequestScope): Promise<void> {
+  const { obj, warnings } = await readObject(scope);
+  const created = await scope.handle.store.create(scope.info.namespace, obj, writeOptions(scope.query));
+  sendObject(scope, 201, created, warningHeaders(warnings));
+}
+
+async function serveUpdate(scope: RequestScope): Promise<void> {
+  const { obj, warnings } = await readObject(scope);
+  const updated = await scope.handle.store.update(scope.info.namespace, scope.info.name!, obj, {
+    ...writeOptions(scope.query),
+    subresource: scope.info.subresource,
+  });
+  sendObject(scope, 200, updated, warningHeaders(warnings));
+}
+
+async function deleteOptions(scope: RequestScope): Promise<DeleteOptions> {
+  const buf = await readBody(scope.req);
+  let options: DeleteOptions = {};
+  if (buf.length > 0 && buf.toString('utf8').trim() !== '') {
+    const body = decodeBody(buf, scope.req.headers['content-type']);
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('invalid DeleteOptions body');
+    options = body as DeleteOptions;
+  }
+  const grace = scope.query.int('gracePeriodSeconds');
+  if (grace !== undefined) options = { ...options, gracePeriodSeconds: grace };
+  const policy = scope.query.str('propagationPolicy');
+  if (policy !== undefined) options = { ...options, propagationPolicy: policy as DeleteOptions['propagationPolicy'] };
+  if (options.propagationPolicy && !['Background', 'Foreground', 'Orphan'].includes(options.propagationPolicy)) {
+    throw badRequest(`propagationPolicy: Unsupported value: "${options.propagationPolicy}": supported values: "Foreground", "Background", "Orphan"`);
+  }
+  if (options.gracePeriodSeconds !== undefined && options.gracePeriodSeconds < 0) options = { ...options, gracePeriodSeconds: 1 };
+  return options;
+}
+
+async function serveDelete(scope: RequestScope): Promise<void> {
+  const options = await deleteOptions(scope);
+  const { handle, info } = scope;
+  const { dryRun } = writeOptions(scope.query);
+  const dry = dryRun || (options.dryRun ?? []).includes('All');
+  const result = await handle.store.delete(info.namespace, info.name!, options, { dryRun: dry });
+  if (!result.deleted) {
+    sendObject(scope, handle.entry.returnDeletedObject ? 200 : 202, result.object);
+    return;
+  }
+  if (handle.entry.returnDeletedObject) {
+    sendObject(scope, 200, result.object);
+    return;
+  }
+  sendJson(scope.res, 200, {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Success',
+    details: {
+      name: info.name,
+      ...(handle.entry.group ? { group: handle.entry.group } : {}),
+      kind: handle.entry.resource,
+      uid: result.object.metadata?.uid,
+    },
+  });
+}
+
+async function serveDeleteCollection(scope: RequestScope): Promise<void> {
+  const options = await deleteOptions(scope);
+  const { handle, info, query } = scope;
+  const { dryRun } = writeOptions(query);
+  const list = await handle.store.list(info.namespace, {
+    labelMatch: buildLabelMatcher(query.str('labelSelector')),
+    fieldMatch: buildFieldMatcher(handle.entry, query.str('fieldSelector')),
+  });
+  const deleted: KObject[] = [];
+  for (const item of list.items) {
+    try {
+      const r = await handle.store.delete(item.metadata?.namespace, item.metadata?.name ?? '', options, { dryRun });
+      deleted.push(r.object);
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 404) continue;
+      throw e;
+    }
+  }
+  sendJson(scope.res, 200, {
+    kind: handle.entry.listKind,
+    apiVersion: handle.store.apiVersion,
+    metadata: { resourceVersion: list.resourceVersion },
+    items: deleted,
+  });
+}

@@ -1,0 +1,122 @@
+// Watch: a chunked stream of JSON lines {"type":..,"object":..}, fed by the watch cache.
+// Selector-filtered watches turn a change that makes an object enter the selection into ADDED and
+// one that makes it leave into DELETED, as upstream. Bookmarks are sent periodically when asked.
+import { CompactedError } from '../../storage/index.ts';
+import type { KObject } from '../registry/types.ts';
+import { listPrefix } from '../store/codec.ts';
+import { parseResourceVersion } from '../store/generic-store.ts';
+import { negotiate } from '../http/respond.ts';
+import type { CacheEvent } from '../watch/watch-cache.ts';
+import { buildFieldMatcher, buildLabelMatcher } from './selectors.ts';
+import { parseIncludeObject, toTable } from './table.ts';
+import type { RequestScope } from './resources.ts';
+
+export async function serveWatch(scope: RequestScope): Promise<void> {
+  const { handle, query, res, req, ctx, info } = scope;
+  const entry = handle.entry;
+  const labelMatch = buildLabelMatcher(query.str('labelSelector'));
+  const fieldMatch = buildFieldMatcher(entry, query.str('fieldSelector'));
+  const matches = (obj: KObject | undefined): boolean =>
+    obj !== undefined && (!labelMatch || labelMatch(obj.metadata?.labels)) && (!fieldMatch || fieldMatch(obj));
+  const rvParam = query.str('resourceVersion');
+  const bookmarks = query.bool('allowWatchBookmarks');
+  const timeoutSeconds = query.int('timeoutSeconds') ?? ctx.watchTuning.minRequestTimeoutSeconds * (1 + Math.random());
+  const sendInitial = query.str('sendInitialEvents') === 'true';
+  const neg = negotiate(req);
+  const includeObject = parseIncludeObject(query.str('includeObject'));
+  let columnsSent = false;
+
+  const abort = new AbortController();
+  const signal = abort.signal;
+  res.writeHead(200, {
+    'Content-Type': 'application/json',
+    'Cache-Control': 'no-cache, private',
+    'Transfer-Encoding': 'chunked',
+  });
+  res.flushHeaders();
+  ctx.watchers.count++;
+  const finish = (timedOut = false) => {
+    if (signal.aborted) return;
+    // A last bookmark lets a client resume exactly where this stream ended.
+    if (timedOut && bookmarks) bookmark();
+    abort.abort();
+    ctx.watchers.count--;
+    clearTimeout(timer);
+    clearInterval(bookmarkTimer);
+    res.end();
+  };
+  res.on('close', () => finish());
+  const timer = setTimeout(() => finish(true), timeoutSeconds * 1000);
+  let lastRv = 0;
+
+  const render = (obj: KObject): unknown => {
+    if (!neg.table) return obj;
+    const t = toTable(entry, [obj], ctx.clock, { includeObject, withColumns: !columnsSent, resourceVersion: obj.metadata?.resourceVersion });
+    columnsSent = true;
+    return t;
+  };
+  const send = (type: string, obj: unknown) => {
+    if (signal.aborted) return;
+    res.write(JSON.stringify({ type, object: obj }) + '\n');
+  };
+  const bookmark = (annotations?: Record<string, string>) => {
+    const rv = String(Math.max(lastRv, ctx.watchCache.latestRevision()));
+    send('BOOKMARK', {
+      kind: entry.kind,
+      apiVersion: handle.store.apiVersion,
+      metadata: { resourceVersion: rv, ...(annotations ? { annotations } : {}) },
+    });
+  };
+  const bookmarkTimer = setInterval(() => {
+    if (bookmarks) bookmark();
+  }, ctx.watchTuning.bookmarkIntervalMs);
+
+  const onEvent = (e: CacheEvent) => {
+    lastRv = e.revision;
+    const now = matches(e.object);
+    const before = matches(e.prev);
+    if (e.type === 'DELETED') {
+      if (now) send('DELETED', render(e.object));
+      return;
+    }
+    if (now && before) send('MODIFIED', render(e.object));
+    else if (now) send('ADDED', render(e.object));
+    else if (before) send('DELETED', render(e.object));
+  };
+
+  try {
+    let from: number;
+    if (rvParam === undefined || rvParam === '' || rvParam === '0' || sendInitial) {
+      // Synthetic ADDED events for the current state, then changes after the list's revision.
+      const list = await handle.store.list(info.namespace, { labelMatch, fieldMatch });
+      from = Number(list.resourceVersion);
+      if (rvParam !== undefined && rvParam !== '' && rvParam !== '0' && sendInitial) {
+        from = Math.max(from, parseResourceVersion(rvParam));
+      }
+      for (const item of list.items) send('ADDED', render(item));
+      lastRv = from;
+      if (sendInitial && bookmarks) bookmark({ 'k8s.io/initial-events-end': 'true' });
+    } else {
+      from = parseResourceVersion(rvParam);
+      lastRv = from;
+    }
+    await ctx.watchCache.subscribe(listPrefix(entry, info.namespace), from, onEvent, signal);
+  } catch (e) {
+    if (e instanceof CompactedError) {
+      send('ERROR', {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: `too old resource version: ${e.requested} (${e.compactRevision})`,
+        reason: 'Expired',
+        code: 410,
+      });
+      finish();
+      return;
+    }
+    const message = e instanceof Error ? e.message : String(e);
+    send('ERROR', { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'InternalError', code: 500 });
+    finish();
+  }
+}

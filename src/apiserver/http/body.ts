@@ -1,0 +1,61 @@
+// Reading and decoding request bodies: size-limited (413 over the limit), JSON or YAML by
+// Content-Type, and a 400 with upstream-like wording when the body does not parse.
+import type { IncomingMessage } from 'node:http';
+import { parse as parseYaml } from 'yaml';
+import { badRequest, requestEntityTooLarge, unsupportedMediaType } from '../errors.ts';
+
+/** Upstream's default max request body size for most writes (3 MiB). */
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? '0');
+  if (declared > limit) {
+    req.resume();
+    throw requestEntityTooLarge(limit);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const b = chunk as Buffer;
+    size += b.length;
+    if (size > limit) {
+      req.resume();
+      throw requestEntityTooLarge(limit);
+    }
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks);
+}
+
+export function mediaType(contentType: string | undefined): string {
+  return (contentType ?? 'application/json').split(';')[0]!.trim().toLowerCase();
+}
+
+/** Decodes a body as JSON (or YAML for YAML content types and apply patches). */
+export function decodeBody(buf: Buffer, contentType: string | undefined): unknown {
+  const type = mediaType(contentType);
+  const text = buf.toString('utf8');
+  if (text.trim() === '') throw badRequest('the body of the request was empty');
+  const yamlTypes = ['application/yaml', 'application/x-yaml', 'text/yaml', 'application/apply-patch+yaml'];
+  if (yamlTypes.includes(type)) {
+    try {
+      return parseYaml(text, { maxAliasCount: 100 });
+    } catch (e) {
+      throw badRequest(`error converting YAML to JSON: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+  const jsonTypes = [
+    'application/json',
+    'application/json-patch+json',
+    'application/merge-patch+json',
+    'application/strategic-merge-patch+json',
+    '*/*',
+    '',
+  ];
+  if (!jsonTypes.includes(type)) throw unsupportedMediaType(type);
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw badRequest(`couldn't get version/kind; json parse error: ${(e as Error).message}`);
+  }
+}

@@ -1,0 +1,26 @@
+// Every built-in resource. Discovery, OpenAPI, the store and Table output are driven from this list.
+import { configmaps } from './configmaps.ts';
+import { events } from './events.ts';
+import { leases } from './leases.ts';
+import { namespaces } from './namespaces.ts';
+import { nodes } from './nodes.ts';
+import { pods } from './pods.ts';
+import { secrets } from './secrets.ts';
+import { serviceaccounts } from './serviceaccounts.ts';
+import type { ResourceEntry } from './types.ts';
+
+export const builtinResources: ResourceEntry[] = [
+  pods,
+  namespaces,
+  nodes,
+  events,
+  configmaps,
+  secrets,
+  serviceaccounts,
+  leases,
+];
+
+export { configmaps, events, leases, namespaces, nodes, pods, secrets, serviceaccounts };
+export { podStatusPrepareForUpdate, validatePodStatusUpdate } from './pods.ts';
+export { humanDuration, since } from './age.ts';
+export type * from './types.ts';

@@ -1,0 +1,74 @@
+// core/v1 Namespace. Deleting one moves it to phase Terminating until its spec finalizer
+// `kubernetes` is removed by the namespace controller (store + controller work, not this entry).
+import type { Namespace } from 'kubernetes-types/core/v1.js';
+import { FieldError, fieldErrors } from '../errors.ts';
+import { isQualifiedName } from '../validation/labels.ts';
+import { nameIsDNSLabel } from '../validation/names.ts';
+import { since } from './age.ts';
+import { ageColumn, clone, column, view, writable } from './common.ts';
+import type { KObject, ResourceEntry } from './types.ts';
+
+const ns = (obj: KObject): Namespace => view<Namespace>(obj);
+
+/** Namespaces the server creates at start; deleting them is forbidden. */
+export const PROTECTED_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+function validateNamespace(n: Namespace): FieldError[] {
+  const errs: FieldError[] = [];
+  (n.spec?.finalizers ?? []).forEach((f, i) => {
+    for (const m of isQualifiedName(f)) errs.push(fieldErrors.invalid(`spec.finalizers[${i}]`, f, m));
+    if (!f.includes('/') && f !== 'kubernetes') {
+      errs.push(fieldErrors.invalid(`spec.finalizers[${i}]`, f, 'name is neither a standard finalizer name nor is it fully qualified'));
+    }
+  });
+  return errs;
+}
+
+export const namespaces: ResourceEntry = {
+  group: '',
+  version: 'v1',
+  kind: 'Namespace',
+  listKind: 'NamespaceList',
+  resource: 'namespaces',
+  singular: 'namespace',
+  namespaced: false,
+  nameValidator: nameIsDNSLabel,
+  shortNames: ['ns'],
+  verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+  subresources: [
+    { name: 'finalize', verbs: ['update'] },
+  ],
+  schema: 'io.k8s.api.core.v1.Namespace',
+  columns: [column('Status', 'The status of the namespace'), ageColumn],
+  row: (obj, ctx) => [ns(obj).status?.phase ?? '', since(obj.metadata?.creationTimestamp, ctx)],
+  fieldSelectors: {
+    'status.phase': (o) => ns(o).status?.phase ?? '',
+    // Deprecated upstream alias of metadata.name, still accepted.
+    name: (o) => o.metadata?.name ?? '',
+  },
+  defaults(obj) {
+    // Upstream v1 defaulting labels every namespace with its own name.
+    const meta = (obj.metadata ??= {});
+    if (meta.name) meta.labels = { ...(meta.labels ?? {}), [NAMESPACE_NAME_LABEL]: meta.name };
+  },
+  prepareForCreate(obj) {
+    const n = writable(ns(obj));
+    n.status = { phase: 'Active' };
+    const finalizers = n.spec?.finalizers ?? [];
+    n.spec = { ...(n.spec ?? {}), finalizers: finalizers.includes('kubernetes') ? finalizers : [...finalizers, 'kubernetes'] };
+  },
+  prepareForUpdate(obj, old) {
+    // The main resource changes neither status nor spec.finalizers (that is /finalize's job).
+    const n = writable(ns(obj));
+    const o = ns(old);
+    n.spec = { ...(n.spec ?? {}) };
+    if (o.spec?.finalizers === undefined) delete n.spec.finalizers;
+    else n.spec.finalizers = clone(o.spec.finalizers);
+    if (o.status === undefined) delete n.status;
+    else n.status = clone(o.status);
+  },
+  validate: (obj) => validateNamespace(ns(obj)),
+  hasStatus: true,
+  protectedNames: PROTECTED_NAMESPACES,
+};

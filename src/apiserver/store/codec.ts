@@ -1,0 +1,36 @@
+// Objects are stored as JSON without metadata.resourceVersion; the resourceVersion a client sees is
+// the backend's modRevision of the row, set on every read (as upstream derives it from etcd).
+import type { KeyValue } from '../../storage/index.ts';
+import type { KObject, ResourceEntry } from '../registry/types.ts';
+
+export function encode(obj: KObject): string {
+  const meta = obj.metadata ?? {};
+  const { resourceVersion: _rv, ...rest } = meta;
+  return JSON.stringify({ ...obj, metadata: rest });
+}
+
+export function decode(kv: KeyValue, revision = kv.modRevision): KObject {
+  const obj = JSON.parse(kv.value) as KObject;
+  obj.metadata = { ...(obj.metadata ?? {}), resourceVersion: String(revision) };
+  return obj;
+}
+
+/** `/registry/pods/` for core, `/registry/apps/deployments/` for named groups. */
+export function resourcePrefix(entry: Pick<ResourceEntry, 'group' | 'resource'>): string {
+  return entry.group ? `/registry/${entry.group}/${entry.resource}/` : `/registry/${entry.resource}/`;
+}
+
+export function objectKey(entry: Pick<ResourceEntry, 'group' | 'resource' | 'namespaced'>, namespace: string | undefined, name: string): string {
+  const base = resourcePrefix(entry);
+  return entry.namespaced ? `${base}${namespace}/${name}` : `${base}${name}`;
+}
+
+/** Prefix for a list: the whole resource, or one namespace of it. */
+export function listPrefix(entry: Pick<ResourceEntry, 'group' | 'resource' | 'namespaced'>, namespace: string | undefined): string {
+  const base = resourcePrefix(entry);
+  return entry.namespaced && namespace ? `${base}${namespace}/` : base;
+}
+
+export function deepClone<T>(v: T): T {
+  return structuredClone(v);
+}

@@ -1,0 +1,108 @@
+// One backend watch feeds every API watcher: events are decoded once, kept in a ring buffer of recent
+// history, and fanned out to subscribers by key prefix. A watcher resuming from a revision still in
+// the ring is served from memory; older revisions fall back to a direct backend watch (which fails
+// with CompactedError -> 410 once compaction removed them).
+import type { Backend, WatchEvent } from '../../storage/index.ts';
+import type { KObject } from '../registry/types.ts';
+import { decode } from '../store/codec.ts';
+
+export interface CacheEvent {
+  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  readonly key: string;
+  /** New state (for DELETED: last state, with resourceVersion = the delete's revision). Never mutate. */
+  readonly object: KObject;
+  /** Previous state, if any. Never mutate. */
+  readonly prev: KObject | undefined;
+  readonly revision: number;
+}
+
+interface Subscriber {
+  prefix: string;
+  from: number;
+  deliver: (e: CacheEvent) => void;
+}
+
+export interface WatchCacheOptions {
+  /** How many recent events to keep for resuming watchers. */
+  capacity?: number;
+}
+
+export function toCacheEvent(e: WatchEvent): CacheEvent {
+  const prev = e.prev ? decode(e.prev) : undefined;
+  if (e.type === 'delete') {
+    return { type: 'DELETED', key: e.kv.key, object: decode(e.kv, e.revision), prev, revision: e.revision };
+  }
+  return { type: e.prev ? 'MODIFIED' : 'ADDED', key: e.kv.key, object: decode(e.kv), prev, revision: e.revision };
+}
+
+export class WatchCache {
+  private readonly ring: CacheEvent[] = [];
+  private readonly capacity: number;
+  private readonly subscribers = new Set<Subscriber>();
+  private readonly abort = new AbortController();
+  /** Events with revision > startRevision are (or were) in the ring. */
+  private startRevision = 0;
+  private latest = 0;
+
+  constructor(
+    private readonly backend: Backend,
+    options: WatchCacheOptions = {},
+  ) {
+    this.capacity = options.capacity ?? 20000;
+  }
+
+  async start(): Promise<void> {
+    this.startRevision = this.backend.currentRevision();
+    this.latest = this.startRevision;
+    await this.backend.watch('/registry/', (e) => this.onEvent(e), {
+      fromRevision: this.startRevision,
+      signal: this.abort.signal,
+    });
+  }
+
+  stop(): void {
+    this.abort.abort();
+    this.subscribers.clear();
+  }
+
+  /** Latest revision the cache has seen (for bookmarks). */
+  latestRevision(): number {
+    return Math.max(this.latest, this.backend.currentRevision());
+  }
+
+  watcherCount(): number {
+    return this.subscribers.size;
+  }
+
+  /**
+   * Delivers every event under `prefix` with revision > `from`, in order: first history, then live.
+   * Resolves once registered. Rejects with CompactedError when the history is gone.
+   */
+  async subscribe(prefix: string, from: number, deliver: (e: CacheEvent) => void, signal: AbortSignal): Promise<void> {
+    const oldestInRing = this.ring.length > 0 ? this.ring[0]!.revision - 1 : this.latest;
+    if (from >= oldestInRing && from >= this.startRevision) {
+      for (const e of this.ring) if (e.revision > from && e.key.startsWith(prefix)) deliver(e);
+      const sub: Subscriber = { prefix, from: Math.max(from, this.latest), deliver };
+      this.subscribers.add(sub);
+      signal.addEventListener('abort', () => this.subscribers.delete(sub), { once: true });
+      return;
+    }
+    // Older than the ring: a dedicated backend watch (throws CompactedError if compacted).
+    await this.backend.watch(prefix, (e) => deliver(toCacheEvent(e)), { fromRevision: from, signal });
+  }
+
+  private onEvent(e: WatchEvent): void {
+    const ev = toCacheEvent(e);
+    this.latest = ev.revision;
+    this.ring.push(ev);
+    if (this.ring.length > this.capacity) this.ring.splice(0, this.ring.length - this.capacity);
+    for (const sub of this.subscribers) {
+      if (ev.revision <= sub.from || !ev.key.startsWith(sub.prefix)) continue;
+      try {
+        sub.deliver(ev);
+      } catch {
+        this.subscribers.delete(sub);
+      }
+    }
+  }
+}

@@ -1,0 +1,8 @@
+// `peapod` command line: one binary for the server, the agent, images and dev helpers.
+import { Command } from 'commander';
+import { registerServerCommand } from './server-command.ts';
+
+const program = new Command();
+program.name('peapod').description('A small Kubernetes-compatible pod orchestrator').version('0.1.0');
+registerServerCommand(program);
+await program.parseAsync(process.argv);

@@ -1,0 +1,95 @@
+// The composition root of `peapod server`: storage, PKI and credentials in the data dir, the API
+// server, and (as later issues add them) the scheduler, controllers and an embedded node agent.
+// Components talk to the API server only over HTTPS with their own client.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { openSqliteBackend } from '../storage/sqlite/sqlite-backend.ts';
+import type { Backend } from '../storage/index.ts';
+import { startApiServer, type ApiServer } from '../apiserver/server.ts';
+import { builtinResources } from '../apiserver/registry/index.ts';
+import { ensurePki } from '../apiserver/tls/index.ts';
+import { ADMIN_USER, ensureAdminToken, TokenAuthenticator, writeKubeconfig } from '../apiserver/auth/index.ts';
+import { ApiError } from '../apiserver/errors.ts';
+
+export interface PeapodServerOptions {
+  readonly dataDir: string;
+  readonly host?: string;
+  readonly port?: number;
+  /** Reports start-up steps (the CLI prints them). */
+  readonly progress?: (step: string) => void;
+  readonly log?: (msg: string, fields?: Record<string, unknown>) => void;
+  /** Storage compaction: keep this many revisions of history (default 10,000). */
+  readonly compactWindow?: number;
+  readonly compactIntervalMs?: number;
+  readonly watchCacheSize?: number;
+  readonly minRequestTimeoutSeconds?: number;
+}
+
+export interface PeapodServer {
+  readonly api: ApiServer;
+  readonly url: string;
+  readonly kubeconfigPath: string;
+  readonly token: string;
+  readonly caPem: string;
+  readonly backend: Backend;
+  close(): Promise<void>;
+}
+
+export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+export async function startPeapodServer(options: PeapodServerOptions): Promise<PeapodServer> {
+  const progress = options.progress ?? (() => {});
+  await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+  progress('opening storage');
+  const backend = await openSqliteBackend({
+    path: join(options.dataDir, 'state.db'),
+    compactWindow: options.compactWindow,
+    compactIntervalMs: options.compactIntervalMs ?? 60_000,
+  });
+  progress('loading certificates');
+  const host = options.host ?? '127.0.0.1';
+  const pki = await ensurePki(join(options.dataDir, 'pki'), { hosts: [host] });
+  const token = await ensureAdminToken(options.dataDir);
+  const auth = new TokenAuthenticator();
+  auth.addToken(token, ADMIN_USER);
+  progress('starting API server');
+  const api = await startApiServer({
+    backend,
+    resources: builtinResources,
+    tls: { cert: pki.serverCert, key: pki.serverKey },
+    authenticate: (h) => auth.authenticate(h),
+    host,
+    port: options.port ?? 6443,
+    log: options.log,
+    watchCacheSize: options.watchCacheSize,
+    minRequestTimeoutSeconds: options.minRequestTimeoutSeconds,
+  });
+  await ensureNamespaces(api);
+  const kubeconfigPath = join(options.dataDir, 'kubeconfig.yaml');
+  await writeKubeconfig(kubeconfigPath, { server: api.url, caPem: pki.caCert, token });
+  progress('ready');
+  return {
+    api,
+    url: api.url,
+    kubeconfigPath,
+    token,
+    caPem: pki.caCert,
+    backend,
+    async close() {
+      await api.close();
+      await backend.close();
+    },
+  };
+}
+
+async function ensureNamespaces(api: ApiServer): Promise<void> {
+  const ns = api.ctx.byGroupResource('', 'namespaces');
+  if (!ns) return;
+  for (const name of SYSTEM_NAMESPACES) {
+    try {
+      await ns.store.create(undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    } catch (e) {
+      if (!(e instanceof ApiError && e.code === 409)) throw e;
+    }
+  }
+}

@@ -1,0 +1,162 @@
+// Starts a real `peapod server` process on a free loopback port with a temporary data dir, and
+// gives tests the real kubectl (with an isolated HOME so its discovery cache is fresh) and raw
+// HTTPS access with the admin token. Everything is removed on stop().
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { request } from 'node:https';
+import { once } from 'node:events';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+export interface TestServer {
+  url: string;
+  dataDir: string;
+  kubeconfig: string;
+  token: string;
+  ca: string;
+  proc: ChildProcess;
+  stop(): Promise<void>;
+  /** Kills the process with SIGKILL (no cleanup) and waits for it to exit. */
+  kill9(): Promise<void>;
+}
+
+export async function startServer(options: { dataDir?: string; args?: string[] } = {}): Promise<TestServer> {
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'peapod-it-')));
+  const proc = spawn(process.execPath, [join(ROOT, 'bin/peapod.js'), 'server', '--data-dir', dataDir, '--listen', '127.0.0.1:0', ...(options.args ?? [])], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PEAPOD_LOG_LEVEL: process.env.PEAPOD_LOG_LEVEL ?? 'warn' },
+  });
+  let out = '';
+  let err = '';
+  proc.stderr!.on('data', (d: Buffer) => {
+    err += d.toString();
+    if (process.env.PEAPOD_TEST_VERBOSE) process.stderr.write(d);
+  });
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start in 30 s:\n${out}\n${err}`)), 30_000);
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (https:\/\/[^\s]+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolveUrl(m[1]!);
+      }
+    });
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${out}\n${err}`));
+    });
+  });
+  const kubeconfig = join(dataDir, 'kubeconfig.yaml');
+  const token = (await readFile(join(dataDir, 'admin.token'), 'utf8')).trim();
+  const ca = await readFile(join(dataDir, 'pki', 'ca.crt'), 'utf8');
+  const exited = once(proc, 'exit');
+  return {
+    url,
+    dataDir,
+    kubeconfig,
+    token,
+    ca,
+    proc,
+    async stop() {
+      if (proc.exitCode === null && proc.signalCode === null) {
+        proc.kill('SIGTERM');
+        await exited;
+      }
+      if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+    async kill9() {
+      proc.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+let kubectlHome: string | undefined;
+
+/** Runs the real kubectl against the server. Never throws on a non-zero exit: tests assert codes. */
+export async function kubectl(server: TestServer, args: string[], options: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<KubectlResult> {
+  kubectlHome ??= await mkdtemp(join(tmpdir(), 'peapod-kubectl-home-'));
+  return new Promise((resolveResult) => {
+    const child = execFile(
+      'kubectl',
+      args,
+      {
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: kubectlHome!, KUBECONFIG: server.kubeconfig, ...(options.env ?? {}) },
+        timeout: options.timeoutMs ?? 60_000,
+        maxBuffer: 64 * 1024 * 1024,
+      },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolveResult({ code, stdout: stdout.toString(), stderr: stderr.toString() });
+      },
+    );
+    if (options.input !== undefined) child.stdin!.end(options.input);
+    else child.stdin!.end();
+  });
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  json<T = Record<string, unknown>>(): T;
+}
+
+/** One HTTPS request to the server with the admin token (or `token: null` for none). */
+export function api(
+  server: TestServer,
+  method: string,
+  path: string,
+  options: { body?: unknown; contentType?: string; token?: string | null; headers?: Record<string, string> } = {},
+): Promise<RawResponse> {
+  return new Promise((resolveRes, reject) => {
+    const u = new URL(path, server.url);
+    const body =
+      options.body === undefined ? undefined : typeof options.body === 'string' || Buffer.isBuffer(options.body) ? options.body : JSON.stringify(options.body);
+    const headers: Record<string, string> = { Accept: 'application/json', ...(options.headers ?? {}) };
+    const token = options.token === undefined ? server.token : options.token;
+    if (token !== null) headers.Authorization = `Bearer ${token}`;
+    if (body !== undefined) headers['Content-Type'] = options.contentType ?? 'application/json';
+    const req = request(u, { method, headers, ca: server.ca }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolveRes({ status: res.statusCode ?? 0, headers: res.headers, body: text, json: <T>() => JSON.parse(text) as T });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    if (body !== undefined) req.end(body);
+    else req.end();
+  });
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Polls `fn` until it returns a truthy value or the timeout passes (then throws with `what`). */
+export async function eventually<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000, intervalMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await sleep(intervalMs);
+  }
+}
