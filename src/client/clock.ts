@@ -1,0 +1,79 @@
+// Time as a dependency: the workqueue, informer resync and backoffs read it through this
+// interface so tests drive time with `createFakeClock()` instead of sleeping.
+
+export interface TimerHandle {
+  cancel(): void;
+}
+
+export interface Clock {
+  /** Milliseconds, monotonic enough for backoff arithmetic (Date.now() in production). */
+  now(): number;
+  /** Calls `fn` once after `ms`; `cancel()` on the handle is idempotent. */
+  setTimeout(fn: () => void, ms: number): TimerHandle;
+}
+
+export const realClock: Clock = {
+  now: () => Date.now(),
+  setTimeout(fn, ms) {
+    const t = setTimeout(fn, Math.max(0, ms));
+    return { cancel: () => clearTimeout(t) };
+  },
+};
+
+/** Resolves after `ms` on `clock`, or rejects with the signal's reason when aborted first. */
+export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = (): void => {
+      timer.cancel();
+      reject(signal?.reason);
+    };
+    const timer = clock.setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export interface FakeClock extends Clock {
+  /** Moves time forward, firing due timers in deadline order (timers a timer schedules included). */
+  advance(ms: number): void;
+  /** Number of timers not yet fired or cancelled. */
+  pending(): number;
+}
+
+export function createFakeClock(start = 0): FakeClock {
+  let now = start;
+  let seq = 0;
+  const timers = new Map<number, { at: number; seq: number; fn: () => void }>();
+  const next = (limit: number): number | undefined => {
+    let best: number | undefined;
+    for (const [id, t] of timers) {
+      if (t.at > limit) continue;
+      const b = best === undefined ? undefined : timers.get(best);
+      if (!b || t.at < b.at || (t.at === b.at && t.seq < b.seq)) best = id;
+    }
+    return best;
+  };
+  return {
+    now: () => now,
+    setTimeout(fn, ms) {
+      const id = ++seq;
+      timers.set(id, { at: now + Math.max(0, ms), seq: id, fn });
+      return { cancel: () => void timers.delete(id) };
+    },
+    advance(ms) {
+      const target = now + ms;
+      for (let id = next(target); id !== undefined; id = next(target)) {
+        const t = timers.get(id);
+        timers.delete(id);
+        if (!t) continue;
+        now = Math.max(now, t.at);
+        t.fn();
+      }
+      now = target;
+    },
+    pending: () => timers.size,
+  };
+}

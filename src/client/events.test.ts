@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Event } from 'kubernetes-types/core/v1.d.ts';
+import { createFakeClock } from './clock.ts';
+import { createEventRecorder } from './events.ts';
+import { createClient, type Client } from './rest-client.ts';
+import { startFakeApiServer, type FakeApiServer } from './testing/fake-apiserver.ts';
+import { silentLogger } from './types.ts';
+
+const EVENTS = '/api/v1/namespaces/default/events';
+const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'default', uid: 'u1', resourceVersion: '7' } };
+
+describe('event recorder', () => {
+  let server: FakeApiServer;
+  let client: Client;
+  before(async () => {
+    server = await startFakeApiServer();
+    client = createClient({ server: server.url });
+  });
+  after(async () => {
+    client.close();
+    await server.close();
+  });
+
+  it('creates a core/v1 Event and folds identical repeats into its count', async () => {
+    const clock = createFakeClock(Date.UTC(2026, 0, 2, 3, 4, 5));
+    const rec = createEventRecorder(client, { component: 'default-scheduler', host: 'node-1', clock, logger: silentLogger });
+    rec.event(pod, { type: 'Warning', reason: 'FailedScheduling', message: '0/1 nodes are available' });
+    clock.advance(2000);
+    rec.event(pod, { type: 'Warning', reason: 'FailedScheduling', message: '0/1 nodes are available' });
+    rec.event(pod, { type: 'Normal', reason: 'Scheduled', message: 'assigned default/web to node-1' });
+    await rec.flush();
+    const events = [...server.objects.values()].filter((s) => s.collection === EVENTS).map((s) => s.obj as Event);
+    assert.equal(events.length, 2);
+    const failed = events.find((e) => e.reason === 'FailedScheduling');
+    assert.ok(failed);
+    assert.equal(failed.count, 2);
+    assert.equal(failed.firstTimestamp, '2026-01-02T03:04:05Z');
+    assert.equal(failed.lastTimestamp, '2026-01-02T03:04:07Z');
+    assert.deepEqual(failed.involvedObject, { kind: 'Pod', apiVersion: 'v1', namespace: 'default', name: 'web', uid: 'u1', resourceVersion: '7' });
+    assert.deepEqual(failed.source, { component: 'default-scheduler', host: 'node-1' });
+    assert.equal(failed.type, 'Warning');
+    assert.equal(failed.reportingComponent, 'default-scheduler');
+    assert.match(failed.metadata.name ?? '', /^web\.[0-9a-f]+$/);
+    assert.equal(server.requests.filter((r) => r.path.startsWith(EVENTS) && r.method === 'PATCH').length, 1);
+  });
+
+  it('starts a new Event when the aggregated one was deleted', async () => {
+    const rec = createEventRecorder(client, { component: 'kubelet', logger: silentLogger });
+    const node = { kind: 'Node', apiVersion: 'v1', metadata: { name: 'n1', uid: 'n' } };
+    rec.event(node, { type: 'Normal', reason: 'NodeReady', message: 'ready' });
+    await rec.flush();
+    const [stored] = [...server.objects.values()].filter((s) => (s.obj as Event).reason === 'NodeReady');
+    assert.equal(stored?.obj.metadata?.namespace, 'default', 'cluster-scoped objects get events in default');
+    server.remove(stored?.collection ?? '', stored?.obj.metadata?.name ?? '');
+    rec.event(node, { type: 'Normal', reason: 'NodeReady', message: 'ready' });
+    await rec.flush();
+    const again = [...server.objects.values()].filter((s) => (s.obj as Event).reason === 'NodeReady');
+    assert.equal(again.length, 1);
+    assert.equal((again[0]?.obj as Event).count, 1);
+  });
+
+  it('never throws to the caller when the server is unreachable', async () => {
+    const dead = createClient({ server: 'http://127.0.0.1:1' });
+    const warnings: string[] = [];
+    const rec = createEventRecorder(dead, { component: 'x', logger: { ...silentLogger, warn: (m) => warnings.push(m) } });
+    assert.doesNotThrow(() => rec.event(pod, { type: 'Normal', reason: 'R', message: 'm' }));
+    await rec.flush();
+    assert.equal(warnings.length, 1);
+    dead.close();
+  });
+});

@@ -1,0 +1,16 @@
+// Public surface of the client: the only way Peapod's scheduler, controllers and agent reach the
+// API server.
+
+export * from './types.ts';
+export * from './clock.ts';
+export * from './errors.ts';
+export * from './resources.ts';
+export * from './rest-client.ts';
+export * from './store.ts';
+export * from './informer.ts';
+export * from './informer-factory.ts';
+export * from './rate-limiter.ts';
+export * from './workqueue.ts';
+export * from './expectations.ts';
+export * from './controller.ts';
+export * from './events.ts';
