@@ -1,0 +1,263 @@
+import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import { SchedulerCache } from './cache/scheduler-cache.ts';
+import { realClock, type Clock } from './clock.ts';
+import { fitErrorMessage } from './framework/fit-error.ts';
+import { Framework } from './framework/framework.ts';
+import { CycleState } from './framework/interfaces.ts';
+import { podKey, type PodInfo } from './framework/pod-info.ts';
+import { DEFAULT_PROFILE, type Profile } from './framework/profile.ts';
+import type { Registry } from './framework/registry.ts';
+import { schedulePod, type ScheduleContext } from './framework/run.ts';
+import { isSuccess, statusMessage } from './framework/status.ts';
+import { inTreeRegistry } from './plugins/index.ts';
+import { SchedulingQueue, type QueuedPodInfo } from './queue/scheduling-queue.ts';
+
+export interface PodScheduledCondition {
+  readonly type: 'PodScheduled';
+  readonly status: 'False';
+  readonly reason: 'Unschedulable';
+  readonly message: string;
+}
+
+/** The scheduler's only I/O; the lead wires it to the REST client. */
+export interface SchedulerHost {
+  /** POST pods/binding. Rejects on failure (the pod is then forgotten and retried with backoff). */
+  bind(pod: Pod, nodeName: string): Promise<void>;
+  recordEvent(pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string): void;
+  updatePodCondition(pod: Pod, condition: PodScheduledCondition, nominatedNodeName?: string): Promise<void>;
+  deletePod(pod: Pod, graceSeconds?: number): Promise<void>;
+}
+
+export interface SchedulerOptions {
+  readonly host: SchedulerHost;
+  readonly profile?: Profile;
+  readonly registry?: Registry;
+  readonly clock?: Clock;
+  readonly random?: () => number;
+  readonly assumedPodTtlMs?: number;
+  /** Yield to the event loop after this much synchronous scheduling (default 10 ms). */
+  readonly yieldEveryMs?: number;
+}
+
+export interface Scheduler {
+  readonly cache: SchedulerCache;
+  readonly queue: SchedulingQueue;
+  readonly framework: Framework;
+  addNode(node: Node): void;
+  updateNode(node: Node): void;
+  deleteNode(node: Node): void;
+  addPod(pod: Pod): void;
+  updatePod(pod: Pod): void;
+  deletePod(pod: Pod): void;
+  /** Runs one scheduling cycle if a pod is ready; false when activeQ is empty. Binding is async. */
+  scheduleOne(): boolean;
+  /** Resolves when every bind/status call started so far has settled. */
+  settled(): Promise<void>;
+  /** Schedules until `signal` aborts. */
+  run(signal: AbortSignal): Promise<void>;
+}
+
+const ns = (p: Pod): string => p.metadata?.namespace ?? 'default';
+
+export function createScheduler(opts: SchedulerOptions): Scheduler {
+  const clock = opts.clock ?? realClock;
+  const profile = opts.profile ?? DEFAULT_PROFILE;
+  const host = opts.host;
+  const cache = new SchedulerCache({ clock, assumedPodTtlMs: opts.assumedPodTtlMs });
+  let wake: (() => void) | undefined;
+  const queueRef: { q?: SchedulingQueue } = {};
+  const framework = new Framework({
+    profile,
+    registry: opts.registry ?? inTreeRegistry(),
+    lister: cache,
+    nominatedPodsForNode: (n) => queueRef.q?.nominator.forNode(n) ?? [],
+  });
+  const queue = new SchedulingQueue({
+    clock,
+    preEnqueue: (pi) => framework.runPreEnqueue(pi),
+    pluginEvents: (p) => framework.eventsOf(p),
+    onActivated: () => wake?.(),
+  });
+  queueRef.q = queue;
+  const ctx: ScheduleContext = { nextStartNodeIndex: 0, random: opts.random ?? Math.random };
+  const inflight = new Set<Promise<void>>();
+  const track = (p: Promise<void>): void => {
+    const t = p.catch(() => {}).finally(() => inflight.delete(t));
+    inflight.add(t);
+  };
+
+  const responsible = (pod: Pod): boolean => (pod.spec?.schedulerName ?? 'default-scheduler') === profile.schedulerName;
+  const bound = (pod: Pod): boolean => !!pod.spec?.nodeName;
+  const terminal = (pod: Pod): boolean => pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
+
+  function fail(q: QueuedPodInfo, cycle: number, message: string, plugins: Iterable<string>, error: boolean, nominated?: string): void {
+    const pod = q.podInfo.pod;
+    queue.requeueFailed(q, cycle, { error, plugins });
+    host.recordEvent(pod, 'Warning', 'FailedScheduling', message);
+    const cond: PodScheduledCondition = { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message };
+    track(host.updatePodCondition(pod, cond, nominated));
+  }
+
+  function preempt(victims: readonly PodInfo[], preemptor: PodInfo, nodeName: string): void {
+    for (const v of victims) {
+      host.recordEvent(v.pod, 'Normal', 'Preempted', `Preempted by pod ${preemptor.pod.metadata?.uid ?? preemptor.key} on node ${nodeName}`);
+      track(host.deletePod(v.pod, v.pod.spec?.terminationGracePeriodSeconds));
+    }
+  }
+
+  function bindAsync(q: QueuedPodInfo, cycle: number, state: CycleState, nodeName: string): void {
+    const pi = q.podInfo;
+    const pod = pi.pod;
+    track(
+      host.bind(pod, nodeName).then(
+        () => {
+          cache.finishBinding(pi.key);
+          host.recordEvent(pod, 'Normal', 'Scheduled', `Successfully assigned ${ns(pod)}/${pi.name} to ${nodeName}`);
+        },
+        (err: unknown) => {
+          framework.runUnreserve(state, pi, nodeName);
+          cache.forgetPod(pi.key);
+          queue.moveAllToActiveOrBackoff('AssignedPodDelete');
+          fail(q, cycle, `Binding rejected: ${err instanceof Error ? err.message : String(err)}`, [], true);
+        },
+      ),
+    );
+  }
+
+  function scheduleOne(): boolean {
+    const q = queue.pop();
+    if (!q) return false;
+    const cycle = queue.cycle;
+    const pi = q.podInfo;
+    if (cache.has(pi.key)) return true; // already assumed/bound: stale queue entry
+    const state = new CycleState();
+    const result = schedulePod(framework, state, pi, ctx);
+    if (result.kind === 'error') {
+      fail(q, cycle, result.message, [], true);
+      return true;
+    }
+    if (result.kind === 'unschedulable') {
+      const d = result.fitError.diagnosis;
+      let nominated: string | undefined;
+      if (framework.postFilter.length > 0) {
+        const pf = framework.runPostFilter(state, pi, d.nodeToStatus);
+        d.postFilterMsg = statusMessage(pf.status);
+        if (pf.result) {
+          nominated = pf.result.nominatedNodeName;
+          if (nominated) {
+            queue.nominator.add(pi, nominated);
+            preempt(pf.result.victims, pi, nominated);
+          } else queue.nominator.delete(pi.key);
+        }
+      }
+      fail(q, cycle, fitErrorMessage(result.fitError), d.unschedulablePlugins, false, nominated);
+      return true;
+    }
+    const nodeName = result.nodeName;
+    cache.assumePod(pi, nodeName);
+    const rs = framework.runReserve(state, pi, nodeName);
+    if (!isSuccess(rs)) {
+      cache.forgetPod(pi.key);
+      fail(q, cycle, statusMessage(rs), rs.plugin ? [rs.plugin] : [], rs.code === 'Error');
+      return true;
+    }
+    queue.nominator.delete(pi.key);
+    bindAsync(q, cycle, state, nodeName);
+    return true;
+  }
+
+  const yieldEvery = opts.yieldEveryMs ?? 10;
+
+  return {
+    cache,
+    queue,
+    framework,
+    addNode(node) {
+      cache.addNode(node);
+      queue.moveAllToActiveOrBackoff('NodeAdd');
+    },
+    updateNode(node) {
+      cache.updateNode(node);
+      queue.moveAllToActiveOrBackoff('NodeUpdate');
+    },
+    deleteNode(node) {
+      cache.removeNode(node.metadata?.name ?? '');
+    },
+    addPod(pod) {
+      if (bound(pod)) {
+        cache.addPod(pod);
+        queue.nominator.delete(podKey(pod));
+        queue.moveAllToActiveOrBackoff('AssignedPodAdd');
+      } else if (responsible(pod) && !terminal(pod)) queue.add(pod);
+    },
+    updatePod(pod) {
+      if (bound(pod)) {
+        const wasQueued = queue.whereIs(pod) !== undefined;
+        if (wasQueued) queue.delete(pod);
+        if (terminal(pod)) {
+          cache.removePod(pod);
+          queue.moveAllToActiveOrBackoff('AssignedPodDelete');
+        } else {
+          cache.updatePod(pod);
+          queue.moveAllToActiveOrBackoff('AssignedPodUpdate');
+        }
+      } else if (responsible(pod) && !terminal(pod)) queue.update(pod);
+    },
+    deletePod(pod) {
+      if (bound(pod) || cache.has(pod.metadata?.uid ?? '')) {
+        cache.removePod(pod);
+        queue.moveAllToActiveOrBackoff('AssignedPodDelete');
+      }
+      queue.delete(pod);
+    },
+    scheduleOne,
+    async settled() {
+      while (inflight.size > 0) await Promise.all([...inflight]);
+    },
+    async run(signal) {
+      let backoffTimer: unknown;
+      const leftover = setIntervalOn(clock, () => {
+        queue.flushUnschedulableLeftover();
+        cache.cleanupExpiredAssumedPods();
+      }, 30_000, signal);
+      const onAbort = (): void => wake?.();
+      signal.addEventListener('abort', onAbort);
+      try {
+        while (!signal.aborted) {
+          const start = clock.now();
+          while (!signal.aborted && scheduleOne()) {
+            if (clock.now() - start >= yieldEvery) break;
+          }
+          if (signal.aborted) break;
+          // Sleep until a pod is activated, the next backoff expires, or we should yield.
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            const next = queue.nextBackoffExpiry();
+            if (next !== undefined) backoffTimer = clock.setTimeout(resolve, Math.max(0, next - clock.now()));
+            setImmediate(() => {
+              if (queue.stats.active > 0) resolve();
+            });
+          });
+          wake = undefined;
+          if (backoffTimer !== undefined) clock.clearTimeout(backoffTimer);
+          backoffTimer = undefined;
+        }
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+        leftover();
+      }
+    },
+  };
+}
+
+/** A repeating timer on the injectable clock; returns a stop function. */
+function setIntervalOn(clock: Clock, fn: () => void, ms: number, signal: AbortSignal): () => void {
+  let h: unknown;
+  const tick = (): void => {
+    if (signal.aborted) return;
+    fn();
+    h = clock.setTimeout(tick, ms);
+  };
+  h = clock.setTimeout(tick, ms);
+  return () => clock.clearTimeout(h);
+}
