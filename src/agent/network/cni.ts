@@ -1,0 +1,173 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runCommand } from '../runtime/command.ts';
+import { createNamespaceFile, removeNamespaceFile } from './netns.ts';
+
+export interface PodNetworkOptions {
+  /** Per-agent state: `netns/<pod>`, `results/<pod>.json`, `ipam/`. */
+  stateDir: string;
+  /** Linux bridge name (≤ 15 chars), unique per agent on one machine. */
+  bridge: string;
+  /** The node's pod /24, e.g. `10.42.0.0/24`; the gateway is its `.1`. */
+  subnet: string;
+  cniPath?: string;
+  /** CNI network name; defaults to `peapod-<bridge>`. */
+  networkName?: string;
+}
+
+export interface PortMapping {
+  hostPort: number;
+  containerPort: number;
+  protocol: 'tcp' | 'udp' | 'sctp';
+  hostIP?: string;
+}
+
+export interface PodNetworkStatus {
+  netnsPath: string;
+  ip: string;
+  gateway: string;
+  prefixLength: number;
+}
+
+interface SavedResult {
+  bridge: unknown;
+  portMappings: PortMapping[];
+}
+
+/**
+ * Pod networking through the standard CNI plugins, called directly: loopback, bridge with
+ * host-local IPAM, and portmap for hostPorts. One instance per agent. `setUp` and `tearDown` for one
+ * pod must not overlap (the pod worker serialises them); different pods may run concurrently.
+ */
+export class PodNetwork {
+  readonly opts: Required<PodNetworkOptions>;
+
+  constructor(opts: PodNetworkOptions) {
+    if (opts.bridge.length > 15) throw new Error(`bridge name ${opts.bridge} is longer than 15 characters`);
+    this.opts = { cniPath: '/usr/lib/cni', networkName: `peapod-${opts.bridge}`, ...opts };
+  }
+
+  netnsPath(podId: string): string {
+    return join(this.opts.stateDir, 'netns', podId);
+  }
+
+  gateway(): string {
+    const [base] = this.opts.subnet.split('/') as [string];
+    const parts = base.split('.');
+    parts[3] = '1';
+    return parts.join('.');
+  }
+
+  /** Creates the pod's netns and wires it; on failure undoes what it did and rethrows. */
+  async setUp(podId: string, portMappings: PortMapping[] = []): Promise<PodNetworkStatus> {
+    const netns = this.netnsPath(podId);
+    await createNamespaceFile(netns, 'net');
+    try {
+      await this.#plugin('loopback', 'ADD', podId, netns, 'lo', { cniVersion: '1.0.0', name: `${this.opts.networkName}-lo`, type: 'loopback' });
+      const bridge = await this.#plugin('bridge', 'ADD', podId, netns, 'eth0', this.#bridgeConfig());
+      await this.#save(podId, { bridge, portMappings });
+      if (portMappings.length > 0) {
+        await this.#plugin('portmap', 'ADD', podId, netns, 'eth0', this.#portmapConfig(portMappings, bridge));
+      }
+      const ip = firstAddress(bridge);
+      return { netnsPath: netns, ip: ip.address, prefixLength: ip.prefixLength, gateway: this.gateway() };
+    } catch (e) {
+      await this.tearDown(podId).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** Releases the pod's IP, host ports and netns. Idempotent; safe after a partial setUp. */
+  async tearDown(podId: string): Promise<void> {
+    const netns = this.netnsPath(podId);
+    const nsArg = existsSync(netns) ? netns : '';
+    const saved = await this.#load(podId);
+    if (saved && saved.portMappings.length > 0) {
+      await this.#plugin('portmap', 'DEL', podId, nsArg, 'eth0', this.#portmapConfig(saved.portMappings, saved.bridge));
+    }
+    await this.#plugin('bridge', 'DEL', podId, nsArg, 'eth0', this.#bridgeConfig());
+    await removeNamespaceFile(netns);
+    await rm(this.#resultPath(podId), { force: true });
+  }
+
+  /** Pods with a live network on this agent (for adoption). */
+  async listPods(): Promise<string[]> {
+    const dir = join(this.opts.stateDir, 'results');
+    if (!existsSync(dir)) return [];
+    return (await readdir(dir)).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
+  }
+
+  /** Tears down every pod and deletes the bridge and the state dir (agent decommission, tests). */
+  async destroy(): Promise<void> {
+    for (const pod of await this.listPods()) await this.tearDown(pod).catch(() => undefined);
+    await runCommand('ip', ['link', 'del', this.opts.bridge], { allowFailure: true });
+    await rm(this.opts.stateDir, { recursive: true, force: true });
+  }
+
+  #bridgeConfig(): object {
+    return {
+      cniVersion: '1.0.0',
+      name: this.opts.networkName,
+      type: 'bridge',
+      bridge: this.opts.bridge,
+      isGateway: true,
+      ipMasq: false,
+      hairpinMode: true,
+      ipam: {
+        type: 'host-local',
+        ranges: [[{ subnet: this.opts.subnet, gateway: this.gateway() }]],
+        routes: [{ dst: '0.0.0.0/0' }],
+        dataDir: join(this.opts.stateDir, 'ipam'),
+      },
+    };
+  }
+
+  #portmapConfig(portMappings: PortMapping[], prevResult: unknown): object {
+    return {
+      cniVersion: '1.0.0',
+      name: this.opts.networkName,
+      type: 'portmap',
+      capabilities: { portMappings: true },
+      snat: true,
+      runtimeConfig: { portMappings: portMappings.map((p) => ({ ...p, protocol: p.protocol.toLowerCase() })) },
+      prevResult,
+    };
+  }
+
+  async #plugin(type: string, command: 'ADD' | 'DEL', podId: string, netns: string, ifname: string, config: object): Promise<unknown> {
+    const env = {
+      ...process.env,
+      CNI_COMMAND: command,
+      CNI_CONTAINERID: podId,
+      CNI_NETNS: netns,
+      CNI_IFNAME: ifname,
+      CNI_PATH: this.opts.cniPath,
+    };
+    const res = await runCommand(join(this.opts.cniPath, type), [], { input: JSON.stringify(config), env, allowFailure: true });
+    if (res.code !== 0) throw new Error(`CNI ${type} ${command} for ${podId} failed: ${res.stdout.trim() || res.stderr.trim()}`);
+    return res.stdout.trim() ? (JSON.parse(res.stdout) as unknown) : {};
+  }
+
+  #resultPath(podId: string): string {
+    return join(this.opts.stateDir, 'results', `${podId}.json`);
+  }
+
+  async #save(podId: string, saved: SavedResult): Promise<void> {
+    await mkdir(join(this.opts.stateDir, 'results'), { recursive: true });
+    await writeFile(this.#resultPath(podId), JSON.stringify(saved));
+  }
+
+  async #load(podId: string): Promise<SavedResult | undefined> {
+    const p = this.#resultPath(podId);
+    return existsSync(p) ? (JSON.parse(await readFile(p, 'utf8')) as SavedResult) : undefined;
+  }
+}
+
+function firstAddress(result: unknown): { address: string; prefixLength: number } {
+  const ips = (result as { ips?: { address?: unknown }[] }).ips;
+  const cidr = ips?.[0]?.address;
+  if (typeof cidr !== 'string') throw new Error(`CNI bridge returned no IP: ${JSON.stringify(result)}`);
+  const [address, len] = cidr.split('/') as [string, string | undefined];
+  return { address, prefixLength: Number(len ?? 32) };
+}

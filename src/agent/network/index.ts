@@ -1,0 +1,3 @@
+export { PodNetwork, type PodNetworkOptions, type PodNetworkStatus, type PortMapping } from './cni.ts';
+export { createNamespaceFile, removeNamespaceFile, type NamespaceKind } from './netns.ts';
+export { sweep, type SweepOptions } from './sweep.ts';

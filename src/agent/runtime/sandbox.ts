@@ -1,0 +1,138 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isMountPoint } from '../images/rootfs.ts';
+import { createNamespaceFile, removeNamespaceFile, type PodNetwork } from '../network/index.ts';
+import { runCommand } from './command.ts';
+import type { Sandbox, SandboxConfig } from './types.ts';
+
+const DEFAULT_SHM_BYTES = 64 * 1024 * 1024;
+const CGROUP_ROOT = '/sys/fs/cgroup';
+
+export interface SandboxManagerOptions {
+  /** `<podsDir>/<podUid>/` holds the pod's namespace files, shm and /etc files. */
+  podsDir: string;
+  network: PodNetwork;
+  /** Absolute cgroup path under which `<podUid>/<container>` cgroups are made. */
+  cgroupParent: string;
+}
+
+/**
+ * Pod sandboxes without a pause process: the network, IPC and UTS namespaces are held by nsfs bind
+ * mounts, /dev/shm is a per-pod tmpfs, and /etc/hosts, /etc/hostname, /etc/resolv.conf are files
+ * bind-mounted into every container. `sandbox.json` marks a complete sandbox (written last).
+ */
+export class SandboxManager {
+  constructor(private readonly opts: SandboxManagerOptions) {}
+
+  podDir(podUid: string): string {
+    return join(this.opts.podsDir, podUid);
+  }
+
+  async create(config: SandboxConfig): Promise<Sandbox> {
+    const existing = await this.get(config.podUid);
+    if (existing) return existing;
+    const dir = this.podDir(config.podUid);
+    const hostname = (config.hostname ?? config.podName).slice(0, 63);
+    await mkdir(dir, { recursive: true });
+    try {
+      const net = await this.opts.network.setUp(config.podUid, config.portMappings ?? []);
+      const sandbox: Sandbox = {
+        podUid: config.podUid,
+        podName: config.podName,
+        namespace: config.namespace,
+        hostname,
+        ip: net.ip,
+        netnsPath: net.netnsPath,
+        ipcnsPath: join(dir, 'ns-ipc'),
+        utsnsPath: join(dir, 'ns-uts'),
+        shmPath: join(dir, 'shm'),
+        hostsPath: join(dir, 'hosts'),
+        resolvConfPath: join(dir, 'resolv.conf'),
+        hostnamePath: join(dir, 'hostname'),
+        createdAt: new Date().toISOString(),
+      };
+      await createNamespaceFile(sandbox.ipcnsPath, 'ipc');
+      await createNamespaceFile(sandbox.utsnsPath, 'uts', hostname);
+      await mkdir(sandbox.shmPath, { recursive: true });
+      if (!(await isMountPoint(sandbox.shmPath))) {
+        const size = config.shmSizeBytes ?? DEFAULT_SHM_BYTES;
+        await runCommand('mount', ['-t', 'tmpfs', '-o', `mode=1777,nosuid,nodev,noexec,size=${size}`, 'shm', sandbox.shmPath]);
+      }
+      await writeFile(sandbox.hostsPath, hostsFile(sandbox, config));
+      await writeFile(sandbox.hostnamePath, `${hostname}\n`);
+      await writeFile(sandbox.resolvConfPath, await resolvConf(config));
+      await writeFile(join(dir, 'sandbox.json'), JSON.stringify(sandbox, null, 2));
+      return sandbox;
+    } catch (e) {
+      await this.remove(config.podUid).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  async get(podUid: string): Promise<Sandbox | undefined> {
+    const p = join(this.podDir(podUid), 'sandbox.json');
+    return existsSync(p) ? (JSON.parse(await readFile(p, 'utf8')) as Sandbox) : undefined;
+  }
+
+  async list(): Promise<Sandbox[]> {
+    if (!existsSync(this.opts.podsDir)) return [];
+    const out: Sandbox[] = [];
+    for (const uid of await readdir(this.opts.podsDir)) {
+      const s = await this.get(uid);
+      if (s) out.push(s);
+    }
+    return out;
+  }
+
+  /** Idempotent; works on partially created sandboxes. */
+  async remove(podUid: string): Promise<void> {
+    const dir = this.podDir(podUid);
+    await this.opts.network.tearDown(podUid);
+    await removeNamespaceFile(join(dir, 'ns-ipc'));
+    await removeNamespaceFile(join(dir, 'ns-uts'));
+    if (await isMountPoint(join(dir, 'shm'))) await runCommand('umount', ['-l', join(dir, 'shm')]);
+    await rm(dir, { recursive: true, force: true });
+    await removeCgroupTree(join(this.opts.cgroupParent, podUid));
+  }
+}
+
+/** rmdir a cgroup path (and empty children) in every v1/v2 hierarchy; missing ones are fine. */
+export async function removeCgroupTree(cgroupPath: string): Promise<void> {
+  if (!existsSync(CGROUP_ROOT)) return;
+  const hierarchies = (await readdir(CGROUP_ROOT)).map((h) => join(CGROUP_ROOT, h));
+  hierarchies.push(CGROUP_ROOT);
+  for (const h of hierarchies) {
+    const p = join(h, cgroupPath);
+    if (existsSync(p)) await rmdirDeep(p);
+  }
+}
+
+async function rmdirDeep(dir: string): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const e of entries) if (e.isDirectory()) await rmdirDeep(join(dir, e.name));
+  await rmdir(dir).catch(() => undefined);
+}
+
+function hostsFile(s: Sandbox, config: SandboxConfig): string {
+  const lines = [
+    '# Kubernetes-managed hosts file.',
+    '127.0.0.1\tlocalhost',
+    '::1\tlocalhost ip6-localhost ip6-loopback',
+    'fe00::0\tip6-localnet',
+    'fe00::0\tip6-mcastprefix',
+    'fe00::1\tip6-allnodes',
+    'fe00::2\tip6-allrouters',
+    `${s.ip}\t${s.hostname}`,
+  ];
+  for (const alias of config.hostAliases ?? []) lines.push(`${alias.ip}\t${alias.hostnames.join('\t')}`);
+  return `${lines.join('\n')}\n`;
+}
+
+async function resolvConf(config: SandboxConfig): Promise<string> {
+  if (!config.dns) return readFile('/etc/resolv.conf', 'utf8').catch(() => '');
+  const lines = config.dns.nameservers.map((n) => `nameserver ${n}`);
+  if (config.dns.searches?.length) lines.push(`search ${config.dns.searches.join(' ')}`);
+  if (config.dns.options?.length) lines.push(`options ${config.dns.options.join(' ')}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,4 @@
+export { setUpEmptyDir, tearDownVolumeDir, type EmptyDirOptions } from './empty-dir.ts';
+export { prepareHostPath, HostPathTypeError, type HostPathType } from './host-path.ts';
+export { writeVolumeFiles, type VolumeFile, type WriteVolumeFilesOptions } from './volume-files.ts';
+export { resolveSubPath, SubPathError } from './sub-path.ts';
