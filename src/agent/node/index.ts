@@ -1,0 +1,2 @@
+export { buildNode, nodeConditions, conditionsChanged, nodeResources, readMachineInfo, defaultNodeIp, healthyPressure, KUBELET_VERSION, MAX_PODS, type MachineInfo, type NodeOptions, type Pressure } from './node-status.ts';
+export { nodeLease, startLeaseRenewer, microTime, LEASE_NAMESPACE, LEASE_DURATION_SECONDS, RENEW_INTERVAL_MS, type LeaseRenewerOptions } from './lease.ts';

@@ -1,0 +1,68 @@
+import type { Lease } from 'kubernetes-types/coordination/v1.js';
+import type { Clock, TimerHandle } from '../pods/clock.ts';
+import { systemClock } from '../pods/clock.ts';
+
+export const LEASE_NAMESPACE = 'kube-node-lease';
+export const LEASE_DURATION_SECONDS = 40;
+export const RENEW_INTERVAL_MS = 10_000;
+
+/** MicroTime as the API serialises it: RFC 3339 with microseconds. */
+export function microTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}
+
+/** The node's lease as kubelet writes it; ownerReference to the Node when its uid is known. */
+export function nodeLease(nodeName: string, nowMs: number, opts: { nodeUid?: string; previous?: Lease } = {}): Lease {
+  return {
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: {
+      ...opts.previous?.metadata,
+      name: nodeName,
+      namespace: LEASE_NAMESPACE,
+      ...(opts.nodeUid ? { ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: nodeName, uid: opts.nodeUid }] } : {}),
+    },
+    spec: {
+      holderIdentity: nodeName,
+      leaseDurationSeconds: LEASE_DURATION_SECONDS,
+      renewTime: microTime(nowMs),
+    },
+  };
+}
+
+export interface LeaseRenewerOptions {
+  nodeName: string;
+  /**
+   * Creates or updates the lease; returns what the server stored (its resourceVersion is used for
+   * the next update). Throw on failure: the renewer retries sooner (kubelet: 200 ms doubling to 7 s).
+   */
+  put: (lease: Lease) => Promise<Lease>;
+  nodeUid?: () => string | undefined;
+  clock?: Clock;
+  intervalMs?: number;
+  onError?: (e: unknown) => void;
+}
+
+/** Renews the node lease every 10 s until the signal aborts. One timer, no overlap between puts. */
+export function startLeaseRenewer(opts: LeaseRenewerOptions, signal: AbortSignal): void {
+  const clock = opts.clock ?? systemClock;
+  const interval = opts.intervalMs ?? RENEW_INTERVAL_MS;
+  let previous: Lease | undefined;
+  let retryMs = 200;
+  let timer: TimerHandle | undefined;
+  const tick = async (): Promise<void> => {
+    if (signal.aborted) return;
+    let next = interval;
+    try {
+      previous = await opts.put(nodeLease(opts.nodeName, clock.now(), { nodeUid: opts.nodeUid?.(), previous }));
+      retryMs = 200;
+    } catch (e) {
+      opts.onError?.(e);
+      next = retryMs;
+      retryMs = Math.min(retryMs * 2, 7_000);
+    }
+    if (!signal.aborted) timer = clock.setTimeout(() => void tick(), next);
+  };
+  signal.addEventListener('abort', () => timer?.cancel(), { once: true });
+  void tick();
+}

@@ -1,0 +1,28 @@
+import type { ConfigMap, Pod, PodStatus, Secret } from 'kubernetes-types/core/v1.js';
+
+/**
+ * Everything the pod workers need from the API server, injected so the pod logic runs against a
+ * fake in tests and the lead wires it to the REST client (informer caches for configMaps/secrets).
+ *
+ * Contracts: calls may come from many pod workers at once (never two for one pod UID at once).
+ * A throw means the write did not happen; the worker retries on its next sync.
+ */
+export interface AgentApi {
+  /** PUT pods/<name>/status (or a patch); called only when the computed status changed. */
+  updatePodStatus(pod: Pod, status: PodStatus): Promise<void>;
+  /** DELETE the pod with gracePeriodSeconds 0 and a UID precondition; a 404 counts as success. */
+  finishDeletion(pod: Pod): Promise<void>;
+  /** Records a core/v1 Event about the pod (fire and forget). */
+  recordEvent(pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string): void;
+  getConfigMap(namespace: string, name: string): Promise<ConfigMap | undefined>;
+  getSecret(namespace: string, name: string): Promise<Secret | undefined>;
+  nodeInfo(): NodeInfo;
+}
+
+export interface NodeInfo {
+  name: string;
+  /** The node's InternalIP, reported as status.hostIP. */
+  ip: string;
+  /** Node allocatable (`cpu`, `memory`, `ephemeral-storage`, ...) as quantities. */
+  allocatable: Record<string, string>;
+}

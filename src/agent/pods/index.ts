@@ -1,0 +1,12 @@
+export type { AgentApi, NodeInfo } from './agent-api.ts';
+export { PodManager, type PodManagerOptions } from './pod-manager.ts';
+export type { WorkerPhase } from './pod-worker.ts';
+export { DiskPodStorage } from './disk-storage.ts';
+export { VolumeError, type PodStorage, type VolumeContext } from './pod-storage.ts';
+export { buildContainerSpec, mergeSecurity, podRef, HOLLOW_ANNOTATION_PREFIX, type ContainerSpecOptions } from './container-spec.ts';
+export { ContainerStartError } from './errors.ts';
+export { expand } from './expansion.ts';
+export { parseQuantity, milliValue, intValue, QuantityError } from './quantity.ts';
+export { podQos, oomScoreAdj, type QosClass } from './qos.ts';
+export { systemClock, manualClock, type Clock, type ManualClock, type TimerHandle } from './clock.ts';
+export type { ContainerExitSource } from './runtime-events.ts';

@@ -1,0 +1,53 @@
+import type { Pod, PodStatus } from 'kubernetes-types/core/v1.js';
+import type { ContainerRuntime, Sandbox } from '../runtime/index.ts';
+import type { ObservedContainer, WaitingReason } from '../status/types.ts';
+import type { AgentApi } from './agent-api.ts';
+import type { Backoff } from './backoff.ts';
+import type { Clock } from './clock.ts';
+import type { PodStorage } from './pod-storage.ts';
+
+/** Shared by every pod worker of one agent. */
+export interface WorkerDeps {
+  runtime: ContainerRuntime;
+  api: AgentApi;
+  storage: PodStorage;
+  clock: Clock;
+  /** CrashLoopBackOff delays, keyed `<uid>/<container>`. */
+  backoff: Backoff;
+  /** ErrImagePull → ImagePullBackOff delays, same keys. */
+  imageBackoff: Backoff;
+  /** Looks an image up in the node's store; undefined = not present. Absent = every image exists. */
+  resolveImage?: (ref: string) => Promise<{ id: string } | undefined>;
+  memoryCapacityBytes: number;
+  log: (msg: string, fields?: Record<string, unknown>) => void;
+}
+
+/** What one pod worker knows about its pod's runtime objects (rebuilt by adoption after restarts). */
+export interface PodState {
+  uid: string;
+  sandbox?: Sandbox;
+  volumes?: Map<string, string>;
+  /** Container name → instances, newest first; at most two kept (current and previous). */
+  containers: Map<string, ObservedContainer[]>;
+  waiting: Map<string, WaitingReason>;
+  /** Termination-log host file per container id. */
+  logFiles: Map<string, string>;
+  lastStatus?: PodStatus;
+  failure?: { reason: string; message: string };
+  /** Earliest time the worker asked to be woken (backoff expiry, deadline...). */
+  wakeAt?: number;
+}
+
+export function newPodState(uid: string): PodState {
+  return { uid, containers: new Map(), waiting: new Map(), logFiles: new Map() };
+}
+
+export function requestWake(state: PodState, at: number): void {
+  if (state.wakeAt === undefined || at < state.wakeAt) state.wakeAt = at;
+}
+
+export interface PodCtx {
+  pod: Pod;
+  state: PodState;
+  deps: WorkerDeps;
+}

@@ -1,0 +1,121 @@
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { SandboxConfig } from '../runtime/index.ts';
+import { isRestartableInit } from '../status/phase.ts';
+import { shouldRestart } from '../status/container-statuses.ts';
+import { refreshContainers, startContainer } from './container-start.ts';
+import type { PodCtx } from './pod-context.ts';
+import { requestWake } from './pod-context.ts';
+import { VolumeError } from './pod-storage.ts';
+
+export const DEADLINE_MESSAGE = 'Pod was active on the node longer than the specified deadline';
+
+/**
+ * One reconcile of a live pod (kubelet SyncPod + computePodActions): deadline, sandbox (once),
+ * volumes, init containers in order (each to success; restartable ones started and kept
+ * running), then app containers per restartPolicy. Idempotent; returns `terminal` when the pod
+ * will never run a container again (all done, init failed under Never, deadline exceeded), which
+ * moves the worker to terminating. Each call makes at most one step of init progress; the worker
+ * is woken again by container exits, back-off expiry or a new spec.
+ */
+export async function syncPod(ctx: PodCtx): Promise<{ terminal: boolean }> {
+  const { pod, state, deps } = ctx;
+  // Never run a pod the API already reports as finished (e.g. after an agent restart).
+  const phase = (state.lastStatus ?? pod.status)?.phase;
+  if (phase === 'Succeeded' || phase === 'Failed') return { terminal: true };
+  if (deadlineExceeded(ctx)) return { terminal: true };
+  await refreshContainers(ctx);
+
+  if (!state.sandbox) {
+    try {
+      state.sandbox = await deps.runtime.createSandbox(sandboxConfig(pod));
+    } catch (e) {
+      deps.api.recordEvent(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${errText(e)}`);
+      requestWake(state, deps.clock.now() + 5_000);
+      return { terminal: false };
+    }
+  }
+  if (!state.volumes) {
+    try {
+      state.volumes = await deps.storage.setUpVolumes(pod, { api: deps.api, node: deps.api.nodeInfo(), podIp: state.sandbox.ip });
+    } catch (e) {
+      if (!(e instanceof VolumeError)) throw e;
+      deps.api.recordEvent(pod, 'Warning', 'FailedMount', e.message);
+      requestWake(state, deps.clock.now() + 5_000);
+      return { terminal: false };
+    }
+  }
+
+  const policy = pod.spec?.restartPolicy ?? 'Always';
+  const regularStarted = (pod.spec?.containers ?? []).some((c) => (state.containers.get(c.name)?.length ?? 0) > 0);
+  for (const c of pod.spec?.initContainers ?? []) {
+    const latest = state.containers.get(c.name)?.[0];
+    if (isRestartableInit(c)) {
+      if (latest?.status.state === 'running') continue;
+      const running = await startContainer(ctx, c);
+      if (!running && !regularStarted) return { terminal: false };
+      continue;
+    }
+    if (regularStarted) continue;
+    if (!latest) {
+      await startContainer(ctx, c);
+      return { terminal: false };
+    }
+    if (latest.status.state === 'running') return { terminal: false };
+    if (latest.status.state === 'exited' && latest.status.exitCode === 0) continue;
+    if (latest.status.state === 'exited' && policy === 'Never') return { terminal: true };
+    await startContainer(ctx, c);
+    return { terminal: false };
+  }
+
+  let done = true;
+  for (const c of pod.spec?.containers ?? []) {
+    const latest = state.containers.get(c.name)?.[0];
+    if (shouldRestart(pod, c, latest, false)) {
+      done = false;
+      await startContainer(ctx, c);
+    } else if (latest?.status.state !== 'exited') {
+      done = false;
+    }
+  }
+  return { terminal: done };
+}
+
+function deadlineExceeded(ctx: PodCtx): boolean {
+  const { pod, state, deps } = ctx;
+  const seconds = pod.spec?.activeDeadlineSeconds;
+  if (state.failure) return true;
+  if (seconds === undefined) return false;
+  const start = Date.parse(state.lastStatus?.startTime ?? pod.status?.startTime ?? new Date(deps.clock.now()).toISOString());
+  const deadline = start + seconds * 1000;
+  if (deps.clock.now() < deadline) {
+    requestWake(state, deadline);
+    return false;
+  }
+  state.failure = { reason: 'DeadlineExceeded', message: DEADLINE_MESSAGE };
+  deps.api.recordEvent(pod, 'Normal', 'DeadlineExceeded', DEADLINE_MESSAGE);
+  return true;
+}
+
+export function sandboxConfig(pod: Pod): SandboxConfig {
+  const spec = pod.spec;
+  const ports = [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])]
+    .flatMap((c) => c.ports ?? [])
+    .filter((p) => p.hostPort)
+    .map((p) => ({ hostPort: p.hostPort ?? 0, containerPort: p.containerPort, protocol: (p.protocol ?? 'TCP').toLowerCase() as 'tcp' | 'udp' | 'sctp' }));
+  const dns = spec?.dnsPolicy === 'None' && spec.dnsConfig
+    ? { nameservers: spec.dnsConfig.nameservers ?? [], searches: spec.dnsConfig.searches, options: spec.dnsConfig.options?.map((o) => (o.value ? `${o.name ?? ''}:${o.value}` : (o.name ?? ''))) }
+    : undefined;
+  return {
+    podUid: pod.metadata?.uid ?? '',
+    podName: pod.metadata?.name ?? '',
+    namespace: pod.metadata?.namespace ?? 'default',
+    hostname: spec?.hostname ?? pod.metadata?.name,
+    portMappings: ports.length ? ports : undefined,
+    hostAliases: spec?.hostAliases?.map((a) => ({ ip: a.ip ?? '', hostnames: a.hostnames ?? [] })),
+    dns,
+  };
+}
+
+export function errText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,88 @@
+import type { ConfigMap, DownwardAPIVolumeFile, KeyToPath, Pod, Secret, Volume } from 'kubernetes-types/core/v1.js';
+import type { VolumeFile } from '../volumes/index.ts';
+import { fieldRefValue, resourceFieldValue, secretData } from './env.ts';
+import { ContainerStartError } from './errors.ts';
+import type { VolumeContext } from './pod-storage.ts';
+import { VolumeError } from './pod-storage.ts';
+
+/**
+ * The files of a configMap, secret, downwardAPI or projected volume, with their modes; undefined
+ * for an optional source that does not exist. Pure apart from the API lookups.
+ */
+export async function projectedFiles(pod: Pod, vol: Volume, ctx: VolumeContext): Promise<{ files: VolumeFile[]; defaultMode?: number }> {
+  const ns = pod.metadata?.namespace ?? 'default';
+  if (vol.configMap) {
+    const files = await configMapFiles(ns, vol.name, vol.configMap, ctx);
+    return { files, defaultMode: vol.configMap.defaultMode };
+  }
+  if (vol.secret) {
+    const files = await secretFiles(ns, vol.name, { name: vol.secret.secretName, items: vol.secret.items, optional: vol.secret.optional }, ctx);
+    return { files, defaultMode: vol.secret.defaultMode };
+  }
+  if (vol.downwardAPI) return { files: downwardFiles(pod, vol.name, vol.downwardAPI.items ?? [], ctx), defaultMode: vol.downwardAPI.defaultMode };
+  if (vol.projected) {
+    const files: VolumeFile[] = [];
+    for (const src of vol.projected.sources ?? []) {
+      if (src.configMap) files.push(...(await configMapFiles(ns, vol.name, src.configMap, ctx)));
+      else if (src.secret) files.push(...(await secretFiles(ns, vol.name, src.secret, ctx)));
+      else if (src.downwardAPI) files.push(...downwardFiles(pod, vol.name, src.downwardAPI.items ?? [], ctx));
+      // TODO(#3): serviceAccountToken and clusterTrustBundle sources need the token API.
+    }
+    return { files, defaultMode: vol.projected.defaultMode };
+  }
+  throw new VolumeError(vol.name, 'unsupported volume type');
+}
+
+interface Ref { name?: string; items?: KeyToPath[]; optional?: boolean }
+
+async function configMapFiles(ns: string, vol: string, ref: Ref, ctx: VolumeContext): Promise<VolumeFile[]> {
+  const cm: ConfigMap | undefined = await ctx.api.getConfigMap(ns, ref.name ?? '');
+  if (!cm) {
+    if (ref.optional) return [];
+    throw new VolumeError(vol, `configmap "${ref.name ?? ''}" not found`);
+  }
+  const data: Record<string, string | Uint8Array> = { ...cm.data };
+  for (const [k, v] of Object.entries(cm.binaryData ?? {})) data[k] = Buffer.from(v, 'base64');
+  return pick(vol, data, ref, `configmap references non-existent config key`);
+}
+
+async function secretFiles(ns: string, vol: string, ref: Ref, ctx: VolumeContext): Promise<VolumeFile[]> {
+  const s: Secret | undefined = await ctx.api.getSecret(ns, ref.name ?? '');
+  if (!s) {
+    if (ref.optional) return [];
+    throw new VolumeError(vol, `secret "${ref.name ?? ''}" not found`);
+  }
+  return pick(vol, secretData(s), ref, `references non-existent secret key`);
+}
+
+function pick(vol: string, data: Record<string, string | Uint8Array>, ref: Ref, missing: string): VolumeFile[] {
+  if (!ref.items?.length) return Object.entries(data).map(([path, content]) => ({ path, content }));
+  const out: VolumeFile[] = [];
+  for (const item of ref.items) {
+    const content = data[item.key];
+    if (content === undefined) {
+      if (ref.optional) continue;
+      throw new VolumeError(vol, `${missing}: ${item.key}`);
+    }
+    out.push({ path: item.path, content, mode: item.mode });
+  }
+  return out;
+}
+
+function downwardFiles(pod: Pod, vol: string, items: DownwardAPIVolumeFile[], ctx: VolumeContext): VolumeFile[] {
+  return items.map((item) => {
+    try {
+      let content = '';
+      if (item.fieldRef) content = fieldRefValue(pod, item.fieldRef.fieldPath, ctx);
+      else if (item.resourceFieldRef) {
+        const c = pod.spec?.containers.find((x) => x.name === item.resourceFieldRef?.containerName);
+        if (!c) throw new VolumeError(vol, `container ${item.resourceFieldRef.containerName ?? ''} not found`);
+        content = resourceFieldValue(c, item.resourceFieldRef.resource, item.resourceFieldRef.divisor, ctx.node);
+      }
+      return { path: item.path, content, mode: item.mode };
+    } catch (e) {
+      if (e instanceof ContainerStartError) throw new VolumeError(vol, e.message);
+      throw e;
+    }
+  });
+}
