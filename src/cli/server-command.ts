@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { startPeapodServer } from '../server/peapod-server.ts';
 import { parseListen } from './listen.ts';
+import { defaultComponents } from '../server/components.ts';
 
 export function defaultDataDir(): string {
   return process.getuid?.() === 0 ? '/var/lib/peapod' : join(homedir(), '.peapod');
@@ -18,6 +19,7 @@ interface ServerFlags {
   defaultWatchCacheSize: number;
   storageCompactWindow: number;
   storageCompactInterval: number;
+  disable: string;
 }
 
 function toInt(v: string): number {
@@ -36,6 +38,7 @@ export function registerServerCommand(program: Command): void {
     .option('--default-watch-cache-size <events>', 'recent events kept in memory for watchers resuming from a resourceVersion', toInt, 20000)
     .option('--storage-compact-window <revisions>', 'revisions of history kept by compaction (older watches get 410 Gone)', toInt, 10000)
     .option('--storage-compact-interval <seconds>', 'how often storage compaction runs', toInt, 60)
+    .option('--disable <components>', 'comma-separated components not to run (scheduler, controller-manager, agent)', '')
     .action(async (opts: ServerFlags) => {
       const logger = pino({ level: process.env.PEAPOD_LOG_LEVEL ?? 'info' }, pino.destination(2));
       const { host, port } = parseListen(opts.listen);
@@ -48,6 +51,7 @@ export function registerServerCommand(program: Command): void {
         watchCacheSize: opts.defaultWatchCacheSize,
         compactWindow: opts.storageCompactWindow,
         compactIntervalMs: opts.storageCompactInterval * 1000,
+        components: defaultComponents({ disabled: new Set(opts.disable.split(',').map((s) => s.trim()).filter(Boolean)) }),
         progress: (step) => process.stderr.write(`peapod: ${step}...\n`),
         log: (msg, fields) => logger.warn(fields ?? {}, msg),
       });

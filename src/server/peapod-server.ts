@@ -10,6 +10,8 @@ import { builtinResources } from '../apiserver/registry/index.ts';
 import { ensurePki } from '../apiserver/tls/index.ts';
 import { ADMIN_USER, ensureAdminToken, TokenAuthenticator, writeKubeconfig } from '../apiserver/auth/index.ts';
 import { ApiError } from '../apiserver/errors.ts';
+import { createClient } from '../client/index.ts';
+import type { Component } from './component.ts';
 
 export interface PeapodServerOptions {
   readonly dataDir: string;
@@ -23,6 +25,8 @@ export interface PeapodServerOptions {
   readonly compactIntervalMs?: number;
   readonly watchCacheSize?: number;
   readonly minRequestTimeoutSeconds?: number;
+  /** Started in order once the API serves (scheduler, controllers, embedded agent...). */
+  readonly components?: readonly Component[];
 }
 
 export interface PeapodServer {
@@ -67,6 +71,19 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
   await ensureNamespaces(api);
   const kubeconfigPath = join(options.dataDir, 'kubeconfig.yaml');
   await writeKubeconfig(kubeconfigPath, { server: api.url, caPem: pki.caCert, token });
+  const abort = new AbortController();
+  const newClient = (userAgent: string) => createClient({ server: api.url, token, ca: pki.caCert, userAgent });
+  for (const component of options.components ?? []) {
+    progress(`starting ${component.name}`);
+    await component.start({
+      client: newClient(`peapod-${component.name}`),
+      newClient,
+      signal: abort.signal,
+      dataDir: options.dataDir,
+      server: { url: api.url, caPem: pki.caCert, token },
+      log: options.log ?? (() => {}),
+    });
+  }
   progress('ready');
   return {
     api,
@@ -76,6 +93,7 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
     caPem: pki.caCert,
     backend,
     async close() {
+      abort.abort();
       await api.close();
       await backend.close();
     },

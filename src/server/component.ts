@@ -1,0 +1,21 @@
+// What `peapod server` runs beside the API server: the scheduler, the controller manager and an
+// embedded node agent are each a Component. They get a client of the API (never storage) and an
+// AbortSignal that ends them; a component that fails to start fails the server start.
+import type { Client } from '../client/index.ts';
+
+export interface ComponentContext {
+  /** A client authenticated to the API server (admin credentials for now). */
+  readonly client: Client;
+  /** Creates another client (e.g. with its own connection pool or user agent). */
+  newClient(userAgent: string): Client;
+  readonly signal: AbortSignal;
+  readonly dataDir: string;
+  readonly server: { readonly url: string; readonly caPem: string; readonly token: string };
+  readonly log: (msg: string, fields?: Record<string, unknown>) => void;
+}
+
+export interface Component {
+  readonly name: string;
+  /** Starts the component; resolves once it runs. It stops when ctx.signal aborts. */
+  start(ctx: ComponentContext): Promise<void>;
+}
