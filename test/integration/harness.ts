@@ -125,7 +125,11 @@ export function api(
     const headers: Record<string, string> = { Accept: 'application/json', ...(options.headers ?? {}) };
     const token = options.token === undefined ? server.token : options.token;
     if (token !== null) headers.Authorization = `Bearer ${token}`;
-    if (body !== undefined) headers['Content-Type'] = options.contentType ?? 'application/json';
+    if (body !== undefined) {
+      headers['Content-Type'] = options.contentType ?? 'application/json';
+      // Node does not frame bodies of DELETE requests unless told their length.
+      headers['Content-Length'] = String(Buffer.byteLength(body));
+    }
     const req = request(u, { method, headers, ca: server.ca }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));

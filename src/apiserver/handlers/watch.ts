@@ -11,6 +11,9 @@ import { buildFieldMatcher, buildLabelMatcher } from './selectors.ts';
 import { parseIncludeObject, toTable } from './table.ts';
 import type { RequestScope } from './resources.ts';
 
+/** Unread bytes a watcher may accumulate before the server closes its stream. */
+const MAX_UNREAD_BYTES = 32 * 1024 * 1024;
+
 export async function serveWatch(scope: RequestScope): Promise<void> {
   const { handle, query, res, req, ctx, info } = scope;
   const entry = handle.entry;
@@ -58,6 +61,9 @@ export async function serveWatch(scope: RequestScope): Promise<void> {
   const send = (type: string, obj: unknown) => {
     if (signal.aborted) return;
     res.write(JSON.stringify({ type, object: obj }) + '\n');
+    // A watcher that stops reading is closed rather than buffered without bound (as upstream's
+    // cacher drops unresponsive watchers); the client re-watches from its last resourceVersion.
+    if (res.writableLength > MAX_UNREAD_BYTES) finish();
   };
   const bookmark = (annotations?: Record<string, string>) => {
     const rv = String(Math.max(lastRv, ctx.watchCache.latestRevision()));
