@@ -35,3 +35,14 @@ if [ -f scripts/gen-openapi.ts ] && [ ! -f generated/openapi-schemas.json ]; the
   echo "peapod: generating OpenAPI schemas"
   npx tsx scripts/gen-openapi.ts
 fi
+
+# Protobuf field table of the built-in kinds, read from the kubectl binary (needs the OpenAPI schemas
+# above for JSON names). Without kubectl, protobuf request bodies keep getting 415.
+if [ -f scripts/gen-k8s-proto.ts ] && [ ! -f generated/k8s-proto-fields.json ]; then
+  echo "peapod: generating the protobuf field table"
+  npx tsx scripts/gen-k8s-proto.ts || echo "peapod: warning: protobuf field table not generated" >&2
+fi
+
+# The compiled build bin/peapod.js prefers when it is up to date (faster start, less memory).
+echo "peapod: compiling"
+npx tsc -p tsconfig.build.json
