@@ -80,12 +80,14 @@ export function conflict(ref: ResourceRef, name: string, why?: string): ApiError
 /** 422 Invalid. `kind` is the Kind (e.g. `Pod`), as upstream uses it in this message. */
 export function invalid(group: string, kind: string, name: string, causes: FieldError[]): ApiError {
   const list = causes.map((c) => c.toString());
+  // Upstream names grouped kinds with their group: `Deployment.apps "x" is invalid`.
+  const qualifiedKind = group ? `${kind}.${group}` : kind;
   const message =
     list.length === 0
-      ? `${kind} "${name}" is invalid`
+      ? `${qualifiedKind} "${name}" is invalid`
       : list.length === 1
-        ? `${kind} "${name}" is invalid: ${list[0]}`
-        : `${kind} "${name}" is invalid: [${list.join(', ')}]`;
+        ? `${qualifiedKind} "${name}" is invalid: ${list[0]}`
+        : `${qualifiedKind} "${name}" is invalid: [${list.join(', ')}]`;
   return new ApiError(422, 'Invalid', message, {
     name,
     ...(group ? { group } : {}),

@@ -3,6 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { badRequest, requestEntityTooLarge, unsupportedMediaType } from '../errors.ts';
+import { decodeProtobufBody, PROTOBUF_MEDIA_TYPE } from '../protobuf/index.ts';
 
 /** Upstream's default max request body size for most writes (3 MiB). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -31,9 +32,10 @@ export function mediaType(contentType: string | undefined): string {
   return (contentType ?? 'application/json').split(';')[0]!.trim().toLowerCase();
 }
 
-/** Decodes a body as JSON (or YAML for YAML content types and apply patches). */
+/** Decodes a body as JSON (YAML for YAML content types and apply patches; protobuf for built-in kinds). */
 export function decodeBody(buf: Buffer, contentType: string | undefined): unknown {
   const type = mediaType(contentType);
+  if (type === PROTOBUF_MEDIA_TYPE) return decodeProtobufBody(buf);
   const text = buf.toString('utf8');
   if (text.trim() === '') throw badRequest('the body of the request was empty');
   const yamlTypes = ['application/yaml', 'application/x-yaml', 'text/yaml', 'application/apply-patch+yaml'];

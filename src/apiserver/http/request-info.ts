@@ -48,7 +48,10 @@ export function parseRequestPath(pathname: string): RequestInfo {
 
   let namespace: string | undefined;
   let rest = parts.slice(i);
-  if (rest[0] === 'namespaces' && rest.length >= 3) {
+  // namespaces/{name}/status and namespaces/{name}/finalize are subresources of the namespace
+  // itself, not a resource inside it (upstream's special case).
+  const namespaceSubresource = rest[0] === 'namespaces' && rest.length === 3 && (rest[2] === 'status' || rest[2] === 'finalize');
+  if (rest[0] === 'namespaces' && rest.length >= 3 && !namespaceSubresource) {
     namespace = rest[1];
     rest = rest.slice(2);
   }

@@ -1,0 +1,53 @@
+// Where a proto field name is not the JSON name. go-to-protobuf names proto fields after the JSON
+// tags, with two exceptions the descriptors cannot show: inline-embedded structs (named after the Go
+// type: `volumeSource`, `handler`) and a few fields whose JSON tag is not lowerCamel (`Webhooks`,
+// `uID`, `aPIGroup`). Both are settled against the OpenAPI schemas of the same kinds.
+import type { ProtoTable } from './proto-table.ts';
+
+export interface OpenApiProperties {
+  properties?: Record<string, unknown>;
+}
+
+/** OpenAPI component name of a proto message: k8s.io.api.core.v1.Pod → io.k8s.api.core.v1.Pod. */
+export function openApiName(message: string): string {
+  return message.startsWith('k8s.io.') ? `io.k8s.${message.slice('k8s.io.'.length)}` : message;
+}
+
+/**
+ * Rewrites `table` in place: marks inline fields and renames fields to their JSON property names.
+ * Messages or fields the schemas do not describe are left as they are. Returns the changes made.
+ */
+export function applyJsonNames(table: ProtoTable, schemas: Readonly<Record<string, OpenApiProperties>>): string[] {
+  const changes: string[] = [];
+  /** JSON property names a message contributes, inline children expanded. */
+  const jsonNames = (type: string | undefined, depth = 0): string[] => {
+    const msg = type ? table.messages[type] : undefined;
+    if (!msg || depth > 8) return [];
+    return Object.values(msg.f).flatMap((f) => (f.i ? jsonNames(f.m, depth + 1) : [f.n]));
+  };
+  // Repeat until stable: marking an inner inline (RuleWithOperations.rule) can reveal an outer one.
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [name, msg] of Object.entries(table.messages)) {
+      const props = schemas[openApiName(name)]?.properties;
+      if (!props) continue;
+      for (const field of Object.values(msg.f)) {
+        if (field.i || field.n in props) continue;
+        const childNames = field.t === 'message' && !field.r ? jsonNames(field.m) : [];
+        if (childNames.length > 0 && childNames.every((n) => n in props)) {
+          field.i = true;
+          changes.push(`${name}.${field.n}: inline`);
+          changed = true;
+          continue;
+        }
+        const renamed = Object.keys(props).find((p) => p.toLowerCase() === field.n.toLowerCase());
+        if (renamed) {
+          changes.push(`${name}.${field.n} → ${renamed}`);
+          field.n = renamed;
+          changed = true;
+        }
+      }
+    }
+  }
+  return changes;
+}
