@@ -12,11 +12,15 @@ import { IpPool } from './ip-pool.ts';
  * - `peapod.dev/hollow-exit-after-seconds`: containers exit this long after starting (0 = at once);
  *   unset = run until stopped.
  * - `peapod.dev/hollow-exit-code`: the exit code then (default 0).
- * Either may be suffixed with `.<container name>` to apply to one container only (wins over the
+ * - `peapod.dev/hollow-exec-fail-after-seconds`: commands exec'd in the container (exec probes,
+ *   exec hooks) exit 1 once it has run this long (0 = always); unset = they exit 0. Simulates
+ *   `cat /tmp/health` after the file was removed.
+ * Each may be suffixed with `.<container name>` to apply to one container only (wins over the
  * plain key).
  */
 export const HOLLOW_EXIT_AFTER = 'peapod.dev/hollow-exit-after-seconds';
 export const HOLLOW_EXIT_CODE = 'peapod.dev/hollow-exit-code';
+export const HOLLOW_EXEC_FAIL_AFTER = 'peapod.dev/hollow-exec-fail-after-seconds';
 
 export interface HollowRuntimeOptions {
   /** Pod IPs come from this IPv4 CIDR (network and broadcast, and .1 — the gateway — excluded). */
@@ -136,11 +140,15 @@ export class HollowRuntime implements ContainerRuntime, ContainerExitSource {
     return [...this.#containers.values()].map((c) => ({ ...c.info, labels: { ...c.info.labels }, status: { ...c.info.status } }));
   }
 
-  async exec(id: string, _cmd: readonly string[], io: ExecIO): Promise<number> {
+  async exec(id: string, cmd: readonly string[], io: ExecIO): Promise<number> {
     const c = this.#get(id);
     if (c.info.status.state !== 'running') throw new Error(`container ${id} is not running`);
+    const failAfter = c.info.labels[`${HOLLOW_EXEC_FAIL_AFTER}.${c.info.name}`] ?? c.info.labels[HOLLOW_EXEC_FAIL_AFTER];
+    const ranMs = this.#clock.now() - Date.parse(c.info.status.startedAt ?? c.info.status.createdAt);
+    const fails = failAfter !== undefined && failAfter !== '' && ranMs >= Number(failAfter) * 1000;
+    if (fails) io.stderr?.write(`${cmd[0] ?? ''}: simulated failure (${HOLLOW_EXEC_FAIL_AFTER})\n`);
     io.stdout?.end?.();
-    return 0;
+    return fails ? 1 : 0;
   }
 
   logPath(id: string): string {

@@ -1,4 +1,5 @@
 import type { Container } from 'kubernetes-types/core/v1.js';
+import { runPostStart } from '../hooks/index.ts';
 import { ImageNotFoundError } from '../images/index.ts';
 import type { ObservedContainer } from '../status/types.ts';
 import { goDuration } from './backoff.ts';
@@ -114,6 +115,11 @@ export async function startContainer(ctx: PodCtx, c: Container): Promise<boolean
     inst.status = (await deps.runtime.containerStatus(id)) ?? inst.status;
     deps.api.recordEvent(pod, 'Normal', 'Started', `Started container ${c.name}`);
     state.waiting.delete(c.name);
+    if (!(await runPostStart(ctx, { container: c, containerId: id }))) {
+      inst.status = (await deps.runtime.containerStatus(id)) ?? inst.status;
+      return false;
+    }
+    inst.status = (await deps.runtime.containerStatus(id)) ?? inst.status;
     return inst.status.state === 'running';
   } catch (e) {
     if (e instanceof ImageNotFoundError) return imageMissing(ctx, c, key);

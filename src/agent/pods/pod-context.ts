@@ -1,4 +1,5 @@
 import type { Pod, PodStatus } from 'kubernetes-types/core/v1.js';
+import type { ProbeManager } from '../probes/index.ts';
 import type { ContainerRuntime, Sandbox } from '../runtime/index.ts';
 import type { ObservedContainer, WaitingReason } from '../status/types.ts';
 import type { AgentApi } from './agent-api.ts';
@@ -19,6 +20,8 @@ export interface WorkerDeps {
   /** Looks an image up in the node's store; undefined = not present. Absent = every image exists. */
   resolveImage?: (ref: string) => Promise<{ id: string } | undefined>;
   memoryCapacityBytes: number;
+  /** Liveness/readiness/startup probers; absent = probes are ignored (containers ready when running). */
+  probes?: ProbeManager;
   log: (msg: string, fields?: Record<string, unknown>) => void;
 }
 

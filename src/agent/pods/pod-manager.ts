@@ -1,5 +1,6 @@
 import { totalmem } from 'node:os';
 import type { Pod } from 'kubernetes-types/core/v1.js';
+import { ProbeManager, type ProbeManagerOptions } from '../probes/index.ts';
 import type { ContainerRuntime } from '../runtime/index.ts';
 import type { AgentApi } from './agent-api.ts';
 import { adoptRuntimeState } from './adoption.ts';
@@ -23,6 +24,8 @@ export interface PodManagerOptions {
   /** PLEG relist period per pod; default 1000 ms, or 0 (off) when the runtime pushes exits. */
   relistIntervalMs?: number;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
+  /** Prober tuning: jitter source (tests pin it), handler overrides (e.g. hollow nodes). */
+  probes?: Pick<ProbeManagerOptions, 'random' | 'handlers'>;
 }
 
 const CRASH_BACKOFF = { initialMs: 10_000, maxMs: 300_000 };
@@ -55,6 +58,11 @@ export class PodManager {
       resolveImage: opts.resolveImage,
       memoryCapacityBytes: opts.memoryCapacityBytes ?? totalmem(),
       log: opts.log ?? (() => undefined),
+      probes: new ProbeManager({
+        ...opts.probes, runtime: opts.runtime, clock,
+        recordEvent: (pod, type, reason, message) => opts.api.recordEvent(pod, type, reason, message),
+        onChange: (uid) => this.#workers.get(uid)?.kick(),
+      }),
     };
     this.#relistMs = opts.relistIntervalMs ?? (exitSource(opts.runtime) ? 0 : 1000);
   }
@@ -69,6 +77,7 @@ export class PodManager {
     this.#unsubscribe = exitSource(this.opts.runtime)?.onContainerExit((podUid) => this.#workers.get(podUid)?.kick());
     signal.addEventListener('abort', () => {
       this.#unsubscribe?.();
+      this.#deps.probes?.stop();
       for (const w of this.#workers.values()) w.stop();
       this.#workers.clear();
     }, { once: true });
@@ -133,13 +142,14 @@ export class PodManager {
     return this.#workers.size;
   }
 
-  /** Resolves once no worker has a step running or queued (tests; graceful shutdown). */
+  /** Resolves once no worker has a step running or queued and no probe runs (tests; graceful shutdown). */
   async settled(): Promise<void> {
     for (let i = 0; i < 10_000; i++) {
       await new Promise((r) => setImmediate(r));
       const busy = [...this.#workers.values()].filter((w) => w.busy);
-      if (busy.length === 0) return;
-      await Promise.all(busy.map((w) => w.idle()));
+      const probing = this.#deps.probes?.busy ?? false;
+      if (busy.length === 0 && !probing) return;
+      await Promise.all([...busy.map((w) => w.idle()), this.#deps.probes?.settled()]);
     }
   }
 }

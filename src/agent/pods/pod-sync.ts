@@ -1,4 +1,5 @@
-import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { Container, Pod } from 'kubernetes-types/core/v1.js';
+import { killContainer } from '../hooks/index.ts';
 import type { SandboxConfig } from '../runtime/index.ts';
 import { isRestartableInit } from '../status/phase.ts';
 import { shouldRestart } from '../status/container-statuses.ts';
@@ -50,7 +51,7 @@ export async function syncPod(ctx: PodCtx): Promise<{ terminal: boolean }> {
   for (const c of pod.spec?.initContainers ?? []) {
     const latest = state.containers.get(c.name)?.[0];
     if (isRestartableInit(c)) {
-      if (latest?.status.state === 'running') continue;
+      if (latest?.status.state === 'running' && !(await killUnhealthy(ctx, c))) continue;
       const running = await startContainer(ctx, c);
       if (!running && !regularStarted) return { terminal: false };
       continue;
@@ -69,6 +70,7 @@ export async function syncPod(ctx: PodCtx): Promise<{ terminal: boolean }> {
 
   let done = true;
   for (const c of pod.spec?.containers ?? []) {
+    await killUnhealthy(ctx, c);
     const latest = state.containers.get(c.name)?.[0];
     if (shouldRestart(pod, c, latest, false)) {
       done = false;
@@ -78,6 +80,26 @@ export async function syncPod(ctx: PodCtx): Promise<{ terminal: boolean }> {
     }
   }
   return { terminal: done };
+}
+
+/**
+ * kubelet computePodActions' probe check: a running container whose liveness or startup probe
+ * failed is killed (with its preStop hook, within the probe's terminationGracePeriodSeconds or the
+ * pod's); the caller's restart logic then starts it again per restartPolicy. Returns whether it
+ * killed.
+ */
+async function killUnhealthy(ctx: PodCtx, c: Container): Promise<boolean> {
+  const { pod, state, deps } = ctx;
+  const latest = state.containers.get(c.name)?.[0];
+  if (latest?.status.state !== 'running') return false;
+  const failed = deps.probes?.unhealthy(state.uid, c.name, latest.id);
+  if (!failed) return false;
+  const restart = (pod.spec?.restartPolicy ?? 'Always') !== 'Never' || isRestartableInit(c);
+  const message = `Container ${c.name} failed ${failed.kind.toLowerCase()} probe${restart ? ', will be restarted' : ''}`;
+  const graceSeconds = failed.probe.terminationGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
+  await killContainer(ctx, { container: c, containerId: latest.id, graceSeconds, message });
+  latest.status = (await deps.runtime.containerStatus(latest.id)) ?? latest.status;
+  return true;
 }
 
 function deadlineExceeded(ctx: PodCtx): boolean {

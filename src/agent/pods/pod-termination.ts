@@ -1,3 +1,4 @@
+import { killContainer } from '../hooks/index.ts';
 import { isRestartableInit } from '../status/phase.ts';
 import { refreshContainers } from './container-start.ts';
 import type { PodCtx } from './pod-context.ts';
@@ -7,7 +8,8 @@ const MIN_SIDECAR_GRACE_SECONDS = 2;
 /**
  * Stops every running container of the pod (kubelet killPodWithSyncResult): app containers in
  * parallel first, then restartable init containers (sidecars) in reverse order with the grace
- * left, each with the image's stop signal (the runtime's default) then SIGKILL. Then removes the
+ * left, each with its preStop hook first (within the grace), then the image's stop signal (the
+ * runtime's default), then SIGKILL. Then removes the
  * sandbox, which releases the pod IP. Containers stay (status, logs) until cleanUpPod.
  */
 export async function stopPod(ctx: PodCtx, graceSeconds: number): Promise<void> {
@@ -21,16 +23,14 @@ export async function stopPod(ctx: PodCtx, graceSeconds: number): Promise<void> 
   await Promise.all(regular.map(async (c) => {
     const id = running(c.name);
     if (!id) return;
-    deps.api.recordEvent(pod, 'Normal', 'Killing', `Stopping container ${c.name}`);
-    await deps.runtime.stopContainer(id, graceSeconds);
+    await killContainer(ctx, { container: c, containerId: id, graceSeconds, message: `Stopping container ${c.name}` });
   }));
   const sidecars = (pod.spec?.initContainers ?? []).filter(isRestartableInit).reverse();
   for (const c of sidecars) {
     const id = running(c.name);
     if (!id) continue;
     const left = Math.max(MIN_SIDECAR_GRACE_SECONDS, graceSeconds - Math.floor((deps.clock.now() - started) / 1000));
-    deps.api.recordEvent(pod, 'Normal', 'Killing', `Stopping container ${c.name}`);
-    await deps.runtime.stopContainer(id, left);
+    await killContainer(ctx, { container: c, containerId: id, graceSeconds: left, message: `Stopping container ${c.name}` });
   }
   await refreshContainers(ctx);
   if (state.sandbox) {

@@ -101,6 +101,7 @@ export class PodWorker {
   /** Stops timers; leaves containers running (agent shutdown). */
   stop(): void {
     this.#finished = true;
+    this.deps.probes?.removePod(this.#state.uid);
     this.#timer?.cancel();
   }
 
@@ -135,11 +136,13 @@ export class PodWorker {
       if (!deleting) {
         const { terminal } = await syncPod(ctx);
         if (!terminal) {
+          this.deps.probes?.observe(this.#pod, { podIp: this.#state.sandbox?.ip, containers: this.#state.containers });
           await this.#sendStatus(ctx, false);
           return;
         }
       }
       this.#phase = 'terminating';
+      this.deps.probes?.removePod(this.#state.uid);
     }
     if (this.#phase === 'terminating') {
       await stopPod(ctx, deleting ? deletionGrace(ctx) : (this.#pod.spec?.terminationGracePeriodSeconds ?? 30));
@@ -165,6 +168,7 @@ export class PodWorker {
       now: deps.clock.now(),
       podIsTerminal,
       failure: state.failure,
+      probes: deps.probes?.podStatus(state.uid),
     }, state.lastStatus ?? pod.status);
     if (sameStatus(status, state.lastStatus)) return;
     await deps.api.updatePodStatus(pod, status);

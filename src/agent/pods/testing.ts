@@ -4,7 +4,7 @@ import { HollowPodStorage } from '../hollow/hollow-storage.ts';
 import { HollowRuntime } from '../hollow/hollow-runtime.ts';
 import type { AgentApi, NodeInfo } from './agent-api.ts';
 import { manualClock, type ManualClock } from './clock.ts';
-import { PodManager } from './pod-manager.ts';
+import { PodManager, type PodManagerOptions } from './pod-manager.ts';
 
 export class FakeApi implements AgentApi {
   readonly statuses: { name: string; rv: string; status: PodStatus }[] = [];
@@ -66,12 +66,13 @@ export interface Harness {
   advance(ms: number): Promise<void>;
 }
 
-export async function harness(opts: { runtime?: HollowRuntime; clock?: ManualClock; api?: FakeApi; storage?: HollowPodStorage; imageExists?: (ref: string) => boolean; podCidr?: string } = {}): Promise<Harness> {
+export async function harness(opts: { runtime?: HollowRuntime; clock?: ManualClock; api?: FakeApi; storage?: HollowPodStorage; imageExists?: (ref: string) => boolean; podCidr?: string; probes?: PodManagerOptions['probes'] } = {}): Promise<Harness> {
   const clock = opts.clock ?? manualClock();
   const api = opts.api ?? new FakeApi();
   const runtime = opts.runtime ?? new HollowRuntime({ podCidr: opts.podCidr ?? '10.42.0.0/24', clock, imageExists: opts.imageExists });
   const storage = opts.storage ?? new HollowPodStorage();
-  const manager = new PodManager({ runtime, api, storage, clock });
+  // Probes fire at the start of their period (no random jitter) so tests are deterministic.
+  const manager = new PodManager({ runtime, api, storage, clock, probes: opts.probes ?? { random: () => 0 } });
   const abort = new AbortController();
   await manager.start(abort.signal);
   return {
