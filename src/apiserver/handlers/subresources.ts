@@ -7,6 +7,7 @@ import type { KObject } from '../registry/types.ts';
 import { rfc3339 } from '../store/generic-store.ts';
 import type { RequestScope } from './resources.ts';
 import { writeOptions } from './resources.ts';
+import { serveScale } from './scale.ts';
 
 export type SubresourceHandler = (scope: RequestScope) => Promise<void>;
 
@@ -16,6 +17,8 @@ export async function serveSubresource(scope: RequestScope): Promise<void> {
   const extra = scope.ctx.subresources.get(key);
   if (extra) return extra(scope);
   if (key === '/pods/binding') return serveBinding(scope);
+  if (key === '/namespaces/finalize') return serveNamespaceFinalize(scope);
+  if (info.subresource === 'scale' && handle.entry.subresources?.some((s) => s.name === 'scale')) return serveScale(scope);
   throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
 }
 
@@ -62,4 +65,23 @@ async function serveBinding(scope: RequestScope): Promise<void> {
       throw e;
     });
   sendJson(scope.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+}
+
+/**
+ * PUT namespaces/x/finalize: replaces spec.finalizers only (as upstream FinalizeREST). A
+ * terminating namespace whose last finalizer goes is deleted by this update (store DeleteHooks).
+ */
+async function serveNamespaceFinalize(scope: RequestScope): Promise<void> {
+  if (scope.req.method !== 'PUT') throw methodNotAllowed();
+  const body = decodeBody(await readBody(scope.req), scope.req.headers['content-type']) as KObject;
+  const spec = (body?.spec ?? {}) as { finalizers?: unknown };
+  const finalizers = Array.isArray(spec.finalizers) ? spec.finalizers.filter((f): f is string => typeof f === 'string') : [];
+  const { dryRun } = writeOptions(scope.query);
+  const { object } = await scope.handle.store.guaranteedUpdate(
+    undefined,
+    scope.info.name!,
+    (ns: KObject) => ({ ...ns, spec: { ...((ns.spec ?? {}) as object), finalizers } }),
+    { dryRun, subresource: 'finalize' },
+  );
+  sendJson(scope.res, 200, object);
 }

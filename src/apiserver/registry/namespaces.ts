@@ -1,11 +1,13 @@
-// core/v1 Namespace. Deleting one moves it to phase Terminating until its spec finalizer
-// `kubernetes` is removed by the namespace controller (store + controller work, not this entry).
+// core/v1 Namespace. Deleting one moves it to phase Terminating (deletionTimestamp set) and keeps it
+// while spec.finalizers is not empty; the namespace controller deletes the namespace's content,
+// then removes `kubernetes` through PUT namespaces/<name>/finalize, and that update deletes it.
 import type { Namespace } from 'kubernetes-types/core/v1.js';
 import { FieldError, fieldErrors } from '../errors.ts';
 import { isQualifiedName } from '../validation/labels.ts';
 import { nameIsDNSLabel } from '../validation/names.ts';
 import { since } from './age.ts';
 import { ageColumn, clone, column, view, writable } from './common.ts';
+import type { DeleteHooks } from '../store/generic-store.ts';
 import type { KObject, ResourceEntry } from './types.ts';
 
 const ns = (obj: KObject): Namespace => view<Namespace>(obj);
@@ -25,7 +27,7 @@ function validateNamespace(n: Namespace): FieldError[] {
   return errs;
 }
 
-export const namespaces: ResourceEntry = {
+export const namespaces: ResourceEntry & DeleteHooks = {
   group: '',
   version: 'v1',
   kind: 'Namespace',
@@ -59,11 +61,16 @@ export const namespaces: ResourceEntry = {
     n.spec = { ...(n.spec ?? {}), finalizers: finalizers.includes('kubernetes') ? finalizers : [...finalizers, 'kubernetes'] };
   },
   prepareForUpdate(obj, old) {
-    // The main resource changes neither status nor spec.finalizers (that is /finalize's job).
+    // The main resource changes neither status nor spec.finalizers (that is /finalize's job) —
+    // except that a terminating namespace may drop finalizers: the request router does not yet
+    // route namespaces/<name>/finalize (http/request-info.ts reads it as a namespaced resource
+    // "finalize"), so the namespace controller falls back to this. TODO(#5): remove with the fix.
     const n = writable(ns(obj));
     const o = ns(old);
     n.spec = { ...(n.spec ?? {}) };
-    if (o.spec?.finalizers === undefined) delete n.spec.finalizers;
+    const dropping = (n.spec.finalizers ?? []).every((f) => (o.spec?.finalizers ?? []).includes(f));
+    if (o.metadata?.deletionTimestamp && n.spec.finalizers !== undefined && dropping) n.spec.finalizers = [...n.spec.finalizers];
+    else if (o.spec?.finalizers === undefined) delete n.spec.finalizers;
     else n.spec.finalizers = clone(o.spec.finalizers);
     if (o.status === undefined) delete n.status;
     else n.status = clone(o.status);
@@ -71,4 +78,9 @@ export const namespaces: ResourceEntry = {
   validate: (obj) => validateNamespace(ns(obj)),
   hasStatus: true,
   protectedNames: PROTECTED_NAMESPACES,
+  prepareForDelete(obj) {
+    writable(ns(obj)).status = { ...(ns(obj).status ?? {}), phase: 'Terminating' };
+    return (ns(obj).spec?.finalizers ?? []).length > 0;
+  },
+  deletePending: (obj) => (ns(obj).spec?.finalizers ?? []).length > 0,
 };

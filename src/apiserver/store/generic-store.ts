@@ -71,6 +71,36 @@ export interface DeleteResult {
 
 const MAX_CAS_RETRIES = 20;
 
+/** Finalizers the garbage collector acts on (metav1.FinalizerOrphanDependents / FinalizerDeleteDependents). */
+export const ORPHAN_FINALIZER = 'orphan';
+export const FOREGROUND_FINALIZER = 'foregroundDeletion';
+
+/**
+ * Optional deletion hooks an entry may carry beside ResourceEntry (namespaces: spec.finalizers).
+ * `prepareForDelete` marks the copy of the object being deleted and returns true when deletion
+ * must wait; `deletePending` says whether an object with a deletionTimestamp and no
+ * metadata.finalizers must still be kept by an update.
+ */
+export interface DeleteHooks {
+  prepareForDelete?(obj: KObject, ctx: StrategyContext): boolean;
+  deletePending?(obj: KObject): boolean;
+}
+
+/**
+ * The finalizers after a delete with `options`, as upstream deletionFinalizersForGarbageCollection:
+ * Foreground adds `foregroundDeletion` (and drops `orphan`), Orphan (or orphanDependents: true) the
+ * reverse, Background drops both; no policy keeps what the object has (the default policy of
+ * every Peapod resource is Background).
+ */
+export function gcFinalizers(current: readonly string[], options: DeleteOptions): string[] {
+  const policy = options.propagationPolicy ?? (options.orphanDependents === true ? 'Orphan' : options.orphanDependents === false ? 'Background' : undefined);
+  if (policy === undefined) return [...current];
+  const rest = current.filter((f) => f !== ORPHAN_FINALIZER && f !== FOREGROUND_FINALIZER);
+  if (policy === 'Foreground') return [...rest, FOREGROUND_FINALIZER];
+  if (policy === 'Orphan') return [...rest, ORPHAN_FINALIZER];
+  return rest;
+}
+
 export class GenericStore {
   readonly entry: ResourceEntry;
   private readonly deps: StoreDeps;
@@ -259,7 +289,10 @@ export class GenericStore {
     if (isDeepStrictEqual({ ...live, metadata: liveMeta }, { ...written, metadata: newMeta })) return live;
 
     // An object being deleted whose last finalizer was just removed is deleted now.
-    const finalizing = written.metadata?.deletionTimestamp && (written.metadata.finalizers ?? []).length === 0;
+    const finalizing =
+      written.metadata?.deletionTimestamp &&
+      (written.metadata.finalizers ?? []).length === 0 &&
+      !(this.entry as ResourceEntry & DeleteHooks).deletePending?.(written);
     if (options.dryRun) return written;
     if (finalizing && (written.metadata?.deletionGracePeriodSeconds ?? 0) === 0) {
       const res = await this.deps.backend.delete(kv.key, kv.modRevision);
@@ -339,10 +372,11 @@ export class GenericStore {
 
       const now = this.deps.clock.now();
       const grace = this.entry.gracePeriod?.(live, options);
-      const finalizers = [...(meta.finalizers ?? [])];
+      const finalizers = gcFinalizers(meta.finalizers ?? [], options);
       const updated = deepClone(live);
       const umeta = (updated.metadata ??= {});
-      let pending = false;
+      if (!isDeepStrictEqual(finalizers, meta.finalizers ?? [])) umeta.finalizers = finalizers;
+      let pending = (this.entry as ResourceEntry & DeleteHooks).prepareForDelete?.(updated, this.deps.clock) ?? false;
       if (grace !== undefined && grace > 0) {
         // Graceful: set (or shorten) the deletion deadline; whoever runs the object finishes it.
         const current = meta.deletionGracePeriodSeconds;
@@ -351,7 +385,7 @@ export class GenericStore {
         umeta.deletionGracePeriodSeconds = grace;
         pending = true;
       }
-      if (finalizers.length > 0) {
+      if (finalizers.length > 0 || pending) {
         if (!umeta.deletionTimestamp) umeta.deletionTimestamp = rfc3339(now);
         if (umeta.deletionGracePeriodSeconds === undefined) umeta.deletionGracePeriodSeconds = 0;
         pending = true;

@@ -1,0 +1,97 @@
+// The `scale` subresource (autoscaling/v1 Scale) of any resource whose entry declares it:
+// GET builds a Scale from spec.replicas / status.replicas / spec.selector; PUT and PATCH (merge,
+// JSON, strategic) change spec.replicas only, through the main resource's update path so the
+// generation bumps and validation runs. `kubectl scale` sends a merge patch here.
+import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
+import { ApiError, badRequest, fieldErrors, invalid, methodNotAllowed, unsupportedMediaType } from '../errors.ts';
+import { decodeBody, mediaType, readBody } from '../http/body.ts';
+import { sendJson } from '../http/respond.ts';
+import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError, type Json } from '../patch/index.ts';
+import { formatLabelSelector } from '../registry/apps-common.ts';
+import { isRecord } from '../registry/common.ts';
+import type { KObject } from '../registry/types.ts';
+import { writeOptions, type RequestScope } from './resources.ts';
+
+const SCALE_SCHEMA = 'io.k8s.api.autoscaling.v1.Scale';
+
+interface Scale {
+  apiVersion: 'autoscaling/v1';
+  kind: 'Scale';
+  metadata: Record<string, unknown>;
+  spec: { replicas?: number };
+  status: { replicas: number; selector?: string };
+}
+
+function toScale(obj: KObject): Scale {
+  const spec = isRecord(obj.spec) ? obj.spec : {};
+  const status = isRecord(obj.status) ? obj.status : {};
+  const m = obj.metadata ?? {};
+  const selector = spec.selector as LabelSelector | undefined;
+  return {
+    apiVersion: 'autoscaling/v1',
+    kind: 'Scale',
+    metadata: {
+      name: m.name,
+      namespace: m.namespace,
+      uid: m.uid,
+      resourceVersion: m.resourceVersion,
+      creationTimestamp: m.creationTimestamp,
+    },
+    spec: { replicas: typeof spec.replicas === 'number' ? spec.replicas : 0 },
+    status: {
+      replicas: typeof status.replicas === 'number' ? status.replicas : 0,
+      ...(selector ? { selector: formatLabelSelector(selector) } : {}),
+    },
+  };
+}
+
+function patched(type: string, scale: Scale, body: Json, scope: RequestScope): unknown {
+  try {
+    const doc = scale as unknown as Json;
+    if (type === 'application/json-patch+json') return applyJsonPatch(doc, body);
+    if (type === 'application/merge-patch+json') return applyMergePatch(doc, body);
+    if (type === 'application/strategic-merge-patch+json') {
+      return applyStrategicMergePatch(doc, body, { schema: SCALE_SCHEMA, navigator: scope.ctx.schemas.navigator });
+    }
+  } catch (e) {
+    if (e instanceof PatchError) throw new ApiError(422, 'Invalid', e.message);
+    throw e;
+  }
+  throw unsupportedMediaType(type);
+}
+
+export async function serveScale(scope: RequestScope): Promise<void> {
+  const { handle, info, req } = scope;
+  const name = info.name!;
+  const method = req.method ?? 'GET';
+  if (method === 'GET') {
+    sendJson(scope.res, 200, toScale(await handle.store.get(info.namespace, name)));
+    return;
+  }
+  if (method !== 'PUT' && method !== 'PATCH') throw methodNotAllowed();
+  const type = mediaType(req.headers['content-type']);
+  if (method === 'PATCH' && type === 'application/apply-patch+yaml') throw unsupportedMediaType(type);
+  const body = decodeBody(await readBody(req), req.headers['content-type']) as Json;
+  const { dryRun } = writeOptions(scope.query);
+  const { object } = await handle.store.guaranteedUpdate(
+    info.namespace,
+    name,
+    (live) => {
+      const before = toScale(live);
+      const desired = method === 'PUT' ? body : patched(type, before, body, scope);
+      if (!isRecord(desired)) throw badRequest('the body of the request was in an unknown format');
+      const d = desired as Partial<Scale>;
+      const replicas = d.spec?.replicas ?? 0;
+      if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
+        throw invalid('autoscaling', 'Scale', name, [fieldErrors.invalid('spec.replicas', replicas, 'must be greater than or equal to 0')]);
+      }
+      const obj: KObject = { ...live, spec: { ...(isRecord(live.spec) ? live.spec : {}), replicas } };
+      // A resourceVersion in a PUT body is a precondition, as for the main resource.
+      const rv = method === 'PUT' && isRecord(d.metadata) ? d.metadata.resourceVersion : undefined;
+      obj.metadata = { ...live.metadata, resourceVersion: typeof rv === 'string' && rv ? rv : undefined };
+      return obj;
+    },
+    { dryRun },
+  );
+  sendJson(scope.res, 200, toScale(object));
+}

@@ -1,0 +1,97 @@
+// The controller manager: one Component (`controller-manager`) that runs every controller in
+// `peapod server` on shared informers, so N controllers watching pods cost one list and one watch.
+// Start-up: discover the served resources (GC and namespace deletion cover all of them), create
+// the controllers (each registers its informers), start and sync the informers, run the workers.
+// Resources added to the server after start-up are not covered until the next start.
+import { setMaxListeners } from 'node:events';
+import type { Component, ComponentContext } from '../server/component.ts';
+import {
+  createEventRecorder,
+  createInformerFactory,
+  realClock,
+  sleep,
+  type Client,
+  type Clock,
+  type Logger,
+} from '../client/index.ts';
+import { createDeploymentController } from './deployment/deployment-controller.ts';
+import { discoverResources, type DiscoveredResource } from './discovery.ts';
+import { createGarbageCollector } from './garbage-collector/garbage-collector.ts';
+import { createNamespaceController } from './namespace/namespace-controller.ts';
+import { createReplicaSetController } from './replicaset/replicaset-controller.ts';
+import type { Controller, ControllerDeps } from './types.ts';
+
+export interface ControllerManagerOptions {
+  client: Client;
+  signal: AbortSignal;
+  logger: Logger;
+  clock?: Clock;
+  /** Names of controllers not to run (replicaset, deployment, garbage-collector, namespace). */
+  disabled?: readonly string[];
+  /** Worker loops per controller. */
+  workers?: number;
+}
+
+export interface ControllerManager {
+  readonly controllers: readonly Controller[];
+  /** Resolves once informers have synced and workers run. */
+  readonly ready: Promise<void>;
+  /** Resolves when every controller has stopped (after `signal` aborted). */
+  readonly done: Promise<void>;
+}
+
+async function discoverWithRetry(client: Client, signal: AbortSignal, clock: Clock): Promise<DiscoveredResource[]> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await discoverResources(client, signal);
+    } catch (e) {
+      if (signal.aborted || attempt >= 10) throw e;
+      await sleep(clock, 200 * 2 ** Math.min(attempt, 5), signal);
+    }
+  }
+}
+
+export async function startControllerManager(opts: ControllerManagerOptions): Promise<ControllerManager> {
+  const clock = opts.clock ?? realClock;
+  const { client, logger } = opts;
+  // Every informer and worker listens on the signal; one derived signal keeps Node's
+  // listener-leak warning quiet without touching the caller's.
+  const inner = new AbortController();
+  setMaxListeners(0, inner.signal);
+  if (opts.signal.aborted) inner.abort();
+  else opts.signal.addEventListener('abort', () => inner.abort(), { once: true });
+  const signal = inner.signal;
+  const resources = await discoverWithRetry(client, signal, clock);
+  const informers = createInformerFactory(client, { clock, logger });
+  const recorder = createEventRecorder(client, { component: 'deployment-controller', clock, logger });
+  const deps: ControllerDeps = { client, informers, clock, logger, recorder, workers: opts.workers };
+  const disabled = new Set(opts.disabled ?? []);
+  const all: Controller[] = [
+    createReplicaSetController(deps),
+    createDeploymentController(deps),
+    createGarbageCollector(deps, { resources }),
+    createNamespaceController(deps, { resources }),
+  ].filter((c) => !disabled.has(c.name));
+  informers.start(signal);
+  const ready = informers.waitForSync(signal);
+  const done = ready.then(
+    () => Promise.all(all.map((c) => c.run(signal))).then(() => undefined),
+    () => undefined,
+  );
+  return { controllers: all, ready: ready.catch(() => undefined), done };
+}
+
+function componentLogger(ctx: ComponentContext): Logger {
+  return {
+    info: (m) => ctx.log(m, { component: 'controller-manager' }),
+    warn: (m) => ctx.log(m, { component: 'controller-manager', level: 'warn' }),
+    error: (m) => ctx.log(m, { component: 'controller-manager', level: 'error' }),
+  };
+}
+
+export const controllerManagerComponent: Component = {
+  name: 'controller-manager',
+  async start(ctx) {
+    await startControllerManager({ client: ctx.client, signal: ctx.signal, logger: componentLogger(ctx) });
+  },
+};

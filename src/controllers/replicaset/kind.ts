@@ -1,0 +1,23 @@
+// The kind a ReplicaSet-style controller manages. ReplicaSet and ReplicationController differ only
+// here (collection, apiVersion/kind, how the selector is read), so one controller serves both.
+import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
+import type { ResourceRef } from '../../client/index.ts';
+import { resources } from '../../client/index.ts';
+import { selectorMatcher, type LabelMatch } from '../label-selector.ts';
+
+/** The fields both kinds share (RC's spec.selector is a plain map; see `selector`). */
+export type ReplicatedObject = ReplicaSet;
+
+export interface ReplicatedKind {
+  readonly name: string;
+  readonly ref: ResourceRef;
+  readonly gvk: { apiVersion: string; kind: string };
+  selector(obj: ReplicatedObject): LabelMatch;
+}
+
+export const replicaSetKind: ReplicatedKind = {
+  name: 'replicaset',
+  ref: resources.replicasets,
+  gvk: { apiVersion: 'apps/v1', kind: 'ReplicaSet' },
+  selector: (rs) => selectorMatcher(rs.spec?.selector),
+};
