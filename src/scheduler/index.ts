@@ -1,5 +1,7 @@
 export { createScheduler } from './scheduler.ts';
-export type { Scheduler, SchedulerHost, SchedulerOptions, PodScheduledCondition } from './scheduler.ts';
+export type { Scheduler, SchedulerHost, SchedulerOptions, PodScheduledCondition, CycleResult } from './scheduler.ts';
+export { schedulerComponent, startSchedulerService, type SchedulerService, type SchedulerServiceOptions } from './component.ts';
+export { createApiHost, type ApiHostOptions } from './api-host.ts';
 export { DEFAULT_PROFILE, DEFAULT_SCHEDULER_NAME, type Profile } from './framework/profile.ts';
 export { inTreeRegistry } from './plugins/index.ts';
 export { fitErrorMessage, type FitError, type Diagnosis } from './framework/fit-error.ts';

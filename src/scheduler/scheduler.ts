@@ -8,6 +8,7 @@ import { podKey, type PodInfo } from './framework/pod-info.ts';
 import { DEFAULT_PROFILE, type Profile } from './framework/profile.ts';
 import type { Registry } from './framework/registry.ts';
 import { schedulePod, type ScheduleContext } from './framework/run.ts';
+import type { Labels } from './framework/selectors.ts';
 import { isSuccess, statusMessage } from './framework/status.ts';
 import { inTreeRegistry } from './plugins/index.ts';
 import { SchedulingQueue, type QueuedPodInfo } from './queue/scheduling-queue.ts';
@@ -37,7 +38,19 @@ export interface SchedulerOptions {
   readonly assumedPodTtlMs?: number;
   /** Yield to the event loop after this much synchronous scheduling (default 10 ms). */
   readonly yieldEveryMs?: number;
+  /** Labels of a namespace, for affinity terms with a namespaceSelector (none known by default). */
+  readonly namespaceLabels?: (ns: string) => Labels | undefined;
+  /**
+   * Called after every scheduling cycle (upstream's scheduling_attempt_duration_seconds): the
+   * cycle's synchronous duration in ms, measured with `hrtime`, and its result. Binding is not
+   * included (it is asynchronous).
+   */
+  readonly observeCycle?: (durationMs: number, result: CycleResult) => void;
+  /** High-resolution time in ms for observeCycle (default performance.now). */
+  readonly hrtime?: () => number;
 }
+
+export type CycleResult = 'scheduled' | 'unschedulable' | 'error';
 
 export interface Scheduler {
   readonly cache: SchedulerCache;
@@ -70,6 +83,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     profile,
     registry: opts.registry ?? inTreeRegistry(),
     lister: cache,
+    namespaceLabels: opts.namespaceLabels,
     nominatedPodsForNode: (n) => queueRef.q?.nominator.forNode(n) ?? [],
   });
   const queue = new SchedulingQueue({
@@ -124,17 +138,31 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     );
   }
 
+  const observe = opts.observeCycle;
+  const hrtime = opts.hrtime ?? (() => performance.now());
+
   function scheduleOne(): boolean {
     const q = queue.pop();
     if (!q) return false;
+    if (cache.has(q.podInfo.key)) return true; // already assumed/bound: stale queue entry
+    if (!observe) {
+      attempt(q);
+      return true;
+    }
+    const start = hrtime();
+    const result = attempt(q);
+    observe(hrtime() - start, result);
+    return true;
+  }
+
+  function attempt(q: QueuedPodInfo): CycleResult {
     const cycle = queue.cycle;
     const pi = q.podInfo;
-    if (cache.has(pi.key)) return true; // already assumed/bound: stale queue entry
     const state = new CycleState();
     const result = schedulePod(framework, state, pi, ctx);
     if (result.kind === 'error') {
       fail(q, cycle, result.message, [], true);
-      return true;
+      return 'error';
     }
     if (result.kind === 'unschedulable') {
       const d = result.fitError.diagnosis;
@@ -151,7 +179,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
         }
       }
       fail(q, cycle, fitErrorMessage(result.fitError), d.unschedulablePlugins, false, nominated);
-      return true;
+      return 'unschedulable';
     }
     const nodeName = result.nodeName;
     cache.assumePod(pi, nodeName);
@@ -159,11 +187,11 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     if (!isSuccess(rs)) {
       cache.forgetPod(pi.key);
       fail(q, cycle, statusMessage(rs), rs.plugin ? [rs.plugin] : [], rs.code === 'Error');
-      return true;
+      return rs.code === 'Error' ? 'error' : 'unschedulable';
     }
     queue.nominator.delete(pi.key);
     bindAsync(q, cycle, state, nodeName);
-    return true;
+    return 'scheduled';
   }
 
   const yieldEvery = opts.yieldEveryMs ?? 10;

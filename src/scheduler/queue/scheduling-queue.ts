@@ -33,7 +33,7 @@ export interface SchedulingQueueOptions {
   readonly maxBackoffMs?: number;
   /** Unschedulable pods are retried after this long even without events (upstream 5 min). */
   readonly maxUnschedulableMs?: number;
-  /** Called whenever activeQ may have become non-empty (wakes the scheduling loop). */
+  /** Called when a pod enters activeQ, or backoffQ outside a cycle (the loop must re-arm its timer). */
   readonly onActivated?: () => void;
 }
 
@@ -172,8 +172,11 @@ export class SchedulingQueue {
   }
 
   private moveToActiveOrBackoff(q: QueuedPodInfo): void {
-    if (q.backoffExpiry > this.clock.now()) this.backoffQ.push(q);
-    else {
+    if (q.backoffExpiry > this.clock.now()) {
+      this.backoffQ.push(q);
+      // A sleeping scheduling loop armed its timer for the backoffQ as it was: wake it to re-arm.
+      this.onActivated();
+    } else {
       this.activeQ.push(q);
       this.onActivated();
     }

@@ -1,0 +1,89 @@
+// The scheduler as a `peapod server` component: informers on nodes, pods (all of them — the cache
+// needs the bound ones too) and namespaces feed the pure scheduler; the API host does its writes.
+// `startSchedulerService` is the same thing for any process that has a client (the benchmark runs
+// it in its own process to read cycle timings directly).
+import type { Namespace, Node, Pod } from 'kubernetes-types/core/v1.js';
+import { isDeepStrictEqual } from 'node:util';
+import { createEventRecorder, createInformerFactory, resources, type Client, type Logger } from '../client/index.ts';
+import type { Component } from '../server/component.ts';
+import { createApiHost } from './api-host.ts';
+import { DEFAULT_SCHEDULER_NAME } from './framework/profile.ts';
+import { createScheduler, type CycleResult, type Scheduler } from './scheduler.ts';
+
+export interface SchedulerServiceOptions {
+  readonly signal: AbortSignal;
+  readonly logger?: Logger;
+  /** See SchedulerOptions.observeCycle. */
+  readonly observeCycle?: (durationMs: number, result: CycleResult) => void;
+}
+
+export interface SchedulerService {
+  readonly scheduler: Scheduler;
+  /** Resolves when the scheduling loop has ended (after `signal` aborted). */
+  readonly done: Promise<void>;
+}
+
+/**
+ * An update of an unbound pod that changed only status or bookkeeping (e.g. our own PodScheduled
+ * condition) is not a reason to retry it (upstream isPodUpdated); anything else is.
+ */
+function specOrLabelsChanged(a: Pod, b: Pod): boolean {
+  const strip = (p: Pod) => ({ spec: p.spec, labels: p.metadata?.labels, annotations: p.metadata?.annotations, deleting: p.metadata?.deletionTimestamp });
+  return !isDeepStrictEqual(strip(a), strip(b));
+}
+
+/** Starts informers and the scheduling loop; resolves once the caches have synced. */
+export async function startSchedulerService(client: Client, opts: SchedulerServiceOptions): Promise<SchedulerService> {
+  const factory = createInformerFactory(client, { logger: opts.logger });
+  const nodes = factory.informerFor<Node>(resources.nodes);
+  // Finished pods hold no resources: leave them out, as upstream's pod informer does.
+  const pods = factory.informerFor<Pod>(resources.pods, { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' });
+  const namespaces = factory.informerFor<Namespace>(resources.namespaces);
+  const recorder = createEventRecorder(client, { component: DEFAULT_SCHEDULER_NAME, logger: opts.logger });
+  const keyOf = (p: Pod): string => `${p.metadata?.namespace ?? 'default'}/${p.metadata?.name ?? ''}`;
+  const host = createApiHost(client, {
+    recorder,
+    latest: (p) => {
+      const cur = pods.store.get(keyOf(p));
+      return cur && cur.metadata?.uid === p.metadata?.uid ? cur : undefined;
+    },
+  });
+  const scheduler = createScheduler({
+    host,
+    namespaceLabels: (ns) => namespaces.store.get(ns)?.metadata?.labels,
+    observeCycle: opts.observeCycle,
+  });
+
+  nodes.on('add', (n) => scheduler.addNode(n));
+  nodes.on('update', (_old, n) => scheduler.updateNode(n));
+  nodes.on('delete', (n) => scheduler.deleteNode(n));
+  pods.on('add', (p) => scheduler.addPod(p));
+  pods.on('update', (old, p) => {
+    if (!p.spec?.nodeName && !old.spec?.nodeName && !specOrLabelsChanged(old, p)) return;
+    scheduler.updatePod(p);
+  });
+  pods.on('delete', (p) => scheduler.deletePod(p));
+  // Namespace labels only matter to affinity namespaceSelectors; a change may make pods fit.
+  namespaces.on('update', () => scheduler.queue.moveAllToActiveOrBackoff('NodeUpdate'));
+
+  factory.start(opts.signal);
+  await factory.waitForSync(opts.signal);
+  const done = scheduler
+    .run(opts.signal)
+    .then(() => scheduler.settled())
+    .then(() => recorder.flush())
+    .catch((e: unknown) => opts.logger?.error(`scheduler stopped: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
+  return { scheduler, done };
+}
+
+export const schedulerComponent: Component = {
+  name: 'scheduler',
+  async start(ctx) {
+    const logger: Logger = {
+      info: (m) => ctx.log(m, { component: 'scheduler' }),
+      warn: (m) => ctx.log(m, { component: 'scheduler', level: 'warn' }),
+      error: (m) => ctx.log(m, { component: 'scheduler', level: 'error' }),
+    };
+    await startSchedulerService(ctx.client, { signal: ctx.signal, logger });
+  },
+};
