@@ -1,0 +1,223 @@
+// The node agent's composition root: registers the Node, keeps its Lease and status fresh, and
+// feeds the pods bound to it (an informer on spec.nodeName) to the pod workers, which drive the
+// container runtime. Used by `peapod agent` and embedded in `peapod server`.
+//
+//   start ─► lock data dir ─► runtime (+ sweep of a crashed run) ─► streaming endpoint (logs, exec)
+//         ─► register Node (with the endpoint's port) ─► lease, status
+//         ─► PodManager.start (adopt running containers) ─► pod informer ─► synced: remove orphans
+//   abort ─► informer, timers and workers stop; containers keep running (the next start adopts them)
+import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Node, Pod, Taint } from 'kubernetes-types/core/v1.js';
+import { createEventRecorder, createInformer, isNotFound, resources, type Client, type Logger } from '../client/index.ts';
+import { ClientAgentApi } from './agent-api-client.ts';
+import { acquireStateLock, releaseIfIdle } from './agent-lock.ts';
+import { chooseNetwork, subnetConflict, type AgentNetworkConfig } from './agent-network.ts';
+import { startAgentStreaming } from './agent-streaming.ts';
+import { sweepStaleState } from './agent-sweep.ts';
+import { HollowPodStorage, HollowRuntime } from './hollow/index.ts';
+import { BUSYBOX_NAME, ImageStore } from './images/index.ts';
+import { PodNetwork } from './network/index.ts';
+import {
+  buildNode, defaultNodeIp, healthyPressure, leaseWriter, readMachineInfo, readPressure, registerNode, startLeaseRenewer, startNodeStatusReporter,
+} from './node/index.ts';
+import { DiskPodStorage, PodManager, type NodeInfo, type PodStorage } from './pods/index.ts';
+import { ConmonRuntime, type ContainerRuntime, type OciRuntimePreference } from './runtime/index.ts';
+
+export const CONTROL_PLANE_LABEL = 'node-role.kubernetes.io/control-plane';
+/** Used when neither the Node nor a flag names the node's pod /24 (hollow runtime). */
+export const DEFAULT_POD_CIDR = '10.42.0.0/24';
+
+export type AgentLog = (msg: string, fields?: Record<string, unknown>) => void;
+
+export interface AgentOptions {
+  client: Client;
+  nodeName: string;
+  /** The agent's own state: runtime, images, pod volumes, network choice. One agent per dir. */
+  dataDir: string;
+  runtime: 'conmon' | 'hollow';
+  ociRuntime?: OciRuntimePreference;
+  /** The node's pod /24. Node.spec.podCIDR wins when the node already has one. */
+  podCidr?: string;
+  /** Bridge name; default `ppd<N>` after the subnet 10.42.<N>.0/24. */
+  bridge?: string;
+  /** Absolute cgroup under which pods go; default `/peapod/<node name>`. */
+  cgroupParent?: string;
+  labels?: Record<string, string>;
+  /** Set when the Node is created (an admin's later changes are kept). */
+  taints?: Taint[];
+  /** InternalIP; default the host's first non-loopback IPv4. */
+  nodeIp?: string;
+  /**
+   * Serve logs/exec/port-forward (src/agent/server) on the InternalIP to callers presenting
+   * `token` (the API server proxies with it). Absent: no endpoint.
+   */
+  streaming?: { token: string; port?: number };
+  signal: AbortSignal;
+  log: AgentLog;
+  /** Start-up steps worth showing a user (busybox image build...). */
+  progress?: (step: string) => void;
+}
+
+export interface Agent {
+  readonly nodeName: string;
+  readonly podCidr: string;
+  /** Bridge and subnet (conmon runtime only). */
+  readonly network?: AgentNetworkConfig;
+  readonly runtime: ContainerRuntime;
+  readonly images?: ImageStore;
+  readonly manager: PodManager;
+  /** Resolves once everything stopped after the signal aborted. */
+  readonly stopped: Promise<void>;
+}
+
+/** The default node name: the host name, lower-cased (node names are DNS subdomains). */
+export function defaultNodeName(): string {
+  return hostname().toLowerCase();
+}
+
+/**
+ * Starts the agent; resolves once the node is registered, the pod informer has synced and
+ * orphans are being removed. Rejects (after undoing what it started) when the runtime, the data
+ * dir or the API cannot be set up. Runs until `opts.signal` aborts.
+ */
+export async function startAgent(opts: AgentOptions): Promise<Agent> {
+  const { client, nodeName, log } = opts;
+  const progress = opts.progress ?? (() => undefined);
+  if (opts.signal.aborted) throw new Error('agent start aborted');
+  const life = new AbortController();
+  const signal = life.signal;
+  await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
+  const unlock = await acquireStateLock(join(opts.dataDir, 'agent.pid'));
+  // Shutdown work runs synchronously inside the abort: `peapod server` exits right after aborting
+  // its components and does not wait for them.
+  const cleanups: (() => void)[] = [unlock];
+  const shutdown = (): void => {
+    life.abort();
+    for (const c of cleanups.splice(0).reverse()) {
+      try {
+        c();
+      } catch (e) {
+        log('agent: shutdown step failed', { error: errText(e) });
+      }
+    }
+  };
+  opts.signal.addEventListener('abort', shutdown, { once: true });
+  try {
+    const machine = await readMachineInfo(opts.dataDir);
+    const existing = await client.get<Node>(resources.nodes, undefined, nodeName).catch((e: unknown) => {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    });
+    const nodeCidr = existing?.spec?.podCIDR || undefined;
+    const rt = opts.runtime === 'conmon'
+      ? await startConmon(opts, nodeCidr ?? opts.podCidr, progress)
+      : hollowRuntime(nodeCidr ?? opts.podCidr ?? DEFAULT_POD_CIDR);
+    const podCidr = rt.network?.subnet ?? nodeCidr ?? opts.podCidr ?? DEFAULT_POD_CIDR;
+    if (rt.cleanup) cleanups.push(rt.cleanup);
+
+    const logger = agentLogger(log);
+    const informer = createInformer<Pod>(client, resources.pods, { fieldSelector: `spec.nodeName=${nodeName}`, logger });
+    const nodeIp = opts.nodeIp ?? defaultNodeIp();
+    let agentPort: number | undefined;
+    if (opts.streaming) {
+      const streaming = await startAgentStreaming({
+        dataDir: opts.dataDir, host: nodeIp, port: opts.streaming.port ?? 0, token: opts.streaming.token,
+        runtime: rt.runtime, pods: informer.store, log,
+      });
+      cleanups.push(() => void streaming.close());
+      agentPort = streaming.port;
+    }
+    const desired = buildNode(machine, {
+      name: nodeName, ip: nodeIp, podCidr, labels: opts.labels, taints: opts.taints, runtimeVersion: rt.runtime.version(), agentPort,
+    });
+    let node = await registerNode(client, desired);
+    log('agent: node registered', { node: nodeName, podCIDR: podCidr, runtime: rt.runtime.version(), bridge: rt.network?.bridge });
+    const nodeInfo = (): NodeInfo => ({
+      name: nodeName,
+      ip: node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? '',
+      allocatable: node.status?.allocatable ?? {},
+    });
+
+    const recorder = createEventRecorder(client, { component: 'kubelet', host: nodeName, logger });
+    const api = new ClientAgentApi({ client, recorder, nodeInfo });
+    const manager = new PodManager({
+      runtime: rt.runtime, api, storage: rt.storage, log,
+      resolveImage: rt.images ? (ref) => rt.images!.find(ref) : undefined,
+    });
+
+    startLeaseRenewer({
+      nodeName, put: leaseWriter(client), nodeUid: () => node.metadata?.uid,
+      onError: (e) => log('agent: lease renewal failed', { error: errText(e) }),
+    }, signal);
+    startNodeStatusReporter({
+      client, node,
+      readPressure: rt.images ? () => readPressure(opts.dataDir) : async () => healthyPressure(),
+      onPosted: (n) => (node = n),
+      onError: (e) => log('agent: node status update failed', { error: errText(e) }),
+    }, signal);
+
+    await manager.start(signal);
+    informer.on('add', (pod) => manager.onPodUpdate(pod));
+    informer.on('update', (_old, pod) => manager.onPodUpdate(pod));
+    informer.on('delete', (pod) => manager.onPodDelete(pod));
+    const informerDone = informer.start(signal);
+    await informer.waitForSync(signal);
+    void manager.removeOrphans(informer.store.list().map((p) => p.metadata?.uid ?? '')).catch((e: unknown) => {
+      log('agent: orphan cleanup failed', { error: errText(e) });
+    });
+
+    const stopped = (async () => {
+      if (!signal.aborted) await new Promise((r) => signal.addEventListener('abort', r, { once: true }));
+      await informerDone;
+      await recorder.flush().catch(() => undefined);
+    })();
+    return { nodeName, podCidr, network: rt.network, runtime: rt.runtime, images: rt.images, manager, stopped };
+  } catch (e) {
+    opts.signal.removeEventListener('abort', shutdown);
+    shutdown();
+    throw e;
+  }
+}
+
+interface RuntimeParts {
+  runtime: ContainerRuntime;
+  storage: PodStorage;
+  images?: ImageStore;
+  network?: AgentNetworkConfig;
+  /** At shutdown (synchronous): removes the bridge and cgroup parent when no pod uses them. */
+  cleanup?: () => void;
+}
+
+function hollowRuntime(podCidr: string): RuntimeParts {
+  return { runtime: new HollowRuntime({ podCidr }), storage: new HollowPodStorage() };
+}
+
+async function startConmon(opts: AgentOptions, podCidr: string | undefined, progress: (step: string) => void): Promise<RuntimeParts> {
+  const dir = opts.dataDir;
+  const net = await chooseNetwork({ statePath: join(dir, 'network.json'), podCidr, bridge: opts.bridge });
+  const conflict = await subnetConflict(net);
+  if (conflict) opts.log(`agent: ${conflict}; pods on this node may be unreachable from the host`, { bridge: net.bridge });
+  const images = new ImageStore({ dataDir: join(dir, 'images') });
+  if (!(await images.find(`${BUSYBOX_NAME}:latest`))) {
+    progress('building the busybox image from /bin/busybox');
+    const img = await images.ensureBusyboxImage();
+    progress(`busybox image ready (${img.id.slice(7, 19)}, ${(img.size / 1e6).toFixed(1)} MB)`);
+  }
+  const network = new PodNetwork({ stateDir: join(dir, 'net'), bridge: net.bridge, subnet: net.subnet });
+  const runtimeRoot = join(dir, 'rt');
+  const cgroupParent = opts.cgroupParent ?? `/peapod/${opts.nodeName}`;
+  const runtime = await ConmonRuntime.create({ root: runtimeRoot, images, network, ociRuntime: opts.ociRuntime, cgroupParent });
+  await sweepStaleState({ stateDir: dir, runtimeRoot, runtime, network, imageTmpDir: join(dir, 'images', 'tmp'), log: opts.log });
+  const cleanup = (): void => releaseIfIdle({ podsDir: join(runtimeRoot, 'pods'), netDir: join(dir, 'net'), bridge: net.bridge, cgroupParent });
+  return { runtime, storage: new DiskPodStorage(join(dir, 'pods')), images, network: net, cleanup };
+}
+
+function agentLogger(log: AgentLog): Logger {
+  return { info: (m) => log(m), warn: (m) => log(m), error: (m) => log(m) };
+}
+
+function errText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,109 @@
+// `peapod agent`: joins a node to a cluster: registers it with the API server at --server and runs
+// the pods bound to it, in the foreground until SIGINT/SIGTERM. Containers keep running when the
+// agent stops; the next start adopts them.
+import type { Command } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import pino from 'pino';
+import { startAgent, defaultNodeName, type Agent } from '../agent/agent.ts';
+import { conmonPreflight } from '../agent/preflight.ts';
+import type { OciRuntimePreference } from '../agent/runtime/index.ts';
+import { createClient } from '../client/index.ts';
+import { defaultDataDir } from './server-command.ts';
+
+interface AgentFlags {
+  server: string;
+  token?: string;
+  caFile?: string;
+  nodeName: string;
+  dataDir: string;
+  runtime: string;
+  ociRuntime: string;
+  podCidr?: string;
+  nodeIp?: string;
+  label: string[];
+  agentPort: string;
+}
+
+/** The agent's state dir by default: beside the server's, as the embedded agent uses. */
+export function defaultAgentDataDir(): string {
+  return join(defaultDataDir(), 'agent');
+}
+
+function fail(message: string): never {
+  process.stderr.write(`peapod agent: ${message}\n`);
+  process.exit(1);
+}
+
+function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) fail(`${flag}: expected one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+  return value as T;
+}
+
+function collect(v: string, acc: string[]): string[] {
+  return [...acc, v];
+}
+
+export function registerAgentCommand(program: Command): void {
+  program
+    .command('agent')
+    .description('run a node agent that joins the cluster at --server')
+    .requiredOption('--server <url>', 'API server URL, e.g. https://10.0.0.1:6443')
+    .option('--token <token>', 'bearer token (default: $PEAPOD_TOKEN)')
+    .option('--ca-file <file>', 'CA bundle that signed the server certificate (the server\'s pki/ca.crt)')
+    .option('--node-name <name>', 'name of this node', defaultNodeName())
+    .option('--data-dir <dir>', 'agent state: containers, images, volumes', defaultAgentDataDir())
+    .option('--runtime <runtime>', 'conmon (real containers) or hollow (simulated, for scale tests)', 'conmon')
+    .option('--oci-runtime <name>', 'auto (crun where the cgroup layout allows, else runc), runc or crun', 'auto')
+    .option('--pod-cidr <cidr>', 'this node\'s pod subnet (default: Node.spec.podCIDR, else the first free 10.42.N.0/24)')
+    .option('--node-ip <ip>', 'InternalIP to report (default: the first non-loopback IPv4)')
+    .option('--label <key=value>', 'node label (repeatable)', collect, [])
+    .option('--agent-port <port>', 'port of the HTTPS endpoint for logs/exec/port-forward on the node IP (0: any free port)', '10250')
+    .action(async (opts: AgentFlags) => {
+      const logger = pino({ level: process.env.PEAPOD_LOG_LEVEL ?? 'info' }, pino.destination(2));
+      const runtime = oneOf('--runtime', opts.runtime, ['conmon', 'hollow'] as const);
+      const ociRuntime = oneOf<OciRuntimePreference>('--oci-runtime', opts.ociRuntime, ['auto', 'runc', 'crun']);
+      const token = opts.token ?? process.env.PEAPOD_TOKEN;
+      if (!token) fail('--token (or $PEAPOD_TOKEN) is required');
+      const agentPort = Number(opts.agentPort);
+      if (!Number.isInteger(agentPort) || agentPort < 0 || agentPort > 65535) fail(`--agent-port: expected a port number, got ${JSON.stringify(opts.agentPort)}`);
+      if (runtime === 'conmon') {
+        const problems = await conmonPreflight(ociRuntime);
+        if (problems.length) {
+          process.stderr.write(`peapod agent: cannot run pods here:\n${problems.map((p) => `  - ${p}\n`).join('')}  (or use --runtime hollow)\n`);
+          process.exit(1);
+        }
+      }
+      const labels = Object.fromEntries(opts.label.map((l) => {
+        const i = l.indexOf('=');
+        return i < 0 ? [l, ''] : [l.slice(0, i), l.slice(i + 1)];
+      }));
+      const ca = opts.caFile ? await readFile(opts.caFile, 'utf8').catch((e: Error) => fail(`--ca-file: ${e.message}`)) : undefined;
+      const client = createClient({ server: opts.server, token, ca, userAgent: 'peapod-agent' });
+      const abort = new AbortController();
+      let agent: Agent;
+      try {
+        agent = await startAgent({
+          client, nodeName: opts.nodeName, dataDir: opts.dataDir, runtime, ociRuntime, podCidr: opts.podCidr, nodeIp: opts.nodeIp, labels,
+          streaming: { token, port: agentPort },
+          signal: abort.signal,
+          log: (msg, fields) => logger.info(fields ?? {}, msg),
+          progress: (step) => process.stderr.write(`peapod agent: ${step}\n`),
+        });
+      } catch (e) {
+        client.close();
+        fail(e instanceof Error ? e.message : String(e));
+      }
+      const net = agent.network ? `, bridge ${agent.network.bridge}` : '';
+      process.stdout.write(`peapod agent: node ${agent.nodeName} ready (runtime ${agent.runtime.version()}, pod CIDR ${agent.podCidr}${net})\n`);
+      const stop = async (): Promise<void> => {
+        process.stderr.write('peapod agent: shutting down (containers keep running)\n');
+        abort.abort();
+        await agent.stopped;
+        client.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop());
+      process.once('SIGTERM', () => void stop());
+    });
+}

@@ -1,0 +1,90 @@
+// `peapod image import FILE` and `peapod image ls`: the node's local image store (the one the
+// agent with the same --data-dir runs containers from).
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ImageStore, type ImageRecord, type ImportProgress } from '../agent/images/index.ts';
+import { defaultAgentDataDir } from './agent-command.ts';
+
+interface ImageFlags {
+  dataDir: string;
+}
+
+const BAR_WIDTH = 30;
+
+/** `[#########.........] 3/9 layer 0123456789ab` on a terminal, one line per step otherwise. */
+export function progressReporter(out: NodeJS.WriteStream): (p: ImportProgress) => void {
+  const tty = out.isTTY === true;
+  return (p) => {
+    if (!tty) {
+      out.write(`${p.phase === 'layer' ? `[${p.current}/${p.total}] ` : ''}${p.message}\n`);
+      return;
+    }
+    const done = p.total > 0 ? Math.round((p.current / p.total) * BAR_WIDTH) : 0;
+    const bar = p.phase === 'extract' ? '' : `[${'#'.repeat(done)}${'.'.repeat(BAR_WIDTH - done)}] ${p.current}/${p.total} `;
+    out.write(`\r\x1b[2K${bar}${p.message}${p.phase === 'done' ? '\n' : ''}`);
+  };
+}
+
+/** Docker's human sizes: 2.1MB, 512kB (powers of 1000). */
+export function humanSize(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let v = bytes;
+  let i = 0;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${i === 0 ? v : v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0).replace(/\.?0+$/, '')}${units[i]}`;
+}
+
+/** One row per name (as `docker images`); unnamed images show `<none>`. */
+export function imageRows(images: readonly ImageRecord[]): string[][] {
+  const rows: string[][] = [];
+  for (const img of images) {
+    const id = img.id.replace(/^sha256:/, '').slice(0, 12);
+    const names = img.names.length ? img.names : ['<none>:<none>'];
+    for (const n of names) {
+      const at = n.lastIndexOf(':');
+      const tagged = at > n.lastIndexOf('/');
+      rows.push([tagged ? n.slice(0, at) : n, tagged ? n.slice(at + 1) : '<none>', id, humanSize(img.size)]);
+    }
+  }
+  return rows.sort((a, b) => (a[0]! + a[1]!).localeCompare(b[0]! + b[1]!));
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
+  return [header, ...rows].map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]! + 3))).join('')).join('\n') + '\n';
+}
+
+function fail(message: string): never {
+  process.stderr.write(`peapod image import: ${message}\n`);
+  process.exit(1);
+}
+
+export function registerImageCommand(program: Command): void {
+  const image = program.command('image').description('manage the node\'s local images');
+  image
+    .command('import <file>')
+    .description('load an OCI archive or a `docker save` archive into the image store')
+    .option('--data-dir <dir>', 'the agent\'s data dir (images live in <dir>/images)', defaultAgentDataDir())
+    .action(async (file: string, opts: ImageFlags) => {
+      if (!existsSync(file)) fail(`open ${file}: no such file`);
+      const store = new ImageStore({ dataDir: join(opts.dataDir, 'images') });
+      try {
+        const imported = await store.importArchive(file, progressReporter(process.stderr));
+        for (const img of imported) process.stdout.write(`Loaded image: ${img.names.join(', ') || img.id}\n`);
+      } catch (e) {
+        fail(e instanceof Error ? e.message : String(e));
+      }
+    });
+  image
+    .command('ls')
+    .description('list the images in the store')
+    .option('--data-dir <dir>', 'the agent\'s data dir (images live in <dir>/images)', defaultAgentDataDir())
+    .action(async (opts: ImageFlags) => {
+      const store = new ImageStore({ dataDir: join(opts.dataDir, 'images') });
+      process.stdout.write(table(['REPOSITORY', 'TAG', 'IMAGE ID', 'SIZE'], imageRows(await store.list())));
+    });
+}
