@@ -22,6 +22,10 @@ interface Benchmark {
 const BENCHMARKS: readonly Benchmark[] = [
   { name: 'storage', script: 'bench/adapters/storage.ts' },
   { name: 'api', script: 'bench/api/api-bench.ts' },
+  { name: 'deployment', script: 'bench/controllers/deployment-bench.ts' },
+  { name: 'pod-startup', script: 'bench/agent/pod-startup-bench.ts' },
+  { name: 'probes', script: 'bench/probes/probe-bench.ts' },
+  { name: 'scheduler', script: 'bench/scheduler/scheduler-bench.ts' },
 ];
 
 const { values, positionals } = parseArgs({ options: { quick: { type: 'boolean', default: false } }, allowPositionals: true });

@@ -20,3 +20,5 @@ export const GOAL_WATCH_EVENTS: Anchor = { bound: 'min', value: 10_000, label: '
 export const GOAL_IDLE_RSS_MB: Anchor = { bound: 'max', value: 100, label: 'Peapod goal: idle server RSS', source: ISSUE_8 };
 /** Peapod goal: mutating p99 ≤ 20 ms under 100 writes/s. */
 export const GOAL_MUTATING_P99_MS: Anchor = { bound: 'max', value: 20, label: 'Peapod goal: mutating p99', source: ISSUE_8 };
+/** Issue #4 target: ≥ 1,000 pods/s (kube-scheduler CI floor 680 pods/s at 5,000 nodes; GKE 130k nodes 1,000 pods/s). */
+export const SCHEDULER_PODS_PER_SECOND: Anchor = { bound: 'min', value: 1000, label: 'Peapod goal (GKE 130k nodes): pods/s', source: 'Peapod issue #4; https://cloud.google.com/blog/products/containers-kubernetes/how-we-built-a-130000-node-gke-cluster' };

@@ -20,6 +20,9 @@ interface ServerFlags {
   storageCompactWindow: number;
   storageCompactInterval: number;
   disable: string;
+  nodeName?: string;
+  controlPlaneTaint?: boolean;
+  podCidr?: string;
 }
 
 function toInt(v: string): number {
@@ -39,6 +42,9 @@ export function registerServerCommand(program: Command): void {
     .option('--storage-compact-window <revisions>', 'revisions of history kept by compaction (older watches get 410 Gone)', toInt, 10000)
     .option('--storage-compact-interval <seconds>', 'how often storage compaction runs', toInt, 60)
     .option('--disable <components>', 'comma-separated components not to run (scheduler, controller-manager, agent)', '')
+    .option('--node-name <name>', "name of the embedded agent's node (default: the host name)")
+    .option('--control-plane-taint', "taint the embedded agent's node node-role.kubernetes.io/control-plane:NoSchedule")
+    .option('--pod-cidr <cidr>', "pod subnet of the embedded agent's node (default: the first free 10.42.N.0/24)")
     .action(async (opts: ServerFlags) => {
       const logger = pino({ level: process.env.PEAPOD_LOG_LEVEL ?? 'info' }, pino.destination(2));
       const { host, port } = parseListen(opts.listen);
@@ -51,7 +57,7 @@ export function registerServerCommand(program: Command): void {
         watchCacheSize: opts.defaultWatchCacheSize,
         compactWindow: opts.storageCompactWindow,
         compactIntervalMs: opts.storageCompactInterval * 1000,
-        components: defaultComponents({ disabled: new Set(opts.disable.split(',').map((s) => s.trim()).filter(Boolean)) }),
+        components: defaultComponents({ disabled: new Set(opts.disable.split(',').map((s) => s.trim()).filter(Boolean)), agent: { nodeName: opts.nodeName, controlPlaneTaint: opts.controlPlaneTaint, podCidr: opts.podCidr } }),
         progress: (step) => process.stderr.write(`peapod: ${step}...\n`),
         log: (msg, fields) => logger.warn(fields ?? {}, msg),
       });

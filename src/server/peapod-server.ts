@@ -11,7 +11,10 @@ import { ensurePki } from '../apiserver/tls/index.ts';
 import { ADMIN_USER, ensureAdminToken, TokenAuthenticator, writeKubeconfig } from '../apiserver/auth/index.ts';
 import { ApiError } from '../apiserver/errors.ts';
 import { createClient } from '../client/index.ts';
+import { createStreamingHandlers } from '../apiserver/handlers/streaming/index.ts';
 import type { Component } from './component.ts';
+import { ensureSystemPriorityClasses } from './bootstrap.ts';
+import { priorityAdmission } from '../apiserver/priority-admission.ts';
 
 export interface PeapodServerOptions {
   readonly dataDir: string;
@@ -57,6 +60,8 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
   const auth = new TokenAuthenticator();
   auth.addToken(token, ADMIN_USER);
   progress('starting API server');
+  // pods/log, exec, attach, portforward and proxy reach the node agents with the admin token.
+  const streaming = createStreamingHandlers({ auth: { token }, log: options.log });
   const api = await startApiServer({
     backend,
     resources: builtinResources,
@@ -67,8 +72,12 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
     log: options.log,
     watchCacheSize: options.watchCacheSize,
     minRequestTimeoutSeconds: options.minRequestTimeoutSeconds,
+    upgrade: streaming.upgrade,
+    subresources: streaming.subresources,
+    extraAdmission: [priorityAdmission(() => api?.ctx.byGroupResource('scheduling.k8s.io', 'priorityclasses')?.store)],
   });
   await ensureNamespaces(api);
+  await ensureSystemPriorityClasses(api);
   const kubeconfigPath = join(options.dataDir, 'kubeconfig.yaml');
   await writeKubeconfig(kubeconfigPath, { server: api.url, caPem: pki.caCert, token });
   const abort = new AbortController();
@@ -94,6 +103,7 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
     backend,
     async close() {
       abort.abort();
+      streaming.close();
       await api.close();
       await backend.close();
     },

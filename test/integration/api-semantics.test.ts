@@ -3,11 +3,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:https';
-import { api, eventually, kubectl, startServer, type TestServer } from './harness.ts';
+import { api, eventually, kubectl, API_ONLY, startServer, type TestServer } from './harness.ts';
 
 let server: TestServer;
 before(async () => {
-  server = await startServer();
+  server = await startServer({ args: API_ONLY });
 });
 after(async () => {
   await server?.stop();

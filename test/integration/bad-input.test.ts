@@ -1,11 +1,11 @@
 // Bad input gets the upstream 4xx Status and changes nothing; the server keeps serving.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, startServer, type TestServer } from './harness.ts';
+import { api, API_ONLY, startServer, type TestServer } from './harness.ts';
 
 let server: TestServer;
 before(async () => {
-  server = await startServer();
+  server = await startServer({ args: API_ONLY });
 });
 after(async () => {
   await server?.stop();

@@ -3,7 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as k8s from '@kubernetes/client-node';
-import { api, eventually, sleep, startServer, type TestServer } from './harness.ts';
+import { api, eventually, sleep, API_ONLY, startServer, type TestServer } from './harness.ts';
 
 let server: TestServer;
 let kc: k8s.KubeConfig;
@@ -12,7 +12,7 @@ let core: k8s.CoreV1Api;
 before(async () => {
   // Short watch lifetimes and a tiny watch cache + aggressive compaction make 410s reachable.
   server = await startServer({
-    args: ['--min-request-timeout', '2', '--default-watch-cache-size', '20', '--storage-compact-window', '5', '--storage-compact-interval', '1'],
+    args: [...API_ONLY, '--min-request-timeout', '2', '--default-watch-cache-size', '20', '--storage-compact-window', '5', '--storage-compact-interval', '1'],
   });
   kc = new k8s.KubeConfig();
   kc.loadFromFile(server.kubeconfig);

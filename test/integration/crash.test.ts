@@ -5,13 +5,13 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { api, startServer } from './harness.ts';
+import { api, API_ONLY, startServer } from './harness.ts';
 
 describe('crash safety', () => {
   it('keeps every acknowledged write across kill -9 and restarts', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'peapod-crash-'));
     try {
-      const first = await startServer({ dataDir });
+      const first = await startServer({ dataDir, args: API_ONLY });
       const acked: string[] = [];
       let maxRv = 0;
       let stop = false;
@@ -38,7 +38,7 @@ describe('crash safety', () => {
       await Promise.all(writers);
       assert.ok(acked.length > 20, `only ${acked.length} writes were acknowledged`);
 
-      const second = await startServer({ dataDir });
+      const second = await startServer({ dataDir, args: API_ONLY });
       try {
         const list = await api(second, 'GET', '/api/v1/namespaces/default/configmaps');
         const body = list.json<{ metadata: { resourceVersion: string }; items: { metadata: { name: string } }[] }>();

@@ -3,6 +3,7 @@
 // HTTPS access with the admin token. Everything is removed on stop().
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { request } from 'node:https';
@@ -21,6 +22,9 @@ export interface TestServer {
   /** Kills the process with SIGKILL (no cleanup) and waits for it to exit. */
   kill9(): Promise<void>;
 }
+
+/** Components that act on objects; API-level tests turn them off so objects stay as written. */
+export const API_ONLY = ['--disable', 'scheduler,controller-manager,agent'];
 
 export async function startServer(options: { dataDir?: string; args?: string[] } = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'peapod-it-')));
@@ -81,6 +85,10 @@ export interface KubectlResult {
 }
 
 let kubectlHome: string | undefined;
+process.once('exit', () => {
+  // kubectl's discovery cache lives here for the whole test file; remove it with the process.
+  if (kubectlHome) rmSync(kubectlHome, { recursive: true, force: true });
+});
 
 /** Runs the real kubectl against the server. Never throws on a non-zero exit: tests assert codes. */
 export async function kubectl(server: TestServer, args: string[], options: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<KubectlResult> {

@@ -2,11 +2,11 @@
 // behave as on a real cluster (pods stay Pending: nothing runs them in this test).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile, mkdtemp, chmod } from 'node:fs/promises';
+import { writeFile, mkdtemp, chmod, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { api, eventually, kubectl, startServer, type TestServer } from './harness.ts';
+import { api, eventually, kubectl, API_ONLY, startServer, type TestServer } from './harness.ts';
 
 let server: TestServer;
 let dir: string;
@@ -49,11 +49,12 @@ async function ok(args: string[], input?: string) {
 }
 
 before(async () => {
-  server = await startServer();
+  server = await startServer({ args: API_ONLY });
   dir = await mkdtemp(join(tmpdir(), 'peapod-kubectl-'));
 });
 after(async () => {
   await server?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 describe('kubectl against peapod', () => {

@@ -29,6 +29,9 @@ test('every entry: one cell per column, names and short names as upstream', () =
     secrets: [],
     serviceaccounts: ['sa'],
     leases: [],
+    replicasets: ['rs'],
+    deployments: ['deploy'],
+    priorityclasses: ['pc'],
   });
   assert.equal(leases.schema, 'io.k8s.api.coordination.v1.Lease');
   assert.equal(leases.group, 'coordination.k8s.io');

@@ -1,10 +1,13 @@
 // Every built-in resource. Discovery, OpenAPI, the store and Table output are driven from this list.
 import { configmaps } from './configmaps.ts';
+import { deployments } from './deployments.ts';
+import { replicasets } from './replicasets.ts';
 import { events } from './events.ts';
 import { leases } from './leases.ts';
 import { namespaces } from './namespaces.ts';
 import { nodes } from './nodes.ts';
 import { pods } from './pods.ts';
+import { priorityclasses } from './priorityclasses.ts';
 import { secrets } from './secrets.ts';
 import { serviceaccounts } from './serviceaccounts.ts';
 import type { ResourceEntry } from './types.ts';
@@ -18,6 +21,9 @@ export const builtinResources: ResourceEntry[] = [
   secrets,
   serviceaccounts,
   leases,
+  priorityclasses,
+  replicasets,
+  deployments,
 ];
 
 export { configmaps, events, leases, namespaces, nodes, pods, secrets, serviceaccounts };
