@@ -3,7 +3,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import { ensurePki } from '../apiserver/tls/index.ts';
 import type { Store } from '../client/index.ts';
 import type { ContainerRuntime } from './runtime/index.ts';
-import { startAgentServer, type AgentServer, type StreamingBackend } from './server/index.ts';
+import { startAgentServer, streamContainerLog, type AgentServer, type StreamingBackend } from './server/index.ts';
 
 export interface AgentStreamingOptions {
   /** `<dir>/pki` holds the endpoint's self-signed serving certificate (kept across restarts). */
@@ -57,6 +57,18 @@ export function runtimeBackend(runtime: ContainerRuntime, pods: Store<Pod>): Str
       };
     },
     exec: (id, cmd, io) => runtime.exec(id, cmd, io),
+    // Output-only attach: the container's new output, live, until it exits or the client leaves.
+    // conmon's attach socket (stdin into the main process) is not wired yet, so stdin is ignored.
+    async attach(id, io) {
+      const out = io.stdout ?? io.stderr;
+      if (!out) return;
+      await streamContainerLog(runtime.logPath(id), out, {
+        follow: true,
+        tailLines: 0,
+        signal: io.signal,
+        stillRunning: async () => (await runtime.containerStatus(id))?.state === 'running',
+      });
+    },
     podNetwork(namespace, podName) {
       const pod = pods.get(`${namespace}/${podName}`);
       const ip = pod?.status?.podIP;
