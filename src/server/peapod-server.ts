@@ -2,6 +2,7 @@
 // server, and (as later issues add them) the scheduler, controllers and an embedded node agent.
 // Components talk to the API server only over HTTPS with their own client.
 import { mkdir } from 'node:fs/promises';
+import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import { openSqliteBackend } from '../storage/sqlite/sqlite-backend.ts';
 import type { Backend } from '../storage/index.ts';
@@ -81,6 +82,8 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
   const kubeconfigPath = join(options.dataDir, 'kubeconfig.yaml');
   await writeKubeconfig(kubeconfigPath, { server: api.url, caPem: pki.caCert, token });
   const abort = new AbortController();
+  // Every informer, watch and timer of every component listens to this one signal.
+  setMaxListeners(0, abort.signal);
   const newClient = (userAgent: string) => createClient({ server: api.url, token, ca: pki.caCert, userAgent });
   for (const component of options.components ?? []) {
     progress(`starting ${component.name}`);
