@@ -110,6 +110,18 @@ describe('API semantics', () => {
     }
   });
 
+  it('retries concurrent patches without a resourceVersion instead of answering 409', async () => {
+    await api(server, 'POST', '/api/v1/namespaces/default/configmaps', { body: cm('busy') });
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        api(server, 'PATCH', '/api/v1/namespaces/default/configmaps/busy', { body: { data: { [`k${i}`]: String(i) } }, contentType: 'application/merge-patch+json' }),
+      ),
+    );
+    assert.deepEqual(results.map((r) => r.status), Array(20).fill(200));
+    const live = (await api(server, 'GET', '/api/v1/namespaces/default/configmaps/busy')).json<{ data: Record<string, string> }>();
+    assert.equal(Object.keys(live.data).length, 21, 'every patch landed');
+  });
+
   it('deletes a collection by label', async () => {
     for (const n of ['c1', 'c2', 'c3']) await api(server, 'POST', '/api/v1/namespaces/default/configmaps', { body: cm(n, { type: 'Testing' }) });
     await api(server, 'POST', '/api/v1/namespaces/default/configmaps', { body: cm('c4', { type: 'Other' }) });

@@ -231,19 +231,24 @@ export class GenericStore {
    * Read-modify-write with optimistic concurrency. `mutate` gets a fresh copy of the live object
    * and returns the desired object (or throws an ApiError). If the desired object carries a
    * resourceVersion that differs from the live one, the write fails with 409 Conflict; otherwise a
-   * lost race is retried with the new live object.
+   * lost race is retried with the new live object. With `bodyPrecondition` (PUT) a resourceVersion
+   * in the desired object is the client's precondition even when it equals the live one, so a lost
+   * race is a 409; otherwise (patches, subresources) one inherited from the live copy is not.
    */
   async guaranteedUpdate(
     namespace: string | undefined,
     name: string,
     mutate: (live: KObject) => KObject | Promise<KObject>,
-    options: WriteOptions & { subresource?: string; allowCreate?: boolean } = {},
+    options: WriteOptions & { subresource?: string; bodyPrecondition?: boolean } = {},
   ): Promise<{ object: KObject; created: boolean }> {
     for (let attempt = 0; attempt < MAX_CAS_RETRIES; attempt++) {
       const kv = await this.deps.backend.get(this.key(namespace, name));
       if (!kv) throw notFound(this.ref, name);
       const live = decode(kv);
       const desired = await mutate(deepClone(live));
+      if (!options.bodyPrecondition && desired.metadata?.resourceVersion === live.metadata?.resourceVersion) {
+        desired.metadata = { ...desired.metadata, resourceVersion: undefined };
+      }
       const result = await this.writeUpdate(namespace, name, kv, live, desired, options);
       if (result) return { object: result, created: false };
     }
@@ -261,7 +266,7 @@ export class GenericStore {
     if (input.metadata?.name !== undefined && input.metadata.name !== name) {
       throw badRequest(`the name of the object (${input.metadata.name}) does not match the name on the URL (${name})`);
     }
-    const { object } = await this.guaranteedUpdate(namespace, name, () => deepClone(input), options);
+    const { object } = await this.guaranteedUpdate(namespace, name, () => deepClone(input), { ...options, bodyPrecondition: true });
     return object;
   }
 
