@@ -1,7 +1,7 @@
 /**
- * Kubernetes resource.Quantity parsing, just wide enough for the scheduler: the numeric value of
- * "100m", "1.5", "2Gi", "1e3", "500M"... Values are JS numbers (exact up to 2^53, ample for bytes).
- * TODO(#4): switch to the apiserver's quantity type once it settles.
+ * Kubernetes resource.Quantity as plain numbers, for the scheduler and the agent: the value of
+ * "100m", "1.5", "2Gi", "1e3", "500M"... JS numbers are exact up to 2^53, ample for bytes and
+ * millicores. (The API server's validation keeps its own exact, canonicalising Quantity type.)
  */
 const BINARY: Record<string, number> = {
   Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,

@@ -1,0 +1,4 @@
+// Helpers for Kubernetes API values (cron schedules, resource quantities) shared by the API server (validation)
+// and the controllers (behaviour), so neither imports from the other.
+export { CronParseError, parseCron, type CronSchedule } from './cron.ts';
+export { QuantityError, milliValue, parseQuantity, value as quantityValue } from './quantity.ts';
