@@ -31,10 +31,14 @@ export interface NodePlayerOptions {
   nodeName?: string;
   /** How long a pod stays Running but not Ready. */
   readyDelayMs?: number;
+  /** Bind unscheduled pods to `nodeName` (default true); false leaves binding to the scheduler. */
+  bind?: boolean;
 }
 
 /** Pods with this label set to "false" run but never become Ready. */
 export const NEVER_READY_LABEL = 'node-player/ready';
+/** Pods with restartPolicy OnFailure/Never exit after starting, with this code (default "0"). */
+export const EXIT_CODE_ANNOTATION = 'node-player/exit-code';
 
 const now = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
@@ -60,7 +64,38 @@ export async function startNodePlayer(opts: NodePlayerOptions): Promise<NodePlay
         return;
       }
       if (!pod.spec?.nodeName) {
+        if (opts.bind === false) return;
         await client.post(resources.pods, namespace, name, 'binding', { apiVersion: 'v1', kind: 'Binding', metadata: { name }, target: { kind: 'Node', name: nodeName } });
+        return;
+      }
+      if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return;
+      // Pods that do not restart (Job pods) "exit" once Running: with the code in the
+      // `node-player/exit-code` annotation (default 0).
+      const exit = pod.metadata?.annotations?.[EXIT_CODE_ANNOTATION];
+      if (pod.spec.restartPolicy !== 'Always' && pod.status?.phase === 'Running') {
+        const code = Number(exit ?? '0');
+        const t = now();
+        await client.patch(
+          resources.pods,
+          namespace,
+          name,
+          {
+            status: {
+              phase: code === 0 ? 'Succeeded' : 'Failed',
+              conditions: [{ type: 'Ready', status: 'False', lastProbeTime: null, lastTransitionTime: t, reason: 'PodCompleted' }],
+              containerStatuses: (pod.spec.containers ?? []).map((c) => ({
+                name: c.name,
+                image: c.image ?? '',
+                imageID: '',
+                ready: false,
+                restartCount: 0,
+                started: false,
+                state: { terminated: { exitCode: code, reason: code === 0 ? 'Completed' : 'Error', startedAt: pod.status?.startTime ?? t, finishedAt: t } },
+              })),
+            },
+          },
+          { type: 'strategic', subresource: 'status' },
+        );
         return;
       }
       if ((pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')) return;
