@@ -13,6 +13,8 @@ export interface EmbeddedAgentFlags {
   readonly controlPlaneTaint?: boolean;
   readonly podCidr?: string;
   readonly ociRuntime?: OciRuntimePreference;
+  /** Node Lease renewal interval (default 10 s; `--profile fast` shortens it). */
+  readonly leaseRenewIntervalMs?: number;
 }
 
 /**
@@ -36,6 +38,10 @@ export function embeddedAgent(flags: EmbeddedAgentFlags = {}): Component {
           runtime: 'conmon',
           ociRuntime: flags.ociRuntime,
           podCidr: flags.podCidr,
+          // The embedded node lives on the API server's machine: when the API listens on loopback,
+          // so does the node's streaming endpoint, and nothing dials the machine's other addresses.
+          nodeIp: loopbackHost(ctx.server.url),
+          leaseRenewIntervalMs: flags.leaseRenewIntervalMs,
           labels: { [CONTROL_PLANE_LABEL]: '' },
           taints: flags.controlPlaneTaint ? [{ key: CONTROL_PLANE_LABEL, effect: 'NoSchedule' }] : [],
           streaming: { token: ctx.server.token, port: 0 },
@@ -48,4 +54,9 @@ export function embeddedAgent(flags: EmbeddedAgentFlags = {}): Component {
       }
     },
   };
+}
+
+function loopbackHost(url: string): string | undefined {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  return host === '127.0.0.1' || host === 'localhost' || host === '::1' ? '127.0.0.1' : undefined;
 }

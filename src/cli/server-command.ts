@@ -7,6 +7,9 @@ import pino from 'pino';
 import { startPeapodServer } from '../server/peapod-server.ts';
 import { parseListen } from './listen.ts';
 import { defaultComponents } from '../server/components.ts';
+import { controllerManager } from '../controllers/manager.ts';
+import { setDefaultTolerationSeconds } from '../apiserver/registry/pods/pod-defaults.ts';
+import { parseDuration, resolveNodeTimers } from './node-timers.ts';
 
 export function defaultDataDir(): string {
   return process.getuid?.() === 0 ? '/var/lib/peapod' : join(homedir(), '.peapod');
@@ -23,6 +26,11 @@ interface ServerFlags {
   nodeName?: string;
   controlPlaneTaint?: boolean;
   podCidr?: string;
+  profile: string;
+  nodeMonitorGracePeriod?: number;
+  defaultNotReadyTolerationSeconds?: number;
+  defaultUnreachableTolerationSeconds?: number;
+  nodeLeaseRenewInterval?: number;
 }
 
 function toInt(v: string): number {
@@ -45,10 +53,25 @@ export function registerServerCommand(program: Command): void {
     .option('--node-name <name>', "name of the embedded agent's node (default: the host name)")
     .option('--control-plane-taint', "taint the embedded agent's node node-role.kubernetes.io/control-plane:NoSchedule")
     .option('--pod-cidr <cidr>', "pod subnet of the embedded agent's node (default: the first free 10.42.N.0/24)")
+    .option('--profile <name>', 'node-failure timers: "default" (upstream: 40s grace, 300s tolerations) or "fast" (8s grace, 2s tolerations, 2s lease renewal)', 'default')
+    .option('--node-monitor-grace-period <duration>', 'how long a node may miss lease renewals before it is marked Unknown (default 40s)', parseDuration)
+    .option('--default-not-ready-toleration-seconds <seconds>', 'tolerationSeconds of the not-ready:NoExecute toleration added to every pod (default 300)', toInt)
+    .option('--default-unreachable-toleration-seconds <seconds>', 'tolerationSeconds of the unreachable:NoExecute toleration added to every pod (default 300)', toInt)
+    .option('--node-lease-renew-interval <duration>', "how often the embedded agent renews its node Lease (default 10s)", parseDuration)
     .action(async (opts: ServerFlags) => {
       const logger = pino({ level: process.env.PEAPOD_LOG_LEVEL ?? 'info' }, pino.destination(2));
       const { host, port } = parseListen(opts.listen);
       const started = Date.now();
+      const timers = resolveNodeTimers(opts.profile, {
+        gracePeriodMs: opts.nodeMonitorGracePeriod,
+        notReadyTolerationSeconds: opts.defaultNotReadyTolerationSeconds,
+        unreachableTolerationSeconds: opts.defaultUnreachableTolerationSeconds,
+        leaseRenewIntervalMs: opts.nodeLeaseRenewInterval,
+      });
+      setDefaultTolerationSeconds({ notReady: timers.notReadyTolerationSeconds, unreachable: timers.unreachableTolerationSeconds });
+      const disabled = new Set(opts.disable.split(',').map((s) => s.trim()).filter(Boolean));
+      const components = defaultComponents({ disabled, agent: { nodeName: opts.nodeName, controlPlaneTaint: opts.controlPlaneTaint, podCidr: opts.podCidr, leaseRenewIntervalMs: timers.leaseRenewIntervalMs } })
+        .map((c) => (c.name === 'controller-manager' ? controllerManager({ nodeMonitorGracePeriodMs: timers.gracePeriodMs }) : c));
       const server = await startPeapodServer({
         dataDir: opts.dataDir,
         host,
@@ -57,7 +80,7 @@ export function registerServerCommand(program: Command): void {
         watchCacheSize: opts.defaultWatchCacheSize,
         compactWindow: opts.storageCompactWindow,
         compactIntervalMs: opts.storageCompactInterval * 1000,
-        components: defaultComponents({ disabled: new Set(opts.disable.split(',').map((s) => s.trim()).filter(Boolean)), agent: { nodeName: opts.nodeName, controlPlaneTaint: opts.controlPlaneTaint, podCidr: opts.podCidr } }),
+        components,
         progress: (step) => process.stderr.write(`peapod: ${step}...\n`),
         log: (msg, fields) => logger.warn(fields ?? {}, msg),
       });

@@ -99,6 +99,9 @@ export function startNodeStatusReporter(opts: NodeStatusReporterOptions, signal:
     if (signal.aborted) return;
     try {
       const p = { ...(await opts.readPressure()), notReady: opts.notReady?.() };
+      // Compare with the server's copy, as kubelet does: if the node lifecycle controller marked
+      // this node Unknown while it was unreachable, Ready is posted again at the next check.
+      node = await opts.client.get<Node>(resources.nodes, undefined, node.metadata?.name ?? '').catch(() => node);
       const previous = node.status?.conditions ?? [];
       const now = new Date(clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
       const conditions = nodeConditions(p, now, previous);

@@ -8,6 +8,7 @@ import { rfc3339 } from '../store/generic-store.ts';
 import type { RequestScope } from './resources.ts';
 import { writeOptions } from './resources.ts';
 import { serveScale } from './scale.ts';
+import { serveEviction } from './eviction.ts';
 
 export type SubresourceHandler = (scope: RequestScope) => Promise<void>;
 
@@ -17,6 +18,7 @@ export async function serveSubresource(scope: RequestScope): Promise<void> {
   const extra = scope.ctx.subresources.get(key);
   if (extra) return extra(scope);
   if (key === '/pods/binding') return serveBinding(scope);
+  if (key === '/pods/eviction') return serveEviction(scope);
   if (key === '/namespaces/finalize') return serveNamespaceFinalize(scope);
   if (info.subresource === 'scale' && handle.entry.subresources?.some((s) => s.name === 'scale')) return serveScale(scope);
   throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');

@@ -8,6 +8,17 @@ import { isRecord } from '../common.ts';
 export const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;
 export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
 export const DEFAULT_TOLERATION_SECONDS = 300;
+/**
+ * The DefaultTolerationSeconds admission plugin's settings (--default-not-ready-toleration-seconds,
+ * --default-unreachable-toleration-seconds). Process-wide, like the plugin's flags: set once by
+ * `peapod server` before it serves; tests of the defaults leave them at 300.
+ */
+const tolerationSeconds = { 'node.kubernetes.io/not-ready': DEFAULT_TOLERATION_SECONDS, 'node.kubernetes.io/unreachable': DEFAULT_TOLERATION_SECONDS };
+
+export function setDefaultTolerationSeconds(opts: { notReady?: number; unreachable?: number }): void {
+  if (opts.notReady !== undefined) tolerationSeconds['node.kubernetes.io/not-ready'] = opts.notReady;
+  if (opts.unreachable !== undefined) tolerationSeconds['node.kubernetes.io/unreachable'] = opts.unreachable;
+}
 const DEFAULT_MODE = 0o644; // 420
 
 export function defaultPod(pod: Pod): void {
@@ -38,11 +49,11 @@ export function defaultPodSpec(spec: PodSpec): void {
 /** Adds the NoExecute tolerations for not-ready/unreachable nodes unless the pod tolerates them. */
 function withDefaultTolerations(tolerations: Toleration[]): Toleration[] {
   const out = [...tolerations];
-  for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
+  for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable'] as const) {
     const tolerated = tolerations.some(
       (t) => (t.key === key || !t.key) && (!t.effect || t.effect === 'NoExecute'),
     );
-    if (!tolerated) out.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: DEFAULT_TOLERATION_SECONDS });
+    if (!tolerated) out.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: tolerationSeconds[key] });
   }
   return out;
 }

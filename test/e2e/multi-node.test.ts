@@ -1,0 +1,155 @@
+// A 3-node cluster on this machine (`peapod dev cluster`'s library: every agent in its own network
+// and PID namespace, host-gw routes between the nodes' pod CIDRs): a Deployment spread over the
+// nodes, a pod on one node fetching a page from a pod on another by pod IP, and the death of a
+// node — its host's init killed, so its agent and containers die with it. When the node
+// lifecycle controller is there (`peapod server --profile fast`), the lost pods come back on the
+// other nodes and the dead node shows NotReady with the unreachable taint.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Deployment } from 'kubernetes-types/apps/v1.js';
+import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import { devClusterSkipReason, PREFIX, startDevCluster, type DevCluster, type DevHost } from '../../src/dev/cluster.ts';
+import { eventually } from '../integration/harness.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const skip = devClusterSkipReason();
+
+/** Whether a `peapod <cmd> --help` lists `flag` (features other work adds to the CLI). */
+function hasFlag(cmd: string, flag: string): boolean {
+  const out = spawnSync(process.execPath, [join(ROOT, 'bin/peapod.js'), cmd, '--help'], { encoding: 'utf8' }).stdout ?? '';
+  return out.includes(flag);
+}
+
+const DEPLOYMENT = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 6
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      topologySpreadConstraints:
+      - maxSkew: 1
+        topologyKey: kubernetes.io/hostname
+        whenUnsatisfiable: DoNotSchedule
+        nodeTaintsPolicy: Honor
+        labelSelector: {matchLabels: {app: web}}
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: web
+        image: busybox
+        imagePullPolicy: Never
+        command: ["sh", "-c", "mkdir -p /www && echo page-from-$(hostname) > /www/index.html && exec httpd -f -p 80 -h /www"]
+        readinessProbe:
+          tcpSocket: {port: 80}
+          periodSeconds: 1
+`;
+
+describe('multi-node cluster', { skip }, () => {
+  let cluster: DevCluster | undefined;
+  let home = '';
+  const lifecycle = hasFlag('server', '--profile');
+  const agentLeaseFlag = hasFlag('agent', '--node-lease-renew-interval');
+
+  async function kubectl(args: string[], input?: string): Promise<string> {
+    return new Promise((resolveOut, reject) => {
+      const child = execFile('kubectl', args, {
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, KUBECONFIG: cluster!.kubeconfig }, timeout: 60_000, maxBuffer: 64 << 20,
+      }, (error, stdout, stderr) => (error ? reject(new Error(`kubectl ${args.join(' ')}: ${stderr || error.message}`)) : resolveOut(stdout)));
+      child.stdin!.end(input ?? '');
+    });
+  }
+  const json = async <T>(args: string[]): Promise<T> => JSON.parse(await kubectl([...args, '-o', 'json'])) as T;
+  const webPods = async (): Promise<Pod[]> => (await json<{ items: Pod[] }>(['get', 'pods', '-l', 'app=web'])).items;
+  const ready = (p: Pod): boolean => !p.metadata?.deletionTimestamp && p.status?.phase === 'Running' && !!p.status.podIP
+    && !!p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+  const host = (name: string): DevHost => cluster!.hosts.find((h) => h.nodeName === name)!;
+
+  before(async () => {
+    home = await mkdtemp(join(tmpdir(), 'ppdc-kubectl-home-'));
+    // The fast profile renews the embedded agent's lease every 2 s; external agents need the
+    // flag too, else a longer grace period keeps live nodes from flapping.
+    const serverArgs = lifecycle ? ['--profile', 'fast', ...(agentLeaseFlag ? [] : ['--node-monitor-grace-period', '25s'])] : [];
+    const agentArgs = lifecycle && agentLeaseFlag ? ['--node-lease-renew-interval', '2s'] : [];
+    cluster = await startDevCluster({
+      nodes: 3, dataDir: join(tmpdir(), `${PREFIX}e2e`), serverArgs, agentArgs,
+      env: { PEAPOD_LOG_LEVEL: process.env.PEAPOD_LOG_LEVEL ?? 'warn' },
+      progress: (l) => process.env.PEAPOD_TEST_VERBOSE && process.stderr.write(`${l}\n`),
+    });
+  });
+
+  after(async () => {
+    await cluster?.stop();
+    await rm(home, { recursive: true, force: true });
+    // Nothing of the cluster is left: no namespaces, links, routes or cgroups with the prefix.
+    assert.doesNotMatch(spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout, new RegExp(PREFIX));
+    assert.doesNotMatch(spawnSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' }).stdout, new RegExp(PREFIX));
+    assert.equal(spawnSync('ip', ['route', 'show', 'proto', '77'], { encoding: 'utf8' }).stdout.trim(), '');
+  });
+
+  test('pods spread over three nodes reach each other by pod IP, and a dead node\'s pods are replaced', { timeout: 180_000 }, async (t) => {
+    const nodes = await json<{ items: Node[] }>(['get', 'nodes']);
+    assert.deepEqual(nodes.items.map((n) => n.metadata?.name).sort(), cluster!.hosts.map((h) => h.nodeName));
+    for (const n of nodes.items) assert.equal(n.spec?.podCIDR, host(n.metadata!.name!).podCidr);
+
+    await kubectl(['apply', '-f', '-'], DEPLOYMENT);
+    const pods = await eventually('6 web pods ready', async () => {
+      const list = await webPods();
+      return list.length === 6 && list.every(ready) ? list : undefined;
+    }, 90_000, 250);
+    const perNode = new Map<string, Pod[]>();
+    for (const p of pods) perNode.set(p.spec!.nodeName!, [...(perNode.get(p.spec!.nodeName!) ?? []), p]);
+    assert.deepEqual([...perNode.keys()].sort(), cluster!.hosts.map((h) => h.nodeName));
+    for (const [node, list] of perNode) {
+      assert.equal(list.length, 2, `2 pods on ${node}`);
+      for (const p of list) assert.ok(p.status!.podIP!.startsWith(host(node).podCidr.replace(/0\/24$/, '')), `${p.status?.podIP} in ${host(node).podCidr}`);
+    }
+
+    const [nodeA, nodeB, nodeC] = cluster!.hosts.map((h) => h.nodeName) as [string, string, string];
+    const fromA = perNode.get(nodeA)![0]!;
+    for (const target of [...perNode.get(nodeB)!, ...perNode.get(nodeC)!]) {
+      const body = await kubectl(['exec', fromA.metadata!.name!, '--', 'wget', '-qO-', `http://${target.status!.podIP}/`]);
+      assert.equal(body.trim(), `page-from-${target.metadata!.name}`);
+    }
+
+    // Node death: the host's init goes, the kernel takes its agent, conmons and containers.
+    const hostB = host(nodeB);
+    const lost = perNode.get(nodeB)!;
+    const killedAt = Date.now();
+    await hostB.kill();
+    assert.equal(hostB.initPid(), undefined);
+    const conmons = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes('conmon') && l.includes(hostB.dataDir));
+    assert.deepEqual(conmons, [], 'no conmon of the dead host survives');
+    const stillThere = await kubectl(['exec', fromA.metadata!.name!, '--', 'sh', '-c', `timeout 10 wget -qO- http://${lost[0]!.status!.podIP}/ || echo unreachable`]);
+    assert.equal(stillThere.trim().split('\n').pop(), 'unreachable');
+
+    if (!lifecycle) {
+      t.diagnostic('node lifecycle controller not available (no `peapod server --profile`): replacement not checked');
+      return;
+    }
+    const lostUids = new Set(lost.map((p) => p.metadata!.uid!));
+    const replaced = await eventually('the Deployment available again with the lost pods replaced on the other nodes', async () => {
+      const list = (await webPods()).filter(ready);
+      const d = await json<Deployment>(['get', 'deployment', 'web']);
+      const available = d.status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True');
+      const ok = list.length === 6 && available && (d.status?.availableReplicas ?? 0) === 6
+        && list.every((p) => p.spec?.nodeName !== nodeB && !lostUids.has(p.metadata!.uid!));
+      return ok ? list : undefined;
+    }, 120_000, 500);
+    t.diagnostic(`node death -> Deployment available again on ${nodeA} and ${nodeC}: ${((Date.now() - killedAt) / 1000).toFixed(1)} s`);
+    assert.deepEqual([...new Set(replaced.map((p) => p.spec!.nodeName))].sort(), [nodeA, nodeC]);
+
+    const deadNode = await json<Node>(['get', 'node', nodeB]);
+    assert.notEqual(deadNode.status?.conditions?.find((c) => c.type === 'Ready')?.status, 'True');
+    assert.ok(deadNode.spec?.taints?.some((t2) => t2.key === 'node.kubernetes.io/unreachable' && t2.effect === 'NoExecute'), JSON.stringify(deadNode.spec?.taints));
+    const table = await kubectl(['get', 'nodes']);
+    assert.match(table, new RegExp(`${nodeB}\\s+NotReady`));
+    const describe = await kubectl(['describe', 'node', nodeB]);
+    assert.match(describe, /node\.kubernetes\.io\/unreachable:NoExecute/);
+  });
+});
