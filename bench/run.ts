@@ -26,6 +26,12 @@ const BENCHMARKS: readonly Benchmark[] = [
   { name: 'pod-startup', script: 'bench/agent/pod-startup-bench.ts' },
   { name: 'probes', script: 'bench/probes/probe-bench.ts' },
   { name: 'scheduler', script: 'bench/scheduler/scheduler-bench.ts' },
+  { name: 'scale-scheduler', script: 'bench/scale/scheduler-throughput.ts' },
+  { name: 'scale-api-churn', script: 'bench/scale/api-churn.ts' },
+  { name: 'scale-watch-fanout', script: 'bench/scale/watch-fanout.ts' },
+  { name: 'scale-footprint', script: 'bench/scale/footprint.ts' },
+  { name: 'scale-ladder', script: 'bench/scale/ladder.ts' },
+  { name: 'node-failure', script: 'bench/node-failure/node-failure-bench.ts' },
 ];
 
 const { values, positionals } = parseArgs({ options: { quick: { type: 'boolean', default: false } }, allowPositionals: true });

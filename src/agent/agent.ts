@@ -10,7 +10,7 @@ import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Node, Pod, Taint } from 'kubernetes-types/core/v1.js';
-import { createEventRecorder, createInformer, isNotFound, resources, type Client, type Logger } from '../client/index.ts';
+import { createEventRecorder, createInformer, isNotFound, resources, type Client, type Informer, type Logger } from '../client/index.ts';
 import { ClientAgentApi } from './agent-api-client.ts';
 import { acquireStateLock, releaseIfIdle } from './agent-lock.ts';
 import { chooseNetwork, subnetConflict, type AgentNetworkConfig } from './agent-network.ts';
@@ -23,6 +23,7 @@ import {
   buildNode, defaultNodeIp, healthyPressure, leaseWriter, readMachineInfo, readPressure, registerNode, startLeaseRenewer, startNodeStatusReporter,
 } from './node/index.ts';
 import { DiskPodStorage, PodManager, type NodeInfo, type PodStorage } from './pods/index.ts';
+import type { ProbeHandlers } from './probes/index.ts';
 import { ConmonRuntime, type ContainerRuntime, type OciRuntimePreference } from './runtime/index.ts';
 
 export const CONTROL_PLANE_LABEL = 'node-role.kubernetes.io/control-plane';
@@ -54,6 +55,16 @@ export interface AgentOptions {
    * `token` (the API server proxies with it). Absent: no endpoint.
    */
   streaming?: { token: string; port?: number };
+  /**
+   * Where the agent learns of the pods bound to it; default its own informer on
+   * spec.nodeName=<node>. The hollow nodes of one process share one pod watch through this
+   * (src/agent/hollow/shared-pods.ts); the view must hold exactly this node's pods.
+   */
+  podSource?: (nodeName: string) => Informer<Pod>;
+  /** Replaces probe handler kinds; the hollow runtime defaults network probes to success (its pod IPs do not exist). */
+  probeHandlers?: Partial<ProbeHandlers>;
+  /** How often the node Lease is renewed (default 10 s, kubelet's; the fast profile uses less). */
+  leaseRenewIntervalMs?: number;
   signal: AbortSignal;
   log: AgentLog;
   /** Start-up steps worth showing a user (busybox image build...). */
@@ -118,7 +129,8 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     if (rt.cleanup) cleanups.push(rt.cleanup);
 
     const logger = agentLogger(log);
-    const informer = createInformer<Pod>(client, resources.pods, { fieldSelector: `spec.nodeName=${nodeName}`, logger });
+    const informer = opts.podSource?.(nodeName)
+      ?? createInformer<Pod>(client, resources.pods, { fieldSelector: `spec.nodeName=${nodeName}`, logger });
     const nodeIp = opts.nodeIp ?? defaultNodeIp();
     let agentPort: number | undefined;
     if (opts.streaming) {
@@ -145,10 +157,11 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     const manager = new PodManager({
       runtime: rt.runtime, api, storage: rt.storage, log,
       resolveImage: rt.images ? (ref) => rt.images!.find(ref) : undefined,
+      probes: { handlers: opts.probeHandlers ?? (opts.runtime === 'hollow' ? HOLLOW_PROBE_HANDLERS : undefined) },
     });
 
     startLeaseRenewer({
-      nodeName, put: leaseWriter(client), nodeUid: () => node.metadata?.uid,
+      nodeName, put: leaseWriter(client), nodeUid: () => node.metadata?.uid, intervalMs: opts.leaseRenewIntervalMs,
       onError: (e) => log('agent: lease renewal failed', { error: errText(e) }),
     }, signal);
     startNodeStatusReporter({
@@ -189,6 +202,10 @@ interface RuntimeParts {
   /** At shutdown (synchronous): removes the bridge and cgroup parent when no pod uses them. */
   cleanup?: () => void;
 }
+
+/** Hollow pod IPs do not exist: network probes pass without sending traffic (exec goes to the hollow runtime). */
+const passing = async (): Promise<{ result: 'success'; output: string }> => ({ result: 'success', output: '' });
+const HOLLOW_PROBE_HANDLERS: Partial<ProbeHandlers> = { httpGet: passing, tcpSocket: passing, grpc: passing };
 
 function hollowRuntime(podCidr: string): RuntimeParts {
   return { runtime: new HollowRuntime({ podCidr }), storage: new HollowPodStorage() };

@@ -3,10 +3,14 @@ import { Command } from 'commander';
 import { registerServerCommand } from './server-command.ts';
 import { registerAgentCommand } from './agent-command.ts';
 import { registerImageCommand } from './image-command.ts';
+import { registerDevClusterCommand } from './dev-cluster-command.ts';
+import { registerHollowNodesCommand } from './hollow-nodes-command.ts';
 
 const program = new Command();
 program.name('peapod').description('A small Kubernetes-compatible pod orchestrator').version('0.1.0');
 registerServerCommand(program);
 registerAgentCommand(program);
 registerImageCommand(program);
+registerDevClusterCommand(program);
+registerHollowNodesCommand(program);
 await program.parseAsync(process.argv);

@@ -19,6 +19,14 @@ import { discoverResources, type DiscoveredResource } from './discovery.ts';
 import { createGarbageCollector } from './garbage-collector/garbage-collector.ts';
 import { createNamespaceController } from './namespace/namespace-controller.ts';
 import { createReplicaSetController } from './replicaset/replicaset-controller.ts';
+import { createStatefulSetController } from './statefulset/statefulset-controller.ts';
+import { createJobController } from './job/job-controller.ts';
+import { createNodeLifecycleController } from './node-lifecycle/node-lifecycle-controller.ts';
+import { createTaintEvictionController } from './taint-eviction/taint-eviction-controller.ts';
+import { createDisruptionController } from './disruption/disruption-controller.ts';
+import { createNodeIpamController } from './node-ipam/node-ipam-controller.ts';
+import { createDaemonSetController } from './daemonset/daemonset-controller.ts';
+import { createCronJobController } from './cronjob/cronjob-controller.ts';
 import type { Controller, ControllerDeps } from './types.ts';
 
 export interface ControllerManagerOptions {
@@ -30,6 +38,8 @@ export interface ControllerManagerOptions {
   disabled?: readonly string[];
   /** Worker loops per controller. */
   workers?: number;
+  /** Node lifecycle: how long a node may miss lease renewals before it is Unknown (default 40 s). */
+  nodeMonitorGracePeriodMs?: number;
 }
 
 export interface ControllerManager {
@@ -69,8 +79,16 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
   const all: Controller[] = [
     createReplicaSetController(deps),
     createDeploymentController(deps),
+    createStatefulSetController(deps),
+    createJobController(deps),
+    createDaemonSetController(deps),
+    createCronJobController(deps),
     createGarbageCollector(deps, { resources }),
     createNamespaceController(deps, { resources }),
+    createNodeLifecycleController(deps, { gracePeriodMs: opts.nodeMonitorGracePeriodMs }),
+    createTaintEvictionController(deps),
+    createDisruptionController(deps),
+    createNodeIpamController(deps),
   ].filter((c) => !disabled.has(c.name));
   informers.start(signal);
   const ready = informers.waitForSync(signal);
@@ -89,9 +107,16 @@ function componentLogger(ctx: ComponentContext): Logger {
   };
 }
 
-export const controllerManagerComponent: Component = {
-  name: 'controller-manager',
-  async start(ctx) {
-    await startControllerManager({ client: ctx.client, signal: ctx.signal, logger: componentLogger(ctx) });
-  },
-};
+/** Server flags that reach the controllers (peapod server --node-monitor-grace-period ...). */
+export type ControllerManagerFlags = Pick<ControllerManagerOptions, 'nodeMonitorGracePeriodMs' | 'disabled'>;
+
+export function controllerManager(flags: ControllerManagerFlags = {}): Component {
+  return {
+    name: 'controller-manager',
+    async start(ctx) {
+      await startControllerManager({ ...flags, client: ctx.client, signal: ctx.signal, logger: componentLogger(ctx) });
+    },
+  };
+}
+
+export const controllerManagerComponent: Component = controllerManager();

@@ -31,7 +31,13 @@ test('every entry: one cell per column, names and short names as upstream', () =
     leases: [],
     replicasets: ['rs'],
     deployments: ['deploy'],
+    statefulsets: ['sts'],
+    daemonsets: ['ds'],
+    controllerrevisions: [],
+    jobs: [],
+    cronjobs: ['cj'],
     priorityclasses: ['pc'],
+    poddisruptionbudgets: ['pdb'],
   });
   assert.equal(leases.schema, 'io.k8s.api.coordination.v1.Lease');
   assert.equal(leases.group, 'coordination.k8s.io');

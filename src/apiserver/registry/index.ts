@@ -2,11 +2,17 @@
 import { configmaps } from './configmaps.ts';
 import { deployments } from './deployments.ts';
 import { replicasets } from './replicasets.ts';
+import { statefulsets } from './statefulsets.ts';
+import { daemonsets } from './daemonsets.ts';
+import { controllerrevisions } from './controllerrevisions.ts';
+import { jobs } from './jobs.ts';
+import { cronjobs } from './cronjobs.ts';
 import { events } from './events.ts';
 import { leases } from './leases.ts';
 import { namespaces } from './namespaces.ts';
 import { nodes } from './nodes.ts';
 import { pods } from './pods.ts';
+import { poddisruptionbudgets } from './poddisruptionbudgets.ts';
 import { priorityclasses } from './priorityclasses.ts';
 import { secrets } from './secrets.ts';
 import { serviceaccounts } from './serviceaccounts.ts';
@@ -24,6 +30,12 @@ export const builtinResources: ResourceEntry[] = [
   priorityclasses,
   replicasets,
   deployments,
+  statefulsets,
+  daemonsets,
+  controllerrevisions,
+  jobs,
+  cronjobs,
+  poddisruptionbudgets,
 ];
 
 export { configmaps, events, leases, namespaces, nodes, pods, secrets, serviceaccounts };

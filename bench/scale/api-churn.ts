@@ -1,0 +1,116 @@
+// API latency under churn: N hollow nodes heartbeating (leases every 10 s, node status) while this
+// client sends R mutating calls/s (open loop: a call is started every 1000/R ms whatever the
+// previous ones do) for D seconds, cycling POST, PUT, PATCH, DELETE on ConfigMaps; p50/p99 per
+// verb, and LIST of all pods (cluster scope, P pods present) sampled during the churn.
+// Usage: npx tsx bench/scale/api-churn.ts [--quick] [--nodes N] [--pods P] [--rate R] [--seconds D]
+// [--server-cpu-prof DIR]
+import type { ConfigMap } from 'kubernetes-types/core/v1.js';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { resources, type Client } from '../../src/client/index.ts';
+import { anchors, barChart, createProgress, OUT_DIR, parseBenchArgs, runBench, summarize, writePng, type Figure } from '../lib/index.ts';
+import { pool, startCluster } from './cluster.ts';
+
+const args = parseBenchArgs(['nodes', 'pods', 'rate', 'seconds', 'server-cpu-prof']);
+const NODES = Number(args.values.nodes ?? (args.quick ? 20 : 1000));
+const PODS = Number(args.values.pods ?? (args.quick ? 200 : 5000));
+const RATE = Number(args.values.rate ?? 100);
+const SECONDS = Number(args.values.seconds ?? (args.quick ? 10 : 60));
+const NS = 'default';
+const BENCH = 'scale-api-churn';
+const progress = createProgress({ label: BENCH });
+const VERBS = ['POST', 'PUT', 'PATCH', 'DELETE'] as const;
+type Verb = (typeof VERBS)[number];
+
+const cm = (name: string, i: number): ConfigMap => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: NS }, data: { i: String(i) } });
+
+async function main(): Promise<Figure[]> {
+  const profDir = args.values['server-cpu-prof'];
+  const cluster = await startCluster({
+    nodes: NODES, progress, spreadSeconds: args.quick ? 1 : 10,
+    serverNodeArgs: typeof profDir === 'string' ? ['--cpu-prof', '--cpu-prof-dir', profDir] : undefined,
+  });
+  const client: Client = cluster.client;
+  const f = (name: string, value: number, unit: string, extra: Partial<Figure> = {}): Figure => ({ bench: BENCH, name, value, unit, ...extra });
+  try {
+    progress.phase(`create ${PODS} pods (for LIST) and 100 ConfigMaps`, PODS);
+    let made = 0;
+    await pool(PODS, 32, async (i) => {
+      await client.create(resources.pods, NS, { apiVersion: 'v1', kind: 'Pod', metadata: { name: `churn-pod-${i}` }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
+      progress.update(++made);
+    });
+    await pool(100, 16, async (i) => void (await client.create(resources.configmaps, NS, cm(`fixed-${i}`, i))));
+    progress.end();
+
+    const lat: Record<Verb, number[]> = { POST: [], PUT: [], PATCH: [], DELETE: [] };
+    const errors: Record<Verb, number> = { POST: 0, PUT: 0, PATCH: 0, DELETE: 0 };
+    const lists: number[] = [];
+    const created: string[] = [];
+    const total = RATE * SECONDS;
+    const inflight = new Set<Promise<void>>();
+    progress.phase(`${RATE} mutating calls/s for ${SECONDS} s with ${NODES} nodes heartbeating`, total);
+    const t0 = performance.now();
+    let nextList = t0 + 1000;
+    for (let j = 0; j < total; j++) {
+      const due = t0 + (j * 1000) / RATE;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      let verb: Verb = VERBS[j % 4]!;
+      if (verb === 'DELETE' && created.length === 0) verb = 'POST';
+      const op = async (): Promise<void> => {
+        const s = performance.now();
+        try {
+          if (verb === 'POST') {
+            await client.create(resources.configmaps, NS, cm(`churn-${j}`, j));
+            created.push(`churn-${j}`);
+          } else if (verb === 'PUT') await client.update(resources.configmaps, NS, cm(`fixed-${j % 100}`, j));
+          else if (verb === 'PATCH') await client.patch(resources.configmaps, NS, `fixed-${(j + 50) % 100}`, { data: { p: String(j) } }, { type: 'merge' });
+          else await client.delete(resources.configmaps, NS, created.shift()!);
+          lat[verb].push(performance.now() - s);
+        } catch {
+          errors[verb]++;
+        }
+      };
+      const p = op().finally(() => inflight.delete(p));
+      inflight.add(p);
+      progress.update(j + 1);
+      if (performance.now() >= nextList) {
+        nextList += SECONDS >= 30 ? 10_000 : 2000;
+        const lp = (async () => {
+          const s = performance.now();
+          await client.list(resources.pods, undefined, { limit: 0 }).catch(() => undefined);
+          lists.push(performance.now() - s);
+        })().finally(() => inflight.delete(lp));
+        inflight.add(lp);
+      }
+    }
+    await Promise.all(inflight);
+    const achieved = total / ((performance.now() - t0) / 1000);
+    progress.end(`${achieved.toFixed(0)} calls/s achieved`);
+    const figures: Figure[] = [];
+    const all: number[] = [];
+    for (const v of VERBS) {
+      const s = summarize(lat[v]);
+      all.push(...lat[v]);
+      figures.push(f(`${v} configmap p50`, s.p50, 'ms'), f(`${v} configmap p99`, s.p99, 'ms', { anchor: anchors.GOAL_MUTATING_P99_MS }));
+      if (errors[v]) figures.push(f(`${v} errors`, errors[v], 'calls'));
+    }
+    const a = summarize(all);
+    const l = summarize(lists);
+    figures.push(
+      f(`all mutating p99 (${RATE}/s, ${NODES} nodes heartbeating)`, a.p99, 'ms', { anchor: anchors.SLO_MUTATING_P99 }),
+      f(`LIST all pods (${PODS} pods) p50`, l.p50, 'ms'),
+      f(`LIST all pods (${PODS} pods) p99 (${lists.length} samples)`, l.p99, 'ms', { anchor: anchors.SLO_READ_CLUSTER_P99 }),
+      f('mutating calls/s achieved', achieved, 'calls/s', { detail: true }),
+    );
+    writePng(join(OUT_DIR, `${BENCH}.png`), barChart({
+      title: `Mutating call latency, ${RATE}/s with ${NODES} hollow nodes`, yLabel: 'ms',
+      categories: [...VERBS], series: [{ name: 'p50', values: VERBS.map((v) => summarize(lat[v]).p50) }, { name: 'p99', values: VERBS.map((v) => summarize(lat[v]).p99) }],
+    }));
+    return figures;
+  } finally {
+    await cluster.stop();
+  }
+}
+
+await runBench(BENCH, main);
