@@ -72,3 +72,12 @@ export async function truncateHistory(owner: RevisionOwner, revisions: readonly 
     }
   }
 }
+
+/** The pod template a revision recorded (its `data.spec.template`, without the patch directive). */
+export function revisionTemplate(rev: ControllerRevision | undefined): PodTemplateSpec | undefined {
+  const data = rev?.data as { spec?: { template?: PodTemplateSpec & { $patch?: string } } } | undefined;
+  const t = data?.spec?.template;
+  if (!t) return undefined;
+  const { $patch: _ignored, ...rest } = t;
+  return rest;
+}

@@ -26,6 +26,7 @@ import { controllerOf, newControllerRef } from '../controller-ref.ts';
 import { isJobFinished } from '../job/job-controller.ts';
 import type { Controller, ControllerDeps } from '../types.ts';
 import { decide } from './schedule.ts';
+import { writeStatus } from '../status.ts';
 
 export const CJ_GVK = { apiVersion: 'batch/v1', kind: 'CronJob' };
 export const SCHEDULED_TIMESTAMP_ANNOTATION = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
@@ -144,7 +145,7 @@ export function createCronJobController(deps: ControllerDeps): Controller {
       }
     }
 
-    if (JSON.stringify(status) !== JSON.stringify(cj.status ?? {})) await writeStatus(client, cj, status, signal);
+    if (JSON.stringify(status) !== JSON.stringify(cj.status ?? {})) await writeStatus(client, resources.cronjobs, cj, status, signal);
     if (requeueAfterMs !== undefined) return { requeueAfterMs };
   }
 
@@ -154,11 +155,3 @@ export function createCronJobController(deps: ControllerDeps): Controller {
   };
 }
 
-async function writeStatus(client: Client, cj: CronJob, status: CronJobStatus, signal: AbortSignal): Promise<void> {
-  try {
-    await client.update(resources.cronjobs, cj.metadata?.namespace, { ...cj, status }, { subresource: 'status', signal });
-  } catch (e) {
-    if (isNotFound(e)) return;
-    throw e; // Conflict: retried with backoff; the next sync reads the newer object.
-  }
-}

@@ -26,25 +26,19 @@ import {
   type Client,
 } from '../../client/index.ts';
 import { claimChildren, controllerOf } from '../controller-ref.ts';
-import { ensureRevision, REVISION_HASH_LABEL, truncateHistory } from '../controller-revision.ts';
+import { ensureRevision, REVISION_HASH_LABEL, truncateHistory, revisionTemplate } from '../controller-revision.ts';
 import { scaledValue } from '../deployment/util.ts';
 import { selectorMatcher } from '../label-selector.ts';
 import { isPodAvailable, isPodReady } from '../pod-util.ts';
 import type { Controller, ControllerDeps } from '../types.ts';
 import { DS_GVK, newDaemonPod, placement, targetNode } from './daemon-pods.ts';
+import { writeStatus } from '../status.ts';
 
 const terminating = (p: Pod): boolean => !!p.metadata?.deletionTimestamp;
 const hashOf = (p: Pod): string | undefined => p.metadata?.labels?.[REVISION_HASH_LABEL];
 const created = (p: Pod): number => Date.parse(p.metadata?.creationTimestamp ?? '') || 0;
 const oldestFirst = (a: Pod, b: Pod): number => created(a) - created(b) || (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? '');
 
-function templateOf(rev: ControllerRevision | undefined): PodTemplateSpec | undefined {
-  const data = rev?.data as { spec?: { template?: PodTemplateSpec & { $patch?: string } } } | undefined;
-  const t = data?.spec?.template;
-  if (!t) return undefined;
-  const { $patch: _ignored, ...rest } = t;
-  return rest;
-}
 
 export function createDaemonSetController(deps: ControllerDeps): Controller {
   const { client, clock, logger } = deps;
@@ -131,7 +125,7 @@ export function createDaemonSetController(deps: ControllerDeps): Controller {
     const owned = revisions.store.byIndex(NAMESPACE_INDEX, ns).filter((r) => controllerOf(r)?.uid === uid);
     const updateRev = await ensureRevision(ds, { client, gvk: DS_GVK, existing: owned, signal });
     const hash = updateRev.metadata?.labels?.[REVISION_HASH_LABEL] ?? '';
-    const template = templateOf(updateRev) ?? ds.spec?.template ?? {};
+    const template = revisionTemplate(updateRev) ?? ds.spec?.template ?? {};
     const matches = selectorMatcher(ds.spec?.selector);
     const claimed = await claimChildren<Pod>(pods.store.byIndex(NAMESPACE_INDEX, ns), {
       client,
@@ -233,7 +227,7 @@ export function createDaemonSetController(deps: ControllerDeps): Controller {
     }
 
     const status = computeStatus();
-    if (JSON.stringify(status) !== JSON.stringify(ds.status ?? {})) await writeStatus(client, ds, status, signal);
+    if (JSON.stringify(status) !== JSON.stringify(ds.status ?? {})) await writeStatus(client, resources.daemonsets, ds, status, signal);
     const liveHashes = claimed.map((p) => `${ds.metadata?.name}-${hashOf(p)}`);
     await truncateHistory(ds, owned, { client, live: new Set([updateRev.metadata?.name ?? '', ...liveHashes]), signal });
     if (minReady > 0 && status.numberAvailable !== status.numberReady) return { requeueAfterMs: minReady * 1000 };
@@ -279,11 +273,3 @@ export function createDaemonSetController(deps: ControllerDeps): Controller {
   };
 }
 
-async function writeStatus(client: Client, ds: DaemonSet, status: DaemonSetStatus, signal: AbortSignal): Promise<void> {
-  try {
-    await client.update(resources.daemonsets, ds.metadata?.namespace, { ...ds, status }, { subresource: 'status', signal });
-  } catch (e) {
-    if (isNotFound(e)) return;
-    throw e; // Conflict: retried with backoff; the next sync reads the newer object.
-  }
-}

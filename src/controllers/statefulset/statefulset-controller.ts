@@ -27,24 +27,18 @@ import {
   type Client,
 } from '../../client/index.ts';
 import { claimChildren, controllerOf } from '../controller-ref.ts';
-import { ensureRevision, REVISION_HASH_LABEL, truncateHistory } from '../controller-revision.ts';
+import { ensureRevision, REVISION_HASH_LABEL, truncateHistory, revisionTemplate } from '../controller-revision.ts';
 import { selectorMatcher } from '../label-selector.ts';
 import { isPodAvailable, isPodReady } from '../pod-util.ts';
 import type { Controller, ControllerDeps } from '../types.ts';
 import { newStatefulPod, ordinalOf, STS_GVK } from './pods.ts';
+import { writeStatus } from '../status.ts';
 
 const runningReady = (p: Pod): boolean => p.status?.phase === 'Running' && isPodReady(p);
 const failed = (p: Pod): boolean => p.status?.phase === 'Failed' || p.status?.phase === 'Succeeded';
 const terminating = (p: Pod): boolean => !!p.metadata?.deletionTimestamp;
 const hashOf = (p: Pod): string | undefined => p.metadata?.labels?.[REVISION_HASH_LABEL];
 
-function templateOf(rev: ControllerRevision | undefined): PodTemplateSpec | undefined {
-  const data = rev?.data as { spec?: { template?: PodTemplateSpec & { $patch?: string } } } | undefined;
-  const t = data?.spec?.template;
-  if (!t) return undefined;
-  const { $patch: _ignored, ...rest } = t;
-  return rest;
-}
 
 export function createStatefulSetController(deps: ControllerDeps): Controller {
   const { client, clock, logger } = deps;
@@ -108,7 +102,7 @@ export function createStatefulSetController(deps: ControllerDeps): Controller {
 
     await manage();
     const status = computeStatus();
-    if (JSON.stringify(status) !== JSON.stringify(set.status ?? {})) await writeStatus(client, set, status, signal);
+    if (JSON.stringify(status) !== JSON.stringify(set.status ?? {})) await writeStatus(client, resources.statefulsets, set, status, signal);
     await truncateHistory(set, owned, { client, live: new Set([updateRev.metadata?.name ?? '', currentRev.metadata?.name ?? '', ...claimed.map((p) => `${set.metadata?.name}-${hashOf(p)}`)]), signal });
     const minReady = set.spec?.minReadySeconds ?? 0;
     if (minReady > 0 && status.availableReplicas !== status.readyReplicas) return { requeueAfterMs: minReady * 1000 };
@@ -125,7 +119,7 @@ export function createStatefulSetController(deps: ControllerDeps): Controller {
         if (!p) {
           const useCurrent = rolling ? i < partition : false;
           const rev = useCurrent ? currentRev : updateRev;
-          const template = templateOf(rev) ?? set.spec?.template ?? {};
+          const template = revisionTemplate(rev) ?? set.spec?.template ?? {};
           await createPod(newStatefulPod(set, i, { template, hash: (useCurrent ? currentHash : updateHash) || updateHash }), signal);
           if (ordered) return;
           continue;
@@ -182,11 +176,3 @@ export function createStatefulSetController(deps: ControllerDeps): Controller {
   };
 }
 
-async function writeStatus(client: Client, set: StatefulSet, status: StatefulSetStatus, signal: AbortSignal): Promise<void> {
-  try {
-    await client.update(resources.statefulsets, set.metadata?.namespace, { ...set, status }, { subresource: 'status', signal });
-  } catch (e) {
-    if (isNotFound(e)) return;
-    throw e; // Conflict: requeued with backoff, the next sync reads the newer object.
-  }
-}
