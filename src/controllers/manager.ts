@@ -25,6 +25,7 @@ import { createNodeLifecycleController } from './node-lifecycle/node-lifecycle-c
 import { createTaintEvictionController } from './taint-eviction/taint-eviction-controller.ts';
 import { createDisruptionController } from './disruption/disruption-controller.ts';
 import { createNodeIpamController } from './node-ipam/node-ipam-controller.ts';
+import { createPodGcController } from './pod-gc/pod-gc-controller.ts';
 import { createDaemonSetController } from './daemonset/daemonset-controller.ts';
 import { createCronJobController } from './cronjob/cronjob-controller.ts';
 import type { Controller, ControllerDeps } from './types.ts';
@@ -89,6 +90,7 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
     createTaintEvictionController(deps),
     createDisruptionController(deps),
     createNodeIpamController(deps),
+    createPodGcController(deps),
   ].filter((c) => !disabled.has(c.name));
   informers.start(signal);
   const ready = informers.waitForSync(signal);

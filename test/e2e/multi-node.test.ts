@@ -1,28 +1,22 @@
 // A 3-node cluster on this machine (`peapod dev cluster`'s library: every agent in its own network
 // and PID namespace, host-gw routes between the nodes' pod CIDRs): a Deployment spread over the
 // nodes, a pod on one node fetching a page from a pod on another by pod IP, and the death of a
-// node — its host's init killed, so its agent and containers die with it. When the node
-// lifecycle controller is there (`peapod server --profile fast`), the lost pods come back on the
-// other nodes and the dead node shows NotReady with the unreachable taint.
+// node — its host's init killed, so its agent and containers die with it. With the fast profile
+// (`peapod server --profile fast`, agents renewing their lease every 2 s) the lost Deployment pods
+// come back on the other nodes with new UIDs, the StatefulSet pod that was there comes back with
+// its old name, and the dead node shows NotReady with the unreachable taint.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Deployment } from 'kubernetes-types/apps/v1.js';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { devClusterSkipReason, PREFIX, startDevCluster, type DevCluster, type DevHost } from '../../src/dev/cluster.ts';
 import { eventually } from '../integration/harness.ts';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const skip = devClusterSkipReason();
-
-/** Whether a `peapod <cmd> --help` lists `flag` (features other work adds to the CLI). */
-function hasFlag(cmd: string, flag: string): boolean {
-  const out = spawnSync(process.execPath, [join(ROOT, 'bin/peapod.js'), cmd, '--help'], { encoding: 'utf8' }).stdout ?? '';
-  return out.includes(flag);
-}
 
 const DEPLOYMENT = `apiVersion: apps/v1
 kind: Deployment
@@ -50,11 +44,34 @@ spec:
           periodSeconds: 1
 `;
 
+const STATEFULSET = `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  replicas: 3
+  serviceName: db
+  podManagementPolicy: Parallel
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      topologySpreadConstraints:
+      - maxSkew: 1
+        topologyKey: kubernetes.io/hostname
+        whenUnsatisfiable: DoNotSchedule
+        nodeTaintsPolicy: Honor
+        labelSelector: {matchLabels: {app: db}}
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: db
+        image: busybox
+        imagePullPolicy: Never
+        command: ["sh", "-c", "exec sleep 100000"]
+`;
+
 describe('multi-node cluster', { skip }, () => {
   let cluster: DevCluster | undefined;
   let home = '';
-  const lifecycle = hasFlag('server', '--profile');
-  const agentLeaseFlag = hasFlag('agent', '--node-lease-renew-interval');
 
   async function kubectl(args: string[], input?: string): Promise<string> {
     return new Promise((resolveOut, reject) => {
@@ -72,10 +89,9 @@ describe('multi-node cluster', { skip }, () => {
 
   before(async () => {
     home = await mkdtemp(join(tmpdir(), 'ppdc-kubectl-home-'));
-    // The fast profile renews the embedded agent's lease every 2 s; external agents need the
-    // flag too, else a longer grace period keeps live nodes from flapping.
-    const serverArgs = lifecycle ? ['--profile', 'fast', ...(agentLeaseFlag ? [] : ['--node-monitor-grace-period', '25s'])] : [];
-    const agentArgs = lifecycle && agentLeaseFlag ? ['--node-lease-renew-interval', '2s'] : [];
+    // The fast profile's 8 s grace needs the agents to renew their leases every 2 s.
+    const serverArgs = ['--profile', 'fast'];
+    const agentArgs = ['--node-lease-renew-interval', '2s'];
     cluster = await startDevCluster({
       nodes: 3, dataDir: join(tmpdir(), `${PREFIX}e2e`), serverArgs, agentArgs,
       env: { PEAPOD_LOG_LEVEL: process.env.PEAPOD_LOG_LEVEL ?? 'warn' },
@@ -93,11 +109,13 @@ describe('multi-node cluster', { skip }, () => {
   });
 
   test('pods spread over three nodes reach each other by pod IP, and a dead node\'s pods are replaced', { timeout: 180_000 }, async (t) => {
+    const dbPods = async (): Promise<Pod[]> => (await json<{ items: Pod[] }>(['get', 'pods', '-l', 'app=db'])).items;
     const nodes = await json<{ items: Node[] }>(['get', 'nodes']);
     assert.deepEqual(nodes.items.map((n) => n.metadata?.name).sort(), cluster!.hosts.map((h) => h.nodeName));
     for (const n of nodes.items) assert.equal(n.spec?.podCIDR, host(n.metadata!.name!).podCidr);
 
     await kubectl(['apply', '-f', '-'], DEPLOYMENT);
+    await kubectl(['apply', '-f', '-'], STATEFULSET);
     const pods = await eventually('6 web pods ready', async () => {
       const list = await webPods();
       return list.length === 6 && list.every(ready) ? list : undefined;
@@ -117,6 +135,12 @@ describe('multi-node cluster', { skip }, () => {
       assert.equal(body.trim(), `page-from-${target.metadata!.name}`);
     }
 
+    const dbs = await eventually('3 db pods ready, one per node', async () => {
+      const list = await dbPods();
+      return list.length === 3 && list.every(ready) && new Set(list.map((p) => p.spec?.nodeName)).size === 3 ? list : undefined;
+    }, 60_000, 250);
+    const dbOnB = dbs.find((p) => p.spec?.nodeName === nodeB)!;
+
     // Node death: the host's init goes, the kernel takes its agent, conmons and containers.
     const hostB = host(nodeB);
     const lost = perNode.get(nodeB)!;
@@ -128,10 +152,6 @@ describe('multi-node cluster', { skip }, () => {
     const stillThere = await kubectl(['exec', fromA.metadata!.name!, '--', 'sh', '-c', `timeout 10 wget -qO- http://${lost[0]!.status!.podIP}/ || echo unreachable`]);
     assert.equal(stillThere.trim().split('\n').pop(), 'unreachable');
 
-    if (!lifecycle) {
-      t.diagnostic('node lifecycle controller not available (no `peapod server --profile`): replacement not checked');
-      return;
-    }
     const lostUids = new Set(lost.map((p) => p.metadata!.uid!));
     const replaced = await eventually('the Deployment available again with the lost pods replaced on the other nodes', async () => {
       const list = (await webPods()).filter(ready);
@@ -143,6 +163,17 @@ describe('multi-node cluster', { skip }, () => {
     }, 120_000, 500);
     t.diagnostic(`node death -> Deployment available again on ${nodeA} and ${nodeC}: ${((Date.now() - killedAt) / 1000).toFixed(1)} s`);
     assert.deepEqual([...new Set(replaced.map((p) => p.spec!.nodeName))].sort(), [nodeA, nodeC]);
+
+    // The StatefulSet keeps the name: the pod that was on B is back elsewhere with a new UID once
+    // its old incarnation is gone. Nothing on B can finish that pod's graceful deletion, so, as
+    // upstream's non-graceful node shutdown procedure says, the admin marks B out of service and
+    // pod GC force-deletes its terminating pods.
+    await kubectl(['taint', 'node', nodeB, 'node.kubernetes.io/out-of-service=nodeshutdown:NoExecute']);
+    const back = await eventually(`${dbOnB.metadata!.name} back on another node`, async () => {
+      const p = (await dbPods()).find((x) => x.metadata?.name === dbOnB.metadata!.name);
+      return p && ready(p) && p.metadata?.uid !== dbOnB.metadata?.uid && p.spec?.nodeName !== nodeB ? p : undefined;
+    }, 60_000, 500);
+    t.diagnostic(`node death -> ${back.metadata!.name} Running on ${back.spec!.nodeName}: ${((Date.now() - killedAt) / 1000).toFixed(1)} s`);
 
     const deadNode = await json<Node>(['get', 'node', nodeB]);
     assert.notEqual(deadNode.status?.conditions?.find((c) => c.type === 'Ready')?.status, 'True');
