@@ -82,28 +82,36 @@ describe('probes and hooks on real containers', { skip, timeout: 170_000 }, () =
     assert.equal(restarts((await getPod(server!, 'liveness-tcp'))!), 0, 'an open port never fails');
   });
 
-  test('postStart runs before Running; preStop httpGet reaches a handler pod before the container stops', async () => {
+  test('postStart and preStop httpGet and preStop exec reach a handler pod, seen in its logs', async () => {
     await apply(pod('handler', node, [{
       name: 'srv', image: 'busybox',
-      // Logs every request to a file; its readiness probe turns true once the preStop request came.
-      command: ['sh', '-c', "touch /tmp/requests; while true; do printf 'HTTP/1.0 200 OK\\r\\n\\r\\nok' | nc -l -p 8080 >> /tmp/requests; done"],
-      readinessProbe: { exec: { command: ['grep', '-q', 'GET /prestop', '/tmp/requests'] }, periodSeconds: 1 },
+      // Answers every request and prints its request line, so `kubectl logs handler` shows it.
+      command: ['sh', '-c', "while true; do printf 'HTTP/1.0 200 OK\\r\\n\\r\\nok' | nc -l -p 8080 | head -n 1; done"],
     }]));
     const handler = await waitPod(server!, 'handler', 'running', (p) => p.status?.podIP !== undefined && p.status.containerStatuses?.[0]?.state?.running !== undefined);
     const ip = handler.status?.podIP ?? '';
-    await apply(pod('hooked', node, [{
-      name: 'app', image: 'busybox', command: ['sh', '-c', 'sleep 600'],
-      lifecycle: {
-        postStart: { exec: { command: ['sh', '-c', 'echo done > /tmp/poststart'] } },
-        preStop: { httpGet: { host: ip, port: 8080, path: '/prestop' } },
+    const logs = async (): Promise<string> => (await kubectl(server!, ['logs', 'handler'])).stdout;
+    await apply(pod('hooked', node, [
+      {
+        name: 'app', image: 'busybox', command: ['sh', '-c', 'sleep 600'],
+        lifecycle: {
+          postStart: { httpGet: { host: ip, port: 8080, path: '/echo?msg=poststart' } },
+          preStop: { httpGet: { host: ip, port: 8080, path: '/echo?msg=prestop' } },
+        },
       },
-      readinessProbe: { exec: { command: ['cat', '/tmp/poststart'] }, periodSeconds: 1 },
-    }]));
-    await waitPod(server!, 'hooked', 'ready (the postStart file exists)', ready, 40_000);
-    assert.equal(ready((await getPod(server!, 'handler'))!), false, 'no request before the deletion');
+      {
+        name: 'app2', image: 'busybox', command: ['sh', '-c', 'sleep 600'],
+        lifecycle: { preStop: { exec: { command: ['wget', '-qO-', `http://${ip}:8080/echo?msg=prestop-exec`] } } },
+      },
+    ]));
+    await waitPod(server!, 'hooked', 'running', (p) => p.status?.phase === 'Running', 40_000);
+    await eventually('postStart request in the handler logs', async () => (await logs()).includes('GET /echo?msg=poststart'), 15_000);
+    assert.doesNotMatch(await logs(), /prestop/, 'no preStop request before the deletion');
     const del = await kubectl(server!, ['delete', 'pod', 'hooked', '--timeout=30s']);
     assert.equal(del.code, 0, del.stderr);
-    await waitPod(server!, 'handler', 'ready: it received GET /prestop', ready, 15_000);
-    assert.doesNotMatch(await events('hooked'), /FailedPreStopHook/);
+    const seen = await logs();
+    assert.match(seen, /GET \/echo\?msg=prestop HTTP/, 'preStop httpGet ran before the pod was gone');
+    assert.match(seen, /GET \/echo\?msg=prestop-exec HTTP/, 'preStop exec ran before the pod was gone');
+    assert.doesNotMatch(await events('hooked'), /FailedPreStopHook|FailedPostStartHook/);
   });
 });
