@@ -7,7 +7,7 @@ import type { ApiContext, ResourceHandle } from '../context.ts';
 import type { ResourceRequest } from '../http/request-info.ts';
 import { decodeBody, readBody } from '../http/body.ts';
 import { Query } from '../http/query.ts';
-import { negotiate, sendJson } from '../http/respond.ts';
+import { negotiate, sendJson, sendJsonList } from '../http/respond.ts';
 import type { DeleteOptions, KObject } from '../registry/types.ts';
 import { parseIncludeObject, toTable } from './table.ts';
 import { buildFieldMatcher, buildLabelMatcher } from './selectors.ts';
@@ -105,29 +105,21 @@ async function serveList(scope: RequestScope): Promise<void> {
     resourceVersionMatch: query.str('resourceVersionMatch'),
   });
   if (neg.table) {
-    sendJson(
-      scope.res,
-      200,
-      toTable(handle.entry, result.items, scope.ctx.clock, {
-        includeObject: parseIncludeObject(query.str('includeObject')),
-        withColumns: true,
-        resourceVersion: result.resourceVersion,
-        continueToken: result.continueToken,
-        remainingItemCount: result.remainingItemCount,
-      }),
-    );
+    const { rows, ...table } = toTable(handle.entry, result.items, scope.ctx.clock, {
+      includeObject: parseIncludeObject(query.str('includeObject')),
+      withColumns: true,
+      resourceVersion: result.resourceVersion,
+      continueToken: result.continueToken,
+      remainingItemCount: result.remainingItemCount,
+    });
+    await sendJsonList(scope.res, table, 'rows', rows as unknown[]);
     return;
   }
   if (neg.tableOnly) throw notAcceptable('only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf');
   const metadata: Record<string, unknown> = { resourceVersion: result.resourceVersion };
   if (result.continueToken) metadata.continue = result.continueToken;
   if (result.remainingItemCount !== undefined) metadata.remainingItemCount = result.remainingItemCount;
-  sendJson(scope.res, 200, {
-    kind: handle.entry.listKind,
-    apiVersion: handle.store.apiVersion,
-    metadata,
-    items: result.items,
-  });
+  await sendJsonList(scope.res, { kind: handle.entry.listKind, apiVersion: handle.store.apiVersion, metadata }, 'items', result.items);
 }
 
 export function writeOptions(query: Query): { dryRun: boolean; fieldManager: string | undefined } {

@@ -14,6 +14,37 @@ export function sendJson(res: ServerResponse, code: number, body: unknown, heade
   res.end(text);
 }
 
+/** Array elements encoded per slice before the response yields to the event loop. */
+const LIST_SLICE = 250;
+
+/**
+ * Sends `envelope` with `array` as its `field`, encoding and writing the array in slices and
+ * yielding between them, so a list of thousands of objects does not hold the event loop (and every
+ * write queued behind it) for the whole encode. The body is byte-for-byte what JSON.stringify
+ * would give for `{ ...envelope, [field]: array }`.
+ */
+export async function sendJsonList(
+  res: ServerResponse,
+  envelope: Record<string, unknown>,
+  field: string,
+  array: readonly unknown[],
+  headers: Record<string, string> = {},
+): Promise<void> {
+  if (array.length <= LIST_SLICE) return sendJson(res, 200, { ...envelope, [field]: array }, headers);
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', ...headers });
+  const head = JSON.stringify({ ...envelope, [field]: [] });
+  // `...,"items":[]}` → write up to and including `[`, then the elements, then `]}`.
+  const open = head.lastIndexOf('[]');
+  res.write(head.slice(0, open + 1));
+  for (let i = 0; i < array.length; i += LIST_SLICE) {
+    if (res.destroyed) return;
+    const slice = array.slice(i, i + LIST_SLICE).map((x) => JSON.stringify(x)).join(',');
+    res.write(i === 0 ? slice : `,${slice}`);
+    await new Promise<void>((r) => setImmediate(r));
+  }
+  res.end(head.slice(open + 1));
+}
+
 export function sendStatus(res: ServerResponse, status: Status): void {
   if (res.headersSent) {
     res.destroy();

@@ -70,6 +70,8 @@ export interface DeleteResult {
 }
 
 const MAX_CAS_RETRIES = 20;
+/** Objects decoded by a list before it yields to the event loop. */
+const DECODE_SLICE = 500;
 
 /** Finalizers the garbage collector acts on (metav1.FinalizerOrphanDependents / FinalizerDeleteDependents). */
 export const ORPHAN_FINALIZER = 'orphan';
@@ -172,6 +174,9 @@ export class GenericStore {
       }
       readRevision = res.revision;
       for (let i = 0; i < res.items.length; i++) {
+        // Decoding thousands of objects is the costly part of a large list: let queued requests
+        // (writes above all) run between slices instead of waiting for the whole list.
+        if (i > 0 && i % DECODE_SLICE === 0) await new Promise<void>((r) => setImmediate(r));
         const kv = res.items[i]!;
         startAfter = kv.key;
         const obj = decode(kv);
