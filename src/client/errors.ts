@@ -65,6 +65,19 @@ function hasReason(e: unknown, code: number, reason?: string): boolean {
 
 export const isNotFound = (e: unknown): boolean => hasReason(e, 404, 'NotFound');
 export const isAlreadyExists = (e: unknown): boolean => hasReason(e, 409, 'AlreadyExists');
+
+/**
+ * For `.catch()` on a write whose goal is already met when the object is gone (deletes, status of
+ * a deleted object) or already there (creates of fixed names): swallow that one outcome, rethrow
+ * anything else (as client-go's IgnoreNotFound / IgnoreAlreadyExists).
+ */
+export function ignoreNotFound(e: unknown): void {
+  if (!isNotFound(e)) throw e;
+}
+
+export function ignoreAlreadyExists(e: unknown): void {
+  if (!isAlreadyExists(e)) throw e;
+}
 export const isConflict = (e: unknown): boolean => hasReason(e, 409, 'Conflict');
 export const isInvalid = (e: unknown): boolean => hasReason(e, 422, 'Invalid');
 export const isForbidden = (e: unknown): boolean => hasReason(e, 403, 'Forbidden');

@@ -3,7 +3,7 @@
 // patch; pods carry the hash in `controller-revision-hash`. The revision number only grows.
 import type { ControllerRevision } from 'kubernetes-types/apps/v1.js';
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
-import { isAlreadyExists, isNotFound, resources, type Client, type KubeObject } from '../client/index.ts';
+import { isAlreadyExists, isNotFound, resources, type Client, type KubeObject, ignoreNotFound } from '../client/index.ts';
 import { computeHash } from './deployment/util.ts';
 import { newControllerRef } from './controller-ref.ts';
 
@@ -65,11 +65,7 @@ export async function truncateHistory(owner: RevisionOwner, revisions: readonly 
   const limit = owner.spec?.revisionHistoryLimit ?? 10;
   const old = revisions.filter((r) => !opts.live.has(r.metadata?.name ?? '')).sort((a, b) => (a.revision ?? 0) - (b.revision ?? 0));
   for (const r of old.slice(0, Math.max(0, old.length - limit))) {
-    try {
-      await opts.client.delete(resources.controllerrevisions, r.metadata?.namespace, r.metadata?.name ?? '', undefined, { signal: opts.signal });
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-    }
+    await opts.client.delete(resources.controllerrevisions, r.metadata?.namespace, r.metadata?.name ?? '', undefined, { signal: opts.signal }).catch(ignoreNotFound);
   }
 }
 

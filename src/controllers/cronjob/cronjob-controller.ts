@@ -21,6 +21,7 @@ import {
   runController,
   splitKey,
   type Client,
+  ignoreNotFound,
 } from '../../client/index.ts';
 import { controllerOf, newControllerRef } from '../controller-ref.ts';
 import { isJobFinished } from '../job/job-controller.ts';
@@ -71,11 +72,7 @@ export function createCronJobController(deps: ControllerDeps): Controller {
   });
 
   async function deleteJob(ns: string, name: string, signal: AbortSignal): Promise<void> {
-    try {
-      await client.delete(resources.jobs, ns, name, { propagationPolicy: 'Background' }, { signal });
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-    }
+    await client.delete(resources.jobs, ns, name, { propagationPolicy: 'Background' }, { signal }).catch(ignoreNotFound);
   }
 
   async function sync(key: string, signal: AbortSignal): Promise<void | { requeueAfterMs: number }> {

@@ -2,7 +2,7 @@
 // new ReplicaSet and syncing revisions, proportional scaling when replicas change mid-rollout,
 // and cleaning up old ReplicaSets beyond revisionHistoryLimit.
 import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
-import { isAlreadyExists, isNotFound, resources } from '../../client/index.ts';
+import { isAlreadyExists, isNotFound, resources, ignoreNotFound } from '../../client/index.ts';
 import { controllerOf, newControllerRef } from '../controller-ref.ts';
 import { createReplicaSet, DEPLOYMENT_GVK, scaleReplicaSet, updateDeploymentStatus, updateReplicaSet, type SyncContext } from './context.ts';
 import { getCondition, hasProgressDeadline, newCondition, PROGRESSING, setCondition, syncDeploymentStatus } from './progress.ts';
@@ -216,11 +216,7 @@ export async function cleanupDeployment(ctx: SyncContext, oldRSs: readonly Repli
     )
     .sort((a, b) => revisionOf(a) - revisionOf(b) || byCreation(a, b));
   for (const rs of cleanable.slice(0, Math.max(0, cleanable.length - limit))) {
-    try {
-      await ctx.client.delete(resources.replicasets, rs.metadata?.namespace, rs.metadata?.name ?? '', { preconditions: { uid: rs.metadata?.uid } }, { signal: ctx.signal });
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-    }
+    await ctx.client.delete(resources.replicasets, rs.metadata?.namespace, rs.metadata?.name ?? '', { preconditions: { uid: rs.metadata?.uid } }, { signal: ctx.signal }).catch(ignoreNotFound);
   }
 }
 

@@ -13,6 +13,7 @@ import {
   isNotFound,
   runController,
   type KubeObject,
+  ignoreNotFound,
 } from '../../client/index.ts';
 import type { DiscoveredResource } from '../discovery.ts';
 import type { Controller, ControllerDeps } from '../types.ts';
@@ -59,11 +60,7 @@ export function createGarbageCollector(deps: ControllerDeps, opts: { resources: 
 
   async function patchMeta(node: GraphNode, meta: Record<string, unknown>, signal: AbortSignal): Promise<void> {
     const m = node.obj.metadata ?? {};
-    try {
-      await client.patch(node.resource.ref, m.namespace, m.name ?? '', { metadata: { ...meta, resourceVersion: m.resourceVersion } }, { type: 'merge', signal });
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-    }
+    await client.patch(node.resource.ref, m.namespace, m.name ?? '', { metadata: { ...meta, resourceVersion: m.resourceVersion } }, { type: 'merge', signal }).catch(ignoreNotFound);
   }
 
   async function removeFinalizer(node: GraphNode, name: string, signal: AbortSignal): Promise<void> {
@@ -92,11 +89,7 @@ export function createGarbageCollector(deps: ControllerDeps, opts: { resources: 
 
   async function deleteObject(node: GraphNode, policy: 'Background' | 'Foreground' | 'Orphan', signal: AbortSignal): Promise<void> {
     const m = node.obj.metadata ?? {};
-    try {
-      await client.delete(node.resource.ref, m.namespace, m.name ?? '', { propagationPolicy: policy, preconditions: { uid: m.uid } }, { signal });
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-    }
+    await client.delete(node.resource.ref, m.namespace, m.name ?? '', { propagationPolicy: policy, preconditions: { uid: m.uid } }, { signal }).catch(ignoreNotFound);
   }
 
   async function attemptToDelete(node: GraphNode, signal: AbortSignal): Promise<void> {

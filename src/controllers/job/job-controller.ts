@@ -14,12 +14,12 @@ import {
   createWorkQueue,
   enqueueOnChange,
   isNotFound,
-
   NAMESPACE_INDEX,
   namespaceIndexer,
   resources,
   runController,
   splitKey,
+  ignoreNotFound,
 } from '../../client/index.ts';
 import { claimChildren, controllerOf } from '../controller-ref.ts';
 import { selectorMatcher } from '../label-selector.ts';
@@ -80,11 +80,7 @@ export function createJobController(deps: ControllerDeps): Controller {
   async function deletePods(list: readonly Pod[], signal: AbortSignal): Promise<void> {
     await Promise.all(
       list.map(async (p) => {
-        try {
-          await client.delete(resources.pods, p.metadata?.namespace, p.metadata?.name ?? '', undefined, { signal });
-        } catch (e) {
-          if (!isNotFound(e)) throw e;
-        }
+        await client.delete(resources.pods, p.metadata?.namespace, p.metadata?.name ?? '', undefined, { signal }).catch(ignoreNotFound);
       }),
     );
   }
@@ -183,11 +179,7 @@ export function createJobController(deps: ControllerDeps): Controller {
     }
     status.conditions = conds;
     if (JSON.stringify(status) !== JSON.stringify(job.status ?? {})) {
-      try {
-        await client.update(resources.jobs, job.metadata?.namespace, { ...job, status }, { subresource: 'status', signal });
-      } catch (e) {
-        if (!isNotFound(e)) throw e;
-      }
+      await client.update(resources.jobs, job.metadata?.namespace, { ...job, status }, { subresource: 'status', signal }).catch(ignoreNotFound);
     }
     if (isJobFinished({ status }) && job.spec?.ttlSecondsAfterFinished !== undefined) return { requeueAfterMs: job.spec.ttlSecondsAfterFinished * 1000 };
     if (requeue !== undefined) return { requeueAfterMs: requeue };
@@ -238,11 +230,7 @@ export function createJobController(deps: ControllerDeps): Controller {
     const finishedAt = (job.status?.conditions ?? []).find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True')?.lastTransitionTime;
     const due = (finishedAt ? Date.parse(finishedAt) : now) + ttl * 1000;
     if (due > now) return { requeueAfterMs: due - now };
-    try {
-      await client.delete(resources.jobs, job.metadata?.namespace, job.metadata?.name ?? '', { propagationPolicy: 'Background', preconditions: { uid: job.metadata?.uid } }, { signal });
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-    }
+    await client.delete(resources.jobs, job.metadata?.namespace, job.metadata?.name ?? '', { propagationPolicy: 'Background', preconditions: { uid: job.metadata?.uid } }, { signal }).catch(ignoreNotFound);
     logger.info(`job ${key}: deleted ${ttl}s after it finished (ttlSecondsAfterFinished)`);
   }
 

@@ -17,6 +17,7 @@ import {
   resources,
   runController,
   type Informer,
+  ignoreNotFound,
 } from '../../client/index.ts';
 import type { Controller, ControllerDeps } from '../types.ts';
 import { conditionOf, readyStatus, reconcileTaints, unknownConditions } from './node-health.ts';
@@ -113,11 +114,7 @@ export function createNodeLifecycleController(deps: ControllerDeps, opts: NodeLi
     for (const pod of pods.store.byIndex(POD_NODE_INDEX, nodeName)) {
       if (!podReady(pod)) continue;
       const conditions = (pod.status?.conditions ?? []).map((c) => (c.type === 'Ready' ? { ...c, status: 'False', lastTransitionTime: t } : c));
-      try {
-        await client.update<Pod>(resources.pods, pod.metadata?.namespace, { ...pod, status: { ...pod.status, conditions } }, { subresource: 'status', signal });
-      } catch (e) {
-        if (!isNotFound(e)) throw e;
-      }
+      await client.update<Pod>(resources.pods, pod.metadata?.namespace, { ...pod, status: { ...pod.status, conditions } }, { subresource: 'status', signal }).catch(ignoreNotFound);
     }
   }
 

@@ -25,6 +25,7 @@ import {
   runController,
   splitKey,
   type Client,
+  ignoreAlreadyExists,
 } from '../../client/index.ts';
 import { claimChildren, controllerOf } from '../controller-ref.ts';
 import { ensureRevision, REVISION_HASH_LABEL, truncateHistory, revisionTemplate } from '../controller-revision.ts';
@@ -65,11 +66,7 @@ export function createStatefulSetController(deps: ControllerDeps): Controller {
   }
 
   async function createPod(pod: Pod, signal: AbortSignal): Promise<void> {
-    try {
-      await client.create(resources.pods, pod.metadata?.namespace, pod, { signal });
-    } catch (e) {
-      if (!isAlreadyExists(e)) throw e;
-    }
+    await client.create(resources.pods, pod.metadata?.namespace, pod, { signal }).catch(ignoreAlreadyExists);
   }
 
   async function sync(key: string, signal: AbortSignal): Promise<void | { requeueAfterMs: number }> {
