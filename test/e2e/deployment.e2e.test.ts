@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { api, eventually, kubectl, startServer, type TestServer } from '../integration/harness.ts';
-import { destroyTestNode, e2eSkipReason, httpGet, newTestNode, sandboxes, sweepCrashedRuns, type TestNode } from './e2e-harness.ts';
+import {
+  deletePodsAndStop, startNodeServer, destroyTestNode, e2eSkipReason, httpGet, newTestNode, sandboxes, sweepCrashedRuns, type TestNode,
+} from './e2e-harness.ts';
 
 const skip = e2eSkipReason();
 
@@ -39,17 +41,13 @@ describe('Deployment on real containers', { skip, timeout: 180_000 }, () => {
   let server: TestServer | undefined;
 
   before(async () => {
-    await sweepCrashedRuns();
-    node = await newTestNode('deploy');
-    server = await startServer({ dataDir: node.dir, args: ['--node-name', node.nodeName, '--pod-cidr', node.subnet] });
+    ({ node, server } = await startNodeServer('deploy'));
   });
 
   after(async () => {
     if (server) {
       await kubectl(server, ['delete', 'deployment', 'web', '--wait=false']);
-      await kubectl(server, ['delete', 'pods', '--all', '--grace-period=0', '--force', '--wait=false']);
-      await eventually('sandboxes removed', async () => (await sandboxes(node)).length === 0, 30_000).catch(() => undefined);
-      await server.stop();
+      await deletePodsAndStop(server, node);
     }
     if (node) await destroyTestNode(node);
   });

@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { sweep } from '../../src/agent/network/index.ts';
 import { removeCgroupTree } from '../../src/agent/runtime/sandbox.ts';
-import { api, eventually, type TestServer } from '../integration/harness.ts';
+import { api, eventually, kubectl, startServer, type TestServer } from '../integration/harness.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const BASE = join(tmpdir(), 'peapod-e2e');
@@ -91,6 +91,27 @@ export function bridgeExists(name: string): boolean {
 /** Pod UIDs that still have a sandbox on the node (the agent's runtime state). */
 export async function sandboxes(node: TestNode): Promise<string[]> {
   return readdir(join(node.agentDir, 'rt', 'pods')).catch(() => []);
+}
+
+/**
+ * A fresh test node and a `peapod server` whose embedded agent runs it, after sweeping what a
+ * crashed earlier run left. `args` go to the server after the node's own flags.
+ */
+export async function startNodeServer(label: string, args: string[] = []): Promise<{ node: TestNode; server: TestServer }> {
+  await sweepCrashedRuns();
+  const node = await newTestNode(label);
+  const server = await startServer({ dataDir: node.dir, args: ['--node-name', node.nodeName, '--pod-cidr', node.subnet, ...args] });
+  return { node, server };
+}
+
+/**
+ * Force-deletes every pod so the agent stops and removes their containers and sandboxes, waits for
+ * that (best effort), then stops the server, whose shutdown removes the idle bridge.
+ */
+export async function deletePodsAndStop(server: TestServer, node: TestNode): Promise<void> {
+  await kubectl(server, ['delete', 'pods', '--all', '--grace-period=0', '--force', '--wait=false']);
+  await eventually('every sandbox removed', async () => (await sandboxes(node)).length === 0, 30_000).catch(() => undefined);
+  await server.stop();
 }
 
 export interface AgentProcess {

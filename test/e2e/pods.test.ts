@@ -8,8 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Container, ContainerStatus, Pod } from 'kubernetes-types/core/v1.js';
 import { api, eventually, kubectl, sleep, startServer, type TestServer } from '../integration/harness.ts';
 import {
-  bridgeExists, destroyTestNode, e2eSkipReason, getPod, httpGet, newTestNode, sandboxes, startAgentProcess, sweepCrashedRuns, waitPod,
-  type AgentProcess, type TestNode,
+  deletePodsAndStop, startNodeServer, bridgeExists, destroyTestNode, e2eSkipReason, getPod, httpGet, newTestNode, sandboxes, startAgentProcess, sweepCrashedRuns, waitPod, type AgentProcess, type TestNode,
 } from './e2e-harness.ts';
 
 const skip = e2eSkipReason();
@@ -49,18 +48,12 @@ describe('pods on real containers (embedded agent)', { skip, timeout: 150_000 },
   let server: TestServer | undefined;
 
   before(async () => {
-    await sweepCrashedRuns();
-    node = await newTestNode('emb');
-    server = await startServer({ dataDir: node.dir, args: ['--node-name', node.nodeName, '--pod-cidr', node.subnet] });
+    ({ node, server } = await startNodeServer('emb'));
   });
 
   after(async () => {
     if (!server) return;
-    // Deleting with grace 0 lets the agent stop and remove everything; then the server's
-    // shutdown removes the idle bridge.
-    await kubectl(server, ['delete', 'pods', '--all', '--grace-period=0', '--force', '--wait=false']);
-    await eventually('every sandbox removed', async () => (await sandboxes(node)).length === 0, 30_000).catch(() => undefined);
-    await server.stop();
+    await deletePodsAndStop(server, node);
     const bridgeLeft = bridgeExists(node.bridge);
     await destroyTestNode(node);
     assert.equal(bridgeLeft, false, `the agent removes its idle bridge ${node.bridge} at shutdown`);

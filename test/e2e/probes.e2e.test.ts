@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
 import { eventually, kubectl, sleep, startServer, type TestServer } from '../integration/harness.ts';
-import { destroyTestNode, e2eSkipReason, getPod, newTestNode, sandboxes, sweepCrashedRuns, waitPod, type TestNode } from './e2e-harness.ts';
+import {
+  deletePodsAndStop, startNodeServer, destroyTestNode, e2eSkipReason, getPod, newTestNode, sandboxes, sweepCrashedRuns, waitPod, type TestNode,
+} from './e2e-harness.ts';
 
 const skip = e2eSkipReason();
 
@@ -25,16 +27,12 @@ describe('probes and hooks on real containers', { skip, timeout: 170_000 }, () =
   const events = async (name: string): Promise<string> => (await kubectl(server!, ['get', 'events', '--field-selector', `involvedObject.name=${name}`, '-o', 'custom-columns=REASON:.reason,MESSAGE:.message', '--no-headers'])).stdout;
 
   before(async () => {
-    await sweepCrashedRuns();
-    node = await newTestNode('prb');
-    server = await startServer({ dataDir: node.dir, args: ['--node-name', node.nodeName, '--pod-cidr', node.subnet] });
+    ({ node, server } = await startNodeServer('prb'));
   });
 
   after(async () => {
     if (!server) return;
-    await kubectl(server, ['delete', 'pods', '--all', '--grace-period=0', '--force', '--wait=false']);
-    await eventually('every sandbox removed', async () => (await sandboxes(node)).length === 0, 30_000).catch(() => undefined);
-    await server.stop();
+    await deletePodsAndStop(server, node);
     await destroyTestNode(node);
   });
 

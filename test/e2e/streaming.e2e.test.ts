@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { eventually, kubectl, startServer, type TestServer } from '../integration/harness.ts';
-import { destroyTestNode, e2eSkipReason, httpGet, newTestNode, sandboxes, sweepCrashedRuns, type TestNode } from './e2e-harness.ts';
+import {
+  deletePodsAndStop, startNodeServer, destroyTestNode, e2eSkipReason, httpGet, newTestNode, sandboxes, sweepCrashedRuns, type TestNode,
+} from './e2e-harness.ts';
 
 const skip = e2eSkipReason();
 
@@ -19,10 +21,8 @@ describe('streaming on real containers', { skip, timeout: 150_000 }, () => {
   const env = () => ({ PATH: process.env.PATH ?? '', HOME: join(dir, 'home'), KUBECONFIG: server!.kubeconfig });
 
   before(async () => {
-    await sweepCrashedRuns();
-    node = await newTestNode('stream');
     dir = await mkdtemp(join(tmpdir(), 'peapod-e2e-stream-'));
-    server = await startServer({ dataDir: node.dir, args: ['--node-name', node.nodeName, '--pod-cidr', node.subnet] });
+    ({ node, server } = await startNodeServer('stream'));
     const pod: Pod = {
       apiVersion: 'v1',
       kind: 'Pod',
@@ -43,11 +43,7 @@ describe('streaming on real containers', { skip, timeout: 150_000 }, () => {
   });
 
   after(async () => {
-    if (server) {
-      await kubectl(server, ['delete', 'pods', '--all', '--grace-period=0', '--force', '--wait=false']);
-      await eventually('sandboxes removed', async () => (await sandboxes(node)).length === 0, 30_000).catch(() => undefined);
-      await server.stop();
-    }
+    if (server) await deletePodsAndStop(server, node);
     if (node) await destroyTestNode(node);
     if (dir) await rm(dir, { recursive: true, force: true });
   });

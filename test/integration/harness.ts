@@ -112,6 +112,13 @@ export async function kubectl(server: TestServer, args: string[], options: { inp
   });
 }
 
+/** Runs kubectl and fails the test (with its stderr) unless it exits 0; returns stdout. */
+export async function kubectlOk(server: TestServer, args: string[], input?: string): Promise<string> {
+  const r = await kubectl(server, args, input === undefined ? {} : { input });
+  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  return r.stdout;
+}
+
 export interface RawResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
@@ -151,6 +158,13 @@ export function api(
     if (body !== undefined) req.end(body);
     else req.end();
   });
+}
+
+/** GET `path` and fail the test unless it answers 200; returns the parsed body. */
+export async function getJson<T>(server: TestServer, path: string): Promise<T> {
+  const r = await api(server, 'GET', path);
+  if (r.status !== 200) throw new Error(`GET ${path}: ${r.status} ${r.body}`);
+  return r.json<T>();
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -15,7 +15,7 @@ import {
   silentLogger,
 } from '../../src/client/index.ts';
 import { createCronJobController, SCHEDULED_TIMESTAMP_ANNOTATION } from '../../src/controllers/cronjob/cronjob-controller.ts';
-import { api, eventually, kubectl, startServer, type TestServer } from './harness.ts';
+import { api, eventually, kubectl, startServer, type TestServer, kubectlOk, getJson as getJsonFrom } from './harness.ts';
 import { startNodePlayer, type NodePlayer } from './node-player.ts';
 
 const NS = 'workloads-2-test';
@@ -23,17 +23,8 @@ let server: TestServer;
 let player: NodePlayer;
 const nodesCreated = new Set<string>();
 
-async function ok(args: string[], input?: string): Promise<string> {
-  const r = await kubectl(server, args, input === undefined ? {} : { input });
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
-
-async function getJson<T>(path: string): Promise<T> {
-  const r = await api(server, 'GET', path);
-  assert.equal(r.status, 200, r.body);
-  return r.json<T>();
-}
+const ok = (args: string[], input?: string): Promise<string> => kubectlOk(server, args, input);
+const getJson = <T>(path: string): Promise<T> => getJsonFrom<T>(server, path);
 
 async function createNode(name: string, taints: NonNullable<Node['spec']>['taints'] = []): Promise<void> {
   const t = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');

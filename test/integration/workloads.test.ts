@@ -7,24 +7,15 @@ import type { StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { Job } from 'kubernetes-types/batch/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { createInformer, resources, silentLogger } from '../../src/client/index.ts';
-import { api, eventually, kubectl, startServer, type TestServer } from './harness.ts';
+import { api, eventually, kubectl, startServer, type TestServer, kubectlOk, getJson as getJsonFrom } from './harness.ts';
 import { EXIT_CODE_ANNOTATION, startNodePlayer, type NodePlayer } from './node-player.ts';
 
 const NS = 'workloads-test';
 let server: TestServer;
 let player: NodePlayer;
 
-async function ok(args: string[], input?: string): Promise<string> {
-  const r = await kubectl(server, args, input === undefined ? {} : { input });
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
-
-async function getJson<T>(path: string): Promise<T> {
-  const r = await api(server, 'GET', path);
-  assert.equal(r.status, 200, r.body);
-  return r.json<T>();
-}
+const ok = (args: string[], input?: string): Promise<string> => kubectlOk(server, args, input);
+const getJson = <T>(path: string): Promise<T> => getJsonFrom<T>(server, path);
 
 const ready = (p: Pod): boolean => (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 const podsOf = async (selector: string): Promise<Pod[]> =>
