@@ -32,7 +32,7 @@ test('None takes only dnsConfig, which merges into the other policies', () => {
   const merged = podDnsConfig(pod({ dnsConfig }), cluster);
   assert.deepEqual(merged.nameservers, ['10.43.0.10', '192.0.2.1']);
   assert.deepEqual(merged.options, ['ndots:2', 'edns0'], 'the pod overrides ndots');
-  assert.equal(merged.searches.at(-1), 'a.example');
+  assert.equal(merged.searches?.at(-1), 'a.example');
 });
 
 test('without cluster DNS settings the sandbox keeps the host resolv.conf unless the policy is None', () => {
