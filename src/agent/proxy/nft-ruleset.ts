@@ -6,7 +6,7 @@
 //   prerouting/output (nat, -100) ─► [kube-dns IP:53 → this agent's DNS listener]
 //                                  ─► services: @service-ips / node ports ─► service-* / external-*
 //                                                                              └─► endpoint-* (DNAT)
-//   input/forward/output (filter, -110, before DNAT) ─► @no-endpoint-* ─► reject (no endpoints)
+//   prerouting/output (filter, -110, before DNAT) ─► @no-endpoint-* ─► reject (no endpoints)
 //                                                                        or drop (no local ones)
 //   postrouting (nat, 100) ─► masquerade what mark-for-masquerade marked (0x4000)
 //
@@ -101,8 +101,10 @@ export function renderRuleset(ports: readonly ProxyServicePort[], opts: RulesetO
     block('chain reject-chain', ['reject']),
     block('chain mark-for-masquerade', [`meta mark set meta mark | ${MASQUERADE_MARK}`]),
     block('chain masquerading', [`meta mark & ${MASQUERADE_MARK} == 0 return`, `meta mark set meta mark ^ ${MASQUERADE_MARK}`, 'masquerade fully-random']),
-    block('chain filter-input', ['type filter hook input priority -110; policy accept;', ...dnsGuard, ...rejects]),
-    block('chain filter-forward', ['type filter hook forward priority -110; policy accept;', ...rejects]),
+    // Rejects in prerouting (allowed since Linux 5.13): VIP traffic from pods is routed into `lo`
+    // and dropped before the forward hook would see it.
+    block('chain filter-prerouting', ['type filter hook prerouting priority -110; policy accept;', ...rejects]),
+    ...(dnsGuard.length ? [block('chain filter-input', ['type filter hook input priority -110; policy accept;', ...dnsGuard])] : []),
     block('chain filter-output', ['type filter hook output priority -110; policy accept;', ...rejects]),
     block('chain nat-prerouting', ['type nat hook prerouting priority -100; policy accept;', ...dnsNat(opts.dns?.podTarget ?? ''), 'jump services']),
     block('chain nat-output', ['type nat hook output priority -100; policy accept;', ...dnsNat('127.0.0.1'), 'jump services']),
