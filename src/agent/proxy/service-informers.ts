@@ -2,7 +2,7 @@
 // the node-local DNS server: one informer each, with the indexes both need.
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import { createInformer, NAMESPACE_INDEX, namespaceIndexer, resources, type Client, type Informer, type Logger } from '../../client/index.ts';
+import { createInformer, NAMESPACE_INDEX, namespaceIndexer, resources, type Client, type Indexer, type Informer, type Logger } from '../../client/index.ts';
 import type { ClusterDnsData } from '../dns/cluster-records.ts';
 import { SERVICE_NAME_LABEL } from './service-model.ts';
 
@@ -15,25 +15,23 @@ export interface ServiceInformers {
   slices: Informer<EndpointSlice>;
 }
 
+/** The indexes dnsDataFromInformers reads (exported so tests and benchmarks can fake the informers). */
+export const SERVICE_INDEXERS: Record<string, Indexer<Service>> = {
+  [NAMESPACE_INDEX]: namespaceIndexer,
+  [CLUSTER_IP_INDEX]: (s) => [s.spec?.clusterIP ?? ''].filter((ip) => ip && ip !== 'None'),
+};
+export const SLICE_INDEXERS: Record<string, Indexer<EndpointSlice>> = {
+  [SERVICE_INDEX]: (s) => {
+    const svc = s.metadata?.labels?.[SERVICE_NAME_LABEL];
+    return svc ? [`${s.metadata?.namespace ?? ''}/${svc}`] : [];
+  },
+  [ADDRESS_INDEX]: (s) => (s.endpoints ?? []).flatMap((e) => e.addresses ?? []),
+};
+
 export function createServiceInformers(client: Client, opts: { logger?: Logger } = {}): ServiceInformers {
   return {
-    services: createInformer<Service>(client, resources.services, {
-      logger: opts.logger,
-      indexers: {
-        [NAMESPACE_INDEX]: namespaceIndexer,
-        [CLUSTER_IP_INDEX]: (s) => [s.spec?.clusterIP ?? ''].filter((ip) => ip && ip !== 'None'),
-      },
-    }),
-    slices: createInformer<EndpointSlice>(client, resources.endpointslices, {
-      logger: opts.logger,
-      indexers: {
-        [SERVICE_INDEX]: (s) => {
-          const svc = s.metadata?.labels?.[SERVICE_NAME_LABEL];
-          return svc ? [`${s.metadata?.namespace ?? ''}/${svc}`] : [];
-        },
-        [ADDRESS_INDEX]: (s) => (s.endpoints ?? []).flatMap((e) => e.addresses ?? []),
-      },
-    }),
+    services: createInformer<Service>(client, resources.services, { logger: opts.logger, indexers: SERVICE_INDEXERS }),
+    slices: createInformer<EndpointSlice>(client, resources.endpointslices, { logger: opts.logger, indexers: SLICE_INDEXERS }),
   };
 }
 
