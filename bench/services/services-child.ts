@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { buildServicePorts, renderRuleset, startNodeProxy } from '../../src/agent/proxy/index.ts';
+import { buildRuleset, buildServicePorts, renderDiff, renderFull, startNodeProxy } from '../../src/agent/proxy/index.ts';
 import { runCommand } from '../../src/agent/runtime/command.ts';
 import { REPO_ROOT } from '../lib/server-process.ts';
 import { benchService, benchSlice, fakeServiceInformers } from './fake-informers.ts';
@@ -30,18 +30,19 @@ async function nftSync(): Promise<{ renderMs: number[]; fullMs: number[]; change
   let bytes = 0;
   for (let t = 0; t < 5; t++) {
     const t0 = performance.now();
-    const text = renderRuleset(buildServicePorts(services, slices, { nodeName: 'bench' }), opts);
+    const first = buildRuleset(buildServicePorts(services, slices, { nodeName: 'bench' }), opts);
+    const text = renderFull(first);
     renderMs.push(performance.now() - t0);
     bytes = text.length;
-    // First the table from nothing, then the same size with one endpoint changed: what a single
-    // endpoint change costs, since every sync rewrites the whole table.
+    // The table from nothing (full sync), then one endpoint changed (what the proxy sends then: the
+    // diff, measured from the informer stores to nft done, as a sync does it).
     await runCommand('nft', ['-f', '-'], { input: 'add table ip peapod-bench\ndelete table ip peapod-bench\n' });
     const t1 = performance.now();
     await runCommand('nft', ['-f', '-'], { input: text });
     fullMs.push(performance.now() - t1);
     slices[0] = benchSlice(0, [...endpointIps(0).slice(1), `10.42.255.${t + 2}`]);
-    const changed = renderRuleset(buildServicePorts(services, slices, { nodeName: 'bench' }), opts);
     const t2 = performance.now();
+    const changed = renderDiff(first, buildRuleset(buildServicePorts(services, slices, { nodeName: 'bench' }), opts))!;
     await runCommand('nft', ['-f', '-'], { input: changed });
     changeMs.push(performance.now() - t2);
   }
@@ -50,7 +51,7 @@ async function nftSync(): Promise<{ renderMs: number[]; fullMs: number[]; change
 }
 
 /** Endpoint turns ready (slice event) → first TCP connection through the VIP accepted. */
-async function flowAndDns(): Promise<{ flowMs: number[]; dnsDirect: unknown; dnsVip: unknown }> {
+async function flowAndDns(): Promise<{ flowMs: number[]; steadyMs: number[]; dnsDirect: unknown; dnsVip: unknown }> {
   const fake = fakeServiceInformers();
   const backend = createServer((s) => s.end());
   await new Promise<void>((r) => backend.listen(0, TARGET, () => r()));
@@ -81,15 +82,29 @@ async function flowAndDns(): Promise<{ flowMs: number[]; dnsDirect: unknown; dns
     const t0 = performance.now();
     fake.slices.put(slice(true));
     for (;;) {
+      // Rejections are ICMP, which the kernel rate-limits (1/s per peer): an attempt whose reject
+      // was suppressed would wait for a SYN retransmit (1 s), so each attempt gives up after 20 ms.
       const ok = await new Promise<boolean>((resolve) => {
         const s = connect(80, vip);
-        s.once('connect', () => { s.destroy(); resolve(true); });
-        s.once('error', () => resolve(false));
+        const timer = setTimeout(() => { s.destroy(); resolve(false); }, 20);
+        s.once('connect', () => { clearTimeout(timer); s.destroy(); resolve(true); });
+        s.once('error', () => { clearTimeout(timer); resolve(false); });
       });
       if (ok) break;
       await new Promise((r) => setTimeout(r, 1));
     }
     flowMs.push(performance.now() - t0);
+  }
+  // The same path once the rules are in place: what a connection through the VIP costs by itself.
+  const steadyMs: number[] = [];
+  for (let t = 0; t < TRIALS; t++) {
+    const t0 = performance.now();
+    await new Promise<void>((resolve) => {
+      const s = connect(80, vip);
+      s.once('connect', () => { s.destroy(); resolve(); });
+      s.once('error', () => resolve());
+    });
+    steadyMs.push(performance.now() - t0);
   }
   const load = async (host: string, p: number): Promise<unknown> => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'bench/services/dns-load.ts'), host, String(p), String(DNS_SECONDS), '32', String(SERVICES)], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -100,7 +115,7 @@ async function flowAndDns(): Promise<{ flowMs: number[]; dnsDirect: unknown; dns
   const dnsVip = await load('10.43.0.10', 53);
   ac.abort();
   backend.close();
-  return { flowMs, dnsDirect, dnsVip };
+  return { flowMs, steadyMs, dnsDirect, dnsVip };
 }
 
 const sync = await nftSync();

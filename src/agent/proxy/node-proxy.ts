@@ -2,7 +2,9 @@
 // from one pair of informers (Services, EndpointSlices).
 //
 //   informer event ─► dirty ─► (≥ minSyncIntervalMs after the previous sync started) ─► sync:
-//       buildServicePorts ─► renderRuleset ─► unchanged? skip : `nft -f -` (one transaction)
+//       buildServicePorts ─► buildRuleset ─► diff against the applied one ─► `nft -f -` (one
+//       transaction): only the changed chains/elements, or the whole table on the first sync,
+//       after a failure, or when a base chain changed
 //
 // Syncs never overlap; a burst of events costs one sync. A failed sync is retried after
 // minSyncIntervalMs (and logged), the previous table staying in force meanwhile. On stop the table
@@ -12,7 +14,7 @@ import type { ClusterDnsData } from '../dns/cluster-records.ts';
 import { startDnsServer, type DnsServer } from '../dns/dns-server.ts';
 import { upstreamsFromResolvConf, type Upstream } from '../dns/forwarder.ts';
 import { runCommand } from '../runtime/command.ts';
-import { renderDeleteTable, renderRuleset, tableName } from './nft-ruleset.ts';
+import { buildRuleset, renderDeleteTable, renderDiff, renderFull, tableName, type Ruleset } from './nft-ruleset.ts';
 import { buildServicePorts } from './service-model.ts';
 import { dnsDataFromInformers, type ServiceInformers } from './service-informers.ts';
 
@@ -37,6 +39,8 @@ export interface NodeProxyOptions {
 
 export interface SyncStats {
   syncs: number;
+  /** Syncs that rewrote the whole table. */
+  fullSyncs: number;
   /** Wall time of the last `nft -f` run (ms) and the rendered program's size. */
   lastApplyMs: number;
   lastRenderMs: number;
@@ -58,7 +62,7 @@ const ROUTE_PROTO = '78';
 export async function startNodeProxy(opts: NodeProxyOptions, signal: AbortSignal): Promise<NodeProxy> {
   const table = tableName(opts.nodeName);
   const interval = opts.minSyncIntervalMs ?? 200;
-  const stats: SyncStats = { syncs: 0, lastApplyMs: 0, lastRenderMs: 0, lastBytes: 0 };
+  const stats: SyncStats = { syncs: 0, fullSyncs: 0, lastApplyMs: 0, lastRenderMs: 0, lastBytes: 0 };
   const data: ClusterDnsData = dnsDataFromInformers(opts.informers);
   const upstreams = opts.upstreams ?? await upstreamsFromResolvConf('/etc/resolv.conf', opts.clusterDns ? [opts.clusterDns] : []);
   const dns = opts.clusterDns
@@ -71,7 +75,7 @@ export async function startNodeProxy(opts: NodeProxyOptions, signal: AbortSignal
     opts.log('proxy: could not route the service CIDR into the host', { cidr: opts.serviceCidr, error: String(e) });
   });
 
-  let applied = '';
+  let applied: Ruleset | undefined;
   let dirty = true;
   let running = false;
   let lastStart = 0;
@@ -88,20 +92,25 @@ export async function startNodeProxy(opts: NodeProxyOptions, signal: AbortSignal
     try {
       const t0 = performance.now();
       const ports = buildServicePorts(opts.informers.services.store.list(), opts.informers.slices.store.list(), { nodeName: opts.nodeName });
-      const text = renderRuleset(ports, {
+      const next = buildRuleset(ports, {
         table, clusterCidr: opts.clusterCidr,
         dns: dns && opts.clusterDns ? { ip: opts.clusterDns, port: dns.port, podTarget: opts.podGateway } : undefined,
       });
+      const diff = applied ? renderDiff(applied, next) : undefined;
+      const text = diff ?? renderFull(next);
       stats.lastRenderMs = performance.now() - t0;
-      if (text !== applied && !stopped) {
+      if (text && !stopped) {
         const t1 = performance.now();
         await runCommand('nft', ['-f', '-'], { input: text });
         stats.lastApplyMs = performance.now() - t1;
         stats.lastBytes = text.length;
-        applied = text;
+        stats.fullSyncs += diff === undefined ? 1 : 0;
       }
+      applied = next;
       stats.syncs++;
     } catch (e) {
+      // What the kernel holds is unknown now: the next sync rewrites the whole table.
+      applied = undefined;
       dirty = true;
       opts.log('proxy: nftables sync failed; retrying', { table, error: e instanceof Error ? e.message : String(e) });
     } finally {

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice, Endpoint } from 'kubernetes-types/discovery/v1.js';
 import { buildServicePorts, SERVICE_NAME_LABEL } from './service-model.ts';
-import { renderRuleset, tableName } from './nft-ruleset.ts';
+import { buildRuleset, renderDiff, renderFull, renderRuleset, tableName } from './nft-ruleset.ts';
 
 function svc(name: string, spec: Service['spec'], status?: Service['status']): Service {
   return { metadata: { name, namespace: 'default' }, spec: { ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 8080 }], ...spec }, status };
@@ -81,4 +81,38 @@ test('nft accepts the generated program', { skip: canCheck ? false : 'needs root
   // -c: parse and validate against the kernel without committing.
   const res = spawnSync('nft', ['-c', '-f', '-'], { input: text, encoding: 'utf8' });
   assert.equal(res.status, 0, `${res.stderr}\n${text}`);
+});
+
+test('a diff turns one table into the next exactly as a full rewrite would', { skip: canCheck ? false : 'needs root and nft' }, () => {
+  const before = buildServicePorts([
+    svc('web', { clusterIP: '10.43.0.5', type: 'NodePort', sessionAffinity: 'ClientIP', ports: [{ name: 'http', port: 80, nodePort: 30080 }] }),
+    svc('gone', { clusterIP: '10.43.0.7' }),
+    svc('empty', { clusterIP: '10.43.0.6' }),
+  ], [slice('web', [ep('10.42.0.5'), ep('10.42.0.6')]), slice('gone', [ep('10.42.0.9')])], { nodeName: 'n1' });
+  const after = buildServicePorts([
+    svc('web', { clusterIP: '10.43.0.5', type: 'NodePort', sessionAffinity: 'ClientIP', ports: [{ name: 'http', port: 80, nodePort: 30080 }] }),
+    svc('empty', { clusterIP: '10.43.0.6' }),
+    svc('new', { clusterIP: '10.43.0.8' }),
+  ], [slice('web', [ep('10.42.0.6'), ep('10.42.0.7')]), slice('empty', [ep('10.42.0.3')]), slice('new', [])], { nodeName: 'n1' });
+  const o = { ...opts, table: 'peapod-diff' };
+  const a = buildRuleset(before, o);
+  const b = buildRuleset(after, o);
+  assert.equal(renderDiff(a, a), '', 'no change, no commands');
+  const diff = renderDiff(a, b)!;
+  assert.ok(diff.length > 0 && !diff.includes('delete table'));
+  const ns = `ppdtest-${process.pid}`;
+  const listing = (programs: string[]): string => {
+    spawnSync('ip', ['netns', 'add', ns]);
+    try {
+      for (const p of programs) {
+        const r = spawnSync('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], { input: p, encoding: 'utf8' });
+        assert.equal(r.status, 0, `${r.stderr}\n${p}`);
+      }
+      const out = spawnSync('ip', ['netns', 'exec', ns, 'nft', 'list', 'table', 'ip', 'peapod-diff'], { encoding: 'utf8' }).stdout;
+      return out.split('\n').map((l) => l.trim()).filter(Boolean).sort().join('\n');
+    } finally {
+      spawnSync('ip', ['netns', 'del', ns]);
+    }
+  };
+  assert.equal(listing([renderFull(a), diff]), listing([renderFull(b)]));
 });
