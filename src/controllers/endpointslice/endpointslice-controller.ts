@@ -81,18 +81,21 @@ export function createEndpointSliceController(deps: ControllerDeps, opts: Endpoi
     if (podEndpointChanged(o, p)) servicesForPod(services, o, p).forEach((k) => queue.add(k));
   });
   pods.on('delete', (p) => servicesForPod(services, p).forEach((k) => queue.add(k)));
-  // Someone else editing or deleting our slices: put them back.
+  // Our own writes arriving (a sync waiting for the cache resumes at once) and someone else
+  // editing or deleting our slices (they are put back).
   const onSlice = (s: EndpointSlice): void => {
     const name = s.metadata?.labels?.[SERVICE_NAME_LABEL];
     if (name && s.metadata?.labels?.[MANAGED_BY_LABEL] === CONTROLLER_NAME) queue.add(`${s.metadata?.namespace ?? ''}/${name}`);
   };
+  slices.on('add', onSlice);
   slices.on('update', (_o, s) => onSlice(s));
   slices.on('delete', onSlice);
 
   async function reconcile(key: string, signal: AbortSignal): Promise<void | { requeueAfterMs: number }> {
     const svc = services.store.get(key);
     const existing = slices.store.byIndex(SERVICE_INDEX, key);
-    if (tracker.stale(key, existing)) return { requeueAfterMs: 50 };
+    // The slice event that ends the wait enqueues the key again; the delay is only a safety net.
+    if (tracker.stale(key, existing)) return { requeueAfterMs: 1000 };
     const { namespace } = splitKey(key);
     if (!svc || svc.metadata?.deletionTimestamp || !hasSelector(svc)) {
       // The garbage collector removes owned slices with the Service; a Service that lost its
