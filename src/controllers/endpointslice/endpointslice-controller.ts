@@ -29,7 +29,7 @@ export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 export const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
 export const CONTROLLER_NAME = 'endpointslice-controller.k8s.io';
 export const HEADLESS_LABEL = 'service.kubernetes.io/headless';
-const SERVICE_INDEX = 'service';
+const SERVICE_INDEX = 'endpointslice-controller/service';
 
 export interface EndpointSliceControllerOptions {
   /** Endpoints per slice (upstream --max-endpoints-per-slice, default 100). */
@@ -66,10 +66,15 @@ export function createEndpointSliceController(deps: ControllerDeps, opts: Endpoi
   const indexers = { [NAMESPACE_INDEX]: namespaceIndexer };
   const services: Informer<Service> = deps.informers.informerFor<Service>(resources.services, { indexers });
   const pods: Informer<Pod> = deps.informers.informerFor<Pod>(resources.pods, { indexers });
-  const slices: Informer<EndpointSlice> = deps.informers.informerFor<EndpointSlice>(resources.endpointslices, { indexers });
-  slices.addIndexer(SERVICE_INDEX, (s) => {
-    const name = s.metadata?.labels?.[SERVICE_NAME_LABEL];
-    return name && s.metadata?.labels?.[MANAGED_BY_LABEL] === CONTROLLER_NAME ? [`${s.metadata?.namespace ?? ''}/${name}`] : [];
+  const slices: Informer<EndpointSlice> = deps.informers.informerFor<EndpointSlice>(resources.endpointslices, {
+    indexers: {
+      ...indexers,
+      // Our slices by the key of their Service.
+      [SERVICE_INDEX]: (s: EndpointSlice) => {
+        const name = s.metadata?.labels?.[SERVICE_NAME_LABEL];
+        return name && s.metadata?.labels?.[MANAGED_BY_LABEL] === CONTROLLER_NAME ? [`${s.metadata?.namespace ?? ''}/${name}`] : [];
+      },
+    },
   });
   const tracker = new SliceTracker();
 
