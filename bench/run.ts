@@ -32,7 +32,8 @@ const BENCHMARKS: readonly Benchmark[] = [
   { name: 'scale-footprint', script: 'bench/scale/footprint.ts' },
   { name: 'scale-ladder', script: 'bench/scale/ladder.ts' },
   { name: 'node-failure', script: 'bench/node-failure/node-failure-bench.ts' },
-  { name: 'services', script: 'bench/services/services-bench.ts' },
+  { name: 'service-proxy', script: 'bench/services/services-bench.ts' },
+  { name: 'endpointslice', script: 'bench/services/endpointslice-bench.ts' },
 ];
 
 const { values, positionals } = parseArgs({ options: { quick: { type: 'boolean', default: false } }, allowPositionals: true });
