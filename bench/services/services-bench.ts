@@ -22,7 +22,7 @@ const SERVICES = args.quick ? 100 : 1000;
 const TRIALS = args.quick ? 5 : 20;
 const DNS_SECONDS = args.quick ? 2 : 5;
 const NS = `ppdsvcb-${process.pid}`;
-const BENCH = 'services';
+const BENCH = 'service-proxy';
 
 const SYNC_GOAL = { bound: 'max' as const, value: 1000, label: 'Peapod goal: full sync, 1,000 Services × 10', source: 'Peapod issue #12' };
 const INCR_GOAL = { bound: 'max' as const, value: 50, label: 'Peapod goal: incremental sync', source: 'Peapod issue #12' };
