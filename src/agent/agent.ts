@@ -101,8 +101,11 @@ export interface Agent {
   readonly runtime: ContainerRuntime;
   readonly images?: ImageStore;
   readonly manager: PodManager;
-  /** The node proxy (conmon runtime with services enabled and nft present). */
-  readonly proxy?: NodeProxy;
+  /**
+   * The node proxy (conmon runtime with services enabled and nft present), once its informers
+   * synced; it starts in the background so an API without Services never holds up the node.
+   */
+  readonly proxy: Promise<NodeProxy | undefined>;
   /** Resolves once everything stopped after the signal aborted. */
   readonly stopped: Promise<void>;
 }
@@ -208,16 +211,16 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     });
 
     const proxy = rt.network && opts.services?.enabled !== false
-      ? await startServiceNetwork({ client, nodeName, logger, log, gateway: podGateway(rt.network.subnet), svcNet, cleanups }, signal)
-      : undefined;
+      ? startServiceNetwork({ client, nodeName, logger, log, gateway: podGateway(rt.network.subnet), svcNet }, signal)
+      : Promise.resolve(undefined);
 
     const stopped = (async () => {
       if (!signal.aborted) await new Promise((r) => signal.addEventListener('abort', r, { once: true }));
       await informerDone;
-      await proxy?.informersDone;
+      await (await proxy)?.informersDone;
       await recorder.flush().catch(() => undefined);
     })();
-    return { nodeName, podCidr, network: rt.network, runtime: rt.runtime, images: rt.images, manager, proxy: proxy?.proxy, stopped };
+    return { nodeName, podCidr, network: rt.network, runtime: rt.runtime, images: rt.images, manager, proxy: proxy.then((p) => p?.proxy), stopped };
   } catch (e) {
     opts.signal.removeEventListener('abort', shutdown);
     shutdown();
@@ -290,8 +293,6 @@ interface ServiceNetworkStart {
   log: AgentLog;
   gateway: string;
   svcNet: ResolvedServiceNetwork;
-  /** The proxy's stop (table and route removal) is pushed here. */
-  cleanups: (() => void)[];
 }
 
 /**
@@ -311,11 +312,11 @@ async function startServiceNetwork(o: ServiceNetworkStart, signal: AbortSignal):
       nodeName: o.nodeName, informers, clusterCidr: o.svcNet.clusterCidr, serviceCidr: o.svcNet.serviceCidr,
       clusterDns: o.svcNet.clusterDns, clusterDomain: o.svcNet.clusterDomain, podGateway: o.gateway, log: o.log,
     }, signal);
-    o.cleanups.push(() => proxy.stop());
+    // The proxy removes its table and route itself when `signal` aborts (synchronously, inside the agent's shutdown).
     o.log('agent: node proxy started', { table: proxy.table, dnsPort: proxy.dns?.port, serviceCidr: o.svcNet.serviceCidr, clusterDns: o.svcNet.clusterDns });
     return { proxy, informersDone };
   } catch (e) {
-    o.log('agent: node proxy not started', { error: errText(e) });
+    if (!signal.aborted) o.log('agent: node proxy not started', { error: errText(e) });
     return { informersDone };
   }
 }

@@ -147,6 +147,7 @@ export async function startNodeProxy(opts: NodeProxyOptions, signal: AbortSignal
     for (const w of waiters.splice(0)) w();
   };
   signal.addEventListener('abort', stop, { once: true });
+  if (signal.aborted) stop();
   kick();
   return {
     table, dns, stats, stop,
