@@ -1,5 +1,8 @@
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { runCommand } from '../runtime/command.ts';
 
 const WHITEOUT = '.wh.';
@@ -12,11 +15,42 @@ const OPAQUE = '.wh..wh..opq';
  * half-unpacked layer at `dest`. Returns the unpacked size in bytes.
  */
 export async function unpackLayer(tarPath: string, dest: string): Promise<number> {
-  const tmp = `${dest}.tmp-${process.pid}-${Date.now()}`;
+  await unpackInto(dest, (tmp) => runCommand('tar', ['-xf', tarPath, ...TAR_FLAGS(tmp)]).then(() => undefined));
+  return (await stat(tarPath)).size;
+}
+
+const TAR_FLAGS = (dir: string): string[] => ['-C', dir, '--numeric-owner', '--same-permissions', '--no-overwrite-dir'];
+
+/**
+ * Like unpackLayer, from an uncompressed tar stream (a registry download being decompressed), so
+ * unpacking runs while the blob downloads. `check` runs after the stream ended and before the
+ * layer becomes visible: a throw there (a digest mismatch) discards the layer.
+ */
+export async function unpackLayerStream(source: Readable, dest: string, check: () => void): Promise<void> {
+  await unpackInto(dest, async (tmp) => {
+    const tar = spawn('tar', ['-xf', '-', ...TAR_FLAGS(tmp)], { stdio: ['pipe', 'ignore', 'pipe'] });
+    let stderr = '';
+    tar.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const exited = new Promise<number>((resolve, reject) => tar.on('error', reject).on('close', (code) => resolve(code ?? 1)));
+    try {
+      await pipeline(source, tar.stdin);
+    } catch (e) {
+      tar.kill();
+      await exited.catch(() => undefined);
+      throw e;
+    }
+    const code = await exited;
+    if (code !== 0) throw new Error(`unpacking layer: tar exited with ${code}: ${stderr.trim().slice(0, 500)}`);
+    check();
+  });
+}
+
+async function unpackInto(dest: string, extract: (tmp: string) => Promise<void>): Promise<void> {
+  const tmp = `${dest}.tmp-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
   try {
-    await runCommand('tar', ['-xf', tarPath, '-C', tmp, '--numeric-owner', '--same-permissions', '--no-overwrite-dir']);
+    await extract(tmp);
     await convertWhiteouts(tmp);
     await rm(dest, { recursive: true, force: true });
     await rename(tmp, dest);
@@ -24,7 +58,6 @@ export async function unpackLayer(tarPath: string, dest: string): Promise<number
     await rm(tmp, { recursive: true, force: true });
     throw e;
   }
-  return (await stat(tarPath)).size;
 }
 
 async function convertWhiteouts(root: string): Promise<void> {
