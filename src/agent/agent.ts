@@ -17,7 +17,7 @@ import { chooseNetwork, subnetConflict, type AgentNetworkConfig } from './agent-
 import { startAgentStreaming } from './agent-streaming.ts';
 import { sweepStaleState } from './agent-sweep.ts';
 import { HollowPodStorage, HollowRuntime } from './hollow/index.ts';
-import { BUSYBOX_NAME, ImageStore } from './images/index.ts';
+import { BUSYBOX_NAME, ImagePuller, ImageStore, loadRegistriesConfig, nodeImages, type PodImages } from './images/index.ts';
 import { PodNetwork } from './network/index.ts';
 import {
   buildNode, defaultNodeIp, healthyPressure, leaseWriter, readMachineInfo, readPressure, registerNode, startLeaseRenewer, startNodeStatusReporter,
@@ -63,6 +63,8 @@ export interface AgentOptions {
   podSource?: (nodeName: string) => Informer<Pod>;
   /** Replaces probe handler kinds; the hollow runtime defaults network probes to success (its pod IPs do not exist). */
   probeHandlers?: Partial<ProbeHandlers>;
+  /** k3s-style registries.yaml (mirrors, credentials, TLS); default `<dataDir>/registries.yaml`, a missing file is no config. */
+  registryConfig?: string;
   /** How often the node Lease is renewed (default 10 s, kubelet's; the fast profile uses less). */
   leaseRenewIntervalMs?: number;
   signal: AbortSignal;
@@ -156,7 +158,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     const api = new ClientAgentApi({ client, recorder, nodeInfo });
     const manager = new PodManager({
       runtime: rt.runtime, api, storage: rt.storage, log,
-      resolveImage: rt.images ? (ref) => rt.images!.find(ref) : undefined,
+      images: rt.podImages,
       probes: { handlers: opts.probeHandlers ?? (opts.runtime === 'hollow' ? HOLLOW_PROBE_HANDLERS : undefined) },
     });
 
@@ -198,6 +200,7 @@ interface RuntimeParts {
   runtime: ContainerRuntime;
   storage: PodStorage;
   images?: ImageStore;
+  podImages?: PodImages;
   network?: AgentNetworkConfig;
   /** At shutdown (synchronous): removes the bridge and cgroup parent when no pod uses them. */
   cleanup?: () => void;
@@ -228,7 +231,10 @@ async function startConmon(opts: AgentOptions, podCidr: string | undefined, prog
   const runtime = await ConmonRuntime.create({ root: runtimeRoot, images, network, ociRuntime: opts.ociRuntime, cgroupParent });
   await sweepStaleState({ stateDir: dir, runtimeRoot, runtime, network, imageTmpDir: join(dir, 'images', 'tmp'), log: opts.log });
   const cleanup = (): void => releaseIfIdle({ podsDir: join(runtimeRoot, 'pods'), netDir: join(dir, 'net'), bridge: net.bridge, cgroupParent });
-  return { runtime, storage: new DiskPodStorage(join(dir, 'pods')), images, network: net, cleanup };
+  const registryConfig = opts.registryConfig ?? join(dir, 'registries.yaml');
+  const puller = new ImagePuller({ store: images, registries: () => loadRegistriesConfig(registryConfig), log: opts.log });
+  const podImages = nodeImages({ store: images, puller, log: opts.log });
+  return { runtime, storage: new DiskPodStorage(join(dir, 'pods')), images, podImages, network: net, cleanup };
 }
 
 function agentLogger(log: AgentLog): Logger {

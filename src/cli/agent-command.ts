@@ -25,6 +25,7 @@ interface AgentFlags {
   label: string[];
   agentPort: string;
   nodeLeaseRenewInterval: string;
+  registryConfig?: string;
 }
 
 /** The agent's state dir by default: beside the server's, as the embedded agent uses. */
@@ -61,6 +62,7 @@ export function registerAgentCommand(program: Command): void {
     .option('--node-ip <ip>', 'InternalIP to report (default: the first non-loopback IPv4)')
     .option('--label <key=value>', 'node label (repeatable)', collect, [])
     .option('--agent-port <port>', 'port of the HTTPS endpoint for logs/exec/port-forward on the node IP (0: any free port)', '10250')
+    .option('--registry-config <file>', 'k3s-style registries.yaml: mirrors, credentials, TLS (default: <data-dir>/registries.yaml)')
     .option('--node-lease-renew-interval <duration>', 'how often the node Lease is renewed (10s as upstream; the server\'s --profile fast wants 2s)', '10s')
     .action(async (opts: AgentFlags) => {
       const logger = pino({ level: process.env.PEAPOD_LOG_LEVEL ?? 'info' }, pino.destination(2));
@@ -90,6 +92,7 @@ export function registerAgentCommand(program: Command): void {
           client, nodeName: opts.nodeName, dataDir: opts.dataDir, runtime, ociRuntime, podCidr: opts.podCidr, nodeIp: opts.nodeIp, labels,
           streaming: { token, port: agentPort },
           leaseRenewIntervalMs: parseDuration(opts.nodeLeaseRenewInterval),
+          registryConfig: opts.registryConfig,
           signal: abort.signal,
           log: (msg, fields) => logger.info(fields ?? {}, msg),
           progress: (step) => process.stderr.write(`peapod agent: ${step}\n`),

@@ -38,6 +38,8 @@ export interface PullResult {
   digest: string;
   /** Size of the image as containerd reports it: config plus compressed layers. */
   size: number;
+  /** How long the pull itself took (callers that joined a running pull waited less). */
+  pullMs?: number;
 }
 
 export interface ImagePullerOptions {
@@ -77,6 +79,7 @@ export class ImagePuller {
 
   async #pull(ref: ImageRef, opts: PullOptions): Promise<PullResult> {
     const display = canonicalRef(ref);
+    const started = Date.now();
     const registries = (await this.opts.registries?.()) ?? EMPTY_REGISTRIES;
     const endpoints = await endpointsFor(ref.registry, registries);
     const secret = opts.keyring?.get(ref.registry);
@@ -114,7 +117,7 @@ export class ImagePuller {
       repoDigests: [`${familiarRepository(ref)}@${digest}`], importedAt: new Date().toISOString(),
     });
     this.opts.log?.('image: pulled', { image: display, digest, size });
-    return { image, digest, size };
+    return { image, digest, size, pullMs: Date.now() - started };
   }
 
   async #layers(client: RepositoryClient, layers: Descriptor[], diffIds: string[], opts: PullOptions): Promise<void> {
