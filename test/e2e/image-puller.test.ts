@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { ImageStore, mountRootfs, unmountRootfs } from '../../src/agent/images/index.ts';
 import { keyringFromSecrets } from '../../src/agent/images/registry/credentials.ts';
@@ -15,6 +16,8 @@ import { ImagePuller } from '../../src/agent/images/registry/puller.ts';
 import { loadRegistriesConfig } from '../../src/agent/images/registry/registry-config.ts';
 import { buildImageLayout, hostArch, pushLayout, registrySkipReason, startRegistry, type TestRegistry } from './registry-fixture.ts';
 
+const PEAPOD = resolve(import.meta.dirname, '../../bin/peapod.js');
+const esc = (x: string): string => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const skip = process.getuid?.() !== 0 ? 'needs root (overlay whiteouts, mounts)' : registrySkipReason();
 
 describe('image puller against a real registry', { skip, timeout: 120_000 }, () => {
@@ -116,6 +119,25 @@ describe('image puller against a real registry', { skip, timeout: 120_000 }, () 
     const mirrored = new ImagePuller({ store, registries: () => loadRegistriesConfig(join(dir, 'mirrors.yaml')) });
     const { image } = await mirrored.pull('team/web:1.0');
     assert.ok(image.names.includes('team/web:1.0'));
+  });
+
+  test('peapod image pull / ls / rm share the store with import', async () => {
+    const data = join(dir, 'cli');
+    const run = (args: string[]) => spawnSync(process.execPath, [PEAPOD, 'image', ...args, '--data-dir', data], { encoding: 'utf8' });
+    const pulled = run(['pull', `${priv.host}/team/private:1.0`, '--creds', 'alice:s3cret']);
+    assert.equal(pulled.status, 0, pulled.stderr);
+    assert.match(pulled.stdout, new RegExp(String.raw`^Digest: sha256:[a-f0-9]{64}\nPulled: ${esc(priv.host)}/team/private:1\.0 \(`));
+    assert.match(pulled.stderr, /3\/3 layers/);
+    const denied = run(['pull', `${priv.host}/team/private:1.0`]);
+    assert.equal(denied.status, 1);
+    assert.match(denied.stderr, /^peapod image pull: failed to resolve reference .*401 Unauthorized/);
+    assert.match(run(['ls']).stdout, new RegExp(String.raw`${esc(priv.host)}/team/private\s+1\.0\s+[a-f0-9]{12}`));
+    const removed = run(['rm', `${priv.host}/team/private:1.0`]);
+    assert.equal(removed.status, 0, removed.stderr);
+    assert.match(removed.stdout, /^Untagged: .*\nDeleted: sha256:/);
+    assert.doesNotMatch(run(['ls']).stdout, /team\/private/);
+    assert.deepEqual(await readdir(join(data, 'images', 'layers')), [], 'unused layers are removed');
+    assert.equal(run(['rm', 'nope:1']).status, 1);
   });
 
   test('missing tags, unreachable registries and bad names fail with clear messages', async () => {
