@@ -17,7 +17,7 @@ import { chooseNetwork, subnetConflict, type AgentNetworkConfig } from './agent-
 import { startAgentStreaming } from './agent-streaming.ts';
 import { sweepStaleState } from './agent-sweep.ts';
 import { HollowPodStorage, HollowRuntime } from './hollow/index.ts';
-import { BUSYBOX_NAME, ImagePuller, ImageStore, loadRegistriesConfig, nodeImages, type PodImages } from './images/index.ts';
+import { BUSYBOX_NAME, ImagePuller, ImageStore, loadRegistriesConfig, nodeImages, nodeStatusImages, startImageGc, type PodImages } from './images/index.ts';
 import { PodNetwork } from './network/index.ts';
 import {
   buildNode, defaultNodeIp, healthyPressure, leaseWriter, readMachineInfo, readPressure, registerNode, startLeaseRenewer, startNodeStatusReporter,
@@ -166,9 +166,22 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       nodeName, put: leaseWriter(client), nodeUid: () => node.metadata?.uid, intervalMs: opts.leaseRenewIntervalMs,
       onError: (e) => log('agent: lease renewal failed', { error: errText(e) }),
     }, signal);
+    if (rt.images) {
+      const store = rt.images;
+      const inUse = async (): Promise<Set<string>> => {
+        const ids = new Set<string>();
+        for (const c of await rt.runtime.listContainers()) {
+          const image = await store.find(c.image);
+          if (image) ids.add(image.id);
+        }
+        return ids;
+      };
+      startImageGc({ store, inUse, log }, signal);
+    }
     startNodeStatusReporter({
       client, node,
       readPressure: rt.images ? () => readPressure(opts.dataDir) : async () => healthyPressure(),
+      readImages: rt.images ? async () => nodeStatusImages(await rt.images!.list()) : undefined,
       onPosted: (n) => (node = n),
       onError: (e) => log('agent: node status update failed', { error: errText(e) }),
     }, signal);

@@ -1,4 +1,4 @@
-import type { Secret } from 'kubernetes-types/core/v1.js';
+import type { ContainerImage, Secret } from 'kubernetes-types/core/v1.js';
 import { BUSYBOX_NAME } from './busybox.ts';
 import type { ImageStore } from './image-store.ts';
 import { keyringFromSecrets } from './registry/credentials.ts';
@@ -35,6 +35,27 @@ export function imageRefOf(image: ImageRecord, ref: string): string {
   } catch {
     return image.id;
   }
+}
+
+/** kubelet's nodeStatusMaxImages. */
+export const MAX_NODE_IMAGES = 50;
+
+/**
+ * Node status.images: the largest images first, each named by its repo digests and tags in
+ * canonical form (`docker.io/library/nginx@sha256:...`, `docker.io/library/nginx:latest`).
+ */
+export function nodeStatusImages(images: readonly ImageRecord[]): ContainerImage[] {
+  const canonical = (n: string): string => {
+    try {
+      return canonicalRef(parseImageRef(n));
+    } catch {
+      return n;
+    }
+  };
+  return [...images]
+    .sort((a, b) => b.size - a.size || a.id.localeCompare(b.id))
+    .slice(0, MAX_NODE_IMAGES)
+    .map((i) => ({ names: [...(i.repoDigests ?? []), ...i.names].map(canonical), sizeBytes: i.size }));
 }
 
 export function isBuiltinImage(ref: string): boolean {
