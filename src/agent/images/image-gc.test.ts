@@ -24,6 +24,7 @@ before(async () => {
   await add('older', 30, 'l3');
   await add('newer', 20, 'l1');
   await add('fresh', 1, 'l4');
+  await store.putLayer('sha256:b0', (dest) => mkdir(dest, { recursive: true }).then(() => undefined));
   await store.addImage({ id: 'sha256:bb', names: ['busybox:latest'], layers: ['sha256:b0'], config: {}, size: 10 * MB, importedAt: new Date(T0 - 90 * 60_000).toISOString() });
 });
 
