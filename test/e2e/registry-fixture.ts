@@ -93,7 +93,7 @@ export async function startRegistry(opts: { auth?: { user: string; password: str
 
 export interface LayerSpec {
   /** path → file content; a `.wh.<name>` entry deletes <name> from lower layers. */
-  files?: Record<string, string>;
+  files?: Record<string, string | Buffer>;
   /** Adds a complete busybox root filesystem (the base layer). */
   busybox?: boolean;
 }

@@ -1,8 +1,7 @@
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable, Writable } from 'node:stream';
 import { runCommand } from '../runtime/command.ts';
 
 const WHITEOUT = '.wh.';
@@ -33,7 +32,7 @@ export async function unpackLayerStream(source: Readable, dest: string, check: (
     tar.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
     const exited = new Promise<number>((resolve, reject) => tar.on('error', reject).on('close', (code) => resolve(code ?? 1)));
     try {
-      await pipeline(source, tar.stdin);
+      await feed(source, tar.stdin);
     } catch (e) {
       tar.kill();
       await exited.catch(() => undefined);
@@ -43,6 +42,30 @@ export async function unpackLayerStream(source: Readable, dest: string, check: (
     if (code !== 0) throw new Error(`unpacking layer: tar exited with ${code}: ${stderr.trim().slice(0, 500)}`);
     check();
   });
+}
+
+/**
+ * Writes the whole of `source` into tar's stdin. tar stops reading at the end-of-archive blocks
+ * and may exit before the stream's trailing padding: the rest is still read (and discarded), as
+ * the caller hashes every byte. A source error rejects.
+ */
+async function feed(source: Readable, stdin: Writable): Promise<void> {
+  let open = true;
+  const closed = (): void => {
+    open = false;
+  };
+  stdin.on('error', closed).on('close', closed);
+  for await (const chunk of source) {
+    if (!open || stdin.write(chunk as Buffer)) continue;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        stdin.off('drain', done).off('close', done);
+        resolve();
+      };
+      stdin.on('drain', done).on('close', done);
+    });
+  }
+  if (open) stdin.end();
 }
 
 async function unpackInto(dest: string, extract: (tmp: string) => Promise<void>): Promise<void> {
