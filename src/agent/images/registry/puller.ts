@@ -139,7 +139,10 @@ export class ImagePuller {
             },
           });
           res.on('error', (e) => counted.destroy(e));
-          await unpackVerified(res.pipe(counted), { layer: t.layer, diffId: t.diffId, dest });
+          await unpackVerified(res.pipe(counted), { layer: t.layer, diffId: t.diffId, dest }).catch((e: unknown) => {
+            const msg = e instanceof Error ? e.message : String(e);
+            throw new Error(msg.includes(t.layer.digest) ? msg : `failed to extract layer ${t.layer.digest}: ${msg}`);
+          });
         });
         progress.layersDone++;
         report(`layer ${t.layer.digest.slice(7, 19)} done`);
