@@ -72,6 +72,10 @@ describe('images from real registries', { skip, timeout: 300_000 }, () => {
     const events = await kubectl(server!, ['get', 'events', '-o', 'jsonpath={range .items[*]}{.reason}: {.message}{"\\n"}{end}']);
     assert.match(events.stdout, new RegExp(`Pulling: Pulling image "${reg.host.replace(/\./g, '\\.')}/team/web:1\\.0"`));
     assert.match(events.stdout, /Pulled: Successfully pulled image ".*team\/web:1\.0" in [\d.]+m?s \([\d.]+m?s including waiting\)\. Image size: \d+ bytes\./);
+    await eventually('node status.images lists the pulled image', async () => {
+      const r = await kubectl(server!, ['get', 'node', node.nodeName, '-o', 'jsonpath={.status.images[*].names}']);
+      return r.stdout.includes(`${reg.host}/team/web:1.0`) && r.stdout.includes(`${reg.host}/team/web@sha256:`);
+    }, 30_000, 500);
   });
 
   test('the image\'s Entrypoint/Cmd/Env/WorkingDir/User apply, the index resolves to this platform, whiteouts hide files', async () => {
