@@ -5,7 +5,7 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_pr
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,7 +43,31 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Stops registries (and removes their storage) left by test runs that crashed. */
+export async function sweepCrashedRegistries(): Promise<void> {
+  for (const d of (await readdir(tmpdir()).catch(() => [])).filter((n) => n.startsWith('peapod-registry-'))) {
+    const dir = join(tmpdir(), d);
+    const owner = JSON.parse(await readFile(join(dir, 'owner.json'), 'utf8').catch(() => '{}')) as { pid?: number; registryPid?: number };
+    if (!owner.pid || alive(owner.pid)) continue;
+    if (owner.registryPid && alive(owner.registryPid)) {
+      const cmd = await readFile(`/proc/${owner.registryPid}/cmdline`, 'utf8').catch(() => '');
+      if (cmd.includes(REGISTRY_BIN) && cmd.includes(dir)) process.kill(owner.registryPid, 'SIGKILL');
+    }
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 export async function startRegistry(opts: { auth?: { user: string; password: string } } = {}): Promise<TestRegistry> {
+  await sweepCrashedRegistries();
   const dir = await mkdtemp(join(tmpdir(), 'peapod-registry-'));
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
@@ -60,6 +84,7 @@ export async function startRegistry(opts: { auth?: { user: string; password: str
   const start = async (): Promise<void> => {
     const p = spawn(REGISTRY_BIN, ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'pipe', 'pipe'] });
     proc = p;
+    await writeFile(join(dir, 'owner.json'), JSON.stringify({ pid: process.pid, registryPid: p.pid }));
     p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     p.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     for (let i = 0; i < 200; i++) {
