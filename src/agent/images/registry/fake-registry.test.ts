@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import { keyringFromSecrets } from './credentials.ts';
 import { hostPlatform, MEDIA } from './manifest.ts';
 import { ImagePuller } from './puller.ts';
 
+const ZSTD = '/usr/bin/zstd';
 const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
 describe('registry client: Bearer tokens, Docker manifest lists, digest verification', () => {
@@ -50,6 +52,18 @@ describe('registry client: Bearer tokens, Docker manifest lists, digest verifica
       ],
     }));
     manifests.set('1.0', { type: MEDIA.dockerList, body: list });
+    if (existsSync(ZSTD)) {
+      const ztar = execFileSync('tar', ['-cf', '-', '-C', import.meta.dirname, 'manifest.ts']);
+      const zlayer = execFileSync(ZSTD, ['-q', '-c'], { input: ztar });
+      blobs.set(sha(zlayer), zlayer);
+      const zconfig = Buffer.from(JSON.stringify({ config: { Cmd: ['zstd'] }, rootfs: { type: 'layers', diff_ids: [sha(ztar)] } }));
+      blobs.set(sha(zconfig), zconfig);
+      manifests.set('zstd', { type: MEDIA.ociManifest, body: Buffer.from(JSON.stringify({
+        schemaVersion: 2, mediaType: MEDIA.ociManifest,
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(zconfig), size: zconfig.length },
+        layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+zstd', digest: sha(zlayer), size: zlayer.length }],
+      })) });
+    }
     server = createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://x');
       if (url.pathname === '/token') {
@@ -100,6 +114,13 @@ describe('registry client: Bearer tokens, Docker manifest lists, digest verifica
     assert.deepEqual(image.config.cmd, ['cat']);
     assert.equal(tokenRequests.length, 1, 'one token serves the whole pull');
     assert.equal(tokenRequests[0], `repository:team/app:pull Basic ${Buffer.from('bob:pw').toString('base64')}`);
+  });
+
+  test('zstd layers decode through the zstd command (Node 20 has no zstd)', { skip: existsSync(ZSTD) ? false : 'needs the zstd command' }, async () => {
+    const store = new ImageStore({ dataDir: join(dir, 'sz') });
+    const { image } = await new ImagePuller({ store }).pull(`${host}/team/app:zstd`, { keyring: secret('bob', 'pw') });
+    assert.deepEqual(image.config.cmd, ['zstd']);
+    assert.ok(existsSync(join(store.layerDirs(image)[0]!, 'manifest.ts')));
   });
 
   test('a layer whose bytes do not match its digest never becomes visible', async () => {
