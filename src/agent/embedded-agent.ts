@@ -17,6 +17,8 @@ export interface EmbeddedAgentFlags {
   readonly leaseRenewIntervalMs?: number;
   /** The server's --service-cluster-ip-range: the embedded node proxies it and answers its DNS IP. */
   readonly serviceCidr?: string;
+  /** registries.yaml of the node (default `<data dir>/agent/registries.yaml`). */
+  readonly registryConfig?: string;
 }
 
 /**
@@ -45,6 +47,7 @@ export function embeddedAgent(flags: EmbeddedAgentFlags = {}): Component {
           nodeIp: loopbackHost(ctx.server.url),
           leaseRenewIntervalMs: flags.leaseRenewIntervalMs,
           services: { serviceCidr: flags.serviceCidr },
+          registryConfig: flags.registryConfig,
           labels: { [CONTROL_PLANE_LABEL]: '' },
           taints: flags.controlPlaneTaint ? [{ key: CONTROL_PLANE_LABEL, effect: 'NoSchedule' }] : [],
           streaming: { token: ctx.server.token, port: 0 },

@@ -30,6 +30,7 @@ interface AgentFlags {
   clusterDns?: string;
   clusterDomain: string;
   clusterCidr: string;
+  registryConfig?: string;
 }
 
 /** The agent's state dir by default: beside the server's, as the embedded agent uses. */
@@ -66,6 +67,7 @@ export function registerAgentCommand(program: Command): void {
     .option('--node-ip <ip>', 'InternalIP to report (default: the first non-loopback IPv4)')
     .option('--label <key=value>', 'node label (repeatable)', collect, [])
     .option('--agent-port <port>', 'port of the HTTPS endpoint for logs/exec/port-forward on the node IP (0: any free port)', '10250')
+    .option('--registry-config <file>', 'k3s-style registries.yaml: mirrors, credentials, TLS (default: <data-dir>/registries.yaml)')
     .option('--node-lease-renew-interval <duration>', 'how often the node Lease is renewed (10s as upstream; the server\'s --profile fast wants 2s)', '10s')
     .option('--service-cluster-ip-range <cidr>', 'the API server\'s Service ClusterIP range (routed into this host, proxied by nftables)', DEFAULT_SERVICE_CIDR)
     .option('--cluster-dns <ip>', 'DNS server IP written into pods\' resolv.conf and answered by this node (default: the 10th address of the service range)')
@@ -100,6 +102,7 @@ export function registerAgentCommand(program: Command): void {
           streaming: { token, port: agentPort },
           leaseRenewIntervalMs: parseDuration(opts.nodeLeaseRenewInterval),
           services: { serviceCidr: opts.serviceClusterIpRange, clusterDns: opts.clusterDns, clusterDomain: opts.clusterDomain, clusterCidr: opts.clusterCidr },
+          registryConfig: opts.registryConfig,
           signal: abort.signal,
           log: (msg, fields) => logger.info(fields ?? {}, msg),
           progress: (step) => process.stderr.write(`peapod agent: ${step}\n`),
