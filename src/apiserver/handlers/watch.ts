@@ -52,7 +52,9 @@ export async function serveWatch(scope: RequestScope): Promise<void> {
   const timer = setTimeout(() => finish(true), timeoutSeconds * 1000);
   let lastRv = 0;
 
-  const render = (obj: KObject): unknown => {
+  const render = (stored: KObject): unknown => {
+    // Cache events are shared between watchers: convert a copy, never the event's object.
+    const obj = entry.convertApiVersion && stored.apiVersion !== handle.store.apiVersion ? { ...stored, apiVersion: handle.store.apiVersion } : stored;
     if (!neg.table) return obj;
     const t = toTable(entry, [obj], ctx.clock, { includeObject, withColumns: !columnsSent, resourceVersion: obj.metadata?.resourceVersion });
     columnsSent = true;
