@@ -16,6 +16,7 @@ import {
 } from '../client/index.ts';
 import { createDeploymentController } from './deployment/deployment-controller.ts';
 import { discoverResources, type DiscoveredResource } from './discovery.ts';
+import { createResourceDiscovery } from './resource-discovery.ts';
 import { createGarbageCollector } from './garbage-collector/garbage-collector.ts';
 import { createNamespaceController } from './namespace/namespace-controller.ts';
 import { createReplicaSetController } from './replicaset/replicaset-controller.ts';
@@ -72,8 +73,8 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
   if (opts.signal.aborted) inner.abort();
   else opts.signal.addEventListener('abort', () => inner.abort(), { once: true });
   const signal = inner.signal;
-  const resources = await discoverWithRetry(client, signal, clock);
   const informers = createInformerFactory(client, { clock, logger });
+  const discovery = createResourceDiscovery(client, { initial: await discoverWithRetry(client, signal, clock), informers, clock, logger });
   const recorder = createEventRecorder(client, { component: 'deployment-controller', clock, logger });
   const deps: ControllerDeps = { client, informers, clock, logger, recorder, workers: opts.workers };
   const disabled = new Set(opts.disabled ?? []);
@@ -84,8 +85,8 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
     createJobController(deps),
     createDaemonSetController(deps),
     createCronJobController(deps),
-    createGarbageCollector(deps, { resources }),
-    createNamespaceController(deps, { resources }),
+    createGarbageCollector(deps, { discovery }),
+    createNamespaceController(deps, { discovery }),
     createNodeLifecycleController(deps, { gracePeriodMs: opts.nodeMonitorGracePeriodMs }),
     createTaintEvictionController(deps),
     createDisruptionController(deps),
@@ -95,7 +96,7 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
   informers.start(signal);
   const ready = informers.waitForSync(signal);
   const done = ready.then(
-    () => Promise.all(all.map((c) => c.run(signal))).then(() => undefined),
+    () => Promise.all([discovery.run(signal), ...all.map((c) => c.run(signal))]).then(() => undefined),
     () => undefined,
   );
   return { controllers: all, ready: ready.catch(() => undefined), done };

@@ -1,13 +1,13 @@
 // Validation of a CustomResourceDefinition (apiextensions-apiserver's ValidateCustomResourceDefinition,
 // the parts Peapod serves): names, group, scope, versions (exactly one storage version), and a
-// structural schema for every version. CEL rules (x-kubernetes-validations) are refused: no
-// maintained CEL library for JavaScript was adopted, and ignoring rules would accept invalid objects.
+// structural schema for every version, whose CEL rules (x-kubernetes-validations) must compile.
 import { fieldErrors, type FieldError } from '../errors.ts';
 import { isRecord } from '../registry/common.ts';
 import { isDNS1035Label, isDNS1123Subdomain } from '../validation/names.ts';
 import type { Crd, CrdVersion } from './crd-types.ts';
 import type { JSONSchemaProps } from './schema-types.ts';
 import { safeRegExp } from './schema-validation.ts';
+import { compileRule } from './cel-rules.ts';
 
 export function validateCrd(crd: Crd): FieldError[] {
   const errs: FieldError[] = [];
@@ -101,9 +101,15 @@ function structural(s: JSONSchemaProps, path: string, root: boolean): FieldError
   if (!root && !s.type && !s['x-kubernetes-int-or-string'] && !s['x-kubernetes-preserve-unknown-fields']) {
     errs.push(fieldErrors.required(`${path}.type`, 'must not be empty for specified object fields'));
   }
-  if (s['x-kubernetes-validations']?.length) {
-    errs.push(fieldErrors.forbidden(`${path}.x-kubernetes-validations`, 'CEL validation rules (x-kubernetes-validations) are not supported by this server'));
-  }
+  (s['x-kubernetes-validations'] ?? []).forEach((r, i) => {
+    const rp = `${path}.x-kubernetes-validations[${i}]`;
+    if (!r.rule) return errs.push(fieldErrors.required(`${rp}.rule`));
+    const compiled = compileRule(r.rule);
+    if (compiled instanceof Error) errs.push(fieldErrors.invalid(`${rp}.rule`, r.rule, `compilation failed: ${compiled.message.split('\n')[0]}`));
+    if (r.messageExpression && compileRule(r.messageExpression) instanceof Error) {
+      errs.push(fieldErrors.invalid(`${rp}.messageExpression`, r.messageExpression, 'messageExpression compilation failed'));
+    }
+  });
   if (s.$ref !== undefined) errs.push(fieldErrors.forbidden(`${path}.$ref`, '$ref is not supported'));
   if (s.pattern !== undefined && !safeRegExp(s.pattern)) errs.push(fieldErrors.invalid(`${path}.pattern`, s.pattern, 'must be a valid regular expression'));
   if (s['x-kubernetes-list-type'] === 'map' && !s['x-kubernetes-list-map-keys']?.length) {

@@ -12,6 +12,7 @@ import { evalJsonPath, parseJsonPath } from './json-path.ts';
 import { applyDefaults, prune } from './schema-defaults.ts';
 import type { JSONSchemaProps } from './schema-types.ts';
 import { validateSchema } from './schema-validation.ts';
+import { celErrors } from './cel-rules.ts';
 
 const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 const AGE: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
@@ -91,14 +92,21 @@ function versionEntry(crd: Crd, v: CrdVersion, names: CrdNames, options: CustomE
       // With the status subresource, status is written only through it (as upstream).
       if (hasStatus) delete obj.status;
     },
-    validate: (obj) => validateSchema(bodySchema, withoutMetadata(obj)),
+    validate: (obj) => {
+      const body = withoutMetadata(obj);
+      const errs = validateSchema(bodySchema, body);
+      return [...errs, ...celErrors(bodySchema, body, undefined, { path: '', transition: false })];
+    },
+    validateUpdate: (obj, old) => celErrors(bodySchema, withoutMetadata(obj), withoutMetadata(old), { path: '', transition: true }),
     prepareForStatusUpdate: (obj) => {
       if (statusSchema && isRecord(obj.status)) {
         prune(statusSchema, obj.status);
         applyDefaults(statusSchema, obj.status);
       }
     },
-    validateStatusUpdate: (obj): FieldError[] => (statusSchema && obj.status !== undefined ? validateSchema(statusSchema, obj.status, 'status') : []),
+    // validate() already checked the whole object (status included); only transition rules remain.
+    validateStatusUpdate: (obj, old): FieldError[] =>
+      statusSchema && obj.status !== undefined ? celErrors(statusSchema, obj.status, old.status, { path: 'status', transition: true }) : [],
   };
 }
 
