@@ -25,6 +25,7 @@ import { unknownFields } from './openapi/unknown-fields.ts';
 import { dynamicOpenApi, LayeredSchemas } from './openapi/dynamic.ts';
 import { ResourceRegistry } from './resource-registry.ts';
 import { startCrdController } from './crd/crd-controller.ts';
+import { limitRanger, resourceQuotaAdmission, type NamespaceLister } from './quota-admission.ts';
 
 export interface User {
   readonly name: string;
@@ -69,7 +70,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   await watchCache.start();
   const schemas = new LayeredSchemas(loadSchemas());
   let namespaces: GenericStore | undefined;
-  const admission: AdmissionPlugin[] = [namespaceLifecycle(() => namespaces!), ...(options.extraAdmission ?? [])];
+  const lister: NamespaceLister = async (g, r, ns) => (await registry.byGroupResource(g, r)?.store.list(ns))?.items ?? [];
+  const admission: AdmissionPlugin[] = [namespaceLifecycle(() => namespaces!), limitRanger(lister), resourceQuotaAdmission(lister), ...(options.extraAdmission ?? [])];
   const registry = new ResourceRegistry(
     (entry) =>
       new GenericStore(entry, {

@@ -17,6 +17,9 @@ import {
 import { createDeploymentController } from './deployment/deployment-controller.ts';
 import { discoverResources, type DiscoveredResource } from './discovery.ts';
 import { createResourceDiscovery } from './resource-discovery.ts';
+import { replicationControllerKind } from './replicaset/kind.ts';
+import { createResourceQuotaController } from './resource-quota/resource-quota-controller.ts';
+import { createRootCaPublisher } from './root-ca-publisher/root-ca-publisher.ts';
 import { createGarbageCollector } from './garbage-collector/garbage-collector.ts';
 import { createNamespaceController } from './namespace/namespace-controller.ts';
 import { createReplicaSetController } from './replicaset/replicaset-controller.ts';
@@ -42,6 +45,8 @@ export interface ControllerManagerOptions {
   workers?: number;
   /** Node lifecycle: how long a node may miss lease renewals before it is Unknown (default 40 s). */
   nodeMonitorGracePeriodMs?: number;
+  /** The cluster CA (PEM) the root CA publisher puts in every namespace's kube-root-ca.crt. */
+  rootCaPem?: string;
 }
 
 export interface ControllerManager {
@@ -80,12 +85,15 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
   const disabled = new Set(opts.disabled ?? []);
   const all: Controller[] = [
     createReplicaSetController(deps),
+    createReplicaSetController(deps, { kind: replicationControllerKind }),
     createDeploymentController(deps),
     createStatefulSetController(deps),
     createJobController(deps),
     createDaemonSetController(deps),
     createCronJobController(deps),
     createGarbageCollector(deps, { discovery }),
+    createResourceQuotaController(deps, { discovery }),
+    ...(opts.rootCaPem ? [createRootCaPublisher(deps, { caPem: opts.rootCaPem })] : []),
     createNamespaceController(deps, { discovery }),
     createNodeLifecycleController(deps, { gracePeriodMs: opts.nodeMonitorGracePeriodMs }),
     createTaintEvictionController(deps),
@@ -117,7 +125,7 @@ export function controllerManager(flags: ControllerManagerFlags = {}): Component
   return {
     name: 'controller-manager',
     async start(ctx) {
-      await startControllerManager({ ...flags, client: ctx.client, signal: ctx.signal, logger: componentLogger(ctx) });
+      await startControllerManager({ ...flags, client: ctx.client, signal: ctx.signal, logger: componentLogger(ctx), rootCaPem: ctx.server.caPem });
     },
   };
 }

@@ -60,7 +60,10 @@ function toScale(obj: KObject, paths?: ScalePaths): Scale {
   const spec = isRecord(obj.spec) ? obj.spec : {};
   const status = isRecord(obj.status) ? obj.status : {};
   const m = obj.metadata ?? {};
-  const selector = spec.selector as LabelSelector | undefined;
+  // ReplicationController's selector is a plain label map, the others' a LabelSelector.
+  const raw = spec.selector;
+  const selector: LabelSelector | undefined =
+    isRecord(raw) && raw.matchLabels === undefined && raw.matchExpressions === undefined ? { matchLabels: raw as Record<string, string> } : (raw as LabelSelector | undefined);
   return {
     apiVersion: 'autoscaling/v1',
     kind: 'Scale',

@@ -17,6 +17,10 @@ import { priorityclasses } from './priorityclasses.ts';
 import { secrets } from './secrets.ts';
 import { serviceaccounts } from './serviceaccounts.ts';
 import { customresourcedefinitions } from './customresourcedefinitions.ts';
+import { replicationcontrollers } from './replicationcontrollers.ts';
+import { podtemplates } from './podtemplates.ts';
+import { resourcequotas } from './resourcequotas.ts';
+import { limitranges } from './limitranges.ts';
 import type { ResourceEntry } from './types.ts';
 
 export const builtinResources: ResourceEntry[] = [
@@ -38,6 +42,10 @@ export const builtinResources: ResourceEntry[] = [
   cronjobs,
   poddisruptionbudgets,
   customresourcedefinitions,
+  replicationcontrollers,
+  podtemplates,
+  resourcequotas,
+  limitranges,
 ];
 
 export { configmaps, events, leases, namespaces, nodes, pods, secrets, serviceaccounts };
