@@ -38,6 +38,11 @@ test('every entry: one cell per column, names and short names as upstream', () =
     cronjobs: ['cj'],
     priorityclasses: ['pc'],
     poddisruptionbudgets: ['pdb'],
+    customresourcedefinitions: ['crd', 'crds'],
+    replicationcontrollers: ['rc'],
+    podtemplates: [],
+    resourcequotas: ['quota'],
+    limitranges: ['limits'],
   });
   assert.equal(leases.schema, 'io.k8s.api.coordination.v1.Lease');
   assert.equal(leases.group, 'coordination.k8s.io');
