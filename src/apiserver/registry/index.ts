@@ -21,6 +21,9 @@ import { replicationcontrollers } from './replicationcontrollers.ts';
 import { podtemplates } from './podtemplates.ts';
 import { resourcequotas } from './resourcequotas.ts';
 import { limitranges } from './limitranges.ts';
+import { services } from './services.ts';
+import { endpoints } from './endpoints.ts';
+import { endpointslices } from './endpointslices.ts';
 import type { ResourceEntry } from './types.ts';
 
 export const builtinResources: ResourceEntry[] = [
@@ -46,6 +49,9 @@ export const builtinResources: ResourceEntry[] = [
   podtemplates,
   resourcequotas,
   limitranges,
+  services,
+  endpoints,
+  endpointslices,
 ];
 
 export { configmaps, events, leases, namespaces, nodes, pods, secrets, serviceaccounts };
