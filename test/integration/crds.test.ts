@@ -69,6 +69,12 @@ describe('CustomResourceDefinitions', () => {
     assert.match(table, /^NAME\s+SPEC\s+REPLICAS\s+AGE$/m);
     assert.match(table, /^print\s+\*\/2 \* \* \* \*\s+1\s+\d+s$/m);
     assert.equal(await ok(['get', 'ct', 'print', '-o', 'jsonpath={.spec.replicas}']), '1');
+    // A second client-side apply patches (kubectl picks merge patch from the served OpenAPI), and
+    // server-side apply works too.
+    await ok(['apply', '-f', '-'], cronTab('print', '  cronSpec: "*/2 * * * *"\n  image: img:2'));
+    assert.equal(await ok(['get', 'ct', 'print', '-o', 'jsonpath={.spec.image}']), 'img:2');
+    await ok(['apply', '--server-side', '--force-conflicts', '-f', '-'], cronTab('print', '  cronSpec: "*/3 * * * *"\n  image: img:3'));
+    assert.equal(await ok(['get', 'ct', 'print', '-o', 'jsonpath={.spec.cronSpec} {.spec.image}']), '*/3 * * * * img:3');
   });
 
   it('explains the schema', async () => {

@@ -33,8 +33,8 @@ export interface CrdController {
 export async function startCrdController(crds: GenericStore, options: CrdControllerOptions): Promise<CrdController> {
   const { registry, clock } = options;
   const abort = new AbortController();
-  /** Definition name → the group/resource it serves now. */
-  const served = new Map<string, { group: string; resource: string }>();
+  /** Definition name → the group/resource it serves now, and from which generation and names. */
+  const served = new Map<string, { group: string; resource: string; version: string }>();
   const terminating = new Set<string>();
   const pending = new Set<string>();
   let running = false;
@@ -140,13 +140,16 @@ export async function startCrdController(crds: GenericStore, options: CrdControl
   const serve = (c: Crd, names: CrdNames) => {
     const name = c.metadata!.name!;
     const group = c.spec!.group!;
+    // Unchanged definitions keep their entries: replacing them would end the resource's watches.
+    const version = `${c.metadata?.uid}/${c.metadata?.generation}/${JSON.stringify(names)}`;
+    if (served.get(name)?.version === version) return;
     const entries = customResourceEntries(c, names, { terminating: () => terminating.has(name) });
     const before = served.get(name);
     if (before && (before.group !== group || before.resource !== names.plural)) unserve(name);
     const versions = new Set(entries.map((e) => e.version));
     registry.remove(group, names.plural!, (e) => !versions.has(e.version));
     for (const e of entries) registry.add(e);
-    served.set(name, { group, resource: names.plural! });
+    served.set(name, { group, resource: names.plural!, version });
   };
 
   const drain = async () => {

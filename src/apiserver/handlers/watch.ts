@@ -49,6 +49,11 @@ export async function serveWatch(scope: RequestScope): Promise<void> {
     res.end();
   };
   res.on('close', () => finish());
+  // A resource that stops being served (its CRD deleted or changed) ends its watches, as upstream.
+  const unwatchRegistry = ctx.registry.onChange(() => {
+    if (ctx.resource(entry.group, entry.version, entry.resource) !== handle) finish();
+  });
+  signal.addEventListener('abort', unwatchRegistry, { once: true });
   const timer = setTimeout(() => finish(true), timeoutSeconds * 1000);
   let lastRv = 0;
 

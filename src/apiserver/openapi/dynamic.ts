@@ -44,6 +44,7 @@ export function dynamicOpenApi(registry: ResourceRegistry, schemas: LayeredSchem
           namespaced: e.namespaced,
           schema: e.schema,
           subresources: [...(e.hasStatus ? ['status'] : []), ...(e.subresources ?? []).map((s) => s.name)],
+          ...(e.strategicMergePatch === false ? { strategicMergePatch: false } : {}),
         })),
         { schemas: schemas.current },
       );
