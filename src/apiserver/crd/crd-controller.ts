@@ -143,6 +143,13 @@ export async function startCrdController(crds: GenericStore, options: CrdControl
     // Unchanged definitions keep their entries: replacing them would end the resource's watches.
     const version = `${c.metadata?.uid}/${c.metadata?.generation}/${JSON.stringify(names)}`;
     if (served.get(name)?.version === version) return;
+    // A definition never replaces a built-in resource (or another definition's).
+    const holder = registry.byGroupResource(group, names.plural!);
+    const mine = served.get(name);
+    if (holder && !(mine && mine.group === group && mine.resource === names.plural)) {
+      options.log?.('customresourcedefinition not served: the resource exists', { name, group, resource: names.plural });
+      return;
+    }
     const entries = customResourceEntries(c, names, { terminating: () => terminating.has(name) });
     const before = served.get(name);
     if (before && (before.group !== group || before.resource !== names.plural)) unserve(name);

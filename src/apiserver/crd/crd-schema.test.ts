@@ -122,3 +122,12 @@ test('names: a short name held by another definition of the group is a conflict'
 test('version priority: GA, then beta, then alpha, then others', () => {
   assert.deepEqual(['v1alpha1', 'foo', 'v2beta1', 'v1', 'v2', 'v1beta2'].sort(compareVersions), ['v2', 'v1', 'v2beta1', 'v1beta2', 'v1alpha1', 'foo']);
 });
+
+test('protected groups need the api-approved.kubernetes.io annotation', () => {
+  const c: Crd = { ...crd({ group: 'apiextensions.k8s.io' }), metadata: { name: 'foos.apiextensions.k8s.io' } };
+  assert.deepEqual(validateCrd(c).map(String), [
+    'metadata.annotations[api-approved.kubernetes.io]: Required value: protected groups must have approval annotation "api-approved.kubernetes.io", see https://github.com/kubernetes/enhancements/pull/1111',
+  ]);
+  c.metadata = { ...c.metadata, annotations: { 'api-approved.kubernetes.io': 'unapproved, test only' } };
+  assert.deepEqual(validateCrd(c), []);
+});

@@ -22,6 +22,16 @@ export function validateCrd(crd: Crd): FieldError[] {
     for (const m of isDNS1123Subdomain(group)) errs.push(fieldErrors.invalid('spec.group', group, m));
     if (!group.includes('.')) errs.push(fieldErrors.invalid('spec.group', group, 'should be a domain with at least one dot'));
   }
+  // Groups under k8s.io / kubernetes.io belong to the Kubernetes project (KEP 1111).
+  const protectedGroup = /(^|\.)(k8s\.io|kubernetes\.io)$/.test(group);
+  if (protectedGroup && !crd.metadata?.annotations?.['api-approved.kubernetes.io']) {
+    errs.push(
+      fieldErrors.required(
+        'metadata.annotations[api-approved.kubernetes.io]',
+        'protected groups must have approval annotation "api-approved.kubernetes.io", see https://github.com/kubernetes/enhancements/pull/1111',
+      ),
+    );
+  }
   if (!spec.scope) errs.push(fieldErrors.required('spec.scope'));
   else if (spec.scope !== 'Cluster' && spec.scope !== 'Namespaced') errs.push(fieldErrors.notSupported('spec.scope', spec.scope, ['Cluster', 'Namespaced']));
   const label = (path: string, v: string | undefined, required: boolean) => {
