@@ -49,6 +49,14 @@ test('type, required, lengths, pattern, formats and ranges use upstream paths an
   assert.deepEqual(errs({ spec: { name: 'ab', labels: { a: 'x', b: 'y' } } }), ['spec.labels: Too many: 2: must have at most 1 items']);
 });
 
+test('embedded resources need apiVersion and kind, and keep them when pruned', () => {
+  const s: JSONSchemaProps = { type: 'object', properties: { template: { type: 'object', 'x-kubernetes-embedded-resource': true, properties: { spec: { type: 'object' } } } } };
+  assert.deepEqual(validateSchema(s, { template: { spec: {} } }).map(String), ['template.apiVersion: Required value: must not be empty', 'template.kind: Required value: must not be empty']);
+  const obj = { template: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x' }, spec: {}, junk: 1 } };
+  prune(s, obj);
+  assert.deepEqual(obj, { template: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x' }, spec: {} } });
+});
+
 test('list types: set items and map keys are unique', () => {
   assert.deepEqual(errs({ spec: { name: 'ab', tags: ['a', 'b', 'a'] } }), ['spec.tags[2]: Duplicate value: "a"']);
   assert.deepEqual(errs({ spec: { name: 'ab', ports: [{ name: 'x', port: 1 }, { name: 'x', port: 2 }] } }), ['spec.ports[1]: Duplicate value: {"name":"x"}']);

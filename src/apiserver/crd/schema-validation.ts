@@ -113,6 +113,12 @@ function arrayErrors(s: JSONSchemaProps, v: unknown[], path: string): FieldError
 
 function objectErrors(s: JSONSchemaProps, v: Record<string, unknown>, path: string): FieldError[] {
   const errs: FieldError[] = [];
+  if (s['x-kubernetes-embedded-resource']) {
+    // An embedded object is a whole Kubernetes object: it names its apiVersion and kind.
+    for (const k of ['apiVersion', 'kind']) {
+      if (typeof v[k] !== 'string' || v[k] === '') errs.push(fieldErrors.required(join(path, k), 'must not be empty'));
+    }
+  }
   const count = Object.keys(v).length;
   if (s.maxProperties !== undefined && count > s.maxProperties) errs.push(new FieldError('FieldValueTooMany', path, count, `must have at most ${s.maxProperties} items`));
   if (s.minProperties !== undefined && count < s.minProperties) errs.push(bodyInvalid(path, count, `should have at least ${s.minProperties} properties`));
