@@ -4,8 +4,8 @@
 import type { PodTemplateSpec, ReplicationController } from 'kubernetes-types/core/v1.js';
 import { fieldErrors, type FieldError } from '../errors.ts';
 import { since } from './age.ts';
-import { defaultTemplate, templateColumns, workloadEntryBase, validateWorkloadSpec } from './apps-common.ts';
-import { ageColumn, column, isRecord, view } from './common.ts';
+import { defaultTemplate, replicatedColumns, workloadEntryBase, validateWorkloadSpec } from './apps-common.ts';
+import { isRecord, view } from './common.ts';
 import type { KObject, ResourceEntry } from './types.ts';
 
 const rc = (obj: KObject): ReplicationController => view<ReplicationController>(obj);
@@ -30,13 +30,7 @@ export const replicationcontrollers: ResourceEntry = {
   singular: 'replicationcontroller',
   shortNames: ['rc'],
   schema: 'io.k8s.api.core.v1.ReplicationController',
-  columns: [
-    column('Desired', 'Number of desired pods', { type: 'integer' }),
-    column('Current', 'Number of actual replicas', { type: 'integer' }),
-    column('Ready', 'Number of ready replicas', { type: 'integer' }),
-    ageColumn,
-    ...templateColumns,
-  ],
+  columns: replicatedColumns,
   row(obj, ctx) {
     const r = rc(obj);
     const cs = r.spec?.template?.spec?.containers ?? [];
