@@ -95,7 +95,22 @@ function containerViolations(item: LimitItem, c: Container): string[] {
   return errs;
 }
 
-export function resourceQuotaAdmission(list: NamespaceLister): AdmissionPlugin {
+/** How long an admitted create holds its share of a quota before its object must be stored. */
+const RESERVATION_MS = 5000;
+
+interface Reservation {
+  readonly namespace: string;
+  readonly quotaResource: string;
+  readonly object: string;
+  readonly amount: number;
+  readonly until: number;
+}
+
+export function resourceQuotaAdmission(list: NamespaceLister, clock: { now(): Date } = { now: () => new Date() }): AdmissionPlugin {
+  // Creates admitted but not yet stored. Concurrent creates would otherwise all see the same stored
+  // usage and together exceed the quota (upstream serialises through the quota's status instead).
+  // The check and the reservation happen with no await between them, so they are atomic here.
+  let reservations: Reservation[] = [];
   return async ({ operation, entry, namespace, obj, subresource }) => {
     if (operation !== 'CREATE' || subresource || !namespace || !entry.namespaced) return;
     if (entry.group === '' && entry.resource === 'resourcequotas') return;
@@ -104,6 +119,7 @@ export function resourceQuotaAdmission(list: NamespaceLister): AdmissionPlugin {
       const hard = ((isRecord(q.spec) ? q.spec.hard : undefined) ?? {}) as ResourceList;
       const exceeded: { name: string; requested: number; used: number; limited: number }[] = [];
       const missing: string[] = [];
+      const measured: { name: string; requested: number; stored: KObject[]; usedStored: number; limited: number }[] = [];
       for (const [name, raw] of Object.entries(hard)) {
         const counted = countedResource(name);
         if (!counted || counted.group !== entry.group || counted.resource !== entry.resource) continue;
@@ -114,9 +130,22 @@ export function resourceQuotaAdmission(list: NamespaceLister): AdmissionPlugin {
         const requested = objectUsage(name, counted, obj);
         if (requested === 0) continue;
         const stored = await list(counted.group, counted.resource, namespace);
-        const used = stored.reduce((sum, o) => sum + objectUsage(name, counted, o), 0);
-        const limited = parseQuantity(raw);
-        if (used + requested > limited) exceeded.push({ name, requested, used, limited });
+        measured.push({ name, requested, stored, usedStored: stored.reduce((sum, o) => sum + objectUsage(name, counted, o), 0), limited: parseQuantity(raw) });
+      }
+      // No await from here to the reservation below.
+      const now = clock.now().getTime();
+      reservations = reservations.filter((r) => r.until > now);
+      const objectKey = `${entry.group}/${entry.resource}/${obj.metadata?.name ?? ''}`;
+      for (const m of measured) {
+        const storedNames = new Set(m.stored.map((o) => `${entry.group}/${entry.resource}/${o.metadata?.name ?? ''}`));
+        // A reservation whose object is stored has done its job (and must not count again once the
+        // object is deleted).
+        reservations = reservations.filter((r) => !(r.namespace === namespace && r.quotaResource === m.name && storedNames.has(r.object)));
+        const pending = reservations
+          .filter((r) => r.namespace === namespace && r.quotaResource === m.name && r.object !== objectKey && !storedNames.has(r.object))
+          .reduce((sum, r) => sum + r.amount, 0);
+        const used = m.usedStored + pending;
+        if (used + m.requested > m.limited) exceeded.push({ name: m.name, requested: m.requested, used, limited: m.limited });
       }
       const quotaName = q.metadata?.name ?? '';
       if (missing.length > 0) throw forbidden(entry, obj, `failed quota: ${quotaName}: must specify ${missing.sort().join(',')}`);
@@ -124,6 +153,9 @@ export function resourceQuotaAdmission(list: NamespaceLister): AdmissionPlugin {
         exceeded.sort((a, b) => (a.name < b.name ? -1 : 1));
         const show = (pick: (e: (typeof exceeded)[number]) => number) => exceeded.map((e) => `${e.name}=${formatQuantity(e.name, pick(e))}`).join(',');
         throw forbidden(entry, obj, `exceeded quota: ${quotaName}, requested: ${show((e) => e.requested)}, used: ${show((e) => e.used)}, limited: ${show((e) => e.limited)}`);
+      }
+      for (const m of measured) {
+        reservations.push({ namespace, quotaResource: m.name, object: objectKey, amount: m.requested, until: now + RESERVATION_MS });
       }
     }
   };

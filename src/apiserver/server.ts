@@ -74,7 +74,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const schemas = new LayeredSchemas(loadSchemas());
   let namespaces: GenericStore | undefined;
   const lister: NamespaceLister = async (g, r, ns) => (await registry.byGroupResource(g, r)?.store.list(ns))?.items ?? [];
-  const admission: AdmissionPlugin[] = [namespaceLifecycle(() => namespaces!), limitRanger(lister), resourceQuotaAdmission(lister), ...(options.extraAdmission ?? [])];
+  const admission: AdmissionPlugin[] = [namespaceLifecycle(() => namespaces!), limitRanger(lister), resourceQuotaAdmission(lister, clock), ...(options.extraAdmission ?? [])];
   const registry = new ResourceRegistry(
     (entry) =>
       new GenericStore(entry, {

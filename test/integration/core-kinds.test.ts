@@ -4,7 +4,7 @@
 // controller, PodTemplate, and the kube-root-ca.crt ConfigMap in every namespace.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { eventually, kubectl, startServer, type TestServer } from './harness.ts';
+import { api, eventually, kubectl, startServer, type TestServer } from './harness.ts';
 
 let server: TestServer;
 
@@ -55,6 +55,19 @@ describe('core kinds', () => {
     // Deleting a pod frees quota for the next one.
     await ok(['delete', 'pod', 'p1', '-n', 'quota', '--grace-period=0', '--force']);
     await ok(['run', 'p3', '-n', 'quota', '--image=busybox']);
+  });
+
+  it('holds a quota under concurrent creates', async () => {
+    await ok(['create', 'namespace', 'race']);
+    await ok(['create', 'quota', 'q', '--hard=configmaps=3', '-n', 'race']);
+    const codes = await Promise.all(
+      Array.from({ length: 8 }, (_v, i) => api(server, 'POST', '/api/v1/namespaces/race/configmaps', { body: { metadata: { name: `c${i}` } } }).then((r) => r.status)),
+    );
+    // kube-root-ca.crt may or may not be there yet; either way the namespace ends at the limit.
+    const list = (await api(server, 'GET', '/api/v1/namespaces/race/configmaps')).json<{ items: unknown[] }>();
+    assert.ok(list.items.length <= 3, `${list.items.length} configmaps stored under a quota of 3 (codes ${codes.join(',')})`);
+    assert.ok(codes.filter((c) => c === 201).length >= 2, `codes ${codes.join(',')}`);
+    assert.ok(codes.filter((c) => c === 403).length >= 5, `codes ${codes.join(',')}`);
   });
 
   it('applies LimitRange defaults to new pods and refuses pods above its max', async () => {
