@@ -2,3 +2,4 @@
 // and the controllers (behaviour), so neither imports from the other.
 export { CronParseError, parseCron, type CronSchedule } from './cron.ts';
 export { QuantityError, milliValue, parseQuantity, value as quantityValue } from './quantity.ts';
+export { countedResource, formatQuantity, missingCompute, objectUsage, podIsTerminal, type CountedResource, type QuotaObject } from './quota.ts';
