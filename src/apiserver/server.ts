@@ -23,6 +23,14 @@ import type { KObject, ResourceEntry, StrategyContext } from './registry/types.t
 import { loadSchemas } from './openapi/schemas.ts';
 import { unknownFields } from './openapi/unknown-fields.ts';
 import { buildOpenApi } from './openapi/documents.ts';
+import { runAsUser } from './auth/request-user.ts';
+import { impersonate } from './auth/impersonation.ts';
+import type { UserInfo } from './auth/tokens.ts';
+import type { ServiceAccountTokens } from './auth/service-account-tokens.ts';
+import { tokenRequestHandler } from './auth/token-request.ts';
+import { escalationCheck, forbiddenError, isReview, nodeRestriction, serveReview, startAuthorization, type Attributes, type Authorization } from './authz/index.ts';
+import { requestAttributes } from './authz/request-attributes.ts';
+import { serviceAccountAdmission } from './serviceaccount-admission.ts';
 
 export interface User {
   readonly name: string;
@@ -32,9 +40,17 @@ export interface User {
 export interface ApiServerOptions {
   readonly backend: Backend;
   readonly resources: readonly ResourceEntry[];
-  readonly tls: { cert: string; key: string };
-  /** Maps an Authorization header to a user, or undefined (401). */
+  readonly tls: { cert: string; key: string; ca?: string };
+  /** Maps an Authorization header to a user, or undefined (401). Used when authenticateRequest is absent. */
   readonly authenticate: (header: string | undefined) => User | undefined;
+  /** The full authentication chain (client certificates, tokens, ServiceAccount JWTs). */
+  readonly authenticateRequest?: (req: IncomingMessage) => Promise<UserInfo | undefined>;
+  /** Node + RBAC authorization (peapod server); without it every authenticated user may do anything. */
+  readonly authorization?: boolean;
+  /** Issues ServiceAccount tokens (serviceaccounts/token); TokenRequest is 404 without it. */
+  readonly serviceAccountTokens?: ServiceAccountTokens;
+  /** Non-resource handlers keyed by path, served after authorization (e.g. the node join endpoint). */
+  readonly nonResourceHandlers?: ReadonlyMap<string, (req: IncomingMessage, res: ServerResponse, user: UserInfo) => Promise<void>>;
   readonly host?: string;
   readonly port?: number;
   readonly clock?: StrategyContext;
@@ -70,7 +86,14 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const byGvr = new Map<string, ResourceHandle>();
   const byGr = new Map<string, ResourceHandle>();
   let namespaces: GenericStore | undefined;
-  const admission: AdmissionPlugin[] = [namespaceLifecycle(() => namespaces!), ...(options.extraAdmission ?? [])];
+  let authz: Authorization | undefined;
+  const admission: AdmissionPlugin[] = [
+    namespaceLifecycle(() => namespaces!),
+    // Identity admission: ServiceAccount defaulting and token volume, NodeRestriction, RBAC escalation.
+    serviceAccountAdmission(() => byGr.get('/serviceaccounts')?.store),
+    ...(options.authorization ? [nodeRestriction(), escalationCheck(() => authz)] : []),
+    ...(options.extraAdmission ?? []),
+  ];
   for (const entry of options.resources) {
     const store = new GenericStore(entry, {
       backend: options.backend,
@@ -105,7 +128,28 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     resource: (g, v, r) => byGvr.get(`${g}/${v}/${r}`),
     byGroupResource: (g, r) => byGr.get(`${g}/${r}`),
     resources: handles,
-    subresources: options.subresources ?? new Map(),
+    subresources: new Map([
+      ...(options.serviceAccountTokens ? ([['/serviceaccounts/token', tokenRequestHandler(options.serviceAccountTokens)]] as const) : []),
+      ...(options.subresources ?? new Map()),
+    ]),
+  };
+  const lifetime = new AbortController();
+  if (options.authorization) authz = await startAuthorization(ctx, lifetime.signal);
+  const authenticate = async (req: IncomingMessage): Promise<UserInfo | undefined> =>
+    options.authenticateRequest ? options.authenticateRequest(req) : options.authenticate(req.headers.authorization);
+  const authorize = async (a: Attributes): Promise<void> => {
+    if (!authz) return;
+    const d = await authz.authorize(a);
+    if (!d.allowed) throw forbiddenError(a, d.reason);
+  };
+  /** authn -> impersonation -> authz; resolves to the user the request acts as. */
+  const admit = async (req: IncomingMessage, url: URL, info: ReturnType<typeof parseRequestPath>, upgrade: boolean): Promise<UserInfo> => {
+    const authenticated = await authenticate(req);
+    if (!authenticated) throw unauthorized();
+    const user = authz ? await impersonate(req, authenticated, (a) => authz!.authorize(a)) : authenticated;
+    const watch = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
+    await authorize(requestAttributes(user, req.method ?? 'GET', info, url.pathname, watch, upgrade));
+    return user;
   };
   const openapi = buildOpenApi(
     options.resources.map((e) => ({
@@ -137,8 +181,40 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         res.end('ok');
         return;
       }
-      const user = options.authenticate(req.headers.authorization);
-      if (!user) throw unauthorized();
+      const user = await admit(req, url, info, false);
+      await runAsUser(user, () => dispatch(req, res, url, info, query, user, (v, r) => {
+        verb = v;
+        resource = r;
+      }));
+    } catch (e) {
+      const err = toApiError(e);
+      if (err.code >= 500) options.log?.('request failed', { method: req.method, url: req.url, error: e instanceof Error ? e.stack : String(e) });
+      sendStatus(res, err.status);
+    } finally {
+      const code = String(res.statusCode);
+      if (verb !== 'watch') {
+        metrics.requests.inc({ verb: verb.toUpperCase(), resource, code });
+        metrics.latency.observe({ verb: verb.toUpperCase(), resource }, Number(process.hrtime.bigint() - started) / 1e9);
+      } else {
+        metrics.requests.inc({ verb: 'WATCH', resource, code });
+      }
+      metrics.watchers.set({ resource: '' }, ctx.watchers.count);
+    }
+  };
+
+  /** Serves an authenticated, authorized request. */
+  const dispatch = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    info: ReturnType<typeof parseRequestPath>,
+    query: Query,
+    user: UserInfo,
+    label: (verb: string, resource: string) => void,
+  ): Promise<void> => {
+    {
+      const extra = options.nonResourceHandlers?.get(url.pathname);
+      if (extra && info.kind === 'other') return extra(req, res, user);
       if (url.pathname === '/metrics') {
         res.writeHead(200, { 'Content-Type': metrics.registry.contentType });
         res.end(await metrics.registry.metrics());
@@ -159,30 +235,27 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       }
       if (info.kind === 'group') return serveDiscovery(ctx, info, req, res);
       if (info.kind === 'resource') {
+        if (authz && isReview(info)) {
+          label('create', info.resource);
+          return serveReview(req, res, info, {
+            user,
+            authz,
+            now: clock.now(),
+            authenticateToken: (token) => authenticate({ headers: { authorization: `Bearer ${token}` }, socket: {} } as IncomingMessage),
+          });
+        }
         const handle = ctx.resource(info.group, info.version, info.resource);
         if (!handle) throw pathNotFound();
-        resource = info.subresource ? `${info.resource}/${info.subresource}` : info.resource;
-        verb = verbOf(req.method ?? 'GET', info, query);
+        label(verbOf(req.method ?? 'GET', info, query), info.subresource ? `${info.resource}/${info.subresource}` : info.resource);
         return await serveResource({ ctx, handle, info, query, req, res });
       }
       throw pathNotFound();
-    } catch (e) {
-      const err = toApiError(e);
-      if (err.code >= 500) options.log?.('request failed', { method: req.method, url: req.url, error: e instanceof Error ? e.stack : String(e) });
-      sendStatus(res, err.status);
-    } finally {
-      const code = String(res.statusCode);
-      if (verb !== 'watch') {
-        metrics.requests.inc({ verb: verb.toUpperCase(), resource, code });
-        metrics.latency.observe({ verb: verb.toUpperCase(), resource }, Number(process.hrtime.bigint() - started) / 1e9);
-      } else {
-        metrics.requests.inc({ verb: 'WATCH', resource, code });
-      }
-      metrics.watchers.set({ resource: '' }, ctx.watchers.count);
     }
   };
 
-  const server: Server = createServer({ cert: options.tls.cert, key: options.tls.key, keepAliveTimeout: 65_000 }, (req, res) => {
+  // Client certificates are requested, never required: Node checks any offered chain against the
+  // CA (socket.authorized) and the x509 authenticator reads CN/O from it.
+  const server: Server = createServer({ cert: options.tls.cert, key: options.tls.key, ...(options.tls.ca ? { ca: options.tls.ca, requestCert: true, rejectUnauthorized: false } : {}), keepAliveTimeout: 65_000 }, (req, res) => {
     handler(req, res).catch((e: unknown) => {
       sendStatus(res, toApiError(e).status);
     });
@@ -195,9 +268,21 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     s.on('close', () => sockets.delete(s));
   });
   server.on('upgrade', (req: IncomingMessage, socket: Socket) => {
-    // Streaming upgrades (exec/attach/port-forward) go to the handler the caller installed.
-    if (options.upgrade && options.authenticate(req.headers.authorization)) return options.upgrade(req, socket, ctx);
-    socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
+    // Streaming upgrades (exec/attach/port-forward) go to the handler the caller installed, after
+    // the same authentication and authorization as every other request.
+    socket.on('error', () => socket.destroy());
+    const url = new URL(req.url ?? '/', 'https://localhost');
+    admit(req, url, parseRequestPath(url.pathname), true).then(
+      (user) => {
+        if (options.upgrade) return runAsUser(user, () => options.upgrade!(req, socket, ctx));
+        socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
+      },
+      (e: unknown) => {
+        const err = toApiError(e);
+        const body = JSON.stringify(err.status);
+        socket.end(`HTTP/1.1 ${err.code} ${err.status.reason ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      },
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -210,6 +295,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     port,
     url: `https://${host.includes(':') ? `[${host}]` : host}:${port}`,
     async close() {
+      lifetime.abort();
       watchCache.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -28,6 +28,7 @@ import { createNodeIpamController } from './node-ipam/node-ipam-controller.ts';
 import { createPodGcController } from './pod-gc/pod-gc-controller.ts';
 import { createDaemonSetController } from './daemonset/daemonset-controller.ts';
 import { createCronJobController } from './cronjob/cronjob-controller.ts';
+import { createServiceAccountController } from './serviceaccount/serviceaccount-controller.ts';
 import type { Controller, ControllerDeps } from './types.ts';
 
 export interface ControllerManagerOptions {
@@ -41,6 +42,8 @@ export interface ControllerManagerOptions {
   workers?: number;
   /** Node lifecycle: how long a node may miss lease renewals before it is Unknown (default 40 s). */
   nodeMonitorGracePeriodMs?: number;
+  /** The cluster CA published to every namespace as the kube-root-ca.crt ConfigMap. */
+  rootCaPem?: string;
 }
 
 export interface ControllerManager {
@@ -91,6 +94,7 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
     createDisruptionController(deps),
     createNodeIpamController(deps),
     createPodGcController(deps),
+    createServiceAccountController(deps, { rootCaPem: opts.rootCaPem }),
   ].filter((c) => !disabled.has(c.name));
   informers.start(signal);
   const ready = informers.waitForSync(signal);
@@ -115,8 +119,9 @@ export type ControllerManagerFlags = Pick<ControllerManagerOptions, 'nodeMonitor
 export function controllerManager(flags: ControllerManagerFlags = {}): Component {
   return {
     name: 'controller-manager',
+    identity: { user: 'system:kube-controller-manager', groups: [] },
     async start(ctx) {
-      await startControllerManager({ ...flags, client: ctx.client, signal: ctx.signal, logger: componentLogger(ctx) });
+      await startControllerManager({ ...flags, rootCaPem: ctx.server.caPem, client: ctx.client, signal: ctx.signal, logger: componentLogger(ctx) });
     },
   };
 }

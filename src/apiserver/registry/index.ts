@@ -16,6 +16,7 @@ import { poddisruptionbudgets } from './poddisruptionbudgets.ts';
 import { priorityclasses } from './priorityclasses.ts';
 import { secrets } from './secrets.ts';
 import { serviceaccounts } from './serviceaccounts.ts';
+import { rbacResources } from './rbac.ts';
 import type { ResourceEntry } from './types.ts';
 
 export const builtinResources: ResourceEntry[] = [
@@ -36,6 +37,7 @@ export const builtinResources: ResourceEntry[] = [
   jobs,
   cronjobs,
   poddisruptionbudgets,
+  ...rbacResources,
 ];
 
 export { configmaps, events, leases, namespaces, nodes, pods, secrets, serviceaccounts };
