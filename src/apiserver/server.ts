@@ -7,9 +7,9 @@ import type { AddressInfo } from 'node:net';
 import type { Socket } from 'node:net';
 import type { Backend } from '../storage/index.ts';
 import type { ApiContext, ResourceHandle } from './context.ts';
-import { pathNotFound, unauthorized } from './errors.ts';
+import { badRequest, pathNotFound, unauthorized } from './errors.ts';
 import type { SubresourceHandler } from './handlers/subresources.ts';
-import { parseRequestPath } from './http/request-info.ts';
+import { BadPathError, parseRequestPath } from './http/request-info.ts';
 import { sendJson, sendStatus, toApiError } from './http/respond.ts';
 import { Query } from './http/query.ts';
 import { serveDiscovery } from './handlers/discovery.ts';
@@ -169,11 +169,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = process.hrtime.bigint();
     const url = new URL(req.url ?? '/', 'https://localhost');
-    const info = parseRequestPath(url.pathname);
     const query = new Query(url.searchParams);
     let verb = (req.method ?? 'GET').toLowerCase();
     let resource = '';
     try {
+      // The raw path, not the WHATWG-normalised one: `x/%2e%2e` must not become the parent.
+      const info = parsePath(req.url ?? '/');
       // Unauthenticated endpoints, as upstream's system:public-info-viewer allows.
       if (url.pathname === '/version' || url.pathname === '/version/') return sendJson(res, 200, version);
       if (['/healthz', '/livez', '/readyz'].includes(url.pathname)) {
@@ -272,7 +273,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     // the same authentication and authorization as every other request.
     socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'https://localhost');
-    admit(req, url, parseRequestPath(url.pathname), true).then(
+    Promise.resolve().then(() => admit(req, url, parsePath(req.url ?? '/'), true)).then(
       (user) => {
         if (options.upgrade) return runAsUser(user, () => options.upgrade!(req, socket, ctx));
         socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
@@ -306,3 +307,15 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 }
 
 export type UpgradeHandler = (req: IncomingMessage, socket: Socket, ctx: ApiContext) => void;
+
+/** parseRequestPath of a request URL's raw path; malformed escapes are 400, dot segments 404. */
+function parsePath(rawUrl: string): ReturnType<typeof parseRequestPath> {
+  const path = rawUrl.split('?', 1)[0] ?? '/';
+  try {
+    return parseRequestPath(path);
+  } catch (e) {
+    if (!(e instanceof BadPathError)) throw e;
+    if (e.message.startsWith('invalid URL escape')) throw badRequest(e.message);
+    throw pathNotFound();
+  }
+}
