@@ -31,6 +31,8 @@ import { tokenRequestHandler } from './auth/token-request.ts';
 import { escalationCheck, forbiddenError, isReview, nodeRestriction, serveReview, startAuthorization, type Attributes, type Authorization } from './authz/index.ts';
 import { requestAttributes } from './authz/request-attributes.ts';
 import { serviceAccountAdmission } from './serviceaccount-admission.ts';
+import type { AuditLog } from './audit/audit-log.ts';
+import { requestBodies } from './http/body.ts';
 
 export interface User {
   readonly name: string;
@@ -49,6 +51,8 @@ export interface ApiServerOptions {
   readonly authorization?: boolean;
   /** Issues ServiceAccount tokens (serviceaccounts/token); TokenRequest is 404 without it. */
   readonly serviceAccountTokens?: ServiceAccountTokens;
+  /** Writes an audit event per request (--audit-log-path with --audit-policy-file). */
+  readonly audit?: AuditLog;
   /** Non-resource handlers keyed by path, served after authorization (e.g. the node join endpoint). */
   readonly nonResourceHandlers?: ReadonlyMap<string, (req: IncomingMessage, res: ServerResponse, user: UserInfo) => Promise<void>>;
   readonly host?: string;
@@ -143,13 +147,30 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     if (!d.allowed) throw forbiddenError(a, d.reason);
   };
   /** authn -> impersonation -> authz; resolves to the user the request acts as. */
+  /** What the audit log needs to know of a request once authentication has run. */
+  const audited = new WeakMap<IncomingMessage, { attributes: Attributes; authenticatedAs: UserInfo }>();
   const admit = async (req: IncomingMessage, url: URL, info: ReturnType<typeof parseRequestPath>, upgrade: boolean): Promise<UserInfo> => {
     const authenticated = await authenticate(req);
     if (!authenticated) throw unauthorized();
     const user = authz ? await impersonate(req, authenticated, (a) => authz!.authorize(a)) : authenticated;
     const watch = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
-    await authorize(requestAttributes(user, req.method ?? 'GET', info, url.pathname, watch, upgrade));
+    const attributes = requestAttributes(user, req.method ?? 'GET', info, url.pathname, watch, upgrade);
+    audited.set(req, { attributes, authenticatedAs: authenticated });
+    await authorize(attributes);
     return user;
+  };
+  const auditRequest = (req: IncomingMessage, code: number, received: Date): void => {
+    const seen = audited.get(req);
+    if (!options.audit || !seen) return;
+    options.audit.record({
+      ...seen,
+      requestURI: req.url ?? '/',
+      sourceIP: req.socket.remoteAddress ?? '',
+      userAgent: req.headers['user-agent'],
+      code,
+      received,
+      requestBody: requestBodies.get(req),
+    });
   };
   const openapi = buildOpenApi(
     options.resources.map((e) => ({
@@ -168,6 +189,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 
   const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = process.hrtime.bigint();
+    const received = new Date();
     const url = new URL(req.url ?? '/', 'https://localhost');
     const query = new Query(url.searchParams);
     let verb = (req.method ?? 'GET').toLowerCase();
@@ -193,6 +215,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       sendStatus(res, err.status);
     } finally {
       const code = String(res.statusCode);
+      if (verb === 'watch') res.once('close', () => auditRequest(req, res.statusCode, received));
+      else auditRequest(req, res.statusCode, received);
       if (verb !== 'watch') {
         metrics.requests.inc({ verb: verb.toUpperCase(), resource, code });
         metrics.latency.observe({ verb: verb.toUpperCase(), resource }, Number(process.hrtime.bigint() - started) / 1e9);

@@ -31,6 +31,8 @@ interface ServerFlags {
   defaultNotReadyTolerationSeconds?: number;
   defaultUnreachableTolerationSeconds?: number;
   nodeLeaseRenewInterval?: number;
+  auditLogPath?: string;
+  auditPolicyFile?: string;
 }
 
 function toInt(v: string): number {
@@ -58,6 +60,8 @@ export function registerServerCommand(program: Command): void {
     .option('--default-not-ready-toleration-seconds <seconds>', 'tolerationSeconds of the not-ready:NoExecute toleration added to every pod (default 300)', toInt)
     .option('--default-unreachable-toleration-seconds <seconds>', 'tolerationSeconds of the unreachable:NoExecute toleration added to every pod (default 300)', toInt)
     .option('--node-lease-renew-interval <duration>', "how often the embedded agent renews its node Lease (default 10s)", parseDuration)
+    .option('--audit-log-path <file>', 'write audit.k8s.io/v1 Events as JSON lines here (needs --audit-policy-file)')
+    .option('--audit-policy-file <file>', 'audit.k8s.io/v1 Policy deciding what is logged at which level')
     .action(async (opts: ServerFlags) => {
       const logger = pino({ level: process.env.PEAPOD_LOG_LEVEL ?? 'info' }, pino.destination(2));
       const { host, port } = parseListen(opts.listen);
@@ -81,6 +85,7 @@ export function registerServerCommand(program: Command): void {
         compactWindow: opts.storageCompactWindow,
         compactIntervalMs: opts.storageCompactInterval * 1000,
         components,
+        audit: opts.auditLogPath && opts.auditPolicyFile ? { logPath: opts.auditLogPath, policyFile: opts.auditPolicyFile } : undefined,
         progress: (step) => process.stderr.write(`peapod: ${step}...\n`),
         log: (msg, fields) => logger.warn(fields ?? {}, msg),
       });

@@ -1,7 +1,9 @@
 // The composition root of `peapod server`: storage, PKI and credentials in the data dir, the API
 // server, and (as later issues add them) the scheduler, controllers and an embedded node agent.
 // Components talk to the API server only over HTTPS with their own client.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { AuditLog } from '../apiserver/audit/audit-log.ts';
+import { parsePolicy } from '../apiserver/audit/policy.ts';
 import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import { openSqliteBackend } from '../storage/sqlite/sqlite-backend.ts';
@@ -42,6 +44,8 @@ export interface PeapodServerOptions {
   readonly compactIntervalMs?: number;
   readonly watchCacheSize?: number;
   readonly minRequestTimeoutSeconds?: number;
+  /** Audit log file and policy (kube-apiserver --audit-log-path / --audit-policy-file). */
+  readonly audit?: { readonly logPath: string; readonly policyFile: string };
   /** Started in order once the API serves (scheduler, controllers, embedded agent...). */
   readonly components?: readonly Component[];
 }
@@ -78,6 +82,7 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
   auth.addToken(token, ADMIN_USER);
   auth.addToken(nodeToken, BOOTSTRAP_USER);
   const serviceAccountTokens = await ServiceAccountTokens.open(join(options.dataDir, 'pki'));
+  const audit = options.audit ? new AuditLog(options.audit.logPath, parsePolicy(await readFile(options.audit.policyFile, 'utf8'))) : undefined;
   progress('starting API server');
   // pods/log, exec, attach, portforward and proxy reach the node agents with the join token, the
   // secret every agent and the server share.
@@ -90,6 +95,7 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
     authenticate: (h) => auth.authenticate(h),
     authenticateRequest: createAuthenticator({ tokens: auth, serviceAccounts: { tokens: serviceAccountTokens, bound: boundObjectCheck(() => api?.ctx) } }),
     authorization: true,
+    audit,
     serviceAccountTokens,
     nonResourceHandlers: new Map([[NODE_CREDENTIALS_PATH, nodeCredentialsHandler({ cert: pki.caCert, key: pki.caKey })]]),
     host,
@@ -139,6 +145,7 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
       abort.abort();
       streaming.close();
       await api!.close();
+      await audit?.close();
       await backend.close();
     },
   };

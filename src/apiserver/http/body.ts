@@ -8,6 +8,9 @@ import { decodeProtobufBody, PROTOBUF_MEDIA_TYPE } from '../protobuf/index.ts';
 /** Upstream's default max request body size for most writes (3 MiB). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
+/** The body each request was read with, for the audit log (level Request). */
+export const requestBodies = new WeakMap<IncomingMessage, Buffer>();
+
 export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? '0');
   if (declared > limit) {
@@ -25,7 +28,9 @@ export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Pr
     }
     chunks.push(b);
   }
-  return Buffer.concat(chunks);
+  const body = Buffer.concat(chunks);
+  requestBodies.set(req, body);
+  return body;
 }
 
 export function mediaType(contentType: string | undefined): string {
