@@ -33,6 +33,8 @@ interface ServerFlags {
   nodeLeaseRenewInterval?: number;
   auditLogPath?: string;
   auditPolicyFile?: string;
+  serviceClusterIpRange: string;
+  serviceNodePortRange: string;
 }
 
 function toInt(v: string): number {
@@ -62,6 +64,8 @@ export function registerServerCommand(program: Command): void {
     .option('--node-lease-renew-interval <duration>', "how often the embedded agent renews its node Lease (default 10s)", parseDuration)
     .option('--audit-log-path <file>', 'write audit.k8s.io/v1 Events as JSON lines here (needs --audit-policy-file)')
     .option('--audit-policy-file <file>', 'audit.k8s.io/v1 Policy deciding what is logged at which level')
+    .option('--service-cluster-ip-range <cidr>', 'IPv4 CIDR Service ClusterIPs are allocated from', '10.43.0.0/16')
+    .option('--service-node-port-range <range>', 'port range NodePort Services are allocated from', '30000-32767')
     .action(async (opts: ServerFlags) => {
       const logger = pino({ level: process.env.PEAPOD_LOG_LEVEL ?? 'info' }, pino.destination(2));
       const { host, port } = parseListen(opts.listen);
@@ -86,6 +90,8 @@ export function registerServerCommand(program: Command): void {
         compactIntervalMs: opts.storageCompactInterval * 1000,
         components,
         audit: opts.auditLogPath && opts.auditPolicyFile ? { logPath: opts.auditLogPath, policyFile: opts.auditPolicyFile } : undefined,
+        serviceClusterIpRange: opts.serviceClusterIpRange,
+        serviceNodePortRange: opts.serviceNodePortRange,
         progress: (step) => process.stderr.write(`peapod: ${step}...\n`),
         log: (msg, fields) => logger.warn(fields ?? {}, msg),
       });

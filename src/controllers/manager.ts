@@ -29,6 +29,9 @@ import { createPodGcController } from './pod-gc/pod-gc-controller.ts';
 import { createDaemonSetController } from './daemonset/daemonset-controller.ts';
 import { createCronJobController } from './cronjob/cronjob-controller.ts';
 import { createServiceAccountController } from './serviceaccount/serviceaccount-controller.ts';
+import { createEndpointSliceController } from './endpointslice/endpointslice-controller.ts';
+import { createEndpointsController } from './endpoints/endpoints-controller.ts';
+import { createServiceLbController } from './servicelb/servicelb-controller.ts';
 import type { Controller, ControllerDeps } from './types.ts';
 
 export interface ControllerManagerOptions {
@@ -95,6 +98,9 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
     createNodeIpamController(deps),
     createPodGcController(deps),
     createServiceAccountController(deps, { rootCaPem: opts.rootCaPem }),
+    createEndpointSliceController(deps),
+    createEndpointsController(deps),
+    createServiceLbController(deps),
   ].filter((c) => !disabled.has(c.name));
   informers.start(signal);
   const ready = informers.waitForSync(signal);

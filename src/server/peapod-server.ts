@@ -31,6 +31,15 @@ import { createStreamingHandlers } from '../apiserver/handlers/streaming/index.t
 import type { Component } from './component.ts';
 import { ensureBootstrapPolicy, ensureSystemPriorityClasses } from './bootstrap.ts';
 import { priorityAdmission } from '../apiserver/priority-admission.ts';
+import {
+  advertiseAddress,
+  DEFAULT_NODE_PORT_RANGE,
+  DEFAULT_SERVICE_CIDR,
+  ensureSystemServices,
+  parseIpRange,
+  parsePortRange,
+  ServiceAllocator,
+} from '../apiserver/services/index.ts';
 
 export interface PeapodServerOptions {
   readonly dataDir: string;
@@ -48,6 +57,10 @@ export interface PeapodServerOptions {
   readonly audit?: { readonly logPath: string; readonly policyFile: string };
   /** Started in order once the API serves (scheduler, controllers, embedded agent...). */
   readonly components?: readonly Component[];
+  /** Upstream --service-cluster-ip-range (default 10.43.0.0/16). */
+  readonly serviceClusterIpRange?: string;
+  /** Upstream --service-node-port-range (default 30000-32767). */
+  readonly serviceNodePortRange?: string;
 }
 
 export interface PeapodServer {
@@ -83,6 +96,10 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
   auth.addToken(nodeToken, BOOTSTRAP_USER);
   const serviceAccountTokens = await ServiceAccountTokens.open(join(options.dataDir, 'pki'));
   const audit = options.audit ? new AuditLog(options.audit.logPath, parsePolicy(await readFile(options.audit.policyFile, 'utf8'))) : undefined;
+  const serviceAllocator = new ServiceAllocator(
+    parseIpRange(options.serviceClusterIpRange ?? DEFAULT_SERVICE_CIDR),
+    parsePortRange(options.serviceNodePortRange ?? DEFAULT_NODE_PORT_RANGE),
+  );
   progress('starting API server');
   // pods/log, exec, attach, portforward and proxy reach the node agents with the join token, the
   // secret every agent and the server share.
@@ -105,11 +122,16 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
     minRequestTimeoutSeconds: options.minRequestTimeoutSeconds,
     upgrade: streaming.upgrade,
     subresources: streaming.subresources,
+    storeHooks: new Map([['/services', serviceAllocator.hooks()]]),
     extraAdmission: [priorityAdmission(() => api?.ctx.byGroupResource('scheduling.k8s.io', 'priorityclasses')?.store)],
   });
   await ensureNamespaces(api);
   await ensureSystemPriorityClasses(api);
   await ensureBootstrapPolicy(api);
+  // Service writes wait until the allocator knows every IP and port the stored Services hold.
+  const services = api.ctx.byGroupResource('', 'services');
+  serviceAllocator.rebuild(services ? (await services.store.list(undefined)).items : []);
+  await ensureSystemServices(api.ctx, { range: serviceAllocator.ipRange, address: advertiseAddress(host), port: api.port, log: options.log });
   const kubeconfigPath = join(options.dataDir, 'kubeconfig.yaml');
   await writeKubeconfig(kubeconfigPath, { server: api.url, caPem: pki.caCert, token });
   const abort = new AbortController();

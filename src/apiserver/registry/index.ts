@@ -17,6 +17,9 @@ import { priorityclasses } from './priorityclasses.ts';
 import { secrets } from './secrets.ts';
 import { serviceaccounts } from './serviceaccounts.ts';
 import { rbacResources } from './rbac.ts';
+import { services } from './services.ts';
+import { endpoints } from './endpoints.ts';
+import { endpointslices } from './endpointslices.ts';
 import type { ResourceEntry } from './types.ts';
 
 export const builtinResources: ResourceEntry[] = [
@@ -38,6 +41,9 @@ export const builtinResources: ResourceEntry[] = [
   cronjobs,
   poddisruptionbudgets,
   ...rbacResources,
+  services,
+  endpoints,
+  endpointslices,
 ];
 
 export { configmaps, events, leases, namespaces, nodes, pods, secrets, serviceaccounts };
