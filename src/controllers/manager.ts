@@ -29,6 +29,7 @@ import { createPodGcController } from './pod-gc/pod-gc-controller.ts';
 import { createDaemonSetController } from './daemonset/daemonset-controller.ts';
 import { createCronJobController } from './cronjob/cronjob-controller.ts';
 import { createServiceAccountController } from './serviceaccount/serviceaccount-controller.ts';
+import { createClusterRoleAggregationController } from './clusterrole-aggregation/clusterrole-aggregation-controller.ts';
 import { createEndpointSliceController } from './endpointslice/endpointslice-controller.ts';
 import { createEndpointsController } from './endpoints/endpoints-controller.ts';
 import { createServiceLbController } from './servicelb/servicelb-controller.ts';
@@ -98,6 +99,7 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
     createNodeIpamController(deps),
     createPodGcController(deps),
     createServiceAccountController(deps, { rootCaPem: opts.rootCaPem }),
+    createClusterRoleAggregationController(deps),
     createEndpointSliceController(deps),
     createEndpointsController(deps),
     createServiceLbController(deps),

@@ -43,6 +43,8 @@ export async function ensureBootstrapPolicy(api: ApiServer): Promise<void> {
       }
       const live = await handle.store.get(undefined, name);
       const { metadata: _m, ...body } = structuredClone(desired);
+      // An aggregated role's rules belong to the aggregation controller, as upstream.
+      if (body.aggregationRule) delete body.rules;
       const drifted = Object.entries(body).some(([k, v]) => !jsonEqual(live[k], v));
       if (!drifted || live.metadata?.annotations?.['rbac.authorization.kubernetes.io/autoupdate'] === 'false') continue;
       await handle.store.guaranteedUpdate(undefined, name, (current: KObject) => ({ ...current, ...structuredClone(body) }));

@@ -135,7 +135,8 @@ export const BOOTSTRAP_CLUSTER_ROLES: ClusterRole[] = [
     rule([...WRITE], ['policy'], ['*']),
     rule([...WRITE], ['discovery.k8s.io'], ['endpointslices']),
     rule([...WRITE], ['coordination.k8s.io'], ['leases']),
-    rule(['update', 'patch'], [G], ['clusterroles']),
+    // The aggregation controller writes rules it does not hold itself (upstream grants escalate).
+    rule(['escalate', 'get', 'list', 'watch', 'update', 'patch'], [G], ['clusterroles']),
     rule([...WRITE], ['apiextensions.k8s.io'], ['customresourcedefinitions', 'customresourcedefinitions/status']),
     rule(['delete', 'deletecollection', 'patch', 'update'], ['*'], ['*']),
     rule(['create'], ['authentication.k8s.io'], ['tokenreviews']),
