@@ -33,6 +33,7 @@ interface ServerFlags {
   nodeLeaseRenewInterval?: number;
   auditLogPath?: string;
   auditPolicyFile?: string;
+  registryConfig?: string;
   serviceClusterIpRange: string;
   serviceNodePortRange: string;
 }
@@ -61,6 +62,7 @@ export function registerServerCommand(program: Command): void {
     .option('--node-monitor-grace-period <duration>', 'how long a node may miss lease renewals before it is marked Unknown (default 40s)', parseDuration)
     .option('--default-not-ready-toleration-seconds <seconds>', 'tolerationSeconds of the not-ready:NoExecute toleration added to every pod (default 300)', toInt)
     .option('--default-unreachable-toleration-seconds <seconds>', 'tolerationSeconds of the unreachable:NoExecute toleration added to every pod (default 300)', toInt)
+    .option('--registry-config <file>', "k3s-style registries.yaml for the embedded agent (default: <data-dir>/agent/registries.yaml)")
     .option('--node-lease-renew-interval <duration>', "how often the embedded agent renews its node Lease (default 10s)", parseDuration)
     .option('--audit-log-path <file>', 'write audit.k8s.io/v1 Events as JSON lines here (needs --audit-policy-file)')
     .option('--audit-policy-file <file>', 'audit.k8s.io/v1 Policy deciding what is logged at which level')
@@ -78,7 +80,7 @@ export function registerServerCommand(program: Command): void {
       });
       setDefaultTolerationSeconds({ notReady: timers.notReadyTolerationSeconds, unreachable: timers.unreachableTolerationSeconds });
       const disabled = new Set(opts.disable.split(',').map((s) => s.trim()).filter(Boolean));
-      const components = defaultComponents({ disabled, agent: { nodeName: opts.nodeName, controlPlaneTaint: opts.controlPlaneTaint, podCidr: opts.podCidr, leaseRenewIntervalMs: timers.leaseRenewIntervalMs } })
+      const components = defaultComponents({ disabled, agent: { nodeName: opts.nodeName, controlPlaneTaint: opts.controlPlaneTaint, podCidr: opts.podCidr, leaseRenewIntervalMs: timers.leaseRenewIntervalMs, serviceCidr: opts.serviceClusterIpRange, registryConfig: opts.registryConfig } })
         .map((c) => (c.name === 'controller-manager' ? controllerManager({ nodeMonitorGracePeriodMs: timers.gracePeriodMs }) : c));
       const server = await startPeapodServer({
         dataDir: opts.dataDir,

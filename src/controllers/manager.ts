@@ -32,6 +32,7 @@ import { createServiceAccountController } from './serviceaccount/serviceaccount-
 import { createClusterRoleAggregationController } from './clusterrole-aggregation/clusterrole-aggregation-controller.ts';
 import { createEndpointSliceController } from './endpointslice/endpointslice-controller.ts';
 import { createEndpointsController } from './endpoints/endpoints-controller.ts';
+import { createMirroringController } from './endpointslice/mirroring-controller.ts';
 import { createServiceLbController } from './servicelb/servicelb-controller.ts';
 import type { Controller, ControllerDeps } from './types.ts';
 
@@ -102,6 +103,7 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
     createClusterRoleAggregationController(deps),
     createEndpointSliceController(deps),
     createEndpointsController(deps),
+    createMirroringController(deps),
     createServiceLbController(deps),
   ].filter((c) => !disabled.has(c.name));
   informers.start(signal);
