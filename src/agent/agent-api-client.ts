@@ -74,6 +74,41 @@ export class ClientAgentApi implements AgentApi {
     return this.opts.nodeInfo();
   }
 
+  /**
+   * TokenRequest bound to the pod, cached per pod/audience/lifetime and renewed once 80 % of its
+   * lifetime has passed (as kubelet's token manager), so volume re-syncs do not mint a token each.
+   */
+  async serviceAccountToken(pod: Pod, request: { audience?: string; expirationSeconds: number }): Promise<string> {
+    const key = `${pod.metadata?.uid}/${request.audience ?? ''}/${request.expirationSeconds}`;
+    const now = Date.now();
+    const cached = this.#tokens.get(key);
+    if (cached && now < cached.renewAt) return cached.token;
+    const sa = pod.spec?.serviceAccountName || 'default';
+    const out = await this.opts.client.post<{ status?: { token?: string; expirationTimestamp?: string } }>(
+      resources.serviceaccounts,
+      pod.metadata?.namespace,
+      sa,
+      'token',
+      {
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'TokenRequest',
+        spec: {
+          ...(request.audience ? { audiences: [request.audience] } : {}),
+          expirationSeconds: request.expirationSeconds,
+          boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: pod.metadata?.name, uid: pod.metadata?.uid },
+        },
+      },
+    );
+    const token = out.status?.token;
+    if (!token) throw new Error('TokenRequest returned no token');
+    const expires = Date.parse(out.status?.expirationTimestamp ?? '') || now + request.expirationSeconds * 1000;
+    for (const [k, v] of this.#tokens) if (v.expires <= now) this.#tokens.delete(k);
+    this.#tokens.set(key, { token, renewAt: now + 0.8 * (expires - now), expires });
+    return token;
+  }
+
+  #tokens = new Map<string, { token: string; renewAt: number; expires: number }>();
+
   async #getOptional<T extends ConfigMap | Secret>(ref: typeof resources.configmaps | typeof resources.secrets, ns: string, name: string): Promise<T | undefined> {
     try {
       return await this.opts.client.get<T>(ref, ns, name);

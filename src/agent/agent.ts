@@ -179,6 +179,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       name: nodeName,
       ip: node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? '',
       allocatable: node.status?.allocatable ?? {},
+      apiServer: client.server,
     });
 
     const recorder = createEventRecorder(client, { component: 'kubelet', host: nodeName, logger });

@@ -28,6 +28,7 @@ export interface EmbeddedAgentFlags {
 export function embeddedAgent(flags: EmbeddedAgentFlags = {}): Component {
   return {
     name: 'agent',
+    identity: { user: `system:node:${flags.nodeName ?? defaultNodeName()}`, groups: ['system:nodes'] },
     async start(ctx) {
       const problems = await conmonPreflight(flags.ociRuntime);
       if (problems.length) {

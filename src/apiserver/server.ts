@@ -7,9 +7,9 @@ import type { AddressInfo } from 'node:net';
 import type { Socket } from 'node:net';
 import type { Backend } from '../storage/index.ts';
 import type { ApiContext, ResourceHandle } from './context.ts';
-import { pathNotFound, unauthorized } from './errors.ts';
+import { badRequest, pathNotFound, unauthorized } from './errors.ts';
 import type { SubresourceHandler } from './handlers/subresources.ts';
-import { parseRequestPath } from './http/request-info.ts';
+import { BadPathError, parseRequestPath } from './http/request-info.ts';
 import { sendJson, sendStatus, toApiError } from './http/respond.ts';
 import { Query } from './http/query.ts';
 import { serveDiscovery } from './handlers/discovery.ts';
@@ -27,6 +27,16 @@ import { dynamicOpenApi, LayeredSchemas } from './openapi/dynamic.ts';
 import { ResourceRegistry } from './resource-registry.ts';
 import { startCrdController } from './crd/crd-controller.ts';
 import { limitRanger, resourceQuotaAdmission, type NamespaceLister } from './quota-admission.ts';
+import { runAsUser } from './auth/request-user.ts';
+import { impersonate } from './auth/impersonation.ts';
+import type { UserInfo } from './auth/tokens.ts';
+import type { ServiceAccountTokens } from './auth/service-account-tokens.ts';
+import { tokenRequestHandler } from './auth/token-request.ts';
+import { escalationCheck, forbiddenError, isReview, nodeRestriction, serveReview, startAuthorization, type Attributes, type Authorization } from './authz/index.ts';
+import { requestAttributes } from './authz/request-attributes.ts';
+import { serviceAccountAdmission } from './serviceaccount-admission.ts';
+import type { AuditLog } from './audit/audit-log.ts';
+import { requestBodies } from './http/body.ts';
 
 export interface User {
   readonly name: string;
@@ -36,9 +46,19 @@ export interface User {
 export interface ApiServerOptions {
   readonly backend: Backend;
   readonly resources: readonly ResourceEntry[];
-  readonly tls: { cert: string; key: string };
-  /** Maps an Authorization header to a user, or undefined (401). */
+  readonly tls: { cert: string; key: string; ca?: string };
+  /** Maps an Authorization header to a user, or undefined (401). Used when authenticateRequest is absent. */
   readonly authenticate: (header: string | undefined) => User | undefined;
+  /** The full authentication chain (client certificates, tokens, ServiceAccount JWTs). */
+  readonly authenticateRequest?: (req: IncomingMessage) => Promise<UserInfo | undefined>;
+  /** Node + RBAC authorization (peapod server); without it every authenticated user may do anything. */
+  readonly authorization?: boolean;
+  /** Issues ServiceAccount tokens (serviceaccounts/token); TokenRequest is 404 without it. */
+  readonly serviceAccountTokens?: ServiceAccountTokens;
+  /** Writes an audit event per request (--audit-log-path with --audit-policy-file). */
+  readonly audit?: AuditLog;
+  /** Non-resource handlers keyed by path, served after authorization (e.g. the node join endpoint). */
+  readonly nonResourceHandlers?: ReadonlyMap<string, (req: IncomingMessage, res: ServerResponse, user: UserInfo) => Promise<void>>;
   readonly host?: string;
   readonly port?: number;
   readonly clock?: StrategyContext;
@@ -74,7 +94,16 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const schemas = new LayeredSchemas(loadSchemas());
   let namespaces: GenericStore | undefined;
   const lister: NamespaceLister = async (g, r, ns) => (await registry.byGroupResource(g, r)?.store.list(ns))?.items ?? [];
-  const admission: AdmissionPlugin[] = [namespaceLifecycle(() => namespaces!), limitRanger(lister), resourceQuotaAdmission(lister, clock), ...(options.extraAdmission ?? [])];
+  let authz: Authorization | undefined;
+  const admission: AdmissionPlugin[] = [
+    namespaceLifecycle(() => namespaces!),
+    // Identity admission: ServiceAccount defaulting and token volume, NodeRestriction, RBAC escalation.
+    serviceAccountAdmission(() => registry.byGroupResource('', 'serviceaccounts')?.store),
+    ...(options.authorization ? [nodeRestriction(), escalationCheck(() => authz)] : []),
+    limitRanger(lister),
+    resourceQuotaAdmission(lister, clock),
+    ...(options.extraAdmission ?? []),
+  ];
   const registry = new ResourceRegistry(
     (entry) =>
       new GenericStore(entry, {
@@ -115,7 +144,45 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       return registry.all;
     },
     registry,
-    subresources: options.subresources ?? new Map(),
+    subresources: new Map([
+      ...(options.serviceAccountTokens ? ([['/serviceaccounts/token', tokenRequestHandler(options.serviceAccountTokens)]] as const) : []),
+      ...(options.subresources ?? new Map()),
+    ]),
+  };
+  const lifetime = new AbortController();
+  if (options.authorization) authz = await startAuthorization(ctx, lifetime.signal);
+  const authenticate = async (req: IncomingMessage): Promise<UserInfo | undefined> =>
+    options.authenticateRequest ? options.authenticateRequest(req) : options.authenticate(req.headers.authorization);
+  const authorize = async (a: Attributes): Promise<void> => {
+    if (!authz) return;
+    const d = await authz.authorize(a);
+    if (!d.allowed) throw forbiddenError(a, d.reason);
+  };
+  /** authn -> impersonation -> authz; resolves to the user the request acts as. */
+  /** What the audit log needs to know of a request once authentication has run. */
+  const audited = new WeakMap<IncomingMessage, { attributes: Attributes; authenticatedAs: UserInfo }>();
+  const admit = async (req: IncomingMessage, url: URL, info: ReturnType<typeof parseRequestPath>, upgrade: boolean): Promise<UserInfo> => {
+    const authenticated = await authenticate(req);
+    if (!authenticated) throw unauthorized();
+    const user = authz ? await impersonate(req, authenticated, (a) => authz!.authorize(a)) : authenticated;
+    const watch = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
+    const attributes = requestAttributes(user, req.method ?? 'GET', info, url.pathname, watch, upgrade);
+    audited.set(req, { attributes, authenticatedAs: authenticated });
+    await authorize(attributes);
+    return user;
+  };
+  const auditRequest = (req: IncomingMessage, code: number, received: Date): void => {
+    const seen = audited.get(req);
+    if (!options.audit || !seen) return;
+    options.audit.record({
+      ...seen,
+      requestURI: req.url ?? '/',
+      sourceIP: req.socket.remoteAddress ?? '',
+      userAgent: req.headers['user-agent'],
+      code,
+      received,
+      requestBody: requestBodies.get(req),
+    });
   };
   const openapi = dynamicOpenApi(registry, schemas);
   const crdHandle = registry.get('apiextensions.k8s.io', 'v1', 'customresourcedefinitions');
@@ -125,12 +192,14 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 
   const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = process.hrtime.bigint();
+    const received = new Date();
     const url = new URL(req.url ?? '/', 'https://localhost');
-    const info = parseRequestPath(url.pathname);
     const query = new Query(url.searchParams);
     let verb = (req.method ?? 'GET').toLowerCase();
     let resource = '';
     try {
+      // The raw path, not the WHATWG-normalised one: `x/%2e%2e` must not become the parent.
+      const info = parsePath(req.url ?? '/');
       // Unauthenticated endpoints, as upstream's system:public-info-viewer allows.
       if (url.pathname === '/version' || url.pathname === '/version/') return sendJson(res, 200, version);
       if (['/healthz', '/livez', '/readyz'].includes(url.pathname)) {
@@ -138,8 +207,42 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         res.end('ok');
         return;
       }
-      const user = options.authenticate(req.headers.authorization);
-      if (!user) throw unauthorized();
+      const user = await admit(req, url, info, false);
+      await runAsUser(user, () => dispatch(req, res, url, info, query, user, (v, r) => {
+        verb = v;
+        resource = r;
+      }));
+    } catch (e) {
+      const err = toApiError(e);
+      if (err.code >= 500) options.log?.('request failed', { method: req.method, url: req.url, error: e instanceof Error ? e.stack : String(e) });
+      sendStatus(res, err.status);
+    } finally {
+      const code = String(res.statusCode);
+      if (verb === 'watch') res.once('close', () => auditRequest(req, res.statusCode, received));
+      else auditRequest(req, res.statusCode, received);
+      if (verb !== 'watch') {
+        metrics.requests.inc({ verb: verb.toUpperCase(), resource, code });
+        metrics.latency.observe({ verb: verb.toUpperCase(), resource }, Number(process.hrtime.bigint() - started) / 1e9);
+      } else {
+        metrics.requests.inc({ verb: 'WATCH', resource, code });
+      }
+      metrics.watchers.set({ resource: '' }, ctx.watchers.count);
+    }
+  };
+
+  /** Serves an authenticated, authorized request. */
+  const dispatch = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    info: ReturnType<typeof parseRequestPath>,
+    query: Query,
+    user: UserInfo,
+    label: (verb: string, resource: string) => void,
+  ): Promise<void> => {
+    {
+      const extra = options.nonResourceHandlers?.get(url.pathname);
+      if (extra && info.kind === 'other') return extra(req, res, user);
       if (url.pathname === '/metrics') {
         res.writeHead(200, { 'Content-Type': metrics.registry.contentType });
         res.end(await metrics.registry.metrics());
@@ -160,30 +263,27 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       }
       if (info.kind === 'group') return serveDiscovery(ctx, info, req, res);
       if (info.kind === 'resource') {
+        if (authz && isReview(info)) {
+          label('create', info.resource);
+          return serveReview(req, res, info, {
+            user,
+            authz,
+            now: clock.now(),
+            authenticateToken: (token) => authenticate({ headers: { authorization: `Bearer ${token}` }, socket: {} } as IncomingMessage),
+          });
+        }
         const handle = ctx.resource(info.group, info.version, info.resource);
         if (!handle) throw pathNotFound();
-        resource = info.subresource ? `${info.resource}/${info.subresource}` : info.resource;
-        verb = verbOf(req.method ?? 'GET', info, query);
+        label(verbOf(req.method ?? 'GET', info, query), info.subresource ? `${info.resource}/${info.subresource}` : info.resource);
         return await serveResource({ ctx, handle, info, query, req, res });
       }
       throw pathNotFound();
-    } catch (e) {
-      const err = toApiError(e);
-      if (err.code >= 500) options.log?.('request failed', { method: req.method, url: req.url, error: e instanceof Error ? e.stack : String(e) });
-      sendStatus(res, err.status);
-    } finally {
-      const code = String(res.statusCode);
-      if (verb !== 'watch') {
-        metrics.requests.inc({ verb: verb.toUpperCase(), resource, code });
-        metrics.latency.observe({ verb: verb.toUpperCase(), resource }, Number(process.hrtime.bigint() - started) / 1e9);
-      } else {
-        metrics.requests.inc({ verb: 'WATCH', resource, code });
-      }
-      metrics.watchers.set({ resource: '' }, ctx.watchers.count);
     }
   };
 
-  const server: Server = createServer({ cert: options.tls.cert, key: options.tls.key, keepAliveTimeout: 65_000 }, (req, res) => {
+  // Client certificates are requested, never required: Node checks any offered chain against the
+  // CA (socket.authorized) and the x509 authenticator reads CN/O from it.
+  const server: Server = createServer({ cert: options.tls.cert, key: options.tls.key, ...(options.tls.ca ? { ca: options.tls.ca, requestCert: true, rejectUnauthorized: false } : {}), keepAliveTimeout: 65_000 }, (req, res) => {
     handler(req, res).catch((e: unknown) => {
       sendStatus(res, toApiError(e).status);
     });
@@ -196,9 +296,21 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     s.on('close', () => sockets.delete(s));
   });
   server.on('upgrade', (req: IncomingMessage, socket: Socket) => {
-    // Streaming upgrades (exec/attach/port-forward) go to the handler the caller installed.
-    if (options.upgrade && options.authenticate(req.headers.authorization)) return options.upgrade(req, socket, ctx);
-    socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
+    // Streaming upgrades (exec/attach/port-forward) go to the handler the caller installed, after
+    // the same authentication and authorization as every other request.
+    socket.on('error', () => socket.destroy());
+    const url = new URL(req.url ?? '/', 'https://localhost');
+    Promise.resolve().then(() => admit(req, url, parsePath(req.url ?? '/'), true)).then(
+      (user) => {
+        if (options.upgrade) return runAsUser(user, () => options.upgrade!(req, socket, ctx));
+        socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
+      },
+      (e: unknown) => {
+        const err = toApiError(e);
+        const body = JSON.stringify(err.status);
+        socket.end(`HTTP/1.1 ${err.code} ${err.status.reason ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      },
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -212,6 +324,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     url: `https://${host.includes(':') ? `[${host}]` : host}:${port}`,
     async close() {
       crdController?.stop();
+      lifetime.abort();
       watchCache.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -222,3 +335,15 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 }
 
 export type UpgradeHandler = (req: IncomingMessage, socket: Socket, ctx: ApiContext) => void;
+
+/** parseRequestPath of a request URL's raw path; malformed escapes are 400, dot segments 404. */
+function parsePath(rawUrl: string): ReturnType<typeof parseRequestPath> {
+  const path = rawUrl.split('?', 1)[0] ?? '/';
+  try {
+    return parseRequestPath(path);
+  } catch (e) {
+    if (!(e instanceof BadPathError)) throw e;
+    if (e.message.startsWith('invalid URL escape')) throw badRequest(e.message);
+    throw pathNotFound();
+  }
+}

@@ -10,6 +10,7 @@ import { conmonPreflight } from '../agent/preflight.ts';
 import { CLUSTER_POD_CIDR, DEFAULT_CLUSTER_DOMAIN, DEFAULT_SERVICE_CIDR } from '../agent/proxy/index.ts';
 import type { OciRuntimePreference } from '../agent/runtime/index.ts';
 import { createClient } from '../client/index.ts';
+import { joinCluster } from '../agent/node/join.ts';
 import { defaultDataDir } from './server-command.ts';
 import { parseDuration } from './node-timers.ts';
 
@@ -57,7 +58,7 @@ export function registerAgentCommand(program: Command): void {
     .command('agent')
     .description('run a node agent that joins the cluster at --server')
     .requiredOption('--server <url>', 'API server URL, e.g. https://10.0.0.1:6443')
-    .option('--token <token>', 'bearer token (default: $PEAPOD_TOKEN)')
+    .option('--token <token>', 'join token: the server\'s <data-dir>/node-token (default: $PEAPOD_TOKEN)')
     .option('--ca-file <file>', 'CA bundle that signed the server certificate (the server\'s pki/ca.crt)')
     .option('--node-name <name>', 'name of this node', defaultNodeName())
     .option('--data-dir <dir>', 'agent state: containers, images, volumes', defaultAgentDataDir())
@@ -93,7 +94,9 @@ export function registerAgentCommand(program: Command): void {
         return i < 0 ? [l, ''] : [l.slice(0, i), l.slice(i + 1)];
       }));
       const ca = opts.caFile ? await readFile(opts.caFile, 'utf8').catch((e: Error) => fail(`--ca-file: ${e.message}`)) : undefined;
-      const client = createClient({ server: opts.server, token, ca, userAgent: 'peapod-agent' });
+      // The join token only buys node credentials; from here on the agent is system:node:<name>.
+      const creds = await joinCluster({ server: opts.server, token, ca, nodeName: opts.nodeName, dataDir: opts.dataDir }).catch((e: Error) => fail(e.message));
+      const client = createClient({ server: opts.server, ca, cert: creds.cert, key: creds.key, userAgent: 'peapod-agent' });
       const abort = new AbortController();
       let agent: Agent;
       try {

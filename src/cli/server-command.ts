@@ -31,6 +31,8 @@ interface ServerFlags {
   defaultNotReadyTolerationSeconds?: number;
   defaultUnreachableTolerationSeconds?: number;
   nodeLeaseRenewInterval?: number;
+  auditLogPath?: string;
+  auditPolicyFile?: string;
   registryConfig?: string;
   serviceClusterIpRange: string;
   serviceNodePortRange: string;
@@ -62,6 +64,8 @@ export function registerServerCommand(program: Command): void {
     .option('--default-unreachable-toleration-seconds <seconds>', 'tolerationSeconds of the unreachable:NoExecute toleration added to every pod (default 300)', toInt)
     .option('--registry-config <file>', "k3s-style registries.yaml for the embedded agent (default: <data-dir>/agent/registries.yaml)")
     .option('--node-lease-renew-interval <duration>', "how often the embedded agent renews its node Lease (default 10s)", parseDuration)
+    .option('--audit-log-path <file>', 'write audit.k8s.io/v1 Events as JSON lines here (needs --audit-policy-file)')
+    .option('--audit-policy-file <file>', 'audit.k8s.io/v1 Policy deciding what is logged at which level')
     .option('--service-cluster-ip-range <cidr>', 'IPv4 CIDR Service ClusterIPs are allocated from', '10.43.0.0/16')
     .option('--service-node-port-range <range>', 'port range NodePort Services are allocated from', '30000-32767')
     .action(async (opts: ServerFlags) => {
@@ -87,6 +91,7 @@ export function registerServerCommand(program: Command): void {
         compactWindow: opts.storageCompactWindow,
         compactIntervalMs: opts.storageCompactInterval * 1000,
         components,
+        audit: opts.auditLogPath && opts.auditPolicyFile ? { logPath: opts.auditLogPath, policyFile: opts.auditPolicyFile } : undefined,
         serviceClusterIpRange: opts.serviceClusterIpRange,
         serviceNodePortRange: opts.serviceNodePortRange,
         progress: (step) => process.stderr.write(`peapod: ${step}...\n`),

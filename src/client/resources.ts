@@ -35,6 +35,7 @@ export const resources = {
   priorityclasses: ref('scheduling.k8s.io', 'v1', 'priorityclasses', false),
   storageclasses: ref('storage.k8s.io', 'v1', 'storageclasses', false),
   runtimeclasses: ref('node.k8s.io', 'v1', 'runtimeclasses', false),
+  clusterroles: ref('rbac.authorization.k8s.io', 'v1', 'clusterroles', false),
 } as const satisfies Record<string, ResourceRef>;
 
 /** `v1` or `apps/v1`: the apiVersion objects of this ref carry. */

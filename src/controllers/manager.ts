@@ -32,6 +32,8 @@ import { createNodeIpamController } from './node-ipam/node-ipam-controller.ts';
 import { createPodGcController } from './pod-gc/pod-gc-controller.ts';
 import { createDaemonSetController } from './daemonset/daemonset-controller.ts';
 import { createCronJobController } from './cronjob/cronjob-controller.ts';
+import { createServiceAccountController } from './serviceaccount/serviceaccount-controller.ts';
+import { createClusterRoleAggregationController } from './clusterrole-aggregation/clusterrole-aggregation-controller.ts';
 import { createEndpointSliceController } from './endpointslice/endpointslice-controller.ts';
 import { createEndpointsController } from './endpoints/endpoints-controller.ts';
 import { createMirroringController } from './endpointslice/mirroring-controller.ts';
@@ -104,6 +106,8 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
     createDisruptionController(deps),
     createNodeIpamController(deps),
     createPodGcController(deps),
+    createServiceAccountController(deps),
+    createClusterRoleAggregationController(deps),
     createEndpointSliceController(deps),
     createEndpointsController(deps),
     createMirroringController(deps),
@@ -132,6 +136,7 @@ export type ControllerManagerFlags = Pick<ControllerManagerOptions, 'nodeMonitor
 export function controllerManager(flags: ControllerManagerFlags = {}): Component {
   return {
     name: 'controller-manager',
+    identity: { user: 'system:kube-controller-manager', groups: [] },
     async start(ctx) {
       await startControllerManager({ ...flags, client: ctx.client, signal: ctx.signal, logger: componentLogger(ctx), rootCaPem: ctx.server.caPem });
     },

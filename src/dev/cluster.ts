@@ -193,6 +193,8 @@ export async function startDevCluster(opts: DevClusterOptions): Promise<DevClust
     await writeFile(STATE_FILE, JSON.stringify(state));
     const url = (await waitForLine(server, /listening on (https:\/\/\S+)/, 60_000, join(dataDir, 'server.log')))[1]!;
     const token = (await readFile(join(serverDir, 'admin.token'), 'utf8')).trim();
+    // Agents join with the join token, as on separate machines; they then act as system:node:<name>.
+    const nodeToken = (await readFile(join(serverDir, 'node-token'), 'utf8')).trim();
     const caFile = join(serverDir, 'pki', 'ca.crt');
     progress(`server listening on ${url}`);
 
@@ -233,7 +235,7 @@ export async function startDevCluster(opts: DevClusterOptions): Promise<DevClust
         process.execPath, PEAPOD, 'agent', '--server', url, '--ca-file', caFile, '--node-name', s.name,
         '--data-dir', join(s.dir, 'agent'), '--node-ip', s.ip, '--agent-port', '10250',
         '--label', `peapod.dev/host=${s.netns}`, ...(opts.agentArgs ?? []),
-      ], { stdio: ['ignore', 'pipe', logFd], env: { ...env, PEAPOD_TOKEN: token } });
+      ], { stdio: ['ignore', 'pipe', logFd], env: { ...env, PEAPOD_TOKEN: nodeToken } });
       closeSync(logFd);
       children.push(proc);
       const exited = once(proc, 'exit');

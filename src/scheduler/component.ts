@@ -78,6 +78,7 @@ export async function startSchedulerService(client: Client, opts: SchedulerServi
 
 export const schedulerComponent: Component = {
   name: 'scheduler',
+  identity: { user: 'system:kube-scheduler', groups: [] },
   async start(ctx) {
     const logger: Logger = {
       info: (m) => ctx.log(m, { component: 'scheduler' }),

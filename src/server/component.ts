@@ -4,18 +4,21 @@
 import type { Client } from '../client/index.ts';
 
 export interface ComponentContext {
-  /** A client authenticated to the API server (admin credentials for now). */
+  /** A client authenticated to the API server as the component's identity. */
   readonly client: Client;
   /** Creates another client (e.g. with its own connection pool or user agent). */
   newClient(userAgent: string): Client;
   readonly signal: AbortSignal;
   readonly dataDir: string;
+  /** `token` is the node join token (agents authenticate the server's streaming calls with it). */
   readonly server: { readonly url: string; readonly caPem: string; readonly token: string };
   readonly log: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
 export interface Component {
   readonly name: string;
+  /** The user (client-certificate CN) and groups (O) the component acts as; upstream's system identities. */
+  readonly identity?: { readonly user: string; readonly groups: readonly string[] };
   /** Starts the component; resolves once it runs. It stops when ctx.signal aborts. */
   start(ctx: ComponentContext): Promise<void>;
 }

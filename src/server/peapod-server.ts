@@ -1,7 +1,9 @@
 // The composition root of `peapod server`: storage, PKI and credentials in the data dir, the API
 // server, and (as later issues add them) the scheduler, controllers and an embedded node agent.
 // Components talk to the API server only over HTTPS with their own client.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { AuditLog } from '../apiserver/audit/audit-log.ts';
+import { parsePolicy } from '../apiserver/audit/policy.ts';
 import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import { openSqliteBackend } from '../storage/sqlite/sqlite-backend.ts';
@@ -9,12 +11,25 @@ import type { Backend } from '../storage/index.ts';
 import { startApiServer, type ApiServer } from '../apiserver/server.ts';
 import { builtinResources } from '../apiserver/registry/index.ts';
 import { ensurePki } from '../apiserver/tls/index.ts';
-import { ADMIN_USER, ensureAdminToken, TokenAuthenticator, writeKubeconfig } from '../apiserver/auth/index.ts';
+import {
+  ADMIN_USER,
+  BOOTSTRAP_USER,
+  NODE_CREDENTIALS_PATH,
+  ServiceAccountTokens,
+  boundObjectCheck,
+  createAuthenticator,
+  ensureAdminToken,
+  ensureNodeToken,
+  issueClientCert,
+  nodeCredentialsHandler,
+  TokenAuthenticator,
+  writeKubeconfig,
+} from '../apiserver/auth/index.ts';
 import { ApiError } from '../apiserver/errors.ts';
 import { createClient } from '../client/index.ts';
 import { createStreamingHandlers } from '../apiserver/handlers/streaming/index.ts';
 import type { Component } from './component.ts';
-import { ensureSystemPriorityClasses } from './bootstrap.ts';
+import { ensureBootstrapPolicy, ensureSystemPriorityClasses } from './bootstrap.ts';
 import { priorityAdmission } from '../apiserver/priority-admission.ts';
 import {
   advertiseAddress,
@@ -38,6 +53,8 @@ export interface PeapodServerOptions {
   readonly compactIntervalMs?: number;
   readonly watchCacheSize?: number;
   readonly minRequestTimeoutSeconds?: number;
+  /** Audit log file and policy (kube-apiserver --audit-log-path / --audit-policy-file). */
+  readonly audit?: { readonly logPath: string; readonly policyFile: string };
   /** Started in order once the API serves (scheduler, controllers, embedded agent...). */
   readonly components?: readonly Component[];
   /** Upstream --service-cluster-ip-range (default 10.43.0.0/16). */
@@ -51,6 +68,8 @@ export interface PeapodServer {
   readonly url: string;
   readonly kubeconfigPath: string;
   readonly token: string;
+  /** The join token agents present (`<data-dir>/node-token`). */
+  readonly nodeToken: string;
   readonly caPem: string;
   readonly backend: Backend;
   close(): Promise<void>;
@@ -71,20 +90,31 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
   const host = options.host ?? '127.0.0.1';
   const pki = await ensurePki(join(options.dataDir, 'pki'), { hosts: [host] });
   const token = await ensureAdminToken(options.dataDir);
+  const nodeToken = await ensureNodeToken(options.dataDir);
   const auth = new TokenAuthenticator();
   auth.addToken(token, ADMIN_USER);
+  auth.addToken(nodeToken, BOOTSTRAP_USER);
+  const serviceAccountTokens = await ServiceAccountTokens.open(join(options.dataDir, 'pki'));
+  const audit = options.audit ? new AuditLog(options.audit.logPath, parsePolicy(await readFile(options.audit.policyFile, 'utf8'))) : undefined;
   const serviceAllocator = new ServiceAllocator(
     parseIpRange(options.serviceClusterIpRange ?? DEFAULT_SERVICE_CIDR),
     parsePortRange(options.serviceNodePortRange ?? DEFAULT_NODE_PORT_RANGE),
   );
   progress('starting API server');
-  // pods/log, exec, attach, portforward and proxy reach the node agents with the admin token.
-  const streaming = createStreamingHandlers({ auth: { token }, log: options.log });
-  const api = await startApiServer({
+  // pods/log, exec, attach, portforward and proxy reach the node agents with the join token, the
+  // secret every agent and the server share.
+  const streaming = createStreamingHandlers({ auth: { token: nodeToken }, log: options.log });
+  let api: ApiServer | undefined;
+  api = await startApiServer({
     backend,
     resources: builtinResources,
-    tls: { cert: pki.serverCert, key: pki.serverKey },
+    tls: { cert: pki.serverCert, key: pki.serverKey, ca: pki.caCert },
     authenticate: (h) => auth.authenticate(h),
+    authenticateRequest: createAuthenticator({ tokens: auth, serviceAccounts: { tokens: serviceAccountTokens, bound: boundObjectCheck(() => api?.ctx) } }),
+    authorization: true,
+    audit,
+    serviceAccountTokens,
+    nonResourceHandlers: new Map([[NODE_CREDENTIALS_PATH, nodeCredentialsHandler({ cert: pki.caCert, key: pki.caKey })]]),
     host,
     port: options.port ?? 6443,
     log: options.log,
@@ -97,6 +127,7 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
   });
   await ensureNamespaces(api);
   await ensureSystemPriorityClasses(api);
+  await ensureBootstrapPolicy(api);
   // Service writes wait until the allocator knows every IP and port the stored Services hold.
   const services = api.ctx.byGroupResource('', 'services');
   serviceAllocator.rebuild(services ? (await services.store.list(undefined)).items : []);
@@ -106,15 +137,20 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
   const abort = new AbortController();
   // Every informer, watch and timer of every component listens to this one signal.
   setMaxListeners(0, abort.signal);
-  const newClient = (userAgent: string) => createClient({ server: api.url, token, ca: pki.caCert, userAgent });
+  const url = api.url;
   for (const component of options.components ?? []) {
     progress(`starting ${component.name}`);
+    // Each component acts as its upstream identity (system:kube-scheduler, system:node:<name>...)
+    // with a client certificate the server signs for it here; none gets the admin token.
+    const identity = component.identity ?? { user: `system:peapod:${component.name}`, groups: [] };
+    const credentials = await issueClientCert({ cert: pki.caCert, key: pki.caKey }, { user: identity.user, groups: identity.groups });
+    const newClient = (userAgent: string) => createClient({ server: url, ca: pki.caCert, cert: credentials.cert, key: credentials.key, userAgent });
     await component.start({
       client: newClient(`peapod-${component.name}`),
       newClient,
       signal: abort.signal,
       dataDir: options.dataDir,
-      server: { url: api.url, caPem: pki.caCert, token },
+      server: { url, caPem: pki.caCert, token: nodeToken },
       log: options.log ?? (() => {}),
     });
   }
@@ -124,12 +160,14 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
     url: api.url,
     kubeconfigPath,
     token,
+    nodeToken,
     caPem: pki.caCert,
     backend,
     async close() {
       abort.abort();
       streaming.close();
-      await api.close();
+      await api!.close();
+      await audit?.close();
       await backend.close();
     },
   };

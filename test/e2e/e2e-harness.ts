@@ -4,7 +4,7 @@
 // crashed): containers, mounts, the bridge, cgroups and the state dir.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { request } from 'node:http';
@@ -133,7 +133,7 @@ export interface AgentProcess {
 /** Runs `peapod agent` for `node` against `server` until it prints that it is ready. */
 export async function startAgentProcess(server: TestServer, node: TestNode): Promise<AgentProcess> {
   const proc = spawn(process.execPath, [
-    join(ROOT, 'bin/peapod.js'), 'agent', '--server', server.url, '--token', server.token, '--ca-file', join(server.dataDir, 'pki', 'ca.crt'),
+    join(ROOT, 'bin/peapod.js'), 'agent', '--server', server.url, '--token', readFileSync(join(server.dataDir, 'node-token'), 'utf8').trim(), '--ca-file', join(server.dataDir, 'pki', 'ca.crt'),
     '--node-name', node.nodeName, '--data-dir', node.agentDir, '--pod-cidr', node.subnet, '--agent-port', '0',
     ...(node.serviceCidr ? ['--service-cluster-ip-range', node.serviceCidr] : []),
   ], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PEAPOD_LOG_LEVEL: process.env.PEAPOD_LOG_LEVEL ?? 'warn' } });

@@ -87,8 +87,8 @@ describe('scheduler', () => {
       const d = await kubectl(server, ['describe', 'pod', 'x']);
       return d.stdout.includes('FailedScheduling') ? d.stdout : undefined;
     });
-    assert.match(described, /Warning\s+FailedScheduling\s+\S+\s+default-scheduler\s+(.*)/);
-    assert.equal(/FailedScheduling\s+\S+\s+default-scheduler\s+(.*)/.exec(described)?.[1], expected);
+    assert.match(described, /Warning\s+FailedScheduling\s+\S+(?: \(x\d+ over \S+\))?\s+default-scheduler\s+(.*)/);
+    assert.equal(/FailedScheduling\s+\S+(?: \(x\d+ over \S+\))?\s+default-scheduler\s+(.*)/.exec(described)?.[1], expected);
     assert.equal((await getPod('x'))?.spec?.nodeName, undefined);
 
     // Tolerations may be added to an existing pod; that makes it schedulable.

@@ -144,11 +144,13 @@ before(async () => {
 
   server = await startServer({ args: ['--disable', 'agent,scheduler'] });
   const pki = join(server.dataDir, 'pki');
+  const nodeToken = (await readFile(join(server.dataDir, 'node-token'), 'utf8')).trim();
   agent = await startAgentServer({
     host: '127.0.0.1',
     port: 0,
     tls: { cert: await readFile(join(pki, 'server.crt'), 'utf8'), key: await readFile(join(pki, 'server.key'), 'utf8') },
-    authenticate: (h) => h === `Bearer ${server.token}`,
+    // The API server reaches agents with the join token (<data-dir>/node-token).
+    authenticate: (h) => h === `Bearer ${nodeToken}`,
     backend,
     log: (msg, fields) => sessions.push({ msg, protocol: String(fields?.protocol ?? '') }),
   });

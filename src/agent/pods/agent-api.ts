@@ -16,6 +16,11 @@ export interface AgentApi {
   recordEvent(pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string): void;
   getConfigMap(namespace: string, name: string): Promise<ConfigMap | undefined>;
   getSecret(namespace: string, name: string): Promise<Secret | undefined>;
+  /**
+   * A token for the pod's ServiceAccount bound to the pod (TokenRequest), for projected
+   * serviceAccountToken sources. Absent on APIs that cannot issue tokens (those sources stay empty).
+   */
+  serviceAccountToken?(pod: Pod, request: { audience?: string; expirationSeconds: number }): Promise<string>;
   nodeInfo(): NodeInfo;
 }
 
@@ -25,4 +30,6 @@ export interface NodeInfo {
   ip: string;
   /** Node allocatable (`cpu`, `memory`, `ephemeral-storage`, ...) as quantities. */
   allocatable: Record<string, string>;
+  /** URL of the API server the agent talks to (KUBERNETES_SERVICE_HOST/PORT fallback for pods). */
+  apiServer?: string;
 }

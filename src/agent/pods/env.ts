@@ -68,7 +68,7 @@ export async function containerEnv(pod: Pod, container: Container, ctx: EnvConte
     }
   }
 
-  const service = ctx.serviceEnv ?? new Map<string, string>();
+  const service = withApiServerEnv(ctx.serviceEnv ?? new Map<string, string>(), ctx.node.apiServer);
   for (const e of container.env ?? []) {
     const value = e.valueFrom ? await valueFrom(pod, container, e, ctx, { getCm, getSecret }) : expand(e.value ?? '', lookupIn(env, service));
     if (value !== undefined) env.set(e.name, value);
@@ -172,4 +172,22 @@ export function resourceFieldValue(c: Container, resource: string, divisor: stri
   }
   const div = parseQuantity(divisor ?? '1');
   return String(Math.ceil(parseQuantity(q ?? '0') / (div || 1)));
+}
+
+/**
+ * In-cluster clients find the API through KUBERNETES_SERVICE_HOST/PORT, which kubelet derives from
+ * the `kubernetes` Service. When no service env provides them, the agent's own API server address
+ * stands in (reachable from pods wherever the agent reaches it).
+ */
+function withApiServerEnv(service: ReadonlyMap<string, string>, apiServer: string | undefined): ReadonlyMap<string, string> {
+  if (service.has('KUBERNETES_SERVICE_HOST') || !apiServer) return service;
+  let url: URL;
+  try {
+    url = new URL(apiServer);
+  } catch {
+    return service;
+  }
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const port = url.port || '443';
+  return new Map([...service, ['KUBERNETES_SERVICE_HOST', host], ['KUBERNETES_SERVICE_PORT', port], ['KUBERNETES_SERVICE_PORT_HTTPS', port]]);
 }

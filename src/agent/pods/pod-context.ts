@@ -34,6 +34,8 @@ export interface PodState {
   uid: string;
   sandbox?: Sandbox;
   volumes?: Map<string, string>;
+  /** When projected ServiceAccount tokens must be renewed (80 % of the shortest lifetime). */
+  volumesRefreshAt?: number;
   /** Container name → instances, newest first; at most two kept (current and previous). */
   containers: Map<string, ObservedContainer[]>;
   waiting: Map<string, WaitingReason>;

@@ -27,7 +27,7 @@ export interface PodStorage {
 }
 
 export interface VolumeContext {
-  api: Pick<AgentApi, 'getConfigMap' | 'getSecret'>;
+  api: Pick<AgentApi, 'getConfigMap' | 'getSecret' | 'serviceAccountToken'>;
   node: NodeInfo;
   podIp?: string;
 }

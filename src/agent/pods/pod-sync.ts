@@ -36,16 +36,21 @@ export async function syncPod(ctx: PodCtx): Promise<{ terminal: boolean }> {
       return { terminal: false };
     }
   }
-  if (!state.volumes) {
+  const refreshDue = state.volumesRefreshAt !== undefined && deps.clock.now() >= state.volumesRefreshAt;
+  if (!state.volumes || refreshDue) {
     try {
       state.volumes = await deps.storage.setUpVolumes(pod, { api: deps.api, node: deps.api.nodeInfo(), podIp: state.sandbox.ip });
+      const ttl = shortestTokenSeconds(pod);
+      state.volumesRefreshAt = ttl === undefined ? undefined : deps.clock.now() + ttl * 800 + 1_000;
     } catch (e) {
       if (!(e instanceof VolumeError)) throw e;
       deps.api.recordEvent(pod, 'Warning', 'FailedMount', e.message);
       requestWake(state, deps.clock.now() + 5_000);
-      return { terminal: false };
+      // A failed token renewal keeps the files written before; a first set-up must be retried.
+      if (!state.volumes) return { terminal: false };
     }
   }
+  if (state.volumesRefreshAt !== undefined) requestWake(state, state.volumesRefreshAt);
 
   const policy = pod.spec?.restartPolicy ?? 'Always';
   const regularStarted = (pod.spec?.containers ?? []).some((c) => (state.containers.get(c.name)?.length ?? 0) > 0);
@@ -141,4 +146,17 @@ const NO_CLUSTER_DNS: ClusterDnsSettings = { servers: [], domain: 'cluster.local
 
 export function errText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+/** Seconds of the shortest-lived projected ServiceAccount token of the pod, if it has any. */
+function shortestTokenSeconds(pod: Pod): number | undefined {
+  let min: number | undefined;
+  for (const v of pod.spec?.volumes ?? []) {
+    for (const src of v.projected?.sources ?? []) {
+      if (!src.serviceAccountToken) continue;
+      const s = src.serviceAccountToken.expirationSeconds ?? 3600;
+      min = min === undefined ? s : Math.min(min, s);
+    }
+  }
+  return min;
 }

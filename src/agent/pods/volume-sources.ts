@@ -26,7 +26,17 @@ export async function projectedFiles(pod: Pod, vol: Volume, ctx: VolumeContext):
       if (src.configMap) files.push(...(await configMapFiles(ns, vol.name, src.configMap, ctx)));
       else if (src.secret) files.push(...(await secretFiles(ns, vol.name, src.secret, ctx)));
       else if (src.downwardAPI) files.push(...downwardFiles(pod, vol.name, src.downwardAPI.items ?? [], ctx));
-      // TODO(#3): serviceAccountToken and clusterTrustBundle sources need the token API.
+      else if (src.serviceAccountToken && ctx.api.serviceAccountToken) {
+        const { audience, expirationSeconds, path } = src.serviceAccountToken;
+        let token: string;
+        try {
+          token = await ctx.api.serviceAccountToken(pod, { audience, expirationSeconds: expirationSeconds ?? 3600 });
+        } catch (e) {
+          throw new VolumeError(vol.name, `failed to fetch token: ${e instanceof Error ? e.message : String(e)}`);
+        }
+        files.push({ path, content: Buffer.from(token) });
+      }
+      // TODO(#15): clusterTrustBundle sources.
     }
     return { files, defaultMode: vol.projected.defaultMode };
   }

@@ -8,7 +8,10 @@ export interface KubeconfigOptions {
   server?: string;
   /** PEM of the CA that signed the serving certificate (embedded as certificate-authority-data). */
   caPem: string;
-  token: string;
+  /** Bearer token; or a client certificate and key (PEM) below. */
+  token?: string;
+  clientCert?: string;
+  clientKey?: string;
   clusterName?: string;
   user?: string;
   context?: string;
@@ -30,7 +33,7 @@ export function kubeconfigYaml(options: KubeconfigOptions): string {
         cluster: { server: o.server, 'certificate-authority-data': Buffer.from(o.caPem).toString('base64') },
       },
     ],
-    users: [{ name: o.user, user: { token: o.token } }],
+    users: [{ name: o.user, user: credentials(o) }],
     contexts: [
       {
         name: o.context,
@@ -40,6 +43,13 @@ export function kubeconfigYaml(options: KubeconfigOptions): string {
     'current-context': o.context,
     preferences: {},
   });
+}
+
+function credentials(o: KubeconfigOptions): Record<string, string> {
+  if (o.clientCert && o.clientKey) {
+    return { 'client-certificate-data': Buffer.from(o.clientCert).toString('base64'), 'client-key-data': Buffer.from(o.clientKey).toString('base64') };
+  }
+  return { token: o.token ?? '' };
 }
 
 /** Writes the kubeconfig to `path` atomically with mode 0600 (it holds a credential). */

@@ -8,6 +8,7 @@ export interface UserInfo {
   readonly name: string;
   readonly groups: readonly string[];
   readonly uid?: string;
+  readonly extra?: Readonly<Record<string, readonly string[]>>;
 }
 
 export const ADMIN_TOKEN_FILE = 'admin.token';

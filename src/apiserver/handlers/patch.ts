@@ -54,6 +54,9 @@ export async function servePatch(scope: RequestScope): Promise<void> {
         throw e;
       }
       const obj = checkKind(handle, patched);
+      if (obj.metadata?.name !== info.name) {
+        throw badRequest(`the name of the object (${obj.metadata?.name ?? ''}) does not match the name on the URL (${info.name})`);
+      }
       warnings = checkFieldValidation(scope, obj);
       return obj;
     },

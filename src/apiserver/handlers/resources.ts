@@ -152,6 +152,9 @@ async function serveCreate(scope: RequestScope): Promise<void> {
 
 async function serveUpdate(scope: RequestScope): Promise<void> {
   const { obj, warnings } = await readObject(scope);
+  // A replacement must say what it is (upstream's decoder refuses a body without kind); otherwise
+  // any JSON object would silently replace the stored one.
+  if (obj.kind === undefined && obj.apiVersion === undefined) throw badRequest(`Object 'Kind' is missing in '${JSON.stringify(obj).slice(0, 200)}'`);
   const updated = await scope.handle.store.update(scope.info.namespace, scope.info.name!, obj, {
     ...writeOptions(scope.query),
     subresource: scope.info.subresource,

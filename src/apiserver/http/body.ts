@@ -8,6 +8,9 @@ import { decodeProtobufBody, PROTOBUF_MEDIA_TYPE } from '../protobuf/index.ts';
 /** Upstream's default max request body size for most writes (3 MiB). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
+/** The body each request was read with, for the audit log (level Request). */
+export const requestBodies = new WeakMap<IncomingMessage, Buffer>();
+
 export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? '0');
   if (declared > limit) {
@@ -25,7 +28,9 @@ export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Pr
     }
     chunks.push(b);
   }
-  return Buffer.concat(chunks);
+  const body = Buffer.concat(chunks);
+  requestBodies.set(req, body);
+  return body;
 }
 
 export function mediaType(contentType: string | undefined): string {
@@ -33,7 +38,31 @@ export function mediaType(contentType: string | undefined): string {
 }
 
 /** Decodes a body as JSON (YAML for YAML content types and apply patches; protobuf for built-in kinds). */
+/**
+ * Deepest nesting a decoded body may have. Upstream's JSON decoder stops at 10,000; our handlers
+ * (patch, managed fields, validation) recurse, so we stop far earlier, at a depth no real object has.
+ */
+export const MAX_BODY_DEPTH = 500;
+
 export function decodeBody(buf: Buffer, contentType: string | undefined): unknown {
+  const value = decodeBodyValue(buf, contentType);
+  if (depthExceeds(value, MAX_BODY_DEPTH)) throw badRequest('couldn\'t get version/kind; json parse error: exceeded max depth');
+  return value;
+}
+
+/** Iterative, so a hostile body cannot overflow the stack here. */
+function depthExceeds(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (d >= limit) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, d + 1]);
+  }
+  return false;
+}
+
+function decodeBodyValue(buf: Buffer, contentType: string | undefined): unknown {
   const type = mediaType(contentType);
   if (type === PROTOBUF_MEDIA_TYPE) return decodeProtobufBody(buf);
   const text = buf.toString('utf8');

@@ -25,8 +25,19 @@ export interface GroupRequest {
 
 export type RequestInfo = ResourceRequest | GroupRequest | { readonly kind: 'other'; readonly path: string };
 
+/** Thrown for a path with a malformed %-escape or a `.`/`..` segment (answered 400/404). */
+export class BadPathError extends Error {}
+
 export function parseRequestPath(pathname: string): RequestInfo {
-  const parts = pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  let parts: string[];
+  try {
+    parts = pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  } catch {
+    throw new BadPathError(`invalid URL escape in ${JSON.stringify(pathname.slice(0, 200))}`);
+  }
+  // Dot segments never name an object; refusing them keeps `configmaps/%2e%2e` from meaning the
+  // namespace above it.
+  if (parts.some((p) => p === '.' || p === '..')) throw new BadPathError('path may not contain "." or ".." segments');
   let group: string;
   let version: string | undefined;
   let i: number;

@@ -21,6 +21,7 @@ import { replicationcontrollers } from './replicationcontrollers.ts';
 import { podtemplates } from './podtemplates.ts';
 import { resourcequotas } from './resourcequotas.ts';
 import { limitranges } from './limitranges.ts';
+import { rbacResources } from './rbac.ts';
 import { services } from './services.ts';
 import { endpoints } from './endpoints.ts';
 import { endpointslices } from './endpointslices.ts';
@@ -49,6 +50,7 @@ export const builtinResources: ResourceEntry[] = [
   podtemplates,
   resourcequotas,
   limitranges,
+  ...rbacResources,
   services,
   endpoints,
   endpointslices,

@@ -1,0 +1,43 @@
+// Authorization of the API server: the Node authorizer, then RBAC (upstream's
+// --authorization-mode=Node,RBAC), with system:masters always allowed as upstream's privileged
+// group. Also the pieces the request pipeline uses around it.
+import type { PolicyRule } from 'kubernetes-types/rbac/v1.js';
+import type { ApiContext } from '../context.ts';
+import type { UserInfo } from '../auth/tokens.ts';
+import { authorizerChain, type Attributes, type Decision } from './attributes.ts';
+import { NodeAuthorizer } from './node-authorizer.ts';
+import { NodeGraph } from './node-graph.ts';
+import { RbacAuthorizer } from './rbac-authorizer.ts';
+
+export { forbiddenError, type Attributes, type Authorizer, type Decision } from './attributes.ts';
+export { isReview, serveReview } from './reviews.ts';
+export { nodeRestriction } from './node-restriction.ts';
+export { nodeNameOf } from './node-authorizer.ts';
+export { BOOTSTRAP_CLUSTER_ROLES, BOOTSTRAP_CLUSTER_ROLE_BINDINGS } from './bootstrap-policy.ts';
+export { rulesCover } from './rules.ts';
+
+export const MASTERS_GROUP = 'system:masters';
+
+export interface Authorization {
+  authorize(a: Attributes): Promise<Decision>;
+  /** The user's RBAC rules in a namespace (SelfSubjectRulesReview, escalation checks). */
+  rulesFor(user: UserInfo, namespace: string | undefined): PolicyRule[];
+  readonly rbac: RbacAuthorizer;
+  readonly graph: NodeGraph;
+}
+
+export async function startAuthorization(ctx: ApiContext, signal: AbortSignal): Promise<Authorization> {
+  const rbac = await RbacAuthorizer.start(ctx, signal);
+  const graph = await NodeGraph.start(ctx, signal);
+  const chain = authorizerChain(new NodeAuthorizer(graph), rbac);
+  return {
+    async authorize(a) {
+      if (a.user.groups.includes(MASTERS_GROUP)) return { allowed: true };
+      return chain.authorize(a);
+    },
+    rulesFor: (user, ns) => rbac.rulesFor(user, ns),
+    rbac,
+    graph,
+  };
+}
+export { escalationCheck } from './escalation.ts';
