@@ -28,6 +28,7 @@ import { createNodeIpamController } from './node-ipam/node-ipam-controller.ts';
 import { createPodGcController } from './pod-gc/pod-gc-controller.ts';
 import { createDaemonSetController } from './daemonset/daemonset-controller.ts';
 import { createCronJobController } from './cronjob/cronjob-controller.ts';
+import { createPersistentVolumeController } from './persistentvolume/pv-controller.ts';
 import type { Controller, ControllerDeps } from './types.ts';
 
 export interface ControllerManagerOptions {
@@ -91,6 +92,7 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
     createDisruptionController(deps),
     createNodeIpamController(deps),
     createPodGcController(deps),
+    createPersistentVolumeController(deps),
   ].filter((c) => !disabled.has(c.name));
   informers.start(signal);
   const ready = informers.waitForSync(signal);

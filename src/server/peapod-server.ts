@@ -15,6 +15,8 @@ import { createClient } from '../client/index.ts';
 import { createStreamingHandlers } from '../apiserver/handlers/streaming/index.ts';
 import type { Component } from './component.ts';
 import { ensureSystemPriorityClasses } from './bootstrap.ts';
+import { ensureDefaultStorageClass } from './bootstrap.ts';
+import { storageAdmission } from '../apiserver/storage-admission.ts';
 import { priorityAdmission } from '../apiserver/priority-admission.ts';
 
 export interface PeapodServerOptions {
@@ -75,10 +77,14 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
     minRequestTimeoutSeconds: options.minRequestTimeoutSeconds,
     upgrade: streaming.upgrade,
     subresources: streaming.subresources,
-    extraAdmission: [priorityAdmission(() => api?.ctx.byGroupResource('scheduling.k8s.io', 'priorityclasses')?.store)],
+    extraAdmission: [
+      priorityAdmission(() => api?.ctx.byGroupResource('scheduling.k8s.io', 'priorityclasses')?.store),
+      storageAdmission(() => api?.ctx.byGroupResource('storage.k8s.io', 'storageclasses')?.store),
+    ],
   });
   await ensureNamespaces(api);
   await ensureSystemPriorityClasses(api);
+  await ensureDefaultStorageClass(api);
   const kubeconfigPath = join(options.dataDir, 'kubeconfig.yaml');
   await writeKubeconfig(kubeconfigPath, { server: api.url, caPem: pki.caCert, token });
   const abort = new AbortController();

@@ -16,6 +16,9 @@ import { poddisruptionbudgets } from './poddisruptionbudgets.ts';
 import { priorityclasses } from './priorityclasses.ts';
 import { secrets } from './secrets.ts';
 import { serviceaccounts } from './serviceaccounts.ts';
+import { persistentvolumes } from './storage/persistentvolumes.ts';
+import { persistentvolumeclaims } from './storage/persistentvolumeclaims.ts';
+import { storageclasses } from './storage/storageclasses.ts';
 import type { ResourceEntry } from './types.ts';
 
 export const builtinResources: ResourceEntry[] = [
@@ -36,6 +39,9 @@ export const builtinResources: ResourceEntry[] = [
   jobs,
   cronjobs,
   poddisruptionbudgets,
+  persistentvolumes,
+  persistentvolumeclaims,
+  storageclasses,
 ];
 
 export { configmaps, events, leases, namespaces, nodes, pods, secrets, serviceaccounts };
