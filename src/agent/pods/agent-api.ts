@@ -1,4 +1,4 @@
-import type { ConfigMap, Pod, PodStatus, Secret } from 'kubernetes-types/core/v1.js';
+import type { ConfigMap, PersistentVolume, PersistentVolumeClaim, Pod, PodStatus, Secret } from 'kubernetes-types/core/v1.js';
 
 /**
  * Everything the pod workers need from the API server, injected so the pod logic runs against a
@@ -16,6 +16,9 @@ export interface AgentApi {
   recordEvent(pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string): void;
   getConfigMap(namespace: string, name: string): Promise<ConfigMap | undefined>;
   getSecret(namespace: string, name: string): Promise<Secret | undefined>;
+  /** Claims and volumes a pod mounts (optional: runtimes that touch no disk need none). */
+  getPersistentVolumeClaim?(namespace: string, name: string): Promise<PersistentVolumeClaim | undefined>;
+  getPersistentVolume?(name: string): Promise<PersistentVolume | undefined>;
   nodeInfo(): NodeInfo;
 }
 
