@@ -29,6 +29,7 @@ import { createPodGcController } from './pod-gc/pod-gc-controller.ts';
 import { createDaemonSetController } from './daemonset/daemonset-controller.ts';
 import { createCronJobController } from './cronjob/cronjob-controller.ts';
 import { createPersistentVolumeController } from './persistentvolume/pv-controller.ts';
+import { createEphemeralVolumeController } from './ephemeral-volume/ephemeral-volume-controller.ts';
 import type { Controller, ControllerDeps } from './types.ts';
 
 export interface ControllerManagerOptions {
@@ -93,6 +94,7 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
     createNodeIpamController(deps),
     createPodGcController(deps),
     createPersistentVolumeController(deps),
+    createEphemeralVolumeController(deps),
   ].filter((c) => !disabled.has(c.name));
   informers.start(signal);
   const ready = informers.waitForSync(signal);

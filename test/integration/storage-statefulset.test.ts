@@ -108,4 +108,27 @@ describe('StatefulSet volume claims', () => {
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /spec\.volumeClaimTemplates\[0\]\.spec\.accessModes: Required value: at least 1 access mode is required/);
   });
+
+  it('gives a generic ephemeral volume a claim owned by its pod, gone with the pod', async () => {
+    await kubectlOk(server, ['create', '-f', '-'], `
+apiVersion: v1
+kind: Pod
+metadata: {name: eph}
+spec:
+  containers: [{name: c, image: busybox, volumeMounts: [{name: scratch, mountPath: /scratch}]}]
+  volumes:
+  - name: scratch
+    ephemeral:
+      volumeClaimTemplate:
+        metadata: {labels: {kind: scratch}}
+        spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+`);
+    await eventually('eph Running', async () => (await getPod('eph')).status?.phase === 'Running');
+    const claim = await eventually('eph-scratch Bound', async () => ((await getPvc('eph-scratch')).status?.phase === 'Bound' ? getPvc('eph-scratch') : undefined));
+    const pod = await getPod('eph');
+    assert.equal(claim.metadata?.ownerReferences?.[0]?.uid, pod.metadata?.uid);
+    assert.equal(claim.metadata?.labels?.kind, 'scratch');
+    await kubectlOk(server, ['delete', 'pod', 'eph']);
+    await eventually('claim gone with the pod', async () => (await api(server, 'GET', '/api/v1/namespaces/default/persistentvolumeclaims/eph-scratch')).status === 404);
+  });
 });
