@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { PersistentVolume, PersistentVolumeClaim } from 'kubernetes-types/core/v1.js';
-import { api, eventually, getJson, kubectl, kubectlOk, type TestServer } from '../integration/harness.ts';
+import { api, eventually, getJson, kubectl, kubectlOk, startServer, type TestServer } from '../integration/harness.ts';
 import { deletePodsAndStop, destroyTestNode, e2eSkipReason, startNodeServer, waitPod, type TestNode } from './e2e-harness.ts';
 
 const skip = e2eSkipReason();
@@ -118,6 +118,18 @@ describe('persistent storage on real containers', { skip, timeout: 300_000 }, ()
     await gone('/api/v1/namespaces/default/persistentvolumeclaims/data-db-2');
     for (const d of dirs) await eventually(`${d} removed`, async () => !existsSync(d), 60_000);
     assert.equal(await read('db-0', 'name'), 'db-0', 'the kept ordinal still has its data');
+  });
+
+  test('kill -9 of the server and its agent loses no bound volume data', async () => {
+    const dir = (await volumeOf('data-db-0')).spec?.hostPath?.path ?? '';
+    const uid = (await running('db-0')).metadata?.uid;
+    await server!.kill9();
+    server = await startServer({ dataDir: node.dir, args: ['--node-name', node.nodeName, '--pod-cidr', node.subnet] });
+    const p = await running('db-0');
+    assert.equal(p.metadata?.uid, uid, 'the pod was adopted, not replaced');
+    assert.equal((await claim('data-db-0')).status?.phase, 'Bound');
+    assert.equal(await eventually('exec after restart', () => read('db-0', 'name').catch(() => undefined)), 'db-0');
+    assert.ok(existsSync(`${dir}/first`));
   });
 
   test('a claim in use stays Terminating until its pod is gone, then its directory is removed', async () => {
