@@ -30,6 +30,9 @@ import { createDaemonSetController } from './daemonset/daemonset-controller.ts';
 import { createCronJobController } from './cronjob/cronjob-controller.ts';
 import { createPersistentVolumeController } from './persistentvolume/pv-controller.ts';
 import { createEphemeralVolumeController } from './ephemeral-volume/ephemeral-volume-controller.ts';
+import { createEndpointSliceController } from './endpointslice/endpointslice-controller.ts';
+import { createEndpointsController } from './endpoints/endpoints-controller.ts';
+import { createServiceLbController } from './servicelb/servicelb-controller.ts';
 import type { Controller, ControllerDeps } from './types.ts';
 
 export interface ControllerManagerOptions {
@@ -95,6 +98,9 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
     createPodGcController(deps),
     createPersistentVolumeController(deps),
     createEphemeralVolumeController(deps),
+    createEndpointSliceController(deps),
+    createEndpointsController(deps),
+    createServiceLbController(deps),
   ].filter((c) => !disabled.has(c.name));
   informers.start(signal);
   const ready = informers.waitForSync(signal);

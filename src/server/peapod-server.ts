@@ -18,6 +18,15 @@ import { ensureSystemPriorityClasses } from './bootstrap.ts';
 import { ensureDefaultStorageClass } from './bootstrap.ts';
 import { storageAdmission } from '../apiserver/storage-admission.ts';
 import { priorityAdmission } from '../apiserver/priority-admission.ts';
+import {
+  advertiseAddress,
+  DEFAULT_NODE_PORT_RANGE,
+  DEFAULT_SERVICE_CIDR,
+  ensureSystemServices,
+  parseIpRange,
+  parsePortRange,
+  ServiceAllocator,
+} from '../apiserver/services/index.ts';
 
 export interface PeapodServerOptions {
   readonly dataDir: string;
@@ -33,6 +42,10 @@ export interface PeapodServerOptions {
   readonly minRequestTimeoutSeconds?: number;
   /** Started in order once the API serves (scheduler, controllers, embedded agent...). */
   readonly components?: readonly Component[];
+  /** Upstream --service-cluster-ip-range (default 10.43.0.0/16). */
+  readonly serviceClusterIpRange?: string;
+  /** Upstream --service-node-port-range (default 30000-32767). */
+  readonly serviceNodePortRange?: string;
 }
 
 export interface PeapodServer {
@@ -62,6 +75,10 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
   const token = await ensureAdminToken(options.dataDir);
   const auth = new TokenAuthenticator();
   auth.addToken(token, ADMIN_USER);
+  const serviceAllocator = new ServiceAllocator(
+    parseIpRange(options.serviceClusterIpRange ?? DEFAULT_SERVICE_CIDR),
+    parsePortRange(options.serviceNodePortRange ?? DEFAULT_NODE_PORT_RANGE),
+  );
   progress('starting API server');
   // pods/log, exec, attach, portforward and proxy reach the node agents with the admin token.
   const streaming = createStreamingHandlers({ auth: { token }, log: options.log });
@@ -77,6 +94,7 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
     minRequestTimeoutSeconds: options.minRequestTimeoutSeconds,
     upgrade: streaming.upgrade,
     subresources: streaming.subresources,
+    storeHooks: new Map([['/services', serviceAllocator.hooks()]]),
     extraAdmission: [
       priorityAdmission(() => api?.ctx.byGroupResource('scheduling.k8s.io', 'priorityclasses')?.store),
       storageAdmission(() => api?.ctx.byGroupResource('storage.k8s.io', 'storageclasses')?.store),
@@ -85,6 +103,10 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
   await ensureNamespaces(api);
   await ensureSystemPriorityClasses(api);
   await ensureDefaultStorageClass(api);
+  // Service writes wait until the allocator knows every IP and port the stored Services hold.
+  const services = api.ctx.byGroupResource('', 'services');
+  serviceAllocator.rebuild(services ? (await services.store.list(undefined)).items : []);
+  await ensureSystemServices(api.ctx, { range: serviceAllocator.ipRange, address: advertiseAddress(host), port: api.port, log: options.log });
   const kubeconfigPath = join(options.dataDir, 'kubeconfig.yaml');
   await writeKubeconfig(kubeconfigPath, { server: api.url, caPem: pki.caCert, token });
   const abort = new AbortController();

@@ -41,6 +41,9 @@ test('every entry: one cell per column, names and short names as upstream', () =
     persistentvolumes: ['pv'],
     persistentvolumeclaims: ['pvc'],
     storageclasses: ['sc'],
+    services: ['svc'],
+    endpoints: ['ep'],
+    endpointslices: [],
   });
   assert.equal(leases.schema, 'io.k8s.api.coordination.v1.Lease');
   assert.equal(leases.group, 'coordination.k8s.io');

@@ -19,6 +19,9 @@ import { serviceaccounts } from './serviceaccounts.ts';
 import { persistentvolumes } from './storage/persistentvolumes.ts';
 import { persistentvolumeclaims } from './storage/persistentvolumeclaims.ts';
 import { storageclasses } from './storage/storageclasses.ts';
+import { services } from './services.ts';
+import { endpoints } from './endpoints.ts';
+import { endpointslices } from './endpointslices.ts';
 import type { ResourceEntry } from './types.ts';
 
 export const builtinResources: ResourceEntry[] = [
@@ -42,6 +45,9 @@ export const builtinResources: ResourceEntry[] = [
   persistentvolumes,
   persistentvolumeclaims,
   storageclasses,
+  services,
+  endpoints,
+  endpointslices,
 ];
 
 export { configmaps, events, leases, namespaces, nodes, pods, secrets, serviceaccounts };
