@@ -57,7 +57,7 @@ const readyReplicas = (name: string, n: number) =>
   eventually(`${name} ${n} ready`, async () => {
     const out = await kubectlOk(server, ['get', 'sts', name, '-o', 'jsonpath={.status.readyReplicas}/{.status.replicas}']);
     return out === `${n}/${n}`;
-  });
+  }, 90_000);
 
 describe('StatefulSet volume claims', () => {
   it('creates a bound claim per ordinal and gives a recreated pod the same claim', async () => {
