@@ -97,4 +97,18 @@ describe('VolumeBinding', () => {
     const r = await kubectl(server, ['get', 'pv', claim.spec?.volumeName ?? '']);
     assert.match(r.stderr, /persistentvolumes ".*" not found/);
   });
+
+  it('grows a claim of a class that allows expansion and refuses shrinking it', async () => {
+    await kubectlOk(server, ['create', '-f', '-'], 'apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: grow}\nprovisioner: rancher.io/local-path\nvolumeBindingMode: WaitForFirstConsumer\nallowVolumeExpansion: true\n');
+    await kubectlOk(server, ['create', '-f', '-'], claimYaml('growing', 'grow'));
+    await kubectlOk(server, ['create', '-f', '-'], podYaml('grower', 'growing'));
+    await eventually('claim Bound', async () => (await getPvc('growing')).status?.phase === 'Bound');
+    await kubectlOk(server, ['patch', 'pvc', 'growing', '-p', '{"spec":{"resources":{"requests":{"storage":"3Gi"}}}}']);
+    await eventually('capacity 3Gi', async () => (await getPvc('growing')).status?.capacity?.storage === '3Gi');
+    assert.match(await kubectlOk(server, ['get', 'pvc', 'growing']), /growing\s+Bound\s+pvc-\S+\s+3Gi\s+RWO\s+grow/);
+    const pvName = (await getPvc('growing')).spec?.volumeName ?? '';
+    assert.equal((await getJson<PersistentVolume>(server, `/api/v1/persistentvolumes/${pvName}`)).spec?.capacity?.storage, '3Gi');
+    const shrink = await kubectl(server, ['patch', 'pvc', 'growing', '-p', '{"spec":{"resources":{"requests":{"storage":"1Gi"}}}}']);
+    assert.match(shrink.stderr, /spec\.resources\.requests\.storage: Forbidden: field can not be less than status\.capacity/);
+  });
 });
