@@ -32,6 +32,7 @@ import { createPersistentVolumeController } from './persistentvolume/pv-controll
 import { createEphemeralVolumeController } from './ephemeral-volume/ephemeral-volume-controller.ts';
 import { createEndpointSliceController } from './endpointslice/endpointslice-controller.ts';
 import { createEndpointsController } from './endpoints/endpoints-controller.ts';
+import { createMirroringController } from './endpointslice/mirroring-controller.ts';
 import { createServiceLbController } from './servicelb/servicelb-controller.ts';
 import type { Controller, ControllerDeps } from './types.ts';
 
@@ -100,6 +101,7 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
     createEphemeralVolumeController(deps),
     createEndpointSliceController(deps),
     createEndpointsController(deps),
+    createMirroringController(deps),
     createServiceLbController(deps),
   ].filter((c) => !disabled.has(c.name));
   informers.start(signal);
