@@ -1,4 +1,4 @@
-import type { ConfigMap, Pod, PodStatus, Secret } from 'kubernetes-types/core/v1.js';
+import type { ConfigMap, PersistentVolume, PersistentVolumeClaim, Pod, PodStatus, Secret } from 'kubernetes-types/core/v1.js';
 import { isConflict, isNotFound, resources, type Client, type EventRecorder } from '../client/index.ts';
 import type { AgentApi, NodeInfo } from './pods/index.ts';
 
@@ -70,6 +70,14 @@ export class ClientAgentApi implements AgentApi {
     return this.#getOptional<Secret>(resources.secrets, namespace, name);
   }
 
+  getPersistentVolumeClaim(namespace: string, name: string): Promise<PersistentVolumeClaim | undefined> {
+    return this.#getOptional<PersistentVolumeClaim>(resources.persistentvolumeclaims, namespace, name);
+  }
+
+  getPersistentVolume(name: string): Promise<PersistentVolume | undefined> {
+    return this.#getOptional<PersistentVolume>(resources.persistentvolumes, undefined, name);
+  }
+
   nodeInfo(): NodeInfo {
     return this.opts.nodeInfo();
   }
@@ -109,7 +117,7 @@ export class ClientAgentApi implements AgentApi {
 
   #tokens = new Map<string, { token: string; renewAt: number; expires: number }>();
 
-  async #getOptional<T extends ConfigMap | Secret>(ref: typeof resources.configmaps | typeof resources.secrets, ns: string, name: string): Promise<T | undefined> {
+  async #getOptional<T extends ConfigMap | Secret | PersistentVolumeClaim | PersistentVolume>(ref: (typeof resources)[keyof typeof resources], ns: string | undefined, name: string): Promise<T | undefined> {
     try {
       return await this.opts.client.get<T>(ref, ns, name);
     } catch (e) {

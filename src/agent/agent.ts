@@ -6,6 +6,7 @@
 //         ─► register Node (with the endpoint's port) ─► lease, status
 //         ─► PodManager.start (adopt running containers) ─► pod informer ─► synced: remove orphans
 //   abort ─► informer, timers and workers stop; containers keep running (the next start adopts them)
+import { startLocalPathVolumes } from './local-path-volumes.ts';
 import { spawnSync } from 'node:child_process';
 import { mkdir, readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -216,6 +217,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       onError: (e) => log('agent: node status update failed', { error: errText(e) }),
     }, signal);
 
+    if (opts.runtime === 'conmon') await startLocalPathVolumes({ client, nodeName, dataDir: opts.dataDir, signal, logger });
     await manager.start(signal);
     informer.on('add', (pod) => manager.onPodUpdate(pod));
     informer.on('update', (_old, pod) => manager.onPodUpdate(pod));

@@ -34,6 +34,8 @@ import { createDaemonSetController } from './daemonset/daemonset-controller.ts';
 import { createCronJobController } from './cronjob/cronjob-controller.ts';
 import { createServiceAccountController } from './serviceaccount/serviceaccount-controller.ts';
 import { createClusterRoleAggregationController } from './clusterrole-aggregation/clusterrole-aggregation-controller.ts';
+import { createPersistentVolumeController } from './persistentvolume/pv-controller.ts';
+import { createEphemeralVolumeController } from './ephemeral-volume/ephemeral-volume-controller.ts';
 import { createEndpointSliceController } from './endpointslice/endpointslice-controller.ts';
 import { createEndpointsController } from './endpoints/endpoints-controller.ts';
 import { createMirroringController } from './endpointslice/mirroring-controller.ts';
@@ -108,6 +110,8 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
     createPodGcController(deps),
     createServiceAccountController(deps),
     createClusterRoleAggregationController(deps),
+    createPersistentVolumeController(deps),
+    createEphemeralVolumeController(deps),
     createEndpointSliceController(deps),
     createEndpointsController(deps),
     createMirroringController(deps),

@@ -2,7 +2,8 @@
 // needs the bound ones too) and namespaces feed the pure scheduler; the API host does its writes.
 // `startSchedulerService` is the same thing for any process that has a client (the benchmark runs
 // it in its own process to read cycle timings directly).
-import type { Namespace, Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
+import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import { isDeepStrictEqual } from 'node:util';
 import { createEventRecorder, createInformerFactory, resources, type Client, type Logger } from '../client/index.ts';
 import type { Component } from '../server/component.ts';
@@ -39,6 +40,9 @@ export async function startSchedulerService(client: Client, opts: SchedulerServi
   // Finished pods hold no resources: leave them out, as upstream's pod informer does.
   const pods = factory.informerFor<Pod>(resources.pods, { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' });
   const namespaces = factory.informerFor<Namespace>(resources.namespaces);
+  const claims = factory.informerFor<PersistentVolumeClaim>(resources.persistentvolumeclaims);
+  const volumes = factory.informerFor<PersistentVolume>(resources.persistentvolumes);
+  const classes = factory.informerFor<StorageClass>(resources.storageclasses);
   const recorder = createEventRecorder(client, { component: DEFAULT_SCHEDULER_NAME, logger: opts.logger });
   const keyOf = (p: Pod): string => `${p.metadata?.namespace ?? 'default'}/${p.metadata?.name ?? ''}`;
   const host = createApiHost(client, {
@@ -52,6 +56,16 @@ export async function startSchedulerService(client: Client, opts: SchedulerServi
     host,
     namespaceLabels: (ns) => namespaces.store.get(ns)?.metadata?.labels,
     observeCycle: opts.observeCycle,
+    volumes: {
+      claim: (ns, name) => claims.store.get(`${ns}/${name}`),
+      volume: (name) => volumes.store.get(name),
+      volumes: () => volumes.store.list(),
+      storageClass: (name) => classes.store.get(name),
+      async selectNode(claim, nodeName) {
+        const patch = { metadata: { annotations: { 'volume.kubernetes.io/selected-node': nodeName } } };
+        await client.patch(resources.persistentvolumeclaims, claim.metadata?.namespace, claim.metadata?.name ?? '', patch, { type: 'merge' });
+      },
+    },
   });
 
   nodes.on('add', (n) => scheduler.addNode(n));
@@ -63,6 +77,13 @@ export async function startSchedulerService(client: Client, opts: SchedulerServi
     scheduler.updatePod(p);
   });
   pods.on('delete', (p) => scheduler.deletePod(p));
+  // A claim bound or created, a volume provisioned, a class added: pods waiting on them may fit.
+  const requeue = (): void => scheduler.queue.moveAllToActiveOrBackoff('VolumeChange');
+  claims.on('add', requeue);
+  claims.on('update', requeue);
+  volumes.on('add', requeue);
+  volumes.on('update', requeue);
+  classes.on('add', requeue);
   // Namespace labels only matter to affinity namespaceSelectors; a change may make pods fit.
   namespaces.on('update', () => scheduler.queue.moveAllToActiveOrBackoff('NodeUpdate'));
 

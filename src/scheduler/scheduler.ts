@@ -3,7 +3,7 @@ import { SchedulerCache } from './cache/scheduler-cache.ts';
 import { realClock, type Clock } from './clock.ts';
 import { fitErrorMessage } from './framework/fit-error.ts';
 import { Framework } from './framework/framework.ts';
-import { CycleState } from './framework/interfaces.ts';
+import { CycleState, type VolumeListers } from './framework/interfaces.ts';
 import { podKey, type PodInfo } from './framework/pod-info.ts';
 import { DEFAULT_PROFILE, type Profile } from './framework/profile.ts';
 import type { Registry } from './framework/registry.ts';
@@ -40,6 +40,8 @@ export interface SchedulerOptions {
   readonly yieldEveryMs?: number;
   /** Labels of a namespace, for affinity terms with a namespaceSelector (none known by default). */
   readonly namespaceLabels?: (ns: string) => Labels | undefined;
+  /** Claims, volumes and classes for VolumeBinding (pods with claims are not held back without). */
+  readonly volumes?: VolumeListers;
   /**
    * Called after every scheduling cycle (upstream's scheduling_attempt_duration_seconds): the
    * cycle's synchronous duration in ms, measured with `hrtime`, and its result. Binding is not
@@ -85,6 +87,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     lister: cache,
     namespaceLabels: opts.namespaceLabels,
     nominatedPodsForNode: (n) => queueRef.q?.nominator.forNode(n) ?? [],
+    volumes: opts.volumes,
   });
   const queue = new SchedulingQueue({
     clock,
@@ -122,8 +125,14 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   function bindAsync(q: QueuedPodInfo, cycle: number, state: CycleState, nodeName: string): void {
     const pi = q.podInfo;
     const pod = pi.pod;
+    const preBound = framework.preBind.length === 0
+      ? host.bind(pod, nodeName)
+      : framework.runPreBind(state, pi, nodeName).then((s) => {
+        if (!isSuccess(s)) throw new Error(statusMessage(s));
+        return host.bind(pod, nodeName);
+      });
     track(
-      host.bind(pod, nodeName).then(
+      preBound.then(
         () => {
           cache.finishBinding(pi.key);
           host.recordEvent(pod, 'Normal', 'Scheduled', `Successfully assigned ${ns(pod)}/${pi.name} to ${nodeName}`);

@@ -6,6 +6,7 @@ import { SYSTEM_PRIORITY_CLASSES } from '../apiserver/registry/priorityclasses.t
 import type { KObject } from '../apiserver/registry/types.ts';
 import { jsonEqual } from '../apiserver/registry/common.ts';
 import { BOOTSTRAP_CLUSTER_ROLES, BOOTSTRAP_CLUSTER_ROLE_BINDINGS } from '../apiserver/authz/index.ts';
+import { LOCAL_PATH_STORAGE_CLASS } from '../controllers/persistentvolume/local-path.ts';
 
 /** Creates `system-cluster-critical` and `system-node-critical` (upstream's apiserver post-start hook). */
 export async function ensureSystemPriorityClasses(api: ApiServer): Promise<void> {
@@ -49,5 +50,16 @@ export async function ensureBootstrapPolicy(api: ApiServer): Promise<void> {
       if (!drifted || live.metadata?.annotations?.['rbac.authorization.kubernetes.io/autoupdate'] === 'false') continue;
       await handle.store.guaranteedUpdate(undefined, name, (current: KObject) => ({ ...current, ...structuredClone(body) }));
     }
+  }
+}
+
+/** Creates the default StorageClass `local-path` (as k3s ships local-path-provisioner). */
+export async function ensureDefaultStorageClass(api: ApiServer): Promise<void> {
+  const handle = api.ctx.byGroupResource('storage.k8s.io', 'storageclasses');
+  if (!handle) return;
+  try {
+    await handle.store.create(undefined, structuredClone(LOCAL_PATH_STORAGE_CLASS) as unknown as KObject);
+  } catch (e) {
+    if (!(e instanceof ApiError && e.code === 409)) throw e;
   }
 }

@@ -29,7 +29,8 @@ import { ApiError } from '../apiserver/errors.ts';
 import { createClient } from '../client/index.ts';
 import { createStreamingHandlers } from '../apiserver/handlers/streaming/index.ts';
 import type { Component } from './component.ts';
-import { ensureBootstrapPolicy, ensureSystemPriorityClasses } from './bootstrap.ts';
+import { ensureBootstrapPolicy, ensureDefaultStorageClass, ensureSystemPriorityClasses } from './bootstrap.ts';
+import { storageAdmission } from '../apiserver/storage-admission.ts';
 import { priorityAdmission } from '../apiserver/priority-admission.ts';
 import {
   advertiseAddress,
@@ -123,11 +124,15 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
     upgrade: streaming.upgrade,
     subresources: streaming.subresources,
     storeHooks: new Map([['/services', serviceAllocator.hooks()]]),
-    extraAdmission: [priorityAdmission(() => api?.ctx.byGroupResource('scheduling.k8s.io', 'priorityclasses')?.store)],
+    extraAdmission: [
+      priorityAdmission(() => api?.ctx.byGroupResource('scheduling.k8s.io', 'priorityclasses')?.store),
+      storageAdmission(() => api?.ctx.byGroupResource('storage.k8s.io', 'storageclasses')?.store),
+    ],
   });
   await ensureNamespaces(api);
   await ensureSystemPriorityClasses(api);
   await ensureBootstrapPolicy(api);
+  await ensureDefaultStorageClass(api);
   // Service writes wait until the allocator knows every IP and port the stored Services hold.
   const services = api.ctx.byGroupResource('', 'services');
   serviceAllocator.rebuild(services ? (await services.store.list(undefined)).items : []);

@@ -1,4 +1,4 @@
-import type { ConfigMap, Pod, PodStatus, Secret } from 'kubernetes-types/core/v1.js';
+import type { ConfigMap, PersistentVolume, PersistentVolumeClaim, Pod, PodStatus, Secret } from 'kubernetes-types/core/v1.js';
 
 /**
  * Everything the pod workers need from the API server, injected so the pod logic runs against a
@@ -21,6 +21,9 @@ export interface AgentApi {
    * serviceAccountToken sources. Absent on APIs that cannot issue tokens (those sources stay empty).
    */
   serviceAccountToken?(pod: Pod, request: { audience?: string; expirationSeconds: number }): Promise<string>;
+  /** Claims and volumes a pod mounts (optional: runtimes that touch no disk need none). */
+  getPersistentVolumeClaim?(namespace: string, name: string): Promise<PersistentVolumeClaim | undefined>;
+  getPersistentVolume?(name: string): Promise<PersistentVolume | undefined>;
   nodeInfo(): NodeInfo;
 }
 

@@ -2,7 +2,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import { mkdir, open, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseLogLine } from './log-tail.ts';
-import { prepareHostPath, resolveSubPath, setUpEmptyDir, tearDownVolumeDir, writeVolumeFiles, type HostPathType } from '../volumes/index.ts';
+import { applyFsGroup, claimVolumePath, prepareHostPath, resolveSubPath, setUpEmptyDir, tearDownVolumeDir, writeVolumeFiles, type HostPathType } from '../volumes/index.ts';
 import type { PodStorage, VolumeContext } from './pod-storage.ts';
 import { VolumeError } from './pod-storage.ts';
 import { parseQuantity } from './quantity.ts';
@@ -28,6 +28,12 @@ export class DiskPodStorage implements PodStorage {
         if (vol.hostPath) {
           await prepareHostPath(vol.hostPath.path, vol.hostPath.type as HostPathType | undefined);
           out.set(vol.name, vol.hostPath.path);
+        } else if (vol.persistentVolumeClaim || vol.ephemeral) {
+          const claim = vol.persistentVolumeClaim?.claimName ?? `${pod.metadata?.name ?? ''}-${vol.name}`;
+          const path = await claimVolumePath(ctx.api, { namespace: pod.metadata?.namespace ?? 'default', claim, waitMs: ctx.claimWaitMs ?? 3_000 });
+          const sc = pod.spec?.securityContext;
+          if (sc?.fsGroup !== undefined) await applyFsGroup(path, sc.fsGroup, { policy: sc.fsGroupChangePolicy });
+          out.set(vol.name, path);
         } else if (vol.emptyDir) {
           const size = vol.emptyDir.sizeLimit === undefined ? undefined : parseQuantity(vol.emptyDir.sizeLimit);
           await setUpEmptyDir(dir, { medium: vol.emptyDir.medium, sizeLimitBytes: size });

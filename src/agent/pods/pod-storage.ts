@@ -27,9 +27,11 @@ export interface PodStorage {
 }
 
 export interface VolumeContext {
-  api: Pick<AgentApi, 'getConfigMap' | 'getSecret' | 'serviceAccountToken'>;
+  api: Pick<AgentApi, 'getConfigMap' | 'getSecret' | 'serviceAccountToken' | 'getPersistentVolumeClaim' | 'getPersistentVolume'>;
   node: NodeInfo;
   podIp?: string;
+  /** How long a pod waits for its claims to be bound before FailedMount (default 3 s). */
+  claimWaitMs?: number;
 }
 
 export class VolumeError extends Error {

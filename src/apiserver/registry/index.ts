@@ -22,6 +22,9 @@ import { podtemplates } from './podtemplates.ts';
 import { resourcequotas } from './resourcequotas.ts';
 import { limitranges } from './limitranges.ts';
 import { rbacResources } from './rbac.ts';
+import { persistentvolumes } from './storage/persistentvolumes.ts';
+import { persistentvolumeclaims } from './storage/persistentvolumeclaims.ts';
+import { storageclasses } from './storage/storageclasses.ts';
 import { services } from './services.ts';
 import { endpoints } from './endpoints.ts';
 import { endpointslices } from './endpointslices.ts';
@@ -51,6 +54,9 @@ export const builtinResources: ResourceEntry[] = [
   resourcequotas,
   limitranges,
   ...rbacResources,
+  persistentvolumes,
+  persistentvolumeclaims,
+  storageclasses,
   services,
   endpoints,
   endpointslices,

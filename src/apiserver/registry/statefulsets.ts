@@ -7,12 +7,26 @@ import { since } from './age.ts';
 import { defaultTemplate, nonNegative, templateCells, templateColumns, validateWorkloadSpec, workloadEntryBase } from './apps-common.ts';
 import { ageColumn, column, view } from './common.ts';
 import type { KObject, ResourceEntry } from './types.ts';
+import { validateClaimSpec } from './storage/persistentvolumeclaims.ts';
 
 const sts = (obj: KObject): StatefulSet => view<StatefulSet>(obj);
 
+/**
+ * The spec with one volume per claim template, as the controller gives each pod: containers may
+ * mount a claim template by name (upstream skips pod volume checks for this reason).
+ */
+function withTemplateVolumes(spec: StatefulSet['spec']): StatefulSet['spec'] {
+  const templates = spec?.volumeClaimTemplates ?? [];
+  if (!spec?.template?.spec || templates.length === 0) return spec;
+  const names = new Set(templates.map((t) => t.metadata?.name ?? ''));
+  const volumes = (spec.template.spec.volumes ?? []).filter((v) => !names.has(v.name));
+  for (const name of names) volumes.push({ name, persistentVolumeClaim: { claimName: name } });
+  return { ...spec, template: { ...spec.template, spec: { ...spec.template.spec, volumes } } };
+}
+
 function validateStatefulSet(s: StatefulSet): FieldError[] {
   const spec = s.spec;
-  const errs = validateWorkloadSpec(spec, 'StatefulSet');
+  const errs = validateWorkloadSpec(withTemplateVolumes(spec), 'StatefulSet');
   if (!spec) return errs;
   const pmp = spec.podManagementPolicy;
   if (pmp !== undefined && pmp !== 'OrderedReady' && pmp !== 'Parallel') {
@@ -27,6 +41,7 @@ function validateStatefulSet(s: StatefulSet): FieldError[] {
   }
   errs.push(...nonNegative('spec.updateStrategy.rollingUpdate.partition', spec.updateStrategy?.rollingUpdate?.partition));
   errs.push(...nonNegative('spec.revisionHistoryLimit', spec.revisionHistoryLimit));
+  (spec.volumeClaimTemplates ?? []).forEach((t, i) => errs.push(...validateClaimSpec(`spec.volumeClaimTemplates[${i}].spec`, t.spec)));
   return errs;
 }
 

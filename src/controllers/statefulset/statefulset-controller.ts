@@ -12,7 +12,7 @@
 // the informer: a create of a name still present fails AlreadyExists and the sync waits for the
 // next event, so no expectations are needed with fixed names.
 import type { ControllerRevision, StatefulSet, StatefulSetStatus } from 'kubernetes-types/apps/v1.js';
-import type { Pod, PodTemplateSpec } from 'kubernetes-types/core/v1.js';
+import type { PersistentVolumeClaim, Pod, PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import {
   createWorkQueue,
   enqueueOnChange,
@@ -34,6 +34,7 @@ import { isPodAvailable, isPodReady } from '../pod-util.ts';
 import type { Controller, ControllerDeps } from '../types.ts';
 import { newStatefulPod, ordinalOf, STS_GVK } from './pods.ts';
 import { writeStatus } from '../status.ts';
+import { syncOrdinalClaims, withClaimVolumes } from './claims.ts';
 
 const runningReady = (p: Pod): boolean => p.status?.phase === 'Running' && isPodReady(p);
 const failed = (p: Pod): boolean => p.status?.phase === 'Failed' || p.status?.phase === 'Succeeded';
@@ -48,6 +49,7 @@ export function createStatefulSetController(deps: ControllerDeps): Controller {
   const sets = deps.informers.informerFor<StatefulSet>(resources.statefulsets, idx);
   const pods = deps.informers.informerFor<Pod>(resources.pods, idx);
   const revisions = deps.informers.informerFor<ControllerRevision>(resources.controllerrevisions, idx);
+  const claims = deps.informers.informerFor<PersistentVolumeClaim>(resources.persistentvolumeclaims);
 
   enqueueOnChange(sets, queue);
   const ownerKeys = (o: Pod | ControllerRevision): string[] => {
@@ -97,11 +99,16 @@ export function createStatefulSetController(deps: ControllerDeps): Controller {
     const byOrdinal = new Map<number, Pod>();
     for (const p of claimed) byOrdinal.set(ordinalOf(set, p), p);
 
+    /** Set when a pod waits for its claim to finish deleting: look again shortly. */
+    let waitingForClaims = false;
+    const claimOpts = { client, claims: claims.store, signal };
+    const hasTemplates = (set.spec?.volumeClaimTemplates ?? []).length > 0;
     await manage();
     const status = computeStatus();
     if (JSON.stringify(status) !== JSON.stringify(set.status ?? {})) await writeStatus(client, resources.statefulsets, set, status, signal);
     await truncateHistory(set, owned, { client, live: new Set([updateRev.metadata?.name ?? '', currentRev.metadata?.name ?? '', ...claimed.map((p) => `${set.metadata?.name}-${hashOf(p)}`)]), signal });
     const minReady = set.spec?.minReadySeconds ?? 0;
+    if (waitingForClaims) return { requeueAfterMs: 1000 };
     if (minReady > 0 && status.availableReplicas !== status.readyReplicas) return { requeueAfterMs: minReady * 1000 };
 
     async function manage(): Promise<void> {
@@ -113,11 +120,20 @@ export function createStatefulSetController(deps: ControllerDeps): Controller {
           if (ordered) return;
           continue;
         }
+        if (hasTemplates && !terminating(p ?? {})) {
+          // Claims first: a pod never starts without them, and a returning ordinal gets its old ones.
+          if ((await syncOrdinalClaims(set, i, { ...claimOpts, pod: p, condemned: false })) && !p) {
+            waitingForClaims = true;
+            if (ordered) return;
+            continue;
+          }
+        }
         if (!p) {
           const useCurrent = rolling ? i < partition : false;
           const rev = useCurrent ? currentRev : updateRev;
           const template = revisionTemplate(rev) ?? set.spec?.template ?? {};
-          await createPod(newStatefulPod(set, i, { template, hash: (useCurrent ? currentHash : updateHash) || updateHash }), signal);
+          const pod = newStatefulPod(set, i, { template, hash: (useCurrent ? currentHash : updateHash) || updateHash });
+          await createPod(withClaimVolumes(pod, set, i), signal);
           if (ordered) return;
           continue;
         }
@@ -125,11 +141,13 @@ export function createStatefulSetController(deps: ControllerDeps): Controller {
       }
       // Scale down, highest ordinal first.
       const condemned = [...byOrdinal.entries()].filter(([i]) => i >= replicas).sort((a, b) => b[0] - a[0]);
-      for (const [, p] of condemned) {
+      for (const [ordinal, p] of condemned) {
         if (terminating(p)) {
           if (ordered) return;
           continue;
         }
+        // whenScaled=Delete: the pod becomes its claims' owner, so they go with it.
+        if (hasTemplates) await syncOrdinalClaims(set, ordinal, { ...claimOpts, pod: p, condemned: true });
         await deletePod(p, signal);
         if (ordered) return;
       }

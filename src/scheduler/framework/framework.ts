@@ -1,6 +1,6 @@
 import type {
   AnyPlugin, BindPlugin, ClusterEvent, FilterPlugin, FilterRunner, Handle, PostFilterPlugin, PostFilterResult,
-  PreEnqueuePlugin, PreFilterPlugin, PreScorePlugin, ReservePlugin, ScorePlugin, SharedLister,
+  PreBindPlugin, PreEnqueuePlugin, PreFilterPlugin, PreScorePlugin, ReservePlugin, ScorePlugin, SharedLister, VolumeListers,
 } from './interfaces.ts';
 import { CycleState } from './interfaces.ts';
 import type { NodeInfo } from './node-info.ts';
@@ -16,6 +16,7 @@ export interface FrameworkOptions {
   readonly lister: SharedLister;
   readonly namespaceLabels?: (ns: string) => Labels | undefined;
   readonly nominatedPodsForNode?: (nodeName: string) => readonly PodInfo[];
+  readonly volumes?: VolumeListers;
 }
 
 const has = <K extends keyof AnyPlugin>(p: AnyPlugin, k: K): boolean => typeof p[k] === 'function';
@@ -35,6 +36,7 @@ export class Framework implements FilterRunner {
   readonly preScore: readonly PreScorePlugin[];
   readonly score: ReadonlyArray<{ plugin: ScorePlugin; weight: number }>;
   readonly reserve: readonly ReservePlugin[];
+  readonly preBind: readonly PreBindPlugin[];
   readonly bind: readonly BindPlugin[];
 
   constructor(opts: FrameworkOptions) {
@@ -45,6 +47,7 @@ export class Framework implements FilterRunner {
       namespaceLabels: opts.namespaceLabels ?? (() => undefined),
       nominatedPodsForNode: nominated,
       runner: this,
+      volumes: opts.volumes,
     };
     this.plugins = opts.profile.plugins.map((name) => {
       const factory = opts.registry.get(name);
@@ -62,6 +65,7 @@ export class Framework implements FilterRunner {
       weight: opts.profile.scoreWeights[plugin.name] ?? 1,
     }));
     this.reserve = all.filter((p) => has(p, 'reserve')) as ReservePlugin[];
+    this.preBind = all.filter((p) => has(p, 'preBind')) as PreBindPlugin[];
     this.bind = all.filter((p) => has(p, 'bind')) as BindPlugin[];
   }
 
@@ -198,6 +202,15 @@ export class Framework implements FilterRunner {
         this.runUnreserve(state, pod, nodeName);
         return withPlugin(s, p.name);
       }
+    }
+    return SUCCESS;
+  }
+
+  /** Every PreBind in order; the first that does not succeed stops the binding. */
+  async runPreBind(state: CycleState, pod: PodInfo, nodeName: string): Promise<Status> {
+    for (const p of this.preBind) {
+      const s = await p.preBind(state, pod, nodeName);
+      if (!isSuccess(s)) return withPlugin(s, p.name);
     }
     return SUCCESS;
   }

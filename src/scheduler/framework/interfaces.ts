@@ -1,3 +1,5 @@
+import type { PersistentVolume, PersistentVolumeClaim } from 'kubernetes-types/core/v1.js';
+import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import type { NodeInfo } from './node-info.ts';
 import type { PodInfo } from './pod-info.ts';
 import type { Labels } from './selectors.ts';
@@ -56,6 +58,18 @@ export interface Handle {
   nominatedPodsForNode(nodeName: string): readonly PodInfo[];
   /** Runs PreFilter-extension hooks and Filters as the scheduler would (used by preemption). */
   readonly runner: FilterRunner;
+  /** Claims, volumes and classes (VolumeBinding); absent when the scheduler has no such caches. */
+  readonly volumes?: VolumeListers;
+}
+
+/** The storage objects VolumeBinding reads, and its one write (PreBind). */
+export interface VolumeListers {
+  claim(namespace: string, name: string): PersistentVolumeClaim | undefined;
+  volume(name: string): PersistentVolume | undefined;
+  volumes(): readonly PersistentVolume[];
+  storageClass(name: string): StorageClass | undefined;
+  /** Annotates the claim with the node chosen for it (volume.kubernetes.io/selected-node). */
+  selectNode(claim: PersistentVolumeClaim, nodeName: string): Promise<void>;
 }
 
 export interface FilterRunner {
@@ -74,6 +88,8 @@ export type ClusterEvent =
   | 'AssignedPodDelete'
   | 'UnscheduledPodUpdate'
   | 'UnschedulableTimeout'
+  /** A PersistentVolumeClaim, PersistentVolume or StorageClass was added or changed. */
+  | 'VolumeChange'
   | 'ForceActivate';
 
 export interface Plugin {
@@ -136,6 +152,11 @@ export interface ReservePlugin extends Plugin {
   unreserve(state: CycleState, pod: PodInfo, nodeName: string): void;
 }
 
+export interface PreBindPlugin extends Plugin {
+  /** After Reserve, before Bind, outside the scheduling cycle (API writes the binding depends on). */
+  preBind(state: CycleState, pod: PodInfo, nodeName: string): Promise<Status>;
+}
+
 export interface BindPlugin extends Plugin {
   /** Skip → the next bind plugin tries. Runs outside the scheduling cycle. */
   bind(pod: PodInfo, nodeName: string): Promise<Status>;
@@ -143,7 +164,7 @@ export interface BindPlugin extends Plugin {
 
 export type AnyPlugin = Plugin &
   Partial<
-    PreEnqueuePlugin & PreFilterPlugin & FilterPlugin & PostFilterPlugin & PreScorePlugin & ScorePlugin & ReservePlugin & BindPlugin
+    PreEnqueuePlugin & PreFilterPlugin & FilterPlugin & PostFilterPlugin & PreScorePlugin & ScorePlugin & ReservePlugin & PreBindPlugin & BindPlugin
   >;
 
 export const MAX_NODE_SCORE = 100;

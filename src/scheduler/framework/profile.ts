@@ -25,6 +25,7 @@ export const DEFAULT_PROFILE: Profile = Object.freeze({
     'NodeAffinity',
     'NodePorts',
     'NodeResourcesFit',
+    'VolumeBinding',
     'PodTopologySpread',
     'InterPodAffinity',
     'DefaultPreemption',

@@ -11,6 +11,7 @@ import { nodeUnschedulable } from './node-unschedulable/node-unschedulable.ts';
 import { createPodTopologySpread } from './pod-topology-spread/pod-topology-spread.ts';
 import { schedulingGates } from './scheduling-gates/scheduling-gates.ts';
 import { taintToleration } from './taint-toleration/taint-toleration.ts';
+import { createVolumeBinding } from './volume-binding/volume-binding.ts';
 
 /** Every in-tree plugin by upstream name. Stateless plugins are shared singletons. */
 export function inTreeRegistry(): Registry {
@@ -27,6 +28,7 @@ export function inTreeRegistry(): Registry {
     ['DefaultPreemption', (h, args) => createDefaultPreemption(h, (args ?? {}) as DefaultPreemptionArgs)],
     [balancedAllocation.name, () => balancedAllocation],
     ['ImageLocality', (h) => createImageLocality(h.lister)],
+    ['VolumeBinding', (h) => createVolumeBinding(h)],
   ];
   return new Map(entries);
 }
