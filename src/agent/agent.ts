@@ -20,7 +20,7 @@ import { HollowPodStorage, HollowRuntime } from './hollow/index.ts';
 import { BUSYBOX_NAME, ImageStore } from './images/index.ts';
 import { PodNetwork } from './network/index.ts';
 import {
-  buildNode, defaultNodeIp, healthyPressure, leaseWriter, readMachineInfo, readPressure, registerNode, startLeaseRenewer, startNodeStatusReporter,
+  buildNode, defaultNodeIp, followLeaseConfig, healthyPressure, leaseWriter, readMachineInfo, readPressure, registerNode, startLeaseRenewer, startNodeStatusReporter, type LeaseTiming,
 } from './node/index.ts';
 import { DiskPodStorage, PodManager, type NodeInfo, type PodStorage } from './pods/index.ts';
 import type { ProbeHandlers } from './probes/index.ts';
@@ -63,8 +63,15 @@ export interface AgentOptions {
   podSource?: (nodeName: string) => Informer<Pod>;
   /** Replaces probe handler kinds; the hollow runtime defaults network probes to success (its pod IPs do not exist). */
   probeHandlers?: Partial<ProbeHandlers>;
-  /** How often the node Lease is renewed (default 10 s, kubelet's; the fast profile uses less). */
+  /**
+   * Node Lease duration; default: the cluster's (kube-system/kubelet-config, which the server's
+   * --profile sets), followed while the agent runs.
+   */
+  nodeLeaseDurationSeconds?: number;
+  /** How often the node Lease is renewed; default a quarter of the lease duration, as kubelet. */
   leaseRenewIntervalMs?: number;
+  /** A lease timing source shared by many agents of one process (hollow nodes: one watch for all). */
+  leaseTiming?: () => LeaseTiming;
   signal: AbortSignal;
   log: AgentLog;
   /** Start-up steps worth showing a user (busybox image build...). */
@@ -160,8 +167,12 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       probes: { handlers: opts.probeHandlers ?? (opts.runtime === 'hollow' ? HOLLOW_PROBE_HANDLERS : undefined) },
     });
 
+    const leaseTiming = opts.leaseTiming ?? await followLeaseConfig({
+      client, durationSeconds: opts.nodeLeaseDurationSeconds, renewIntervalMs: opts.leaseRenewIntervalMs, logger,
+      onChange: (t) => log('agent: node lease timing changed by the cluster config', { leaseDurationSeconds: t.durationSeconds, renewIntervalMs: t.renewIntervalMs }),
+    }, signal);
     startLeaseRenewer({
-      nodeName, put: leaseWriter(client), nodeUid: () => node.metadata?.uid, intervalMs: opts.leaseRenewIntervalMs,
+      nodeName, put: leaseWriter(client), nodeUid: () => node.metadata?.uid, timing: leaseTiming,
       onError: (e) => log('agent: lease renewal failed', { error: errText(e) }),
     }, signal);
     startNodeStatusReporter({

@@ -13,8 +13,6 @@ export interface EmbeddedAgentFlags {
   readonly controlPlaneTaint?: boolean;
   readonly podCidr?: string;
   readonly ociRuntime?: OciRuntimePreference;
-  /** Node Lease renewal interval (default 10 s; `--profile fast` shortens it). */
-  readonly leaseRenewIntervalMs?: number;
 }
 
 /**
@@ -41,7 +39,6 @@ export function embeddedAgent(flags: EmbeddedAgentFlags = {}): Component {
           // The embedded node lives on the API server's machine: when the API listens on loopback,
           // so does the node's streaming endpoint, and nothing dials the machine's other addresses.
           nodeIp: loopbackHost(ctx.server.url),
-          leaseRenewIntervalMs: flags.leaseRenewIntervalMs,
           labels: { [CONTROL_PLANE_LABEL]: '' },
           taints: flags.controlPlaneTaint ? [{ key: CONTROL_PLANE_LABEL, effect: 'NoSchedule' }] : [],
           streaming: { token: ctx.server.token, port: 0 },

@@ -2,3 +2,6 @@
 // and the controllers (behaviour), so neither imports from the other.
 export { CronParseError, parseCron, type CronSchedule } from './cron.ts';
 export { QuantityError, milliValue, parseQuantity, value as quantityValue } from './quantity.ts';
+export {
+  DEFAULT_NODE_LEASE_DURATION_SECONDS, KUBELET_CONFIG_NAME, KUBELET_CONFIG_NAMESPACE, kubeletConfigMap, leaseRenewIntervalMs, nodeLeaseDurationSeconds,
+} from './kubelet-config.ts';

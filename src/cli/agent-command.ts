@@ -24,7 +24,7 @@ interface AgentFlags {
   nodeIp?: string;
   label: string[];
   agentPort: string;
-  nodeLeaseRenewInterval: string;
+  nodeLeaseRenewInterval?: string;
 }
 
 /** The agent's state dir by default: beside the server's, as the embedded agent uses. */
@@ -61,7 +61,7 @@ export function registerAgentCommand(program: Command): void {
     .option('--node-ip <ip>', 'InternalIP to report (default: the first non-loopback IPv4)')
     .option('--label <key=value>', 'node label (repeatable)', collect, [])
     .option('--agent-port <port>', 'port of the HTTPS endpoint for logs/exec/port-forward on the node IP (0: any free port)', '10250')
-    .option('--node-lease-renew-interval <duration>', 'how often the node Lease is renewed (10s as upstream; the server\'s --profile fast wants 2s)', '10s')
+    .option('--node-lease-renew-interval <duration>', 'how often the node Lease is renewed (default: a quarter of the cluster\'s node lease duration from kube-system/kubelet-config, which the server\'s --profile sets; 10s without it)')
     .action(async (opts: AgentFlags) => {
       const logger = pino({ level: process.env.PEAPOD_LOG_LEVEL ?? 'info' }, pino.destination(2));
       const runtime = oneOf('--runtime', opts.runtime, ['conmon', 'hollow'] as const);
@@ -89,7 +89,7 @@ export function registerAgentCommand(program: Command): void {
         agent = await startAgent({
           client, nodeName: opts.nodeName, dataDir: opts.dataDir, runtime, ociRuntime, podCidr: opts.podCidr, nodeIp: opts.nodeIp, labels,
           streaming: { token, port: agentPort },
-          leaseRenewIntervalMs: parseDuration(opts.nodeLeaseRenewInterval),
+          leaseRenewIntervalMs: opts.nodeLeaseRenewInterval === undefined ? undefined : parseDuration(opts.nodeLeaseRenewInterval),
           signal: abort.signal,
           log: (msg, fields) => logger.info(fields ?? {}, msg),
           progress: (step) => process.stderr.write(`peapod agent: ${step}\n`),

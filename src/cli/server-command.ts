@@ -30,7 +30,7 @@ interface ServerFlags {
   nodeMonitorGracePeriod?: number;
   defaultNotReadyTolerationSeconds?: number;
   defaultUnreachableTolerationSeconds?: number;
-  nodeLeaseRenewInterval?: number;
+  nodeLeaseDurationSeconds?: number;
 }
 
 function toInt(v: string): number {
@@ -53,11 +53,11 @@ export function registerServerCommand(program: Command): void {
     .option('--node-name <name>', "name of the embedded agent's node (default: the host name)")
     .option('--control-plane-taint', "taint the embedded agent's node node-role.kubernetes.io/control-plane:NoSchedule")
     .option('--pod-cidr <cidr>', "pod subnet of the embedded agent's node (default: the first free 10.42.N.0/24)")
-    .option('--profile <name>', 'node-failure timers: "default" (upstream: 40s grace, 300s tolerations) or "fast" (8s grace, 2s tolerations, 2s lease renewal)', 'default')
+    .option('--profile <name>', 'node-failure timers: "default" (upstream: 40s grace, 300s tolerations) or "fast" (8s grace, 2s tolerations, 8s node leases renewed every 2s); agents learn it from kube-system/kubelet-config', 'default')
     .option('--node-monitor-grace-period <duration>', 'how long a node may miss lease renewals before it is marked Unknown (default 40s)', parseDuration)
     .option('--default-not-ready-toleration-seconds <seconds>', 'tolerationSeconds of the not-ready:NoExecute toleration added to every pod (default 300)', toInt)
     .option('--default-unreachable-toleration-seconds <seconds>', 'tolerationSeconds of the unreachable:NoExecute toleration added to every pod (default 300)', toInt)
-    .option('--node-lease-renew-interval <duration>', "how often the embedded agent renews its node Lease (default 10s)", parseDuration)
+    .option('--node-lease-duration-seconds <seconds>', 'node Lease duration published to every agent in kube-system/kubelet-config; agents renew every quarter of it (default 40)', toInt)
     .action(async (opts: ServerFlags) => {
       const logger = pino({ level: process.env.PEAPOD_LOG_LEVEL ?? 'info' }, pino.destination(2));
       const { host, port } = parseListen(opts.listen);
@@ -66,11 +66,11 @@ export function registerServerCommand(program: Command): void {
         gracePeriodMs: opts.nodeMonitorGracePeriod,
         notReadyTolerationSeconds: opts.defaultNotReadyTolerationSeconds,
         unreachableTolerationSeconds: opts.defaultUnreachableTolerationSeconds,
-        leaseRenewIntervalMs: opts.nodeLeaseRenewInterval,
+        leaseDurationSeconds: opts.nodeLeaseDurationSeconds,
       });
       setDefaultTolerationSeconds({ notReady: timers.notReadyTolerationSeconds, unreachable: timers.unreachableTolerationSeconds });
       const disabled = new Set(opts.disable.split(',').map((s) => s.trim()).filter(Boolean));
-      const components = defaultComponents({ disabled, agent: { nodeName: opts.nodeName, controlPlaneTaint: opts.controlPlaneTaint, podCidr: opts.podCidr, leaseRenewIntervalMs: timers.leaseRenewIntervalMs } })
+      const components = defaultComponents({ disabled, agent: { nodeName: opts.nodeName, controlPlaneTaint: opts.controlPlaneTaint, podCidr: opts.podCidr } })
         .map((c) => (c.name === 'controller-manager' ? controllerManager({ nodeMonitorGracePeriodMs: timers.gracePeriodMs }) : c));
       const server = await startPeapodServer({
         dataDir: opts.dataDir,
@@ -81,6 +81,7 @@ export function registerServerCommand(program: Command): void {
         compactWindow: opts.storageCompactWindow,
         compactIntervalMs: opts.storageCompactInterval * 1000,
         components,
+        nodeLeaseDurationSeconds: timers.leaseDurationSeconds,
         progress: (step) => process.stderr.write(`peapod: ${step}...\n`),
         log: (msg, fields) => logger.warn(fields ?? {}, msg),
       });

@@ -53,7 +53,12 @@ export interface DevClusterOptions {
    * the /24s. Another one is split here, node i getting its i-th /24.
    */
   clusterCidr?: string;
-  /** Extra `peapod server` flags (e.g. a fast node-lifecycle profile). */
+  /**
+   * Node-failure profile of the server (`peapod server --profile`): "default" or "fast". The
+   * agents learn the lease timing from the server, so this alone sets the whole cluster's.
+   */
+  profile?: string;
+  /** Extra `peapod server` flags. */
   serverArgs?: string[];
   /** Extra `peapod agent` flags for every node. */
   agentArgs?: string[];
@@ -172,7 +177,7 @@ export async function startDevCluster(opts: DevClusterOptions): Promise<DevClust
     const serverDir = join(dataDir, 'server');
     await mkdir(serverDir, { recursive: true });
     progress('starting peapod server');
-    const server = spawn(process.execPath, [PEAPOD, 'server', '--data-dir', serverDir, '--listen', `${SERVER_IP}:0`, '--disable', 'agent', ...(opts.serverArgs ?? [])], {
+    const server = spawn(process.execPath, [PEAPOD, 'server', '--data-dir', serverDir, '--listen', `${SERVER_IP}:0`, '--disable', 'agent', ...(opts.profile ? ['--profile', opts.profile] : []), ...(opts.serverArgs ?? [])], {
       stdio: ['ignore', 'pipe', openSync(join(dataDir, 'server.log'), 'a')], env,
     });
     children.push(server);

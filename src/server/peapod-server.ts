@@ -14,7 +14,8 @@ import { ApiError } from '../apiserver/errors.ts';
 import { createClient } from '../client/index.ts';
 import { createStreamingHandlers } from '../apiserver/handlers/streaming/index.ts';
 import type { Component } from './component.ts';
-import { ensureSystemPriorityClasses } from './bootstrap.ts';
+import { ensureSystemPriorityClasses, publishKubeletConfig } from './bootstrap.ts';
+import { DEFAULT_NODE_LEASE_DURATION_SECONDS } from '../api/index.ts';
 import { priorityAdmission } from '../apiserver/priority-admission.ts';
 
 export interface PeapodServerOptions {
@@ -31,6 +32,8 @@ export interface PeapodServerOptions {
   readonly minRequestTimeoutSeconds?: number;
   /** Started in order once the API serves (scheduler, controllers, embedded agent...). */
   readonly components?: readonly Component[];
+  /** Published to every agent in kube-system/kubelet-config (default 40, kubelet's). */
+  readonly nodeLeaseDurationSeconds?: number;
 }
 
 export interface PeapodServer {
@@ -79,6 +82,7 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
   });
   await ensureNamespaces(api);
   await ensureSystemPriorityClasses(api);
+  await publishKubeletConfig(api, options.nodeLeaseDurationSeconds ?? DEFAULT_NODE_LEASE_DURATION_SECONDS);
   const kubeconfigPath = join(options.dataDir, 'kubeconfig.yaml');
   await writeKubeconfig(kubeconfigPath, { server: api.url, caPem: pki.caCert, token });
   const abort = new AbortController();
