@@ -81,6 +81,7 @@ describe('protobuf request bodies from kubectl', { skip }, () => {
     ['service nodeport', ['create', 'service', 'nodeport', 'np', '--tcp=80:8080', '--node-port=30080']],
     ['service externalname', ['create', 'service', 'externalname', 'ext', '--external-name=example.com']],
     ['priorityclass', ['create', 'priorityclass', 'pc', '--value=10', '--description=important', '--global-default=false']],
+    ['priorityclass with value 0 (a required field\'s zero is kept)', ['create', 'priorityclass', 'zero', '--value=0']],
     ['pdb with a percentage', ['create', 'pdb', 'p', '--selector=app=x', '--min-available=50%']],
     ['pdb with a number', ['create', 'pdb', 'p2', '--selector=app=x', '--max-unavailable=1']],
     ['quota', ['create', 'quota', 'q', '--hard=cpu=1,memory=1Gi,pods=2']],
