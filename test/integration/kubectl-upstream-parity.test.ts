@@ -91,3 +91,17 @@ describe('rollout history and undo', () => {
     });
   }
 });
+
+describe('discovery', () => {
+  it('APIResourceLists carry upstream\'s storageVersionHash', async () => {
+    type List = { resources: { name: string; storageVersionHash?: string }[] };
+    const core = JSON.parse(await kubectlOk(server, ['get', '--raw', '/api/v1'])) as List;
+    const hash = (l: List, name: string) => l.resources.find((r) => r.name === name)?.storageVersionHash;
+    // Values a kube-apiserver serves (sha256 of "<group>/<version>/<Kind>", first 8 bytes, base64).
+    assert.equal(hash(core, 'pods'), 'xPOwRZ+Yhw8=');
+    assert.equal(hash(core, 'namespaces'), 'Q3oi5N2YM8M=');
+    assert.equal(hash(core, 'pods/status'), undefined, 'subresources have none');
+    const apps = JSON.parse(await kubectlOk(server, ['get', '--raw', '/apis/apps/v1'])) as List;
+    assert.equal(hash(apps, 'deployments'), '8aSe+NMegvE=');
+  });
+});
