@@ -105,3 +105,42 @@ describe('discovery', () => {
     assert.equal(hash(apps, 'deployments'), '8aSe+NMegvE=');
   });
 });
+
+describe('client-side to server-side apply', () => {
+  const deployment = (image: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: csa-to-ssa}
+spec:
+  replicas: 0
+  selector: {matchLabels: {app: csa-to-ssa}}
+  template:
+    metadata: {labels: {app: csa-to-ssa}}
+    spec: {containers: [{name: c, image: "${image}"}]}
+`;
+
+  it('kubectl diff/apply --server-side take over what the same user applied client-side', async () => {
+    await kubectlOk(server, ['apply', '-f', '-'], deployment('busybox:1.35'));
+    const diff = await kubectl(server, ['diff', '--server-side', '-f', '-'], { input: deployment('busybox:1.36') });
+    assert.equal(diff.code, 1, `diff shows a change and no error: ${diff.stderr}`);
+    assert.match(diff.stdout, /\+\s+- image: busybox:1\.36|\+\s+image: busybox:1\.36/);
+    assert.doesNotMatch(diff.stderr, /conflict/);
+
+    await kubectlOk(server, ['apply', '--server-side', '-f', '-'], deployment('busybox:1.36'));
+    const live = JSON.parse(await kubectlOk(server, ['get', 'deployment', 'csa-to-ssa', '-o', 'json', '--show-managed-fields'])) as {
+      metadata: { annotations?: Record<string, string>; managedFields?: { manager: string; operation: string; fieldsV1?: unknown }[] };
+      spec: { template: { spec: { containers: { image: string }[] } } };
+    };
+    assert.equal(live.spec.template.spec.containers[0]?.image, 'busybox:1.36');
+    const owner = live.metadata.managedFields?.find((m) => m.manager === 'kubectl' && m.operation === 'Apply');
+    assert.match(JSON.stringify(owner?.fieldsV1), /f:image/, 'the server-side manager owns the image now');
+    // The annotation follows, so a later client-side apply patches from the right base.
+    const lastApplied = JSON.parse(live.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration'] ?? '{}') as typeof live;
+    assert.equal(lastApplied.spec.template.spec.containers[0]?.image, 'busybox:1.36');
+
+    // A field someone else changed since is still a conflict.
+    await kubectlOk(server, ['set', 'image', 'deployment/csa-to-ssa', 'c=busybox:1.37']);
+    const conflict = await kubectl(server, ['apply', '--server-side', '-f', '-'], { input: deployment('busybox:1.38') });
+    assert.notEqual(conflict.code, 0);
+    assert.match(conflict.stderr, /Apply failed with 1 conflict: conflict with "kubectl-set"/);
+  });
+});
