@@ -16,8 +16,9 @@ import type { Deployment } from 'kubernetes-types/apps/v1.js';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { devClusterSkipReason, PREFIX, startDevCluster, type DevCluster, type DevHost } from '../../src/dev/cluster.ts';
 import { eventually } from '../integration/harness.ts';
+import { skipUnlessCI } from '../skip-unless-ci.ts';
 
-const skip = devClusterSkipReason();
+const skip = skipUnlessCI(devClusterSkipReason());
 
 const DEPLOYMENT = `apiVersion: apps/v1
 kind: Deployment
