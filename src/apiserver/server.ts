@@ -19,6 +19,7 @@ import { updateManagedFields, type Json } from './patch/index.ts';
 import { WatchCache } from './watch/watch-cache.ts';
 import { namespaceLifecycle } from './admission.ts';
 import { createMetrics } from './metrics.ts';
+import { goPlatform } from './platform.ts';
 import type { KObject, ResourceEntry, StrategyContext } from './registry/types.ts';
 import { loadSchemas } from './openapi/schemas.ts';
 import { unknownFields } from './openapi/unknown-fields.ts';
@@ -59,7 +60,7 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-export const VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.4-peapod', gitCommit: '', gitTreeState: 'clean', buildDate: '2026-11-28T00:00:00Z', goVersion: 'node', compiler: 'tsx', platform: 'linux/amd64' };
+export const VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.4-peapod', gitCommit: '', gitTreeState: 'clean', buildDate: '2026-11-28T00:00:00Z', goVersion: 'node', compiler: 'tsx', platform: goPlatform() };
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const clock = options.clock ?? { now: () => new Date() };
@@ -99,7 +100,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       minRequestTimeoutSeconds: options.minRequestTimeoutSeconds ?? 1800,
       bookmarkIntervalMs: options.bookmarkIntervalMs ?? 10_000,
     },
-    watchers: { count: 0 },
+    watchers: { count: 0, byResource: new Map() },
     watchCache,
     schemas: { navigator: schemaSet.navigator, unknownFields: (schema, obj) => unknownFields(schemaSet, schema, obj) },
     resource: (g, v, r) => byGvr.get(`${g}/${v}/${r}`),
@@ -119,7 +120,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     })),
     { schemas: schemaSet },
   );
-  const metrics = createMetrics();
+  const metrics = createMetrics({ longRunning: ctx.watchers.byResource });
   const version = { ...VERSION, ...(options.version ?? {}) };
 
   const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -178,7 +179,6 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       } else {
         metrics.requests.inc({ verb: 'WATCH', resource, code });
       }
-      metrics.watchers.set({ resource: '' }, ctx.watchers.count);
     }
   };
 

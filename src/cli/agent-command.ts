@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import pino from 'pino';
+import { componentLog, createCliLogger } from './cli-logger.ts';
 import { startAgent, defaultNodeName, type Agent } from '../agent/agent.ts';
 import { conmonPreflight } from '../agent/preflight.ts';
 import type { OciRuntimePreference } from '../agent/runtime/index.ts';
@@ -25,6 +25,7 @@ interface AgentFlags {
   label: string[];
   agentPort: string;
   nodeLeaseRenewInterval?: string;
+  logFormat?: string;
 }
 
 /** The agent's state dir by default: beside the server's, as the embedded agent uses. */
@@ -62,8 +63,9 @@ export function registerAgentCommand(program: Command): void {
     .option('--label <key=value>', 'node label (repeatable)', collect, [])
     .option('--agent-port <port>', 'port of the HTTPS endpoint for logs/exec/port-forward on the node IP (0: any free port)', '10250')
     .option('--node-lease-renew-interval <duration>', 'how often the node Lease is renewed (default: a quarter of the cluster\'s node lease duration from kube-system/kubelet-config, which the server\'s --profile sets; 10s without it)')
+    .option('--log-format <format>', 'text (human-readable; the default on a terminal) or json (the default otherwise)')
     .action(async (opts: AgentFlags) => {
-      const logger = pino({ level: process.env.PEAPOD_LOG_LEVEL ?? 'info' }, pino.destination(2));
+      const logger = createCliLogger({ format: opts.logFormat });
       const runtime = oneOf('--runtime', opts.runtime, ['conmon', 'hollow'] as const);
       const ociRuntime = oneOf<OciRuntimePreference>('--oci-runtime', opts.ociRuntime, ['auto', 'runc', 'crun']);
       const token = opts.token ?? process.env.PEAPOD_TOKEN;
@@ -91,7 +93,7 @@ export function registerAgentCommand(program: Command): void {
           streaming: { token, port: agentPort },
           leaseRenewIntervalMs: opts.nodeLeaseRenewInterval === undefined ? undefined : parseDuration(opts.nodeLeaseRenewInterval),
           signal: abort.signal,
-          log: (msg, fields) => logger.info(fields ?? {}, msg),
+          log: componentLog(logger),
           progress: (step) => process.stderr.write(`peapod agent: ${step}\n`),
         });
       } catch (e) {

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
+import { createCliLogger } from './cli-logger.ts';
 import { parse as parseYaml } from 'yaml';
 import { startAgent, type Agent } from '../agent/agent.ts';
 import { SharedPodInformer } from '../agent/hollow/index.ts';
@@ -116,7 +116,7 @@ export function registerHollowNodesCommand(program: Command): void {
         fail('--server or --kubeconfig is required');
       }
       // Agent logs are per node; at 1,000 nodes only failures are worth a line by default.
-      const logger = pino({ level: process.env.PEAPOD_LOG_LEVEL ?? 'warn' }, pino.destination(2));
+      const logger = createCliLogger({ level: process.env.PEAPOD_LOG_LEVEL ?? 'warn' });
       const log = (msg: string, fields?: Record<string, unknown>): void => {
         if (/fail|error/i.test(msg)) logger.warn(fields ?? {}, msg);
         else logger.debug(fields ?? {}, msg);

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
+import { componentLog, createCliLogger } from './cli-logger.ts';
 import { startPeapodServer } from '../server/peapod-server.ts';
 import { parseListen } from './listen.ts';
 import { defaultComponents } from '../server/components.ts';
@@ -31,6 +31,7 @@ interface ServerFlags {
   defaultNotReadyTolerationSeconds?: number;
   defaultUnreachableTolerationSeconds?: number;
   nodeLeaseDurationSeconds?: number;
+  logFormat?: string;
 }
 
 function toInt(v: string): number {
@@ -58,8 +59,9 @@ export function registerServerCommand(program: Command): void {
     .option('--default-not-ready-toleration-seconds <seconds>', 'tolerationSeconds of the not-ready:NoExecute toleration added to every pod (default 300)', toInt)
     .option('--default-unreachable-toleration-seconds <seconds>', 'tolerationSeconds of the unreachable:NoExecute toleration added to every pod (default 300)', toInt)
     .option('--node-lease-duration-seconds <seconds>', 'node Lease duration published to every agent in kube-system/kubelet-config; agents renew every quarter of it (default 40)', toInt)
+    .option('--log-format <format>', 'text (human-readable; the default on a terminal) or json (the default otherwise)')
     .action(async (opts: ServerFlags) => {
-      const logger = pino({ level: process.env.PEAPOD_LOG_LEVEL ?? 'info' }, pino.destination(2));
+      const logger = createCliLogger({ format: opts.logFormat });
       const { host, port } = parseListen(opts.listen);
       const started = Date.now();
       const timers = resolveNodeTimers(opts.profile, {
@@ -83,7 +85,7 @@ export function registerServerCommand(program: Command): void {
         components,
         nodeLeaseDurationSeconds: timers.leaseDurationSeconds,
         progress: (step) => process.stderr.write(`peapod: ${step}...\n`),
-        log: (msg, fields) => logger.warn(fields ?? {}, msg),
+        log: componentLog(logger),
       });
       process.stdout.write(
         `peapod: API server listening on ${server.url} (ready in ${Date.now() - started} ms)\n` +
