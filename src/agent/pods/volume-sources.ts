@@ -1,5 +1,5 @@
 import type { ConfigMap, DownwardAPIVolumeFile, KeyToPath, Pod, Secret, Volume } from 'kubernetes-types/core/v1.js';
-import type { VolumeFile } from '../volumes/index.ts';
+import { unsupportedVolumeSource, type VolumeFile } from '../volumes/index.ts';
 import { fieldRefValue, resourceFieldValue, secretData } from './env.ts';
 import { ContainerStartError } from './errors.ts';
 import type { VolumeContext } from './pod-storage.ts';
@@ -26,7 +26,7 @@ export async function projectedFiles(pod: Pod, vol: Volume, ctx: VolumeContext):
       if (src.configMap) files.push(...(await configMapFiles(ns, vol.name, src.configMap, ctx)));
       else if (src.secret) files.push(...(await secretFiles(ns, vol.name, src.secret, ctx)));
       else if (src.downwardAPI) files.push(...downwardFiles(pod, vol.name, src.downwardAPI.items ?? [], ctx));
-      // TODO(#3): serviceAccountToken and clusterTrustBundle sources need the token API.
+      // Other sources never get here: assertVolumesSupported refused the pod's volumes first.
     }
     return { files, defaultMode: vol.projected.defaultMode };
   }
@@ -85,4 +85,12 @@ function downwardFiles(pod: Pod, vol: string, items: DownwardAPIVolumeFile[], ct
       throw e;
     }
   });
+}
+
+/** Throws VolumeError (FailedMount) for the first volume this node cannot set up; nothing is made. */
+export function assertVolumesSupported(pod: Pod): void {
+  for (const vol of pod.spec?.volumes ?? []) {
+    const why = unsupportedVolumeSource(vol);
+    if (why) throw new VolumeError(vol.name, why);
+  }
 }
