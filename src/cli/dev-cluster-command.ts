@@ -50,7 +50,7 @@ export function registerDevClusterCommand(program: Command): void {
       const nodes = Number(opts.nodes);
       let cluster: DevCluster;
       try {
-        cluster = await startDevCluster({ nodes, dataDir: opts.dataDir, clusterCidr: opts.clusterCidr, profile: opts.profile, serverArgs: opts.serverArg, progress: say });
+        cluster = await startDevCluster({ nodes, dataDir: opts.dataDir, clusterCidr: opts.clusterCidr, profile: opts.profile, serverArgs: opts.serverArg, progress: say, ifRunning: 'fail' });
       } catch (e) {
         fail(e instanceof Error ? e.message : String(e));
       }

@@ -32,6 +32,8 @@ interface ServerFlags {
   defaultUnreachableTolerationSeconds?: number;
   nodeLeaseDurationSeconds?: number;
   logFormat?: string;
+  serviceClusterIpRange: string;
+  serviceNodePortRange: string;
 }
 
 function toInt(v: string): number {
@@ -60,6 +62,8 @@ export function registerServerCommand(program: Command): void {
     .option('--default-unreachable-toleration-seconds <seconds>', 'tolerationSeconds of the unreachable:NoExecute toleration added to every pod (default 300)', toInt)
     .option('--node-lease-duration-seconds <seconds>', 'node Lease duration published to every agent in kube-system/kubelet-config; agents renew every quarter of it (default 40)', toInt)
     .option('--log-format <format>', 'text (human-readable; the default on a terminal) or json (the default otherwise)')
+    .option('--service-cluster-ip-range <cidr>', 'IPv4 CIDR Service ClusterIPs are allocated from', '10.43.0.0/16')
+    .option('--service-node-port-range <range>', 'port range NodePort Services are allocated from', '30000-32767')
     .action(async (opts: ServerFlags) => {
       const logger = createCliLogger({ format: opts.logFormat });
       const { host, port } = parseListen(opts.listen);
@@ -84,6 +88,8 @@ export function registerServerCommand(program: Command): void {
         compactIntervalMs: opts.storageCompactInterval * 1000,
         components,
         nodeLeaseDurationSeconds: timers.leaseDurationSeconds,
+        serviceClusterIpRange: opts.serviceClusterIpRange,
+        serviceNodePortRange: opts.serviceNodePortRange,
         progress: (step) => process.stderr.write(`peapod: ${step}...\n`),
         log: componentLog(logger),
       });

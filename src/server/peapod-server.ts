@@ -17,6 +17,15 @@ import type { Component } from './component.ts';
 import { ensureSystemPriorityClasses, publishKubeletConfig } from './bootstrap.ts';
 import { DEFAULT_NODE_LEASE_DURATION_SECONDS } from '../api/index.ts';
 import { priorityAdmission } from '../apiserver/priority-admission.ts';
+import {
+  advertiseAddress,
+  DEFAULT_NODE_PORT_RANGE,
+  DEFAULT_SERVICE_CIDR,
+  ensureSystemServices,
+  parseIpRange,
+  parsePortRange,
+  ServiceAllocator,
+} from '../apiserver/services/index.ts';
 
 export interface PeapodServerOptions {
   readonly dataDir: string;
@@ -34,6 +43,10 @@ export interface PeapodServerOptions {
   readonly components?: readonly Component[];
   /** Published to every agent in kube-system/kubelet-config (default 40, kubelet's). */
   readonly nodeLeaseDurationSeconds?: number;
+  /** Upstream --service-cluster-ip-range (default 10.43.0.0/16). */
+  readonly serviceClusterIpRange?: string;
+  /** Upstream --service-node-port-range (default 30000-32767). */
+  readonly serviceNodePortRange?: string;
 }
 
 export interface PeapodServer {
@@ -63,6 +76,10 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
   const token = await ensureAdminToken(options.dataDir);
   const auth = new TokenAuthenticator();
   auth.addToken(token, ADMIN_USER);
+  const serviceAllocator = new ServiceAllocator(
+    parseIpRange(options.serviceClusterIpRange ?? DEFAULT_SERVICE_CIDR),
+    parsePortRange(options.serviceNodePortRange ?? DEFAULT_NODE_PORT_RANGE),
+  );
   progress('starting API server');
   // pods/log, exec, attach, portforward and proxy reach the node agents with the admin token.
   const streaming = createStreamingHandlers({ auth: { token }, log: options.log });
@@ -78,11 +95,16 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
     minRequestTimeoutSeconds: options.minRequestTimeoutSeconds,
     upgrade: streaming.upgrade,
     subresources: streaming.subresources,
+    storeHooks: new Map([['/services', serviceAllocator.hooks()]]),
     extraAdmission: [priorityAdmission(() => api?.ctx.byGroupResource('scheduling.k8s.io', 'priorityclasses')?.store)],
   });
   await ensureNamespaces(api);
   await ensureSystemPriorityClasses(api);
   await publishKubeletConfig(api, options.nodeLeaseDurationSeconds ?? DEFAULT_NODE_LEASE_DURATION_SECONDS);
+  // Service writes wait until the allocator knows every IP and port the stored Services hold.
+  const services = api.ctx.byGroupResource('', 'services');
+  serviceAllocator.rebuild(services ? (await services.store.list(undefined)).items : []);
+  await ensureSystemServices(api.ctx, { range: serviceAllocator.ipRange, address: advertiseAddress(host), port: api.port, log: options.log });
   const kubeconfigPath = join(options.dataDir, 'kubeconfig.yaml');
   await writeKubeconfig(kubeconfigPath, { server: api.url, caPem: pki.caCert, token });
   const abort = new AbortController();
