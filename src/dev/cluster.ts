@@ -249,7 +249,7 @@ export async function startDevCluster(opts: DevClusterOptions): Promise<DevClust
           else if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
           if (proc.exitCode === null && proc.signalCode === null) await exited;
           // The kernel kills the rest of the PID namespace when its init dies; wait until it has.
-          await waitUntil(async () => (await netnsPids(s.netns)).length === 0, 10_000);
+          await waitUntil(`every process of host ${s.name} to exit`, async () => (await netnsPids(s.netns)).length === 0, 10_000);
         },
       };
       hosts.push(host);
@@ -273,6 +273,8 @@ export async function startDevCluster(opts: DevClusterOptions): Promise<DevClust
  */
 export async function sweepDevCluster(opts: { dataDir?: string } = {}): Promise<string[]> {
   const found: string[] = [];
+  // A process that outlives SIGKILL is reported after the rest is removed, not ignored.
+  const problems: string[] = [];
   const owner = await readState();
   if (owner && owner.pid !== process.pid && alive(owner.pid)) throw new Error(`a dev cluster is running (pid ${owner.pid}); stop it first`);
   const namespaces = (await runCommand('ip', ['netns', 'list'], { allowFailure: true })).stdout
@@ -280,12 +282,12 @@ export async function sweepDevCluster(opts: { dataDir?: string } = {}): Promise<
   for (const ns of namespaces) {
     const pids = await netnsPids(ns);
     for (const pid of pids) killQuietly(pid);
-    if (pids.length) await waitUntil(async () => (await netnsPids(ns)).length === 0, 10_000);
+    if (pids.length) await waitUntil(`every process in netns ${ns} to exit`, async () => (await netnsPids(ns)).length === 0, 10_000).catch((e: Error) => problems.push(e.message));
   }
   if (owner?.serverPid && isPeapodServer(owner.serverPid)) {
     found.push(`server pid ${owner.serverPid}`);
     killQuietly(owner.serverPid);
-    await waitUntil(async () => !alive(owner.serverPid!), 10_000);
+    await waitUntil(`server pid ${owner.serverPid} to exit`, async () => !alive(owner.serverPid!), 10_000).catch((e: Error) => problems.push(e.message));
   }
   const dataDirs = [...new Set([opts.dataDir, owner?.dataDir].filter((d): d is string => !!d))];
   for (const dir of dataDirs) {
@@ -319,6 +321,7 @@ export async function sweepDevCluster(opts: { dataDir?: string } = {}): Promise<
     await removeCgroupTree(`/peapod/${cg}`);
   }
   await rm(STATE_FILE, { force: true });
+  if (problems.length) throw new Error(`dev cluster sweep incomplete: ${problems.join('; ')}`);
   return found;
 }
 
@@ -344,7 +347,7 @@ async function netnsPids(ns: string): Promise<number[]> {
 
 async function waitForPodCidr(client: Client, name: string, timeoutMs: number): Promise<string> {
   let cidr = '';
-  await waitUntil(async () => {
+  await waitUntil(`node ${name} to get a spec.podCIDR (is the controller manager running?)`, async () => {
     cidr = (await client.get<Node>(resources.nodes, undefined, name).catch(() => undefined))?.spec?.podCIDR ?? '';
     return cidr !== '';
   }, timeoutMs);
@@ -355,7 +358,7 @@ async function waitForPodCidr(client: Client, name: string, timeoutMs: number): 
 /** The first child of `pid` (unshare --fork's child: the host's init), polled until it exists. */
 async function childPid(pid: number, timeoutMs: number): Promise<number> {
   let child: number | undefined;
-  await waitUntil(async () => {
+  await waitUntil(`the host init of pid ${pid} to appear`, async () => {
     const text = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
     child = Number(text.trim().split(/\s+/)[0]) || undefined;
     return child !== undefined;
@@ -396,10 +399,11 @@ async function stopChild(c: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-async function waitUntil(ok: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+/** Polls `ok` every 50 ms; throws naming `what` when it is still false after `timeoutMs`. */
+export async function waitUntil(what: string, ok: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await ok())) {
-    if (Date.now() > end) return;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
