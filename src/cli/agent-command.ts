@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { componentLog, createCliLogger } from './cli-logger.ts';
+import { componentLog, createCliLogger, logFormatFlag } from './cli-logger.ts';
 import { startAgent, defaultNodeName, type Agent } from '../agent/agent.ts';
 import { conmonPreflight } from '../agent/preflight.ts';
 import type { OciRuntimePreference } from '../agent/runtime/index.ts';
@@ -63,7 +63,7 @@ export function registerAgentCommand(program: Command): void {
     .option('--label <key=value>', 'node label (repeatable)', collect, [])
     .option('--agent-port <port>', 'port of the HTTPS endpoint for logs/exec/port-forward on the node IP (0: any free port)', '10250')
     .option('--node-lease-renew-interval <duration>', 'how often the node Lease is renewed (default: a quarter of the cluster\'s node lease duration from kube-system/kubelet-config, which the server\'s --profile sets; 10s without it)')
-    .option('--log-format <format>', 'text (human-readable; the default on a terminal) or json (the default otherwise)')
+    .option('--log-format <format>', 'text (human-readable; the default on a terminal) or json (the default otherwise)', logFormatFlag)
     .action(async (opts: AgentFlags) => {
       const logger = createCliLogger({ format: opts.logFormat });
       const runtime = oneOf('--runtime', opts.runtime, ['conmon', 'hollow'] as const);

@@ -1,5 +1,6 @@
 // The log of the `peapod` commands: pino, written to stderr as human-readable lines on a terminal
 // and as JSON lines otherwise (or with --log-format json), so people read it and machines parse it.
+import { InvalidArgumentError } from 'commander';
 import pino, { type Logger } from 'pino';
 
 export type LogFormat = 'text' | 'json';
@@ -10,6 +11,12 @@ export interface CliLoggerOptions {
   /** Default $PEAPOD_LOG_LEVEL, else info. */
   level?: string;
   out?: { write(s: string): unknown; isTTY?: boolean };
+}
+
+/** Commander parser of --log-format: a bad value is a usage error, not a crash. */
+export function logFormatFlag(v: string): LogFormat {
+  if (v !== 'text' && v !== 'json') throw new InvalidArgumentError('expected text or json.');
+  return v;
 }
 
 /** Resolves --log-format; throws on a value that is neither. */
