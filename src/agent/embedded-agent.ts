@@ -13,6 +13,8 @@ export interface EmbeddedAgentFlags {
   readonly controlPlaneTaint?: boolean;
   readonly podCidr?: string;
   readonly ociRuntime?: OciRuntimePreference;
+  /** The server's --service-cluster-ip-range: the embedded node proxies it and answers its DNS IP. */
+  readonly serviceCidr?: string;
 }
 
 /**
@@ -39,6 +41,7 @@ export function embeddedAgent(flags: EmbeddedAgentFlags = {}): Component {
           // The embedded node lives on the API server's machine: when the API listens on loopback,
           // so does the node's streaming endpoint, and nothing dials the machine's other addresses.
           nodeIp: loopbackHost(ctx.server.url),
+          services: { serviceCidr: flags.serviceCidr },
           labels: { [CONTROL_PLANE_LABEL]: '' },
           taints: flags.controlPlaneTaint ? [{ key: CONTROL_PLANE_LABEL, effect: 'NoSchedule' }] : [],
           streaming: { token: ctx.server.token, port: 0 },

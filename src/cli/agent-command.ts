@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { componentLog, createCliLogger, logFormatFlag } from './cli-logger.ts';
 import { startAgent, defaultNodeName, type Agent } from '../agent/agent.ts';
 import { conmonPreflight } from '../agent/preflight.ts';
+import { CLUSTER_POD_CIDR, DEFAULT_CLUSTER_DOMAIN, DEFAULT_SERVICE_CIDR } from '../agent/proxy/index.ts';
 import type { OciRuntimePreference } from '../agent/runtime/index.ts';
 import { createClient } from '../client/index.ts';
 import { defaultDataDir } from './server-command.ts';
@@ -26,6 +27,10 @@ interface AgentFlags {
   agentPort: string;
   nodeLeaseRenewInterval?: string;
   logFormat?: string;
+  serviceClusterIpRange: string;
+  clusterDns?: string;
+  clusterDomain: string;
+  clusterCidr: string;
 }
 
 /** The agent's state dir by default: beside the server's, as the embedded agent uses. */
@@ -64,6 +69,10 @@ export function registerAgentCommand(program: Command): void {
     .option('--agent-port <port>', 'port of the HTTPS endpoint for logs/exec/port-forward on the node IP (0: any free port)', '10250')
     .option('--node-lease-renew-interval <duration>', 'how often the node Lease is renewed (default: a quarter of the cluster\'s node lease duration from kube-system/kubelet-config, which the server\'s --profile sets; 10s without it)')
     .option('--log-format <format>', 'text (human-readable; the default on a terminal) or json (the default otherwise)', logFormatFlag)
+    .option('--service-cluster-ip-range <cidr>', 'the API server\'s Service ClusterIP range (routed into this host, proxied by nftables)', DEFAULT_SERVICE_CIDR)
+    .option('--cluster-dns <ip>', 'DNS server IP written into pods\' resolv.conf and answered by this node (default: the 10th address of the service range)')
+    .option('--cluster-domain <domain>', 'cluster DNS domain', DEFAULT_CLUSTER_DOMAIN)
+    .option('--cluster-cidr <cidr>', 'pod CIDR of the whole cluster (Service traffic from outside it is masqueraded)', CLUSTER_POD_CIDR)
     .action(async (opts: AgentFlags) => {
       const logger = createCliLogger({ format: opts.logFormat });
       const runtime = oneOf('--runtime', opts.runtime, ['conmon', 'hollow'] as const);
@@ -92,6 +101,7 @@ export function registerAgentCommand(program: Command): void {
           client, nodeName: opts.nodeName, dataDir: opts.dataDir, runtime, ociRuntime, podCidr: opts.podCidr, nodeIp: opts.nodeIp, labels,
           streaming: { token, port: agentPort },
           leaseRenewIntervalMs: opts.nodeLeaseRenewInterval === undefined ? undefined : parseDuration(opts.nodeLeaseRenewInterval),
+          services: { serviceCidr: opts.serviceClusterIpRange, clusterDns: opts.clusterDns, clusterDomain: opts.clusterDomain, clusterCidr: opts.clusterCidr },
           signal: abort.signal,
           log: componentLog(logger),
           progress: (step) => process.stderr.write(`peapod agent: ${step}\n`),

@@ -76,7 +76,7 @@ export function registerServerCommand(program: Command): void {
       });
       setDefaultTolerationSeconds({ notReady: timers.notReadyTolerationSeconds, unreachable: timers.unreachableTolerationSeconds });
       const disabled = new Set(opts.disable.split(',').map((s) => s.trim()).filter(Boolean));
-      const components = defaultComponents({ disabled, agent: { nodeName: opts.nodeName, controlPlaneTaint: opts.controlPlaneTaint, podCidr: opts.podCidr } })
+      const components = defaultComponents({ disabled, agent: { nodeName: opts.nodeName, controlPlaneTaint: opts.controlPlaneTaint, podCidr: opts.podCidr, serviceCidr: opts.serviceClusterIpRange } })
         .map((c) => (c.name === 'controller-manager' ? controllerManager({ nodeMonitorGracePeriodMs: timers.gracePeriodMs }) : c));
       const server = await startPeapodServer({
         dataDir: opts.dataDir,

@@ -196,6 +196,29 @@ describe('kubectl create service and bad input', () => {
     await ok(['-n', NS, 'create', 'service', 'clusterip', 'fixed3', '--tcp=80', '--clusterip=10.43.0.21']);
   });
 
+  it('type changes take and give back node ports and IPs; a replace without them keeps them', async () => {
+    await ok(['-n', NS, 'create', 'service', 'nodeport', 'morph', '--tcp=80:8080', '--node-port=30100']);
+    const ip = (await get<Service>(`/api/v1/namespaces/${NS}/services/morph`))!.spec!.clusterIP!;
+    // A PUT without clusterIP and nodePort keeps both (kubectl replace of an edited manifest).
+    const edited = (await get<Service>(`/api/v1/namespaces/${NS}/services/morph`))!;
+    delete (edited.spec as Record<string, unknown>).clusterIP;
+    delete (edited.spec as Record<string, unknown>).clusterIPs;
+    for (const p of edited.spec!.ports!) delete (p as { nodePort?: number }).nodePort;
+    await ok(['replace', '-f', '-'], JSON.stringify(edited));
+    let now = (await get<Service>(`/api/v1/namespaces/${NS}/services/morph`))!;
+    assert.equal(now.spec?.clusterIP, ip);
+    assert.equal(now.spec?.ports?.[0]?.nodePort, 30100);
+    await ok(['-n', NS, 'patch', 'svc', 'morph', '-p', '{"spec":{"type":"ClusterIP"}}']);
+    now = (await get<Service>(`/api/v1/namespaces/${NS}/services/morph`))!;
+    assert.equal(now.spec?.ports?.[0]?.nodePort, undefined);
+    await ok(['-n', NS, 'create', 'service', 'nodeport', 'morph2', '--tcp=80:8080', '--node-port=30100']);
+    await ok(['-n', NS, 'patch', 'svc', 'morph', '-p', '{"spec":{"type":"ExternalName","externalName":"example.com"}}']);
+    now = (await get<Service>(`/api/v1/namespaces/${NS}/services/morph`))!;
+    assert.equal(now.spec?.clusterIP, undefined);
+    assert.match(await ok(['-n', NS, 'get', 'svc', 'morph']), /morph\s+ExternalName\s+<none>\s+example\.com/);
+    await ok(['-n', NS, 'create', 'service', 'clusterip', 'morph3', '--tcp=80', `--clusterip=${ip}`]);
+  });
+
   it('invalid ports are refused with upstream field errors and nothing is stored', async () => {
     const bad = (spec: string) => `apiVersion: v1
 kind: Service

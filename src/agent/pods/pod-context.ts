@@ -6,6 +6,7 @@ import type { AgentApi } from './agent-api.ts';
 import type { Backoff } from './backoff.ts';
 import type { Clock } from './clock.ts';
 import type { PodStorage } from './pod-storage.ts';
+import type { ClusterDnsSettings } from './pod-dns.ts';
 
 /** Shared by every pod worker of one agent. */
 export interface WorkerDeps {
@@ -23,6 +24,8 @@ export interface WorkerDeps {
   /** Liveness/readiness/startup probers; absent = probes are ignored (containers ready when running). */
   probes?: ProbeManager;
   log: (msg: string, fields?: Record<string, unknown>) => void;
+  /** Cluster DNS for pods' resolv.conf (dnsPolicy); absent: the host's resolv.conf. */
+  dns?: ClusterDnsSettings;
 }
 
 /** What one pod worker knows about its pod's runtime objects (rebuilt by adoption after restarts). */

@@ -11,6 +11,7 @@ import type { PodState, WorkerDeps } from './pod-context.ts';
 import type { PodStorage } from './pod-storage.ts';
 import { PodWorker, type WorkerPhase } from './pod-worker.ts';
 import { exitSource } from './runtime-events.ts';
+import type { ClusterDnsSettings } from './pod-dns.ts';
 
 export interface PodManagerOptions {
   runtime: ContainerRuntime;
@@ -26,6 +27,8 @@ export interface PodManagerOptions {
   log?: (msg: string, fields?: Record<string, unknown>) => void;
   /** Prober tuning: jitter source (tests pin it), handler overrides (e.g. hollow nodes). */
   probes?: Pick<ProbeManagerOptions, 'random' | 'handlers'>;
+  /** Cluster DNS for pods' resolv.conf; absent: pods get the host's resolv.conf (dnsPolicy None aside). */
+  dns?: ClusterDnsSettings;
 }
 
 const CRASH_BACKOFF = { initialMs: 10_000, maxMs: 300_000 };
@@ -58,6 +61,7 @@ export class PodManager {
       resolveImage: opts.resolveImage,
       memoryCapacityBytes: opts.memoryCapacityBytes ?? totalmem(),
       log: opts.log ?? (() => undefined),
+      dns: opts.dns,
       probes: new ProbeManager({
         ...opts.probes, runtime: opts.runtime, clock,
         recordEvent: (pod, type, reason, message) => opts.api.recordEvent(pod, type, reason, message),

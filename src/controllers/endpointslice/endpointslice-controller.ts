@@ -29,7 +29,7 @@ export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 export const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
 export const CONTROLLER_NAME = 'endpointslice-controller.k8s.io';
 export const HEADLESS_LABEL = 'service.kubernetes.io/headless';
-const SERVICE_INDEX = 'service';
+const SERVICE_INDEX = 'endpointslice-controller/service';
 
 export interface EndpointSliceControllerOptions {
   /** Endpoints per slice (upstream --max-endpoints-per-slice, default 100). */
@@ -66,10 +66,15 @@ export function createEndpointSliceController(deps: ControllerDeps, opts: Endpoi
   const indexers = { [NAMESPACE_INDEX]: namespaceIndexer };
   const services: Informer<Service> = deps.informers.informerFor<Service>(resources.services, { indexers });
   const pods: Informer<Pod> = deps.informers.informerFor<Pod>(resources.pods, { indexers });
-  const slices: Informer<EndpointSlice> = deps.informers.informerFor<EndpointSlice>(resources.endpointslices, { indexers });
-  slices.addIndexer(SERVICE_INDEX, (s) => {
-    const name = s.metadata?.labels?.[SERVICE_NAME_LABEL];
-    return name && s.metadata?.labels?.[MANAGED_BY_LABEL] === CONTROLLER_NAME ? [`${s.metadata?.namespace ?? ''}/${name}`] : [];
+  const slices: Informer<EndpointSlice> = deps.informers.informerFor<EndpointSlice>(resources.endpointslices, {
+    indexers: {
+      ...indexers,
+      // Our slices by the key of their Service.
+      [SERVICE_INDEX]: (s: EndpointSlice) => {
+        const name = s.metadata?.labels?.[SERVICE_NAME_LABEL];
+        return name && s.metadata?.labels?.[MANAGED_BY_LABEL] === CONTROLLER_NAME ? [`${s.metadata?.namespace ?? ''}/${name}`] : [];
+      },
+    },
   });
   const tracker = new SliceTracker();
 
@@ -81,18 +86,21 @@ export function createEndpointSliceController(deps: ControllerDeps, opts: Endpoi
     if (podEndpointChanged(o, p)) servicesForPod(services, o, p).forEach((k) => queue.add(k));
   });
   pods.on('delete', (p) => servicesForPod(services, p).forEach((k) => queue.add(k)));
-  // Someone else editing or deleting our slices: put them back.
+  // Our own writes arriving (a sync waiting for the cache resumes at once) and someone else
+  // editing or deleting our slices (they are put back).
   const onSlice = (s: EndpointSlice): void => {
     const name = s.metadata?.labels?.[SERVICE_NAME_LABEL];
     if (name && s.metadata?.labels?.[MANAGED_BY_LABEL] === CONTROLLER_NAME) queue.add(`${s.metadata?.namespace ?? ''}/${name}`);
   };
+  slices.on('add', onSlice);
   slices.on('update', (_o, s) => onSlice(s));
   slices.on('delete', onSlice);
 
   async function reconcile(key: string, signal: AbortSignal): Promise<void | { requeueAfterMs: number }> {
     const svc = services.store.get(key);
     const existing = slices.store.byIndex(SERVICE_INDEX, key);
-    if (tracker.stale(key, existing)) return { requeueAfterMs: 50 };
+    // The slice event that ends the wait enqueues the key again; the delay is only a safety net.
+    if (tracker.stale(key, existing)) return { requeueAfterMs: 1000 };
     const { namespace } = splitKey(key);
     if (!svc || svc.metadata?.deletionTimestamp || !hasSelector(svc)) {
       // The garbage collector removes owned slices with the Service; a Service that lost its
