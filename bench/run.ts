@@ -33,6 +33,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   { name: 'scale-ladder', script: 'bench/scale/ladder.ts' },
   { name: 'node-failure', script: 'bench/node-failure/node-failure-bench.ts' },
   { name: 'service-proxy', script: 'bench/services/services-bench.ts' },
+  { name: 'image-pull', script: 'bench/images/pull-bench.ts' },
   { name: 'endpointslice', script: 'bench/services/endpointslice-bench.ts' },
 ];
 

@@ -18,7 +18,7 @@ import { chooseNetwork, subnetConflict, type AgentNetworkConfig } from './agent-
 import { startAgentStreaming } from './agent-streaming.ts';
 import { sweepStaleState } from './agent-sweep.ts';
 import { HollowPodStorage, HollowRuntime } from './hollow/index.ts';
-import { BUSYBOX_NAME, ImageStore } from './images/index.ts';
+import { BUSYBOX_NAME, ImagePuller, ImageStore, loadRegistriesConfig, nodeImages, nodeStatusImages, startImageGc, type PodImages } from './images/index.ts';
 import { PodNetwork } from './network/index.ts';
 import {
   buildNode, defaultNodeIp, followLeaseConfig, healthyPressure, leaseWriter, readMachineInfo, readPressure, registerNode, startLeaseRenewer, startNodeStatusReporter, type LeaseTiming,
@@ -66,6 +66,8 @@ export interface AgentOptions {
   podSource?: (nodeName: string) => Informer<Pod>;
   /** Replaces probe handler kinds; the hollow runtime defaults network probes to success (its pod IPs do not exist). */
   probeHandlers?: Partial<ProbeHandlers>;
+  /** k3s-style registries.yaml (mirrors, credentials, TLS); default `<dataDir>/registries.yaml`, a missing file is no config. */
+  registryConfig?: string;
   /**
    * Node Lease duration; default: the cluster's (kube-system/kubelet-config, which the server's
    * --profile sets), followed while the agent runs.
@@ -192,7 +194,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     const dns = rt.network ? await clusterDnsSettings(svcNet) : undefined;
     const manager = new PodManager({
       runtime: rt.runtime, api, storage: rt.storage, log, dns,
-      resolveImage: rt.images ? (ref) => rt.images!.find(ref) : undefined,
+      images: rt.podImages,
       probes: { handlers: opts.probeHandlers ?? (opts.runtime === 'hollow' ? HOLLOW_PROBE_HANDLERS : undefined) },
     });
 
@@ -204,9 +206,22 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       nodeName, put: leaseWriter(client), nodeUid: () => node.metadata?.uid, timing: leaseTiming,
       onError: (e) => log('agent: lease renewal failed', { error: errText(e) }),
     }, signal);
+    if (rt.images) {
+      const store = rt.images;
+      const inUse = async (): Promise<Set<string>> => {
+        const ids = new Set<string>();
+        for (const c of await rt.runtime.listContainers()) {
+          const image = await store.find(c.image);
+          if (image) ids.add(image.id);
+        }
+        return ids;
+      };
+      startImageGc({ store, inUse, log }, signal);
+    }
     startNodeStatusReporter({
       client, node,
       readPressure: rt.images ? () => readPressure(opts.dataDir) : async () => healthyPressure(),
+      readImages: rt.images ? async () => nodeStatusImages(await rt.images!.list()) : undefined,
       onPosted: (n) => (node = n),
       onError: (e) => log('agent: node status update failed', { error: errText(e) }),
     }, signal);
@@ -243,6 +258,7 @@ interface RuntimeParts {
   runtime: ContainerRuntime;
   storage: PodStorage;
   images?: ImageStore;
+  podImages?: PodImages;
   network?: AgentNetworkConfig;
   /** At shutdown (synchronous): removes the bridge and cgroup parent when no pod uses them. */
   cleanup?: () => void;
@@ -273,7 +289,10 @@ async function startConmon(opts: AgentOptions, podCidr: string | undefined, prog
   const runtime = await ConmonRuntime.create({ root: runtimeRoot, images, network, ociRuntime: opts.ociRuntime, cgroupParent });
   await sweepStaleState({ stateDir: dir, runtimeRoot, runtime, network, imageTmpDir: join(dir, 'images', 'tmp'), log: opts.log });
   const cleanup = (): void => releaseIfIdle({ podsDir: join(runtimeRoot, 'pods'), netDir: join(dir, 'net'), bridge: net.bridge, cgroupParent });
-  return { runtime, storage: new DiskPodStorage(join(dir, 'pods')), images, network: net, cleanup };
+  const registryConfig = opts.registryConfig ?? join(dir, 'registries.yaml');
+  const puller = new ImagePuller({ store: images, registries: () => loadRegistriesConfig(registryConfig), log: opts.log });
+  const podImages = nodeImages({ store: images, puller, log: opts.log });
+  return { runtime, storage: new DiskPodStorage(join(dir, 'pods')), images, podImages, network: net, cleanup };
 }
 
 type ResolvedServiceNetwork = Required<Omit<ServiceNetworkOptions, 'enabled'>>;

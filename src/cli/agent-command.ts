@@ -31,6 +31,7 @@ interface AgentFlags {
   clusterDns?: string;
   clusterDomain: string;
   clusterCidr: string;
+  registryConfig?: string;
 }
 
 /** The agent's state dir by default: beside the server's, as the embedded agent uses. */
@@ -69,6 +70,7 @@ export function registerAgentCommand(program: Command): void {
     .option('--agent-port <port>', 'port of the HTTPS endpoint for logs/exec/port-forward on the node IP (0: any free port)', '10250')
     .option('--node-lease-renew-interval <duration>', 'how often the node Lease is renewed (default: a quarter of the cluster\'s node lease duration from kube-system/kubelet-config, which the server\'s --profile sets; 10s without it)')
     .option('--log-format <format>', 'text (human-readable; the default on a terminal) or json (the default otherwise)', logFormatFlag)
+    .option('--registry-config <file>', 'k3s-style registries.yaml: mirrors, credentials, TLS (default: <data-dir>/registries.yaml)')
     .option('--service-cluster-ip-range <cidr>', 'the API server\'s Service ClusterIP range (routed into this host, proxied by nftables)', DEFAULT_SERVICE_CIDR)
     .option('--cluster-dns <ip>', 'DNS server IP written into pods\' resolv.conf and answered by this node (default: the 10th address of the service range)')
     .option('--cluster-domain <domain>', 'cluster DNS domain', DEFAULT_CLUSTER_DOMAIN)
@@ -102,6 +104,7 @@ export function registerAgentCommand(program: Command): void {
           streaming: { token, port: agentPort },
           leaseRenewIntervalMs: opts.nodeLeaseRenewInterval === undefined ? undefined : parseDuration(opts.nodeLeaseRenewInterval),
           services: { serviceCidr: opts.serviceClusterIpRange, clusterDns: opts.clusterDns, clusterDomain: opts.clusterDomain, clusterCidr: opts.clusterCidr },
+          registryConfig: opts.registryConfig,
           signal: abort.signal,
           log: componentLog(logger),
           progress: (step) => process.stderr.write(`peapod agent: ${step}\n`),

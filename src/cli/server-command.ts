@@ -32,6 +32,7 @@ interface ServerFlags {
   defaultUnreachableTolerationSeconds?: number;
   nodeLeaseDurationSeconds?: number;
   logFormat?: string;
+  registryConfig?: string;
   serviceClusterIpRange: string;
   serviceNodePortRange: string;
 }
@@ -62,6 +63,7 @@ export function registerServerCommand(program: Command): void {
     .option('--default-unreachable-toleration-seconds <seconds>', 'tolerationSeconds of the unreachable:NoExecute toleration added to every pod (default 300)', toInt)
     .option('--node-lease-duration-seconds <seconds>', 'node Lease duration published to every agent in kube-system/kubelet-config; agents renew every quarter of it (default 40)', toInt)
     .option('--log-format <format>', 'text (human-readable; the default on a terminal) or json (the default otherwise)', logFormatFlag)
+    .option('--registry-config <file>', "k3s-style registries.yaml for the embedded agent (default: <data-dir>/agent/registries.yaml)")
     .option('--service-cluster-ip-range <cidr>', 'IPv4 CIDR Service ClusterIPs are allocated from', '10.43.0.0/16')
     .option('--service-node-port-range <range>', 'port range NodePort Services are allocated from', '30000-32767')
     .action(async (opts: ServerFlags) => {
@@ -76,7 +78,7 @@ export function registerServerCommand(program: Command): void {
       });
       setDefaultTolerationSeconds({ notReady: timers.notReadyTolerationSeconds, unreachable: timers.unreachableTolerationSeconds });
       const disabled = new Set(opts.disable.split(',').map((s) => s.trim()).filter(Boolean));
-      const components = defaultComponents({ disabled, agent: { nodeName: opts.nodeName, controlPlaneTaint: opts.controlPlaneTaint, podCidr: opts.podCidr, serviceCidr: opts.serviceClusterIpRange } })
+      const components = defaultComponents({ disabled, agent: { nodeName: opts.nodeName, controlPlaneTaint: opts.controlPlaneTaint, podCidr: opts.podCidr, serviceCidr: opts.serviceClusterIpRange, registryConfig: opts.registryConfig } })
         .map((c) => (c.name === 'controller-manager' ? controllerManager({ nodeMonitorGracePeriodMs: timers.gracePeriodMs }) : c));
       const server = await startPeapodServer({
         dataDir: opts.dataDir,

@@ -308,6 +308,11 @@ metadata: {name: manual, namespace: ${NS}}
 subsets: [{addresses: [{ip: 127.0.0.1}], ports: [{name: http, port: ${port}}]}]
 `);
     assert.equal(await ok(['get', '--raw', `/api/v1/namespaces/${NS}/services/manual:80/proxy/x?y=1`]), 'hello from backend /x?y=1');
+    // Hand-written Endpoints of a selector-less Service are mirrored into an EndpointSlice.
+    const mirrored = await eventually('a mirrored slice', async () => (await slicesOf('manual'))[0]);
+    assert.equal(mirrored.metadata?.labels?.['endpointslice.kubernetes.io/managed-by'], 'endpointslicemirroring-controller.k8s.io');
+    assert.deepEqual(mirrored.endpoints?.map((e) => [e.addresses[0], e.conditions?.ready]), [['127.0.0.1', true]]);
+    assert.deepEqual(mirrored.ports, [{ name: 'http', port, protocol: 'TCP' }]);
     assert.equal(await ok(['get', '--raw', `/api/v1/namespaces/${NS}/services/manual:http/proxy/`]), 'hello from backend /');
     const err = await fails(['get', '--raw', `/api/v1/namespaces/${NS}/services/manual:81/proxy/`]);
     assert.match(err, /no service port 81 found for service "manual"/);

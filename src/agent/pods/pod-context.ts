@@ -1,4 +1,5 @@
 import type { Pod, PodStatus } from 'kubernetes-types/core/v1.js';
+import type { PodImages } from '../images/index.ts';
 import type { ProbeManager } from '../probes/index.ts';
 import type { ContainerRuntime, Sandbox } from '../runtime/index.ts';
 import type { ObservedContainer, WaitingReason } from '../status/types.ts';
@@ -18,8 +19,8 @@ export interface WorkerDeps {
   backoff: Backoff;
   /** ErrImagePull → ImagePullBackOff delays, same keys. */
   imageBackoff: Backoff;
-  /** Looks an image up in the node's store; undefined = not present. Absent = every image exists. */
-  resolveImage?: (ref: string) => Promise<{ id: string } | undefined>;
+  /** The node's images (lookup and pulls); absent = every image exists and nothing is pulled (hollow nodes). */
+  images?: PodImages;
   memoryCapacityBytes: number;
   /** Liveness/readiness/startup probers; absent = probes are ignored (containers ready when running). */
   probes?: ProbeManager;

@@ -1,5 +1,6 @@
 import { totalmem } from 'node:os';
 import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { PodImages } from '../images/index.ts';
 import { ProbeManager, type ProbeManagerOptions } from '../probes/index.ts';
 import type { ContainerRuntime } from '../runtime/index.ts';
 import type { AgentApi } from './agent-api.ts';
@@ -18,8 +19,8 @@ export interface PodManagerOptions {
   api: AgentApi;
   storage: PodStorage;
   clock?: Clock;
-  /** The node's image lookup (ImageStore.find fits); absent = every image is present. */
-  resolveImage?: (ref: string) => Promise<{ id: string } | undefined>;
+  /** The node's images (nodeImages() fits); absent = every image is present and nothing is pulled. */
+  images?: PodImages;
   /** For Burstable oomScoreAdj; default os.totalmem(). */
   memoryCapacityBytes?: number;
   /** PLEG relist period per pod; default 1000 ms, or 0 (off) when the runtime pushes exits. */
@@ -58,7 +59,7 @@ export class PodManager {
       runtime: opts.runtime, api: opts.api, storage: opts.storage, clock,
       backoff: new Backoff(CRASH_BACKOFF.initialMs, CRASH_BACKOFF.maxMs, clock),
       imageBackoff: new Backoff(CRASH_BACKOFF.initialMs, CRASH_BACKOFF.maxMs, clock),
-      resolveImage: opts.resolveImage,
+      images: opts.images,
       memoryCapacityBytes: opts.memoryCapacityBytes ?? totalmem(),
       log: opts.log ?? (() => undefined),
       dns: opts.dns,
@@ -77,7 +78,7 @@ export class PodManager {
    * agent adopts them).
    */
   async start(signal: AbortSignal): Promise<void> {
-    this.#adopted = await adoptRuntimeState(this.opts.runtime, this.opts.resolveImage);
+    this.#adopted = await adoptRuntimeState(this.opts.runtime, this.opts.images ? (ref) => this.opts.images!.find(ref) : undefined);
     this.#unsubscribe = exitSource(this.opts.runtime)?.onContainerExit((podUid) => this.#workers.get(podUid)?.kick());
     signal.addEventListener('abort', () => {
       this.#unsubscribe?.();

@@ -8,9 +8,6 @@ import type { Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import {
   createWorkQueue,
-  ignoreNotFound,
-  isConflict,
-  isNotFound,
   keyOf,
   NAMESPACE_INDEX,
   namespaceIndexer,
@@ -20,10 +17,11 @@ import {
   type Informer,
 } from '../../client/index.ts';
 import type { Controller, ControllerDeps } from '../types.ts';
-import { canonical, endpointPorts, podToEndpoint, portsKey, shouldPodBeInEndpoints } from './pod-endpoints.ts';
+import { endpointPorts, podToEndpoint, portsKey, shouldPodBeInEndpoints } from './pod-endpoints.ts';
 import { hasSelector, podEndpointChanged, selectedPods, servicesForPod } from './service-pods.ts';
 import { endpointKey, planSlices, type DesiredGroup } from './slice-plan.ts';
 import { SliceTracker } from './slice-tracker.ts';
+import { applySlicePlan, deleteSlice } from './slice-writer.ts';
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 export const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
@@ -106,48 +104,16 @@ export function createEndpointSliceController(deps: ControllerDeps, opts: Endpoi
       // The garbage collector removes owned slices with the Service; a Service that lost its
       // selector keeps none of ours either.
       if (svc && !svc.metadata?.deletionTimestamp) {
-        for (const s of existing) await deleteSlice(key, namespace, s, signal);
+        for (const s of existing) await deleteSlice(client, tracker, key, s, signal);
       }
       if (!svc) tracker.forget(key);
       return;
     }
     const desired = desiredEndpoints(svc, selectedPods(pods, svc));
     const plan = planSlices(desired, existing, opts.maxEndpointsPerSlice);
-    const labels = sliceLabels(svc);
     const owner = { apiVersion: 'v1', kind: 'Service', name: svc.metadata?.name ?? '', uid: svc.metadata?.uid ?? '', controller: true, blockOwnerDeletion: true };
-    const updates = new Map(plan.update.map((s) => [s.metadata?.name ?? '', s]));
-    // Slices whose content is unchanged still follow the Service's labels.
-    for (const s of existing) {
-      if (plan.delete.includes(s) || updates.has(s.metadata?.name ?? '')) continue;
-      if (canonical(s.metadata?.labels) !== canonical(labels)) updates.set(s.metadata?.name ?? '', s);
-    }
-    try {
-      for (const c of plan.create) {
-        const created = await client.create<EndpointSlice>(resources.endpointslices, namespace, {
-          apiVersion: 'discovery.k8s.io/v1',
-          kind: 'EndpointSlice',
-          metadata: { generateName: `${svc.metadata?.name ?? ''}-`, namespace, labels, ownerReferences: [owner] },
-          addressType: 'IPv4',
-          endpoints: c.endpoints,
-          ports: c.ports,
-        }, { signal });
-        tracker.wrote(key, created);
-      }
-      for (const s of updates.values()) {
-        const updated = await client.update<EndpointSlice>(resources.endpointslices, namespace, { ...s, metadata: { ...s.metadata, labels } }, { signal });
-        tracker.wrote(key, updated);
-      }
-      for (const s of plan.delete) await deleteSlice(key, namespace, s, signal);
-    } catch (e) {
-      if (isConflict(e) || isNotFound(e)) return { requeueAfterMs: 50 };
-      throw e;
-    }
-  }
-
-  async function deleteSlice(key: string, namespace: string | undefined, s: EndpointSlice, signal: AbortSignal): Promise<void> {
-    const name = s.metadata?.name ?? '';
-    await client.delete(resources.endpointslices, namespace, name, { preconditions: { uid: s.metadata?.uid } }, { signal }).catch(ignoreNotFound);
-    tracker.deleted(key, name);
+    const target = { key, namespace, generateName: `${svc.metadata?.name ?? ''}-`, labels: sliceLabels(svc), owner };
+    return applySlicePlan(client, plan, { target, existing, tracker, signal });
   }
 
   return {
