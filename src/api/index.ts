@@ -5,3 +5,4 @@ export { QuantityError, milliValue, parseQuantity, value as quantityValue } from
 export {
   DEFAULT_NODE_LEASE_DURATION_SECONDS, KUBELET_CONFIG_NAME, KUBELET_CONFIG_NAMESPACE, kubeletConfigMap, leaseRenewIntervalMs, nodeLeaseDurationSeconds,
 } from './kubelet-config.ts';
+export { countedResource, formatQuantity, missingCompute, objectUsage, podIsTerminal, type CountedResource, type QuotaObject } from './quota.ts';

@@ -5,6 +5,7 @@ import type { GenericStore } from './store/generic-store.ts';
 import type { WatchCache } from './watch/watch-cache.ts';
 import type { SchemaNavigator } from './openapi/navigator.ts';
 import type { RequestScope } from './handlers/resources.ts';
+import type { ResourceRegistry } from './resource-registry.ts';
 
 export interface ResourceHandle {
   readonly entry: ResourceEntry;
@@ -38,6 +39,8 @@ export interface ApiContext {
   /** The handle for a group/resource (any served version). */
   byGroupResource(group: string, resource: string): ResourceHandle | undefined;
   readonly resources: readonly ResourceHandle[];
+  /** The served set, observable (custom resources come and go at run time). */
+  readonly registry: ResourceRegistry;
   /** Subresource handlers beyond the built-in ones, keyed `<group>/<resource>/<subresource>`. */
   readonly subresources: ReadonlyMap<string, (scope: RequestScope) => Promise<void>>;
 }

@@ -150,6 +150,7 @@ export type FieldErrorType =
   | 'FieldValueDuplicate'
   | 'FieldValueForbidden'
   | 'FieldValueTooLong'
+  | 'FieldValueTooMany'
   | 'FieldValueTypeInvalid';
 
 const typeText: Record<FieldErrorType, string> = {
@@ -160,6 +161,7 @@ const typeText: Record<FieldErrorType, string> = {
   FieldValueDuplicate: 'Duplicate value',
   FieldValueForbidden: 'Forbidden',
   FieldValueTooLong: 'Too long',
+  FieldValueTooMany: 'Too many',
   FieldValueTypeInvalid: 'Invalid value',
 };
 
@@ -174,7 +176,7 @@ export class FieldError {
   detailMessage(): string {
     const t = typeText[this.type];
     let s = t;
-    const showValue = this.type === 'FieldValueNotFound' || this.type === 'FieldValueInvalid' || this.type === 'FieldValueNotSupported' || this.type === 'FieldValueDuplicate' || this.type === 'FieldValueTypeInvalid';
+    const showValue = this.type === 'FieldValueNotFound' || this.type === 'FieldValueInvalid' || this.type === 'FieldValueNotSupported' || this.type === 'FieldValueDuplicate' || this.type === 'FieldValueTypeInvalid' || this.type === 'FieldValueTooMany';
     if (showValue && this.value !== undefined) s += `: ${formatValue(this.value)}`;
     if (this.detail) s += `: ${this.detail}`;
     return s;

@@ -24,7 +24,10 @@ import { goPlatform } from './platform.ts';
 import type { KObject, ResourceEntry, StrategyContext } from './registry/types.ts';
 import { loadSchemas } from './openapi/schemas.ts';
 import { unknownFields } from './openapi/unknown-fields.ts';
-import { buildOpenApi } from './openapi/documents.ts';
+import { dynamicOpenApi, LayeredSchemas } from './openapi/dynamic.ts';
+import { ResourceRegistry } from './resource-registry.ts';
+import { startCrdController } from './crd/crd-controller.ts';
+import { limitRanger, resourceQuotaAdmission, type NamespaceLister } from './quota-admission.ts';
 
 export interface User {
   readonly name: string;
@@ -69,34 +72,34 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const clock = options.clock ?? { now: () => new Date() };
   const watchCache = new WatchCache(options.backend, { capacity: options.watchCacheSize });
   await watchCache.start();
-  const schemaSet = loadSchemas();
-  const handles: ResourceHandle[] = [];
-  const byGvr = new Map<string, ResourceHandle>();
-  const byGr = new Map<string, ResourceHandle>();
+  const schemas = new LayeredSchemas(loadSchemas());
   let namespaces: GenericStore | undefined;
-  const admission: AdmissionPlugin[] = [namespaceLifecycle(() => namespaces!), ...(options.extraAdmission ?? [])];
+  const lister: NamespaceLister = async (g, r, ns) => (await registry.byGroupResource(g, r)?.store.list(ns))?.items ?? [];
+  const admission: AdmissionPlugin[] = [namespaceLifecycle(() => namespaces!), limitRanger(lister), resourceQuotaAdmission(lister, clock), ...(options.extraAdmission ?? [])];
+  const registry = new ResourceRegistry(
+    (entry) =>
+      new GenericStore(entry, {
+        backend: options.backend,
+        clock,
+        admission,
+        hooks: options.storeHooks?.get(`${entry.group}/${entry.resource}`),
+        // Every write with a fieldManager records the fields it changed, as upstream does.
+        managedFields: (old, obj, manager, subresource) =>
+          updateManagedFields(old as unknown as Json | undefined, obj as unknown as Json, {
+            manager,
+            apiVersion: obj.apiVersion ?? entry.version,
+            now: rfc3339(clock.now()),
+            subresource,
+            schema: entry.schema,
+            navigator: schemas.navigator,
+          }) as unknown as KObject,
+      }),
+  );
+  // Entries that bring their own schemas (custom resources) layer them over the built-in set.
+  registry.onChange(() => schemas.update(registry.all.map((h) => h.entry)));
   for (const entry of options.resources) {
-    const store = new GenericStore(entry, {
-      backend: options.backend,
-      clock,
-      admission,
-      hooks: options.storeHooks?.get(`${entry.group}/${entry.resource}`),
-      // Every write with a fieldManager records the fields it changed, as upstream does.
-      managedFields: (old, obj, manager, subresource) =>
-        updateManagedFields(old as unknown as Json | undefined, obj as unknown as Json, {
-          manager,
-          apiVersion: obj.apiVersion ?? entry.version,
-          now: rfc3339(clock.now()),
-          subresource,
-          schema: entry.schema,
-          navigator: schemaSet.navigator,
-        }) as unknown as KObject,
-    });
-    const h = { entry, store };
-    handles.push(h);
-    byGvr.set(`${entry.group}/${entry.version}/${entry.resource}`, h);
-    if (!byGr.has(`${entry.group}/${entry.resource}`)) byGr.set(`${entry.group}/${entry.resource}`, h);
-    if (entry.group === '' && entry.resource === 'namespaces') namespaces = store;
+    const h = registry.add(entry);
+    if (entry.group === '' && entry.resource === 'namespaces') namespaces = h.store;
   }
   const ctx: ApiContext = {
     clock,
@@ -106,24 +109,18 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     },
     watchers: { count: 0, byResource: new Map() },
     watchCache,
-    schemas: { navigator: schemaSet.navigator, unknownFields: (schema, obj) => unknownFields(schemaSet, schema, obj) },
-    resource: (g, v, r) => byGvr.get(`${g}/${v}/${r}`),
-    byGroupResource: (g, r) => byGr.get(`${g}/${r}`),
-    resources: handles,
+    schemas: { navigator: schemas.navigator, unknownFields: (schema, obj) => unknownFields(schemas.current, schema, obj) },
+    resource: (g, v, r) => registry.get(g, v, r),
+    byGroupResource: (g, r) => registry.byGroupResource(g, r),
+    get resources() {
+      return registry.all;
+    },
+    registry,
     subresources: options.subresources ?? new Map(),
   };
-  const openapi = buildOpenApi(
-    options.resources.map((e) => ({
-      group: e.group,
-      version: e.version,
-      kind: e.kind,
-      resource: e.resource,
-      namespaced: e.namespaced,
-      schema: e.schema,
-      subresources: [...(e.hasStatus ? ['status'] : []), ...(e.subresources ?? []).map((s) => s.name)],
-    })),
-    { schemas: schemaSet },
-  );
+  const openapi = dynamicOpenApi(registry, schemas);
+  const crdHandle = registry.get('apiextensions.k8s.io', 'v1', 'customresourcedefinitions');
+  const crdController = crdHandle ? await startCrdController(crdHandle.store, { registry, watchCache, clock, log: options.log }) : undefined;
   const metrics = createMetrics({ longRunning: ctx.watchers.byResource });
   const version = { ...VERSION, ...(options.version ?? {}) };
 
@@ -214,6 +211,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     port,
     url: `https://${host.includes(':') ? `[${host}]` : host}:${port}`,
     async close() {
+      crdController?.stop();
       watchCache.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -16,6 +16,10 @@ import {
 } from '../client/index.ts';
 import { createDeploymentController } from './deployment/deployment-controller.ts';
 import { discoverResources, type DiscoveredResource } from './discovery.ts';
+import { createResourceDiscovery } from './resource-discovery.ts';
+import { replicationControllerKind } from './replicaset/kind.ts';
+import { createResourceQuotaController } from './resource-quota/resource-quota-controller.ts';
+import { createRootCaPublisher } from './root-ca-publisher/root-ca-publisher.ts';
 import { createGarbageCollector } from './garbage-collector/garbage-collector.ts';
 import { createNamespaceController } from './namespace/namespace-controller.ts';
 import { createReplicaSetController } from './replicaset/replicaset-controller.ts';
@@ -45,6 +49,8 @@ export interface ControllerManagerOptions {
   workers?: number;
   /** Node lifecycle: how long a node may miss lease renewals before it is Unknown (default 40 s). */
   nodeMonitorGracePeriodMs?: number;
+  /** The cluster CA (PEM) the root CA publisher puts in every namespace's kube-root-ca.crt. */
+  rootCaPem?: string;
 }
 
 export interface ControllerManager {
@@ -76,20 +82,23 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
   if (opts.signal.aborted) inner.abort();
   else opts.signal.addEventListener('abort', () => inner.abort(), { once: true });
   const signal = inner.signal;
-  const resources = await discoverWithRetry(client, signal, clock);
   const informers = createInformerFactory(client, { clock, logger });
+  const discovery = createResourceDiscovery(client, { initial: await discoverWithRetry(client, signal, clock), informers, clock, logger });
   const recorder = createEventRecorder(client, { component: 'deployment-controller', clock, logger });
   const deps: ControllerDeps = { client, informers, clock, logger, recorder, workers: opts.workers };
   const disabled = new Set(opts.disabled ?? []);
   const all: Controller[] = [
     createReplicaSetController(deps),
+    createReplicaSetController(deps, { kind: replicationControllerKind }),
     createDeploymentController(deps),
     createStatefulSetController(deps),
     createJobController(deps),
     createDaemonSetController(deps),
     createCronJobController(deps),
-    createGarbageCollector(deps, { resources }),
-    createNamespaceController(deps, { resources }),
+    createGarbageCollector(deps, { discovery }),
+    createResourceQuotaController(deps, { discovery }),
+    ...(opts.rootCaPem ? [createRootCaPublisher(deps, { caPem: opts.rootCaPem })] : []),
+    createNamespaceController(deps, { discovery }),
     createNodeLifecycleController(deps, { gracePeriodMs: opts.nodeMonitorGracePeriodMs }),
     createTaintEvictionController(deps),
     createDisruptionController(deps),
@@ -103,7 +112,7 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
   informers.start(signal);
   const ready = informers.waitForSync(signal);
   const done = ready.then(
-    () => Promise.all(all.map((c) => c.run(signal))).then(() => undefined),
+    () => Promise.all([discovery.run(signal), ...all.map((c) => c.run(signal))]).then(() => undefined),
     () => undefined,
   );
   return { controllers: all, ready: ready.catch(() => undefined), done };
@@ -124,7 +133,7 @@ export function controllerManager(flags: ControllerManagerFlags = {}): Component
   return {
     name: 'controller-manager',
     async start(ctx) {
-      await startControllerManager({ ...flags, client: ctx.client, signal: ctx.signal, logger: componentLogger(ctx) });
+      await startControllerManager({ ...flags, client: ctx.client, signal: ctx.signal, logger: componentLogger(ctx), rootCaPem: ctx.server.caPem });
     },
   };
 }

@@ -9,7 +9,7 @@ import { sendJson } from '../http/respond.ts';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError, type Json } from '../patch/index.ts';
 import { formatLabelSelector } from '../registry/apps-common.ts';
 import { isRecord } from '../registry/common.ts';
-import type { KObject } from '../registry/types.ts';
+import type { KObject, ResourceEntry } from '../registry/types.ts';
 import { writeOptions, type RequestScope } from './resources.ts';
 
 const SCALE_SCHEMA = 'io.k8s.api.autoscaling.v1.Scale';
@@ -22,11 +22,48 @@ interface Scale {
   status: { replicas: number; selector?: string };
 }
 
-function toScale(obj: KObject): Scale {
+type ScalePaths = NonNullable<ResourceEntry['scalePaths']>;
+
+/** `.spec.replicas` → the value there (custom resources name their own paths). */
+function readPath(obj: unknown, path: string): unknown {
+  let cur = obj;
+  for (const part of path.replace(/^\./, '').split('.')) cur = isRecord(cur) ? cur[part] : undefined;
+  return cur;
+}
+
+function writePath(obj: KObject, path: string, value: unknown): void {
+  const parts = path.replace(/^\./, '').split('.');
+  let cur: Record<string, unknown> = obj;
+  for (const part of parts.slice(0, -1)) {
+    const next = cur[part];
+    cur = cur[part] = isRecord(next) ? { ...next } : {};
+  }
+  cur[parts[parts.length - 1]!] = value;
+}
+
+function customScale(obj: KObject, paths: ScalePaths): Scale {
+  const m = obj.metadata ?? {};
+  const spec = readPath(obj, paths.specReplicasPath);
+  const status = readPath(obj, paths.statusReplicasPath);
+  const selector = paths.labelSelectorPath ? readPath(obj, paths.labelSelectorPath) : undefined;
+  return {
+    apiVersion: 'autoscaling/v1',
+    kind: 'Scale',
+    metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
+    spec: { replicas: typeof spec === 'number' ? spec : 0 },
+    status: { replicas: typeof status === 'number' ? status : 0, ...(typeof selector === 'string' ? { selector } : {}) },
+  };
+}
+
+function toScale(obj: KObject, paths?: ScalePaths): Scale {
+  if (paths) return customScale(obj, paths);
   const spec = isRecord(obj.spec) ? obj.spec : {};
   const status = isRecord(obj.status) ? obj.status : {};
   const m = obj.metadata ?? {};
-  const selector = spec.selector as LabelSelector | undefined;
+  // ReplicationController's selector is a plain label map, the others' a LabelSelector.
+  const raw = spec.selector;
+  const selector: LabelSelector | undefined =
+    isRecord(raw) && raw.matchLabels === undefined && raw.matchExpressions === undefined ? { matchLabels: raw as Record<string, string> } : (raw as LabelSelector | undefined);
   return {
     apiVersion: 'autoscaling/v1',
     kind: 'Scale',
@@ -65,7 +102,7 @@ export async function serveScale(scope: RequestScope): Promise<void> {
   const name = info.name!;
   const method = req.method ?? 'GET';
   if (method === 'GET') {
-    sendJson(scope.res, 200, toScale(await handle.store.get(info.namespace, name)));
+    sendJson(scope.res, 200, toScale(await handle.store.get(info.namespace, name), handle.entry.scalePaths));
     return;
   }
   if (method !== 'PUT' && method !== 'PATCH') throw methodNotAllowed();
@@ -77,7 +114,8 @@ export async function serveScale(scope: RequestScope): Promise<void> {
     info.namespace,
     name,
     (live) => {
-      const before = toScale(live);
+      const paths = handle.entry.scalePaths;
+      const before = toScale(live, paths);
       const desired = method === 'PUT' ? body : patched(type, before, body, scope);
       if (!isRecord(desired)) throw badRequest('the body of the request was in an unknown format');
       const d = desired as Partial<Scale>;
@@ -85,7 +123,13 @@ export async function serveScale(scope: RequestScope): Promise<void> {
       if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
         throw invalid('autoscaling', 'Scale', name, [fieldErrors.invalid('spec.replicas', replicas, 'must be greater than or equal to 0')]);
       }
-      const obj: KObject = { ...live, spec: { ...(isRecord(live.spec) ? live.spec : {}), replicas } };
+      let obj: KObject;
+      if (paths) {
+        obj = { ...live };
+        writePath(obj, paths.specReplicasPath, replicas);
+      } else {
+        obj = { ...live, spec: { ...(isRecord(live.spec) ? live.spec : {}), replicas } };
+      }
       // A resourceVersion in a PUT body is a precondition, as for the main resource.
       const rv = method === 'PUT' && isRecord(d.metadata) ? d.metadata.resourceVersion : undefined;
       obj.metadata = { ...live.metadata, resourceVersion: typeof rv === 'string' && rv ? rv : undefined };
@@ -93,5 +137,5 @@ export async function serveScale(scope: RequestScope): Promise<void> {
     },
     { dryRun },
   );
-  sendJson(scope.res, 200, toScale(object));
+  sendJson(scope.res, 200, toScale(object, handle.entry.scalePaths));
 }

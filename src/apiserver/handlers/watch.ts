@@ -56,10 +56,17 @@ export async function serveWatch(scope: RequestScope): Promise<void> {
     res.end();
   };
   res.on('close', () => finish());
+  // A resource that stops being served (its CRD deleted or changed) ends its watches, as upstream.
+  const unwatchRegistry = ctx.registry.onChange(() => {
+    if (ctx.resource(entry.group, entry.version, entry.resource) !== handle) finish();
+  });
+  signal.addEventListener('abort', unwatchRegistry, { once: true });
   const timer = setTimeout(() => finish(true), timeoutSeconds * 1000);
   let lastRv = 0;
 
-  const render = (obj: KObject): unknown => {
+  const render = (stored: KObject): unknown => {
+    // Cache events are shared between watchers: convert a copy, never the event's object.
+    const obj = entry.convertApiVersion && stored.apiVersion !== handle.store.apiVersion ? { ...stored, apiVersion: handle.store.apiVersion } : stored;
     if (!neg.table) return obj;
     const t = toTable(entry, [obj], ctx.clock, { includeObject, withColumns: !columnsSent, resourceVersion: obj.metadata?.resourceVersion });
     columnsSent = true;

@@ -15,6 +15,11 @@ export interface OpenApiResource {
   schema: string;
   /** e.g. ['status', 'scale', 'log']; those without a known body schema get no path. */
   subresources?: string[];
+  /**
+   * false for custom resources: their PATCH operations then omit the strategic merge content type,
+   * which is how kubectl's client-side apply knows to send a JSON merge patch instead.
+   */
+  strategicMergePatch?: boolean;
 }
 
 type Obj = Record<string, unknown>;
@@ -140,7 +145,9 @@ export function resourcePaths(r: OpenApiResource, options: { has: (schema: strin
       case 'patch':
         o.parameters = [DRY_RUN, FIELD_MANAGER, FIELD_VALIDATION, FORCE];
         o.requestBody = {
-          content: Object.fromEntries(PATCH_TYPES.map((t) => [t, { schema: ref(`${META}Patch`) }])),
+          content: Object.fromEntries(
+            PATCH_TYPES.filter((t) => r.strategicMergePatch !== false || !t.startsWith('application/strategic')).map((t) => [t, { schema: ref(`${META}Patch`) }]),
+          ),
           required: true,
         };
         o.responses = ok(body.schema, ['200', '201']);

@@ -26,12 +26,14 @@ export function unknownFields(set: SchemaSet, schemaName: string, obj: unknown):
     if (value === null || typeof value !== 'object') return;
     if (s['x-kubernetes-preserve-unknown-fields']) return;
     const record = value as Record<string, unknown>;
+    // A custom resource's embedded object carries its own envelope, declared or not.
+    const embedded = (s as { 'x-kubernetes-embedded-resource'?: boolean })['x-kubernetes-embedded-resource'] === true;
     const join = (key: string) => (path === '' ? key : `${path}.${key}`);
     if (s.properties) {
       for (const [key, child] of Object.entries(record)) {
         const prop = Object.hasOwn(s.properties, key) ? s.properties[key] : undefined;
         if (prop) visit(prop, child, join(key), false);
-        else if (!(top && TOP_LEVEL_ALWAYS.has(key))) found.push(join(key));
+        else if (!((top || embedded) && TOP_LEVEL_ALWAYS.has(key)) && !(embedded && key === 'metadata')) found.push(join(key));
       }
     } else if (typeof s.additionalProperties === 'object') {
       const valueSchema = s.additionalProperties;

@@ -6,7 +6,7 @@ import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
 import { FieldError, fieldErrors } from '../errors.ts';
 import { labelSelectorFromObject, SelectorError } from '../selectors/index.ts';
-import { clone, column, isRecord } from './common.ts';
+import { ageColumn, clone, column, isRecord } from './common.ts';
 import { defaultPod } from './pods/pod-defaults.ts';
 import { validatePodSpec } from './pods/pod-validation.ts';
 import type { ColumnDefinition, KObject, ResourceEntry, SubresourceInfo } from './types.ts';
@@ -128,6 +128,15 @@ export const templateColumns: ColumnDefinition[] = [
   column('Containers', 'Names of each container in the template.', { priority: 1 }),
   column('Images', 'Images referenced by each container in the template.', { priority: 1 }),
   column('Selector', 'Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.', { priority: 1 }),
+];
+
+/** The columns of the replica-keeping kinds (ReplicaSet, ReplicationController). */
+export const replicatedColumns: ColumnDefinition[] = [
+  column('Desired', 'Number of desired pods', { type: 'integer' }),
+  column('Current', 'Number of actual replicas', { type: 'integer' }),
+  column('Ready', 'Number of ready replicas', { type: 'integer' }),
+  ageColumn,
+  ...templateColumns,
 ];
 
 /** Cells for templateColumns: comma-separated container names and images, and the selector. */

@@ -16,6 +16,11 @@ import { poddisruptionbudgets } from './poddisruptionbudgets.ts';
 import { priorityclasses } from './priorityclasses.ts';
 import { secrets } from './secrets.ts';
 import { serviceaccounts } from './serviceaccounts.ts';
+import { customresourcedefinitions } from './customresourcedefinitions.ts';
+import { replicationcontrollers } from './replicationcontrollers.ts';
+import { podtemplates } from './podtemplates.ts';
+import { resourcequotas } from './resourcequotas.ts';
+import { limitranges } from './limitranges.ts';
 import { services } from './services.ts';
 import { endpoints } from './endpoints.ts';
 import { endpointslices } from './endpointslices.ts';
@@ -39,6 +44,11 @@ export const builtinResources: ResourceEntry[] = [
   jobs,
   cronjobs,
   poddisruptionbudgets,
+  customresourcedefinitions,
+  replicationcontrollers,
+  podtemplates,
+  resourcequotas,
+  limitranges,
   services,
   endpoints,
   endpointslices,

@@ -4,12 +4,12 @@ import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import { since } from './age.ts';
 import {
   defaultTemplate,
+  replicatedColumns,
   templateCells,
-  templateColumns,
   workloadEntryBase,
   validateWorkloadSpec,
 } from './apps-common.ts';
-import { ageColumn, column, view } from './common.ts';
+import { view } from './common.ts';
 import type { KObject, ResourceEntry } from './types.ts';
 
 const rs = (obj: KObject): ReplicaSet => view<ReplicaSet>(obj);
@@ -22,13 +22,7 @@ export const replicasets: ResourceEntry = {
   singular: 'replicaset',
   shortNames: ['rs'],
   schema: 'io.k8s.api.apps.v1.ReplicaSet',
-  columns: [
-    column('Desired', 'Number of desired pods', { type: 'integer' }),
-    column('Current', 'Number of actual replicas', { type: 'integer' }),
-    column('Ready', 'Number of ready replicas', { type: 'integer' }),
-    ageColumn,
-    ...templateColumns,
-  ],
+  columns: replicatedColumns,
   row(obj, ctx) {
     const r = rs(obj);
     return [

@@ -4,6 +4,7 @@
 // an entry (registry/<resource>.ts) and listing it in registry/index.ts.
 import type { FieldError } from '../errors.ts';
 import type { NameValidator } from '../validation/names.ts';
+import type { OpenApiSchema } from '../openapi/schemas.ts';
 
 /** Any Kubernetes object as it travels through the server (parsed JSON). */
 export interface KObject {
@@ -136,4 +137,15 @@ export interface ResourceEntry {
   readonly returnDeletedObject?: boolean;
   /** Resources the server creates and which must not be deleted (e.g. namespace `default`). */
   readonly protectedNames?: string[];
+
+  /** Component schemas this entry brings (custom resources), layered over the built-in set. */
+  readonly openApiSchemas?: Readonly<Record<string, OpenApiSchema>>;
+  /** Where the scale subresource reads and writes (custom resources; default spec.replicas...). */
+  readonly scalePaths?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
+  /** Strategic merge patch needs Go struct tags: custom resources refuse it (415), as upstream. */
+  readonly strategicMergePatch?: false;
+  /** Objects stored through another version of the resource are served with this entry's apiVersion. */
+  readonly convertApiVersion?: boolean;
+  /** Refuses creates (a custom resource whose definition is being deleted). */
+  readonly refuseCreate?: () => string | undefined;
 }

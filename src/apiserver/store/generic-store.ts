@@ -114,6 +114,17 @@ export class GenericStore {
     this.deps = deps;
   }
 
+  /** Decodes a stored object as this entry serves it (another version's apiVersion is rewritten). */
+  private read(kv: KeyValue, revision?: number): KObject {
+    return this.served(decode(kv, revision));
+  }
+
+  /** With conversion None, a custom resource stored through another version differs only in apiVersion. */
+  served(obj: KObject): KObject {
+    if (this.entry.convertApiVersion && obj.apiVersion !== this.apiVersion) obj.apiVersion = this.apiVersion;
+    return obj;
+  }
+
   private get ref() {
     return { group: this.entry.group, resource: this.entry.resource };
   }
@@ -125,7 +136,7 @@ export class GenericStore {
   async get(namespace: string | undefined, name: string): Promise<KObject> {
     const kv = await this.deps.backend.get(this.key(namespace, name));
     if (!kv) throw notFound(this.ref, name);
-    return decode(kv);
+    return this.read(kv);
   }
 
   private async getKv(namespace: string | undefined, name: string): Promise<KeyValue> {
@@ -181,7 +192,7 @@ export class GenericStore {
         if (i > 0 && i % DECODE_SLICE === 0) await new Promise<void>((r) => setImmediate(r));
         const kv = res.items[i]!;
         startAfter = kv.key;
-        const obj = decode(kv);
+        const obj = this.read(kv);
         if (options.labelMatch && !options.labelMatch(obj.metadata?.labels)) continue;
         if (options.fieldMatch && !options.fieldMatch(obj)) continue;
         items.push(obj);
@@ -213,6 +224,8 @@ export class GenericStore {
     if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${randomSuffix()}`;
     obj.apiVersion = this.apiVersion;
     obj.kind = this.entry.kind;
+    const refused = this.entry.refuseCreate?.();
+    if (refused) throw new ApiError(405, 'MethodNotAllowed', refused);
 
     this.entry.defaults?.(obj);
     this.entry.prepareForCreate?.(obj, this.deps.clock);
@@ -235,7 +248,7 @@ export class GenericStore {
       const res = await this.deps.backend.create(this.key(namespace, meta.name!), encode(written));
       if (!res.ok) throw alreadyExists(this.ref, meta.name!);
       stored = true;
-      return decode(res.kv);
+      return this.read(res.kv);
     } finally {
       finish?.(stored);
     }
@@ -258,7 +271,7 @@ export class GenericStore {
     for (let attempt = 0; attempt < MAX_CAS_RETRIES; attempt++) {
       const kv = await this.deps.backend.get(this.key(namespace, name));
       if (!kv) throw notFound(this.ref, name);
-      const live = decode(kv);
+      const live = this.read(kv);
       const desired = await mutate(deepClone(live));
       if (!options.bodyPrecondition && desired.metadata?.resourceVersion === live.metadata?.resourceVersion) {
         desired.metadata = { ...desired.metadata, resourceVersion: undefined };
@@ -337,7 +350,7 @@ export class GenericStore {
       if (rv) throw conflict(this.ref, name);
       return undefined;
     }
-    return decode(res.kv);
+    return this.read(res.kv);
   }
 
   private prepareUpdate(namespace: string | undefined, name: string, live: KObject, input: KObject, subresource: string | undefined): KObject {
@@ -388,7 +401,7 @@ export class GenericStore {
     }
     for (let attempt = 0; attempt < MAX_CAS_RETRIES; attempt++) {
       const kv = await this.getKv(namespace, name);
-      const live = decode(kv);
+      const live = this.read(kv);
       const meta = live.metadata ?? {};
       const pre = options.preconditions;
       if (pre?.uid && pre.uid !== meta.uid) {
@@ -428,7 +441,7 @@ export class GenericStore {
         if (isDeepStrictEqual(updated, live)) return { object: live, deleted: false };
         const res = await this.deps.backend.update(kv.key, encode(updated), kv.modRevision);
         if (!res.ok) continue;
-        return { object: decode(res.kv), deleted: false };
+        return { object: this.read(res.kv), deleted: false };
       }
       if (write.dryRun) return { object: live, deleted: true };
       const res = await this.deps.backend.delete(kv.key, kv.modRevision);

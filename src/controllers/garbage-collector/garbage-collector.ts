@@ -16,6 +16,7 @@ import {
   ignoreNotFound,
 } from '../../client/index.ts';
 import type { DiscoveredResource } from '../discovery.ts';
+import type { ResourceDiscovery } from '../resource-discovery.ts';
 import type { Controller, ControllerDeps } from '../types.ts';
 import { OwnershipGraph, type GraphNode } from './graph.ts';
 
@@ -24,12 +25,13 @@ const FOREGROUND = 'foregroundDeletion';
 
 const groupOf = (apiVersion: string): string => (apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '');
 
-export function createGarbageCollector(deps: ControllerDeps, opts: { resources: readonly DiscoveredResource[] }): Controller {
+export function createGarbageCollector(deps: ControllerDeps, opts: { discovery: ResourceDiscovery }): Controller {
   const { client, clock, logger } = deps;
   const queue = createWorkQueue<string>({ name: 'garbage-collector', clock });
   const graph = new OwnershipGraph();
   const byGroupKind = new Map<string, DiscoveredResource>();
-  for (const r of opts.resources) byGroupKind.set(`${r.ref.group}/${r.kind}`, r);
+  /** Set once run() started the informers; resources discovered later start their own then. */
+  let running: AbortSignal | undefined;
 
   const finalizers = (o: KubeObject): string[] => o.metadata?.finalizers ?? [];
   const uidOf = (o: KubeObject): string => o.metadata?.uid ?? '';
@@ -43,8 +45,9 @@ export function createGarbageCollector(deps: ControllerDeps, opts: { resources: 
     for (const o of dropped) queue.add(o);
   }
 
-  for (const r of opts.resources) {
-    if (!['list', 'watch', 'delete'].every((v) => r.verbs.includes(v))) continue;
+  opts.discovery.onAdd((r) => {
+    byGroupKind.set(`${r.ref.group}/${r.kind}`, r);
+    if (!['list', 'watch', 'delete'].every((v) => r.verbs.includes(v))) return;
     const inf = deps.informers.informerFor<KubeObject>(r.ref);
     inf.on('add', (o) => observe(r, o));
     inf.on('update', (_old, o) => observe(r, o));
@@ -56,7 +59,8 @@ export function createGarbageCollector(deps: ControllerDeps, opts: { resources: 
       for (const d of dependents) queue.add(uidOf(d.obj));
       for (const ref of owners) queue.add(ref.uid);
     });
-  }
+    if (running) deps.informers.start(running);
+  });
 
   async function patchMeta(node: GraphNode, meta: Record<string, unknown>, signal: AbortSignal): Promise<void> {
     const m = node.obj.metadata ?? {};
@@ -139,7 +143,9 @@ export function createGarbageCollector(deps: ControllerDeps, opts: { resources: 
 
   return {
     name: 'garbage-collector',
-    run: (signal) =>
-      runController({ name: 'garbage-collector', reconciler: { reconcile }, queue, workers: deps.workers ?? 5, signal, logger }),
+    run: (signal) => {
+      running = signal;
+      return runController({ name: 'garbage-collector', reconciler: { reconcile }, queue, workers: deps.workers ?? 5, signal, logger });
+    },
   };
 }

@@ -13,7 +13,7 @@ import {
   runController,
   type Informer,
 } from '../../client/index.ts';
-import type { DiscoveredResource } from '../discovery.ts';
+import type { ResourceDiscovery } from '../resource-discovery.ts';
 import type { Controller, ControllerDeps } from '../types.ts';
 
 export const NAMESPACE_FINALIZER = 'kubernetes';
@@ -23,18 +23,20 @@ const RECHECK_MS = 1000;
 /** 404/405: the collection cannot be listed or deleted here; nothing to do for it. */
 const ignorable = (e: unknown): boolean => isNotFound(e) || (e instanceof ClientError && e.code === 405);
 
-export function createNamespaceController(deps: ControllerDeps, opts: { resources: readonly DiscoveredResource[] }): Controller {
+export function createNamespaceController(deps: ControllerDeps, opts: { discovery: ResourceDiscovery }): Controller {
   const { client, clock, logger } = deps;
   const queue = createWorkQueue<string>({ name: 'namespace', clock });
   const namespaces: Informer<Namespace> = deps.informers.informerFor<Namespace>(resources.namespaces);
-  const contents = opts.resources.filter((r) => r.ref.namespaced && r.verbs.includes('list') && (r.verbs.includes('deletecollection') || r.verbs.includes('delete')));
+  // Read at every sync: resources added after start-up (custom resources) are content too.
+  const contents = () =>
+    opts.discovery.current().filter((r) => r.ref.namespaced && r.verbs.includes('list') && (r.verbs.includes('deletecollection') || r.verbs.includes('delete')));
 
   enqueueOnChange(namespaces, queue, (ns) => (ns.metadata?.deletionTimestamp ? [ns.metadata.name ?? ''] : []));
 
   /** Deletes what is in `ns`; returns how many objects are still there. */
   async function deleteContent(ns: string, signal: AbortSignal): Promise<number> {
     let remaining = 0;
-    for (const r of contents) {
+    for (const r of contents()) {
       try {
         const list = await client.list(r.ref, ns, { signal });
         if (list.items.length === 0) continue;

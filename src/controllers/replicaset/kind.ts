@@ -21,3 +21,14 @@ export const replicaSetKind: ReplicatedKind = {
   gvk: { apiVersion: 'apps/v1', kind: 'ReplicaSet' },
   selector: (rs) => selectorMatcher(rs.spec?.selector),
 };
+
+/** core/v1 ReplicationController: spec.selector is a plain label map (matchLabels only). */
+export const replicationControllerKind: ReplicatedKind = {
+  name: 'replicationcontroller',
+  ref: resources.replicationcontrollers,
+  gvk: { apiVersion: 'v1', kind: 'ReplicationController' },
+  selector: (rc) => {
+    const sel = rc.spec?.selector as unknown as Record<string, string> | undefined;
+    return selectorMatcher(sel && Object.keys(sel).length > 0 ? { matchLabels: sel } : undefined);
+  },
+};
