@@ -1,6 +1,6 @@
 // node-failure: node death → every lost pod replaced and Running on another node. A real
 // `peapod server --profile fast` (scheduler and controller manager on, no embedded agent) and three
-// hollow nodes run in this process: real agents (registration, 2 s lease renewals, pod workers)
+// hollow nodes run in this process: real agents (registration, 2 s lease renewals learnt from the server, pod workers)
 // with the hollow runtime. A Deployment spreads over them; one node "dies" (its agent is stopped:
 // no more lease renewals, its pods are left as they are). Measured from the death: the node marked
 // Unknown/unreachable, its pods evicted, and every replacement Running on a live node.
@@ -37,7 +37,6 @@ await runBench(BENCH, async () => {
   const { quick } = parseBenchArgs();
   const nodes = 3;
   const replicas = quick ? 6 : 30;
-  const fast = NODE_TIMER_PROFILES.fast!;
   const dflt = NODE_TIMER_PROFILES.default!;
   const progress = createProgress({ label: BENCH });
   progress.phase('starting server (--profile fast)');
@@ -55,7 +54,7 @@ await runBench(BENCH, async () => {
     life.signal.addEventListener('abort', () => nodeClient.close(), { once: true });
     await startAgent({
       client: nodeClient, nodeName: `hollow-${i}`, dataDir: join(dataRoot, `hollow-${i}`), runtime: 'hollow',
-      podCidr: `10.77.${i}.0/24`, nodeIp: '127.0.0.1', leaseRenewIntervalMs: fast.leaseRenewIntervalMs,
+      podCidr: `10.77.${i}.0/24`, nodeIp: '127.0.0.1',
       signal: life.signal, log: () => undefined,
     });
   }

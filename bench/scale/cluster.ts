@@ -25,7 +25,7 @@ export interface ClusterOptions {
   /** Node flags for the server (e.g. --cpu-prof). */
   readonly serverNodeArgs?: readonly string[];
   readonly progress?: Progress;
-  /** Spread of hollow node starts (s); default one lease period. */
+  /** Spread of hollow node starts (s); default 10, one renew interval of the default profile. */
   readonly spreadSeconds?: number;
 }
 
@@ -33,7 +33,7 @@ function isReady(n: Node): boolean {
   return n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 }
 
-/** Counts Ready nodes with a paged LIST (one page of 5,000 is enough for the ladder's steps). */
+/** Counts Ready nodes with one LIST of up to 10,000 (enough for the ladder's steps). */
 export async function readyNodes(client: Client): Promise<number> {
   const list = await client.list<Node>(resources.nodes, undefined, { limit: 10_000 });
   return list.items.filter(isReady).length;

@@ -22,7 +22,7 @@ import { HollowPodStorage, HollowRuntime } from './hollow/index.ts';
 import { BUSYBOX_NAME, ImagePuller, ImageStore, loadRegistriesConfig, nodeImages, nodeStatusImages, startImageGc, type PodImages } from './images/index.ts';
 import { PodNetwork } from './network/index.ts';
 import {
-  buildNode, defaultNodeIp, healthyPressure, leaseWriter, readMachineInfo, readPressure, registerNode, startLeaseRenewer, startNodeStatusReporter,
+  buildNode, defaultNodeIp, followLeaseConfig, healthyPressure, leaseWriter, readMachineInfo, readPressure, registerNode, startLeaseRenewer, startNodeStatusReporter, type LeaseTiming,
 } from './node/index.ts';
 import { parseResolvConf } from './dns/forwarder.ts';
 import { DiskPodStorage, PodManager, type ClusterDnsSettings, type NodeInfo, type PodStorage } from './pods/index.ts';
@@ -69,8 +69,15 @@ export interface AgentOptions {
   probeHandlers?: Partial<ProbeHandlers>;
   /** k3s-style registries.yaml (mirrors, credentials, TLS); default `<dataDir>/registries.yaml`, a missing file is no config. */
   registryConfig?: string;
-  /** How often the node Lease is renewed (default 10 s, kubelet's; the fast profile uses less). */
+  /**
+   * Node Lease duration; default: the cluster's (kube-system/kubelet-config, which the server's
+   * --profile sets), followed while the agent runs.
+   */
+  nodeLeaseDurationSeconds?: number;
+  /** How often the node Lease is renewed; default a quarter of the lease duration, as kubelet. */
   leaseRenewIntervalMs?: number;
+  /** A lease timing source shared by many agents of one process (hollow nodes: one watch for all). */
+  leaseTiming?: () => LeaseTiming;
   /**
    * Services on this node (conmon runtime only): the nftables node proxy, the node-local DNS
    * server and pods' resolv.conf. Defaults: service CIDR 10.43.0.0/16, cluster DNS its 10th
@@ -193,8 +200,12 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       probes: { handlers: opts.probeHandlers ?? (opts.runtime === 'hollow' ? HOLLOW_PROBE_HANDLERS : undefined) },
     });
 
+    const leaseTiming = opts.leaseTiming ?? await followLeaseConfig({
+      client, durationSeconds: opts.nodeLeaseDurationSeconds, renewIntervalMs: opts.leaseRenewIntervalMs, logger,
+      onChange: (t) => log('agent: node lease timing changed by the cluster config', { leaseDurationSeconds: t.durationSeconds, renewIntervalMs: t.renewIntervalMs }),
+    }, signal);
     startLeaseRenewer({
-      nodeName, put: leaseWriter(client), nodeUid: () => node.metadata?.uid, intervalMs: opts.leaseRenewIntervalMs,
+      nodeName, put: leaseWriter(client), nodeUid: () => node.metadata?.uid, timing: leaseTiming,
       onError: (e) => log('agent: lease renewal failed', { error: errText(e) }),
     }, signal);
     if (rt.images) {

@@ -13,8 +13,6 @@ export interface EmbeddedAgentFlags {
   readonly controlPlaneTaint?: boolean;
   readonly podCidr?: string;
   readonly ociRuntime?: OciRuntimePreference;
-  /** Node Lease renewal interval (default 10 s; `--profile fast` shortens it). */
-  readonly leaseRenewIntervalMs?: number;
   /** The server's --service-cluster-ip-range: the embedded node proxies it and answers its DNS IP. */
   readonly serviceCidr?: string;
   /** registries.yaml of the node (default `<data dir>/agent/registries.yaml`). */
@@ -46,7 +44,6 @@ export function embeddedAgent(flags: EmbeddedAgentFlags = {}): Component {
           // The embedded node lives on the API server's machine: when the API listens on loopback,
           // so does the node's streaming endpoint, and nothing dials the machine's other addresses.
           nodeIp: loopbackHost(ctx.server.url),
-          leaseRenewIntervalMs: flags.leaseRenewIntervalMs,
           services: { serviceCidr: flags.serviceCidr },
           registryConfig: flags.registryConfig,
           labels: { [CONTROL_PLANE_LABEL]: '' },

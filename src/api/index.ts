@@ -2,4 +2,7 @@
 // and the controllers (behaviour), so neither imports from the other.
 export { CronParseError, parseCron, type CronSchedule } from './cron.ts';
 export { QuantityError, milliValue, parseQuantity, value as quantityValue } from './quantity.ts';
+export {
+  DEFAULT_NODE_LEASE_DURATION_SECONDS, KUBELET_CONFIG_NAME, KUBELET_CONFIG_NAMESPACE, kubeletConfigMap, leaseRenewIntervalMs, nodeLeaseDurationSeconds,
+} from './kubelet-config.ts';
 export { countedResource, formatQuantity, missingCompute, objectUsage, podIsTerminal, type CountedResource, type QuotaObject } from './quota.ts';

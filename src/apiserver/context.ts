@@ -27,8 +27,11 @@ export interface WatchTuning {
 export interface ApiContext {
   readonly clock: StrategyContext;
   readonly watchTuning: WatchTuning;
-  /** Open watch streams (for metrics). */
-  readonly watchers: { count: number };
+  /**
+   * Open watch streams (for metrics): the total, and per resource keyed by longRunningKey() (the
+   * labels of apiserver_longrunning_requests).
+   */
+  readonly watchers: { count: number; readonly byResource: Map<string, number> };
   readonly watchCache: WatchCache;
   readonly schemas: SchemaTools;
   /** Looks a resource up by group, version and plural name. */

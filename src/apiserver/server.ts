@@ -20,6 +20,7 @@ import { updateManagedFields, type Json } from './patch/index.ts';
 import { WatchCache } from './watch/watch-cache.ts';
 import { namespaceLifecycle } from './admission.ts';
 import { createMetrics } from './metrics.ts';
+import { goPlatform } from './platform.ts';
 import type { KObject, ResourceEntry, StrategyContext } from './registry/types.ts';
 import { loadSchemas } from './openapi/schemas.ts';
 import { unknownFields } from './openapi/unknown-fields.ts';
@@ -85,7 +86,7 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-export const VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.4-peapod', gitCommit: '', gitTreeState: 'clean', buildDate: '2026-11-28T00:00:00Z', goVersion: 'node', compiler: 'tsx', platform: 'linux/amd64' };
+export const VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.4-peapod', gitCommit: '', gitTreeState: 'clean', buildDate: '2026-11-28T00:00:00Z', goVersion: 'node', compiler: 'tsx', platform: goPlatform() };
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const clock = options.clock ?? { now: () => new Date() };
@@ -135,7 +136,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       minRequestTimeoutSeconds: options.minRequestTimeoutSeconds ?? 1800,
       bookmarkIntervalMs: options.bookmarkIntervalMs ?? 10_000,
     },
-    watchers: { count: 0 },
+    watchers: { count: 0, byResource: new Map() },
     watchCache,
     schemas: { navigator: schemas.navigator, unknownFields: (schema, obj) => unknownFields(schemas.current, schema, obj) },
     resource: (g, v, r) => registry.get(g, v, r),
@@ -166,7 +167,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     if (!authenticated) throw unauthorized();
     const user = authz ? await impersonate(req, authenticated, (a) => authz!.authorize(a)) : authenticated;
     const watch = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
-    const attributes = requestAttributes(user, req.method ?? 'GET', info, url.pathname, watch, upgrade);
+    let attributes = requestAttributes(user, req.method ?? 'GET', info, url.pathname, watch, upgrade);
+    // A list or watch narrowed to one name by `metadata.name=` is authorized as that name, as upstream.
+    const only = /^metadata\.name=([^,]+)$/.exec(url.searchParams.get('fieldSelector') ?? '');
+    if (only && (attributes.verb === 'list' || attributes.verb === 'watch')) attributes = { ...attributes, name: only[1] };
     audited.set(req, { attributes, authenticatedAs: authenticated });
     await authorize(attributes);
     return user;
@@ -187,7 +191,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const openapi = dynamicOpenApi(registry, schemas);
   const crdHandle = registry.get('apiextensions.k8s.io', 'v1', 'customresourcedefinitions');
   const crdController = crdHandle ? await startCrdController(crdHandle.store, { registry, watchCache, clock, log: options.log }) : undefined;
-  const metrics = createMetrics();
+  const metrics = createMetrics({ longRunning: ctx.watchers.byResource });
   const version = { ...VERSION, ...(options.version ?? {}) };
 
   const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -226,7 +230,6 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       } else {
         metrics.requests.inc({ verb: 'WATCH', resource, code });
       }
-      metrics.watchers.set({ resource: '' }, ctx.watchers.count);
     }
   };
 

@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import pino from 'pino';
+import { componentLog, createCliLogger, logFormatFlag } from './cli-logger.ts';
 import { startAgent, defaultNodeName, type Agent } from '../agent/agent.ts';
 import { conmonPreflight } from '../agent/preflight.ts';
 import { CLUSTER_POD_CIDR, DEFAULT_CLUSTER_DOMAIN, DEFAULT_SERVICE_CIDR } from '../agent/proxy/index.ts';
@@ -26,7 +26,8 @@ interface AgentFlags {
   nodeIp?: string;
   label: string[];
   agentPort: string;
-  nodeLeaseRenewInterval: string;
+  nodeLeaseRenewInterval?: string;
+  logFormat?: string;
   serviceClusterIpRange: string;
   clusterDns?: string;
   clusterDomain: string;
@@ -68,14 +69,15 @@ export function registerAgentCommand(program: Command): void {
     .option('--node-ip <ip>', 'InternalIP to report (default: the first non-loopback IPv4)')
     .option('--label <key=value>', 'node label (repeatable)', collect, [])
     .option('--agent-port <port>', 'port of the HTTPS endpoint for logs/exec/port-forward on the node IP (0: any free port)', '10250')
+    .option('--node-lease-renew-interval <duration>', 'how often the node Lease is renewed (default: a quarter of the cluster\'s node lease duration from kube-system/kubelet-config, which the server\'s --profile sets; 10s without it)')
+    .option('--log-format <format>', 'text (human-readable; the default on a terminal) or json (the default otherwise)', logFormatFlag)
     .option('--registry-config <file>', 'k3s-style registries.yaml: mirrors, credentials, TLS (default: <data-dir>/registries.yaml)')
-    .option('--node-lease-renew-interval <duration>', 'how often the node Lease is renewed (10s as upstream; the server\'s --profile fast wants 2s)', '10s')
     .option('--service-cluster-ip-range <cidr>', 'the API server\'s Service ClusterIP range (routed into this host, proxied by nftables)', DEFAULT_SERVICE_CIDR)
     .option('--cluster-dns <ip>', 'DNS server IP written into pods\' resolv.conf and answered by this node (default: the 10th address of the service range)')
     .option('--cluster-domain <domain>', 'cluster DNS domain', DEFAULT_CLUSTER_DOMAIN)
     .option('--cluster-cidr <cidr>', 'pod CIDR of the whole cluster (Service traffic from outside it is masqueraded)', CLUSTER_POD_CIDR)
     .action(async (opts: AgentFlags) => {
-      const logger = pino({ level: process.env.PEAPOD_LOG_LEVEL ?? 'info' }, pino.destination(2));
+      const logger = createCliLogger({ format: opts.logFormat });
       const runtime = oneOf('--runtime', opts.runtime, ['conmon', 'hollow'] as const);
       const ociRuntime = oneOf<OciRuntimePreference>('--oci-runtime', opts.ociRuntime, ['auto', 'runc', 'crun']);
       const token = opts.token ?? process.env.PEAPOD_TOKEN;
@@ -103,11 +105,11 @@ export function registerAgentCommand(program: Command): void {
         agent = await startAgent({
           client, nodeName: opts.nodeName, dataDir: opts.dataDir, runtime, ociRuntime, podCidr: opts.podCidr, nodeIp: opts.nodeIp, labels,
           streaming: { token, port: agentPort },
-          leaseRenewIntervalMs: parseDuration(opts.nodeLeaseRenewInterval),
+          leaseRenewIntervalMs: opts.nodeLeaseRenewInterval === undefined ? undefined : parseDuration(opts.nodeLeaseRenewInterval),
           services: { serviceCidr: opts.serviceClusterIpRange, clusterDns: opts.clusterDns, clusterDomain: opts.clusterDomain, clusterCidr: opts.clusterCidr },
           registryConfig: opts.registryConfig,
           signal: abort.signal,
-          log: (msg, fields) => logger.info(fields ?? {}, msg),
+          log: componentLog(logger),
           progress: (step) => process.stderr.write(`peapod agent: ${step}\n`),
         });
       } catch (e) {

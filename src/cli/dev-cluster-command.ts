@@ -10,6 +10,7 @@ interface DevClusterFlags {
   nodes: string;
   dataDir: string;
   clusterCidr: string;
+  profile: string;
   serverArg: string[];
   cleanup?: boolean;
 }
@@ -35,7 +36,8 @@ export function registerDevClusterCommand(program: Command): void {
     .option('--nodes <n>', 'number of agent hosts', '3')
     .option('--data-dir <dir>', 'state of the server and the hosts (removed on exit)', join(tmpdir(), 'ppdc-cluster'))
     .option('--cluster-cidr <cidr>', 'pod CIDR of the cluster, a /16 (the default: the server allocates each node a /24 of it; another: node i gets its i-th /24)', DEFAULT_CLUSTER_CIDR)
-    .option('--server-arg <flag>', 'extra flag for peapod server (repeatable, e.g. --server-arg=--profile=fast)', collect, [])
+    .option('--profile <name>', 'node-failure timers of the cluster: "default" (upstream: 40s grace, 300s tolerations) or "fast" (8s grace, 2s tolerations); the agents follow the server', 'default')
+    .option('--server-arg <flag>', 'extra flag for peapod server (repeatable, e.g. --server-arg=--min-request-timeout=60)', collect, [])
     .option('--cleanup', 'only remove what a previous (crashed) run left, then exit')
     .action(async (opts: DevClusterFlags) => {
       const skip = devClusterSkipReason();
@@ -48,7 +50,7 @@ export function registerDevClusterCommand(program: Command): void {
       const nodes = Number(opts.nodes);
       let cluster: DevCluster;
       try {
-        cluster = await startDevCluster({ nodes, dataDir: opts.dataDir, clusterCidr: opts.clusterCidr, serverArgs: opts.serverArg, progress: say, ifRunning: 'fail' });
+        cluster = await startDevCluster({ nodes, dataDir: opts.dataDir, clusterCidr: opts.clusterCidr, profile: opts.profile, serverArgs: opts.serverArg, progress: say, ifRunning: 'fail' });
       } catch (e) {
         fail(e instanceof Error ? e.message : String(e));
       }

@@ -11,11 +11,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
+import { createCliLogger } from './cli-logger.ts';
 import { parse as parseYaml } from 'yaml';
 import { startAgent, type Agent } from '../agent/agent.ts';
 import { SharedPodInformer } from '../agent/hollow/index.ts';
-import { RENEW_INTERVAL_MS } from '../agent/node/index.ts';
+import { followLeaseConfig, RENEW_INTERVAL_MS } from '../agent/node/index.ts';
 import { createClient, type ClientOptions } from '../client/index.ts';
 
 interface HollowFlags {
@@ -116,7 +116,7 @@ export function registerHollowNodesCommand(program: Command): void {
         fail('--server or --kubeconfig is required');
       }
       // Agent logs are per node; at 1,000 nodes only failures are worth a line by default.
-      const logger = pino({ level: process.env.PEAPOD_LOG_LEVEL ?? 'warn' }, pino.destination(2));
+      const logger = createCliLogger({ level: process.env.PEAPOD_LOG_LEVEL ?? 'warn' });
       const log = (msg: string, fields?: Record<string, unknown>): void => {
         if (/fail|error/i.test(msg)) logger.warn(fields ?? {}, msg);
         else logger.debug(fields ?? {}, msg);
@@ -129,6 +129,10 @@ export function registerHollowNodesCommand(program: Command): void {
       setMaxListeners(0, abort.signal); // every node's agent listens on it
       const pods = new SharedPodInformer(client, { logger: { info: () => undefined, warn: (m) => log(`pod watch: ${m}`), error: (m) => log(`pod watch failed: ${m}`) } });
       const podsDone = pods.start(abort.signal);
+      // Every node follows the cluster's lease timing through this one watch.
+      const leaseTiming = await followLeaseConfig({
+        client, logger: { info: () => undefined, warn: (m) => log(`kubelet config: ${m}`), error: (m) => log(`kubelet config failed: ${m}`) },
+      }, abort.signal);
       const agents: Agent[] = [];
       let stopping = false;
       const stop = async (code: number): Promise<void> => {
@@ -171,6 +175,7 @@ export function registerHollowNodesCommand(program: Command): void {
               podCidr: nthPodCidr(opts.podCidrBase, i),
               labels: { 'peapod.dev/hollow': 'true' },
               podSource: (name) => pods.forNode(name),
+              leaseTiming,
               signal: abort.signal, log,
             });
             agents.push(agent);

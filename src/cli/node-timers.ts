@@ -1,20 +1,24 @@
 // The node-failure timers of `peapod server` and its two profiles. "default" keeps upstream's
-// values (node-monitor-grace-period 40 s, DefaultTolerationSeconds 300 s, kubelet lease renewal
-// 10 s): a dead node's pods are replaced after about 40 + 300 s. "fast" brings node death →
-// replacement Running under 15 s: the node is Unknown 8 s after its last renewal (4 missed 2 s
-// renewals, the same ratio as upstream's 40/10), its pods go 2 s later, and the replacements need
-// scheduling and a container start (bench/node-failure measures it). Explicit flags win.
+// values (node-monitor-grace-period 40 s, DefaultTolerationSeconds 300 s, kubelet's node lease
+// duration 40 s, renewed every 10 s): a dead node's pods are replaced after about 40 + 300 s.
+// "fast" brings node death → replacement Running under 15 s: the node is Unknown 8 s after its
+// last renewal (4 missed 2 s renewals, the same ratio as upstream's 40/10), its pods go 2 s later,
+// and the replacements need scheduling and a container start (bench/node-failure measures it).
+// The lease duration is published to every agent (src/api/kubelet-config.ts), which renews at a
+// quarter of it as kubelet does, so the server's profile alone sets the whole cluster's timing.
+// Explicit flags win.
 
 export interface NodeTimers {
   gracePeriodMs: number;
   notReadyTolerationSeconds: number;
   unreachableTolerationSeconds: number;
-  leaseRenewIntervalMs: number;
+  /** Published to the agents; they renew every quarter of it. */
+  leaseDurationSeconds: number;
 }
 
 export const NODE_TIMER_PROFILES: Readonly<Record<string, NodeTimers>> = {
-  default: { gracePeriodMs: 40_000, notReadyTolerationSeconds: 300, unreachableTolerationSeconds: 300, leaseRenewIntervalMs: 10_000 },
-  fast: { gracePeriodMs: 8_000, notReadyTolerationSeconds: 2, unreachableTolerationSeconds: 2, leaseRenewIntervalMs: 2_000 },
+  default: { gracePeriodMs: 40_000, notReadyTolerationSeconds: 300, unreachableTolerationSeconds: 300, leaseDurationSeconds: 40 },
+  fast: { gracePeriodMs: 8_000, notReadyTolerationSeconds: 2, unreachableTolerationSeconds: 2, leaseDurationSeconds: 8 },
 };
 
 export function resolveNodeTimers(profile: string, explicit: Partial<NodeTimers>): NodeTimers {

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
+import { componentLog, createCliLogger, logFormatFlag } from './cli-logger.ts';
 import { startPeapodServer } from '../server/peapod-server.ts';
 import { parseListen } from './listen.ts';
 import { defaultComponents } from '../server/components.ts';
@@ -30,9 +30,10 @@ interface ServerFlags {
   nodeMonitorGracePeriod?: number;
   defaultNotReadyTolerationSeconds?: number;
   defaultUnreachableTolerationSeconds?: number;
-  nodeLeaseRenewInterval?: number;
   auditLogPath?: string;
   auditPolicyFile?: string;
+  nodeLeaseDurationSeconds?: number;
+  logFormat?: string;
   registryConfig?: string;
   serviceClusterIpRange: string;
   serviceNodePortRange: string;
@@ -58,29 +59,30 @@ export function registerServerCommand(program: Command): void {
     .option('--node-name <name>', "name of the embedded agent's node (default: the host name)")
     .option('--control-plane-taint', "taint the embedded agent's node node-role.kubernetes.io/control-plane:NoSchedule")
     .option('--pod-cidr <cidr>', "pod subnet of the embedded agent's node (default: the first free 10.42.N.0/24)")
-    .option('--profile <name>', 'node-failure timers: "default" (upstream: 40s grace, 300s tolerations) or "fast" (8s grace, 2s tolerations, 2s lease renewal)', 'default')
+    .option('--profile <name>', 'node-failure timers: "default" (upstream: 40s grace, 300s tolerations) or "fast" (8s grace, 2s tolerations, 8s node leases renewed every 2s); agents learn it from kube-system/kubelet-config', 'default')
     .option('--node-monitor-grace-period <duration>', 'how long a node may miss lease renewals before it is marked Unknown (default 40s)', parseDuration)
     .option('--default-not-ready-toleration-seconds <seconds>', 'tolerationSeconds of the not-ready:NoExecute toleration added to every pod (default 300)', toInt)
     .option('--default-unreachable-toleration-seconds <seconds>', 'tolerationSeconds of the unreachable:NoExecute toleration added to every pod (default 300)', toInt)
+    .option('--node-lease-duration-seconds <seconds>', 'node Lease duration published to every agent in kube-system/kubelet-config; agents renew every quarter of it (default 40)', toInt)
+    .option('--log-format <format>', 'text (human-readable; the default on a terminal) or json (the default otherwise)', logFormatFlag)
     .option('--registry-config <file>', "k3s-style registries.yaml for the embedded agent (default: <data-dir>/agent/registries.yaml)")
-    .option('--node-lease-renew-interval <duration>', "how often the embedded agent renews its node Lease (default 10s)", parseDuration)
     .option('--audit-log-path <file>', 'write audit.k8s.io/v1 Events as JSON lines here (needs --audit-policy-file)')
     .option('--audit-policy-file <file>', 'audit.k8s.io/v1 Policy deciding what is logged at which level')
     .option('--service-cluster-ip-range <cidr>', 'IPv4 CIDR Service ClusterIPs are allocated from', '10.43.0.0/16')
     .option('--service-node-port-range <range>', 'port range NodePort Services are allocated from', '30000-32767')
     .action(async (opts: ServerFlags) => {
-      const logger = pino({ level: process.env.PEAPOD_LOG_LEVEL ?? 'info' }, pino.destination(2));
+      const logger = createCliLogger({ format: opts.logFormat });
       const { host, port } = parseListen(opts.listen);
       const started = Date.now();
       const timers = resolveNodeTimers(opts.profile, {
         gracePeriodMs: opts.nodeMonitorGracePeriod,
         notReadyTolerationSeconds: opts.defaultNotReadyTolerationSeconds,
         unreachableTolerationSeconds: opts.defaultUnreachableTolerationSeconds,
-        leaseRenewIntervalMs: opts.nodeLeaseRenewInterval,
+        leaseDurationSeconds: opts.nodeLeaseDurationSeconds,
       });
       setDefaultTolerationSeconds({ notReady: timers.notReadyTolerationSeconds, unreachable: timers.unreachableTolerationSeconds });
       const disabled = new Set(opts.disable.split(',').map((s) => s.trim()).filter(Boolean));
-      const components = defaultComponents({ disabled, agent: { nodeName: opts.nodeName, controlPlaneTaint: opts.controlPlaneTaint, podCidr: opts.podCidr, leaseRenewIntervalMs: timers.leaseRenewIntervalMs, serviceCidr: opts.serviceClusterIpRange, registryConfig: opts.registryConfig } })
+      const components = defaultComponents({ disabled, agent: { nodeName: opts.nodeName, controlPlaneTaint: opts.controlPlaneTaint, podCidr: opts.podCidr, serviceCidr: opts.serviceClusterIpRange, registryConfig: opts.registryConfig } })
         .map((c) => (c.name === 'controller-manager' ? controllerManager({ nodeMonitorGracePeriodMs: timers.gracePeriodMs }) : c));
       const server = await startPeapodServer({
         dataDir: opts.dataDir,
@@ -92,10 +94,11 @@ export function registerServerCommand(program: Command): void {
         compactIntervalMs: opts.storageCompactInterval * 1000,
         components,
         audit: opts.auditLogPath && opts.auditPolicyFile ? { logPath: opts.auditLogPath, policyFile: opts.auditPolicyFile } : undefined,
+        nodeLeaseDurationSeconds: timers.leaseDurationSeconds,
         serviceClusterIpRange: opts.serviceClusterIpRange,
         serviceNodePortRange: opts.serviceNodePortRange,
         progress: (step) => process.stderr.write(`peapod: ${step}...\n`),
-        log: (msg, fields) => logger.warn(fields ?? {}, msg),
+        log: componentLog(logger),
       });
       process.stdout.write(
         `peapod: API server listening on ${server.url} (ready in ${Date.now() - started} ms)\n` +

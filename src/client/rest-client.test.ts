@@ -10,6 +10,7 @@ import { JsonObjectSplitter } from './json-stream.ts';
 import { resources } from './resources.ts';
 import { startFakeApiServer, type FakeApiServer } from './testing/fake-apiserver.ts';
 import type { KubeObject, WatchEvent } from './types.ts';
+import { skipTestUnlessCI } from '../../test/skip-unless-ci.ts';
 
 const PODS = '/api/v1/namespaces/default/pods';
 
@@ -171,7 +172,7 @@ describe('rest client over TLS', () => {
     try {
       execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
     } catch {
-      t.skip('openssl not available');
+      skipTestUnlessCI(t, 'openssl not available');
       return;
     }
     const cert = readFileSync(join(dir, 'cert.pem'), 'utf8');

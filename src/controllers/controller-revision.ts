@@ -27,8 +27,9 @@ export interface EnsureRevisionOptions {
 }
 
 /**
- * Returns the revision for the owner's current template, creating it (revision = max + 1) when
- * missing; an existing one with an older number is bumped so the newest template is the highest.
+ * Returns the revision for the owner's current template, creating it (revision = max + 1, with the
+ * owner's annotations) when missing; an existing one with an older number is bumped so the newest
+ * template is the highest (its annotations stay those of its creation, as upstream).
  */
 export async function ensureRevision(owner: RevisionOwner, opts: EnsureRevisionOptions): Promise<ControllerRevision> {
   const hash = templateHash(owner.spec?.template);
@@ -47,6 +48,9 @@ export async function ensureRevision(owner: RevisionOwner, opts: EnsureRevisionO
       name,
       namespace: ns,
       labels: { ...(owner.spec?.template?.metadata?.labels ?? {}), [REVISION_HASH_LABEL]: hash },
+      // The owner's annotations as they are when the template is first seen (upstream copies them
+      // all), so `kubectl rollout history` shows its kubernetes.io/change-cause.
+      ...(owner.metadata?.annotations ? { annotations: { ...owner.metadata.annotations } } : {}),
       ownerReferences: [newControllerRef(owner, opts.gvk)],
     },
     data: { spec: { template: { ...(owner.spec?.template ?? {}), $patch: 'replace' } } },

@@ -56,7 +56,12 @@ export interface DevClusterOptions {
    * the /24s. Another one is split here, node i getting its i-th /24.
    */
   clusterCidr?: string;
-  /** Extra `peapod server` flags (e.g. a fast node-lifecycle profile). */
+  /**
+   * Node-failure profile of the server (`peapod server --profile`): "default" or "fast". The
+   * agents learn the lease timing from the server, so this alone sets the whole cluster's.
+   */
+  profile?: string;
+  /** Extra `peapod server` flags. */
   serverArgs?: string[];
   /** Extra `peapod agent` flags for every node. */
   agentArgs?: string[];
@@ -185,7 +190,7 @@ export async function startDevCluster(opts: DevClusterOptions): Promise<DevClust
     const serverDir = join(dataDir, 'server');
     await mkdir(serverDir, { recursive: true });
     progress('starting peapod server');
-    const server = spawn(process.execPath, [PEAPOD, 'server', '--data-dir', serverDir, '--listen', `${SERVER_IP}:0`, '--disable', 'agent', ...(opts.serverArgs ?? [])], {
+    const server = spawn(process.execPath, [PEAPOD, 'server', '--data-dir', serverDir, '--listen', `${SERVER_IP}:0`, '--disable', 'agent', ...(opts.profile ? ['--profile', opts.profile] : []), ...(opts.serverArgs ?? [])], {
       stdio: ['ignore', 'pipe', openSync(join(dataDir, 'server.log'), 'a')], env,
     });
     children.push(server);
@@ -250,7 +255,7 @@ export async function startDevCluster(opts: DevClusterOptions): Promise<DevClust
           else if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
           if (proc.exitCode === null && proc.signalCode === null) await exited;
           // The kernel kills the rest of the PID namespace when its init dies; wait until it has.
-          await waitUntil(async () => (await netnsPids(s.netns)).length === 0, 10_000);
+          await waitUntil(`every process of host ${s.name} to exit`, async () => (await netnsPids(s.netns)).length === 0, 10_000);
         },
       };
       hosts.push(host);
@@ -274,6 +279,8 @@ export async function startDevCluster(opts: DevClusterOptions): Promise<DevClust
  */
 export async function sweepDevCluster(opts: { dataDir?: string } = {}): Promise<string[]> {
   const found: string[] = [];
+  // A process that outlives SIGKILL is reported after the rest is removed, not ignored.
+  const problems: string[] = [];
   const owner = await readState();
   if (owner && owner.pid !== process.pid && alive(owner.pid)) throw new Error(`a dev cluster is running (pid ${owner.pid}); stop it first`);
   const namespaces = (await runCommand('ip', ['netns', 'list'], { allowFailure: true })).stdout
@@ -281,12 +288,12 @@ export async function sweepDevCluster(opts: { dataDir?: string } = {}): Promise<
   for (const ns of namespaces) {
     const pids = await netnsPids(ns);
     for (const pid of pids) killQuietly(pid);
-    if (pids.length) await waitUntil(async () => (await netnsPids(ns)).length === 0, 10_000);
+    if (pids.length) await waitUntil(`every process in netns ${ns} to exit`, async () => (await netnsPids(ns)).length === 0, 10_000).catch((e: Error) => problems.push(e.message));
   }
   if (owner?.serverPid && isPeapodServer(owner.serverPid)) {
     found.push(`server pid ${owner.serverPid}`);
     killQuietly(owner.serverPid);
-    await waitUntil(async () => !alive(owner.serverPid!), 10_000);
+    await waitUntil(`server pid ${owner.serverPid} to exit`, async () => !alive(owner.serverPid!), 10_000).catch((e: Error) => problems.push(e.message));
   }
   const dataDirs = [...new Set([opts.dataDir, owner?.dataDir].filter((d): d is string => !!d))];
   for (const dir of dataDirs) {
@@ -320,6 +327,7 @@ export async function sweepDevCluster(opts: { dataDir?: string } = {}): Promise<
     await removeCgroupTree(`/peapod/${cg}`);
   }
   await rm(STATE_FILE, { force: true });
+  if (problems.length) throw new Error(`dev cluster sweep incomplete: ${problems.join('; ')}`);
   return found;
 }
 
@@ -345,7 +353,7 @@ async function netnsPids(ns: string): Promise<number[]> {
 
 async function waitForPodCidr(client: Client, name: string, timeoutMs: number): Promise<string> {
   let cidr = '';
-  await waitUntil(async () => {
+  await waitUntil(`node ${name} to get a spec.podCIDR (is the controller manager running?)`, async () => {
     cidr = (await client.get<Node>(resources.nodes, undefined, name).catch(() => undefined))?.spec?.podCIDR ?? '';
     return cidr !== '';
   }, timeoutMs);
@@ -356,7 +364,7 @@ async function waitForPodCidr(client: Client, name: string, timeoutMs: number): 
 /** The first child of `pid` (unshare --fork's child: the host's init), polled until it exists. */
 async function childPid(pid: number, timeoutMs: number): Promise<number> {
   let child: number | undefined;
-  await waitUntil(async () => {
+  await waitUntil(`the host init of pid ${pid} to appear`, async () => {
     const text = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
     child = Number(text.trim().split(/\s+/)[0]) || undefined;
     return child !== undefined;
@@ -397,10 +405,11 @@ async function stopChild(c: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-async function waitUntil(ok: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+/** Polls `ok` every 50 ms; throws naming `what` when it is still false after `timeoutMs`. */
+export async function waitUntil(what: string, ok: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await ok())) {
-    if (Date.now() > end) return;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

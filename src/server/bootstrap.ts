@@ -7,6 +7,8 @@ import type { KObject } from '../apiserver/registry/types.ts';
 import { jsonEqual } from '../apiserver/registry/common.ts';
 import { BOOTSTRAP_CLUSTER_ROLES, BOOTSTRAP_CLUSTER_ROLE_BINDINGS } from '../apiserver/authz/index.ts';
 import { LOCAL_PATH_STORAGE_CLASS } from '../controllers/persistentvolume/local-path.ts';
+import type { ConfigMap } from 'kubernetes-types/core/v1.js';
+import { KUBELET_CONFIG_NAME, KUBELET_CONFIG_NAMESPACE, kubeletConfigMap, nodeLeaseDurationSeconds as nodeLeaseDurationSecondsOf } from '../api/index.ts';
 
 /** Creates `system-cluster-critical` and `system-node-critical` (upstream's apiserver post-start hook). */
 export async function ensureSystemPriorityClasses(api: ApiServer): Promise<void> {
@@ -62,4 +64,25 @@ export async function ensureDefaultStorageClass(api: ApiServer): Promise<void> {
   } catch (e) {
     if (!(e instanceof ApiError && e.code === 409)) throw e;
   }
+}
+
+/**
+ * Keeps `kube-system/kubelet-config` saying this server's node lease duration, so every agent
+ * (also one joining later, or one running while the server restarts with another profile) renews
+ * its Lease often enough for the node lifecycle controller's grace period. Rewritten at every
+ * start when it differs: the server's flags are the source of truth.
+ */
+export async function publishKubeletConfig(api: ApiServer, nodeLeaseDurationSeconds: number): Promise<void> {
+  const handle = api.ctx.byGroupResource('', 'configmaps');
+  if (!handle) return;
+  const desired = kubeletConfigMap(nodeLeaseDurationSeconds) as unknown as KObject;
+  try {
+    await handle.store.create(KUBELET_CONFIG_NAMESPACE, structuredClone(desired));
+    return;
+  } catch (e) {
+    if (!(e instanceof ApiError && e.code === 409)) throw e;
+  }
+  const live = await handle.store.get(KUBELET_CONFIG_NAMESPACE, KUBELET_CONFIG_NAME);
+  if (nodeLeaseDurationSeconds === nodeLeaseDurationSecondsOf(live as unknown as ConfigMap)) return;
+  await handle.store.update(KUBELET_CONFIG_NAMESPACE, KUBELET_CONFIG_NAME, { ...live, data: desired.data } as KObject);
 }

@@ -29,8 +29,9 @@ import { ApiError } from '../apiserver/errors.ts';
 import { createClient } from '../client/index.ts';
 import { createStreamingHandlers } from '../apiserver/handlers/streaming/index.ts';
 import type { Component } from './component.ts';
-import { ensureBootstrapPolicy, ensureDefaultStorageClass, ensureSystemPriorityClasses } from './bootstrap.ts';
+import { ensureBootstrapPolicy, ensureDefaultStorageClass, ensureSystemPriorityClasses, publishKubeletConfig } from './bootstrap.ts';
 import { storageAdmission } from '../apiserver/storage-admission.ts';
+import { DEFAULT_NODE_LEASE_DURATION_SECONDS } from '../api/index.ts';
 import { priorityAdmission } from '../apiserver/priority-admission.ts';
 import {
   advertiseAddress,
@@ -58,6 +59,8 @@ export interface PeapodServerOptions {
   readonly audit?: { readonly logPath: string; readonly policyFile: string };
   /** Started in order once the API serves (scheduler, controllers, embedded agent...). */
   readonly components?: readonly Component[];
+  /** Published to every agent in kube-system/kubelet-config (default 40, kubelet's). */
+  readonly nodeLeaseDurationSeconds?: number;
   /** Upstream --service-cluster-ip-range (default 10.43.0.0/16). */
   readonly serviceClusterIpRange?: string;
   /** Upstream --service-node-port-range (default 30000-32767). */
@@ -133,6 +136,7 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
   await ensureSystemPriorityClasses(api);
   await ensureBootstrapPolicy(api);
   await ensureDefaultStorageClass(api);
+  await publishKubeletConfig(api, options.nodeLeaseDurationSeconds ?? DEFAULT_NODE_LEASE_DURATION_SECONDS);
   // Service writes wait until the allocator knows every IP and port the stored Services hold.
   const services = api.ctx.byGroupResource('', 'services');
   serviceAllocator.rebuild(services ? (await services.store.list(undefined)).items : []);

@@ -7,8 +7,9 @@ import { api, eventually, kubectl, startServer, type TestServer } from '../integ
 import {
   deletePodsAndStop, startNodeServer, destroyTestNode, e2eSkipReason, httpGet, newTestNode, sandboxes, sweepCrashedRuns, type TestNode,
 } from './e2e-harness.ts';
+import { skipUnlessCI } from '../skip-unless-ci.ts';
 
-const skip = e2eSkipReason();
+const skip = skipUnlessCI(e2eSkipReason());
 
 const deployment = (image: string) => ({
   apiVersion: 'apps/v1',

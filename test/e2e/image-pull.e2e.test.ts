@@ -12,8 +12,9 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import { eventually, kubectl, type TestServer } from '../integration/harness.ts';
 import { deletePodsAndStop, destroyTestNode, e2eSkipReason, getPod, startNodeServer, waitPod, type TestNode } from './e2e-harness.ts';
 import { buildImageLayout, hostArch, pushLayout, registrySkipReason, startRegistry, type ImageSpec, type TestRegistry } from './registry-fixture.ts';
+import { skipUnlessCI } from '../skip-unless-ci.ts';
 
-const skip = e2eSkipReason() || registrySkipReason();
+const skip = skipUnlessCI(e2eSkipReason() || registrySkipReason());
 
 const APP: ImageSpec = {
   layers: [

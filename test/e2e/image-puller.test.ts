@@ -15,10 +15,11 @@ import { InvalidImageNameError } from '../../src/agent/images/registry/image-ref
 import { ImagePuller } from '../../src/agent/images/registry/puller.ts';
 import { loadRegistriesConfig } from '../../src/agent/images/registry/registry-config.ts';
 import { buildImageLayout, hostArch, pushLayout, registrySkipReason, startRegistry, type TestRegistry } from './registry-fixture.ts';
+import { skipUnlessCI } from '../skip-unless-ci.ts';
 
 const PEAPOD = resolve(import.meta.dirname, '../../bin/peapod.js');
 const esc = (x: string): string => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const skip = process.getuid?.() !== 0 ? 'needs root (overlay whiteouts, mounts)' : registrySkipReason();
+const skip = skipUnlessCI(process.getuid?.() !== 0 ? 'needs root (overlay whiteouts, mounts)' : registrySkipReason());
 
 describe('image puller against a real registry', { skip, timeout: 120_000 }, () => {
   let dir = '';

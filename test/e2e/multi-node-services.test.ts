@@ -12,8 +12,9 @@ import type { Pod, Service } from 'kubernetes-types/core/v1.js';
 import { devClusterSkipReason, PREFIX, startDevCluster, type DevCluster, type DevHost } from '../../src/dev/cluster.ts';
 import { eventually } from '../integration/harness.ts';
 import { httpGet } from './e2e-harness.ts';
+import { skipUnlessCI } from '../skip-unless-ci.ts';
 
-const skip = devClusterSkipReason() || (spawnSync('nft', ['--version']).status !== 0 ? 'needs nft (Debian nftables)' : false);
+const skip = skipUnlessCI(devClusterSkipReason() || (spawnSync('nft', ['--version']).status !== 0 ? 'needs nft (Debian nftables)' : false));
 
 const backends = (nodes: string[]): string => `apiVersion: apps/v1
 kind: Deployment

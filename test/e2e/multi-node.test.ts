@@ -2,7 +2,8 @@
 // and PID namespace, host-gw routes between the nodes' pod CIDRs): a Deployment spread over the
 // nodes, a pod on one node fetching a page from a pod on another by pod IP, and the death of a
 // node — its host's init killed, so its agent and containers die with it. With the fast profile
-// (`peapod server --profile fast`, agents renewing their lease every 2 s) the lost Deployment pods
+// (`peapod dev cluster --profile fast`: only the server is told; the agents learn their 2 s lease
+// renewal from it) the surviving nodes stay Ready and keep their pods, the lost Deployment pods
 // come back on the other nodes with new UIDs, the StatefulSet pod that was there comes back with
 // its old name, and the dead node shows NotReady with the unreachable taint.
 import { after, before, describe, test } from 'node:test';
@@ -15,8 +16,9 @@ import type { Deployment } from 'kubernetes-types/apps/v1.js';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { devClusterSkipReason, PREFIX, startDevCluster, type DevCluster, type DevHost } from '../../src/dev/cluster.ts';
 import { eventually } from '../integration/harness.ts';
+import { skipUnlessCI } from '../skip-unless-ci.ts';
 
-const skip = devClusterSkipReason();
+const skip = skipUnlessCI(devClusterSkipReason());
 
 const DEPLOYMENT = `apiVersion: apps/v1
 kind: Deployment
@@ -89,11 +91,8 @@ describe('multi-node cluster', { skip }, () => {
 
   before(async () => {
     home = await mkdtemp(join(tmpdir(), 'ppdc-kubectl-home-'));
-    // The fast profile's 8 s grace needs the agents to renew their leases every 2 s.
-    const serverArgs = ['--profile', 'fast'];
-    const agentArgs = ['--node-lease-renew-interval', '2s'];
     cluster = await startDevCluster({
-      nodes: 3, dataDir: join(tmpdir(), `${PREFIX}e2e`), serverArgs, agentArgs,
+      nodes: 3, dataDir: join(tmpdir(), `${PREFIX}e2e`), profile: 'fast',
       env: { PEAPOD_LOG_LEVEL: process.env.PEAPOD_LOG_LEVEL ?? 'warn' },
       progress: (l) => process.env.PEAPOD_TEST_VERBOSE && process.stderr.write(`${l}\n`),
     });
@@ -149,6 +148,22 @@ describe('multi-node cluster', { skip }, () => {
     assert.equal(hostB.initPid(), undefined);
     const conmons = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes('conmon') && l.includes(hostB.dataDir));
     assert.deepEqual(conmons, [], 'no conmon of the dead host survives');
+
+    // For 30 s (almost four grace periods of the fast profile) the surviving nodes stay Ready and
+    // untainted and keep every pod they had: a node dying must not make the others flap.
+    const survivors = [nodeA, nodeC];
+    const kept = [...pods, ...dbs].filter((p) => survivors.includes(p.spec!.nodeName!)).map((p) => p.metadata!.uid!).sort();
+    const watchUntil = Date.now() + 30_000;
+    while (Date.now() < watchUntil) {
+      const nodesNow = (await json<{ items: Node[] }>(['get', 'nodes'])).items.filter((n) => survivors.includes(n.metadata!.name!));
+      for (const n of nodesNow) {
+        assert.equal(n.status?.conditions?.find((c) => c.type === 'Ready')?.status, 'True', `${n.metadata!.name} Ready while ${nodeB} is dead`);
+        assert.deepEqual((n.spec?.taints ?? []).filter((x) => x.key.startsWith('node.kubernetes.io/')), [], `${n.metadata!.name} untainted`);
+      }
+      const live = (await json<{ items: Pod[] }>(['get', 'pods'])).items.filter((p) => !p.metadata?.deletionTimestamp).map((p) => p.metadata!.uid!);
+      assert.deepEqual(kept.filter((uid) => !live.includes(uid)), [], 'the surviving nodes keep their pods');
+      await new Promise((r) => setTimeout(r, 1000));
+    }
     const stillThere = await kubectl(['exec', fromA.metadata!.name!, '--', 'sh', '-c', `timeout 10 wget -qO- http://${lost[0]!.status!.podIP}/ || echo unreachable`]);
     assert.equal(stillThere.trim().split('\n').pop(), 'unreachable');
 

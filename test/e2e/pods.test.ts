@@ -10,8 +10,9 @@ import { api, eventually, kubectl, sleep, startServer, type TestServer } from '.
 import {
   deletePodsAndStop, startNodeServer, bridgeExists, destroyTestNode, e2eSkipReason, getPod, httpGet, newTestNode, sandboxes, startAgentProcess, sweepCrashedRuns, waitPod, type AgentProcess, type TestNode,
 } from './e2e-harness.ts';
+import { skipUnlessCI } from '../skip-unless-ci.ts';
 
-const skip = e2eSkipReason();
+const skip = skipUnlessCI(e2eSkipReason());
 
 function pod(name: string, node: TestNode, spec: { containers: Container[]; initContainers?: Container[]; restartPolicy?: string; volumes?: unknown[] }): Pod {
   return {

@@ -8,8 +8,9 @@ import { eventually, kubectl, sleep, startServer, type TestServer } from '../int
 import {
   deletePodsAndStop, startNodeServer, destroyTestNode, e2eSkipReason, getPod, newTestNode, sandboxes, sweepCrashedRuns, waitPod, type TestNode,
 } from './e2e-harness.ts';
+import { skipUnlessCI } from '../skip-unless-ci.ts';
 
-const skip = e2eSkipReason();
+const skip = skipUnlessCI(e2eSkipReason());
 
 function pod(name: string, node: TestNode, containers: Container[]): Pod {
   return { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { nodeName: node.nodeName, terminationGracePeriodSeconds: 2, containers } };

@@ -12,8 +12,9 @@ import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { tableName } from '../../src/agent/proxy/index.ts';
 import { api, eventually, kubectl, type TestServer } from '../integration/harness.ts';
 import { deletePodsAndStop, destroyTestNode, e2eSkipReason, httpGet, startNodeServer, waitPod, type TestNode } from './e2e-harness.ts';
+import { skipUnlessCI } from '../skip-unless-ci.ts';
 
-const skip = e2eSkipReason() || (spawnSync('nft', ['--version']).status !== 0 ? 'needs nft (Debian nftables)' : false);
+const skip = skipUnlessCI(e2eSkipReason() || (spawnSync('nft', ['--version']).status !== 0 ? 'needs nft (Debian nftables)' : false));
 
 const WEB = `apiVersion: apps/v1
 kind: Deployment

@@ -12,8 +12,9 @@ import { after, before, describe, test } from 'node:test';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { eventually, getJson, kubectl, type TestServer } from '../integration/harness.ts';
 import { deletePodsAndStop, destroyTestNode, e2eSkipReason, httpGet, startNodeServer, type TestNode } from './e2e-harness.ts';
+import { skipUnlessCI } from '../skip-unless-ci.ts';
 
-const skip = e2eSkipReason();
+const skip = skipUnlessCI(e2eSkipReason());
 
 describe('services on real containers', { skip, timeout: 180_000 }, () => {
   let node: TestNode;

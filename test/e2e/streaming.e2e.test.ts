@@ -11,8 +11,9 @@ import { eventually, kubectl, startServer, type TestServer } from '../integratio
 import {
   deletePodsAndStop, startNodeServer, destroyTestNode, e2eSkipReason, httpGet, newTestNode, sandboxes, sweepCrashedRuns, type TestNode,
 } from './e2e-harness.ts';
+import { skipUnlessCI } from '../skip-unless-ci.ts';
 
-const skip = e2eSkipReason();
+const skip = skipUnlessCI(e2eSkipReason());
 
 describe('streaming on real containers', { skip, timeout: 150_000 }, () => {
   let node: TestNode;

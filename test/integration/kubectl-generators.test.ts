@@ -5,6 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, kubectl, startServer, type TestServer } from './harness.ts';
+import { skipTestUnlessCI } from '../skip-unless-ci.ts';
 
 let server: TestServer;
 const NS = 'gen-test';
@@ -65,7 +66,7 @@ describe('kubectl generator commands (protobuf bodies)', () => {
   });
 
   it('kubectl create priorityclass: value and description', async (t) => {
-    if (!(await serves('scheduling.k8s.io/v1', 'priorityclasses'))) return t.skip('the server does not serve priorityclasses yet');
+    if (!(await serves('scheduling.k8s.io/v1', 'priorityclasses'))) return skipTestUnlessCI(t, 'the server does not serve priorityclasses yet');
     assert.match(await ok(['create', 'priorityclass', 'gen-test-pc', '--value=1000', '--description=from a protobuf body']), /priorityclass.scheduling.k8s.io\/gen-test-pc created/);
     const pc = await getJson<{ value: number; description: string; globalDefault?: boolean }>(['priorityclass', 'gen-test-pc']);
     assert.equal(pc.value, 1000);
@@ -74,7 +75,7 @@ describe('kubectl generator commands (protobuf bodies)', () => {
   });
 
   it('kubectl create service clusterip: ports and selector', async (t) => {
-    if (!(await serves('v1', 'services'))) return t.skip('the server does not serve services yet');
+    if (!(await serves('v1', 'services'))) return skipTestUnlessCI(t, 'the server does not serve services yet');
     assert.match(await ok(['-n', NS, 'create', 'service', 'clusterip', 'web', '--tcp=8080:80']), /service\/web created/);
     const svc = await getJson<{ spec: { ports: { port: number; targetPort: number | string; protocol: string; name: string }[]; selector: Record<string, string> } }>(['-n', NS, 'service', 'web']);
     assert.equal(svc.spec.ports.length, 1);
@@ -85,7 +86,7 @@ describe('kubectl generator commands (protobuf bodies)', () => {
   });
 
   it('kubectl create deployment: replicas, image and labels', async (t) => {
-    if (!(await serves('apps/v1', 'deployments'))) return t.skip('the server does not serve apps/v1 deployments yet');
+    if (!(await serves('apps/v1', 'deployments'))) return skipTestUnlessCI(t, 'the server does not serve apps/v1 deployments yet');
     assert.match(await ok(['-n', NS, 'create', 'deployment', 'd1', '--image=busybox:1.36', '--replicas=3', '--port=80']), /deployment.apps\/d1 created/);
     const d = await getJson<{
       spec: { replicas: number; selector: { matchLabels: Record<string, string> }; template: { metadata: { labels: Record<string, string> }; spec: { containers: { name: string; image: string; ports?: { containerPort: number }[] }[] } } };
@@ -98,7 +99,7 @@ describe('kubectl generator commands (protobuf bodies)', () => {
   });
 
   it('kubectl create job: command and image', async (t) => {
-    if (!(await serves('batch/v1', 'jobs'))) return t.skip('the server does not serve batch/v1 jobs yet');
+    if (!(await serves('batch/v1', 'jobs'))) return skipTestUnlessCI(t, 'the server does not serve batch/v1 jobs yet');
     assert.match(await ok(['-n', NS, 'create', 'job', 'j1', '--image=busybox:1.36', '--', 'echo', 'hi']), /job.batch\/j1 created/);
     const j = await getJson<{ spec: { template: { spec: { restartPolicy: string; containers: { image: string; command: string[] }[] } } } }>(['-n', NS, 'job', 'j1']);
     assert.equal(j.spec.template.spec.containers[0]!.image, 'busybox:1.36');

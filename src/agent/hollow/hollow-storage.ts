@@ -1,6 +1,6 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { PodStorage, VolumeContext } from '../pods/pod-storage.ts';
-import { projectedFiles } from '../pods/volume-sources.ts';
+import { assertVolumesSupported, projectedFiles } from '../pods/volume-sources.ts';
 
 /**
  * PodStorage for hollow nodes: nothing touches the disk. Volumes map to made-up paths, but
@@ -14,6 +14,7 @@ export class HollowPodStorage implements PodStorage {
     const uid = pod.metadata?.uid ?? '';
     this.#pods.add(uid);
     const out = new Map<string, string>();
+    assertVolumesSupported(pod);
     for (const vol of pod.spec?.volumes ?? []) {
       if (vol.hostPath) out.set(vol.name, vol.hostPath.path);
       else {

@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ImageStore, mountRootfs, normalizeReference, unmountRootfs, type ImportProgress } from './index.ts';
+import { skipUnlessCI } from '../../../test/skip-unless-ci.ts';
 
-const skip = process.getuid?.() !== 0 ? 'needs root (overlay whiteouts, mounts)' : !existsSync('/bin/busybox') ? 'needs busybox-static' : false;
+const skip = skipUnlessCI(process.getuid?.() !== 0 ? 'needs root (overlay whiteouts, mounts)' : !existsSync('/bin/busybox') ? 'needs busybox-static' : false);
 
 test('references normalise like docker', () => {
   assert.equal(normalizeReference('busybox'), 'busybox:latest');

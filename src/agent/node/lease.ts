@@ -1,10 +1,11 @@
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { Clock, TimerHandle } from '../pods/clock.ts';
 import { systemClock } from '../pods/clock.ts';
+import { DEFAULT_NODE_LEASE_DURATION_SECONDS, leaseRenewIntervalMs } from '../../api/index.ts';
 
 export const LEASE_NAMESPACE = 'kube-node-lease';
-export const LEASE_DURATION_SECONDS = 40;
-export const RENEW_INTERVAL_MS = 10_000;
+export const LEASE_DURATION_SECONDS = DEFAULT_NODE_LEASE_DURATION_SECONDS;
+export const RENEW_INTERVAL_MS = leaseRenewIntervalMs(LEASE_DURATION_SECONDS);
 
 /** MicroTime as the API serialises it: RFC 3339 with microseconds. */
 export function microTime(ms: number): string {
@@ -12,7 +13,7 @@ export function microTime(ms: number): string {
 }
 
 /** The node's lease as kubelet writes it; ownerReference to the Node when its uid is known. */
-export function nodeLease(nodeName: string, nowMs: number, opts: { nodeUid?: string; previous?: Lease } = {}): Lease {
+export function nodeLease(nodeName: string, nowMs: number, opts: { nodeUid?: string; previous?: Lease; durationSeconds?: number } = {}): Lease {
   return {
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',
@@ -24,7 +25,7 @@ export function nodeLease(nodeName: string, nowMs: number, opts: { nodeUid?: str
     },
     spec: {
       holderIdentity: nodeName,
-      leaseDurationSeconds: LEASE_DURATION_SECONDS,
+      leaseDurationSeconds: opts.durationSeconds ?? LEASE_DURATION_SECONDS,
       renewTime: microTime(nowMs),
     },
   };
@@ -39,22 +40,32 @@ export interface LeaseRenewerOptions {
   put: (lease: Lease) => Promise<Lease>;
   nodeUid?: () => string | undefined;
   clock?: Clock;
-  intervalMs?: number;
+  /**
+   * The lease duration written and the renew interval, asked before every renewal so a changed
+   * cluster setting (kube-system/kubelet-config) applies from the next one. Default 40 s / 10 s.
+   */
+  timing?: () => LeaseTiming;
   onError?: (e: unknown) => void;
 }
 
-/** Renews the node lease every 10 s until the signal aborts. One timer, no overlap between puts. */
+export interface LeaseTiming {
+  durationSeconds: number;
+  renewIntervalMs: number;
+}
+
+/** Renews the node lease (every 10 s by default) until the signal aborts. One timer, no overlap between puts. */
 export function startLeaseRenewer(opts: LeaseRenewerOptions, signal: AbortSignal): void {
   const clock = opts.clock ?? systemClock;
-  const interval = opts.intervalMs ?? RENEW_INTERVAL_MS;
+  const timing = opts.timing ?? (() => ({ durationSeconds: LEASE_DURATION_SECONDS, renewIntervalMs: RENEW_INTERVAL_MS }));
   let previous: Lease | undefined;
   let retryMs = 200;
   let timer: TimerHandle | undefined;
   const tick = async (): Promise<void> => {
     if (signal.aborted) return;
-    let next = interval;
+    const { durationSeconds, renewIntervalMs } = timing();
+    let next = renewIntervalMs;
     try {
-      previous = await opts.put(nodeLease(opts.nodeName, clock.now(), { nodeUid: opts.nodeUid?.(), previous }));
+      previous = await opts.put(nodeLease(opts.nodeName, clock.now(), { nodeUid: opts.nodeUid?.(), previous, durationSeconds }));
       retryMs = 200;
     } catch (e) {
       opts.onError?.(e);

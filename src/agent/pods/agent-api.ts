@@ -2,7 +2,7 @@ import type { ConfigMap, PersistentVolume, PersistentVolumeClaim, Pod, PodStatus
 
 /**
  * Everything the pod workers need from the API server, injected so the pod logic runs against a
- * fake in tests and the lead wires it to the REST client (informer caches for configMaps/secrets).
+ * fake in tests; the agent wires it to the REST client (ClientAgentApi, src/agent/agent-api-client.ts).
  *
  * Contracts: calls may come from many pod workers at once (never two for one pod UID at once).
  * A throw means the write did not happen; the worker retries on its next sync.

@@ -6,7 +6,7 @@ import { applyFsGroup, claimVolumePath, prepareHostPath, resolveSubPath, setUpEm
 import type { PodStorage, VolumeContext } from './pod-storage.ts';
 import { VolumeError } from './pod-storage.ts';
 import { parseQuantity } from './quantity.ts';
-import { projectedFiles } from './volume-sources.ts';
+import { assertVolumesSupported, projectedFiles } from './volume-sources.ts';
 
 const MAX_MESSAGE = 4096;
 const TAIL_LINES = 80;
@@ -22,6 +22,7 @@ export class DiskPodStorage implements PodStorage {
   async setUpVolumes(pod: Pod, ctx: VolumeContext): Promise<Map<string, string>> {
     const uid = pod.metadata?.uid ?? '';
     const out = new Map<string, string>();
+    assertVolumesSupported(pod);
     for (const vol of pod.spec?.volumes ?? []) {
       const dir = join(this.root, uid, 'volumes', vol.name);
       try {

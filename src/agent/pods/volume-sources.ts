@@ -1,5 +1,5 @@
 import type { ConfigMap, DownwardAPIVolumeFile, KeyToPath, Pod, Secret, Volume } from 'kubernetes-types/core/v1.js';
-import type { VolumeFile } from '../volumes/index.ts';
+import { unsupportedVolumeSource, type VolumeFile } from '../volumes/index.ts';
 import { fieldRefValue, resourceFieldValue, secretData } from './env.ts';
 import { ContainerStartError } from './errors.ts';
 import type { VolumeContext } from './pod-storage.ts';
@@ -36,7 +36,7 @@ export async function projectedFiles(pod: Pod, vol: Volume, ctx: VolumeContext):
         }
         files.push({ path, content: Buffer.from(token) });
       }
-      // TODO(#15): clusterTrustBundle sources.
+      // Other sources never get here: assertVolumesSupported refused the pod's volumes first.
     }
     return { files, defaultMode: vol.projected.defaultMode };
   }
@@ -95,4 +95,12 @@ function downwardFiles(pod: Pod, vol: string, items: DownwardAPIVolumeFile[], ct
       throw e;
     }
   });
+}
+
+/** Throws VolumeError (FailedMount) for the first volume this node cannot set up; nothing is made. */
+export function assertVolumesSupported(pod: Pod): void {
+  for (const vol of pod.spec?.volumes ?? []) {
+    const why = unsupportedVolumeSource(vol);
+    if (why) throw new VolumeError(vol.name, why);
+  }
 }

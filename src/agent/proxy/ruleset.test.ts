@@ -5,6 +5,7 @@ import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice, Endpoint } from 'kubernetes-types/discovery/v1.js';
 import { buildServicePorts, SERVICE_NAME_LABEL } from './service-model.ts';
 import { buildRuleset, renderDiff, renderFull, renderRuleset, tableName } from './nft-ruleset.ts';
+import { skipUnlessCI } from '../../../test/skip-unless-ci.ts';
 
 function svc(name: string, spec: Service['spec'], status?: Service['status']): Service {
   return { metadata: { name, namespace: 'default' }, spec: { ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 8080 }], ...spec }, status };
@@ -71,7 +72,7 @@ test('table names are nft identifiers and unique per node', () => {
 });
 
 const canCheck = process.getuid?.() === 0 && spawnSync('nft', ['--version']).status === 0;
-test('nft accepts the generated program', { skip: canCheck ? false : 'needs root and nft' }, () => {
+test('nft accepts the generated program', { skip: skipUnlessCI(canCheck ? false : 'needs root and nft') }, () => {
   const ports = buildServicePorts([
     svc('web', { clusterIP: '10.43.0.5', type: 'LoadBalancer', sessionAffinity: 'ClientIP', externalTrafficPolicy: 'Local', ports: [{ name: 'http', port: 80, nodePort: 30080 }, { name: '', port: 53, protocol: 'UDP', nodePort: 30053 }] },
       { loadBalancer: { ingress: [{ ip: '10.41.0.11' }] } }),
@@ -83,7 +84,7 @@ test('nft accepts the generated program', { skip: canCheck ? false : 'needs root
   assert.equal(res.status, 0, `${res.stderr}\n${text}`);
 });
 
-test('a diff turns one table into the next exactly as a full rewrite would', { skip: canCheck ? false : 'needs root and nft' }, () => {
+test('a diff turns one table into the next exactly as a full rewrite would', { skip: skipUnlessCI(canCheck ? false : 'needs root and nft') }, () => {
   const before = buildServicePorts([
     svc('web', { clusterIP: '10.43.0.5', type: 'NodePort', sessionAffinity: 'ClientIP', ports: [{ name: 'http', port: 80, nodePort: 30080 }] }),
     svc('gone', { clusterIP: '10.43.0.7' }),

@@ -12,13 +12,14 @@ import { PodNetwork, sweep } from '../network/index.ts';
 import { ConmonRuntime } from './conmon-runtime.ts';
 import { removeCgroupTree } from './sandbox.ts';
 import type { ContainerSpec } from './types.ts';
+import { skipUnlessCI } from '../../../test/skip-unless-ci.ts';
 
 // Real containers: needs root, conmon, runc and the CNI plugins. Every run uses its own prefix
 // (`ppd-t<hex>`) for the state dir, bridge and cgroup parent, and first sweeps what crashed runs
 // with the common prefix left behind.
 const isRoot = process.getuid?.() === 0;
 const haveTools = ['/usr/bin/conmon', '/usr/lib/cni/bridge', '/bin/busybox'].every((p) => existsSync(p));
-const skip = !isRoot ? 'needs root' : !haveTools ? 'needs conmon, containernetworking-plugins, busybox-static' : false;
+const skip = skipUnlessCI(!isRoot ? 'needs root' : !haveTools ? 'needs conmon, containernetworking-plugins, busybox-static' : false);
 
 const TAG = `ppd-t${randomBytes(3).toString('hex')}`;
 const BASE = join(tmpdir(), 'peapod-rt-e2e');

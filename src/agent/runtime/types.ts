@@ -6,7 +6,7 @@ export type { PortMapping };
 /**
  * The node agent's view of a container runtime: pod sandboxes (shared network/IPC/UTS namespaces,
  * /dev/shm) and containers that join them. Implemented by the conmon runtime (real processes) and
- * later by a hollow runtime (simulated). Inputs are already resolved from the pod spec by the pod
+ * the hollow runtime (src/agent/hollow: simulated, no processes). Inputs are already resolved from the pod spec by the pod
  * worker (env expanded, volumes prepared, quantities converted); the runtime knows no Kubernetes.
  *
  * Contracts:

@@ -87,11 +87,30 @@ test('follow streams appended lines and ends once the container stops running', 
   assert.equal(text, 'first\nsecond-part!\nlast\n');
 });
 
-test('follow stops when the client goes away', async () => {
+test('follow stops when the client goes away: no more polling, nothing written after', async () => {
   const path = join(dir, 'abort.log');
-  await writeFile(path, '');
+  await writeFile(path, '2026-11-28T11:52:00Z stdout F before\n');
+  const out = new PassThrough();
+  let text = '';
+  out.on('data', (c: Buffer) => (text += c.toString()));
   const ac = new AbortController();
-  const done = streamContainerLog(path, new PassThrough(), { follow: true, stillRunning: async () => true, signal: ac.signal, pollIntervalMs: 20 });
+  let polls = 0;
+  let pollsAfterAbort = 0;
+  let tooManyPolls: () => void = () => undefined;
+  const stillPolling = new Promise<'still polling'>((resolve) => (tooManyPolls = () => resolve('still polling')));
+  const stillRunning = async (): Promise<boolean> => {
+    polls++;
+    if (ac.signal.aborted && ++pollsAfterAbort >= 20) tooManyPolls();
+    return true;
+  };
+  const done = streamContainerLog(path, out, { follow: true, stillRunning, signal: ac.signal, pollIntervalMs: 5 });
+  while (!text.includes('before')) await new Promise((r) => setTimeout(r, 5));
   ac.abort();
-  await done;
+  await appendFile(path, '2026-11-28T11:52:01Z stdout F after\n');
+  // A reader that ignores the abort keeps polling (20 polls of 5 ms); one that stops resolves first.
+  assert.equal(await Promise.race([done.then(() => 'stopped' as const), stillPolling]), 'stopped');
+  const settled = polls;
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(polls, settled, 'no polls once stopped');
+  assert.equal(text, 'before\n', 'nothing read after the client went away');
 });

@@ -4,3 +4,4 @@ export { writeVolumeFiles, type VolumeFile, type WriteVolumeFilesOptions } from 
 export { resolveSubPath, SubPathError } from './sub-path.ts';
 export { claimVolumePath, ClaimNotReadyError, type ClaimLookup } from './claim-volume.ts';
 export { applyFsGroup } from './fs-group.ts';
+export { SUPPORTED_PROJECTED_SOURCES, SUPPORTED_VOLUME_SOURCES, unsupportedVolumeSource, type SupportedSources } from './supported-sources.ts';

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { isMountPoint } from '../images/rootfs.ts';
 import { prepareHostPath, resolveSubPath, setUpEmptyDir, tearDownVolumeDir, writeVolumeFiles } from './index.ts';
+import { skipUnlessCI } from '../../../test/skip-unless-ci.ts';
 
 describe('volumes', () => {
   let dir = '';
@@ -25,7 +26,7 @@ describe('volumes', () => {
     await assert.rejects(stat(v));
   });
 
-  test('emptyDir medium Memory is a tmpfs with the size limit', { skip: process.getuid?.() !== 0 && 'needs root to mount tmpfs' }, async () => {
+  test('emptyDir medium Memory is a tmpfs with the size limit', { skip: skipUnlessCI(process.getuid?.() !== 0 && 'needs root to mount tmpfs') }, async () => {
     const v = join(dir, 'mem');
     await setUpEmptyDir(v, { medium: 'Memory', sizeLimitBytes: 1024 * 1024 });
     assert.equal(await isMountPoint(v), true);

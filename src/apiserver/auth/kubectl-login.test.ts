@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensurePki } from '../tls/index.ts';
 import { ADMIN_USER, TokenAuthenticator, ensureAdminToken, writeKubeconfig } from './index.ts';
+import { skipUnlessCI } from '../../../test/skip-unless-ci.ts';
 
 function hasKubectl(): boolean {
   try {
@@ -30,7 +31,7 @@ function kubectl(args: string[]): Promise<{ code: number; stdout: string; stderr
   });
 }
 
-describe('kubeconfig + PKI + token', { skip: !hasKubectl() && 'kubectl not installed' }, () => {
+describe('kubeconfig + PKI + token', { skip: skipUnlessCI(!hasKubectl() && 'kubectl not installed') }, () => {
   it('lets kubectl reach a TLS server and authenticate as system:admin', async () => {
     const root = await mkdtemp(join(tmpdir(), 'peapod-login-'));
     const pki = await ensurePki(join(root, 'pki'));

@@ -52,6 +52,9 @@ const aggregateToView = role('system:aggregate-to-view', [
   rule(READ, ['policy'], pdbRes),
   rule(READ, ['networking.k8s.io'], netRes),
   rule(READ, ['discovery.k8s.io'], ['endpointslices']),
+  // Peapod's agent is the hands of the built-in local-path provisioner on its node: it watches the
+  // volumes provisioned there and drops its clean-up finalizer once their directory is gone.
+  rule(['list', 'watch', 'update', 'patch'], [''], ['persistentvolumes']),
 ], { labels: { 'rbac.authorization.k8s.io/aggregate-to-view': 'true' } });
 
 const aggregateToEdit = role('system:aggregate-to-edit', [
@@ -116,6 +119,8 @@ export const BOOTSTRAP_CLUSTER_ROLES: ClusterRole[] = [
     rule(READ, ['policy'], ['poddisruptionbudgets']),
     rule(READ, ['scheduling.k8s.io'], ['priorityclasses']),
     rule(READ, ['storage.k8s.io'], ['csidrivers', 'csinodes', 'csistoragecapacities', 'storageclasses']),
+    // VolumeBinding's PreBind names the chosen node on WaitForFirstConsumer claims (upstream's system:volume-scheduler).
+    rule(['patch', 'update'], [''], ['persistentvolumeclaims']),
     rule(['create'], ['authentication.k8s.io'], ['tokenreviews']),
     rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']),
   ]),
@@ -128,7 +133,7 @@ export const BOOTSTRAP_CLUSTER_ROLES: ClusterRole[] = [
     rule(['create', 'patch', 'update'], ['', 'events.k8s.io'], ['events']),
     rule(['create'], ['coordination.k8s.io'], ['leases']),
     rule(['get', 'update', 'patch'], ['coordination.k8s.io'], ['leases']),
-    rule([...WRITE], [''], ['pods', 'pods/status', 'pods/eviction', 'pods/binding', 'nodes', 'nodes/status', 'namespaces', 'namespaces/status', 'namespaces/finalize', 'serviceaccounts', 'configmaps', 'secrets', 'services', 'services/status', 'endpoints', 'persistentvolumeclaims', 'replicationcontrollers', 'replicationcontrollers/status']),
+    rule([...WRITE], [''], ['pods', 'pods/status', 'pods/eviction', 'pods/binding', 'nodes', 'nodes/status', 'namespaces', 'namespaces/status', 'namespaces/finalize', 'serviceaccounts', 'configmaps', 'secrets', 'services', 'services/status', 'endpoints', 'persistentvolumeclaims', 'persistentvolumeclaims/status', 'persistentvolumes', 'persistentvolumes/status', 'replicationcontrollers', 'replicationcontrollers/status', 'resourcequotas', 'resourcequotas/status', 'podtemplates']),
     rule(['create'], [''], ['serviceaccounts/token']),
     rule([...WRITE], ['apps'], ['*']),
     rule([...WRITE], ['batch'], ['*']),

@@ -16,7 +16,10 @@ export function checkKind(handle: ResourceHandle, body: unknown): KObject {
     throw badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${expected})`);
   }
   if (obj.kind !== undefined && obj.kind !== handle.entry.kind) {
-    throw badRequest(`the kind in the data (${String(obj.kind)}) does not match the expected kind (${handle.entry.kind}) for ${handle.entry.resource}`);
+    // Upstream decodes the body as its own kind, then fails to convert it to the addressed one.
+    const { kind, version } = handle.entry;
+    const internal = handle.entry.group === '' ? 'core' : handle.entry.group.split('.')[0];
+    throw badRequest(`${String(obj.kind)} in version "${version}" cannot be handled as a ${kind}: converting (${version}.${String(obj.kind)}) to (${internal}.${kind}): unknown conversion`);
   }
   if (obj.metadata !== undefined && (obj.metadata === null || typeof obj.metadata !== 'object' || Array.isArray(obj.metadata))) {
     throw badRequest(`${handle.entry.kind} in version "${handle.entry.version}" cannot be handled as a ${handle.entry.kind}: json: cannot unmarshal ${typeof obj.metadata} into Go struct field ${handle.entry.kind}.metadata of type v1.ObjectMeta`);

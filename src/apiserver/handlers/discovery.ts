@@ -1,6 +1,7 @@
 // API discovery generated from the registry: aggregated (apidiscovery.k8s.io/v2, two requests
 // answer everything) when the client asks for it, else the legacy APIVersions / APIGroupList /
 // APIResourceList documents.
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiContext, ResourceHandle } from '../context.ts';
 import type { GroupRequest } from '../http/request-info.ts';
@@ -11,6 +12,22 @@ import type { ResourceEntry, SubresourceInfo } from '../registry/types.ts';
 const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 const AGGREGATED_V2 = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
 const AGGREGATED_V2BETA1 = 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList';
+
+/**
+ * Upstream's discovery.StorageVersionHash: base64 of the first 8 bytes of sha256("<group>/<version>/<Kind>")
+ * of the version objects are stored in (core group ""), e.g. pods → "xPOwRZ+Yhw8=". Clients compare
+ * it to see a storage migration; resources without storage (create-only reviews) have none. Only the
+ * APIResourceList documents carry it: apidiscovery's APIResourceDiscovery has no such field.
+ */
+export function storageVersionHash(entry: Pick<ResourceEntry, 'group' | 'version' | 'kind' | 'verbs'>): string | undefined {
+  if (entry.verbs && !entry.verbs.includes('list')) return undefined;
+  return createHash('sha256').update(`${entry.group}/${entry.version}/${entry.kind}`).digest().subarray(0, 8).toString('base64');
+}
+
+function withStorageVersionHash(entry: ResourceEntry): { storageVersionHash?: string } {
+  const hash = storageVersionHash(entry);
+  return hash === undefined ? {} : { storageVersionHash: hash };
+}
 
 function subresourcesOf(entry: ResourceEntry): SubresourceInfo[] {
   const subs: SubresourceInfo[] = [];
@@ -87,6 +104,7 @@ function resourceList(gv: GroupVersion): Record<string, unknown> {
       verbs: entry.verbs ?? ALL_VERBS,
       ...(entry.shortNames?.length ? { shortNames: entry.shortNames } : {}),
       ...(entry.categories?.length ? { categories: entry.categories } : {}),
+      ...withStorageVersionHash(entry),
     });
     for (const s of subresourcesOf(entry)) {
       resources.push({

@@ -133,7 +133,7 @@ export function writeOptions(query: Query): { dryRun: boolean; fieldManager: str
 }
 
 export async function readObject(scope: RequestScope): Promise<{ obj: KObject; warnings: string[] }> {
-  const body = decodeBody(await readBody(scope.req), scope.req.headers['content-type']);
+  const body = decodeBody(await readBody(scope.req), scope.req.headers['content-type'], { into: scope.handle.entry.kind });
   const obj = checkKind(scope.handle, body);
   const warnings = checkFieldValidation(scope, obj);
   return { obj, warnings };

@@ -10,6 +10,7 @@ import type { CacheEvent } from '../watch/watch-cache.ts';
 import { buildFieldMatcher, buildLabelMatcher } from './selectors.ts';
 import { parseIncludeObject, toTable } from './table.ts';
 import type { RequestScope } from './resources.ts';
+import { longRunningKey } from '../metrics.ts';
 
 /** Unread bytes a watcher may accumulate before the server closes its stream. */
 const MAX_UNREAD_BYTES = 32 * 1024 * 1024;
@@ -38,12 +39,18 @@ export async function serveWatch(scope: RequestScope): Promise<void> {
   });
   res.flushHeaders();
   ctx.watchers.count++;
+  const scopeLabel = info.name !== undefined ? 'resource' : info.namespace !== undefined ? 'namespace' : 'cluster';
+  const metricKey = longRunningKey({ verb: 'WATCH', group: entry.group, version: entry.version, resource: entry.resource, scope: scopeLabel });
+  ctx.watchers.byResource.set(metricKey, (ctx.watchers.byResource.get(metricKey) ?? 0) + 1);
   const finish = (timedOut = false) => {
     if (signal.aborted) return;
     // A last bookmark lets a client resume exactly where this stream ended.
     if (timedOut && bookmarks) bookmark();
     abort.abort();
     ctx.watchers.count--;
+    const left = (ctx.watchers.byResource.get(metricKey) ?? 1) - 1;
+    if (left > 0) ctx.watchers.byResource.set(metricKey, left);
+    else ctx.watchers.byResource.delete(metricKey);
     clearTimeout(timer);
     clearInterval(bookmarkTimer);
     res.end();

@@ -37,6 +37,15 @@ export function mediaType(contentType: string | undefined): string {
   return (contentType ?? 'application/json').split(';')[0]!.trim().toLowerCase();
 }
 
+export interface DecodeBodyOptions {
+  /**
+   * Kind of the object the request writes (create/update). A JSON body that does not parse then
+   * gets upstream's transformDecodeError wording: `the object provided is unrecognized (must be of
+   * type Namespace): couldn't get version/kind; json parse error: ... (<first 30 bytes>)`.
+   */
+  into?: string;
+}
+
 /** Decodes a body as JSON (YAML for YAML content types and apply patches; protobuf for built-in kinds). */
 /**
  * Deepest nesting a decoded body may have. Upstream's JSON decoder stops at 10,000; our handlers
@@ -44,8 +53,8 @@ export function mediaType(contentType: string | undefined): string {
  */
 export const MAX_BODY_DEPTH = 500;
 
-export function decodeBody(buf: Buffer, contentType: string | undefined): unknown {
-  const value = decodeBodyValue(buf, contentType);
+export function decodeBody(buf: Buffer, contentType: string | undefined, options: DecodeBodyOptions = {}): unknown {
+  const value = decodeBodyValue(buf, contentType, options);
   if (depthExceeds(value, MAX_BODY_DEPTH)) throw badRequest('couldn\'t get version/kind; json parse error: exceeded max depth');
   return value;
 }
@@ -62,7 +71,7 @@ function depthExceeds(value: unknown, limit: number): boolean {
   return false;
 }
 
-function decodeBodyValue(buf: Buffer, contentType: string | undefined): unknown {
+function decodeBodyValue(buf: Buffer, contentType: string | undefined, options: DecodeBodyOptions): unknown {
   const type = mediaType(contentType);
   if (type === PROTOBUF_MEDIA_TYPE) return decodeProtobufBody(buf);
   const text = buf.toString('utf8');
@@ -87,6 +96,26 @@ function decodeBodyValue(buf: Buffer, contentType: string | undefined): unknown 
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw badRequest(`couldn't get version/kind; json parse error: ${(e as Error).message}`);
+    const cause = `couldn't get version/kind; json parse error: ${goJsonError(text, e as Error)}`;
+    if (options.into === undefined) throw badRequest(cause);
+    throw badRequest(`the object provided is unrecognized (must be of type ${options.into}): ${cause} (${summarizeBody(buf)})`);
   }
+}
+
+/** Go's encoding/json wording for the common syntax errors; JavaScript's message otherwise. */
+function goJsonError(text: string, e: Error): string {
+  const first = text.trimStart()[0];
+  if (first === undefined) return 'unexpected end of JSON input';
+  if (!/[{["\-0-9tfn]/.test(first)) return `invalid character '${first}' looking for beginning of value`;
+  if (/end of (JSON )?input|Unterminated/i.test(e.message)) return 'unexpected end of JSON input';
+  return e.message;
+}
+
+/** Upstream's summarizeData(body, 30): JSON-looking bodies as text, anything else as hex. */
+function summarizeBody(buf: Buffer): string {
+  const max = 30;
+  if (buf.length === 0) return '<empty>';
+  const more = buf.length > max ? ' ...' : '';
+  const head = buf.subarray(0, max);
+  return buf[0] === 0x7b ? `${head.toString('utf8')}${more}` : `${head.toString('hex')}${more}`;
 }

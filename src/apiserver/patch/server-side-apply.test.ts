@@ -157,3 +157,27 @@ test('conflict message groups several managers sorted by name', () => {
     'Apply failed with 3 conflicts: conflicts with "a" using v1:\n- .y\nconflicts with "b":\n- .x\n- .z',
   );
 });
+
+test('kubectl takes over what it applied client-side while the live value still matches last-applied', () => {
+  const LAST = 'kubectl.kubernetes.io/last-applied-configuration';
+  const csa = (image: string): Json => {
+    const c = config(image, 2) as { metadata: Record<string, unknown> };
+    return { ...c, metadata: { ...c.metadata, annotations: { [LAST]: JSON.stringify(config(image, 2)) } } };
+  };
+  const live = updateManagedFields(undefined, csa('busybox:1'), {
+    manager: 'kubectl-client-side-apply', apiVersion: 'apps/v1', now: '2025-01-02T00:00:00Z', schema: DEPLOYMENT, navigator: fakeNavigator,
+  });
+  const moved = applyServerSide(live, config('busybox:2', 2), opts('kubectl'));
+  assert.equal(moved.conflicts, undefined);
+  assert.equal(dig(moved.object, 'spec', 'template', 'spec', 'containers', 0, 'image'), 'busybox:2');
+  const annotation = JSON.parse(String(dig(moved.object, 'metadata', 'annotations', LAST))) as Json;
+  assert.equal(dig(annotation, 'spec', 'template', 'spec', 'containers', 0, 'image'), 'busybox:2', 'the annotation follows');
+
+  // Another manager name does not get the upgrade.
+  assert.equal(applyServerSide(live, config('busybox:2', 2), opts('my-tool')).conflicts?.length, 1);
+  // A value someone changed since the client-side apply is still a conflict.
+  const edited = { ...(live as object), spec: { ...(dig(live, 'spec') as object), replicas: 5 } };
+  const drifted = updateManagedFields(live, edited, { manager: 'kubectl-edit', apiVersion: 'apps/v1', now: '2025-01-03T00:00:00Z', schema: DEPLOYMENT, navigator: fakeNavigator });
+  assert.equal(applyConflictMessage(applyServerSide(drifted, config('busybox:1', 3), opts('kubectl')).conflicts ?? []),
+    'Apply failed with 1 conflict: conflict with "kubectl-edit" using apps/v1: .spec.replicas');
+});

@@ -12,6 +12,7 @@ import { deepEqual, getField, isObject, type Json, type JsonObject } from './jso
 import { FieldSet, pathToString, type FieldPath } from './field-set.ts';
 import { compareFields, itemElement, removePath, toFieldSet } from './field-walk.ts';
 import { childNode, fieldInfo, listKind, type SchemaNode } from './schema-node.ts';
+import { fieldsStillAsLastApplied, LAST_APPLIED_MANAGER, syncLastApplied } from './last-applied.ts';
 import {
   STRIPPED_PATHS,
   entryId,
@@ -101,27 +102,37 @@ export function applyServerSide(live: Json | undefined, applied: Json, opts: Ser
 
   const c = compareFields(liveObj, merged, root, nav);
   const changed = c.added.union(c.modified);
-  const conflicts: ApplyConflict[] = [];
+  let conflicts: { conflict: ApplyConflict; path: FieldPath }[] = [];
   for (const e of entries) {
     for (const p of e.fields.intersection(changed).paths()) {
       conflicts.push({
-        manager: e.manager,
-        operation: e.operation,
-        apiVersion: e.apiVersion,
-        ...(e.subresource ? { subresource: e.subresource } : {}),
-        field: pathToString(p),
+        conflict: {
+          manager: e.manager,
+          operation: e.operation,
+          apiVersion: e.apiVersion,
+          ...(e.subresource ? { subresource: e.subresource } : {}),
+          field: pathToString(p),
+        },
+        path: p,
       });
     }
   }
+  // kubectl taking over what it applied client-side: see last-applied.ts.
+  if (conflicts.length > 0 && !opts.force && opts.manager === LAST_APPLIED_MANAGER) {
+    const allowed = fieldsStillAsLastApplied(liveObj, root, nav);
+    conflicts = conflicts.filter((c) => !allowed.has(c.path));
+  }
   if (conflicts.length > 0 && !opts.force) {
-    conflicts.sort((a, b) => (a.manager < b.manager ? -1 : a.manager > b.manager ? 1 : a.field < b.field ? -1 : 1));
-    return { object: structuredClone(live ?? null), conflicts };
+    const list = conflicts.map((c) => c.conflict);
+    list.sort((a, b) => (a.manager < b.manager ? -1 : a.manager > b.manager ? 1 : a.field < b.field ? -1 : 1));
+    return { object: structuredClone(live ?? null), conflicts: list };
   }
 
   entries = entries.map((e) => ({ ...e, fields: e.fields.difference(changed).difference(c.removed) }));
   const noop = deepEqual(liveObj, merged);
   me.time = noop && previous?.time !== undefined ? previous.time : opts.now;
-  return { object: writeManagedFields(merged, [...entries, me]) };
+  const object = writeManagedFields(merged, [...entries, me]);
+  return { object: opts.manager === LAST_APPLIED_MANAGER ? syncLastApplied(liveObj, object, config) : object };
 }
 
 /** The 409 message, as upstream's fieldmanager formats it. */

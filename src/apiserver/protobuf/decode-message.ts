@@ -192,8 +192,9 @@ export function decodeMessage(buf: Buffer, type: string, table: ProtoTable): Jso
         if (v !== null && typeof v === 'object' && !Array.isArray(v)) Object.assign(out, v);
         continue;
       }
-      // Last one wins, as in any protobuf decoder. A value field's zero is Go's zero value: unset.
-      if (v === undefined || (field.v && isZero(v))) delete out[field.n];
+      // Last one wins, as in any protobuf decoder. A value field's zero is Go's zero value, which
+      // its JSON encoder leaves out under omitempty (unset) and writes otherwise (kept).
+      if (v === undefined || (field.v && !field.z && isZero(v))) delete out[field.n];
       else out[field.n] = v;
     }
   }

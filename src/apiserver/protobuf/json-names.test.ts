@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { openApiName, type OpenApiProperties } from './json-names.ts';
 import { loadProtoTable } from './proto-table.ts';
+import { skipUnlessCI } from '../../../test/skip-unless-ci.ts';
 
 const table = loadProtoTable();
 const schemas = (JSON.parse(readFileSync(fileURLToPath(new URL('../../../generated/openapi-schemas.json', import.meta.url)), 'utf8')) as { schemas: Record<string, OpenApiProperties> }).schemas;
@@ -26,7 +27,7 @@ function check(type: string, seen: Set<string>, problems: string[]): void {
   }
 }
 
-describe('JSON names in the generated protobuf table', { skip: table ? false : 'generated/k8s-proto-fields.json is missing' }, () => {
+describe('JSON names in the generated protobuf table', { skip: skipUnlessCI(table ? false : 'generated/k8s-proto-fields.json is missing') }, () => {
   const kinds = [
     'k8s.io.api.core.v1.Pod', 'k8s.io.api.core.v1.ConfigMap', 'k8s.io.api.core.v1.Secret', 'k8s.io.api.core.v1.Namespace',
     'k8s.io.api.core.v1.ServiceAccount', 'k8s.io.api.core.v1.Service', 'k8s.io.api.core.v1.Binding', 'k8s.io.api.apps.v1.Deployment',

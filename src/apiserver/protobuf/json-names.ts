@@ -6,6 +6,7 @@ import type { ProtoTable } from './proto-table.ts';
 
 export interface OpenApiProperties {
   properties?: Record<string, unknown>;
+  required?: string[];
 }
 
 /** OpenAPI component name of a proto message: k8s.io.api.core.v1.Pod → io.k8s.api.core.v1.Pod. */
@@ -50,4 +51,25 @@ export function applyJsonNames(table: ProtoTable, schemas: Readonly<Record<strin
     }
   }
   return changes;
+}
+
+/**
+ * Marks the value fields whose zero Go's JSON encoder writes (no `omitempty` on the JSON tag), so
+ * the decoder keeps a zero it finds for them: `PriorityClass.value: 0` must reach validation as 0,
+ * not as a missing required field. OpenAPI lists exactly those fields as `required` (kube-openapi
+ * derives `required` from the missing omitempty). In place; idempotent; returns the fields marked.
+ */
+export function markZeroKeptFields(table: ProtoTable, schemas: (name: string) => OpenApiProperties | undefined): number {
+  let marked = 0;
+  for (const [name, msg] of Object.entries(table.messages)) {
+    const required = schemas(openApiName(name))?.required;
+    if (!required?.length) continue;
+    for (const field of Object.values(msg.f)) {
+      if (field.v && !field.r && !field.z && required.includes(field.n)) {
+        field.z = true;
+        marked++;
+      }
+    }
+  }
+  return marked;
 }

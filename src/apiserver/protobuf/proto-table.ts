@@ -3,6 +3,8 @@
 // (scripts/gen-k8s-proto.ts → generated/k8s-proto-fields.json), so no field number is kept by hand.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { loadSchemas } from '../openapi/schemas.ts';
+import { markZeroKeptFields } from './json-names.ts';
 
 /** Scalar kinds as named by descriptor.proto's FieldDescriptorProto.Type; 'message' covers maps too. */
 export type ProtoKind =
@@ -22,6 +24,11 @@ export interface ProtoField {
    * on the wire means "unset" and is dropped, as Go's zero value would be. Pointer fields keep zeros.
    */
   v?: true;
+  /**
+   * A value field whose JSON tag has no `omitempty` (OpenAPI: required): Go writes its zero to JSON,
+   * so a zero on the wire is kept (`PriorityClass.value: 0`). Set by markZeroKeptFields.
+   */
+  z?: true;
   /**
    * A Go struct embedded with `json:",inline"` (Volume.volumeSource, Probe.handler, ...): its fields
    * belong to the parent's JSON object. Known from the OpenAPI schemas, which the descriptors lack.
@@ -60,6 +67,16 @@ export function loadProtoTable(path = DEFAULT_TABLE_PATH): ProtoTable | null {
     table = JSON.parse(readFileSync(path, 'utf8')) as ProtoTable;
   } catch {
     table = null;
+  }
+  // Done at load rather than generation so a table generated before this flag existed gets it too.
+  if (table) {
+    const t = table;
+    try {
+      const schemas = loadSchemas();
+      markZeroKeptFields(t, (name) => schemas.get(name));
+    } catch {
+      // No OpenAPI schemas: zeros of value fields are dropped as before.
+    }
   }
   if (path === DEFAULT_TABLE_PATH) cached = table;
   return table;

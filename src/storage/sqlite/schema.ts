@@ -38,7 +38,7 @@ export function initSchema(db: Database.Database): void {
   db.exec(DDL);
 }
 
-/** A row of `kv` as selected by the statements in rows.ts. */
+/** A row of `kv` as selected by the statements in log.ts. */
 export interface Row {
   readonly id: number;
   readonly name: string;

@@ -15,6 +15,7 @@ import { ImageStore } from '../image-store.ts';
 import { keyringFromSecrets } from './credentials.ts';
 import { hostPlatform, MEDIA } from './manifest.ts';
 import { ImagePuller } from './puller.ts';
+import { skipUnlessCI } from '../../../../test/skip-unless-ci.ts';
 
 const ZSTD = '/usr/bin/zstd';
 const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
@@ -116,7 +117,7 @@ describe('registry client: Bearer tokens, Docker manifest lists, digest verifica
     assert.equal(tokenRequests[0], `repository:team/app:pull Basic ${Buffer.from('bob:pw').toString('base64')}`);
   });
 
-  test('zstd layers decode through the zstd command (Node 20 has no zstd)', { skip: existsSync(ZSTD) ? false : 'needs the zstd command' }, async () => {
+  test('zstd layers decode through the zstd command (Node 20 has no zstd)', { skip: skipUnlessCI(existsSync(ZSTD) ? false : 'needs the zstd command') }, async () => {
     const store = new ImageStore({ dataDir: join(dir, 'sz') });
     const { image } = await new ImagePuller({ store }).pull(`${host}/team/app:zstd`, { keyring: secret('bob', 'pw') });
     assert.deepEqual(image.config.cmd, ['zstd']);
