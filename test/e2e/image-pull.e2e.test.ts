@@ -158,8 +158,13 @@ describe('images from real registries', { skip, timeout: 300_000 }, () => {
       pushLayout(appLayout, `${flaky.host}/team/flaky:1`);
       await flaky.stop();
       await kubectl(server!, ['apply', '-f', '-'], { input: podJson('flaky', `${flaky.host}/team/flaky:1`) });
-      const p = await waitPod(server!, 'flaky', 'ErrImagePull', (x) => waiting(x)?.reason === 'ErrImagePull');
-      assert.match(waiting(p)?.message ?? '', new RegExp(`dial tcp ${flaky.host.replace(/\./g, '\\.')}: connect: connection refused`));
+      // As above: the pull's reason is read from the pod's events, the back-off from its status.
+      await waitPod(server!, 'flaky', 'ImagePullBackOff', (x) => waiting(x)?.reason === 'ImagePullBackOff');
+      const events = await eventually('Failed event', async () => {
+        const out = (await kubectl(server!, ['get', 'events', '--field-selector', 'involvedObject.name=flaky', '-o', 'jsonpath={range .items[*]}{.reason}: {.message}{"\\n"}{end}'])).stdout;
+        return out.includes('Error: ErrImagePull') ? out : undefined;
+      });
+      assert.match(events, new RegExp(`Failed: Failed to pull image .*dial tcp ${flaky.host.replace(/\./g, '\\.')}: connect: connection refused`));
       await flaky.start();
       await waitPod(server!, 'flaky', 'running after the registry is back', running, 90_000);
       assert.ok((await getPod(server!, 'own-config'))?.status?.containerStatuses?.[0]?.state?.running, 'other pods unharmed');
