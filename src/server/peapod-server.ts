@@ -4,7 +4,7 @@
 import { mkdir } from 'node:fs/promises';
 import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
-import { openSqliteBackend } from '../storage/sqlite/sqlite-backend.ts';
+import { type EtcdStorageConfig, openServerBackend } from './open-backend.ts';
 import type { Backend } from '../storage/index.ts';
 import { startApiServer, type ApiServer } from '../apiserver/server.ts';
 import { builtinResources } from '../apiserver/registry/index.ts';
@@ -27,6 +27,8 @@ export interface PeapodServerOptions {
   /** Storage compaction: keep this many revisions of history (default 10,000). */
   readonly compactWindow?: number;
   readonly compactIntervalMs?: number;
+  /** Store state in this etcd cluster instead of `<dataDir>/state.db`. */
+  readonly etcd?: EtcdStorageConfig;
   readonly watchCacheSize?: number;
   readonly minRequestTimeoutSeconds?: number;
   /** Started in order once the API serves (scheduler, controllers, embedded agent...). */
@@ -49,11 +51,7 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
   const progress = options.progress ?? (() => {});
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   progress('opening storage');
-  const backend = await openSqliteBackend({
-    path: join(options.dataDir, 'state.db'),
-    compactWindow: options.compactWindow,
-    compactIntervalMs: options.compactIntervalMs ?? 60_000,
-  });
+  const backend = await openServerBackend(options.dataDir, options);
   progress('loading certificates');
   const host = options.host ?? '127.0.0.1';
   const pki = await ensurePki(join(options.dataDir, 'pki'), { hosts: [host] });

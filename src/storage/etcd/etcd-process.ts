@@ -18,8 +18,10 @@ export interface EtcdMember {
   running(): boolean;
   /** SIGKILL, as a crash. */
   kill(): Promise<void>;
-  /** Starts the member again on the same ports and data dir. */
+  /** Starts the member again on the same ports and data dir (does not wait: see waitReady). */
   restart(): Promise<void>;
+  /** Resolves once the member reports healthy (needs a quorum of members running). */
+  waitReady(timeoutMs?: number): Promise<void>;
 }
 
 export interface EtcdCluster {

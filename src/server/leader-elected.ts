@@ -1,0 +1,52 @@
+// Runs a component only while this server holds its Lease in kube-system, so several `peapod
+// server` processes on one etcd have exactly one active scheduler and one controller manager
+// (as kube-scheduler and kube-controller-manager do with --leader-elect). start() returns at once:
+// the API serves whether or not this process leads.
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { type LeaderElectionTimings, runLeaderElection } from '../client/index.ts';
+import type { Component } from './component.ts';
+
+/** Components that elect a leader, and the Lease each one uses (upstream names). */
+export const ELECTED_COMPONENTS: Readonly<Record<string, string>> = {
+  scheduler: 'kube-scheduler',
+  'controller-manager': 'kube-controller-manager',
+};
+
+export interface LeaderElectionFlags extends LeaderElectionTimings {
+  /** --leader-elect (default true, as upstream). */
+  readonly enabled: boolean;
+}
+
+/** Wraps the components that upstream runs under leader election; others pass through. */
+export function withLeaderElection(components: readonly Component[], flags: LeaderElectionFlags): Component[] {
+  if (!flags.enabled) return [...components];
+  return components.map((c) => {
+    const lease = ELECTED_COMPONENTS[c.name];
+    return lease ? leaderElected(c, lease, flags) : c;
+  });
+}
+
+export function leaderElected(component: Component, leaseName: string, timings: LeaderElectionTimings): Component {
+  return {
+    name: component.name,
+    async start(ctx) {
+      const identity = `${hostname()}_${randomUUID()}`;
+      const client = ctx.newClient(`peapod-${component.name}-leader-election`);
+      ctx.log(`${component.name}: attempting to acquire leader lease kube-system/${leaseName}`, { identity });
+      void runLeaderElection(
+        {
+          ...timings,
+          client,
+          namespace: 'kube-system',
+          name: leaseName,
+          identity,
+          log: (msg, fields) => ctx.log(`${component.name}: ${msg}`, fields),
+          onNewLeader: (holder) => ctx.log(`${component.name}: new leader elected`, { holder, self: holder === identity }),
+          onStartedLeading: (signal) => component.start({ ...ctx, signal }),
+        },
+        ctx.signal,
+      );
+    },
+  };
+}
