@@ -114,7 +114,7 @@ class LeaderElector {
     try {
       await this.#o.client.update<Lease>(resources.leases, this.#o.namespace, {
         ...lease,
-        spec: { leaseTransitions: lease.spec?.leaseTransitions, leaseDurationSeconds: 1, renewTime: now, acquireTime: now },
+        spec: { holderIdentity: '', leaseTransitions: lease.spec?.leaseTransitions, leaseDurationSeconds: 1, renewTime: now, acquireTime: now },
       }, { signal: AbortSignal.timeout(this.#o.renewDeadlineMs) });
     } catch {
       // the lease expires on its own
