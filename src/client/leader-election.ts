@@ -41,6 +41,8 @@ export interface LeaderElectorOptions extends Partial<LeaderElectionTimings> {
   /** Runs while leading; `signal` aborts when leadership is lost or the elector stops. */
   readonly onStartedLeading: (signal: AbortSignal) => void | Promise<void>;
   readonly onStoppedLeading?: () => void;
+  /** Called once, after the first attempt to acquire: whether it made us the leader. */
+  readonly onFirstAttempt?: (acquired: boolean) => void;
   /** Someone (maybe us) became the holder. */
   readonly onNewLeader?: (identity: string) => void;
   /** On stop, hand the lease back so the next leader need not wait for expiry (default true). */
@@ -66,6 +68,7 @@ class LeaderElector {
   #observed: Lease | undefined;
   #observedAt = 0;
   #reportedLeader: string | undefined;
+  #attempted = false;
 
   constructor(options: LeaderElectorOptions) {
     this.#o = { ...DEFAULT_LEADER_ELECTION, ...options };
@@ -75,7 +78,12 @@ class LeaderElector {
   /** Resolves true once we hold the lease, false if `signal` aborted first. */
   async acquire(signal: AbortSignal): Promise<boolean> {
     while (!signal.aborted) {
-      if (await this.#tryAcquireOrRenew(signal)) return true;
+      const acquired = await this.#tryAcquireOrRenew(signal);
+      if (!this.#attempted) {
+        this.#attempted = true;
+        this.#o.onFirstAttempt?.(acquired);
+      }
+      if (acquired) return true;
       // Jitter as upstream (factor 1.2) so candidates do not retry in lockstep.
       if (!(await this.#sleep(this.#o.retryPeriodMs * (1 + 0.2 * Math.random()), signal))) return false;
     }

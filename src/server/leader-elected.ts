@@ -34,6 +34,10 @@ export function leaderElected(component: Component, leaseName: string, timings: 
       const identity = `${hostname()}_${randomUUID()}`;
       const client = ctx.newClient(`peapod-${component.name}-leader-election`);
       ctx.log(`${component.name}: attempting to acquire leader lease kube-system/${leaseName}`, { identity });
+      // A free lease is taken on the first attempt: then start() returns once the component runs,
+      // as it would without election (a lone server is ready with its scheduler running).
+      let firstRound!: (error?: unknown) => void;
+      const ready = new Promise<void>((resolve, reject) => (firstRound = (error) => (error === undefined ? resolve() : reject(error))));
       void runLeaderElection(
         {
           ...timings,
@@ -43,10 +47,20 @@ export function leaderElected(component: Component, leaseName: string, timings: 
           identity,
           log: (msg, fields) => ctx.log(`${component.name}: ${msg}`, fields),
           onNewLeader: (holder) => ctx.log(`${component.name}: new leader elected`, { holder, self: holder === identity }),
-          onStartedLeading: (signal) => component.start({ ...ctx, signal }),
+          onFirstAttempt: (acquired) => {
+            if (!acquired) firstRound();
+          },
+          onStartedLeading: async (signal) => {
+            // A component that fails to start on the first round fails the server start, as unelected.
+            await component.start({ ...ctx, signal }).then(() => firstRound(), (error: unknown) => {
+              firstRound(error);
+              throw error;
+            });
+          },
         },
         ctx.signal,
       );
+      await ready;
     },
   };
 }
