@@ -5,6 +5,7 @@ import { registerAgentCommand } from './agent-command.ts';
 import { registerImageCommand } from './image-command.ts';
 import { registerDevClusterCommand } from './dev-cluster-command.ts';
 import { registerHollowNodesCommand } from './hollow-nodes-command.ts';
+import { registerMigrateCommand } from './migrate-command.ts';
 
 const program = new Command();
 program.name('peapod').description('A small Kubernetes-compatible pod orchestrator').version('0.1.0');
@@ -13,4 +14,5 @@ registerAgentCommand(program);
 registerImageCommand(program);
 registerDevClusterCommand(program);
 registerHollowNodesCommand(program);
+registerMigrateCommand(program);
 await program.parseAsync(process.argv);

@@ -26,19 +26,27 @@ function parseBool(v: string | undefined): boolean {
 }
 
 export function addScaleOutFlags(command: Command): Command {
+  return addLeaderElectFlags(addEtcdFlags(command));
+}
+
+export function addEtcdFlags(command: Command): Command {
   return command
     .option('--etcd-servers <urls>', 'comma-separated etcd client URLs; state lives there instead of <data-dir>/state.db, and several servers may share it')
     .option('--etcd-prefix <prefix>', 'prefix of every key in etcd', '/registry')
     .option('--etcd-cafile <file>', 'CA bundle to verify etcd servers (TLS)')
     .option('--etcd-certfile <file>', 'client certificate for etcd (TLS)')
-    .option('--etcd-keyfile <file>', 'client key for etcd (TLS)')
+    .option('--etcd-keyfile <file>', 'client key for etcd (TLS)');
+}
+
+function addLeaderElectFlags(command: Command): Command {
+  return command
     .option('--leader-elect [bool]', 'run the scheduler and controller manager only while holding their Lease in kube-system', parseBool, true)
     .option('--leader-elect-lease-duration <duration>', 'how long non-leaders wait before taking over an unrenewed lease', parseDuration, DEFAULT_LEADER_ELECTION.leaseDurationMs)
     .option('--leader-elect-renew-deadline <duration>', 'how long the leader retries renewing before giving up', parseDuration, DEFAULT_LEADER_ELECTION.renewDeadlineMs)
     .option('--leader-elect-retry-period <duration>', 'pause between acquire/renew attempts', parseDuration, DEFAULT_LEADER_ELECTION.retryPeriodMs);
 }
 
-export function etcdFromFlags(flags: ScaleOutFlags): EtcdStorageConfig | undefined {
+export function etcdFromFlags(flags: Pick<ScaleOutFlags, 'etcdServers' | 'etcdPrefix' | 'etcdCafile' | 'etcdCertfile' | 'etcdKeyfile'>): EtcdStorageConfig | undefined {
   if (!flags.etcdServers) return undefined;
   const servers = flags.etcdServers.split(',').map((s) => s.trim()).filter(Boolean);
   for (const url of servers) {
