@@ -201,6 +201,19 @@ export function sweepStaleEtcd(): void {
   }
 }
 
+/** Kills the etcd members whose data dirs are under `dir` (a dev cluster's leftovers); returns their pids. */
+export function killEtcdUnder(dir: string): number[] {
+  const pids = pidsWithArg(`--data-dir=${dir}/`);
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  return pids;
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
