@@ -124,8 +124,9 @@ class LeaderElector {
         ...lease,
         spec: { holderIdentity: '', leaseTransitions: lease.spec?.leaseTransitions, leaseDurationSeconds: 1, renewTime: now, acquireTime: now },
       }, { signal: AbortSignal.timeout(this.#o.renewDeadlineMs) });
-    } catch {
-      // the lease expires on its own
+    } catch (error) {
+      // The lease expires on its own.
+      this.#o.log?.('failed to release lease', { lease: `${this.#o.namespace}/${this.#o.name}`, err: String(error) });
     }
   }
 

@@ -18,4 +18,9 @@ export interface Component {
   readonly name: string;
   /** Starts the component; resolves once it runs. It stops when ctx.signal aborts. */
   start(ctx: ComponentContext): Promise<void>;
+  /**
+   * Optional: resolves once the component finished what it does after ctx.signal aborted (a
+   * leader hands its Lease back). The server waits for it, briefly, before closing the API.
+   */
+  stopped?(): Promise<void>;
 }

@@ -28,8 +28,11 @@ export function withLeaderElection(components: readonly Component[], flags: Lead
 }
 
 export function leaderElected(component: Component, leaseName: string, timings: LeaderElectionTimings): Component {
+  let running: Promise<void> = Promise.resolve();
   return {
     name: component.name,
+    // Resolves after the lease was handed back, so a clean stop lets the next leader start at once.
+    stopped: () => running,
     async start(ctx) {
       const identity = `${hostname()}_${randomUUID()}`;
       const client = ctx.newClient(`peapod-${component.name}-leader-election`);
@@ -38,7 +41,7 @@ export function leaderElected(component: Component, leaseName: string, timings: 
       // as it would without election (a lone server is ready with its scheduler running).
       let firstRound!: (error?: unknown) => void;
       const ready = new Promise<void>((resolve, reject) => (firstRound = (error) => (error === undefined ? resolve() : reject(error))));
-      void runLeaderElection(
+      running = runLeaderElection(
         {
           ...timings,
           client,

@@ -104,6 +104,8 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
     backend,
     async close() {
       abort.abort();
+      const stopped = (options.components ?? []).map((c) => c.stopped?.());
+      await Promise.race([Promise.all(stopped), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
       streaming.close();
       await api.close();
       await backend.close();
