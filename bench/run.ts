@@ -32,6 +32,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   { name: 'scale-footprint', script: 'bench/scale/footprint.ts' },
   { name: 'scale-ladder', script: 'bench/scale/ladder.ts' },
   { name: 'node-failure', script: 'bench/node-failure/node-failure-bench.ts' },
+  { name: 'endpointslice', script: 'bench/services/endpointslice-bench.ts' },
 ];
 
 const { values, positionals } = parseArgs({ options: { quick: { type: 'boolean', default: false } }, allowPositionals: true });

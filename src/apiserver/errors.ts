@@ -184,7 +184,16 @@ export class FieldError {
   }
 }
 
+/**
+ * A field value printed as given: upstream formats some values with Go's %#v (`[]string{"a"}`,
+ * struct literals), which no JSON rendering reproduces.
+ */
+export class GoValue {
+  constructor(readonly text: string) {}
+}
+
 function formatValue(v: unknown): string {
+  if (v instanceof GoValue) return v.text;
   if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (v === null) return 'null';

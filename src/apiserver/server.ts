@@ -15,6 +15,7 @@ import { Query } from './http/query.ts';
 import { serveDiscovery } from './handlers/discovery.ts';
 import { serveResource, verbOf } from './handlers/resources.ts';
 import { GenericStore, rfc3339, type AdmissionPlugin } from './store/generic-store.ts';
+import type { StoreHooks } from './store/store-hooks.ts';
 import { updateManagedFields, type Json } from './patch/index.ts';
 import { WatchCache } from './watch/watch-cache.ts';
 import { namespaceLifecycle } from './admission.ts';
@@ -50,6 +51,8 @@ export interface ApiServerOptions {
   readonly upgrade?: UpgradeHandler;
   /** Extra subresource handlers keyed `<group>/<resource>/<subresource>` (e.g. `/pods/log`). */
   readonly subresources?: ReadonlyMap<string, SubresourceHandler>;
+  /** Write hooks keyed `<group>/<resource>` (e.g. `/services` for the ClusterIP allocator). */
+  readonly storeHooks?: ReadonlyMap<string, StoreHooks>;
 }
 
 export interface ApiServer {
@@ -76,6 +79,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       backend: options.backend,
       clock,
       admission,
+      hooks: options.storeHooks?.get(`${entry.group}/${entry.resource}`),
       // Every write with a fieldManager records the fields it changed, as upstream does.
       managedFields: (old, obj, manager, subresource) =>
         updateManagedFields(old as unknown as Json | undefined, obj as unknown as Json, {

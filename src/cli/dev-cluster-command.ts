@@ -52,7 +52,7 @@ export function registerDevClusterCommand(program: Command): void {
       const nodes = Number(opts.nodes);
       let cluster: DevCluster;
       try {
-        cluster = await startDevCluster({ nodes, dataDir: opts.dataDir, clusterCidr: opts.clusterCidr, serverArgs: opts.serverArg, etcd: Number(opts.etcd), servers: Number(opts.servers), progress: say });
+        cluster = await startDevCluster({ nodes, dataDir: opts.dataDir, clusterCidr: opts.clusterCidr, serverArgs: opts.serverArg, etcd: Number(opts.etcd), servers: Number(opts.servers), progress: say, ifRunning: 'fail' });
       } catch (e) {
         fail(e instanceof Error ? e.message : String(e));
       }

@@ -28,6 +28,9 @@ import { createNodeIpamController } from './node-ipam/node-ipam-controller.ts';
 import { createPodGcController } from './pod-gc/pod-gc-controller.ts';
 import { createDaemonSetController } from './daemonset/daemonset-controller.ts';
 import { createCronJobController } from './cronjob/cronjob-controller.ts';
+import { createEndpointSliceController } from './endpointslice/endpointslice-controller.ts';
+import { createEndpointsController } from './endpoints/endpoints-controller.ts';
+import { createServiceLbController } from './servicelb/servicelb-controller.ts';
 import type { Controller, ControllerDeps } from './types.ts';
 
 export interface ControllerManagerOptions {
@@ -91,6 +94,9 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
     createDisruptionController(deps),
     createNodeIpamController(deps),
     createPodGcController(deps),
+    createEndpointSliceController(deps),
+    createEndpointsController(deps),
+    createServiceLbController(deps),
   ].filter((c) => !disabled.has(c.name));
   informers.start(signal);
   const ready = informers.waitForSync(signal);

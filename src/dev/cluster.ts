@@ -39,6 +39,7 @@ export const DEFAULT_CLUSTER_CIDR = '10.42.0.0/16';
 export const ROUTE_PROTO = '77';
 /** Who owns the names above right now (pid, data dir, server pid). */
 export const STATE_FILE = '/run/peapod-dev-cluster.json';
+const LOCK_FILE = '/run/peapod-dev-cluster.lock';
 const CATATONIT = '/usr/bin/catatonit';
 const ROOT = resolve(import.meta.dirname, '../..');
 const PEAPOD = join(ROOT, 'bin/peapod.js');
@@ -66,6 +67,13 @@ export interface DevClusterOptions {
   progress?: (line: string) => void;
   /** Environment of the server and agents (PEAPOD_LOG_LEVEL...). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * What to do while another live process runs a dev cluster (there can be one per machine):
+   * `wait` (the default, for test files the runner starts in parallel) polls until it is gone,
+   * at most `waitMs` (default 30 min); `fail` throws at once (the CLI).
+   */
+  ifRunning?: 'wait' | 'fail';
+  waitMs?: number;
 }
 
 export interface DevHost {
@@ -146,8 +154,8 @@ export async function startDevCluster(opts: DevClusterOptions): Promise<DevClust
   const clusterCidr = opts.clusterCidr ?? DEFAULT_CLUSTER_CIDR;
   nodePodCidr(clusterCidr, 1);
   const dataDir = resolve(opts.dataDir);
+  await claimMachine(opts);
   const owner = await readState();
-  if (owner && alive(owner.pid) && owner.pid !== process.pid) throw new Error(`a dev cluster is already running (pid ${owner.pid}, data dir ${owner.dataDir})`);
   const swept = await sweepDevCluster({ dataDir: owner?.dataDir });
   if (swept.length) progress(`removed leftovers of a previous run: ${swept.join(', ')}`);
   const state: StateRecord = { pid: process.pid, dataDir };
@@ -164,6 +172,7 @@ export async function startDevCluster(opts: DevClusterOptions): Promise<DevClust
     for (const c of children) await stopChild(c);
     await etcd?.close();
     await sweepDevCluster({ dataDir });
+    await rm(LOCK_FILE, { force: true });
   };
   try {
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
@@ -438,6 +447,34 @@ async function waitUntil(ok: () => Promise<boolean>, timeoutMs: number): Promise
   while (!(await ok())) {
     if (Date.now() > end) return;
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Takes the machine's one dev-cluster slot: an exclusive lock file naming this process, created
+ * atomically so two processes starting at once cannot both win; a lock whose process is dead is
+ * stale and removed. Re-entrant for the process that holds it (one test file, several clusters).
+ */
+async function claimMachine(opts: Pick<DevClusterOptions, 'ifRunning' | 'waitMs'>): Promise<void> {
+  const end = Date.now() + (opts.waitMs ?? 30 * 60_000);
+  for (;;) {
+    try {
+      await writeFile(LOCK_FILE, String(process.pid), { flag: 'wx' });
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    const holder = Number(await readFile(LOCK_FILE, 'utf8').catch(() => '0'));
+    if (holder === process.pid) return;
+    if (!holder || !alive(holder)) {
+      await rm(LOCK_FILE, { force: true });
+      continue;
+    }
+    if (opts.ifRunning === 'fail' || Date.now() > end) {
+      const owner = await readState();
+      throw new Error(`a dev cluster is already running (pid ${holder}${owner ? `, data dir ${owner.dataDir}` : ''})`);
+    }
+    await new Promise((r) => setTimeout(r, 1000));
   }
 }
 

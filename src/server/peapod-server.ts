@@ -16,6 +16,15 @@ import { createStreamingHandlers } from '../apiserver/handlers/streaming/index.t
 import type { Component } from './component.ts';
 import { ensureSystemPriorityClasses } from './bootstrap.ts';
 import { priorityAdmission } from '../apiserver/priority-admission.ts';
+import {
+  advertiseAddress,
+  DEFAULT_NODE_PORT_RANGE,
+  DEFAULT_SERVICE_CIDR,
+  ensureSystemServices,
+  parseIpRange,
+  parsePortRange,
+  ServiceAllocator,
+} from '../apiserver/services/index.ts';
 
 export interface PeapodServerOptions {
   readonly dataDir: string;
@@ -33,6 +42,10 @@ export interface PeapodServerOptions {
   readonly minRequestTimeoutSeconds?: number;
   /** Started in order once the API serves (scheduler, controllers, embedded agent...). */
   readonly components?: readonly Component[];
+  /** Upstream --service-cluster-ip-range (default 10.43.0.0/16). */
+  readonly serviceClusterIpRange?: string;
+  /** Upstream --service-node-port-range (default 30000-32767). */
+  readonly serviceNodePortRange?: string;
 }
 
 export interface PeapodServer {
@@ -58,6 +71,10 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
   const token = await ensureAdminToken(options.dataDir);
   const auth = new TokenAuthenticator();
   auth.addToken(token, ADMIN_USER);
+  const serviceAllocator = new ServiceAllocator(
+    parseIpRange(options.serviceClusterIpRange ?? DEFAULT_SERVICE_CIDR),
+    parsePortRange(options.serviceNodePortRange ?? DEFAULT_NODE_PORT_RANGE),
+  );
   progress('starting API server');
   // pods/log, exec, attach, portforward and proxy reach the node agents with the admin token.
   const streaming = createStreamingHandlers({ auth: { token }, log: options.log });
@@ -73,10 +90,15 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
     minRequestTimeoutSeconds: options.minRequestTimeoutSeconds,
     upgrade: streaming.upgrade,
     subresources: streaming.subresources,
+    storeHooks: new Map([['/services', serviceAllocator.hooks()]]),
     extraAdmission: [priorityAdmission(() => api?.ctx.byGroupResource('scheduling.k8s.io', 'priorityclasses')?.store)],
   });
   await ensureNamespaces(api);
   await ensureSystemPriorityClasses(api);
+  // Service writes wait until the allocator knows every IP and port the stored Services hold.
+  const services = api.ctx.byGroupResource('', 'services');
+  serviceAllocator.rebuild(services ? (await services.store.list(undefined)).items : []);
+  await ensureSystemServices(api.ctx, { range: serviceAllocator.ipRange, address: advertiseAddress(host), port: api.port, log: options.log });
   const kubeconfigPath = join(options.dataDir, 'kubeconfig.yaml');
   await writeKubeconfig(kubeconfigPath, { server: api.url, caPem: pki.caCert, token });
   const abort = new AbortController();

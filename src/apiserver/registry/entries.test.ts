@@ -38,6 +38,9 @@ test('every entry: one cell per column, names and short names as upstream', () =
     cronjobs: ['cj'],
     priorityclasses: ['pc'],
     poddisruptionbudgets: ['pdb'],
+    services: ['svc'],
+    endpoints: ['ep'],
+    endpointslices: [],
   });
   assert.equal(leases.schema, 'io.k8s.api.coordination.v1.Lease');
   assert.equal(leases.group, 'coordination.k8s.io');

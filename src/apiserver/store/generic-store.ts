@@ -19,6 +19,7 @@ import {
 import type { DeleteOptions, KObject, ResourceEntry, StrategyContext } from '../registry/types.ts';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../validation/object-meta.ts';
 import { decode, deepClone, encode, listPrefix, objectKey } from './codec.ts';
+import type { StoreHooks } from './store-hooks.ts';
 
 export type Operation = 'CREATE' | 'UPDATE' | 'DELETE';
 
@@ -40,6 +41,7 @@ export interface StoreDeps {
   readonly clock: StrategyContext;
   readonly admission?: AdmissionPlugin[];
   readonly managedFields?: ManagedFieldsUpdater;
+  readonly hooks?: StoreHooks;
 }
 
 export interface WriteOptions {
@@ -226,12 +228,19 @@ export class GenericStore {
     if (meta.selfLink !== undefined) delete meta.selfLink;
 
     await this.admit('CREATE', namespace, obj, undefined, undefined);
-    this.validateNew(obj);
-    const written = this.deps.managedFields && options.fieldManager ? this.deps.managedFields(undefined, obj, options.fieldManager, undefined) : obj;
-    if (options.dryRun) return { ...written, metadata: { ...written.metadata, resourceVersion: undefined } };
-    const res = await this.deps.backend.create(this.key(namespace, meta.name!), encode(written));
-    if (!res.ok) throw alreadyExists(this.ref, meta.name!);
-    return decode(res.kv);
+    const finish = await this.deps.hooks?.beginCreate?.(obj, { dryRun: options.dryRun === true });
+    let stored = false;
+    try {
+      this.validateNew(obj);
+      const written = this.deps.managedFields && options.fieldManager ? this.deps.managedFields(undefined, obj, options.fieldManager, undefined) : obj;
+      if (options.dryRun) return { ...written, metadata: { ...written.metadata, resourceVersion: undefined } };
+      const res = await this.deps.backend.create(this.key(namespace, meta.name!), encode(written));
+      if (!res.ok) throw alreadyExists(this.ref, meta.name!);
+      stored = true;
+      return decode(res.kv);
+    } finally {
+      finish?.(stored);
+    }
   }
 
   /**
@@ -290,6 +299,19 @@ export class GenericStore {
     if (rv !== undefined && rv !== '' && rv !== String(kv.modRevision)) throw conflict(this.ref, name);
     const obj = this.prepareUpdate(namespace, name, live, input, options.subresource);
     await this.admit('UPDATE', namespace, obj, live, options.subresource);
+    const finish = options.subresource === undefined ? await this.deps.hooks?.beginUpdate?.(obj, live, { dryRun: options.dryRun === true }) : undefined;
+    let stored = false;
+    try {
+      const result = await this.storeUpdate(kv, live, obj, options, rv);
+      stored = result !== undefined && result !== live;
+      return result;
+    } finally {
+      finish?.(stored);
+    }
+  }
+
+  private async storeUpdate(kv: KeyValue, live: KObject, obj: KObject, options: WriteOptions & { subresource?: string }, rv: string | undefined): Promise<KObject | undefined> {
+    const name = live.metadata?.name ?? '';
     this.validateUpdated(obj, live, options.subresource);
     let written = obj;
     if (this.deps.managedFields && options.fieldManager) {
@@ -309,6 +331,7 @@ export class GenericStore {
     if (finalizing && (written.metadata?.deletionGracePeriodSeconds ?? 0) === 0) {
       const res = await this.deps.backend.delete(kv.key, kv.modRevision);
       if (!res.ok) return undefined;
+      this.deps.hooks?.afterDelete?.(live);
       return { ...written, metadata: { ...written.metadata, resourceVersion: String(res.revision) } };
     }
     const res = await this.deps.backend.update(kv.key, encode(written), kv.modRevision);
@@ -412,6 +435,7 @@ export class GenericStore {
       if (write.dryRun) return { object: live, deleted: true };
       const res = await this.deps.backend.delete(kv.key, kv.modRevision);
       if (!res.ok) continue;
+      this.deps.hooks?.afterDelete?.(live);
       return { object: { ...live, metadata: { ...meta, resourceVersion: String(res.revision) } }, deleted: true };
     }
     throw conflict(this.ref, name, 'too many concurrent writers; please retry');

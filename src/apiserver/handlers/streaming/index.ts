@@ -14,6 +14,7 @@ import type { AgentAuth } from './agent-client.ts';
 import { createLogWebSocket } from './log-websocket.ts';
 import { servePodLog } from './pod-log.ts';
 import { servePodProxy } from './pod-proxy.ts';
+import { serveServiceProxy } from './service-proxy.ts';
 import { agentEndpoint, loadPod, resolveContainer } from './pod-target.ts';
 import { writeStatusToSocket } from './raw-response.ts';
 import { proxyUpgrade } from './upgrade-proxy.ts';
@@ -82,6 +83,7 @@ export function createStreamingHandlers(options: { auth: AgentAuth; log?: (msg: 
     subresources: new Map<string, SubresourceHandler>([
       ['/pods/log', servePodLog(auth)],
       ['/pods/proxy', servePodProxy],
+      ['/services/proxy', serveServiceProxy],
       ['/pods/exec', upgradeRequired],
       ['/pods/attach', upgradeRequired],
       ['/pods/portforward', upgradeRequired],

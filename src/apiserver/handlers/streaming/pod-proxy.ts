@@ -43,9 +43,19 @@ export async function servePodProxy(scope: RequestScope): Promise<void> {
   const ip = pod.status?.podIPs?.[0]?.ip ?? pod.status?.podIP ?? '';
   if (isIP(ip) === 0 || ip === '0.0.0.0' || ip === '::') throw badRequest('address not allowed');
   const targetPort = proxyPort(pod, port);
-  const url = new URL(scope.req.url ?? '/', 'https://apiserver');
   // The path after `/proxy`, trailing slash kept (parseRequestPath drops empty segments).
-  const m = /\/pods\/[^/]+\/proxy(\/.*)?$/.exec(url.pathname);
+  await proxyHttp(scope, { ip, port: targetPort, scheme, pattern: /\/pods\/[^/]+\/proxy(\/.*)?$/ });
+}
+
+/**
+ * Forwards the request to `ip:port` over HTTP(S) and streams the answer back. `pattern` captures
+ * the path after `/proxy` in the request URL (trailing slash kept).
+ */
+export async function proxyHttp(scope: RequestScope, target: { ip: string; port: number; scheme: string; pattern: RegExp }): Promise<void> {
+  const { ip, scheme } = target;
+  const targetPort = target.port;
+  const url = new URL(scope.req.url ?? '/', 'https://apiserver');
+  const m = target.pattern.exec(url.pathname);
   const path = `${m?.[1] ?? '/'}${url.search}`;
   const useTls = scheme === 'https';
   const doRequest = useTls ? httpsRequest : httpRequest;
