@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
+import { CompactedError } from '../backend.ts';
 import { describeBackend } from '../backend.contract.ts';
 import { openEtcdBackend } from './etcd-backend.ts';
 import { type EtcdCluster, startEtcd } from './etcd-process.ts';
@@ -74,6 +75,36 @@ describe('etcd backend', { skip }, () => {
       abort.abort();
       await a.close();
       await b.close();
+    }
+  });
+});
+
+describe('etcd auto-compaction', { skip }, () => {
+  it('two servers on one etcd compact to the window between them, and old reads then get CompactedError', async () => {
+    const cluster = await startEtcd();
+    const options = { endpoints: cluster.endpoints, prefix: '/auto', compactWindow: 5, compactIntervalMs: 50 };
+    const a = await openEtcdBackend(options);
+    const b = await openEtcdBackend(options);
+    try {
+      let kv = await a.create('/registry/k', '0');
+      const first = kv.ok ? kv.revision : assert.fail('create');
+      for (let i = 1; i <= 20; i++) {
+        assert.ok(kv.ok);
+        kv = await a.update('/registry/k', String(i), kv.revision);
+      }
+      await b.get('/registry/k'); // b learns the current revision too
+      const last = kv.ok ? kv.revision : 0;
+      const compacted = (): number => Math.max(a.compactRevision(), b.compactRevision());
+      for (let i = 0; i < 100 && compacted() < last - 5; i++) await new Promise((r) => setTimeout(r, 50));
+      // Each round's own compact_rev_key write takes a revision, so the window is counted from the
+      // revision the round saw.
+      assert.ok(compacted() >= last - 5, `compacted to ${compacted()}, last write ${last}`);
+      await assert.rejects(b.list('/registry/', { revision: first }), CompactedError);
+      assert.equal((await b.get('/registry/k'))?.value, '20');
+    } finally {
+      await a.close();
+      await b.close();
+      await cluster.close();
     }
   });
 });
