@@ -4,7 +4,6 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Backend } from '../storage/index.ts';
 import { openSqliteBackend } from '../storage/sqlite/sqlite-backend.ts';
-import { openEtcdBackend } from '../storage/etcd/etcd-backend.ts';
 
 export interface EtcdStorageConfig {
   /** Client URLs (`--etcd-servers`). */
@@ -33,6 +32,8 @@ export async function openServerBackend(dataDir: string, options: OpenBackendOpt
       compactIntervalMs: options.compactIntervalMs ?? 60_000,
     });
   }
+  // Loaded only when used: the gRPC client costs start-up time and memory a SQLite server needn't pay.
+  const { openEtcdBackend } = await import('../storage/etcd/etcd-backend.ts');
   const log = options.log ?? (() => {});
   const logger = { warn: (obj: object, msg: string) => log(msg, { ...obj }), error: (obj: object, msg: string) => log(msg, { ...obj }) };
   return openEtcdBackend({
