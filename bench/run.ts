@@ -32,6 +32,8 @@ const BENCHMARKS: readonly Benchmark[] = [
   { name: 'scale-footprint', script: 'bench/scale/footprint.ts' },
   { name: 'scale-ladder', script: 'bench/scale/ladder.ts' },
   { name: 'node-failure', script: 'bench/node-failure/node-failure-bench.ts' },
+  { name: 'service-proxy', script: 'bench/services/services-bench.ts' },
+  { name: 'image-pull', script: 'bench/images/pull-bench.ts' },
   { name: 'endpointslice', script: 'bench/services/endpointslice-bench.ts' },
 ];
 

@@ -6,7 +6,8 @@
 //         ─► register Node (with the endpoint's port) ─► lease, status
 //         ─► PodManager.start (adopt running containers) ─► pod informer ─► synced: remove orphans
 //   abort ─► informer, timers and workers stop; containers keep running (the next start adopts them)
-import { mkdir } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdir, readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Node, Pod, Taint } from 'kubernetes-types/core/v1.js';
@@ -17,12 +18,14 @@ import { chooseNetwork, subnetConflict, type AgentNetworkConfig } from './agent-
 import { startAgentStreaming } from './agent-streaming.ts';
 import { sweepStaleState } from './agent-sweep.ts';
 import { HollowPodStorage, HollowRuntime } from './hollow/index.ts';
-import { BUSYBOX_NAME, ImageStore } from './images/index.ts';
+import { BUSYBOX_NAME, ImagePuller, ImageStore, loadRegistriesConfig, nodeImages, nodeStatusImages, startImageGc, type PodImages } from './images/index.ts';
 import { PodNetwork } from './network/index.ts';
 import {
   buildNode, defaultNodeIp, healthyPressure, leaseWriter, readMachineInfo, readPressure, registerNode, startLeaseRenewer, startNodeStatusReporter,
 } from './node/index.ts';
-import { DiskPodStorage, PodManager, type NodeInfo, type PodStorage } from './pods/index.ts';
+import { parseResolvConf } from './dns/forwarder.ts';
+import { DiskPodStorage, PodManager, type ClusterDnsSettings, type NodeInfo, type PodStorage } from './pods/index.ts';
+import { clusterDnsIp, CLUSTER_POD_CIDR, createServiceInformers, DEFAULT_CLUSTER_DOMAIN, DEFAULT_SERVICE_CIDR, startNodeProxy, type NodeProxy } from './proxy/index.ts';
 import type { ProbeHandlers } from './probes/index.ts';
 import { ConmonRuntime, type ContainerRuntime, type OciRuntimePreference } from './runtime/index.ts';
 
@@ -63,12 +66,33 @@ export interface AgentOptions {
   podSource?: (nodeName: string) => Informer<Pod>;
   /** Replaces probe handler kinds; the hollow runtime defaults network probes to success (its pod IPs do not exist). */
   probeHandlers?: Partial<ProbeHandlers>;
+  /** k3s-style registries.yaml (mirrors, credentials, TLS); default `<dataDir>/registries.yaml`, a missing file is no config. */
+  registryConfig?: string;
   /** How often the node Lease is renewed (default 10 s, kubelet's; the fast profile uses less). */
   leaseRenewIntervalMs?: number;
+  /**
+   * Services on this node (conmon runtime only): the nftables node proxy, the node-local DNS
+   * server and pods' resolv.conf. Defaults: service CIDR 10.43.0.0/16, cluster DNS its 10th
+   * address, domain cluster.local, cluster pod CIDR 10.42.0.0/16. `enabled: false` turns the
+   * proxy and DNS server off (pods still get the cluster DNS in resolv.conf).
+   */
+  services?: ServiceNetworkOptions;
   signal: AbortSignal;
   log: AgentLog;
   /** Start-up steps worth showing a user (busybox image build...). */
   progress?: (step: string) => void;
+}
+
+export interface ServiceNetworkOptions {
+  enabled?: boolean;
+  /** The API server's --service-cluster-ip-range. */
+  serviceCidr?: string;
+  /** kubelet --cluster-dns. */
+  clusterDns?: string;
+  /** kubelet --cluster-domain. */
+  clusterDomain?: string;
+  /** kube-proxy --cluster-cidr: the whole cluster's pod CIDR. */
+  clusterCidr?: string;
 }
 
 export interface Agent {
@@ -79,6 +103,11 @@ export interface Agent {
   readonly runtime: ContainerRuntime;
   readonly images?: ImageStore;
   readonly manager: PodManager;
+  /**
+   * The node proxy (conmon runtime with services enabled and nft present), once its informers
+   * synced; it starts in the background so an API without Services never holds up the node.
+   */
+  readonly proxy: Promise<NodeProxy | undefined>;
   /** Resolves once everything stopped after the signal aborted. */
   readonly stopped: Promise<void>;
 }
@@ -154,9 +183,11 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
 
     const recorder = createEventRecorder(client, { component: 'kubelet', host: nodeName, logger });
     const api = new ClientAgentApi({ client, recorder, nodeInfo });
+    const svcNet = serviceNetwork(opts.services);
+    const dns = rt.network ? await clusterDnsSettings(svcNet) : undefined;
     const manager = new PodManager({
-      runtime: rt.runtime, api, storage: rt.storage, log,
-      resolveImage: rt.images ? (ref) => rt.images!.find(ref) : undefined,
+      runtime: rt.runtime, api, storage: rt.storage, log, dns,
+      images: rt.podImages,
       probes: { handlers: opts.probeHandlers ?? (opts.runtime === 'hollow' ? HOLLOW_PROBE_HANDLERS : undefined) },
     });
 
@@ -164,9 +195,22 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       nodeName, put: leaseWriter(client), nodeUid: () => node.metadata?.uid, intervalMs: opts.leaseRenewIntervalMs,
       onError: (e) => log('agent: lease renewal failed', { error: errText(e) }),
     }, signal);
+    if (rt.images) {
+      const store = rt.images;
+      const inUse = async (): Promise<Set<string>> => {
+        const ids = new Set<string>();
+        for (const c of await rt.runtime.listContainers()) {
+          const image = await store.find(c.image);
+          if (image) ids.add(image.id);
+        }
+        return ids;
+      };
+      startImageGc({ store, inUse, log }, signal);
+    }
     startNodeStatusReporter({
       client, node,
       readPressure: rt.images ? () => readPressure(opts.dataDir) : async () => healthyPressure(),
+      readImages: rt.images ? async () => nodeStatusImages(await rt.images!.list()) : undefined,
       onPosted: (n) => (node = n),
       onError: (e) => log('agent: node status update failed', { error: errText(e) }),
     }, signal);
@@ -181,12 +225,17 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       log('agent: orphan cleanup failed', { error: errText(e) });
     });
 
+    const proxy = rt.network && opts.services?.enabled !== false
+      ? startServiceNetwork({ client, nodeName, logger, log, gateway: podGateway(rt.network.subnet), svcNet }, signal)
+      : Promise.resolve(undefined);
+
     const stopped = (async () => {
       if (!signal.aborted) await new Promise((r) => signal.addEventListener('abort', r, { once: true }));
       await informerDone;
+      await (await proxy)?.informersDone;
       await recorder.flush().catch(() => undefined);
     })();
-    return { nodeName, podCidr, network: rt.network, runtime: rt.runtime, images: rt.images, manager, stopped };
+    return { nodeName, podCidr, network: rt.network, runtime: rt.runtime, images: rt.images, manager, proxy: proxy.then((p) => p?.proxy), stopped };
   } catch (e) {
     opts.signal.removeEventListener('abort', shutdown);
     shutdown();
@@ -198,6 +247,7 @@ interface RuntimeParts {
   runtime: ContainerRuntime;
   storage: PodStorage;
   images?: ImageStore;
+  podImages?: PodImages;
   network?: AgentNetworkConfig;
   /** At shutdown (synchronous): removes the bridge and cgroup parent when no pod uses them. */
   cleanup?: () => void;
@@ -228,7 +278,66 @@ async function startConmon(opts: AgentOptions, podCidr: string | undefined, prog
   const runtime = await ConmonRuntime.create({ root: runtimeRoot, images, network, ociRuntime: opts.ociRuntime, cgroupParent });
   await sweepStaleState({ stateDir: dir, runtimeRoot, runtime, network, imageTmpDir: join(dir, 'images', 'tmp'), log: opts.log });
   const cleanup = (): void => releaseIfIdle({ podsDir: join(runtimeRoot, 'pods'), netDir: join(dir, 'net'), bridge: net.bridge, cgroupParent });
-  return { runtime, storage: new DiskPodStorage(join(dir, 'pods')), images, network: net, cleanup };
+  const registryConfig = opts.registryConfig ?? join(dir, 'registries.yaml');
+  const puller = new ImagePuller({ store: images, registries: () => loadRegistriesConfig(registryConfig), log: opts.log });
+  const podImages = nodeImages({ store: images, puller, log: opts.log });
+  return { runtime, storage: new DiskPodStorage(join(dir, 'pods')), images, podImages, network: net, cleanup };
+}
+
+type ResolvedServiceNetwork = Required<Omit<ServiceNetworkOptions, 'enabled'>>;
+
+function serviceNetwork(o: ServiceNetworkOptions = {}): ResolvedServiceNetwork {
+  const serviceCidr = o.serviceCidr ?? DEFAULT_SERVICE_CIDR;
+  return {
+    serviceCidr,
+    clusterDns: o.clusterDns ?? clusterDnsIp(serviceCidr),
+    clusterDomain: o.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,
+    clusterCidr: o.clusterCidr ?? CLUSTER_POD_CIDR,
+  };
+}
+
+async function clusterDnsSettings(svc: ResolvedServiceNetwork): Promise<ClusterDnsSettings> {
+  const host = parseResolvConf(await readFile('/etc/resolv.conf', 'utf8').catch(() => ''));
+  return { servers: [svc.clusterDns], domain: svc.clusterDomain, host };
+}
+
+function podGateway(subnet: string): string {
+  return subnet.replace(/\.\d+\/\d+$/, '.1');
+}
+
+interface ServiceNetworkStart {
+  client: Client;
+  nodeName: string;
+  logger: Logger;
+  log: AgentLog;
+  gateway: string;
+  svcNet: ResolvedServiceNetwork;
+}
+
+/**
+ * Services and EndpointSlices informers, then the node proxy and DNS server once both synced (so
+ * the first table is complete). Never fails the agent: without nft, or on an error, it logs why.
+ */
+async function startServiceNetwork(o: ServiceNetworkStart, signal: AbortSignal): Promise<{ proxy?: NodeProxy; informersDone: Promise<unknown> } | undefined> {
+  if (spawnSync('nft', ['--version'], { stdio: 'ignore' }).status !== 0) {
+    o.log('agent: node proxy not started: nft (Debian package nftables) not found; Services are not reachable from this node');
+    return undefined;
+  }
+  const informers = createServiceInformers(o.client, { logger: o.logger });
+  const informersDone = Promise.all([informers.services.start(signal), informers.slices.start(signal)]);
+  try {
+    await Promise.all([informers.services.waitForSync(signal), informers.slices.waitForSync(signal)]);
+    const proxy = await startNodeProxy({
+      nodeName: o.nodeName, informers, clusterCidr: o.svcNet.clusterCidr, serviceCidr: o.svcNet.serviceCidr,
+      clusterDns: o.svcNet.clusterDns, clusterDomain: o.svcNet.clusterDomain, podGateway: o.gateway, log: o.log,
+    }, signal);
+    // The proxy removes its table and route itself when `signal` aborts (synchronously, inside the agent's shutdown).
+    o.log('agent: node proxy started', { table: proxy.table, dnsPort: proxy.dns?.port, serviceCidr: o.svcNet.serviceCidr, clusterDns: o.svcNet.clusterDns });
+    return { proxy, informersDone };
+  } catch (e) {
+    if (!signal.aborted) o.log('agent: node proxy not started', { error: errText(e) });
+    return { informersDone };
+  }
 }
 
 function agentLogger(log: AgentLog): Logger {

@@ -15,6 +15,10 @@ export interface EmbeddedAgentFlags {
   readonly ociRuntime?: OciRuntimePreference;
   /** Node Lease renewal interval (default 10 s; `--profile fast` shortens it). */
   readonly leaseRenewIntervalMs?: number;
+  /** The server's --service-cluster-ip-range: the embedded node proxies it and answers its DNS IP. */
+  readonly serviceCidr?: string;
+  /** registries.yaml of the node (default `<data dir>/agent/registries.yaml`). */
+  readonly registryConfig?: string;
 }
 
 /**
@@ -42,6 +46,8 @@ export function embeddedAgent(flags: EmbeddedAgentFlags = {}): Component {
           // so does the node's streaming endpoint, and nothing dials the machine's other addresses.
           nodeIp: loopbackHost(ctx.server.url),
           leaseRenewIntervalMs: flags.leaseRenewIntervalMs,
+          services: { serviceCidr: flags.serviceCidr },
+          registryConfig: flags.registryConfig,
           labels: { [CONTROL_PLANE_LABEL]: '' },
           taints: flags.controlPlaneTaint ? [{ key: CONTROL_PLANE_LABEL, effect: 'NoSchedule' }] : [],
           streaming: { token: ctx.server.token, port: 0 },

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { startAgent, defaultNodeName, type Agent } from '../agent/agent.ts';
 import { conmonPreflight } from '../agent/preflight.ts';
+import { CLUSTER_POD_CIDR, DEFAULT_CLUSTER_DOMAIN, DEFAULT_SERVICE_CIDR } from '../agent/proxy/index.ts';
 import type { OciRuntimePreference } from '../agent/runtime/index.ts';
 import { createClient } from '../client/index.ts';
 import { defaultDataDir } from './server-command.ts';
@@ -25,6 +26,11 @@ interface AgentFlags {
   label: string[];
   agentPort: string;
   nodeLeaseRenewInterval: string;
+  serviceClusterIpRange: string;
+  clusterDns?: string;
+  clusterDomain: string;
+  clusterCidr: string;
+  registryConfig?: string;
 }
 
 /** The agent's state dir by default: beside the server's, as the embedded agent uses. */
@@ -61,7 +67,12 @@ export function registerAgentCommand(program: Command): void {
     .option('--node-ip <ip>', 'InternalIP to report (default: the first non-loopback IPv4)')
     .option('--label <key=value>', 'node label (repeatable)', collect, [])
     .option('--agent-port <port>', 'port of the HTTPS endpoint for logs/exec/port-forward on the node IP (0: any free port)', '10250')
+    .option('--registry-config <file>', 'k3s-style registries.yaml: mirrors, credentials, TLS (default: <data-dir>/registries.yaml)')
     .option('--node-lease-renew-interval <duration>', 'how often the node Lease is renewed (10s as upstream; the server\'s --profile fast wants 2s)', '10s')
+    .option('--service-cluster-ip-range <cidr>', 'the API server\'s Service ClusterIP range (routed into this host, proxied by nftables)', DEFAULT_SERVICE_CIDR)
+    .option('--cluster-dns <ip>', 'DNS server IP written into pods\' resolv.conf and answered by this node (default: the 10th address of the service range)')
+    .option('--cluster-domain <domain>', 'cluster DNS domain', DEFAULT_CLUSTER_DOMAIN)
+    .option('--cluster-cidr <cidr>', 'pod CIDR of the whole cluster (Service traffic from outside it is masqueraded)', CLUSTER_POD_CIDR)
     .action(async (opts: AgentFlags) => {
       const logger = pino({ level: process.env.PEAPOD_LOG_LEVEL ?? 'info' }, pino.destination(2));
       const runtime = oneOf('--runtime', opts.runtime, ['conmon', 'hollow'] as const);
@@ -90,6 +101,8 @@ export function registerAgentCommand(program: Command): void {
           client, nodeName: opts.nodeName, dataDir: opts.dataDir, runtime, ociRuntime, podCidr: opts.podCidr, nodeIp: opts.nodeIp, labels,
           streaming: { token, port: agentPort },
           leaseRenewIntervalMs: parseDuration(opts.nodeLeaseRenewInterval),
+          services: { serviceCidr: opts.serviceClusterIpRange, clusterDns: opts.clusterDns, clusterDomain: opts.clusterDomain, clusterCidr: opts.clusterCidr },
+          registryConfig: opts.registryConfig,
           signal: abort.signal,
           log: (msg, fields) => logger.info(fields ?? {}, msg),
           progress: (step) => process.stderr.write(`peapod agent: ${step}\n`),

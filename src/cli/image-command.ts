@@ -3,11 +3,16 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ImageStore, type ImageRecord, type ImportProgress } from '../agent/images/index.ts';
+import { ImagePuller, ImageStore, loadRegistriesConfig, parseImageRef, type ImageRecord, type ImportProgress, type PullProgress } from '../agent/images/index.ts';
 import { defaultAgentDataDir } from './agent-command.ts';
 
 interface ImageFlags {
   dataDir: string;
+}
+
+interface PullFlags extends ImageFlags {
+  registryConfig?: string;
+  creds?: string;
 }
 
 const BAR_WIDTH = 30;
@@ -23,6 +28,21 @@ export function progressReporter(out: NodeJS.WriteStream): (p: ImportProgress) =
     const done = p.total > 0 ? Math.round((p.current / p.total) * BAR_WIDTH) : 0;
     const bar = p.phase === 'extract' ? '' : `[${'#'.repeat(done)}${'.'.repeat(BAR_WIDTH - done)}] ${p.current}/${p.total} `;
     out.write(`\r\x1b[2K${bar}${p.message}${p.phase === 'done' ? '\n' : ''}`);
+  };
+}
+
+/** `[##########..........] 12.3MB/45.6MB  2/5 layers` redrawn on a terminal; a line per layer otherwise. */
+export function pullProgressReporter(out: NodeJS.WriteStream): (p: PullProgress) => void {
+  const tty = out.isTTY === true;
+  let lastLayers = -1;
+  return (p) => {
+    if (!tty) {
+      if (p.layersDone !== lastLayers) out.write(`${p.layersDone}/${p.layers} layers, ${humanSize(p.downloaded)}/${humanSize(p.total)}\n`);
+      lastLayers = p.layersDone;
+      return;
+    }
+    const done = p.total > 0 ? Math.round((p.downloaded / p.total) * BAR_WIDTH) : BAR_WIDTH;
+    out.write(`\r\x1b[2K[${'#'.repeat(done)}${'.'.repeat(BAR_WIDTH - done)}] ${humanSize(p.downloaded)}/${humanSize(p.total)}  ${p.layersDone}/${p.layers} layers`);
   };
 }
 
@@ -58,8 +78,8 @@ function table(header: string[], rows: string[][]): string {
   return [header, ...rows].map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]! + 3))).join('')).join('\n') + '\n';
 }
 
-function fail(message: string): never {
-  process.stderr.write(`peapod image import: ${message}\n`);
+function fail(message: string, command = 'import'): never {
+  process.stderr.write(`peapod image ${command}: ${message}\n`);
   process.exit(1);
 }
 
@@ -78,6 +98,51 @@ export function registerImageCommand(program: Command): void {
       } catch (e) {
         fail(e instanceof Error ? e.message : String(e));
       }
+    });
+  image
+    .command('pull <reference>')
+    .description('pull an image from a registry into the store (what the agent does for pods)')
+    .option('--data-dir <dir>', 'the agent\'s data dir (images live in <dir>/images)', defaultAgentDataDir())
+    .option('--registry-config <file>', 'k3s-style registries.yaml (default: <data-dir>/registries.yaml)')
+    .option('--creds <user:password>', 'credentials for the image\'s registry')
+    .action(async (reference: string, opts: PullFlags) => {
+      const store = new ImageStore({ dataDir: join(opts.dataDir, 'images') });
+      const config = opts.registryConfig ?? join(opts.dataDir, 'registries.yaml');
+      const puller = new ImagePuller({ store, registries: () => loadRegistriesConfig(config) });
+      const keyring = new Map<string, { username: string; password: string }>();
+      try {
+        if (opts.creds) {
+          const i = opts.creds.indexOf(':');
+          keyring.set(parseImageRef(reference).registry, { username: opts.creds.slice(0, Math.max(0, i)), password: i >= 0 ? opts.creds.slice(i + 1) : '' });
+        }
+        const tty = process.stderr.isTTY === true;
+        const { image, digest } = await puller.pull(reference, { keyring, onProgress: pullProgressReporter(process.stderr) });
+        if (tty) process.stderr.write('\n');
+        process.stdout.write(`Digest: ${digest}\nPulled: ${image.names[0] ?? reference} (${image.id.slice(7, 19)}, ${humanSize(image.size)})\n`);
+        // Idle keep-alive connections to the registry would hold the process for seconds.
+        process.exit(0);
+      } catch (e) {
+        fail(e instanceof Error ? e.message : String(e), 'pull');
+      }
+    });
+  image
+    .command('rm <reference...>')
+    .description('untag or remove images (layers no other image uses are deleted)')
+    .option('--data-dir <dir>', 'the agent\'s data dir (images live in <dir>/images)', defaultAgentDataDir())
+    .action(async (refs: string[], opts: ImageFlags) => {
+      const store = new ImageStore({ dataDir: join(opts.dataDir, 'images') });
+      let failed = false;
+      for (const ref of refs) {
+        const r = await store.remove(ref);
+        if (!r) {
+          process.stderr.write(`peapod image rm: No such image: ${ref}\n`);
+          failed = true;
+          continue;
+        }
+        for (const n of r.untagged) process.stdout.write(`Untagged: ${n}\n`);
+        if (r.deleted) process.stdout.write(`Deleted: ${r.deleted}\n`);
+      }
+      if (failed) process.exit(1);
     });
   image
     .command('ls')

@@ -33,6 +33,7 @@ interface ServerFlags extends ScaleOutFlags {
   defaultNotReadyTolerationSeconds?: number;
   defaultUnreachableTolerationSeconds?: number;
   nodeLeaseRenewInterval?: number;
+  registryConfig?: string;
   serviceClusterIpRange: string;
   serviceNodePortRange: string;
 }
@@ -61,6 +62,7 @@ export function registerServerCommand(program: Command): void {
     .option('--node-monitor-grace-period <duration>', 'how long a node may miss lease renewals before it is marked Unknown (default 40s)', parseDuration)
     .option('--default-not-ready-toleration-seconds <seconds>', 'tolerationSeconds of the not-ready:NoExecute toleration added to every pod (default 300)', toInt)
     .option('--default-unreachable-toleration-seconds <seconds>', 'tolerationSeconds of the unreachable:NoExecute toleration added to every pod (default 300)', toInt)
+    .option('--registry-config <file>', "k3s-style registries.yaml for the embedded agent (default: <data-dir>/agent/registries.yaml)")
     .option('--node-lease-renew-interval <duration>', "how often the embedded agent renews its node Lease (default 10s)", parseDuration)
     .option('--service-cluster-ip-range <cidr>', 'IPv4 CIDR Service ClusterIPs are allocated from', '10.43.0.0/16')
     .option('--service-node-port-range <range>', 'port range NodePort Services are allocated from', '30000-32767')
@@ -76,7 +78,7 @@ export function registerServerCommand(program: Command): void {
       });
       setDefaultTolerationSeconds({ notReady: timers.notReadyTolerationSeconds, unreachable: timers.unreachableTolerationSeconds });
       const disabled = new Set(opts.disable.split(',').map((s) => s.trim()).filter(Boolean));
-      const components = defaultComponents({ disabled, agent: { nodeName: opts.nodeName, controlPlaneTaint: opts.controlPlaneTaint, podCidr: opts.podCidr, leaseRenewIntervalMs: timers.leaseRenewIntervalMs } })
+      const components = defaultComponents({ disabled, agent: { nodeName: opts.nodeName, controlPlaneTaint: opts.controlPlaneTaint, podCidr: opts.podCidr, leaseRenewIntervalMs: timers.leaseRenewIntervalMs, serviceCidr: opts.serviceClusterIpRange, registryConfig: opts.registryConfig } })
         .map((c) => (c.name === 'controller-manager' ? controllerManager({ nodeMonitorGracePeriodMs: timers.gracePeriodMs }) : c));
       const etcd = etcdFromFlags(opts);
       const server = await startPeapodServer({

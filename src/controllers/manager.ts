@@ -30,6 +30,7 @@ import { createDaemonSetController } from './daemonset/daemonset-controller.ts';
 import { createCronJobController } from './cronjob/cronjob-controller.ts';
 import { createEndpointSliceController } from './endpointslice/endpointslice-controller.ts';
 import { createEndpointsController } from './endpoints/endpoints-controller.ts';
+import { createMirroringController } from './endpointslice/mirroring-controller.ts';
 import { createServiceLbController } from './servicelb/servicelb-controller.ts';
 import type { Controller, ControllerDeps } from './types.ts';
 
@@ -96,6 +97,7 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
     createPodGcController(deps),
     createEndpointSliceController(deps),
     createEndpointsController(deps),
+    createMirroringController(deps),
     createServiceLbController(deps),
   ].filter((c) => !disabled.has(c.name));
   informers.start(signal);

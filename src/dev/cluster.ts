@@ -35,6 +35,8 @@ export const DEV_BRIDGE = `${PREFIX}br0`;
 export const HOST_NET = '10.41.0';
 export const SERVER_IP = `${HOST_NET}.1`;
 export const DEFAULT_CLUSTER_CIDR = '10.42.0.0/16';
+/** The server's default --service-cluster-ip-range (the agents' default too). */
+export const DEFAULT_SERVICE_CIDR = '10.43.0.0/16';
 /** `ip route ... proto 77`: marks the routes a dev cluster added in the root namespace. */
 export const ROUTE_PROTO = '77';
 /** Who owns the names above right now (pid, data dir, server pid). */
@@ -176,11 +178,13 @@ export async function startDevCluster(opts: DevClusterOptions): Promise<DevClust
   };
   try {
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
-    progress(`dev LAN: bridge ${DEV_BRIDGE} ${SERVER_IP}/24, unreachable route for ${clusterCidr}`);
+    progress(`dev LAN: bridge ${DEV_BRIDGE} ${SERVER_IP}/24, unreachable routes for ${clusterCidr} and ${DEFAULT_SERVICE_CIDR}`);
     await ip(['link', 'add', DEV_BRIDGE, 'type', 'bridge']);
     await ip(['addr', 'add', `${SERVER_IP}/24`, 'dev', DEV_BRIDGE]);
     await ip(['link', 'set', DEV_BRIDGE, 'up']);
     await ip(['route', 'add', 'unreachable', clusterCidr, 'proto', ROUTE_PROTO]);
+    // Service VIPs live only inside the hosts (each agent's nftables): none leaves the machine.
+    await ip(['route', 'add', 'unreachable', DEFAULT_SERVICE_CIDR, 'proto', ROUTE_PROTO]).catch(() => undefined);
 
     const specs = Array.from({ length: opts.nodes }, (_, k) => {
       const index = k + 1;

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { sweep } from '../../src/agent/network/index.ts';
+import { removeProxyState } from '../../src/agent/proxy/index.ts';
 import { removeCgroupTree } from '../../src/agent/runtime/sandbox.ts';
 import { api, eventually, kubectl, startServer, type TestServer } from '../integration/harness.ts';
 
@@ -38,6 +39,8 @@ export interface TestNode {
   /** The server data dir; the embedded agent keeps its state in `<dir>/agent`. */
   dir: string;
   agentDir: string;
+  /** The server's --service-cluster-ip-range: 10.43.<same octet as the pod subnet>.0/24, so parallel runs never share VIPs, routes or the DNS IP. */
+  serviceCidr?: string;
 }
 
 /**
@@ -54,7 +57,9 @@ export async function newTestNode(label: string): Promise<TestNode> {
   const tag = `${label}-${randomBytes(3).toString('hex')}`;
   const dir = join(BASE, tag);
   await mkdir(dir, { recursive: true });
-  const node: TestNode = { tag, nodeName: `e2e-${tag}`, subnet: `10.42.${octet}.0/24`, bridge: `ppd${octet}`, dir, agentDir: join(dir, 'agent') };
+  const node: TestNode = {
+    tag, nodeName: `e2e-${tag}`, subnet: `10.42.${octet}.0/24`, bridge: `ppd${octet}`, dir, agentDir: join(dir, 'agent'), serviceCidr: `10.43.${octet}.0/24`,
+  };
   await writeFile(join(dir, 'owner.json'), JSON.stringify({ pid: process.pid, node }));
   return node;
 }
@@ -81,6 +86,7 @@ export async function destroyTestNode(node: TestNode): Promise<void> {
   await sweep({ pathPrefix: node.dir });
   spawnSync('ip', ['link', 'del', node.bridge], { stdio: 'ignore' });
   await removeCgroupTree(`/peapod/${node.nodeName}`);
+  removeProxyState(node.nodeName, node.serviceCidr);
   await rm(node.dir, { recursive: true, force: true });
 }
 
@@ -100,7 +106,9 @@ export async function sandboxes(node: TestNode): Promise<string[]> {
 export async function startNodeServer(label: string, args: string[] = []): Promise<{ node: TestNode; server: TestServer }> {
   await sweepCrashedRuns();
   const node = await newTestNode(label);
-  const server = await startServer({ dataDir: node.dir, args: ['--node-name', node.nodeName, '--pod-cidr', node.subnet, ...args] });
+  const server = await startServer({
+    dataDir: node.dir, args: ['--node-name', node.nodeName, '--pod-cidr', node.subnet, '--service-cluster-ip-range', node.serviceCidr!, ...args],
+  });
   return { node, server };
 }
 
@@ -127,6 +135,7 @@ export async function startAgentProcess(server: TestServer, node: TestNode): Pro
   const proc = spawn(process.execPath, [
     join(ROOT, 'bin/peapod.js'), 'agent', '--server', server.url, '--token', server.token, '--ca-file', join(server.dataDir, 'pki', 'ca.crt'),
     '--node-name', node.nodeName, '--data-dir', node.agentDir, '--pod-cidr', node.subnet, '--agent-port', '0',
+    ...(node.serviceCidr ? ['--service-cluster-ip-range', node.serviceCidr] : []),
   ], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PEAPOD_LOG_LEVEL: process.env.PEAPOD_LOG_LEVEL ?? 'warn' } });
   let out = '';
   proc.stderr!.on('data', (d: Buffer) => {

@@ -196,6 +196,29 @@ describe('kubectl create service and bad input', () => {
     await ok(['-n', NS, 'create', 'service', 'clusterip', 'fixed3', '--tcp=80', '--clusterip=10.43.0.21']);
   });
 
+  it('type changes take and give back node ports and IPs; a replace without them keeps them', async () => {
+    await ok(['-n', NS, 'create', 'service', 'nodeport', 'morph', '--tcp=80:8080', '--node-port=30100']);
+    const ip = (await get<Service>(`/api/v1/namespaces/${NS}/services/morph`))!.spec!.clusterIP!;
+    // A PUT without clusterIP and nodePort keeps both (kubectl replace of an edited manifest).
+    const edited = (await get<Service>(`/api/v1/namespaces/${NS}/services/morph`))!;
+    delete (edited.spec as Record<string, unknown>).clusterIP;
+    delete (edited.spec as Record<string, unknown>).clusterIPs;
+    for (const p of edited.spec!.ports!) delete (p as { nodePort?: number }).nodePort;
+    await ok(['replace', '-f', '-'], JSON.stringify(edited));
+    let now = (await get<Service>(`/api/v1/namespaces/${NS}/services/morph`))!;
+    assert.equal(now.spec?.clusterIP, ip);
+    assert.equal(now.spec?.ports?.[0]?.nodePort, 30100);
+    await ok(['-n', NS, 'patch', 'svc', 'morph', '-p', '{"spec":{"type":"ClusterIP"}}']);
+    now = (await get<Service>(`/api/v1/namespaces/${NS}/services/morph`))!;
+    assert.equal(now.spec?.ports?.[0]?.nodePort, undefined);
+    await ok(['-n', NS, 'create', 'service', 'nodeport', 'morph2', '--tcp=80:8080', '--node-port=30100']);
+    await ok(['-n', NS, 'patch', 'svc', 'morph', '-p', '{"spec":{"type":"ExternalName","externalName":"example.com"}}']);
+    now = (await get<Service>(`/api/v1/namespaces/${NS}/services/morph`))!;
+    assert.equal(now.spec?.clusterIP, undefined);
+    assert.match(await ok(['-n', NS, 'get', 'svc', 'morph']), /morph\s+ExternalName\s+<none>\s+example\.com/);
+    await ok(['-n', NS, 'create', 'service', 'clusterip', 'morph3', '--tcp=80', `--clusterip=${ip}`]);
+  });
+
   it('invalid ports are refused with upstream field errors and nothing is stored', async () => {
     const bad = (spec: string) => `apiVersion: v1
 kind: Service
@@ -285,6 +308,11 @@ metadata: {name: manual, namespace: ${NS}}
 subsets: [{addresses: [{ip: 127.0.0.1}], ports: [{name: http, port: ${port}}]}]
 `);
     assert.equal(await ok(['get', '--raw', `/api/v1/namespaces/${NS}/services/manual:80/proxy/x?y=1`]), 'hello from backend /x?y=1');
+    // Hand-written Endpoints of a selector-less Service are mirrored into an EndpointSlice.
+    const mirrored = await eventually('a mirrored slice', async () => (await slicesOf('manual'))[0]);
+    assert.equal(mirrored.metadata?.labels?.['endpointslice.kubernetes.io/managed-by'], 'endpointslicemirroring-controller.k8s.io');
+    assert.deepEqual(mirrored.endpoints?.map((e) => [e.addresses[0], e.conditions?.ready]), [['127.0.0.1', true]]);
+    assert.deepEqual(mirrored.ports, [{ name: 'http', port, protocol: 'TCP' }]);
     assert.equal(await ok(['get', '--raw', `/api/v1/namespaces/${NS}/services/manual:http/proxy/`]), 'hello from backend /');
     const err = await fails(['get', '--raw', `/api/v1/namespaces/${NS}/services/manual:81/proxy/`]);
     assert.match(err, /no service port 81 found for service "manual"/);

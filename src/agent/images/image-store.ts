@@ -22,6 +22,8 @@ export interface ImageStoreOptions {
 export class ImageStore {
   readonly dataDir: string;
   #chain: Promise<unknown> = Promise.resolve();
+  /** Layers being written right now, so two pulls sharing a layer unpack it once. */
+  readonly #layersInFlight = new Map<string, Promise<void>>();
 
   constructor(opts: ImageStoreOptions) {
     this.dataDir = opts.dataDir;
@@ -40,7 +42,7 @@ export class ImageStore {
     const byId = images.find((i) => i.id === ref || i.id === `sha256:${ref}`);
     if (byId) return byId;
     const name = normalizeReference(ref);
-    const exact = images.find((i) => i.names.includes(name));
+    const exact = images.find((i) => i.names.includes(name) || i.repoDigests?.includes(name));
     if (exact) return exact;
     if (repositoryOf(name) === BUSYBOX_NAME) return images.find((i) => i.names.includes(`${BUSYBOX_NAME}:latest`));
     return undefined;
@@ -113,6 +115,58 @@ export class ImageStore {
     });
   }
 
+  hasLayer(diffId: string): boolean {
+    return existsSync(this.#layerDir(diffId));
+  }
+
+  /**
+   * Makes the layer `diffId` exist: `write(dest)` must create `dest` atomically (unpackLayerStream
+   * does). Concurrent calls for one layer share one write; an existing layer is never rewritten.
+   */
+  putLayer(diffId: string, write: (dest: string) => Promise<void>): Promise<void> {
+    if (this.hasLayer(diffId)) return Promise.resolve();
+    const running = this.#layersInFlight.get(diffId);
+    if (running) return running;
+    const p = (async () => {
+      await mkdir(join(this.dataDir, 'layers'), { recursive: true });
+      await write(this.#layerDir(diffId));
+    })().finally(() => this.#layersInFlight.delete(diffId));
+    this.#layersInFlight.set(diffId, p);
+    return p;
+  }
+
+  /** Records an image whose layers are all present (a registry pull); its names move to it. */
+  addImage(record: ImageRecord): Promise<ImageRecord> {
+    return this.#serial(async () => {
+      const missing = record.layers.find((l) => !this.hasLayer(l));
+      if (missing) throw new Error(`layer ${missing} of image ${record.id} is not in the store`);
+      return this.#add(record);
+    });
+  }
+
+  /**
+   * `docker rmi`: a name untags it; an id (or the last name) removes the image and every layer no
+   * other image uses. Returns what happened, or undefined when nothing matched.
+   */
+  remove(ref: string): Promise<{ untagged: string[]; deleted?: string } | undefined> {
+    return this.#serial(async () => {
+      const image = await this.find(ref);
+      if (!image) return undefined;
+      const byName = image.id !== ref && image.id !== `sha256:${ref}`;
+      const name = normalizeReference(ref);
+      const images = await this.list();
+      if (byName && image.names.length > 1 && image.names.includes(name)) {
+        await this.#write(images.map((i) => (i.id === image.id ? { ...i, names: i.names.filter((n) => n !== name) } : i)));
+        return { untagged: [name] };
+      }
+      const rest = images.filter((i) => i.id !== image.id);
+      await this.#write(rest);
+      const used = new Set(rest.flatMap((i) => i.layers));
+      for (const l of image.layers) if (!used.has(l)) await rm(this.#layerDir(l), { recursive: true, force: true });
+      return { untagged: image.names, deleted: image.id };
+    });
+  }
+
   #layerDir(diffId: string): string {
     return join(this.dataDir, 'layers', diffId.replace(/^sha256:/, ''));
   }
@@ -135,13 +189,19 @@ export class ImageStore {
       .filter((i) => i.id !== record.id)
       .map((i) => ({ ...i, names: i.names.filter((n) => !record.names.includes(n)) }));
     const old = (await this.list()).find((i) => i.id === record.id);
-    const merged = { ...record, names: [...new Set([...(old?.names ?? []), ...record.names])] };
+    const merged: ImageRecord = { ...record, names: [...new Set([...(old?.names ?? []), ...record.names])] };
+    const digests = [...new Set([...(old?.repoDigests ?? []), ...(record.repoDigests ?? [])])];
+    if (digests.length) merged.repoDigests = digests;
     images.push(merged);
+    await this.#write(images);
+    return merged;
+  }
+
+  async #write(images: ImageRecord[]): Promise<void> {
     const path = join(this.dataDir, 'images.json');
     await mkdir(this.dataDir, { recursive: true });
     await writeFile(`${path}.tmp`, JSON.stringify({ images }, null, 2));
     await rename(`${path}.tmp`, path);
-    return merged;
   }
 
   #serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -158,7 +218,7 @@ function sha256File(path: string): Promise<string> {
   });
 }
 
-function parseImageConfig(doc: unknown): { config: ImageConfig; diffIds: string[] } {
+export function parseImageConfig(doc: unknown): { config: ImageConfig; diffIds: string[] } {
   const rec = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {});
   const strs = (v: unknown): string[] | undefined =>
     Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined;

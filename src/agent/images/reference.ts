@@ -1,9 +1,20 @@
+import { familiarRef, parseImageRef } from './registry/image-ref.ts';
+
 /**
  * Normalises an image reference the way docker does for the default registry, so that
  * `busybox`, `busybox:latest`, `docker.io/library/busybox:latest` and
  * `index.docker.io/library/busybox` all name `busybox:latest`. Digest references keep their digest.
  */
 export function normalizeReference(ref: string): string {
+  try {
+    return familiarRef(parseImageRef(ref.trim()));
+  } catch {
+    return looseNormalize(ref);
+  }
+}
+
+/** For names Docker would refuse (kept so that old store entries still resolve). */
+function looseNormalize(ref: string): string {
   let r = ref.trim();
   for (const prefix of ['docker.io/library/', 'index.docker.io/library/', 'registry-1.docker.io/library/']) {
     if (r.startsWith(prefix)) r = r.slice(prefix.length);

@@ -16,8 +16,10 @@ export interface ImageRecord {
   /** Layer diff IDs, bottom first; each is unpacked at `<dataDir>/layers/<hex>`. */
   layers: string[];
   config: ImageConfig;
-  /** Sum of the uncompressed layer sizes. */
+  /** Sum of the uncompressed layer sizes (archive import) or of the compressed blobs (registry pull, as containerd reports). */
   size: number;
+  /** `<registry>/<repository>@<manifest digest>` for images pulled from a registry (what status.containerStatuses[].imageID shows). */
+  repoDigests?: string[];
   importedAt: string;
 }
 

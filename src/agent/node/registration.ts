@@ -1,4 +1,4 @@
-import type { Node, NodeStatus } from 'kubernetes-types/core/v1.js';
+import type { ContainerImage, Node, NodeStatus } from 'kubernetes-types/core/v1.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import { isAlreadyExists, isConflict, isNotFound, resources, type Client } from '../../client/index.ts';
 import type { Clock, TimerHandle } from '../pods/clock.ts';
@@ -71,6 +71,8 @@ export interface NodeStatusReporterOptions {
   /** The registered node (its status is the starting point). */
   node: Node;
   readPressure: () => Promise<Pressure>;
+  /** The node's images for status.images (kubelet lists the 50 largest); absent = none reported. */
+  readImages?: () => Promise<ContainerImage[]>;
   /** Why the node is not ready, re-read every check; undefined = ready. */
   notReady?: () => string | undefined;
   clock?: Clock;
@@ -105,8 +107,10 @@ export function startNodeStatusReporter(opts: NodeStatusReporterOptions, signal:
       const previous = node.status?.conditions ?? [];
       const now = new Date(clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
       const conditions = nodeConditions(p, now, previous);
-      if (conditionsChanged(previous, conditions) || clock.now() - lastPost >= report) {
-        node = await putNodeStatus(opts.client, node, { ...node.status, conditions });
+      const images = opts.readImages ? await opts.readImages().catch(() => node.status?.images) : node.status?.images;
+      const imagesChanged = JSON.stringify(images ?? []) !== JSON.stringify(node.status?.images ?? []);
+      if (conditionsChanged(previous, conditions) || imagesChanged || clock.now() - lastPost >= report) {
+        node = await putNodeStatus(opts.client, node, { ...node.status, conditions, ...(images ? { images } : {}) });
         lastPost = clock.now();
         opts.onPosted?.(node);
       }

@@ -3,6 +3,7 @@ import { runPostStart } from '../hooks/index.ts';
 import { ImageNotFoundError } from '../images/index.ts';
 import type { ObservedContainer } from '../status/types.ts';
 import { goDuration } from './backoff.ts';
+import { ensureImage } from './image-pull.ts';
 import { buildContainerSpec, LABEL_TERMINATION_LOG, podRef } from './container-spec.ts';
 import { ContainerStartError } from './errors.ts';
 import type { PodCtx } from './pod-context.ts';
@@ -70,20 +71,21 @@ export async function startContainer(ctx: PodCtx, c: Container): Promise<boolean
     }
   }
   const image = c.image ?? '';
-  const lastPull = deps.imageBackoff.lastUpdate(key);
-  const waitingReason = state.waiting.get(c.name)?.reason;
-  if (lastPull !== undefined && isImageReason(waitingReason) && deps.imageBackoff.isInBackOffSince(key, lastPull)) {
-    if (waitingReason !== 'ErrImageNeverPull') state.waiting.set(c.name, { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` });
-    requestWake(state, lastPull + deps.imageBackoff.get(key));
-    return false;
-  }
   let imageId = '';
-  try {
-    if (deps.resolveImage) {
-      const found = await deps.resolveImage(image);
-      if (!found) throw new ImageNotFoundError(image);
-      imageId = found.id;
+  if (deps.images) {
+    const ensured = await ensureImage(ctx, c, key);
+    if (ensured === undefined) return false;
+    imageId = ensured;
+  } else {
+    const lastPull = deps.imageBackoff.lastUpdate(key);
+    const waitingReason = state.waiting.get(c.name)?.reason;
+    if (lastPull !== undefined && isImageReason(waitingReason) && deps.imageBackoff.isInBackOffSince(key, lastPull)) {
+      if (waitingReason !== 'ErrImageNeverPull') state.waiting.set(c.name, { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` });
+      requestWake(state, lastPull + deps.imageBackoff.get(key));
+      return false;
     }
+  }
+  try {
     if (latest?.status.state === 'exited') deps.backoff.next(key, Date.parse(latest.status.finishedAt ?? latest.status.createdAt));
     const attempt = latest ? latest.attempt + 1 : 0;
     const spec = await buildContainerSpec(pod, c, {
@@ -97,7 +99,7 @@ export async function startContainer(ctx: PodCtx, c: Container): Promise<boolean
       if (e instanceof ImageNotFoundError) throw e;
       throw new ContainerStartError('CreateContainerError', e instanceof Error ? e.message : String(e));
     }
-    if (!deps.resolveImage) deps.api.recordEvent(pod, 'Normal', 'Pulled', `Container image "${image}" already present on machine`);
+    if (!deps.images) deps.api.recordEvent(pod, 'Normal', 'Pulled', `Container image "${image}" already present on machine`);
     deps.api.recordEvent(pod, 'Normal', 'Created', `Created container: ${c.name}`);
     const inst: ObservedContainer = { id, name: c.name, attempt, image, imageId, status: { id, state: 'created', oomKilled: false, createdAt: new Date(now).toISOString() } };
     state.logFiles.set(id, spec.labels?.[LABEL_TERMINATION_LOG] ?? '');
@@ -142,7 +144,7 @@ function imageMissing(ctx: PodCtx, c: Container, key: string): boolean {
   const never = c.imagePullPolicy === 'Never';
   const message = never
     ? `Container image "${image}" is not present with pull policy of Never`
-    : `Failed to pull image "${image}": image not present in the node's image store and this node cannot pull`;
+    : `Failed to pull image "${image}": image not present in the node's image store`;
   const reason = never ? 'ErrImageNeverPull' : 'ErrImagePull';
   deps.api.recordEvent(pod, 'Warning', never ? 'ErrImageNeverPull' : 'Failed', message);
   deps.imageBackoff.next(key, now);

@@ -2,6 +2,7 @@ export type { AgentApi, NodeInfo } from './agent-api.ts';
 export { PodManager, type PodManagerOptions } from './pod-manager.ts';
 export type { WorkerPhase } from './pod-worker.ts';
 export { DiskPodStorage } from './disk-storage.ts';
+export { podDnsConfig, type ClusterDnsSettings } from './pod-dns.ts';
 export { VolumeError, type PodStorage, type VolumeContext } from './pod-storage.ts';
 export { buildContainerSpec, mergeSecurity, podRef, HOLLOW_ANNOTATION_PREFIX, type ContainerSpecOptions } from './container-spec.ts';
 export { ContainerStartError } from './errors.ts';

@@ -1,4 +1,5 @@
 import type { Pod, PodStatus } from 'kubernetes-types/core/v1.js';
+import type { PodImages } from '../images/index.ts';
 import type { ProbeManager } from '../probes/index.ts';
 import type { ContainerRuntime, Sandbox } from '../runtime/index.ts';
 import type { ObservedContainer, WaitingReason } from '../status/types.ts';
@@ -6,6 +7,7 @@ import type { AgentApi } from './agent-api.ts';
 import type { Backoff } from './backoff.ts';
 import type { Clock } from './clock.ts';
 import type { PodStorage } from './pod-storage.ts';
+import type { ClusterDnsSettings } from './pod-dns.ts';
 
 /** Shared by every pod worker of one agent. */
 export interface WorkerDeps {
@@ -17,12 +19,14 @@ export interface WorkerDeps {
   backoff: Backoff;
   /** ErrImagePull → ImagePullBackOff delays, same keys. */
   imageBackoff: Backoff;
-  /** Looks an image up in the node's store; undefined = not present. Absent = every image exists. */
-  resolveImage?: (ref: string) => Promise<{ id: string } | undefined>;
+  /** The node's images (lookup and pulls); absent = every image exists and nothing is pulled (hollow nodes). */
+  images?: PodImages;
   memoryCapacityBytes: number;
   /** Liveness/readiness/startup probers; absent = probes are ignored (containers ready when running). */
   probes?: ProbeManager;
   log: (msg: string, fields?: Record<string, unknown>) => void;
+  /** Cluster DNS for pods' resolv.conf (dnsPolicy); absent: the host's resolv.conf. */
+  dns?: ClusterDnsSettings;
 }
 
 /** What one pod worker knows about its pod's runtime objects (rebuilt by adoption after restarts). */

@@ -1,5 +1,6 @@
 import { totalmem } from 'node:os';
 import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { PodImages } from '../images/index.ts';
 import { ProbeManager, type ProbeManagerOptions } from '../probes/index.ts';
 import type { ContainerRuntime } from '../runtime/index.ts';
 import type { AgentApi } from './agent-api.ts';
@@ -11,14 +12,15 @@ import type { PodState, WorkerDeps } from './pod-context.ts';
 import type { PodStorage } from './pod-storage.ts';
 import { PodWorker, type WorkerPhase } from './pod-worker.ts';
 import { exitSource } from './runtime-events.ts';
+import type { ClusterDnsSettings } from './pod-dns.ts';
 
 export interface PodManagerOptions {
   runtime: ContainerRuntime;
   api: AgentApi;
   storage: PodStorage;
   clock?: Clock;
-  /** The node's image lookup (ImageStore.find fits); absent = every image is present. */
-  resolveImage?: (ref: string) => Promise<{ id: string } | undefined>;
+  /** The node's images (nodeImages() fits); absent = every image is present and nothing is pulled. */
+  images?: PodImages;
   /** For Burstable oomScoreAdj; default os.totalmem(). */
   memoryCapacityBytes?: number;
   /** PLEG relist period per pod; default 1000 ms, or 0 (off) when the runtime pushes exits. */
@@ -26,6 +28,8 @@ export interface PodManagerOptions {
   log?: (msg: string, fields?: Record<string, unknown>) => void;
   /** Prober tuning: jitter source (tests pin it), handler overrides (e.g. hollow nodes). */
   probes?: Pick<ProbeManagerOptions, 'random' | 'handlers'>;
+  /** Cluster DNS for pods' resolv.conf; absent: pods get the host's resolv.conf (dnsPolicy None aside). */
+  dns?: ClusterDnsSettings;
 }
 
 const CRASH_BACKOFF = { initialMs: 10_000, maxMs: 300_000 };
@@ -55,9 +59,10 @@ export class PodManager {
       runtime: opts.runtime, api: opts.api, storage: opts.storage, clock,
       backoff: new Backoff(CRASH_BACKOFF.initialMs, CRASH_BACKOFF.maxMs, clock),
       imageBackoff: new Backoff(CRASH_BACKOFF.initialMs, CRASH_BACKOFF.maxMs, clock),
-      resolveImage: opts.resolveImage,
+      images: opts.images,
       memoryCapacityBytes: opts.memoryCapacityBytes ?? totalmem(),
       log: opts.log ?? (() => undefined),
+      dns: opts.dns,
       probes: new ProbeManager({
         ...opts.probes, runtime: opts.runtime, clock,
         recordEvent: (pod, type, reason, message) => opts.api.recordEvent(pod, type, reason, message),
@@ -73,7 +78,7 @@ export class PodManager {
    * agent adopts them).
    */
   async start(signal: AbortSignal): Promise<void> {
-    this.#adopted = await adoptRuntimeState(this.opts.runtime, this.opts.resolveImage);
+    this.#adopted = await adoptRuntimeState(this.opts.runtime, this.opts.images ? (ref) => this.opts.images!.find(ref) : undefined);
     this.#unsubscribe = exitSource(this.opts.runtime)?.onContainerExit((podUid) => this.#workers.get(podUid)?.kick());
     signal.addEventListener('abort', () => {
       this.#unsubscribe?.();

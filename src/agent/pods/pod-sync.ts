@@ -5,6 +5,7 @@ import { isRestartableInit } from '../status/phase.ts';
 import { shouldRestart } from '../status/container-statuses.ts';
 import { refreshContainers, startContainer } from './container-start.ts';
 import type { PodCtx } from './pod-context.ts';
+import { podDnsConfig, type ClusterDnsSettings } from './pod-dns.ts';
 import { requestWake } from './pod-context.ts';
 import { VolumeError } from './pod-storage.ts';
 
@@ -28,7 +29,7 @@ export async function syncPod(ctx: PodCtx): Promise<{ terminal: boolean }> {
 
   if (!state.sandbox) {
     try {
-      state.sandbox = await deps.runtime.createSandbox(sandboxConfig(pod));
+      state.sandbox = await deps.runtime.createSandbox(sandboxConfig(pod, deps.dns));
     } catch (e) {
       deps.api.recordEvent(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${errText(e)}`);
       requestWake(state, deps.clock.now() + 5_000);
@@ -118,15 +119,13 @@ function deadlineExceeded(ctx: PodCtx): boolean {
   return true;
 }
 
-export function sandboxConfig(pod: Pod): SandboxConfig {
+/** `dns`: the node's cluster DNS settings; absent (hollow nodes, tests), only dnsPolicy None changes resolv.conf. */
+export function sandboxConfig(pod: Pod, dns?: ClusterDnsSettings): SandboxConfig {
   const spec = pod.spec;
   const ports = [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])]
     .flatMap((c) => c.ports ?? [])
     .filter((p) => p.hostPort)
     .map((p) => ({ hostPort: p.hostPort ?? 0, containerPort: p.containerPort, protocol: (p.protocol ?? 'TCP').toLowerCase() as 'tcp' | 'udp' | 'sctp' }));
-  const dns = spec?.dnsPolicy === 'None' && spec.dnsConfig
-    ? { nameservers: spec.dnsConfig.nameservers ?? [], searches: spec.dnsConfig.searches, options: spec.dnsConfig.options?.map((o) => (o.value ? `${o.name ?? ''}:${o.value}` : (o.name ?? ''))) }
-    : undefined;
   return {
     podUid: pod.metadata?.uid ?? '',
     podName: pod.metadata?.name ?? '',
@@ -134,9 +133,11 @@ export function sandboxConfig(pod: Pod): SandboxConfig {
     hostname: spec?.hostname ?? pod.metadata?.name,
     portMappings: ports.length ? ports : undefined,
     hostAliases: spec?.hostAliases?.map((a) => ({ ip: a.ip ?? '', hostnames: a.hostnames ?? [] })),
-    dns,
+    dns: dns || spec?.dnsPolicy === 'None' ? podDnsConfig(pod, dns ?? NO_CLUSTER_DNS) : undefined,
   };
 }
+
+const NO_CLUSTER_DNS: ClusterDnsSettings = { servers: [], domain: 'cluster.local', host: { nameservers: [], searches: [], options: [] } };
 
 export function errText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);

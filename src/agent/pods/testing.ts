@@ -45,7 +45,7 @@ export class FakeApi implements AgentApi {
 
 let seq = 0;
 
-export function makePod(name: string, spec: { containers: Container[]; initContainers?: Container[]; restartPolicy?: string; activeDeadlineSeconds?: number }, annotations: Record<string, string> = {}): Pod {
+export function makePod(name: string, spec: { containers: Container[]; initContainers?: Container[]; restartPolicy?: string; activeDeadlineSeconds?: number; imagePullSecrets?: { name: string }[] }, annotations: Record<string, string> = {}): Pod {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -66,13 +66,13 @@ export interface Harness {
   advance(ms: number): Promise<void>;
 }
 
-export async function harness(opts: { runtime?: HollowRuntime; clock?: ManualClock; api?: FakeApi; storage?: HollowPodStorage; imageExists?: (ref: string) => boolean; podCidr?: string; probes?: PodManagerOptions['probes'] } = {}): Promise<Harness> {
+export async function harness(opts: { runtime?: HollowRuntime; clock?: ManualClock; api?: FakeApi; storage?: HollowPodStorage; imageExists?: (ref: string) => boolean; podCidr?: string; probes?: PodManagerOptions['probes']; images?: PodManagerOptions['images'] } = {}): Promise<Harness> {
   const clock = opts.clock ?? manualClock();
   const api = opts.api ?? new FakeApi();
   const runtime = opts.runtime ?? new HollowRuntime({ podCidr: opts.podCidr ?? '10.42.0.0/24', clock, imageExists: opts.imageExists });
   const storage = opts.storage ?? new HollowPodStorage();
   // Probes fire at the start of their period (no random jitter) so tests are deterministic.
-  const manager = new PodManager({ runtime, api, storage, clock, probes: opts.probes ?? { random: () => 0 } });
+  const manager = new PodManager({ runtime, api, storage, clock, images: opts.images, probes: opts.probes ?? { random: () => 0 } });
   const abort = new AbortController();
   await manager.start(abort.signal);
   return {

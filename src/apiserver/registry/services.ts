@@ -4,7 +4,7 @@ import type { Service } from 'kubernetes-types/core/v1.js';
 import { nameIsDNS1035Label } from '../validation/names.ts';
 import { keepStatus } from './apps-common.ts';
 import { view } from './common.ts';
-import { defaultService, prepareServiceForCreate } from './services/service-defaults.ts';
+import { defaultService, dropTypeDependentFields, prepareServiceForCreate } from './services/service-defaults.ts';
 import { serviceColumns, serviceRow } from './services/service-printer.ts';
 import { validateService, validateServiceUpdate } from './services/service-validation.ts';
 import type { KObject, ResourceEntry } from './types.ts';
@@ -32,7 +32,10 @@ export const services: ResourceEntry = {
   },
   defaults: (obj) => defaultService(svc(obj)),
   prepareForCreate: (obj) => prepareServiceForCreate(svc(obj)),
-  prepareForUpdate: keepStatus,
+  prepareForUpdate(obj, old) {
+    keepStatus(obj, old);
+    if ((svc(obj).spec?.type ?? 'ClusterIP') !== (svc(old).spec?.type ?? 'ClusterIP')) dropTypeDependentFields(svc(obj), svc(old));
+  },
   validate: (obj) => validateService(svc(obj)),
   validateUpdate: (obj, old) => validateServiceUpdate(svc(obj), svc(old)),
   hasStatus: true,

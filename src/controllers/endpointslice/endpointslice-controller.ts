@@ -8,9 +8,6 @@ import type { Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import {
   createWorkQueue,
-  ignoreNotFound,
-  isConflict,
-  isNotFound,
   keyOf,
   NAMESPACE_INDEX,
   namespaceIndexer,
@@ -20,16 +17,17 @@ import {
   type Informer,
 } from '../../client/index.ts';
 import type { Controller, ControllerDeps } from '../types.ts';
-import { canonical, endpointPorts, podToEndpoint, portsKey, shouldPodBeInEndpoints } from './pod-endpoints.ts';
+import { endpointPorts, podToEndpoint, portsKey, shouldPodBeInEndpoints } from './pod-endpoints.ts';
 import { hasSelector, podEndpointChanged, selectedPods, servicesForPod } from './service-pods.ts';
 import { endpointKey, planSlices, type DesiredGroup } from './slice-plan.ts';
 import { SliceTracker } from './slice-tracker.ts';
+import { applySlicePlan, deleteSlice } from './slice-writer.ts';
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 export const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
 export const CONTROLLER_NAME = 'endpointslice-controller.k8s.io';
 export const HEADLESS_LABEL = 'service.kubernetes.io/headless';
-const SERVICE_INDEX = 'service';
+const SERVICE_INDEX = 'endpointslice-controller/service';
 
 export interface EndpointSliceControllerOptions {
   /** Endpoints per slice (upstream --max-endpoints-per-slice, default 100). */
@@ -66,10 +64,15 @@ export function createEndpointSliceController(deps: ControllerDeps, opts: Endpoi
   const indexers = { [NAMESPACE_INDEX]: namespaceIndexer };
   const services: Informer<Service> = deps.informers.informerFor<Service>(resources.services, { indexers });
   const pods: Informer<Pod> = deps.informers.informerFor<Pod>(resources.pods, { indexers });
-  const slices: Informer<EndpointSlice> = deps.informers.informerFor<EndpointSlice>(resources.endpointslices, { indexers });
-  slices.addIndexer(SERVICE_INDEX, (s) => {
-    const name = s.metadata?.labels?.[SERVICE_NAME_LABEL];
-    return name && s.metadata?.labels?.[MANAGED_BY_LABEL] === CONTROLLER_NAME ? [`${s.metadata?.namespace ?? ''}/${name}`] : [];
+  const slices: Informer<EndpointSlice> = deps.informers.informerFor<EndpointSlice>(resources.endpointslices, {
+    indexers: {
+      ...indexers,
+      // Our slices by the key of their Service.
+      [SERVICE_INDEX]: (s: EndpointSlice) => {
+        const name = s.metadata?.labels?.[SERVICE_NAME_LABEL];
+        return name && s.metadata?.labels?.[MANAGED_BY_LABEL] === CONTROLLER_NAME ? [`${s.metadata?.namespace ?? ''}/${name}`] : [];
+      },
+    },
   });
   const tracker = new SliceTracker();
 
@@ -81,65 +84,36 @@ export function createEndpointSliceController(deps: ControllerDeps, opts: Endpoi
     if (podEndpointChanged(o, p)) servicesForPod(services, o, p).forEach((k) => queue.add(k));
   });
   pods.on('delete', (p) => servicesForPod(services, p).forEach((k) => queue.add(k)));
-  // Someone else editing or deleting our slices: put them back.
+  // Our own writes arriving (a sync waiting for the cache resumes at once) and someone else
+  // editing or deleting our slices (they are put back).
   const onSlice = (s: EndpointSlice): void => {
     const name = s.metadata?.labels?.[SERVICE_NAME_LABEL];
     if (name && s.metadata?.labels?.[MANAGED_BY_LABEL] === CONTROLLER_NAME) queue.add(`${s.metadata?.namespace ?? ''}/${name}`);
   };
+  slices.on('add', onSlice);
   slices.on('update', (_o, s) => onSlice(s));
   slices.on('delete', onSlice);
 
   async function reconcile(key: string, signal: AbortSignal): Promise<void | { requeueAfterMs: number }> {
     const svc = services.store.get(key);
     const existing = slices.store.byIndex(SERVICE_INDEX, key);
-    if (tracker.stale(key, existing)) return { requeueAfterMs: 50 };
+    // The slice event that ends the wait enqueues the key again; the delay is only a safety net.
+    if (tracker.stale(key, existing)) return { requeueAfterMs: 1000 };
     const { namespace } = splitKey(key);
     if (!svc || svc.metadata?.deletionTimestamp || !hasSelector(svc)) {
       // The garbage collector removes owned slices with the Service; a Service that lost its
       // selector keeps none of ours either.
       if (svc && !svc.metadata?.deletionTimestamp) {
-        for (const s of existing) await deleteSlice(key, namespace, s, signal);
+        for (const s of existing) await deleteSlice(client, tracker, key, s, signal);
       }
       if (!svc) tracker.forget(key);
       return;
     }
     const desired = desiredEndpoints(svc, selectedPods(pods, svc));
     const plan = planSlices(desired, existing, opts.maxEndpointsPerSlice);
-    const labels = sliceLabels(svc);
     const owner = { apiVersion: 'v1', kind: 'Service', name: svc.metadata?.name ?? '', uid: svc.metadata?.uid ?? '', controller: true, blockOwnerDeletion: true };
-    const updates = new Map(plan.update.map((s) => [s.metadata?.name ?? '', s]));
-    // Slices whose content is unchanged still follow the Service's labels.
-    for (const s of existing) {
-      if (plan.delete.includes(s) || updates.has(s.metadata?.name ?? '')) continue;
-      if (canonical(s.metadata?.labels) !== canonical(labels)) updates.set(s.metadata?.name ?? '', s);
-    }
-    try {
-      for (const c of plan.create) {
-        const created = await client.create<EndpointSlice>(resources.endpointslices, namespace, {
-          apiVersion: 'discovery.k8s.io/v1',
-          kind: 'EndpointSlice',
-          metadata: { generateName: `${svc.metadata?.name ?? ''}-`, namespace, labels, ownerReferences: [owner] },
-          addressType: 'IPv4',
-          endpoints: c.endpoints,
-          ports: c.ports,
-        }, { signal });
-        tracker.wrote(key, created);
-      }
-      for (const s of updates.values()) {
-        const updated = await client.update<EndpointSlice>(resources.endpointslices, namespace, { ...s, metadata: { ...s.metadata, labels } }, { signal });
-        tracker.wrote(key, updated);
-      }
-      for (const s of plan.delete) await deleteSlice(key, namespace, s, signal);
-    } catch (e) {
-      if (isConflict(e) || isNotFound(e)) return { requeueAfterMs: 50 };
-      throw e;
-    }
-  }
-
-  async function deleteSlice(key: string, namespace: string | undefined, s: EndpointSlice, signal: AbortSignal): Promise<void> {
-    const name = s.metadata?.name ?? '';
-    await client.delete(resources.endpointslices, namespace, name, { preconditions: { uid: s.metadata?.uid } }, { signal }).catch(ignoreNotFound);
-    tracker.deleted(key, name);
+    const target = { key, namespace, generateName: `${svc.metadata?.name ?? ''}-`, labels: sliceLabels(svc), owner };
+    return applySlicePlan(client, plan, { target, existing, tracker, signal });
   }
 
   return {

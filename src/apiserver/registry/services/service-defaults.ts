@@ -32,3 +32,20 @@ export function defaultService(svc: Service): void {
 export function prepareServiceForCreate(svc: Service): void {
   writable(svc).status = { loadBalancer: {} };
 }
+
+/**
+ * Upstream's dropTypeDependentFields: a type change clears the fields that belonged to the old
+ * type when the client left them as they were (a client that changes them means it). Allocated
+ * node ports and IPs are dropped by the allocator hooks, which also release them.
+ */
+export function dropTypeDependentFields(svc: Service, old: Service): void {
+  const spec = writable(svc.spec ?? {});
+  const oldSpec = old.spec ?? {};
+  const externallyAccessible = spec.type === 'NodePort' || spec.type === 'LoadBalancer' || (spec.externalIPs ?? []).length > 0;
+  if (!externallyAccessible && spec.externalTrafficPolicy === oldSpec.externalTrafficPolicy) delete spec.externalTrafficPolicy;
+  if (spec.type !== 'LoadBalancer') {
+    if (spec.allocateLoadBalancerNodePorts === oldSpec.allocateLoadBalancerNodePorts) delete spec.allocateLoadBalancerNodePorts;
+    if (spec.loadBalancerClass === oldSpec.loadBalancerClass) delete spec.loadBalancerClass;
+  }
+  if (spec.type === 'ExternalName' && spec.internalTrafficPolicy === oldSpec.internalTrafficPolicy) delete spec.internalTrafficPolicy;
+}
