@@ -1,4 +1,4 @@
-// API server benchmark against the SQLite backend, through a real `peapod server` child process:
+// API server benchmark on each storage backend (--backend sqlite,etcd; default both if etcd is installed), through a real `peapod server` child process:
 // create (sequential and concurrent), get, strategic-merge patch, cluster-scoped LIST of 1,000 and
 // of N pods, watch event throughput to one watcher, and the server's memory and CPU.
 // Usage: tsx bench/api/api-bench.ts [--quick]   (bench/README.md explains every figure)
@@ -14,6 +14,7 @@ import { MB, readProcStats } from '../lib/proc-stats.ts';
 import { createProgress } from '../lib/progress.ts';
 import { OUT_DIR, parseBenchArgs, runBench } from '../lib/run-bench.ts';
 import { launchServer } from '../lib/server-process.ts';
+import { parseBackends, runOnBackends } from '../lib/backends.ts';
 import { summarize } from '../lib/stats.ts';
 import { renderTable } from '../lib/table.ts';
 import { timedLoop, type LoopResult } from '../lib/timed-loop.ts';
@@ -25,7 +26,8 @@ const SIZES = {
 };
 const BENCH = 'api';
 
-const args = parseBenchArgs();
+const args = parseBenchArgs(['backend']);
+const backends = parseBackends(args.values.backend);
 const size = args.quick ? SIZES.quick : SIZES.full;
 const progress = createProgress({ label: BENCH });
 
@@ -38,9 +40,9 @@ interface Op {
   readonly anchor?: Anchor;
 }
 
-await runBench(BENCH, async () => {
-  progress.phase('starting peapod server');
-  const server = await launchServer();
+await runBench(BENCH, () => runOnBackends(backends, async (backend, serverArgs) => {
+  progress.phase(`starting peapod server on ${backend}`);
+  const server = await launchServer({ args: serverArgs });
   progress.end(server.url);
   const client = new ApiClient({ url: server.url, token: server.token, caPem: server.caPem, maxSockets: 64 });
   const ops: Op[] = [];
@@ -132,8 +134,8 @@ await runBench(BENCH, async () => {
 
   const chartRows: OpRow[] = rows.map((r) => ({ label: r.label.replace(/ \(concurrency (\d+)\)/, ' c$1'), summary: summarize(r.result.latencies) }));
   writePng(
-    join(OUT_DIR, `${BENCH}.png`),
-    apiChart(chartRows, { eventTimes: watch.eventTimes, ackTimes: watch.writes.completedAt }, `Peapod API latency, SQLite${args.quick ? ' (quick)' : ''}: p50 / p90 / p99`),
+    join(OUT_DIR, backend === 'sqlite' ? `${BENCH}.png` : `${BENCH}-${backend}.png`),
+    apiChart(chartRows, { eventTimes: watch.eventTimes, ackTimes: watch.writes.completedAt }, `Peapod API latency, ${backend === 'sqlite' ? 'SQLite' : 'etcd'}${args.quick ? ' (quick)' : ''}: p50 / p90 / p99`),
   );
 
   const figures: Figure[] = [];
@@ -160,7 +162,7 @@ await runBench(BENCH, async () => {
   add('server CPU time, whole run', after.cpuSeconds, 's', undefined, true);
   add('server log lines at error/fatal', logs.error + logs.fatal, 'lines', undefined, logs.error + logs.fatal === 0);
   return figures;
-});
+}));
 
 interface Row {
   readonly key: string;

@@ -16,3 +16,4 @@ export { cleanupAll, onCleanup } from './cleanup.ts';
 export { makeTempDir } from './temp-dir.ts';
 export { FIGURES_ENV, OUT_DIR, parseBenchArgs, runBench, type BenchArgs } from './run-bench.ts';
 export { timedLoop, type LoopResult } from './timed-loop.ts';
+export { backendServerArgs, parseBackends, runOnBackends, type BackendName } from './backends.ts';

@@ -3,15 +3,16 @@
 // to bound and to Running (both seen on a watch of our own, as a user sees them), and per-pod
 // create → bound latency (the scheduler's queueing plus cycle plus bind, seen from outside; the
 // cycle alone is bench/scheduler). Usage: npx tsx bench/scale/scheduler-throughput.ts [--quick]
-// [--nodes N] [--pods P] [--concurrency C] [--server-cpu-prof DIR]
+// [--nodes N] [--pods P] [--concurrency C] [--server-cpu-prof DIR] [--backend sqlite,etcd]
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { resources } from '../../src/client/index.ts';
-import { anchors, createProgress, lineChart, OUT_DIR, parseBenchArgs, runBench, summarize, writePng, type Figure } from '../lib/index.ts';
+import { anchors, createProgress, lineChart, OUT_DIR, parseBackends, parseBenchArgs, runBench, runOnBackends, summarize, writePng, type BackendName, type Figure } from '../lib/index.ts';
 import { pool, startCluster } from './cluster.ts';
 
-const args = parseBenchArgs(['nodes', 'pods', 'concurrency', 'server-cpu-prof']);
+const args = parseBenchArgs(['nodes', 'pods', 'concurrency', 'server-cpu-prof', 'backend']);
+const backends = parseBackends(args.values.backend);
 const NODES = Number(args.values.nodes ?? (args.quick ? 20 : 1000));
 const PODS = Number(args.values.pods ?? (args.quick ? 200 : 10_000));
 const CONCURRENCY = Number(args.values.concurrency ?? 32);
@@ -26,10 +27,10 @@ function pod(i: number): Pod {
   };
 }
 
-async function main(): Promise<Figure[]> {
+async function main(backend: BackendName, serverArgs: string[]): Promise<Figure[]> {
   const profDir = args.values['server-cpu-prof'];
   const cluster = await startCluster({
-    nodes: NODES, progress, spreadSeconds: args.quick ? 1 : 10,
+    nodes: NODES, progress, spreadSeconds: args.quick ? 1 : 10, serverArgs,
     serverNodeArgs: typeof profDir === 'string' ? ['--cpu-prof', '--cpu-prof-dir', profDir] : undefined,
   });
   const { client } = cluster;
@@ -84,8 +85,8 @@ async function main(): Promise<Figure[]> {
     const b = summarize(bound);
     const r = summarize(running);
     const every = (pts: Array<[number, number]>): Array<[number, number]> => pts.filter((_, i) => i % Math.max(1, Math.floor(PODS / 500)) === 0);
-    writePng(join(OUT_DIR, `${BENCH}.png`), lineChart({
-      title: `Pods bound and Running (${PODS} pods, ${NODES} hollow nodes)`, yLabel: 'pods', xLabel: 'seconds since first create',
+    writePng(join(OUT_DIR, backend === 'sqlite' ? `${BENCH}.png` : `${BENCH}-${backend}.png`), lineChart({
+      title: `Pods bound and Running (${PODS} pods, ${NODES} hollow nodes, ${backend})`, yLabel: 'pods', xLabel: 'seconds since first create',
       series: [{ name: 'bound', points: every(timeline) }, { name: 'Running', points: every(runTimeline) }],
     }));
     const f = (name: string, value: number, unit: string, extra: Partial<Figure> = {}): Figure => ({ bench: BENCH, name, value, unit, ...extra });
@@ -105,4 +106,4 @@ async function main(): Promise<Figure[]> {
   }
 }
 
-await runBench(BENCH, main);
+await runBench(BENCH, () => runOnBackends(backends, main));

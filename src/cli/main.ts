@@ -6,6 +6,7 @@ import { registerImageCommand } from './image-command.ts';
 import { registerDevClusterCommand } from './dev-cluster-command.ts';
 import { registerHollowNodesCommand } from './hollow-nodes-command.ts';
 import { registerKubeconfigCommand } from './kubeconfig-command.ts';
+import { registerMigrateCommand } from './migrate-command.ts';
 
 const program = new Command();
 program.name('peapod').description('A small Kubernetes-compatible pod orchestrator').version('0.1.0');
@@ -15,4 +16,5 @@ registerImageCommand(program);
 registerDevClusterCommand(program);
 registerHollowNodesCommand(program);
 registerKubeconfigCommand(program);
+registerMigrateCommand(program);
 await program.parseAsync(process.argv);

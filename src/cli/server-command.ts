@@ -10,12 +10,14 @@ import { defaultComponents } from '../server/components.ts';
 import { controllerManager } from '../controllers/manager.ts';
 import { setDefaultTolerationSeconds } from '../apiserver/registry/pods/pod-defaults.ts';
 import { parseDuration, resolveNodeTimers } from './node-timers.ts';
+import { addScaleOutFlags, etcdFromFlags, leaderElectionFromFlags, type ScaleOutFlags } from './scale-out-flags.ts';
+import { withLeaderElection } from '../server/leader-elected.ts';
 
 export function defaultDataDir(): string {
   return process.getuid?.() === 0 ? '/var/lib/peapod' : join(homedir(), '.peapod');
 }
 
-interface ServerFlags {
+interface ServerFlags extends ScaleOutFlags {
   dataDir: string;
   listen: string;
   minRequestTimeout: number;
@@ -46,8 +48,8 @@ function toInt(v: string): number {
 }
 
 export function registerServerCommand(program: Command): void {
-  program
-    .command('server')
+  addScaleOutFlags(program
+    .command('server'))
     .description('run the API server and the cluster components')
     .option('--data-dir <dir>', 'where state, certificates and the kubeconfig live', defaultDataDir())
     .option('--listen <host:port>', 'address to serve the Kubernetes API on', '127.0.0.1:6443')
@@ -84,6 +86,7 @@ export function registerServerCommand(program: Command): void {
       const disabled = new Set(opts.disable.split(',').map((s) => s.trim()).filter(Boolean));
       const components = defaultComponents({ disabled, agent: { nodeName: opts.nodeName, controlPlaneTaint: opts.controlPlaneTaint, podCidr: opts.podCidr, serviceCidr: opts.serviceClusterIpRange, registryConfig: opts.registryConfig } })
         .map((c) => (c.name === 'controller-manager' ? controllerManager({ nodeMonitorGracePeriodMs: timers.gracePeriodMs }) : c));
+      const etcd = etcdFromFlags(opts);
       const server = await startPeapodServer({
         dataDir: opts.dataDir,
         host,
@@ -92,7 +95,8 @@ export function registerServerCommand(program: Command): void {
         watchCacheSize: opts.defaultWatchCacheSize,
         compactWindow: opts.storageCompactWindow,
         compactIntervalMs: opts.storageCompactInterval * 1000,
-        components,
+        components: withLeaderElection(components, leaderElectionFromFlags(opts)),
+        etcd,
         audit: opts.auditLogPath && opts.auditPolicyFile ? { logPath: opts.auditLogPath, policyFile: opts.auditPolicyFile } : undefined,
         nodeLeaseDurationSeconds: timers.leaseDurationSeconds,
         serviceClusterIpRange: opts.serviceClusterIpRange,

@@ -14,3 +14,4 @@ export * from './workqueue.ts';
 export * from './expectations.ts';
 export * from './controller.ts';
 export * from './events.ts';
+export * from './leader-election.ts';

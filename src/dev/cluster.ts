@@ -19,7 +19,7 @@
 // clusters never fight over the same names.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Node } from 'kubernetes-types/core/v1.js';
@@ -27,6 +27,7 @@ import { sweep } from '../agent/network/index.ts';
 import { runCommand } from '../agent/runtime/command.ts';
 import { removeCgroupTree } from '../agent/runtime/sandbox.ts';
 import { createClient, resources, type Client } from '../client/index.ts';
+import { killEtcdUnder, startEtcd, type EtcdCluster } from '../storage/etcd/etcd-process.ts';
 
 export const PREFIX = 'ppdc-';
 export const DEV_BRIDGE = `${PREFIX}br0`;
@@ -63,6 +64,10 @@ export interface DevClusterOptions {
   profile?: string;
   /** Extra `peapod server` flags. */
   serverArgs?: string[];
+  /** etcd members on the dev LAN (0: the server keeps SQLite). */
+  etcd?: number;
+  /** API servers (more than one needs etcd); each has its own data dir, all share the CA and token. */
+  servers?: number;
   /** Extra `peapod agent` flags for every node. */
   agentArgs?: string[];
   /** Progress lines for a user. */
@@ -93,8 +98,19 @@ export interface DevHost {
   kill(): Promise<void>;
 }
 
-export interface DevCluster {
+export interface DevServer {
   url: string;
+  pid: number;
+  dataDir: string;
+  /** Server death: SIGKILL. */
+  kill(): Promise<void>;
+}
+
+export interface DevCluster {
+  /** The first API server's URL (the agents and the kubeconfig use it). */
+  url: string;
+  servers: DevServer[];
+  etcd?: EtcdCluster;
   kubeconfig: string;
   token: string;
   caFile: string;
@@ -108,6 +124,8 @@ interface StateRecord {
   pid: number;
   dataDir: string;
   serverPid?: number;
+  /** Further API servers (--servers N). */
+  serverPids?: number[];
 }
 
 /** Why a dev cluster cannot run here, or false. */
@@ -152,12 +170,14 @@ export async function startDevCluster(opts: DevClusterOptions): Promise<DevClust
   const env = { ...process.env, ...opts.env };
   const children: ChildProcess[] = [];
   const hosts: DevHost[] = [];
+  let etcd: EtcdCluster | undefined;
   let stopped = false;
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
     for (const h of hosts) await h.kill().catch(() => undefined);
     for (const c of children) await stopChild(c);
+    await etcd?.close();
     await sweepDevCluster({ dataDir });
     await rm(LOCK_FILE, { force: true });
   };
@@ -187,21 +207,49 @@ export async function startDevCluster(opts: DevClusterOptions): Promise<DevClust
       await runCommand('ip', ['netns', 'exec', s.netns, 'sh', '-c', 'echo 1 > /proc/sys/net/ipv4/ip_forward']);
     }
 
-    const serverDir = join(dataDir, 'server');
-    await mkdir(serverDir, { recursive: true });
-    progress('starting peapod server');
-    const server = spawn(process.execPath, [PEAPOD, 'server', '--data-dir', serverDir, '--listen', `${SERVER_IP}:0`, '--disable', 'agent', ...(opts.profile ? ['--profile', opts.profile] : []), ...(opts.serverArgs ?? [])], {
-      stdio: ['ignore', 'pipe', openSync(join(dataDir, 'server.log'), 'a')], env,
-    });
-    children.push(server);
-    state.serverPid = server.pid;
-    await writeFile(STATE_FILE, JSON.stringify(state));
-    const url = (await waitForLine(server, /listening on (https:\/\/\S+)/, 60_000, join(dataDir, 'server.log')))[1]!;
+    const serverCount = opts.servers ?? 1;
+    if (!Number.isInteger(serverCount) || serverCount < 1 || serverCount > 9) throw new Error('--servers must be 1..9');
+    if (opts.etcd !== undefined && (!Number.isInteger(opts.etcd) || opts.etcd < 0 || opts.etcd > 7)) throw new Error('--etcd must be 0..7');
+    if (serverCount > 1 && !opts.etcd) throw new Error('--servers above 1 needs --etcd (servers share state through etcd)');
+    const serverArgs = [...(opts.profile ? ['--profile', opts.profile] : []), ...(opts.serverArgs ?? [])];
+    if (opts.etcd) {
+      progress(`starting ${opts.etcd} etcd member(s) on ${SERVER_IP}`);
+      etcd = await startEtcd({ members: opts.etcd, host: SERVER_IP, dir: join(dataDir, 'etcd') });
+      serverArgs.push('--etcd-servers', etcd.endpoints.join(','));
+      progress(`etcd: ${etcd.endpoints.join(' ')}`);
+    }
+    const servers: DevServer[] = [];
+    for (let i = 0; i < serverCount; i++) {
+      const dir = join(dataDir, i === 0 ? 'server' : `server-${i + 1}`);
+      await mkdir(join(dir, 'pki'), { recursive: true });
+      // Servers on one etcd share the CA and the admin token (each makes its own serving cert).
+      if (i > 0) for (const f of ['pki/ca.crt', 'pki/ca.key', 'pki/sa.key', 'admin.token', 'node-token']) if (existsSync(join(dataDir, 'server', f))) copyFileSync(join(dataDir, 'server', f), join(dir, f));
+      const log = join(dataDir, i === 0 ? 'server.log' : `server-${i + 1}.log`);
+      progress(`starting peapod server ${i + 1}/${serverCount}`);
+      const child = spawn(process.execPath, [PEAPOD, 'server', '--data-dir', dir, '--listen', `${SERVER_IP}:0`, '--disable', 'agent', ...serverArgs], {
+        stdio: ['ignore', 'pipe', openSync(log, 'a')], env,
+      });
+      children.push(child);
+      if (i === 0) state.serverPid = child.pid;
+      else state.serverPids = [...(state.serverPids ?? []), child.pid!];
+      await writeFile(STATE_FILE, JSON.stringify(state));
+      const serverUrl = (await waitForLine(child, /listening on (https:\/\/\S+)/, 60_000, log))[1]!;
+      const exited = once(child, 'exit');
+      servers.push({
+        url: serverUrl, pid: child.pid!, dataDir: dir,
+        async kill() {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+          await exited;
+        },
+      });
+      progress(`server ${i + 1} listening on ${serverUrl}`);
+    }
+    const serverDir = servers[0]!.dataDir;
+    const url = servers[0]!.url;
     const token = (await readFile(join(serverDir, 'admin.token'), 'utf8')).trim();
     // Agents join with the join token, as on separate machines; they then act as system:node:<name>.
     const nodeToken = (await readFile(join(serverDir, 'node-token'), 'utf8')).trim();
     const caFile = join(serverDir, 'pki', 'ca.crt');
-    progress(`server listening on ${url}`);
 
     // Pod CIDRs: the Nodes are registered before their agents start, so the server's node IPAM
     // (src/controllers/node-ipam, cluster CIDR 10.42.0.0/16) gives each its /24 and the agent,
@@ -264,7 +312,7 @@ export async function startDevCluster(opts: DevClusterOptions): Promise<DevClust
       progress(`${s.name} ready (host init pid ${init})`);
     }));
     hosts.sort((a, b) => a.index - b.index);
-    return { url, kubeconfig: join(serverDir, 'kubeconfig.yaml'), token, caFile, dataDir, hosts, stop };
+    return { url, servers, etcd, kubeconfig: join(serverDir, 'kubeconfig.yaml'), token, caFile, dataDir, hosts, stop };
   } catch (e) {
     await stop().catch(() => undefined);
     throw e;
@@ -290,13 +338,16 @@ export async function sweepDevCluster(opts: { dataDir?: string } = {}): Promise<
     for (const pid of pids) killQuietly(pid);
     if (pids.length) await waitUntil(`every process in netns ${ns} to exit`, async () => (await netnsPids(ns)).length === 0, 10_000).catch((e: Error) => problems.push(e.message));
   }
-  if (owner?.serverPid && isPeapodServer(owner.serverPid)) {
-    found.push(`server pid ${owner.serverPid}`);
-    killQuietly(owner.serverPid);
-    await waitUntil(`server pid ${owner.serverPid} to exit`, async () => !alive(owner.serverPid!), 10_000).catch((e: Error) => problems.push(e.message));
+  for (const pid of [owner?.serverPid ?? 0, ...(owner?.serverPids ?? [])]) {
+    if (!pid || !isPeapodServer(pid)) continue;
+    found.push(`server pid ${pid}`);
+    killQuietly(pid);
+    await waitUntil(`server pid ${pid} to exit`, async () => !alive(pid), 10_000).catch((e: Error) => problems.push(e.message));
   }
   const dataDirs = [...new Set([opts.dataDir, owner?.dataDir].filter((d): d is string => !!d))];
   for (const dir of dataDirs) {
+    const etcdPids = killEtcdUnder(join(dir, 'etcd'));
+    if (etcdPids.length) found.push(`etcd pids ${etcdPids.join(' ')}`);
     for (const node of await readdir(dir).catch(() => [])) {
       if (!node.startsWith(PREFIX)) continue;
       const runtimeRoot = join(dir, node, 'agent', 'rt', 'runtime');

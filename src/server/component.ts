@@ -21,4 +21,9 @@ export interface Component {
   readonly identity?: { readonly user: string; readonly groups: readonly string[] };
   /** Starts the component; resolves once it runs. It stops when ctx.signal aborts. */
   start(ctx: ComponentContext): Promise<void>;
+  /**
+   * Optional: resolves once the component finished what it does after ctx.signal aborted (a
+   * leader hands its Lease back). The server waits for it, briefly, before closing the API.
+   */
+  stopped?(): Promise<void>;
 }

@@ -6,7 +6,7 @@ import { AuditLog } from '../apiserver/audit/audit-log.ts';
 import { parsePolicy } from '../apiserver/audit/policy.ts';
 import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
-import { openSqliteBackend } from '../storage/sqlite/sqlite-backend.ts';
+import { type EtcdStorageConfig, openServerBackend } from './open-backend.ts';
 import type { Backend } from '../storage/index.ts';
 import { startApiServer, type ApiServer } from '../apiserver/server.ts';
 import { builtinResources } from '../apiserver/registry/index.ts';
@@ -53,6 +53,8 @@ export interface PeapodServerOptions {
   /** Storage compaction: keep this many revisions of history (default 10,000). */
   readonly compactWindow?: number;
   readonly compactIntervalMs?: number;
+  /** Store state in this etcd cluster instead of `<dataDir>/state.db`. */
+  readonly etcd?: EtcdStorageConfig;
   readonly watchCacheSize?: number;
   readonly minRequestTimeoutSeconds?: number;
   /** Audit log file and policy (kube-apiserver --audit-log-path / --audit-policy-file). */
@@ -85,11 +87,7 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
   const progress = options.progress ?? (() => {});
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   progress('opening storage');
-  const backend = await openSqliteBackend({
-    path: join(options.dataDir, 'state.db'),
-    compactWindow: options.compactWindow,
-    compactIntervalMs: options.compactIntervalMs ?? 60_000,
-  });
+  const backend = await openServerBackend(options.dataDir, options);
   progress('loading certificates');
   const host = options.host ?? '127.0.0.1';
   const pki = await ensurePki(join(options.dataDir, 'pki'), { hosts: [host] });
@@ -174,6 +172,8 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
     backend,
     async close() {
       abort.abort();
+      const stopped = (options.components ?? []).map((c) => c.stopped?.());
+      await Promise.race([Promise.all(stopped), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
       streaming.close();
       await api!.close();
       await audit?.close();

@@ -53,6 +53,17 @@ export interface WatchOptions {
   /** Deliver every event with revision > fromRevision. Throws CompactedError if that history is gone. */
   readonly fromRevision: number;
   readonly signal: AbortSignal;
+  /**
+   * Called when the backend knows every event up to `revision` has been delivered to this watch
+   * (etcd progress notifications), so a bookmark may name it. Backends whose watches cannot lag
+   * behind their writes (sqlite) never call it.
+   */
+  readonly onProgress?: (revision: number) => void;
+  /**
+   * Called if the watch ends on the backend's side after it was registered (etcd: history
+   * compacted while the stream was reconnecting). Nothing more is delivered afterwards.
+   */
+  readonly onError?: (error: Error) => void;
 }
 
 /** Thrown (or passed to onError) when a read/watch asks for history that compaction removed. */

@@ -18,6 +18,8 @@ export interface TestServer {
   token: string;
   ca: string;
   proc: ChildProcess;
+  /** What the server wrote to stderr so far (its log). */
+  stderr(): string;
   stop(): Promise<void>;
   /** Kills the process with SIGKILL (no cleanup) and waits for it to exit. */
   kill9(): Promise<void>;
@@ -64,6 +66,7 @@ export async function startServer(options: { dataDir?: string; args?: string[] }
     token,
     ca,
     proc,
+    stderr: () => err,
     async stop() {
       if (proc.exitCode === null && proc.signalCode === null) {
         proc.kill('SIGTERM');

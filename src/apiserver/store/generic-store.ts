@@ -156,7 +156,9 @@ export class GenericStore {
     } else if (options.resourceVersion && options.resourceVersion !== '0') {
       const rv = parseResourceVersion(options.resourceVersion);
       if (options.resourceVersionMatch === 'Exact') revision = rv;
-      else if (rv > this.deps.backend.currentRevision()) {
+      // Another API server on the same etcd may have handed out `rv`: one read refreshes what this
+      // process knows of the current revision before calling it too large.
+      else if (rv > this.deps.backend.currentRevision() && (await this.deps.backend.get(prefix), rv > this.deps.backend.currentRevision())) {
         throw new ApiError(504, 'Timeout', `Too large resource version: ${rv}, current: ${this.deps.backend.currentRevision()}`, {
           causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
           retryAfterSeconds: 1,

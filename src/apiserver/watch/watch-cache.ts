@@ -57,6 +57,10 @@ export class WatchCache {
     await this.backend.watch('/registry/', (e) => this.onEvent(e), {
       fromRevision: this.startRevision,
       signal: this.abort.signal,
+      // etcd: everything up to `revision` has reached the ring, so bookmarks may name it.
+      onProgress: (revision) => {
+        this.latest = Math.max(this.latest, revision);
+      },
     });
   }
 
@@ -65,9 +69,13 @@ export class WatchCache {
     this.subscribers.clear();
   }
 
-  /** Latest revision the cache has seen (for bookmarks). */
+  /**
+   * Latest revision the cache has delivered (for bookmarks). Not the backend's current revision:
+   * with etcd a write's response can arrive before its watch event, and a bookmark ahead of an
+   * undelivered event would let a resuming client skip it.
+   */
   latestRevision(): number {
-    return Math.max(this.latest, this.backend.currentRevision());
+    return this.latest;
   }
 
   watcherCount(): number {
