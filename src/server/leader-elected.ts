@@ -31,6 +31,8 @@ export function leaderElected(component: Component, leaseName: string, timings: 
   let running: Promise<void> = Promise.resolve();
   return {
     name: component.name,
+    // The election and the component act as the component's own identity (its RBAC role).
+    identity: component.identity,
     // Resolves after the lease was handed back, so a clean stop lets the next leader start at once.
     stopped: () => running,
     async start(ctx) {

@@ -52,9 +52,6 @@ const aggregateToView = role('system:aggregate-to-view', [
   rule(READ, ['policy'], pdbRes),
   rule(READ, ['networking.k8s.io'], netRes),
   rule(READ, ['discovery.k8s.io'], ['endpointslices']),
-  // Peapod's agent is the hands of the built-in local-path provisioner on its node: it watches the
-  // volumes provisioned there and drops its clean-up finalizer once their directory is gone.
-  rule(['list', 'watch', 'update', 'patch'], [''], ['persistentvolumes']),
 ], { labels: { 'rbac.authorization.k8s.io/aggregate-to-view': 'true' } });
 
 const aggregateToEdit = role('system:aggregate-to-edit', [
@@ -88,6 +85,9 @@ const node = role('system:node', [
   rule(['create'], [''], ['serviceaccounts/token']),
   rule(['create', 'delete', 'get', 'patch', 'update'], ['coordination.k8s.io'], ['leases']),
   rule(READ, ['discovery.k8s.io'], ['endpointslices']),
+  // Peapod's agent is the hands of the built-in local-path provisioner on its node: it watches the
+  // volumes provisioned there and drops its clean-up finalizer once their directory is gone.
+  rule(['list', 'watch', 'update', 'patch'], [''], ['persistentvolumes']),
   rule(READ, ['node.k8s.io'], ['runtimeclasses']),
 ]);
 
