@@ -34,7 +34,7 @@ describe('several peapod servers on a 3-member etcd cluster', { skip }, () => {
       mkdirSync(join(dataDir, 'pki'), { recursive: true });
       for (const f of ['pki/ca.crt', 'pki/ca.key', 'admin.token']) copyFileSync(join(shareFrom.dataDir, f), join(dataDir, f));
     }
-    const server = await startServer({ dataDir, args });
+    const server = await startServer({ dataDir, args, env: LOG_ENV });
     servers.push(server);
     return server;
   }
@@ -155,7 +155,7 @@ describe('several peapod servers on a 3-member etcd cluster', { skip }, () => {
     await Promise.all(etcd.members.map((m) => m.kill()));
     await Promise.all(etcd.members.map((m) => m.restart()));
     await Promise.all(etcd.members.map((m) => m.waitReady()));
-    const again = await startServer({ dataDir: keep.dataDir, args });
+    const again = await startServer({ dataDir: keep.dataDir, args, env: LOG_ENV });
     servers.push(again);
     const cm = await api(again, 'GET', '/api/v1/namespaces/default/configmaps/from-a');
     assert.equal(cm.status, 200, cm.body);
@@ -175,6 +175,9 @@ async function etcdLeader(cluster: EtcdCluster): Promise<EtcdCluster['members'][
   }
   assert.fail('no etcd member reports itself leader');
 }
+
+/** Routine lines such as the election's are info: the servers log them, as JSON, for isCandidate. */
+const LOG_ENV = { PEAPOD_LOG_LEVEL: 'info' };
 
 /** The server logs its own candidate identity once per elected component. */
 function isCandidate(server: TestServer, identity: string): boolean {

@@ -28,11 +28,11 @@ export interface TestServer {
 /** Components that act on objects; API-level tests turn them off so objects stay as written. */
 export const API_ONLY = ['--disable', 'scheduler,controller-manager,agent'];
 
-export async function startServer(options: { dataDir?: string; args?: string[] } = {}): Promise<TestServer> {
+export async function startServer(options: { dataDir?: string; args?: string[]; env?: Record<string, string> } = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'peapod-it-')));
   const proc = spawn(process.execPath, [join(ROOT, 'bin/peapod.js'), 'server', '--data-dir', dataDir, '--listen', '127.0.0.1:0', ...(options.args ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PEAPOD_LOG_LEVEL: process.env.PEAPOD_LOG_LEVEL ?? 'warn' },
+    env: { ...process.env, PEAPOD_LOG_LEVEL: process.env.PEAPOD_LOG_LEVEL ?? 'warn', ...(options.env ?? {}) },
   });
   let out = '';
   let err = '';
