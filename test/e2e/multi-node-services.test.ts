@@ -4,13 +4,12 @@
 // the Service's NodePort answers on node A's address from outside the cluster.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Pod, Service } from 'kubernetes-types/core/v1.js';
 import { devClusterSkipReason, PREFIX, startDevCluster, type DevCluster, type DevHost } from '../../src/dev/cluster.ts';
-import { eventually } from '../integration/harness.ts';
+import { eventually, kubectlOk } from '../integration/harness.ts';
 import { httpGet } from './e2e-harness.ts';
 import { skipUnlessCI } from '../skip-unless-ci.ts';
 
@@ -59,19 +58,10 @@ spec:
 
 describe('Services across nodes', { skip }, () => {
   let cluster: DevCluster | undefined;
-  let home = '';
 
-  async function kubectl(args: string[], input?: string): Promise<string> {
-    return new Promise((resolveOut, reject) => {
-      const child = execFile('kubectl', args, {
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, KUBECONFIG: cluster!.kubeconfig }, timeout: 60_000, maxBuffer: 64 << 20,
-      }, (error, stdout, stderr) => (error ? reject(new Error(`kubectl ${args.join(' ')}: ${stderr || error.message}`)) : resolveOut(stdout)));
-      child.stdin!.end(input ?? '');
-    });
-  }
+  const kubectl = (args: string[], input?: string): Promise<string> => kubectlOk(cluster!, args, input);
 
   before(async () => {
-    home = await mkdtemp(join(tmpdir(), 'ppdc-kubectl-home-'));
     cluster = await startDevCluster({
       nodes: 3, dataDir: join(tmpdir(), `${PREFIX}svc-e2e`),
       env: { PEAPOD_LOG_LEVEL: process.env.PEAPOD_LOG_LEVEL ?? 'warn' },
@@ -81,7 +71,6 @@ describe('Services across nodes', { skip }, () => {
 
   after(async () => {
     await cluster?.stop();
-    await rm(home, { recursive: true, force: true });
     assert.doesNotMatch(spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout, new RegExp(PREFIX));
     assert.equal(spawnSync('ip', ['route', 'show', 'proto', '77'], { encoding: 'utf8' }).stdout.trim(), '');
   });

@@ -5,14 +5,12 @@
 // with upstream's FailedScheduling message while that node is cordoned.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PersistentVolume, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
 import { devClusterSkipReason, PREFIX, startDevCluster, type DevCluster } from '../../src/dev/cluster.ts';
-import { eventually } from '../integration/harness.ts';
+import { eventually, kubectlOk } from '../integration/harness.ts';
 
 const skip = devClusterSkipReason();
 
@@ -39,16 +37,8 @@ ${preferNode ? `  affinity:
 
 describe('node-local volumes on a multi-node cluster', { skip }, () => {
   let cluster: DevCluster | undefined;
-  let home = '';
 
-  async function kubectl(args: string[], input?: string): Promise<string> {
-    return new Promise((resolveOut, reject) => {
-      const child = execFile('kubectl', args, {
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, KUBECONFIG: cluster!.kubeconfig }, timeout: 60_000, maxBuffer: 64 << 20,
-      }, (error, stdout, stderr) => (error ? reject(new Error(`kubectl ${args.join(' ')}: ${stderr || error.message}`)) : resolveOut(stdout)));
-      child.stdin!.end(input ?? '');
-    });
-  }
+  const kubectl = (args: string[], input?: string): Promise<string> => kubectlOk(cluster!, args, input);
   const json = async <T>(args: string[]): Promise<T> => JSON.parse(await kubectl([...args, '-o', 'json'])) as T;
   const running = () => eventually('app Running', async () => {
     const p = await json<Pod>(['get', 'pod', 'app']).catch(() => undefined);
@@ -59,7 +49,6 @@ describe('node-local volumes on a multi-node cluster', { skip }, () => {
   };
 
   before(async () => {
-    home = await mkdtemp(join(tmpdir(), 'ppdc-kubectl-home-'));
     cluster = await startDevCluster({
       nodes: 3, dataDir: join(tmpdir(), `${PREFIX}e2e-storage`),
       env: { PEAPOD_LOG_LEVEL: process.env.PEAPOD_LOG_LEVEL ?? 'warn' },
@@ -67,7 +56,6 @@ describe('node-local volumes on a multi-node cluster', { skip }, () => {
   });
   after(async () => {
     await cluster?.stop();
-    await rm(home, { recursive: true, force: true });
   });
 
   test('a pod follows its volume to the node it was provisioned on', { timeout: 240_000 }, async () => {

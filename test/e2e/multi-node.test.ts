@@ -8,14 +8,13 @@
 // its old name, and the dead node shows NotReady with the unreachable taint.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Deployment } from 'kubernetes-types/apps/v1.js';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { devClusterSkipReason, PREFIX, startDevCluster, type DevCluster, type DevHost } from '../../src/dev/cluster.ts';
-import { eventually } from '../integration/harness.ts';
+import { eventually, kubectlOk } from '../integration/harness.ts';
 import { skipUnlessCI } from '../skip-unless-ci.ts';
 
 const skip = skipUnlessCI(devClusterSkipReason());
@@ -73,16 +72,8 @@ spec:
 
 describe('multi-node cluster', { skip }, () => {
   let cluster: DevCluster | undefined;
-  let home = '';
 
-  async function kubectl(args: string[], input?: string): Promise<string> {
-    return new Promise((resolveOut, reject) => {
-      const child = execFile('kubectl', args, {
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, KUBECONFIG: cluster!.kubeconfig }, timeout: 60_000, maxBuffer: 64 << 20,
-      }, (error, stdout, stderr) => (error ? reject(new Error(`kubectl ${args.join(' ')}: ${stderr || error.message}`)) : resolveOut(stdout)));
-      child.stdin!.end(input ?? '');
-    });
-  }
+  const kubectl = (args: string[], input?: string): Promise<string> => kubectlOk(cluster!, args, input);
   const json = async <T>(args: string[]): Promise<T> => JSON.parse(await kubectl([...args, '-o', 'json'])) as T;
   const webPods = async (): Promise<Pod[]> => (await json<{ items: Pod[] }>(['get', 'pods', '-l', 'app=web'])).items;
   const ready = (p: Pod): boolean => !p.metadata?.deletionTimestamp && p.status?.phase === 'Running' && !!p.status.podIP
@@ -90,7 +81,6 @@ describe('multi-node cluster', { skip }, () => {
   const host = (name: string): DevHost => cluster!.hosts.find((h) => h.nodeName === name)!;
 
   before(async () => {
-    home = await mkdtemp(join(tmpdir(), 'ppdc-kubectl-home-'));
     cluster = await startDevCluster({
       nodes: 3, dataDir: join(tmpdir(), `${PREFIX}e2e`), profile: 'fast',
       env: { PEAPOD_LOG_LEVEL: process.env.PEAPOD_LOG_LEVEL ?? 'warn' },
@@ -100,7 +90,6 @@ describe('multi-node cluster', { skip }, () => {
 
   after(async () => {
     await cluster?.stop();
-    await rm(home, { recursive: true, force: true });
     // Nothing of the cluster is left: no namespaces, links, routes or cgroups with the prefix.
     assert.doesNotMatch(spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout, new RegExp(PREFIX));
     assert.doesNotMatch(spawnSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' }).stdout, new RegExp(PREFIX));

@@ -93,8 +93,11 @@ process.once('exit', () => {
   if (kubectlHome) rmSync(kubectlHome, { recursive: true, force: true });
 });
 
+/** What kubectl needs of a cluster: a test server or a dev cluster. */
+export type KubectlTarget = Pick<TestServer, 'kubeconfig'>;
+
 /** Runs the real kubectl against the server. Never throws on a non-zero exit: tests assert codes. */
-export async function kubectl(server: TestServer, args: string[], options: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<KubectlResult> {
+export async function kubectl(server: KubectlTarget, args: string[], options: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<KubectlResult> {
   kubectlHome ??= await mkdtemp(join(tmpdir(), 'peapod-kubectl-home-'));
   return new Promise((resolveResult) => {
     const child = execFile(
@@ -116,7 +119,7 @@ export async function kubectl(server: TestServer, args: string[], options: { inp
 }
 
 /** Runs kubectl and fails the test (with its stderr) unless it exits 0; returns stdout. */
-export async function kubectlOk(server: TestServer, args: string[], input?: string): Promise<string> {
+export async function kubectlOk(server: KubectlTarget, args: string[], input?: string): Promise<string> {
   const r = await kubectl(server, args, input === undefined ? {} : { input });
   if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
   return r.stdout;
