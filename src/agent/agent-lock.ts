@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { processExists } from '../util/index.ts';
 
 // Synchronous on purpose: these run inside an AbortSignal listener while `peapod server` shuts
 // down, and the process exits right after the abort returns.
@@ -12,7 +13,7 @@ import { join } from 'node:path';
  */
 export async function acquireStateLock(pidFile: string): Promise<() => void> {
   const pid = Number(readText(pidFile));
-  if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
+  if (Number.isInteger(pid) && pid > 0 && processExists(pid)) {
     throw new Error(`another agent (pid ${pid}) is using ${pidFile.replace(/\/agent\.pid$/, '')}`);
   }
   writeFileSync(pidFile, `${process.pid}\n`);
@@ -64,11 +65,3 @@ function readText(path: string): string {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

@@ -28,6 +28,7 @@ import { runCommand } from '../agent/runtime/command.ts';
 import { removeCgroupTree } from '../agent/runtime/sandbox.ts';
 import { createClient, resources, type Client } from '../client/index.ts';
 import { killEtcdUnder, startEtcd, type EtcdCluster } from '../storage/etcd/etcd-process.ts';
+import { processExists } from '../util/index.ts';
 
 export const PREFIX = 'ppdc-';
 export const DEV_BRIDGE = `${PREFIX}br0`;
@@ -295,11 +296,11 @@ export async function startDevCluster(opts: DevClusterOptions): Promise<DevClust
       let init: number | undefined;
       const host: DevHost = {
         index: s.index, nodeName: s.name, netns: s.netns, ip: s.ip, podCidr: s.podCidr, dataDir: s.dir, logFile,
-        initPid: () => (init !== undefined && alive(init) ? init : undefined),
+        initPid: () => (init !== undefined && processExists(init) ? init : undefined),
         async kill() {
           // The machine's network goes with it: nothing answers on its address any more.
           await runCommand('ip', ['link', 'set', s.veth, 'down'], { allowFailure: true });
-          if (init !== undefined && alive(init)) process.kill(init, 'SIGKILL');
+          if (init !== undefined && processExists(init)) process.kill(init, 'SIGKILL');
           else if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
           if (proc.exitCode === null && proc.signalCode === null) await exited;
           // The kernel kills the rest of the PID namespace when its init dies; wait until it has.
@@ -330,7 +331,7 @@ export async function sweepDevCluster(opts: { dataDir?: string } = {}): Promise<
   // A process that outlives SIGKILL is reported after the rest is removed, not ignored.
   const problems: string[] = [];
   const owner = await readState();
-  if (owner && owner.pid !== process.pid && alive(owner.pid)) throw new Error(`a dev cluster is running (pid ${owner.pid}); stop it first`);
+  if (owner && owner.pid !== process.pid && processExists(owner.pid)) throw new Error(`a dev cluster is running (pid ${owner.pid}); stop it first`);
   const namespaces = (await runCommand('ip', ['netns', 'list'], { allowFailure: true })).stdout
     .split('\n').map((l) => l.split(' ')[0] ?? '').filter((n) => n.startsWith(PREFIX));
   for (const ns of namespaces) {
@@ -342,7 +343,7 @@ export async function sweepDevCluster(opts: { dataDir?: string } = {}): Promise<
     if (!pid || !isPeapodServer(pid)) continue;
     found.push(`server pid ${pid}`);
     killQuietly(pid);
-    await waitUntil(`server pid ${pid} to exit`, async () => !alive(pid), 10_000).catch((e: Error) => problems.push(e.message));
+    await waitUntil(`server pid ${pid} to exit`, async () => !processExists(pid), 10_000).catch((e: Error) => problems.push(e.message));
   }
   const dataDirs = [...new Set([opts.dataDir, owner?.dataDir].filter((d): d is string => !!d))];
   for (const dir of dataDirs) {
@@ -481,7 +482,7 @@ async function claimMachine(opts: Pick<DevClusterOptions, 'ifRunning' | 'waitMs'
     }
     const holder = Number(await readFile(LOCK_FILE, 'utf8').catch(() => '0'));
     if (holder === process.pid) return;
-    if (!holder || !alive(holder)) {
+    if (!holder || !processExists(holder)) {
       await rm(LOCK_FILE, { force: true });
       continue;
     }
@@ -501,14 +502,6 @@ async function readState(): Promise<StateRecord | undefined> {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function killQuietly(pid: number): void {
   try {

@@ -15,6 +15,7 @@ import { sweep } from '../../src/agent/network/index.ts';
 import { removeProxyState } from '../../src/agent/proxy/index.ts';
 import { removeCgroupTree } from '../../src/agent/runtime/sandbox.ts';
 import { api, eventually, kubectl, startServer, type TestServer } from '../integration/harness.ts';
+import { processExists } from '../../src/util/index.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const BASE = join(tmpdir(), 'peapod-e2e');
@@ -68,7 +69,7 @@ export async function newTestNode(label: string): Promise<TestNode> {
 export async function sweepCrashedRuns(): Promise<void> {
   for (const d of await readdir(BASE).catch(() => [])) {
     const owner = JSON.parse(await readFile(join(BASE, d, 'owner.json'), 'utf8').catch(() => '{}')) as { pid?: number; node?: TestNode };
-    if (!owner.node || (owner.pid && alive(owner.pid))) continue;
+    if (!owner.node || (owner.pid && processExists(owner.pid))) continue;
     await destroyTestNode(owner.node);
   }
 }
@@ -200,11 +201,3 @@ export function httpGet(url: string): Promise<string> {
   });
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildBusyboxRootfs } from '../../src/agent/images/busybox.ts';
+import { processExists } from '../../src/util/index.ts';
 
 export const REGISTRY_BIN = '/usr/bin/docker-registry';
 
@@ -43,22 +44,14 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Stops registries (and removes their storage) left by test runs that crashed. */
 export async function sweepCrashedRegistries(): Promise<void> {
   for (const d of (await readdir(tmpdir()).catch(() => [])).filter((n) => n.startsWith('peapod-registry-'))) {
     const dir = join(tmpdir(), d);
     const owner = JSON.parse(await readFile(join(dir, 'owner.json'), 'utf8').catch(() => '{}')) as { pid?: number; registryPid?: number };
-    if (!owner.pid || alive(owner.pid)) continue;
-    if (owner.registryPid && alive(owner.registryPid)) {
+    if (!owner.pid || processExists(owner.pid)) continue;
+    if (owner.registryPid && processExists(owner.registryPid)) {
       const cmd = await readFile(`/proc/${owner.registryPid}/cmdline`, 'utf8').catch(() => '');
       if (cmd.includes(REGISTRY_BIN) && cmd.includes(dir)) process.kill(owner.registryPid, 'SIGKILL');
     }

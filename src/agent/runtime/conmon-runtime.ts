@@ -13,6 +13,7 @@ import { SandboxManager } from './sandbox.ts';
 import { selectOciRuntime, type OciRuntimeBinary, type OciRuntimePreference } from './select-runtime.ts';
 import type { ContainerInfo, ContainerRuntime, ContainerSpec, ContainerStatus, ExecIO, Sandbox, SandboxConfig } from './types.ts';
 import { readUserFiles, resolveUser } from './user.ts';
+import { processExists } from '../../util/index.ts';
 
 export interface ConmonRuntimeOptions {
   /** Per-agent state root: runtime state, exit files, bundles, pod dirs, logs. */
@@ -239,13 +240,7 @@ export class ConmonRuntime implements ContainerRuntime {
   async #conmonAlive(id: string): Promise<boolean> {
     const text = await readFile(join(this.#dir(id), 'conmon.pid'), 'utf8').catch(() => '');
     const pid = Number(text.trim());
-    if (!Number.isInteger(pid) || pid <= 0) return false;
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
+    return Number.isInteger(pid) && pid > 0 && processExists(pid);
   }
 
   async #waitExit(id: string, timeoutMs: number): Promise<boolean> {

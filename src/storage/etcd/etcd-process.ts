@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { processExists } from '../../util/index.ts';
 
 export interface EtcdMember {
   readonly name: string;
@@ -189,7 +190,7 @@ export function sweepStaleEtcd(): void {
     const ownerFile = join(dir, OWNER_FILE);
     if (!existsSync(ownerFile)) continue;
     const owner = Number(readFileSync(ownerFile, 'utf8'));
-    if (owner > 0 && alive(owner)) continue;
+    if (owner > 0 && processExists(owner)) continue;
     for (const pid of pidsWithArg(`--data-dir=${dir}/`)) {
       try {
         process.kill(pid, 'SIGKILL');
@@ -214,14 +215,6 @@ export function killEtcdUnder(dir: string): number[] {
   return pids;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function pidsWithArg(argPrefix: string): number[] {
   const pids: number[] = [];

@@ -1,0 +1,3 @@
+// Small mechanisms shared by components that have nothing else in common (no Kubernetes semantics:
+// those live in src/api).
+export { processExists } from './process.ts';
