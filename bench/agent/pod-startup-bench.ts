@@ -3,24 +3,18 @@
 // through `podman kube play` (its wall time: it returns once the containers run) side by side.
 // Root only. Pods run one at a time; each is deleted (and gone) before the next.
 // Usage: tsx bench/agent/pod-startup-bench.ts [--quick]
-import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { conmonPreflight } from '../../src/agent/preflight.ts';
-import { sweep } from '../../src/agent/network/index.ts';
-import { createClient, resources, type Client } from '../../src/client/index.ts';
+import { resources, type Client } from '../../src/client/index.ts';
 import { barChart } from '../lib/chart.ts';
 import { formatNumber, type Anchor, type Figure } from '../lib/figures.ts';
-import { onCleanup } from '../lib/cleanup.ts';
 import { writePng } from '../lib/png.ts';
 import { createProgress } from '../lib/progress.ts';
 import { OUT_DIR, parseBenchArgs, runBench } from '../lib/run-bench.ts';
-import { launchServer } from '../lib/server-process.ts';
 import { summarize, type Summary } from '../lib/stats.ts';
 import { renderTable } from '../lib/table.ts';
+import { startRealNode } from '../lib/real-node.ts';
 import { makeTempDir } from '../lib/temp-dir.ts';
 import { PODMAN_IMAGE, podmanUnavailable, startPodman } from './podman-peer.ts';
 
@@ -126,32 +120,10 @@ async function measureRounds(
 }
 
 await runBench(BENCH, async () => {
-  const problems = await conmonPreflight('auto');
-  if (problems.length) throw new Error(`cannot run real pods here: ${problems.join('; ')}`);
-  const tag = randomBytes(3).toString('hex');
-  const nodeName = `bench-${tag}`;
-  const octet = 150 + (randomBytes(1)[0]! % 50);
   const series: Series[] = [];
-
   progress.phase('starting peapod server with its embedded agent');
-  const server = await launchServer({ args: ['--node-name', nodeName, '--pod-cidr', `10.42.${octet}.0/24`] });
-  const agentDir = join(server.dataDir, 'agent');
-  const client = createClient({ server: server.url, token: server.token, ca: server.caPem, userAgent: 'pod-startup-bench' });
-  // Runs before the server stops (newest first): no pod may outlive the benchmark.
-  onCleanup(async () => {
-    await client.deleteCollection(resources.pods, NS, {}, { gracePeriodSeconds: 0 }).catch(() => undefined);
-    const podsDir = join(agentDir, 'rt', 'pods');
-    for (let i = 0; i < 150 && existsSync(podsDir) && readdirSync(podsDir).length > 0; i++) await new Promise((r) => setTimeout(r, 200));
-    const runtimeRoot = join(agentDir, 'rt', 'runtime');
-    for (const id of existsSync(runtimeRoot) ? readdirSync(runtimeRoot) : []) spawnSync('runc', ['--root', runtimeRoot, 'delete', '--force', id], { stdio: 'ignore' });
-    await sweep({ pathPrefix: join(agentDir, 'rt') });
-    client.close();
-  });
-  for (let i = 0; i < 300; i++) {
-    const node = await client.get(resources.nodes, undefined, nodeName).catch(() => undefined);
-    if (node) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  // Clean-up runs before the server stops (newest first): no pod may outlive the benchmark.
+  const { server, client, nodeName, tag, octet } = await startRealNode('pod-startup-bench', { namespace: NS });
   progress.end(server.url);
   const watch = new PodWatch(client);
   try {

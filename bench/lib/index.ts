@@ -16,4 +16,5 @@ export { cleanupAll, onCleanup } from './cleanup.ts';
 export { makeTempDir } from './temp-dir.ts';
 export { FIGURES_ENV, OUT_DIR, parseBenchArgs, runBench, type BenchArgs } from './run-bench.ts';
 export { timedLoop, type LoopResult } from './timed-loop.ts';
+export { startRealNode, type RealNode } from './real-node.ts';
 export { backendServerArgs, parseBackends, runOnBackends, type BackendName } from './backends.ts';

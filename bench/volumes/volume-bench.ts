@@ -5,24 +5,18 @@
 // - pod create → Running with that claim, versus the same pod with an emptyDir volume.
 // One pair at a time; each is deleted (and gone) before the next.
 // Usage: tsx bench/volumes/volume-bench.ts [--quick]
-import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { PersistentVolume, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
-import { conmonPreflight } from '../../src/agent/preflight.ts';
-import { sweep } from '../../src/agent/network/index.ts';
-import { createClient, resources, type Client, type KubeObject, type ResourceRef } from '../../src/client/index.ts';
+import { resources, type Client, type KubeObject, type ResourceRef } from '../../src/client/index.ts';
 import { barChart } from '../lib/chart.ts';
-import { onCleanup } from '../lib/cleanup.ts';
 import { formatNumber, type Figure } from '../lib/figures.ts';
 import { writePng } from '../lib/png.ts';
 import { createProgress } from '../lib/progress.ts';
 import { OUT_DIR, parseBenchArgs, runBench } from '../lib/run-bench.ts';
-import { launchServer } from '../lib/server-process.ts';
 import { summarize } from '../lib/stats.ts';
 import { renderTable } from '../lib/table.ts';
+import { startRealNode } from '../lib/real-node.ts';
 
 const BENCH = 'volumes';
 const SIZES = { full: { rounds: 20, warmup: 2 }, quick: { rounds: 4, warmup: 1 } };
@@ -80,24 +74,8 @@ const bound = (c: PersistentVolumeClaim): boolean => c.status?.phase === 'Bound'
 const running = (p: Pod): boolean => p.status?.phase === 'Running' && (p.status.containerStatuses ?? []).every((s) => s.state?.running);
 
 await runBench(BENCH, async () => {
-  const problems = await conmonPreflight('auto');
-  if (problems.length) throw new Error(`cannot run real pods here: ${problems.join('; ')}`);
-  const nodeName = `bench-${randomBytes(3).toString('hex')}`;
-  const octet = 150 + (randomBytes(1)[0]! % 50);
   progress.phase('starting peapod server with its embedded agent');
-  const server = await launchServer({ args: ['--node-name', nodeName, '--pod-cidr', `10.42.${octet}.0/24`] });
-  const agentDir = join(server.dataDir, 'agent');
-  const client = createClient({ server: server.url, token: server.token, ca: server.caPem, userAgent: 'volume-bench' });
-  onCleanup(async () => {
-    await client.deleteCollection(resources.pods, NS, {}, { gracePeriodSeconds: 0 }).catch(() => undefined);
-    const podsDir = join(agentDir, 'rt', 'pods');
-    for (let i = 0; i < 150 && existsSync(podsDir) && readdirSync(podsDir).length > 0; i++) await new Promise((r) => setTimeout(r, 200));
-    const runtimeRoot = join(agentDir, 'rt', 'runtime');
-    for (const id of existsSync(runtimeRoot) ? readdirSync(runtimeRoot) : []) spawnSync('runc', ['--root', runtimeRoot, 'delete', '--force', id], { stdio: 'ignore' });
-    await sweep({ pathPrefix: join(agentDir, 'rt') });
-    client.close();
-  });
-  for (let i = 0; i < 300 && !(await client.get(resources.nodes, undefined, nodeName).catch(() => undefined)); i++) await new Promise((r) => setTimeout(r, 100));
+  const { server, client, agentDir } = await startRealNode('volume-bench', { namespace: NS });
   progress.end(server.url);
 
   const pods = new Waiter<Pod>(client, resources.pods);
