@@ -5,7 +5,7 @@ import { ApiError } from '../apiserver/errors.ts';
 import { SYSTEM_PRIORITY_CLASSES } from '../apiserver/registry/priorityclasses.ts';
 import type { KObject } from '../apiserver/registry/types.ts';
 import { jsonEqual } from '../apiserver/registry/common.ts';
-import { BOOTSTRAP_CLUSTER_ROLES, BOOTSTRAP_CLUSTER_ROLE_BINDINGS } from '../apiserver/authz/index.ts';
+import { BOOTSTRAP_CLUSTER_ROLES, BOOTSTRAP_CLUSTER_ROLE_BINDINGS, BOOTSTRAP_ROLES, BOOTSTRAP_ROLE_BINDINGS } from '../apiserver/authz/index.ts';
 import { LOCAL_PATH_STORAGE_CLASS } from '../controllers/persistentvolume/local-path.ts';
 import type { ConfigMap } from 'kubernetes-types/core/v1.js';
 import { KUBELET_CONFIG_NAME, KUBELET_CONFIG_NAMESPACE, kubeletConfigMap, nodeLeaseDurationSeconds as nodeLeaseDurationSecondsOf } from '../api/index.ts';
@@ -25,32 +25,35 @@ export async function ensureSystemPriorityClasses(api: ApiServer): Promise<void>
 
 /**
  * Reconciles the bootstrap RBAC policy (upstream's rbac/bootstrap-roles post-start hook): missing
- * ClusterRoles and ClusterRoleBindings are created; existing ones get their rules, aggregation and
+ * ClusterRoles, ClusterRoleBindings and the few namespaced Roles/RoleBindings are created; existing ones get their rules, aggregation and
  * subjects back unless annotated rbac.authorization.kubernetes.io/autoupdate=false.
  */
 export async function ensureBootstrapPolicy(api: ApiServer): Promise<void> {
   const sets = [
     ['clusterroles', BOOTSTRAP_CLUSTER_ROLES],
     ['clusterrolebindings', BOOTSTRAP_CLUSTER_ROLE_BINDINGS],
+    ['roles', BOOTSTRAP_ROLES],
+    ['rolebindings', BOOTSTRAP_ROLE_BINDINGS],
   ] as const;
   for (const [resource, objects] of sets) {
     const handle = api.ctx.byGroupResource('rbac.authorization.k8s.io', resource);
     if (!handle) continue;
     for (const desired of objects as unknown as readonly KObject[]) {
       const name = desired.metadata?.name ?? '';
+      const ns = desired.metadata?.namespace;
       try {
-        await handle.store.create(undefined, structuredClone(desired));
+        await handle.store.create(ns, structuredClone(desired));
         continue;
       } catch (e) {
         if (!(e instanceof ApiError && e.code === 409)) throw e;
       }
-      const live = await handle.store.get(undefined, name);
+      const live = await handle.store.get(ns, name);
       const { metadata: _m, ...body } = structuredClone(desired);
       // An aggregated role's rules belong to the aggregation controller, as upstream.
       if (body.aggregationRule) delete body.rules;
       const drifted = Object.entries(body).some(([k, v]) => !jsonEqual(live[k], v));
       if (!drifted || live.metadata?.annotations?.['rbac.authorization.kubernetes.io/autoupdate'] === 'false') continue;
-      await handle.store.guaranteedUpdate(undefined, name, (current: KObject) => ({ ...current, ...structuredClone(body) }));
+      await handle.store.guaranteedUpdate(ns, name, (current: KObject) => ({ ...current, ...structuredClone(body) }));
     }
   }
 }

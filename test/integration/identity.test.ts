@@ -181,6 +181,11 @@ describe('identity: users, RBAC, ServiceAccounts, nodes', () => {
     assert.equal(token.status, 201, JSON.stringify(token.json));
     const stolen = await asCert(server, other, 'POST', '/api/v1/namespaces/dev/serviceaccounts/default/token', { spec: { boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'on-n1' } } });
     assert.equal(stolen.status, 403);
+    // The cluster's kubelet settings (the lease duration agents follow) and nothing else in kube-system.
+    assert.equal((await asCert(server, creds, 'GET', '/api/v1/namespaces/kube-system/configmaps/kubelet-config')).status, 200);
+    assert.equal((await asCert(server, creds, 'GET', '/api/v1/namespaces/kube-system/configmaps?fieldSelector=metadata.name%3Dkubelet-config')).status, 200);
+    assert.equal((await asCert(server, creds, 'GET', '/api/v1/namespaces/kube-system/configmaps')).status, 403);
+    assert.equal((await asCert(server, creds, 'GET', '/api/v1/namespaces/kube-system/configmaps/kube-root-ca.crt')).status, 403);
   });
 
   it('nobody grants rights they do not hold', async () => {

@@ -2,7 +2,8 @@
 // the resources Peapod serves or other clients commonly ask about. The server reconciles these
 // objects at every start (create when missing; rules and subjects restored unless the object is
 // annotated rbac.authorization.kubernetes.io/autoupdate=false), as kube-apiserver does.
-import type { ClusterRole, ClusterRoleBinding, PolicyRule } from 'kubernetes-types/rbac/v1.js';
+import type { ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding } from 'kubernetes-types/rbac/v1.js';
+import { KUBELET_CONFIG_NAME, KUBELET_CONFIG_NAMESPACE } from '../../api/index.ts';
 
 const READ = ['get', 'list', 'watch'];
 const WRITE = ['create', 'delete', 'deletecollection', 'patch', 'update'];
@@ -162,4 +163,27 @@ export const BOOTSTRAP_CLUSTER_ROLE_BINDINGS: ClusterRoleBinding[] = [
   binding('system:kube-controller-manager', 'system:kube-controller-manager', [{ kind: 'User', name: 'system:kube-controller-manager' }]),
   binding('system:node', 'system:node', []),
   binding('system:node-bootstrapper', 'system:node-bootstrapper', [{ kind: 'Group', name: 'system:bootstrappers' }]),
+];
+
+/**
+ * Namespaced bootstrap objects: as kubeadm, every node may read the cluster's kubelet settings
+ * (`kube-system/kubelet-config`, the node lease duration the agents follow) and nothing else there.
+ */
+export const BOOTSTRAP_ROLES: Role[] = [
+  {
+    apiVersion: `${G}/v1`,
+    kind: 'Role',
+    metadata: { name: 'kubeadm:kubelet-config', namespace: KUBELET_CONFIG_NAMESPACE, labels: LABELS, annotations: AUTOUPDATE },
+    rules: [rule(READ, [''], ['configmaps'], [KUBELET_CONFIG_NAME])],
+  },
+];
+
+export const BOOTSTRAP_ROLE_BINDINGS: RoleBinding[] = [
+  {
+    apiVersion: `${G}/v1`,
+    kind: 'RoleBinding',
+    metadata: { name: 'kubeadm:kubelet-config', namespace: KUBELET_CONFIG_NAMESPACE, labels: LABELS, annotations: AUTOUPDATE },
+    roleRef: { apiGroup: G, kind: 'Role', name: 'kubeadm:kubelet-config' },
+    subjects: [{ apiGroup: G, kind: 'Group', name: 'system:nodes' }],
+  },
 ];

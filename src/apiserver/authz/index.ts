@@ -13,7 +13,7 @@ export { forbiddenError, type Attributes, type Authorizer, type Decision } from 
 export { isReview, serveReview } from './reviews.ts';
 export { nodeRestriction } from './node-restriction.ts';
 export { nodeNameOf } from './node-authorizer.ts';
-export { BOOTSTRAP_CLUSTER_ROLES, BOOTSTRAP_CLUSTER_ROLE_BINDINGS } from './bootstrap-policy.ts';
+export { BOOTSTRAP_CLUSTER_ROLES, BOOTSTRAP_CLUSTER_ROLE_BINDINGS, BOOTSTRAP_ROLES, BOOTSTRAP_ROLE_BINDINGS } from './bootstrap-policy.ts';
 export { rulesCover } from './rules.ts';
 
 export const MASTERS_GROUP = 'system:masters';

@@ -3,7 +3,6 @@
 // requests) only for objects its own pods use. Writes to Nodes, Leases and pods are further held to
 // the node's own objects by NodeRestriction admission (node-restriction.ts).
 import type { PolicyRule } from 'kubernetes-types/rbac/v1.js';
-import { KUBELET_CONFIG_NAME, KUBELET_CONFIG_NAMESPACE } from '../../api/index.ts';
 import { ALLOW, NO_OPINION, type Attributes, type Authorizer, type Decision } from './attributes.ts';
 import { BOOTSTRAP_CLUSTER_ROLES } from './bootstrap-policy.ts';
 import type { NodeGraph } from './node-graph.ts';
@@ -27,8 +26,6 @@ export class NodeAuthorizer implements Authorizer {
   authorize(a: Attributes): Decision {
     const node = nodeNameOf(a.user);
     if (!node) return NO_OPINION;
-    // The cluster's kubelet settings (lease duration), as kubeadm's kubelet-config Role grants nodes.
-    if (isKubeletConfig(a)) return ALLOW;
     if (!NODE_RULES.some((r) => ruleAllows(a, r))) return NO_OPINION;
     if (!a.resourceRequest || (a.apiGroup ?? '') !== '' || !GRAPHED.has(a.resource ?? '')) return ALLOW;
     const noRelation = { allowed: false, reason: `no relationship found between node '${node}' and this object` } as const;
@@ -37,9 +34,4 @@ export class NodeAuthorizer implements Authorizer {
     const kind = a.resource as 'secrets' | 'configmaps' | 'persistentvolumeclaims' | 'serviceaccounts';
     return this.graph.has(node, kind, a.namespace, a.name) ? ALLOW : noRelation;
   }
-}
-
-function isKubeletConfig(a: Attributes): boolean {
-  return a.resourceRequest && (a.apiGroup ?? '') === '' && a.resource === 'configmaps' && !a.subresource
-    && a.namespace === KUBELET_CONFIG_NAMESPACE && a.name === KUBELET_CONFIG_NAME && ['get', 'list', 'watch'].includes(a.verb);
 }
