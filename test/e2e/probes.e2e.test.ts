@@ -84,8 +84,13 @@ describe('probes and hooks on real containers', { skip, timeout: 170_000 }, () =
   test('postStart and preStop httpGet and preStop exec reach a handler pod, seen in its logs', async () => {
     await apply(pod('handler', node, [{
       name: 'srv', image: 'busybox',
-      // Answers every request and prints its request line, so `kubectl logs handler` shows it.
-      command: ['sh', '-c', "while true; do printf 'HTTP/1.0 200 OK\\r\\n\\r\\nok' | nc -l -p 8080 | head -n 1; done"],
+      // Answers every request and prints its request line, so `kubectl logs handler` shows it. One
+      // process per connection (nc -ll -e): the two preStop hooks arrive at the same moment.
+      command: ['sh', '-c', [
+        `printf '%s\\n' '#!/bin/sh' 'read -r line; echo "$line" > /proc/1/fd/1' "printf 'HTTP/1.0 200 OK\\r\\n\\r\\nok'" > /tmp/answer`,
+        'chmod +x /tmp/answer',
+        'exec nc -ll -p 8080 -e /tmp/answer',
+      ].join(' && ')],
     }]));
     const handler = await waitPod(server!, 'handler', 'running', (p) => p.status?.podIP !== undefined && p.status.containerStatuses?.[0]?.state?.running !== undefined);
     const ip = handler.status?.podIP ?? '';
