@@ -3,6 +3,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import { ensurePki } from '../apiserver/tls/index.ts';
 import type { Store } from '../client/index.ts';
 import type { ContainerRuntime } from './runtime/index.ts';
+import type { StatsProvider } from './metrics/index.ts';
 import { startAgentServer, streamContainerLog, type AgentServer, type StreamingBackend } from './server/index.ts';
 
 export interface AgentStreamingOptions {
@@ -18,6 +19,10 @@ export interface AgentStreamingOptions {
   /** The agent's pod informer cache (pods bound to this node), keyed `namespace/name`. */
   pods: Store<Pod>;
   log: (msg: string, fields?: Record<string, unknown>) => void;
+  /** Resource usage for /stats/summary and /metrics/resource. */
+  stats?: StatsProvider;
+  /** A serving certificate shared by many endpoints (hollow nodes); default one made in `<dataDir>/pki`. */
+  tls?: { cert: string; key: string };
 }
 
 /**
@@ -26,11 +31,16 @@ export interface AgentStreamingOptions {
  * instance, the one before it the `--previous` one.
  */
 export async function startAgentStreaming(opts: AgentStreamingOptions): Promise<AgentServer> {
-  const pki = await ensurePki(join(opts.dataDir, 'pki'), { hosts: [opts.host] });
+  let tls = opts.tls;
+  if (!tls) {
+    const pki = await ensurePki(join(opts.dataDir, 'pki'), { hosts: [opts.host] });
+    tls = { cert: pki.serverCert, key: pki.serverKey };
+  }
   return startAgentServer({
     host: opts.host,
     port: opts.port,
-    tls: { cert: pki.serverCert, key: pki.serverKey },
+    tls,
+    stats: opts.stats,
     authenticate: (header) => header === `Bearer ${opts.token}`,
     backend: runtimeBackend(opts.runtime, opts.pods),
     log: opts.log,

@@ -29,6 +29,7 @@ import { DiskPodStorage, PodManager, type ClusterDnsSettings, type NodeInfo, typ
 import { clusterDnsIp, CLUSTER_POD_CIDR, createServiceInformers, DEFAULT_CLUSTER_DOMAIN, DEFAULT_SERVICE_CIDR, startNodeProxy, type NodeProxy } from './proxy/index.ts';
 import type { ProbeHandlers } from './probes/index.ts';
 import { ConmonRuntime, type ContainerRuntime, type OciRuntimePreference } from './runtime/index.ts';
+import { runtimeStatsProvider } from './metrics/index.ts';
 
 export const CONTROL_PLANE_LABEL = 'node-role.kubernetes.io/control-plane';
 /** Used when neither the Node nor a flag names the node's pod /24 (hollow runtime). */
@@ -58,7 +59,7 @@ export interface AgentOptions {
    * Serve logs/exec/port-forward (src/agent/server) on the InternalIP to callers presenting
    * `token` (the API server proxies with it). Absent: no endpoint.
    */
-  streaming?: { token: string; port?: number };
+  streaming?: { token: string; port?: number; tls?: { cert: string; key: string } };
   /**
    * Where the agent learns of the pods bound to it; default its own informer on
    * spec.nodeName=<node>. The hollow nodes of one process share one pod watch through this
@@ -173,7 +174,8 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     if (opts.streaming) {
       const streaming = await startAgentStreaming({
         dataDir: opts.dataDir, host: nodeIp, port: opts.streaming.port ?? 0, token: opts.streaming.token,
-        runtime: rt.runtime, pods: informer.store, log,
+        runtime: rt.runtime, pods: informer.store, log, tls: opts.streaming.tls,
+        stats: runtimeStatsProvider({ nodeName, runtime: rt.runtime, cgroupParent: rt.cgroupParent }),
       });
       cleanups.push(() => void streaming.close());
       agentPort = streaming.port;
@@ -263,6 +265,8 @@ interface RuntimeParts {
   images?: ImageStore;
   podImages?: PodImages;
   network?: AgentNetworkConfig;
+  /** Where the runtime puts pod cgroups (conmon); the metrics read usage there. */
+  cgroupParent?: string;
   /** At shutdown (synchronous): removes the bridge and cgroup parent when no pod uses them. */
   cleanup?: () => void;
 }
@@ -295,7 +299,7 @@ async function startConmon(opts: AgentOptions, podCidr: string | undefined, prog
   const registryConfig = opts.registryConfig ?? join(dir, 'registries.yaml');
   const puller = new ImagePuller({ store: images, registries: () => loadRegistriesConfig(registryConfig), log: opts.log });
   const podImages = nodeImages({ store: images, puller, log: opts.log });
-  return { runtime, storage: new DiskPodStorage(join(dir, 'pods')), images, podImages, network: net, cleanup };
+  return { runtime, storage: new DiskPodStorage(join(dir, 'pods')), images, podImages, network: net, cgroupParent, cleanup };
 }
 
 type ResolvedServiceNetwork = Required<Omit<ServiceNetworkOptions, 'enabled'>>;

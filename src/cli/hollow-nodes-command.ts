@@ -17,6 +17,13 @@ import { startAgent, type Agent } from '../agent/agent.ts';
 import { SharedPodInformer } from '../agent/hollow/index.ts';
 import { followLeaseConfig, RENEW_INTERVAL_MS } from '../agent/node/index.ts';
 import { createClient, type ClientOptions } from '../client/index.ts';
+import { ensurePki } from '../apiserver/tls/index.ts';
+
+async function hollowKubeletEndpoint(tokenFile: string, dataRoot: string): Promise<{ token: string; tls: { cert: string; key: string } }> {
+  const token = (await readFile(tokenFile, 'utf8')).trim();
+  const pki = await ensurePki(join(dataRoot, 'pki'), { hosts: ['127.0.0.1'] });
+  return { token, tls: { cert: pki.serverCert, key: pki.serverKey } };
+}
 
 interface HollowFlags {
   count: string;
@@ -28,6 +35,7 @@ interface HollowFlags {
   podCidrBase: string;
   concurrency: string;
   spreadSeconds: string;
+  nodeTokenFile?: string;
 }
 
 function fail(message: string): never {
@@ -93,6 +101,7 @@ export function registerHollowNodesCommand(program: Command): void {
     .option('--pod-cidr-base <cidr>', 'node i gets the i-th /24 of this range as its pod CIDR', '10.64.0.0/10')
     .option('--concurrency <n>', 'nodes joining at the same time', '50')
     .option('--spread-seconds <s>', 'spread node starts over this long, so lease renewals do not come in bursts (default: one lease period)', String(RENEW_INTERVAL_MS / 1000))
+    .option('--node-token-file <file>', 'serve each node\'s kubelet endpoint (stats for metrics.k8s.io, simulated usage) on 127.0.0.1 to callers presenting this token: the server\'s <data-dir>/node-token')
     .action(async (opts: HollowFlags) => {
       const count = intFlag('--count', opts.count, 1);
       const concurrency = intFlag('--concurrency', opts.concurrency, 1);
@@ -133,6 +142,8 @@ export function registerHollowNodesCommand(program: Command): void {
       const leaseTiming = await followLeaseConfig({
         client, logger: { info: () => undefined, warn: (m) => log(`kubelet config: ${m}`), error: (m) => log(`kubelet config failed: ${m}`) },
       }, abort.signal);
+      // One self-signed certificate for every node's endpoint: a key pair per node would cost seconds at 1,000 nodes.
+      const kubelet = opts.nodeTokenFile ? await hollowKubeletEndpoint(opts.nodeTokenFile, dataRoot).catch((e: Error) => fail(`--node-token-file: ${e.message}`)) : undefined;
       const agents: Agent[] = [];
       let stopping = false;
       const stop = async (code: number): Promise<void> => {
@@ -176,6 +187,7 @@ export function registerHollowNodesCommand(program: Command): void {
               labels: { 'peapod.dev/hollow': 'true' },
               podSource: (name) => pods.forNode(name),
               leaseTiming,
+              ...(kubelet ? { nodeIp: '127.0.0.1', streaming: { token: kubelet.token, port: 0, tls: kubelet.tls } } : {}),
               signal: abort.signal, log,
             });
             agents.push(agent);

@@ -28,6 +28,7 @@ import {
 import { ApiError } from '../apiserver/errors.ts';
 import { createClient } from '../client/index.ts';
 import { createStreamingHandlers } from '../apiserver/handlers/streaming/index.ts';
+import { metricsApiResources } from '../apiserver/metrics-api/index.ts';
 import type { Component } from './component.ts';
 import { ensureBootstrapPolicy, ensureDefaultStorageClass, ensureSystemPriorityClasses, publishKubeletConfig } from './bootstrap.ts';
 import { storageAdmission } from '../apiserver/storage-admission.ts';
@@ -109,7 +110,7 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
   let api: ApiServer | undefined;
   api = await startApiServer({
     backend,
-    resources: builtinResources,
+    resources: [...builtinResources, ...metricsApiResources({ auth: { token: nodeToken }, log: options.log })],
     tls: { cert: pki.serverCert, key: pki.serverKey, ca: pki.caCert },
     authenticate: (h) => auth.authenticate(h),
     authenticateRequest: createAuthenticator({ tokens: auth, serviceAccounts: { tokens: serviceAccountTokens, bound: boundObjectCheck(() => api?.ctx) } }),

@@ -17,6 +17,7 @@ import { selectChannelProtocol } from './channel-protocol.ts';
 import { PortForwardSession, type FrameTransport } from './port-forward.ts';
 import { WebSocketAcceptor, isWebSocketUpgrade, offeredProtocols, rejectUpgrade } from './websocket-accept.ts';
 import type { AgentLog, StreamingBackend, StreamingContainer } from './types.ts';
+import { renderResourceMetrics, type StatsProvider } from '../metrics/index.ts';
 
 export interface AgentServerOptions {
   readonly host?: string;
@@ -26,6 +27,8 @@ export interface AgentServerOptions {
   /** Decides from the Authorization header whether the caller may stream (the API server's token). */
   readonly authenticate: (authHeader: string | undefined) => boolean;
   readonly backend: StreamingBackend;
+  /** Serves kubelet's GET /stats/summary and /metrics/resource; 404 when absent. */
+  readonly stats?: StatsProvider;
   /** Session starts (with the negotiated protocol) and failures. */
   readonly log?: AgentLog;
 }
@@ -186,6 +189,16 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
         return;
       }
       if (parts[0] === 'containerLogs' && req.method === 'GET') return serveLogs(parts.slice(1), url.searchParams, res);
+      if (options.stats && req.method === 'GET' && url.pathname === '/stats/summary') {
+        const body = JSON.stringify(await options.stats.summary());
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        return void res.end(body);
+      }
+      if (options.stats && req.method === 'GET' && url.pathname === '/metrics/resource') {
+        const body = renderResourceMetrics(await options.stats.summary());
+        res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
+        return void res.end(body);
+      }
       throw new HttpError(404, '404 page not found');
     })().catch((e: unknown) => {
       const code = e instanceof HttpError ? e.code : 500;

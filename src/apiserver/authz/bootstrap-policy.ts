@@ -139,6 +139,7 @@ export const BOOTSTRAP_CLUSTER_ROLES: ClusterRole[] = [
     rule([...WRITE], ['apps'], ['*']),
     rule([...WRITE], ['batch'], ['*']),
     rule([...WRITE], ['policy'], ['*']),
+    rule([...WRITE], ['autoscaling'], ['horizontalpodautoscalers', 'horizontalpodautoscalers/status']),
     rule([...WRITE], ['discovery.k8s.io'], ['endpointslices']),
     rule([...WRITE], ['coordination.k8s.io'], ['leases']),
     // The aggregation controller writes rules it does not hold itself (upstream grants escalate).
@@ -149,6 +150,15 @@ export const BOOTSTRAP_CLUSTER_ROLES: ClusterRole[] = [
     rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']),
   ]),
   node,
+  // metrics-server's roles: everyone who may view may read usage (aggregated into view/edit/admin);
+  // the scraper reads the agents' stats (Peapod's API server scrapes in-process with the node token).
+  role('system:aggregated-metrics-reader', [rule(READ, ['metrics.k8s.io'], ['pods', 'nodes'])], {
+    labels: { 'rbac.authorization.k8s.io/aggregate-to-view': 'true', 'rbac.authorization.k8s.io/aggregate-to-edit': 'true', 'rbac.authorization.k8s.io/aggregate-to-admin': 'true' },
+  }),
+  role('system:metrics-server', [
+    rule(['get'], [''], ['nodes/metrics', 'nodes/stats']),
+    rule(READ, [''], ['nodes', 'pods']),
+  ]),
   // Peapod's join endpoint (upstream's bootstrappers create CSRs; see auth/node-bootstrap.ts).
   role('system:node-bootstrapper', [urls(['post'], ['/peapod/v1/node-credentials'])]),
 ];

@@ -48,6 +48,7 @@ export async function serveResource(scope: RequestScope): Promise<void> {
   const verb = verbOf(method, info, query);
   const allowed = handle.entry.verbs ?? ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
   if (!allowed.includes(verb) && !info.subresource) throw methodNotAllowed();
+  if (handle.entry.serve && !info.subresource) return handle.entry.serve(scope);
   switch (verb) {
     case 'get':
       return serveGet(scope);

@@ -146,6 +146,11 @@ export interface ResourceEntry {
   readonly strategicMergePatch?: false;
   /** Objects stored through another version of the resource are served with this entry's apiVersion. */
   readonly convertApiVersion?: boolean;
+  /**
+   * Serves the allowed verbs itself instead of the generic store: an API computed on request, as
+   * an aggregated API server's (metrics.k8s.io). Called after authorization and the verb check.
+   */
+  readonly serve?: (scope: import('../handlers/resources.ts').RequestScope) => Promise<void>;
   /** Refuses creates (a custom resource whose definition is being deleted). */
   readonly refuseCreate?: () => string | undefined;
 }
