@@ -29,6 +29,7 @@ import { services } from './services.ts';
 import { endpoints } from './endpoints.ts';
 import { endpointslices } from './endpointslices.ts';
 import type { ResourceEntry } from './types.ts';
+import { horizontalpodautoscalersV1, horizontalpodautoscalersV2 } from './autoscaling/horizontalpodautoscalers.ts';
 
 export const builtinResources: ResourceEntry[] = [
   pods,
@@ -60,6 +61,8 @@ export const builtinResources: ResourceEntry[] = [
   services,
   endpoints,
   endpointslices,
+  horizontalpodautoscalersV2,
+  horizontalpodautoscalersV1,
 ];
 
 export { configmaps, events, leases, namespaces, nodes, pods, secrets, serviceaccounts };

@@ -147,6 +147,11 @@ export interface ResourceEntry {
   /** Objects stored through another version of the resource are served with this entry's apiVersion. */
   readonly convertApiVersion?: boolean;
   /**
+   * Converts an object stored through another version of the resource into this entry's version
+   * (returns a new object, never mutates). Built-in kinds served in two versions (HPA v1/v2).
+   */
+  readonly convert?: (obj: KObject) => KObject;
+  /**
    * Serves the allowed verbs itself instead of the generic store: an API computed on request, as
    * an aggregated API server's (metrics.k8s.io). Called after authorization and the verb check.
    */

@@ -121,6 +121,7 @@ export class GenericStore {
 
   /** With conversion None, a custom resource stored through another version differs only in apiVersion. */
   served(obj: KObject): KObject {
+    if (this.entry.convert && obj.apiVersion !== this.apiVersion) return this.entry.convert(obj);
     if (this.entry.convertApiVersion && obj.apiVersion !== this.apiVersion) obj.apiVersion = this.apiVersion;
     return obj;
   }
