@@ -7,7 +7,7 @@ import { componentLog, createCliLogger, logFormatFlag } from './cli-logger.ts';
 import { startPeapodServer } from '../server/peapod-server.ts';
 import { parseListen } from './listen.ts';
 import { defaultComponents } from '../server/components.ts';
-import { controllerManager } from '../controllers/manager.ts';
+import { controllerManager, type ControllerManagerFlags } from '../controllers/manager.ts';
 import { setDefaultTolerationSeconds } from '../apiserver/registry/pods/pod-defaults.ts';
 import { parseDuration, resolveNodeTimers } from './node-timers.ts';
 import { addScaleOutFlags, etcdFromFlags, leaderElectionFromFlags, type ScaleOutFlags } from './scale-out-flags.ts';
@@ -39,12 +39,21 @@ interface ServerFlags extends ScaleOutFlags {
   registryConfig?: string;
   serviceClusterIpRange: string;
   serviceNodePortRange: string;
+  horizontalPodAutoscalerSyncPeriod?: number;
+  horizontalPodAutoscalerDownscaleStabilization?: number;
+  horizontalPodAutoscalerTolerance?: string;
 }
 
 function toInt(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) throw new Error(`expected a non-negative integer, got ${JSON.stringify(v)}`);
   return n;
+}
+
+function hpaFlags(opts: ServerFlags): ControllerManagerFlags['hpa'] {
+  const tolerance = opts.horizontalPodAutoscalerTolerance === undefined ? undefined : Number(opts.horizontalPodAutoscalerTolerance);
+  if (tolerance !== undefined && !(tolerance >= 0)) throw new Error(`--horizontal-pod-autoscaler-tolerance: expected a number ≥ 0, got ${JSON.stringify(opts.horizontalPodAutoscalerTolerance)}`);
+  return { syncPeriodMs: opts.horizontalPodAutoscalerSyncPeriod, downscaleStabilizationMs: opts.horizontalPodAutoscalerDownscaleStabilization, tolerance };
 }
 
 export function registerServerCommand(program: Command): void {
@@ -72,6 +81,9 @@ export function registerServerCommand(program: Command): void {
     .option('--audit-policy-file <file>', 'audit.k8s.io/v1 Policy deciding what is logged at which level')
     .option('--service-cluster-ip-range <cidr>', 'IPv4 CIDR Service ClusterIPs are allocated from', '10.43.0.0/16')
     .option('--service-node-port-range <range>', 'port range NodePort Services are allocated from', '30000-32767')
+    .option('--horizontal-pod-autoscaler-sync-period <duration>', 'how often each HorizontalPodAutoscaler is reconciled (default 15s)', parseDuration)
+    .option('--horizontal-pod-autoscaler-downscale-stabilization <duration>', 'scale-down stabilization window of HPAs whose behavior sets none (default 5m0s)', parseDuration)
+    .option('--horizontal-pod-autoscaler-tolerance <ratio>', 'usage/target ratio distance from 1.0 within which the HPA does not scale (default 0.1)')
     .action(async (opts: ServerFlags) => {
       const logger = createCliLogger({ format: opts.logFormat });
       const { host, port } = parseListen(opts.listen);
@@ -85,7 +97,7 @@ export function registerServerCommand(program: Command): void {
       setDefaultTolerationSeconds({ notReady: timers.notReadyTolerationSeconds, unreachable: timers.unreachableTolerationSeconds });
       const disabled = new Set(opts.disable.split(',').map((s) => s.trim()).filter(Boolean));
       const components = defaultComponents({ disabled, agent: { nodeName: opts.nodeName, controlPlaneTaint: opts.controlPlaneTaint, podCidr: opts.podCidr, serviceCidr: opts.serviceClusterIpRange, registryConfig: opts.registryConfig } })
-        .map((c) => (c.name === 'controller-manager' ? controllerManager({ nodeMonitorGracePeriodMs: timers.gracePeriodMs }) : c));
+        .map((c) => (c.name === 'controller-manager' ? controllerManager({ nodeMonitorGracePeriodMs: timers.gracePeriodMs, hpa: hpaFlags(opts) }) : c));
       const etcd = etcdFromFlags(opts);
       const server = await startPeapodServer({
         dataDir: opts.dataDir,

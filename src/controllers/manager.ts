@@ -41,6 +41,7 @@ import { createEndpointsController } from './endpoints/endpoints-controller.ts';
 import { createMirroringController } from './endpointslice/mirroring-controller.ts';
 import { createServiceLbController } from './servicelb/servicelb-controller.ts';
 import type { Controller, ControllerDeps } from './types.ts';
+import { createHpaController, type HpaControllerOptions } from './podautoscaler/hpa-controller.ts';
 
 export interface ControllerManagerOptions {
   client: Client;
@@ -55,6 +56,8 @@ export interface ControllerManagerOptions {
   nodeMonitorGracePeriodMs?: number;
   /** The cluster CA (PEM) the root CA publisher puts in every namespace's kube-root-ca.crt. */
   rootCaPem?: string;
+  /** --horizontal-pod-autoscaler-sync-period / -downscale-stabilization / -tolerance. */
+  hpa?: HpaControllerOptions;
 }
 
 export interface ControllerManager {
@@ -116,6 +119,7 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
     createEndpointsController(deps),
     createMirroringController(deps),
     createServiceLbController(deps),
+    createHpaController(deps, opts.hpa),
   ].filter((c) => !disabled.has(c.name));
   informers.start(signal);
   const ready = informers.waitForSync(signal);
@@ -135,7 +139,7 @@ function componentLogger(ctx: ComponentContext): Logger {
 }
 
 /** Server flags that reach the controllers (peapod server --node-monitor-grace-period ...). */
-export type ControllerManagerFlags = Pick<ControllerManagerOptions, 'nodeMonitorGracePeriodMs' | 'disabled'>;
+export type ControllerManagerFlags = Pick<ControllerManagerOptions, 'nodeMonitorGracePeriodMs' | 'disabled' | 'hpa'>;
 
 export function controllerManager(flags: ControllerManagerFlags = {}): Component {
   return {
