@@ -59,7 +59,12 @@ export function metricsApiResources(opts: MetricsApiOptions): ResourceEntry[] {
     return (await nodes.store.list(undefined)).items as Node[];
   }
 
+  // A node that is not Ready is not scraped (its agent is likely gone): a request must not wait out
+  // the scrape deadline for it. metrics-server leaves such nodes out the same way (no fresh data).
+  const ready = (node: Node): boolean => node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+
   async function nodeMetrics(node: Node, now: string): Promise<KObject | undefined> {
+    if (!ready(node)) return undefined;
     const s = await scraper.summary(node);
     const cpu = s?.summary.node.cpu;
     const mem = s?.summary.node.memory;
@@ -97,7 +102,7 @@ export function metricsApiResources(opts: MetricsApiOptions): ResourceEntry[] {
     const out: KObject[] = [];
     await Promise.all([...byNode].map(async ([nodeName, own]) => {
       const node = nodes.get(nodeName);
-      const s = node ? await scraper.summary(node) : undefined;
+      const s = node && ready(node) ? await scraper.summary(node) : undefined;
       if (!s) return;
       const byUid = new Map(s.summary.pods.map((p) => [p.podRef.uid, p]));
       for (const pod of own) {

@@ -53,6 +53,7 @@ test('every entry: one cell per column, names and short names as upstream', () =
     services: ['svc'],
     endpoints: ['ep'],
     endpointslices: [],
+    horizontalpodautoscalers: ['hpa'],
   });
   assert.equal(leases.schema, 'io.k8s.api.coordination.v1.Lease');
   assert.equal(leases.group, 'coordination.k8s.io');
