@@ -85,6 +85,12 @@ describe('metrics.k8s.io and kubectl top (hollow nodes)', () => {
     assert.match(missing.stderr, /podmetrics\.metrics\.k8s\.io "busy\/nope" not found/);
     const watch = await kubectl(server, ['get', '--raw', '/apis/metrics.k8s.io/v1beta1/pods?watch=true']);
     assert.notEqual(watch.code, 0, 'watch is not a verb of the metrics API');
+    const badSelector = await kubectl(server, ['get', '--raw', '/apis/metrics.k8s.io/v1beta1/pods?labelSelector=a%3D%3D%3Db']);
+    assert.match(badSelector.stderr, /BadRequest|unable to parse requirement|invalid/i);
+    const badField = await kubectl(server, ['get', '--raw', '/apis/metrics.k8s.io/v1beta1/pods?fieldSelector=spec.nope%3Dx']);
+    assert.match(badField.stderr, /BadRequest|field label not supported/i);
+    const byLabel = await kubectlOk(server, ['top', 'nodes', '-l', 'kubernetes.io/hostname=top-1']);
+    assert.deepEqual(byLabel.split('\n').filter((l) => l.startsWith('top-')).map((l) => l.split(/\s+/)[0]), ['top-1']);
   });
 
   it('lets a view-only user read metrics (aggregated into view)', async () => {
