@@ -1,12 +1,12 @@
 // Metrics scrape cost per node at 110 pods (kubelet's max pods): the API server's scraper fetching
 // /stats/summary (what metrics.k8s.io uses) and Prometheus' /metrics/resource from one node's
-// endpoint, sequentially, N times each, for two sources — the hollow runtime's simulated usage
+// endpoint over one keep-alive connection (as the scraper), sequentially, N times each, for two sources — the hollow runtime's simulated usage
 // and the cgroup reader over a v1 cgroup tree (2 cgroups per pod: pod + container, three files
 // each). The endpoint runs in a child process: its CPU per scrape is read from /proc.
 // Reports per source and endpoint: latency p50/p99 and node CPU ms per scrape.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { request } from 'node:https';
+import { Agent, request } from 'node:https';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { onCleanup } from '../lib/cleanup.ts';
@@ -42,9 +42,13 @@ async function startNode(mode: string): Promise<{ port: number; pid: number }> {
   return { ...(JSON.parse(line) as { port: number }), pid: child.pid! };
 }
 
+// Keep-alive, as the API server's scraper (one TLS connection per node, reused between scrapes).
+const keepAlive = new Agent({ keepAlive: true, maxSockets: 1 });
+onCleanup(() => keepAlive.destroy());
+
 function scrape(port: number, path: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers: { authorization: 'Bearer bench' }, rejectUnauthorized: false, agent: false }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, headers: { authorization: 'Bearer bench' }, rejectUnauthorized: false, agent: keepAlive }, (res) => {
       let size = 0;
       res.on('data', (c: Buffer) => (size += c.length));
       res.on('end', () => (res.statusCode === 200 ? resolve(size) : reject(new Error(`${path}: HTTP ${res.statusCode}`))));

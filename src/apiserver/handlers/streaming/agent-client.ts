@@ -2,7 +2,7 @@
 // cluster admin bearer token (the agent is configured with it). Like upstream without
 // --kubelet-certificate-authority, the agent's serving certificate is only verified when a CA is
 // configured (`agentCa`); the agents generate self-signed serving certificates.
-import { request, type RequestOptions } from 'node:https';
+import { request, type Agent, type RequestOptions } from 'node:https';
 import type { ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { AgentEndpoint } from './pod-target.ts';
 
@@ -30,7 +30,8 @@ export function forwardHeaders(headers: IncomingHttpHeaders, options: { upgrade:
   return out;
 }
 
-export function agentRequest(endpoint: AgentEndpoint, auth: AgentAuth, options: { method: string; path: string; headers?: Record<string, string | string[]> }): ClientRequest {
+/** `agent`: a keep-alive pool for repeated small requests (metrics scrapes); default a fresh connection. */
+export function agentRequest(endpoint: AgentEndpoint, auth: AgentAuth, options: { method: string; path: string; headers?: Record<string, string | string[]>; agent?: Agent }): ClientRequest {
   const opts: RequestOptions = {
     host: endpoint.host,
     port: endpoint.port,
@@ -39,7 +40,7 @@ export function agentRequest(endpoint: AgentEndpoint, auth: AgentAuth, options: 
     headers: { ...(options.headers ?? {}), authorization: `Bearer ${auth.token}` },
     ca: auth.ca,
     rejectUnauthorized: auth.ca !== undefined,
-    agent: false,
+    agent: options.agent ?? false,
   };
   return request(opts);
 }
