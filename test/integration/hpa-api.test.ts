@@ -88,3 +88,27 @@ describe('HorizontalPodAutoscaler API (kubectl)', () => {
     assert.match(v1.stderr, /not found/);
   });
 });
+
+describe('HorizontalPodAutoscaler hostile input', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer({ args: API_ONLY });
+  });
+  after(async () => server?.stop());
+
+  it('refuses malformed v2-only annotations on a v1 object without a server error, and ignores garbage JSON', async () => {
+    const base = { apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler', spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, maxReplicas: 2 } };
+    const bad = await kubectl(server, ['create', '-f', '-'], {
+      input: JSON.stringify({ ...base, metadata: { name: 'bad', annotations: { 'autoscaling.alpha.kubernetes.io/behavior': '{"scaleUp":{"policies":5}}', 'autoscaling.alpha.kubernetes.io/metrics': '[1,null,{"type":"Resource"}]' } } }),
+    });
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /is invalid/);
+    assert.doesNotMatch(bad.stderr, /InternalError|500/);
+    const junk = await kubectl(server, ['create', '-f', '-'], {
+      input: JSON.stringify({ ...base, metadata: { name: 'junk', annotations: { 'autoscaling.alpha.kubernetes.io/metrics': 'not json', 'autoscaling.alpha.kubernetes.io/conditions': '{}' } } }),
+    });
+    assert.equal(junk.code, 0, junk.stderr);
+    const v2 = await getJson<Hpa>(server, '/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers/junk');
+    assert.equal(v2.spec.maxReplicas, 2);
+  });
+});

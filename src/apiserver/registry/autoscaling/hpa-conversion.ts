@@ -14,13 +14,21 @@ const ALL = [METRICS_ANNOTATION, CURRENT_METRICS_ANNOTATION, CONDITIONS_ANNOTATI
 const isCpuUtilization = (m: MetricSpec): boolean => m.type === 'Resource' && m.resource?.name === 'cpu' && m.resource.target.type === 'Utilization';
 const isCpuStatus = (m: MetricStatus): boolean => m.type === 'Resource' && m.resource?.name === 'cpu' && m.resource.current.averageUtilization !== undefined;
 
-function parse<T>(v: string | undefined): T | undefined {
+function parse(v: string | undefined): unknown {
   if (!v) return undefined;
   try {
-    return JSON.parse(v) as T;
+    return JSON.parse(v) as unknown;
   } catch {
     return undefined;
   }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A list of objects from an annotation; anything else a user wrote there is ignored. */
+function parseList<T>(v: string | undefined): T[] {
+  const parsed = parse(v);
+  return Array.isArray(parsed) ? (parsed.filter(isObject) as T[]) : [];
 }
 
 export function hpaV2ToV1(obj: KObject): KObject {
@@ -65,14 +73,16 @@ export function hpaV1ToV2(obj: KObject): KObject {
   if (h.spec?.targetCPUUtilizationPercentage !== undefined) {
     metrics.push({ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: h.spec.targetCPUUtilizationPercentage } } });
   }
-  metrics.push(...(parse<MetricSpec[]>(a[METRICS_ANNOTATION]) ?? []));
+  metrics.push(...parseList<MetricSpec>(a[METRICS_ANNOTATION]));
   const current: MetricStatus[] = [];
   if (h.status?.currentCPUUtilizationPercentage !== undefined) {
     current.push({ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: h.status.currentCPUUtilizationPercentage } } });
   }
-  current.push(...(parse<MetricStatus[]>(a[CURRENT_METRICS_ANNOTATION]) ?? []));
-  const behavior = parse<NonNullable<V2Hpa['spec']>['behavior']>(a[BEHAVIOR_ANNOTATION]);
-  const conditions = parse<NonNullable<V2Hpa['status']>['conditions']>(a[CONDITIONS_ANNOTATION]);
+  current.push(...parseList<MetricStatus>(a[CURRENT_METRICS_ANNOTATION]));
+  const parsedBehavior = parse(a[BEHAVIOR_ANNOTATION]);
+  const behavior = isObject(parsedBehavior) ? (parsedBehavior as NonNullable<V2Hpa['spec']>['behavior']) : undefined;
+  const parsedConditions = parseList<NonNullable<NonNullable<V2Hpa['status']>['conditions']>[number]>(a[CONDITIONS_ANNOTATION]);
+  const conditions = parsedConditions.length ? parsedConditions : undefined;
   const { annotations: _drop, ...meta } = h.metadata ?? {};
   const v2: V2Hpa = {
     apiVersion: 'autoscaling/v2',

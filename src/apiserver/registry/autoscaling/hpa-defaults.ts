@@ -19,7 +19,9 @@ const scaleDownDefaults = (): HPAScalingRules => ({
 });
 
 function merged(given: HPAScalingRules | undefined, defaults: HPAScalingRules): HPAScalingRules {
-  if (!given) return defaults;
+  // Not an object: left as given for validation to refuse.
+  if (given === undefined) return defaults;
+  if (typeof given !== 'object' || given === null || Array.isArray(given)) return given;
   return {
     ...(given.stabilizationWindowSeconds !== undefined ? { stabilizationWindowSeconds: given.stabilizationWindowSeconds } : defaults.stabilizationWindowSeconds !== undefined ? { stabilizationWindowSeconds: defaults.stabilizationWindowSeconds } : {}),
     selectPolicy: given.selectPolicy ?? defaults.selectPolicy,
@@ -32,9 +34,10 @@ export function defaultHpaV2(hpa: Writable<HorizontalPodAutoscaler>): void {
   if (!spec) return;
   const s = spec as Writable<typeof spec>;
   s.minReplicas ??= 1;
-  if (!s.metrics || s.metrics.length === 0) {
+  if (s.metrics === undefined || (Array.isArray(s.metrics) && s.metrics.length === 0)) {
     s.metrics = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: DEFAULT_CPU_UTILIZATION } } }];
   }
+  if (s.behavior !== undefined && (typeof s.behavior !== 'object' || s.behavior === null)) return;
   s.behavior = {
     scaleUp: merged(s.behavior?.scaleUp, scaleUpDefaults()),
     scaleDown: merged(s.behavior?.scaleDown, scaleDownDefaults()),

@@ -9,7 +9,7 @@ const MAX_PERIOD = 1800;
 const MAX_WINDOW = 3600;
 
 function validateTarget(path: string, t: MetricTarget | undefined, errs: FieldError[], utilizationAllowed: boolean): void {
-  if (!t) {
+  if (!t || typeof t !== 'object') {
     errs.push(fieldErrors.required(path));
     return;
   }
@@ -38,7 +38,7 @@ function validateMetric(path: string, m: MetricSpec, errs: FieldError[]): void {
   }
   const field = ({ Resource: 'resource', ContainerResource: 'containerResource', Pods: 'pods', Object: 'object', External: 'external' } as const)[m.type as 'Resource'];
   const src = m[field] as { name?: string; container?: string; target?: MetricTarget; metric?: { name?: string } } | undefined;
-  if (!src) {
+  if (!src || typeof src !== 'object') {
     errs.push(fieldErrors.required(`${path}.${field}`, `must populate information for the given metric source`));
     return;
   }
@@ -47,13 +47,23 @@ function validateMetric(path: string, m: MetricSpec, errs: FieldError[]): void {
     if (m.type === 'ContainerResource' && !src.container) errs.push(fieldErrors.required(`${path}.${field}.container`, 'must specify a container'));
     validateTarget(`${path}.${field}.target`, src.target, errs, true);
   } else {
-    if (!src.metric?.name) errs.push(fieldErrors.required(`${path}.${field}.metric.name`, 'must specify a metric name'));
+    if (typeof src.metric !== 'object' || !src.metric?.name) errs.push(fieldErrors.required(`${path}.${field}.metric.name`, 'must specify a metric name'));
     validateTarget(`${path}.${field}.target`, src.target, errs, m.type !== 'Pods');
   }
 }
 
+const isObject = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 function validateRules(path: string, r: HPAScalingRules | undefined, errs: FieldError[]): void {
-  if (!r) return;
+  if (r === undefined) return;
+  if (!isObject(r)) {
+    errs.push(fieldErrors.invalid(path, r, 'must be an object'));
+    return;
+  }
+  if (r.policies !== undefined && !Array.isArray(r.policies)) {
+    errs.push(fieldErrors.invalid(`${path}.policies`, r.policies, 'must be a list'));
+    return;
+  }
   const w = r.stabilizationWindowSeconds;
   if (w !== undefined && (w < 0 || w > MAX_WINDOW)) errs.push(fieldErrors.invalid(`${path}.stabilizationWindowSeconds`, w, w < 0 ? 'must be greater than or equal to zero' : `must be less than or equal to ${MAX_WINDOW}`));
   const selects = ['Disabled', 'Max', 'Min'];
@@ -61,6 +71,10 @@ function validateRules(path: string, r: HPAScalingRules | undefined, errs: Field
   if (r.policies !== undefined && r.policies.length === 0 && r.selectPolicy !== 'Disabled') errs.push(fieldErrors.required(`${path}.policies`, 'must specify at least one Policy'));
   (r.policies ?? []).forEach((p, i) => {
     const pp = `${path}.policies[${i}]`;
+    if (!isObject(p)) {
+      errs.push(fieldErrors.invalid(pp, p, 'must be an object'));
+      return;
+    }
     if (p.type !== 'Pods' && p.type !== 'Percent') errs.push(fieldErrors.notSupported(`${pp}.type`, p.type, ['Percent', 'Pods']));
     if (!(p.value > 0)) errs.push(fieldErrors.invalid(`${pp}.value`, p.value, 'must be greater than zero'));
     if (!(p.periodSeconds > 0)) errs.push(fieldErrors.invalid(`${pp}.periodSeconds`, p.periodSeconds, 'must be greater than zero'));
@@ -81,7 +95,8 @@ export function validateHpaV2(hpa: HorizontalPodAutoscaler): FieldError[] {
   if (min < 1) errs.push(fieldErrors.invalid('spec.minReplicas', min, 'must be greater than or equal to 1'));
   if (!(spec.maxReplicas >= 1)) errs.push(fieldErrors.invalid('spec.maxReplicas', spec.maxReplicas, 'must be greater than 0'));
   else if (spec.maxReplicas < min) errs.push(fieldErrors.invalid('spec.maxReplicas', spec.maxReplicas, 'must be greater than or equal to `minReplicas`'));
-  (spec.metrics ?? []).forEach((m, i) => validateMetric(`spec.metrics[${i}]`, m, errs));
+  if (spec.metrics !== undefined && !Array.isArray(spec.metrics)) errs.push(fieldErrors.invalid('spec.metrics', spec.metrics, 'must be a list'));
+  else (spec.metrics ?? []).forEach((m, i) => (isObject(m) ? validateMetric(`spec.metrics[${i}]`, m, errs) : errs.push(fieldErrors.invalid(`spec.metrics[${i}]`, m, 'must be an object'))));
   validateRules('spec.behavior.scaleUp', spec.behavior?.scaleUp, errs);
   validateRules('spec.behavior.scaleDown', spec.behavior?.scaleDown, errs);
   return errs;
