@@ -4,12 +4,8 @@
 // with upstream's events, conditions and `kubectl get hpa` TARGETS.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { join, resolve } from 'node:path';
 import { eventually, kubectl, kubectlOk, startServer, type TestServer } from './harness.ts';
-
-const ROOT = resolve(import.meta.dirname, '../..');
+import { startHollowNodes, type HollowNodes } from './hollow-harness.ts';
 
 function deployment(cpuMilli: number): string {
   return JSON.stringify({
@@ -26,25 +22,15 @@ function deployment(cpuMilli: number): string {
 
 describe('HorizontalPodAutoscaler controller (hollow node, simulated CPU)', () => {
   let server: TestServer;
-  let hollow: ChildProcess;
-  let hollowErr = '';
+  let hollow: HollowNodes | undefined;
 
   before(async () => {
     server = await startServer({ args: ['--disable', 'agent', '--horizontal-pod-autoscaler-sync-period', '1s'] });
-    hollow = spawn(process.execPath, [join(ROOT, 'bin/peapod.js'), 'hollow-nodes', '--count', '1', '--kubeconfig', server.kubeconfig, '--spread-seconds', '0', '--node-token-file', join(server.dataDir, 'node-token'), '--name-prefix', 'hpa-'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    hollow.stderr!.on('data', (d: Buffer) => (hollowErr += d.toString()));
-    hollow.stdout!.resume();
-    await eventually('node', async () => (await kubectl(server, ['get', 'nodes', '-o', 'name'])).stdout.includes('hpa-0'), 60_000)
-      .catch((e: Error) => assert.fail(`${e.message}\n${hollowErr}`));
+    hollow = await startHollowNodes(server, { count: 1, prefix: 'hpa-' });
   });
 
   after(async () => {
-    if (hollow && hollow.exitCode === null && hollow.signalCode === null) {
-      hollow.kill('SIGTERM');
-      await once(hollow, 'exit');
-    }
+    await hollow?.stop();
     await server?.stop();
   });
 

@@ -3,36 +3,22 @@
 // node and pod usage through the API server, as it would from metrics-server.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { join, resolve } from 'node:path';
 import { eventually, getJson, kubectl, kubectlOk, startServer, type TestServer } from './harness.ts';
-
-const ROOT = resolve(import.meta.dirname, '../..');
+import { startHollowNodes, type HollowNodes } from './hollow-harness.ts';
 
 interface PodMetricsList { kind: string; items: { metadata: { name: string; namespace: string; labels?: Record<string, string> }; containers: { name: string; usage: { cpu: string; memory: string } }[] }[] }
 
 describe('metrics.k8s.io and kubectl top (hollow nodes)', () => {
   let server: TestServer;
-  let hollow: ChildProcess;
-  let hollowErr = '';
+  let hollow: HollowNodes | undefined;
 
   before(async () => {
     server = await startServer({ args: ['--disable', 'agent'] });
-    hollow = spawn(process.execPath, [join(ROOT, 'bin/peapod.js'), 'hollow-nodes', '--count', '3', '--kubeconfig', server.kubeconfig, '--spread-seconds', '0', '--node-token-file', join(server.dataDir, 'node-token'), '--name-prefix', 'top-'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    hollow.stderr!.on('data', (d: Buffer) => (hollowErr += d.toString()));
-    hollow.stdout!.resume();
-    await eventually('3 nodes', async () => (await kubectl(server, ['get', 'nodes', '-o', 'name'])).stdout.trim().split('\n').length === 3, 60_000)
-      .catch((e: Error) => assert.fail(`${e.message}\n${hollowErr}`));
+    hollow = await startHollowNodes(server, { count: 3, prefix: 'top-' });
   });
 
   after(async () => {
-    if (hollow && hollow.exitCode === null && hollow.signalCode === null) {
-      hollow.kill('SIGTERM');
-      await once(hollow, 'exit');
-    }
+    await hollow?.stop();
     await server?.stop();
   });
 

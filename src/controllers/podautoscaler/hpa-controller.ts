@@ -8,7 +8,7 @@
 //                  │            └► outside min..max? ─► clamp
 //                  └► metrics ─► desired ─► behavior ─► /scale update ─► SuccessfulRescale
 //                  ─► status (currentMetrics, conditions) ─► requeue after the sync period
-import type { HorizontalPodAutoscaler, HorizontalPodAutoscalerCondition, MetricSpec, MetricStatus } from 'kubernetes-types/autoscaling/v2.js';
+import type { HorizontalPodAutoscaler, HorizontalPodAutoscalerBehavior, HorizontalPodAutoscalerCondition, MetricSpec, MetricStatus } from 'kubernetes-types/autoscaling/v2.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { createEventRecorder, createWorkQueue, isConflict, isNotFound, keyOf, resources, runController, splitKey, type Client, type EventRecorder, type ResourceRef } from '../../client/index.ts';
 import { milliValue, quantityValue } from '../../api/index.ts';
@@ -66,7 +66,7 @@ export function createHpaController(deps: ControllerDeps, opts: HpaControllerOpt
   const event = (hpa: HorizontalPodAutoscaler, type: 'Normal' | 'Warning', reason: string, message: string): void =>
     recorder.event(hpa as never, { type, reason, message, kind: 'HorizontalPodAutoscaler', apiVersion: 'autoscaling/v2' });
 
-  async function resourceMetric(hpa: HorizontalPodAutoscaler, spec: MetricSpec, ctx: { namespace: string; selector: string; current: number; pods: Pod[]; signal: AbortSignal }): Promise<MetricOutcome> {
+  async function resourceMetric(spec: MetricSpec, ctx: { namespace: string; selector: string; current: number; pods: Pod[]; signal: AbortSignal }): Promise<MetricOutcome> {
     const src = spec.type === 'Resource' ? spec.resource : spec.containerResource;
     if (!src) throw new MetricError(`invalid metric source: ${spec.type} is not set`);
     const resource = src.name;
@@ -97,6 +97,12 @@ export function createHpaController(deps: ControllerDeps, opts: HpaControllerOpt
       throw e;
     }
   }
+
+  /** The HPA's behavior with upstream's defaults; a scale-down window it leaves unset is the controller's flag. */
+  const behaviorRules = (b: HorizontalPodAutoscalerBehavior | undefined): BehaviorRules => ({
+    scaleUp: b?.scaleUp ?? { stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Pods', value: 4, periodSeconds: 15 }, { type: 'Percent', value: 100, periodSeconds: 15 }] },
+    scaleDown: { selectPolicy: 'Max', policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }], ...b?.scaleDown, stabilizationWindowSeconds: b?.scaleDown?.stabilizationWindowSeconds ?? downscaleWindowSeconds },
+  });
 
   async function reconcile(key: string, signal: AbortSignal): Promise<void | { requeueAfterMs: number }> {
     const hpa = hpas.store.get(key);
@@ -130,10 +136,18 @@ export function createHpaController(deps: ControllerDeps, opts: HpaControllerOpt
     }
     const currentReplicas = scale.status?.replicas ?? 0;
     const minReplicas = spec.minReplicas ?? 1;
+    const rules = behaviorRules(spec.behavior);
     let desired = 0;
     let rescaleReason = '';
     let rescale = true;
     let currentMetrics: MetricStatus[] | undefined = hpa.status?.currentMetrics;
+    const status = (desiredReplicas: number, lastScaleTime = hpa.status?.lastScaleTime): NonNullable<HorizontalPodAutoscaler['status']> => ({
+      ...(lastScaleTime ? { lastScaleTime } : {}),
+      currentReplicas,
+      desiredReplicas,
+      ...(currentMetrics ? { currentMetrics } : {}),
+      conditions,
+    });
 
     if ((scale.spec?.replicas ?? 0) === 0 && minReplicas !== 0) {
       rescale = false;
@@ -149,7 +163,7 @@ export function createHpaController(deps: ControllerDeps, opts: HpaControllerOpt
       if (!selector) {
         event(hpa, 'Warning', 'SelectorRequired', 'selector is required');
         conditions = setCondition(conditions, 'ScalingActive', false, 'InvalidSelector', 'the HPA target\'s scale is missing a selector', nowIso);
-        await writeStatus({ ...hpa.status, currentReplicas, desiredReplicas: hpa.status?.desiredReplicas ?? 0, conditions });
+        await writeStatus(status(hpa.status?.desiredReplicas ?? 0));
         return again;
       }
       const pods = (await client.list<Pod>(resources.pods, namespace, { labelSelector: selector, signal })).items;
@@ -164,7 +178,7 @@ export function createHpaController(deps: ControllerDeps, opts: HpaControllerOpt
           continue;
         }
         try {
-          const o = await resourceMetric(hpa, m, { namespace, selector, current: currentReplicas, pods, signal });
+          const o = await resourceMetric(m, { namespace, selector, current: currentReplicas, pods, signal });
           outcomes.push(o);
           statuses.push(o.status);
         } catch (e) {
@@ -175,72 +189,44 @@ export function createHpaController(deps: ControllerDeps, opts: HpaControllerOpt
           statuses.push({ type: m.type });
         }
       }
-      currentMetrics = statuses.some((s) => s.resource || s.containerResource) ? statuses : undefined;
+      currentMetrics = statuses.some((st) => st.resource || st.containerResource) ? statuses : undefined;
       if (outcomes.length === 0) {
         const err = lastError ?? { reason: 'FailedGetResourceMetric', message: 'no metrics to compute from' };
         conditions = setCondition(conditions, 'ScalingActive', false, err.reason, `the HPA was unable to compute the replica count: ${err.message}`, nowIso);
         event(hpa, 'Warning', 'FailedComputeMetricsReplicas', `invalid metrics (${spec.metrics?.length ?? 0} invalid out of ${spec.metrics?.length ?? 0}), first error is: ${err.message}`);
-        await writeStatus({ ...hpa.status, currentReplicas, desiredReplicas: hpa.status?.desiredReplicas ?? 0, ...(currentMetrics ? { currentMetrics } : {}), conditions });
+        await writeStatus(status(hpa.status?.desiredReplicas ?? 0));
         return again;
       }
       const best = outcomes.reduce((a, b) => (b.replicas > a.replicas ? b : a));
       conditions = setCondition(conditions, 'ScalingActive', true, 'ValidMetricFound', `the HPA was able to successfully calculate a replica count from ${best.name}`, nowIso);
-      desired = best.replicas;
-      if (desired > currentReplicas) rescaleReason = `${best.name} above target`;
-      if (desired < currentReplicas) rescaleReason = 'All metrics below target';
-      const rules: BehaviorRules = {
-        scaleUp: spec.behavior?.scaleUp ?? { stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Pods', value: 4, periodSeconds: 15 }, { type: 'Percent', value: 100, periodSeconds: 15 }] },
-        scaleDown: { selectPolicy: 'Max', policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }], ...spec.behavior?.scaleDown, stabilizationWindowSeconds: spec.behavior?.scaleDown?.stabilizationWindowSeconds ?? downscaleWindowSeconds },
-      };
-      const n = behavior.normalize({ key, currentReplicas, desiredReplicas: desired, minReplicas, maxReplicas: spec.maxReplicas, rules, nowMs: now });
+      if (best.replicas > currentReplicas) rescaleReason = `${best.name} above target`;
+      if (best.replicas < currentReplicas) rescaleReason = 'All metrics below target';
+      const n = behavior.normalize({ key, currentReplicas, desiredReplicas: best.replicas, minReplicas, maxReplicas: spec.maxReplicas, rules, nowMs: now });
       conditions = setCondition(conditions, 'AbleToScale', true, n.ableToScale.reason, n.ableToScale.message, nowIso);
       conditions = setCondition(conditions, 'ScalingLimited', n.limited, n.limitReason, n.limitMessage, nowIso);
       desired = n.replicas;
       rescale = desired !== currentReplicas;
-      if (rescale) {
-        try {
-          await updateScale(client, namespace, spec.scaleTargetRef, scale, desired, signal);
-        } catch (e) {
-          if (signal.aborted) throw e;
-          const msg = (e as Error).message;
-          event(hpa, 'Warning', 'FailedRescale', `New size: ${desired}; reason: ${rescaleReason}; error: ${msg}`);
-          conditions = setCondition(conditions, 'AbleToScale', false, 'FailedUpdateScale', `the HPA controller was unable to update the target scale: ${msg}`, nowIso);
-          await writeStatus({ ...hpa.status, currentReplicas, desiredReplicas: hpa.status?.desiredReplicas ?? 0, ...(currentMetrics ? { currentMetrics } : {}), conditions });
-          return again;
-        }
-        conditions = setCondition(conditions, 'AbleToScale', true, 'SucceededRescale', `the HPA controller was able to update the target scale to ${desired}`, nowIso);
-        event(hpa, 'Normal', 'SuccessfulRescale', `New size: ${desired}; reason: ${rescaleReason}`);
-        behavior.recordScale(key, rules, currentReplicas, desired, now);
-        logger.info(`horizontal-pod-autoscaler: ${namespace}/${hpa.metadata?.name} scaled ${reference} from ${currentReplicas} to ${desired}: ${rescaleReason}`);
-      }
-      await writeStatus({
-        ...(rescale ? { lastScaleTime: nowIso } : hpa.status?.lastScaleTime ? { lastScaleTime: hpa.status.lastScaleTime } : {}),
-        currentReplicas,
-        desiredReplicas: rescale ? desired : currentReplicas,
-        ...(currentMetrics ? { currentMetrics } : {}),
-        conditions,
-      });
+    }
+
+    if (!rescale) {
+      await writeStatus(status(currentReplicas));
       return again;
     }
-    // Disabled or out-of-bounds branches.
-    if (rescale) {
-      try {
-        await updateScale(client, namespace, spec.scaleTargetRef, scale, desired, signal);
-        conditions = setCondition(conditions, 'AbleToScale', true, 'SucceededRescale', `the HPA controller was able to update the target scale to ${desired}`, nowIso);
-        event(hpa, 'Normal', 'SuccessfulRescale', `New size: ${desired}; reason: ${rescaleReason}`);
-      } catch (e) {
-        if (signal.aborted) throw e;
-        event(hpa, 'Warning', 'FailedRescale', `New size: ${desired}; reason: ${rescaleReason}; error: ${(e as Error).message}`);
-        rescale = false;
-      }
+    try {
+      await updateScale(client, namespace, spec.scaleTargetRef, scale, desired, signal);
+    } catch (e) {
+      if (signal.aborted) throw e;
+      const msg = (e as Error).message;
+      event(hpa, 'Warning', 'FailedRescale', `New size: ${desired}; reason: ${rescaleReason}; error: ${msg}`);
+      conditions = setCondition(conditions, 'AbleToScale', false, 'FailedUpdateScale', `the HPA controller was unable to update the target scale: ${msg}`, nowIso);
+      await writeStatus(status(hpa.status?.desiredReplicas ?? 0));
+      return again;
     }
-    await writeStatus({
-      ...(rescale ? { lastScaleTime: nowIso } : hpa.status?.lastScaleTime ? { lastScaleTime: hpa.status.lastScaleTime } : {}),
-      currentReplicas,
-      desiredReplicas: rescale ? desired : currentReplicas,
-      ...(currentMetrics ? { currentMetrics } : {}),
-      conditions,
-    });
+    conditions = setCondition(conditions, 'AbleToScale', true, 'SucceededRescale', `the HPA controller was able to update the target scale to ${desired}`, nowIso);
+    event(hpa, 'Normal', 'SuccessfulRescale', `New size: ${desired}; reason: ${rescaleReason}`);
+    behavior.recordScale(key, rules, currentReplicas, desired, now);
+    logger.info(`horizontal-pod-autoscaler: ${namespace}/${hpa.metadata?.name} scaled ${reference} from ${currentReplicas} to ${desired}: ${rescaleReason}`);
+    await writeStatus(status(desired, nowIso));
     return again;
   }
 
