@@ -8,7 +8,7 @@ import { podKey, type PodInfo } from './framework/pod-info.ts';
 import { DEFAULT_PROFILE, type Profile } from './framework/profile.ts';
 import type { Registry } from './framework/registry.ts';
 import { schedulePod, type ScheduleContext } from './framework/run.ts';
-import type { Labels } from './framework/selectors.ts';
+import type { LabelSet as Labels } from '../api/index.ts';
 import { isSuccess, statusMessage } from './framework/status.ts';
 import { inTreeRegistry } from './plugins/index.ts';
 import { SchedulingQueue, type QueuedPodInfo } from './queue/scheduling-queue.ts';

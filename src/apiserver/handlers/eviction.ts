@@ -8,7 +8,7 @@ import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import { ApiError, badRequest, forbidden, methodNotAllowed, notFound } from '../errors.ts';
 import { decodeBody, readBody } from '../http/body.ts';
 import { sendJson } from '../http/respond.ts';
-import { labelSelectorFromObject } from '../selectors/label-selector-object.ts';
+import { labelSelectorFromObject } from '../../api/index.ts';
 import type { DeleteOptions, KObject } from '../registry/types.ts';
 import { rfc3339 } from '../store/generic-store.ts';
 import { writeOptions, type RequestScope } from './resources.ts';

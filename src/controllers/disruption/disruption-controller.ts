@@ -22,7 +22,7 @@ import {
   type Informer,
 } from '../../client/index.ts';
 import { controllerOf } from '../controller-ref.ts';
-import { selectorMatcher } from '../label-selector.ts';
+import { selectorMatcher } from '../../api/index.ts';
 import { isPodReady } from '../pod-util.ts';
 import type { Controller, ControllerDeps } from '../types.ts';
 
