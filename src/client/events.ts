@@ -4,7 +4,7 @@
 // identical event; `event()` never throws and never blocks the caller. Failures are logged.
 
 import type { Event } from 'kubernetes-types/core/v1.d.ts';
-import { realClock, type Clock } from './clock.ts';
+import { realClock, type Clock } from '../util/index.ts';
 import { isNotFound } from './errors.ts';
 import { resources } from './resources.ts';
 import type { Client } from './rest-client.ts';

@@ -11,7 +11,7 @@
 // Leading is handed to `onStartedLeading` with a signal that aborts as leadership ends; the
 // elector then campaigns again (upstream components exit the process instead).
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
-import { type Clock, realClock, sleep } from './clock.ts';
+import { type Clock, realClock, sleep } from '../util/index.ts';
 import { isAlreadyExists, isConflict, isNotFound } from './errors.ts';
 import { resources } from './resources.ts';
 import type { Client } from './rest-client.ts';
