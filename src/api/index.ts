@@ -16,3 +16,4 @@ export {
 } from './label-selector-object.ts';
 export { nodeSelectorTermMatches, nodeSelectorTermsMatch } from './node-selector.ts';
 export { firstUntolerated, tolerates, toleratesTaint } from './tolerations.ts';
+export { microTime, rfc3339 } from './time.ts';

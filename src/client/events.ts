@@ -9,6 +9,7 @@ import { isNotFound } from './errors.ts';
 import { resources } from './resources.ts';
 import type { Client } from './rest-client.ts';
 import { consoleLogger, type KubeObject, type Logger } from './types.ts';
+import { rfc3339 } from '../api/index.ts';
 
 export interface EventSpec {
   type: 'Normal' | 'Warning';
@@ -82,7 +83,7 @@ export function createEventRecorder(client: Client, opts: EventRecorderOptions):
     event(obj, e) {
       try {
         const nowMs = clock.now();
-        const now = new Date(nowMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
+        const now = rfc3339(nowMs);
         const md = obj.metadata ?? {};
         const involvedObject = {
           kind: e.kind ?? obj.kind,

@@ -15,6 +15,7 @@ import { type Clock, realClock, sleep } from '../util/index.ts';
 import { isAlreadyExists, isConflict, isNotFound } from './errors.ts';
 import { resources } from './resources.ts';
 import type { Client } from './rest-client.ts';
+import { microTime } from '../api/index.ts';
 
 export interface LeaderElectionTimings {
   /** How long non-leaders wait after the last observed change before taking over (upstream 15 s). */
@@ -218,6 +219,3 @@ function sameRecord(a: Lease, b: Lease | undefined): boolean {
 }
 
 /** MicroTime as the API serialises it: RFC 3339 with microseconds. */
-function microTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-}

@@ -10,7 +10,7 @@ import { decodeBody, readBody } from '../http/body.ts';
 import { sendJson } from '../http/respond.ts';
 import { labelSelectorFromObject } from '../../api/index.ts';
 import type { DeleteOptions, KObject } from '../registry/types.ts';
-import { rfc3339 } from '../store/generic-store.ts';
+import { rfc3339 } from '../../api/index.ts';
 import { writeOptions, type RequestScope } from './resources.ts';
 
 const BUDGET_MESSAGE = "Cannot evict pod as it would violate the pod's disruption budget.";

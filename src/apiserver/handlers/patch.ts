@@ -5,7 +5,7 @@
 import { ApiError, badRequest, unsupportedMediaType } from '../errors.ts';
 import { decodeBody, mediaType, readBody } from '../http/body.ts';
 import type { KObject } from '../registry/types.ts';
-import { rfc3339 } from '../store/generic-store.ts';
+import { rfc3339 } from '../../api/index.ts';
 import {
   applyJsonPatch,
   applyMergePatch,
