@@ -1,6 +1,9 @@
 // Helpers for Kubernetes API values (cron schedules, resource quantities) shared by the API server (validation)
 // and the controllers (behaviour), so neither imports from the other.
 export { CronParseError, parseCron, type CronSchedule } from './cron.ts';
+export {
+  QUANTITY_FORMAT_ERROR, Quantity, QuantityParseError, tryParseQuantity, tryParseQuantityValue, type ParsedQuantity, type QuantityFormat,
+} from './exact-quantity.ts';
 export { QuantityError, milliValue, parseQuantity, value as quantityValue } from './quantity.ts';
 export {
   DEFAULT_NODE_LEASE_DURATION_SECONDS, KUBELET_CONFIG_NAME, KUBELET_CONFIG_NAMESPACE, kubeletConfigMap, leaseRenewIntervalMs, nodeLeaseDurationSeconds,
