@@ -23,12 +23,10 @@ import { closeSync, copyFileSync, existsSync, openSync, readFileSync } from 'nod
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Node } from 'kubernetes-types/core/v1.js';
-import { sweep } from '../agent/network/index.ts';
-import { runCommand } from '../agent/runtime/command.ts';
-import { removeCgroupTree } from '../agent/runtime/sandbox.ts';
+import { removeAgentRuntimeState, removeNodeCgroups, removePodNetworksUnder } from '../agent/index.ts';
 import { createClient, resources, type Client } from '../client/index.ts';
 import { killEtcdUnder, startEtcd, type EtcdCluster } from '../storage/etcd/etcd-process.ts';
-import { processExists } from '../util/index.ts';
+import { processExists, runCommand } from '../util/index.ts';
 
 export const PREFIX = 'ppdc-';
 export const DEV_BRIDGE = `${PREFIX}br0`;
@@ -350,14 +348,10 @@ export async function sweepDevCluster(opts: { dataDir?: string } = {}): Promise<
     const etcdPids = killEtcdUnder(join(dir, 'etcd'));
     if (etcdPids.length) found.push(`etcd pids ${etcdPids.join(' ')}`);
     for (const node of await readdir(dir).catch(() => [])) {
-      if (!node.startsWith(PREFIX)) continue;
-      const runtimeRoot = join(dir, node, 'agent', 'rt', 'runtime');
-      for (const id of await readdir(runtimeRoot).catch(() => [])) {
-        for (const rt of OCI_RUNTIMES.filter((p) => existsSync(p))) await runCommand(rt, ['--root', runtimeRoot, 'delete', '--force', id], { allowFailure: true });
-      }
+      if (node.startsWith(PREFIX)) await removeAgentRuntimeState(join(dir, node, 'agent'));
     }
     if (existsSync(dir)) found.push(dir);
-    await sweep({ pathPrefix: dir });
+    await removePodNetworksUnder(dir);
   }
   for (const ns of namespaces) {
     found.push(`netns ${ns}`);
@@ -374,24 +368,10 @@ export async function sweepDevCluster(opts: { dataDir?: string } = {}): Promise<
     found.push(`route ${r.trim()}`);
     await runCommand('ip', ['route', 'del', ...r.trim().split(/\s+/), 'proto', ROUTE_PROTO], { allowFailure: true });
   }
-  for (const cg of await devCgroups()) {
-    found.push(`cgroup /peapod/${cg}`);
-    await removeCgroupTree(`/peapod/${cg}`);
-  }
+  for (const cg of await removeNodeCgroups(PREFIX)) found.push(`cgroup /peapod/${cg}`);
   await rm(STATE_FILE, { force: true });
   if (problems.length) throw new Error(`dev cluster sweep incomplete: ${problems.join('; ')}`);
   return found;
-}
-
-/** Names under /peapod in any cgroup hierarchy that a dev cluster's nodes own. */
-async function devCgroups(): Promise<string[]> {
-  const names = new Set<string>();
-  const root = '/sys/fs/cgroup';
-  const hierarchies = [root, ...(await readdir(root).catch(() => [])).map((h) => join(root, h))];
-  for (const h of hierarchies) {
-    for (const n of await readdir(join(h, 'peapod')).catch(() => [])) if (n.startsWith(PREFIX)) names.add(n);
-  }
-  return [...names];
 }
 
 async function ip(args: string[]): Promise<void> {

@@ -3,3 +3,4 @@
 // util/tls (PKI, certificates, private files) and util/spdy (SPDY/3.1 framing for port-forward).
 export { processExists } from './process.ts';
 export { createFakeClock, realClock, sleep, systemClock, type Clock, type FakeClock, type TimerHandle } from './clock.ts';
+export { CommandError, runCommand, signalNumber, type CommandOptions, type CommandResult } from './command.ts';
