@@ -10,7 +10,7 @@ import { sendJson } from '../http/respond.ts';
 import type { ResourceRequest } from '../http/request-info.ts';
 import { isRecord } from '../registry/common.ts';
 import type { Attributes } from './attributes.ts';
-import type { Authorization } from './index.ts';
+import type { Authorization } from './authorization.ts';
 import { rfc3339 } from '../../api/index.ts';
 
 export interface ReviewContext {

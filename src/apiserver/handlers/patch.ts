@@ -17,7 +17,8 @@ import {
   type Json,
 } from '../patch/index.ts';
 import { checkFieldValidation, checkKind } from './decode.ts';
-import { sendObject, warningHeaders, writeOptions, type RequestScope } from './resources.ts';
+import type { RequestScope } from '../context.ts';
+import { sendObject, warningHeaders, writeOptions } from './object-io.ts';
 
 const PATCH_TYPES = [
   'application/json-patch+json',
