@@ -10,7 +10,7 @@ import { type EtcdStorageConfig, openServerBackend } from './open-backend.ts';
 import type { Backend } from '../storage/index.ts';
 import { startApiServer, type ApiServer } from '../apiserver/server.ts';
 import { builtinResources } from '../apiserver/registry/index.ts';
-import { ensurePki } from '../apiserver/tls/index.ts';
+import { ensurePki } from '../util/tls/index.ts';
 import {
   ADMIN_USER,
   BOOTSTRAP_USER,

@@ -2,7 +2,7 @@ import type { ConfigMap, Container, EnvVar, Pod, Secret } from 'kubernetes-types
 import type { AgentApi, NodeInfo } from './agent-api.ts';
 import { configError } from './errors.ts';
 import { expand, lookupIn } from './expansion.ts';
-import { milliValue, parseQuantity } from './quantity.ts';
+import { milliValue, parseQuantity } from '../../api/index.ts';
 
 export interface EnvContext {
   api: Pick<AgentApi, 'getConfigMap' | 'getSecret' | 'recordEvent'>;
