@@ -38,6 +38,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   { name: 'image-pull', script: 'bench/images/pull-bench.ts' },
   { name: 'endpointslice', script: 'bench/services/endpointslice-bench.ts' },
   { name: 'metrics-scrape', script: 'bench/metrics/metrics-scrape-bench.ts' },
+  { name: 'soak', script: 'bench/soak/soak-bench.ts' },
 ];
 
 const { values, positionals } = parseArgs({ options: { quick: { type: 'boolean', default: false } }, allowPositionals: true });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { HollowRuntime } from '../../src/agent/hollow/index.ts';
 import { cgroupUsageSource, createStatsProvider, runtimeStatsProvider, type StatsProvider } from '../../src/agent/metrics/index.ts';
 import { startAgentServer } from '../../src/agent/server/index.ts';
-import { ensurePki } from '../../src/apiserver/tls/index.ts';
+import { ensurePki } from '../../src/util/tls/index.ts';
 
 const [mode = 'hollow', podsArg = '110'] = process.argv.slice(2);
 const pods = Number(podsArg);

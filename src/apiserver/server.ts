@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Socket } from 'node:net';
 import type { Backend } from '../storage/index.ts';
-import type { ApiContext, ResourceHandle } from './context.ts';
+import type { ApiContext, RequestScope, ResourceHandle } from './context.ts';
 import { badRequest, pathNotFound, unauthorized } from './errors.ts';
 import type { SubresourceHandler } from './handlers/subresources.ts';
 import { BadPathError, parseRequestPath } from './http/request-info.ts';
@@ -73,6 +73,8 @@ export interface ApiServerOptions {
   readonly bookmarkIntervalMs?: number;
   /** Handles upgrade requests (exec/attach/port-forward streams); 404 when absent. */
   readonly upgrade?: UpgradeHandler;
+  /** Resources served by their own handler, keyed `<group>/<version>/<resource>` (metrics.k8s.io). */
+  readonly resourceHandlers?: ReadonlyMap<string, (scope: RequestScope) => Promise<void>>;
   /** Extra subresource handlers keyed `<group>/<resource>/<subresource>` (e.g. `/pods/log`). */
   readonly subresources?: ReadonlyMap<string, SubresourceHandler>;
   /** Write hooks keyed `<group>/<resource>` (e.g. `/services` for the ClusterIP allocator). */
@@ -149,6 +151,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       ...(options.serviceAccountTokens ? ([['/serviceaccounts/token', tokenRequestHandler(options.serviceAccountTokens)]] as const) : []),
       ...(options.subresources ?? new Map()),
     ]),
+    resourceHandlers: options.resourceHandlers ?? new Map(),
   };
   const lifetime = new AbortController();
   if (options.authorization) authz = await startAuthorization(ctx, lifetime.signal);

@@ -17,7 +17,7 @@ import { startAgent, type Agent } from '../agent/agent.ts';
 import { SharedPodInformer } from '../agent/hollow/index.ts';
 import { followLeaseConfig, RENEW_INTERVAL_MS } from '../agent/node/index.ts';
 import { createClient, type ClientOptions } from '../client/index.ts';
-import { ensurePki } from '../apiserver/tls/index.ts';
+import { ensurePki } from '../util/tls/index.ts';
 
 async function hollowKubeletEndpoint(tokenFile: string, dataRoot: string): Promise<{ token: string; tls: { cert: string; key: string } }> {
   const token = (await readFile(tokenFile, 'utf8')).trim();

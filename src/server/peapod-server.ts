@@ -10,7 +10,7 @@ import { type EtcdStorageConfig, openServerBackend } from './open-backend.ts';
 import type { Backend } from '../storage/index.ts';
 import { startApiServer, type ApiServer } from '../apiserver/server.ts';
 import { builtinResources } from '../apiserver/registry/index.ts';
-import { ensurePki } from '../apiserver/tls/index.ts';
+import { ensurePki } from '../util/tls/index.ts';
 import {
   ADMIN_USER,
   BOOTSTRAP_USER,
@@ -28,7 +28,7 @@ import {
 import { ApiError } from '../apiserver/errors.ts';
 import { createClient } from '../client/index.ts';
 import { createStreamingHandlers } from '../apiserver/handlers/streaming/index.ts';
-import { metricsApiResources } from '../apiserver/metrics-api/index.ts';
+import { metricsApi } from '../apiserver/metrics-api/index.ts';
 import type { Component } from './component.ts';
 import { ensureBootstrapPolicy, ensureDefaultStorageClass, ensureSystemPriorityClasses, publishKubeletConfig } from './bootstrap.ts';
 import { storageAdmission } from '../apiserver/storage-admission.ts';
@@ -39,6 +39,8 @@ import {
   DEFAULT_NODE_PORT_RANGE,
   DEFAULT_SERVICE_CIDR,
   ensureSystemServices,
+  KUBERNETES_SERVICE_NAMES,
+  nthAddress,
   parseIpRange,
   parsePortRange,
   ServiceAllocator,
@@ -48,6 +50,12 @@ export interface PeapodServerOptions {
   readonly dataDir: string;
   readonly host?: string;
   readonly port?: number;
+  /**
+   * Upstream --advertise-address: the address pods reach the API at through the `kubernetes`
+   * Service (its Endpoints). Default: `host`, or the first non-loopback IPv4 when `host` is a
+   * wildcard. The server must be reachable there (listen on it or on a wildcard).
+   */
+  readonly advertiseAddress?: string;
   /** Reports start-up steps (the CLI prints them). */
   readonly progress?: (step: string) => void;
   readonly log?: (msg: string, fields?: Record<string, unknown>) => void;
@@ -91,7 +99,12 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
   const backend = await openServerBackend(options.dataDir, options);
   progress('loading certificates');
   const host = options.host ?? '127.0.0.1';
-  const pki = await ensurePki(join(options.dataDir, 'pki'), { hosts: [host] });
+  const advertise = options.advertiseAddress ?? advertiseAddress(host);
+  const serviceRange = parseIpRange(options.serviceClusterIpRange ?? DEFAULT_SERVICE_CIDR);
+  // In-cluster clients verify the API at the `kubernetes` Service's ClusterIP (or its DNS names)
+  // and at the advertised endpoint with the mounted ca.crt, so the serving certificate names them
+  // all, as kube-apiserver's does.
+  const pki = await ensurePki(join(options.dataDir, 'pki'), { hosts: [host, advertise, nthAddress(serviceRange, 1), ...KUBERNETES_SERVICE_NAMES] });
   const token = await ensureAdminToken(options.dataDir);
   const nodeToken = await ensureNodeToken(options.dataDir);
   const auth = new TokenAuthenticator();
@@ -100,17 +113,20 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
   const serviceAccountTokens = await ServiceAccountTokens.open(join(options.dataDir, 'pki'));
   const audit = options.audit ? new AuditLog(options.audit.logPath, parsePolicy(await readFile(options.audit.policyFile, 'utf8'))) : undefined;
   const serviceAllocator = new ServiceAllocator(
-    parseIpRange(options.serviceClusterIpRange ?? DEFAULT_SERVICE_CIDR),
+    serviceRange,
     parsePortRange(options.serviceNodePortRange ?? DEFAULT_NODE_PORT_RANGE),
   );
   progress('starting API server');
   // pods/log, exec, attach, portforward and proxy reach the node agents with the join token, the
   // secret every agent and the server share.
   const streaming = createStreamingHandlers({ auth: { token: nodeToken }, log: options.log });
+  // metrics.k8s.io, computed from the agents' stats, which the API server reads with the join token too.
+  const metrics = metricsApi({ auth: { token: nodeToken }, log: options.log });
   let api: ApiServer | undefined;
   api = await startApiServer({
     backend,
-    resources: [...builtinResources, ...metricsApiResources({ auth: { token: nodeToken }, log: options.log })],
+    resources: [...builtinResources, ...metrics.entries],
+    resourceHandlers: metrics.handlers,
     tls: { cert: pki.serverCert, key: pki.serverKey, ca: pki.caCert },
     authenticate: (h) => auth.authenticate(h),
     authenticateRequest: createAuthenticator({ tokens: auth, serviceAccounts: { tokens: serviceAccountTokens, bound: boundObjectCheck(() => api?.ctx) } }),
@@ -139,7 +155,7 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
   // Service writes wait until the allocator knows every IP and port the stored Services hold.
   const services = api.ctx.byGroupResource('', 'services');
   serviceAllocator.rebuild(services ? (await services.store.list(undefined)).items : []);
-  await ensureSystemServices(api.ctx, { range: serviceAllocator.ipRange, address: advertiseAddress(host), port: api.port, log: options.log });
+  await ensureSystemServices(api.ctx, { range: serviceAllocator.ipRange, address: advertise, port: api.port, log: options.log });
   const kubeconfigPath = join(options.dataDir, 'kubeconfig.yaml');
   await writeKubeconfig(kubeconfigPath, { server: api.url, caPem: pki.caCert, token });
   const abort = new AbortController();

@@ -1,2 +1,2 @@
-export { metricsApiResources, cpuQuantity, memoryQuantity, type MetricsApiOptions } from './metrics-resources.ts';
+export { metricsApi, cpuQuantity, memoryQuantity, type MetricsApi, type MetricsApiOptions } from './metrics-resources.ts';
 export { SummaryScraper, type ScrapedSummary } from './summary-scraper.ts';

@@ -5,7 +5,7 @@
 // only the request handling is their own (`serve`), since nothing is stored.
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { notFound } from '../errors.ts';
-import type { RequestScope } from '../handlers/resources.ts';
+import type { RequestScope } from '../context.ts';
 import { buildFieldMatcher, buildLabelMatcher } from '../handlers/selectors.ts';
 import { sendJson } from '../http/respond.ts';
 import type { KObject, ResourceEntry } from '../registry/types.ts';
@@ -48,7 +48,14 @@ function podMetrics(pod: Pod, stats: PodStats, windowSeconds: number, now: strin
 
 export interface MetricsApiOptions extends SummaryScraperOptions {}
 
-export function metricsApiResources(opts: MetricsApiOptions): ResourceEntry[] {
+export interface MetricsApi {
+  /** Registry entries: discovery, OpenAPI and RBAC see the group through them. */
+  readonly entries: ResourceEntry[];
+  /** Their request handlers, for startApiServer's `resourceHandlers`. */
+  readonly handlers: ReadonlyMap<string, (scope: RequestScope) => Promise<void>>;
+}
+
+export function metricsApi(opts: MetricsApiOptions): MetricsApi {
   const scraper = new SummaryScraper(opts);
   const windowSeconds = Math.round((opts.resolutionMs ?? 5000) / 1000);
   const nowIso = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -139,14 +146,18 @@ export function metricsApiResources(opts: MetricsApiOptions): ResourceEntry[] {
   const nodesEntry: ResourceEntry = {
     ...common, kind: 'NodeMetrics', listKind: 'NodeMetricsList', resource: 'nodes', singular: '', namespaced: false,
     schema: 'io.k8s.metrics.pkg.apis.metrics.v1beta1.NodeMetrics',
-    serve: (scope) => serveNodes(scope),
   };
   const podsEntry: ResourceEntry = {
     ...common, kind: 'PodMetrics', listKind: 'PodMetricsList', resource: 'pods', singular: '', namespaced: true,
     schema: 'io.k8s.metrics.pkg.apis.metrics.v1beta1.PodMetrics',
-    serve: (scope) => servePods(scope),
   };
-  return [nodesEntry, podsEntry];
+  return {
+    entries: [nodesEntry, podsEntry],
+    handlers: new Map([
+      [`${GROUP}/${VERSION}/nodes`, serveNodes],
+      [`${GROUP}/${VERSION}/pods`, servePods],
+    ]),
+  };
 }
 
 const usage: OpenApiSchema = { type: 'object', additionalProperties: { $ref: '#/components/schemas/io.k8s.apimachinery.pkg.api.resource.Quantity' } };

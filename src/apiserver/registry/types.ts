@@ -151,11 +151,6 @@ export interface ResourceEntry {
    * (returns a new object, never mutates). Built-in kinds served in two versions (HPA v1/v2).
    */
   readonly convert?: (obj: KObject) => KObject;
-  /**
-   * Serves the allowed verbs itself instead of the generic store: an API computed on request, as
-   * an aggregated API server's (metrics.k8s.io). Called after authorization and the verb check.
-   */
-  readonly serve?: (scope: import('../handlers/resources.ts').RequestScope) => Promise<void>;
   /** Refuses creates (a custom resource whose definition is being deleted). */
   readonly refuseCreate?: () => string | undefined;
 }
