@@ -2,3 +2,5 @@
 // what dead ones left behind.
 export { startAgent, defaultNodeName, type Agent, type AgentOptions } from './agent.ts';
 export { removeAgentRuntimeState, removeNodeCgroups, removePodNetworksUnder } from './leftovers.ts';
+// kubelet's Summary API shapes (stats/v1alpha1), which the API server's metrics.k8s.io reads.
+export type { ContainerStats, CpuStats, MemoryStats, PodStats, Summary } from './metrics/types.ts';

@@ -10,7 +10,7 @@ import { buildFieldMatcher, buildLabelMatcher } from '../handlers/selectors.ts';
 import { sendJson } from '../http/respond.ts';
 import type { KObject, ResourceEntry } from '../registry/types.ts';
 import type { OpenApiSchema } from '../openapi/schemas.ts';
-import type { PodStats } from '../../agent/metrics/types.ts';
+import type { PodStats } from '../../agent/index.ts';
 import { SummaryScraper, type SummaryScraperOptions } from './summary-scraper.ts';
 
 const GROUP = 'metrics.k8s.io';

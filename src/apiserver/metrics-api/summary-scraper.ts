@@ -5,7 +5,7 @@
 // one node share one scrape. A node that does not answer is left out, as metrics-server does.
 import { Agent } from 'node:https';
 import type { Node } from 'kubernetes-types/core/v1.js';
-import type { Summary } from '../../agent/metrics/types.ts';
+import type { Summary } from '../../agent/index.ts';
 import { agentRequest, readErrorBody, type AgentAuth } from '../handlers/streaming/agent-client.ts';
 
 export interface ScrapedSummary {
