@@ -11,7 +11,10 @@ import { startNodePlayer, type NodePlayer } from './node-player.ts';
 let server: TestServer;
 let player: NodePlayer;
 before(async () => {
-  server = await startServer({ args: ['--disable', 'agent'] });
+  // A long grace period: n1 is an API-created Node with no agent renewing its lease; on a busy
+  // machine the default 40 s runs out mid-test and the node lifecycle controller marks the pods
+  // not ready while the node player marks them ready again.
+  server = await startServer({ args: ['--disable', 'agent', '--node-monitor-grace-period', '1h'] });
   const res = { cpu: '8', memory: '16Gi', pods: '110' };
   const node: Node = {
     apiVersion: 'v1',
