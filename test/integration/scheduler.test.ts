@@ -11,7 +11,8 @@ const servers: TestServer[] = [];
 
 // One fresh server per test: nodes are cluster-wide, so tests must not see each other's.
 beforeEach(async () => {
-  server = await startServer({ args: ['--disable', 'agent'] });
+  // API-created nodes with no agent renewing leases: a long grace period keeps them Ready on a busy machine.
+  server = await startServer({ args: ['--disable', 'agent', '--node-monitor-grace-period', '1h'] });
   servers.push(server);
 });
 afterEach(async () => {

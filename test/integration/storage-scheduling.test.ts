@@ -8,7 +8,8 @@ import { api, eventually, getJson, kubectl, kubectlOk, startServer, type TestSer
 
 let server: TestServer;
 before(async () => {
-  server = await startServer({ args: ['--disable', 'agent'] });
+  // API-created nodes with no agent renewing leases: a long grace period keeps them Ready on a busy machine.
+  server = await startServer({ args: ['--disable', 'agent', '--node-monitor-grace-period', '1h'] });
   for (const name of ['node-a', 'node-b']) {
     const res = { cpu: '4', memory: '8Gi', pods: '110' };
     const node: Node = {
