@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Socket } from 'node:net';
 import type { Backend } from '../storage/index.ts';
-import type { ApiContext, ResourceHandle } from './context.ts';
+import type { ApiContext } from './context.ts';
 import { badRequest, pathNotFound, unauthorized } from './errors.ts';
 import type { SubresourceHandler } from './handlers/subresources.ts';
 import { BadPathError, parseRequestPath } from './http/request-info.ts';

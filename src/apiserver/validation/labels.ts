@@ -1,6 +1,6 @@
 // Label keys/values and annotations (apimachinery util/validation IsQualifiedName,
 // IsValidLabelValue; meta/v1/validation ValidateLabels; api/validation ValidateAnnotations).
-import { FieldError, fieldErrors } from '../errors.ts';
+import { type FieldError, fieldErrors } from '../errors.ts';
 import { emptyError, isDNS1123Subdomain, maxLenError, regexError } from './names.ts';
 
 const qnameCharFmt = '[A-Za-z0-9]';
