@@ -21,3 +21,4 @@ export { nodeSelectorTermMatches, nodeSelectorTermsMatch } from './node-selector
 export { firstUntolerated, tolerates, toleratesTaint } from './tolerations.ts';
 export { microTime, rfc3339 } from './time.ts';
 export type { DeleteOptions } from './delete-options.ts';
+export { isQualifiedName, labelKeyErrors, labelValueErrors } from './label-validation.ts';
