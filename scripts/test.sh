@@ -5,6 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 
+echo "== lint"
+# Biome lint (rules in biome.json). The formatter check joins once the tree has been formatted in one
+# commit: then this line becomes `npx biome ci .` (see README, "Code style").
+npx biome ci --formatter-enabled=false .
+
 echo "== typecheck"
 npx tsc --noEmit
 

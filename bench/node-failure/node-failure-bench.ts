@@ -13,8 +13,8 @@ import type { Deployment } from 'kubernetes-types/apps/v1.js';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { startAgent } from '../../src/agent/agent.ts';
 import { NODE_TIMER_PROFILES } from '../../src/cli/node-timers.ts';
-import { createClient, resources, silentLogger, type Client } from '../../src/client/index.ts';
-import { createProgress, launchServer, onCleanup, parseBenchArgs, runBench, type Anchor, type Figure } from '../lib/index.ts';
+import { createClient, resources, type Client } from '../../src/client/index.ts';
+import { createProgress, launchServer, onCleanup, parseBenchArgs, runBench, type Anchor } from '../lib/index.ts';
 
 const BENCH = 'node-failure';
 const NS = 'bench-node-failure';

@@ -6,7 +6,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { createClient, createInformer, resources, silentLogger } from '../../src/client/index.ts';
 import { startControllerManager } from '../../src/controllers/index.ts';
-import { createProgress, launchServer, onCleanup, parseBenchArgs, runBench, summarize, type Figure } from '../lib/index.ts';
+import { createProgress, launchServer, onCleanup, parseBenchArgs, runBench, summarize } from '../lib/index.ts';
 
 const BENCH = 'endpointslice';
 const NS = 'bench-eps';

@@ -108,7 +108,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
       const op = async (): Promise<void> => {
         const s = performance.now();
         let key: string;
-        let res;
+        let res: Awaited<ReturnType<typeof client.request>>;
         if (kind === 0) {
           const name = `soak-${seq}`;
           res = await client.request('POST', CMS, { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { seq: String(seq), payload: PAYLOAD } } });

@@ -20,3 +20,5 @@ export {
 export { nodeSelectorTermMatches, nodeSelectorTermsMatch } from './node-selector.ts';
 export { firstUntolerated, tolerates, toleratesTaint } from './tolerations.ts';
 export { microTime, rfc3339 } from './time.ts';
+export type { DeleteOptions } from './delete-options.ts';
+export { isQualifiedName, labelKeyErrors, labelValueErrors } from './label-validation.ts';

@@ -1,5 +1,6 @@
-// Label key/value validation with the messages of apimachinery's validate/content (IsLabelKey,
-// IsLabelValue, IsDNS1123Subdomain) and field.Invalid formatting, because parse errors embed them.
+// Label key/value validation with the messages of apimachinery's validation (IsQualifiedName,
+// IsValidLabelValue, IsDNS1123Subdomain) and field.Invalid formatting, because parse errors embed
+// them. The API server's object validation (apiserver/validation/labels.ts) uses the same checks.
 
 const LABEL_KEY_FMT = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
 const LABEL_KEY_ERR = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
@@ -26,6 +27,18 @@ function maxLenError(n: number): string {
 
 /** Returns the problems with a label key (a "qualified name"); empty when valid. */
 export function labelKeyErrors(key: string): string[] {
+  return qualifiedNameErrors(key, 'a valid label key');
+}
+
+/**
+ * IsQualifiedName: `[prefix/]name`, as label keys, annotation keys, finalizers and taint keys;
+ * empty when valid. Label selectors word the malformed case as "a valid label key" (labelKeyErrors).
+ */
+export function isQualifiedName(value: string): string[] {
+  return qualifiedNameErrors(value, 'a qualified name');
+}
+
+function qualifiedNameErrors(key: string, noun: string): string[] {
   const errs: string[] = [];
   const parts = key.split('/');
   let name: string;
@@ -44,7 +57,7 @@ export function labelKeyErrors(key: string): string[] {
     }
   } else {
     return [
-      `a valid label key ${regexError(LABEL_KEY_ERR, LABEL_KEY_FMT, 'MyName', 'my.name', '123-abc')}` +
+      `${noun} ${regexError(LABEL_KEY_ERR, LABEL_KEY_FMT, 'MyName', 'my.name', '123-abc')}` +
         " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
     ];
   }
@@ -56,7 +69,7 @@ export function labelKeyErrors(key: string): string[] {
   return errs;
 }
 
-/** Returns the problems with a label value; empty when valid. */
+/** IsValidLabelValue: the problems with a label value; empty when valid. */
 export function labelValueErrors(value: string): string[] {
   const errs: string[] = [];
   if (value.length > MAX_NAME) errs.push(maxLenError(MAX_NAME));

@@ -6,7 +6,7 @@ import type { AdmissionPlugin, GenericStore } from './store/generic-store.ts';
 export function namespaceLifecycle(namespaces: () => GenericStore): AdmissionPlugin {
   return async ({ operation, entry, namespace, obj }) => {
     if (operation !== 'CREATE' || !entry.namespaced || namespace === undefined) return;
-    let ns;
+    let ns: Awaited<ReturnType<GenericStore['get']>>;
     try {
       ns = await namespaces().get(undefined, namespace);
     } catch (e) {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { componentLog, createCliLogger, logFormat, textLine } from './cli-logger.ts';
 
-function capture(format: string | undefined, isTTY: boolean): { lines: string[]; out: { write(s: string): void; isTTY: boolean } } {
+function capture(_format: string | undefined, isTTY: boolean): { lines: string[]; out: { write(s: string): void; isTTY: boolean } } {
   const lines: string[] = [];
   return { lines, out: { write: (s: string) => void lines.push(s), isTTY } };
 }
@@ -15,7 +15,7 @@ test('text on a terminal, JSON otherwise or when asked', () => {
 
   const tty = capture(undefined, true);
   createCliLogger({ out: tty.out, level: 'info' }).info({ node: 'n1', podCIDR: '10.42.0.0/24', note: 'two words' }, 'agent: node registered');
-  assert.match(tty.lines[0] ?? '', /^\d\d:\d\d:\d\d\.\d{3} INFO  agent: node registered node=n1 podCIDR=10\.42\.0\.0\/24 note="two words"\n$/);
+  assert.match(tty.lines[0] ?? '', /^\d\d:\d\d:\d\d\.\d{3} INFO {2}agent: node registered node=n1 podCIDR=10\.42\.0\.0\/24 note="two words"\n$/);
 
   const pipe = capture(undefined, false);
   createCliLogger({ out: pipe.out, level: 'info' }).info({ node: 'n1' }, 'agent: node registered');

@@ -57,7 +57,7 @@ describe('event recorder', () => {
     await rec.flush();
     const again = [...server.objects.values()].filter((s) => (s.obj as Event).reason === 'NodeReady');
     assert.equal(again.length, 1);
-    assert.equal((again[0]?.obj as Event).count, 1);
+    assert.equal((again[0]!.obj as Event).count, 1);
   });
 
   it('never throws to the caller when the server is unreachable', async () => {

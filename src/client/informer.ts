@@ -124,7 +124,7 @@ export function createInformer<T extends KubeObject = KubeObject>(
     let cont: string | undefined;
     let rv = '';
     do {
-      let page;
+      let page: Awaited<ReturnType<typeof client.list<T>>>;
       try {
         page = await client.list<T>(ref, opts.namespace, { ...base, limit: opts.pageSize ?? 500, continue: cont });
       } catch (err) {

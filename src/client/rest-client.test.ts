@@ -100,7 +100,10 @@ describe('rest client', () => {
   });
 
   it('retries a request the server refused with 429', async () => {
-    const immediate = { now: () => Date.now(), setTimeout: (fn: () => void) => (setImmediate(fn), { cancel: () => undefined }) };
+    const immediate = { now: () => Date.now(), setTimeout: (fn: () => void) => {
+      setImmediate(fn);
+      return { cancel: () => undefined };
+    } };
     const c = createClient({ server: server.url, token: 'secret', clock: immediate });
     server.failNext('GET', `${PODS}/dup`, 429, 2);
     assert.equal((await c.get(resources.pods, 'default', 'dup')).metadata?.name, 'dup');

@@ -36,15 +36,7 @@ export type WatchEvent<T extends KubeObject = KubeObject> =
   | { type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK'; object: T }
   | { type: 'ERROR'; object: Status };
 
-export interface DeleteOptions {
-  apiVersion?: string;
-  kind?: string;
-  gracePeriodSeconds?: number;
-  propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
-  preconditions?: { uid?: string; resourceVersion?: string };
-  dryRun?: string[];
-  orphanDependents?: boolean;
-}
+export type { DeleteOptions } from '../api/index.ts';
 
 /** What the client logs through; pino loggers satisfy it. */
 export interface Logger {

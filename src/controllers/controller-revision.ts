@@ -3,7 +3,7 @@
 // patch; pods carry the hash in `controller-revision-hash`. The revision number only grows.
 import type { ControllerRevision } from 'kubernetes-types/apps/v1.js';
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
-import { isAlreadyExists, isNotFound, resources, type Client, type KubeObject, ignoreNotFound } from '../client/index.ts';
+import { isAlreadyExists, resources, type Client, type KubeObject, ignoreNotFound } from '../client/index.ts';
 import { computeHash } from './deployment/util.ts';
 import { newControllerRef } from './controller-ref.ts';
 

@@ -1,7 +1,7 @@
 // Writing a workload's status subresource, the same way for every controller: a PUT of the object
 // with its new status. A vanished object needs no status; a Conflict is thrown so the workqueue
 // retries with backoff and the next sync reads the newer object.
-import { isNotFound, resources, type Client, type KubeObject } from '../client/index.ts';
+import { isNotFound, type resources, type Client, type KubeObject } from '../client/index.ts';
 
 type Ref = (typeof resources)[keyof typeof resources];
 

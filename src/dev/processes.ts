@@ -1,7 +1,7 @@
 // Supervising the cluster's processes: waiting for a line of output, for a host's init, for a
 // condition (waitUntil throws on timeout, so a kill() never resolves with processes alive), and
 // stopping or killing processes.
-import { type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';

@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { api, eventually, kubectl, startServer, type TestServer } from '../integration/harness.ts';
+import { api, kubectl, type TestServer } from '../integration/harness.ts';
 import {
-  deletePodsAndStop, startNodeServer, destroyTestNode, e2eSkipReason, httpGet, newTestNode, sandboxes, sweepCrashedRuns, type TestNode,
+  deletePodsAndStop, startNodeServer, destroyTestNode, e2eSkipReason, httpGet, type TestNode,
 } from './e2e-harness.ts';
 import { skipUnlessCI } from '../skip-unless-ci.ts';
 

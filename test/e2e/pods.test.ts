@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Container, ContainerStatus, Pod } from 'kubernetes-types/core/v1.js';
 import { api, eventually, kubectl, sleep, startServer, type TestServer } from '../integration/harness.ts';
 import {
-  deletePodsAndStop, startNodeServer, bridgeExists, destroyTestNode, e2eSkipReason, getPod, httpGet, newTestNode, sandboxes, startAgentProcess, sweepCrashedRuns, waitPod, type AgentProcess, type TestNode,
+  deletePodsAndStop, startNodeServer, bridgeExists, destroyTestNode, e2eSkipReason, getPod, httpGet, newTestNode, sandboxes, startAgentProcess, waitPod, type AgentProcess, type TestNode,
 } from './e2e-harness.ts';
 import { skipUnlessCI } from '../skip-unless-ci.ts';
 

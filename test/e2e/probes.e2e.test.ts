@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
-import { eventually, kubectl, sleep, startServer, type TestServer } from '../integration/harness.ts';
+import { eventually, kubectl, sleep, type TestServer } from '../integration/harness.ts';
 import {
-  deletePodsAndStop, startNodeServer, destroyTestNode, e2eSkipReason, getPod, newTestNode, sandboxes, sweepCrashedRuns, waitPod, type TestNode,
+  deletePodsAndStop, startNodeServer, destroyTestNode, e2eSkipReason, getPod, waitPod, type TestNode,
 } from './e2e-harness.ts';
 import { skipUnlessCI } from '../skip-unless-ci.ts';
 

@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { eventually, kubectl, startServer, type TestServer } from '../integration/harness.ts';
+import { eventually, kubectl, type TestServer } from '../integration/harness.ts';
 import {
-  deletePodsAndStop, startNodeServer, destroyTestNode, e2eSkipReason, httpGet, newTestNode, sandboxes, sweepCrashedRuns, type TestNode,
+  deletePodsAndStop, startNodeServer, destroyTestNode, e2eSkipReason, httpGet, type TestNode,
 } from './e2e-harness.ts';
 import { skipUnlessCI } from '../skip-unless-ci.ts';
 

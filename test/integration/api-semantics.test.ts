@@ -24,7 +24,7 @@ function watch(path: string): { events: string[]; stop(): void } {
   const req = request(new URL(path, server.url), { headers: { Authorization: `Bearer ${server.token}` }, ca: server.ca }, (res) => {
     res.on('data', (d: Buffer) => {
       buf += d.toString();
-      let i;
+      let i: number;
       while ((i = buf.indexOf('\n')) >= 0) {
         const line = buf.slice(0, i);
         buf = buf.slice(i + 1);

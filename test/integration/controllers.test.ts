@@ -204,7 +204,7 @@ describe('Deployment', { timeout: 180_000 }, () => {
 
   it('Recreate never runs old and new pods together', async () => {
     const yaml = deploymentYaml('rec', { replicas: 3, image: 'busybox:1.36' }).replace(
-      /strategy:\n    type: RollingUpdate\n    rollingUpdate: \{[^}]*\}/,
+      /strategy:\n {4}type: RollingUpdate\n {4}rollingUpdate: \{[^}]*\}/,
       'strategy:\n    type: Recreate',
     );
     assert.match(yaml, /type: Recreate/);

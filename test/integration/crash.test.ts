@@ -36,7 +36,7 @@ async function writer(server: TestServer, w: number, round: number, ledger: Ledg
     const update = i % 2 === 1 && mine.length > 0;
     const name = update ? mine[(i * 7) % mine.length]! : `w${w}-r${round}-${i}`;
     ledger.inFlight.set(w, { name, value });
-    let res;
+    let res: Awaited<ReturnType<typeof api>>;
     try {
       res = update
         ? await api(server, 'PATCH', `${CMS}/${name}`, { body: { data: { v: value } }, contentType: 'application/merge-patch+json' })

@@ -76,7 +76,7 @@ describe('service IP and port allocation', () => {
   });
 
   it('a full range says so; deleting a Service frees its IP', async () => {
-    let last;
+    let last: Awaited<ReturnType<typeof create>>;
     for (let i = 0; ; i++) {
       last = await create(`fill${i}`);
       if (last.status !== 201) break;

@@ -61,11 +61,11 @@ describe('storage API', () => {
     assert.match(badMode.stderr, /spec\.accessModes: Unsupported value: "WriteSometimes": supported values: "ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"/);
     const noCap = await kubectl(server, ['create', '-f', '-'], { input: pvYaml('badpv1').replace('  capacity: {storage: 1Gi}\n', '') });
     assert.match(noCap.stderr, /spec\.capacity: Required value/);
-    const noSource = await kubectl(server, ['create', '-f', '-'], { input: pvYaml('badpv2').replace(/  hostPath: .*\n/, '') });
+    const noSource = await kubectl(server, ['create', '-f', '-'], { input: pvYaml('badpv2').replace(/ {2}hostPath: .*\n/, '') });
     assert.match(noSource.stderr, /spec: Required value: must specify a volume type/);
     const twoSources = await kubectl(server, ['create', '-f', '-'], { input: `${pvYaml('badpv3')}  nfs: {server: 127.0.0.1, path: /x}\n` });
     assert.match(twoSources.stderr, /may not specify more than 1 volume type/);
-    const local = await kubectl(server, ['create', '-f', '-'], { input: pvYaml('badpv4').replace(/  hostPath: .*\n/, '  local: {path: /tmp/x}\n') });
+    const local = await kubectl(server, ['create', '-f', '-'], { input: pvYaml('badpv4').replace(/ {2}hostPath: .*\n/, '  local: {path: /tmp/x}\n') });
     assert.match(local.stderr, /spec\.nodeAffinity: Required value: Local volume requires node affinity/);
     const none = await kubectl(server, ['get', 'pv,pvc', '-o', 'name']);
     assert.equal(none.stdout.trim(), '', 'nothing was stored');

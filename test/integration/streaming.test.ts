@@ -25,7 +25,7 @@ const resizes: TerminalSize[] = [];
 const ttys: boolean[] = [];
 const children = new Set<ChildProcess>();
 /** Requests the pod's web server holds until a second one arrives (proves concurrent forwarding). */
-let held: ServerResponse[] = [];
+const held: ServerResponse[] = [];
 /** Sessions the agent accepted, with the negotiated protocol (so a silent fallback fails a test). */
 const sessions: { msg: string; protocol: string }[] = [];
 

@@ -7,7 +7,7 @@ import type { StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { Job } from 'kubernetes-types/batch/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { createInformer, resources, silentLogger } from '../../src/client/index.ts';
-import { api, eventually, kubectl, startServer, type TestServer, kubectlOk, getJson as getJsonFrom } from './harness.ts';
+import { eventually, kubectl, startServer, type TestServer, kubectlOk, getJson as getJsonFrom } from './harness.ts';
 import { EXIT_CODE_ANNOTATION, startNodePlayer, type NodePlayer } from './node-player.ts';
 
 const NS = 'workloads-test';

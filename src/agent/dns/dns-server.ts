@@ -69,7 +69,7 @@ export async function answer(msg: Buffer, opts: DnsServerOptions, udpLimit?: num
   const q = query.questions?.[0];
   const rd = (query.flags ?? 0) & dnsPacket.RECURSION_DESIRED;
   if (!q || query.questions!.length !== 1) return encode({ id: query.id, type: 'response', flags: rd | FORMERR, questions: query.questions });
-  let result;
+  let result: ReturnType<typeof lookupCluster>;
   try {
     result = lookupCluster(q.name, q.type, opts.data, opts);
   } catch (e) {

@@ -63,7 +63,7 @@ export class ImageStore {
   ensureBusyboxImage(): Promise<ImageRecord> {
     return this.#serial(async () => {
       const existing = (await this.list()).find((i) => i.names.includes(`${BUSYBOX_NAME}:latest`));
-      if (existing && existing.layers.every((l) => existsSync(this.#layerDir(l)))) return existing;
+      if (existing?.layers.every((l) => existsSync(this.#layerDir(l)))) return existing;
       const work = await this.#tempDir();
       try {
         const rootfs = join(work, 'rootfs');

@@ -31,7 +31,7 @@ export async function sweep(opts: SweepOptions): Promise<void> {
     const { stdout } = await runCommand('ip', ['-o', 'link', 'show'], { allowFailure: true });
     for (const line of stdout.split('\n')) {
       const name = line.split(':')[1]?.trim().split('@')[0];
-      if (name && name.startsWith(opts.linkPrefix)) await runCommand('ip', ['link', 'del', name], { allowFailure: true });
+      if (name?.startsWith(opts.linkPrefix)) await runCommand('ip', ['link', 'del', name], { allowFailure: true });
     }
   }
   if (opts.networkNamePrefix) await sweepPortmapRules(opts.networkNamePrefix);

@@ -94,7 +94,10 @@ export class PodManager {
     const uid = pod.metadata?.uid;
     if (!uid) return;
     const existing = this.#workers.get(uid);
-    if (existing) return existing.update(pod);
+    if (existing) {
+      existing.update(pod);
+      return;
+    }
     if (this.#finished.has(uid)) return;
     const adopted = this.#adopted.get(uid);
     this.#adopted.delete(uid);
@@ -116,7 +119,10 @@ export class PodManager {
     if (!uid) return;
     const worker = this.#workers.get(uid);
     this.#finished.delete(uid);
-    if (worker) return worker.remove(pod);
+    if (worker) {
+      worker.remove(pod);
+      return;
+    }
     if (this.#adopted.has(uid)) {
       this.onPodUpdate(pod);
       this.#workers.get(uid)?.remove(pod);

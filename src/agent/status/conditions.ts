@@ -29,7 +29,7 @@ export function initialized(pod: Pod, init: readonly ContainerStatus[], regular:
       if (!s.started) incomplete.push(c.name);
       continue;
     }
-    if (!s.state?.terminated || s.state.terminated.exitCode !== 0) incomplete.push(c.name);
+    if (s.state?.terminated?.exitCode !== 0) incomplete.push(c.name);
   }
   if (phase === 'Succeeded' && unknown.length === 0) return { type: 'Initialized', status: 'True', reason: 'PodCompleted' };
   if (hasAnyRegularContainerStarted(pod, regular)) return { type: 'Initialized', status: 'True' };

@@ -31,7 +31,7 @@ export interface AuditPolicy {
 /** Parses a policy document; throws with the reason when it is not a usable audit.k8s.io/v1 Policy. */
 export function parsePolicy(text: string): AuditPolicy {
   const doc = parse(text) as { apiVersion?: string; kind?: string; rules?: unknown; omitStages?: string[] } | null;
-  if (!doc || doc.kind !== 'Policy' || !['audit.k8s.io/v1', 'audit.k8s.io/v1beta1'].includes(doc.apiVersion ?? '')) {
+  if (doc?.kind !== 'Policy' || !['audit.k8s.io/v1', 'audit.k8s.io/v1beta1'].includes(doc.apiVersion ?? '')) {
     throw new Error('not an audit.k8s.io/v1 Policy');
   }
   if (!Array.isArray(doc.rules)) throw new Error('rules: Required value');

@@ -89,7 +89,7 @@ const asList = (v: string | string[] | undefined): string[] => (v === undefined 
 export function authenticateClientCert(socket: TLSSocket): UserInfo | undefined {
   if (!socket.authorized || typeof socket.getPeerCertificate !== 'function') return undefined;
   const peer = socket.getPeerCertificate();
-  if (!peer || !peer.subject) return undefined;
+  if (!peer?.subject) return undefined;
   const cn = asList(peer.subject.CN)[0];
   if (!cn) return undefined;
   return { name: cn, groups: asList(peer.subject.O) };

@@ -151,14 +151,16 @@ function reorder(merged: Json[], order: Json[], before: Json[], mergeKey: string
   while (i < listed.length || j < serverOnly.length) {
     const l = listed[i];
     const r = serverOnly[j];
-    if (r === undefined) (out.push(l as Json), i++);
-    else if (l === undefined) (out.push(r), j++);
+    let takeListed: boolean;
+    if (r === undefined) takeListed = true;
+    else if (l === undefined) takeListed = false;
     else {
       const li = indexIn(before, l);
       const ri = indexIn(before, r);
-      if (li >= 0 && ri >= 0 && li < ri) (out.push(l), i++);
-      else (out.push(r), j++);
+      takeListed = li >= 0 && ri >= 0 && li < ri;
     }
+    if (takeListed) out.push(listed[i++] as Json);
+    else out.push(serverOnly[j++] as Json);
   }
   return out;
 }

@@ -22,8 +22,9 @@ function check(type: string, seen: Set<string>, problems: string[]): void {
   for (const name of names(type)) if (!(name in props)) problems.push(`${type}.${name}`);
   for (const f of Object.values(msg.f)) {
     const child = f.m && table.messages[f.m];
-    if (child && !child.map) check(f.m!, seen, problems);
-    if (child && child.map) check(child.f['2']?.m ?? '', seen, problems);
+    if (!child) continue;
+    if (child.map) check(child.f['2']?.m ?? '', seen, problems);
+    else check(f.m!, seen, problems);
   }
 }
 

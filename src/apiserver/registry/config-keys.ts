@@ -1,5 +1,5 @@
 // Keys of ConfigMap/Secret data (apimachinery IsConfigMapKey) and the `immutable` rule both share.
-import { FieldError, fieldErrors } from '../errors.ts';
+import { type FieldError, fieldErrors } from '../errors.ts';
 import { DNS1123_SUBDOMAIN_MAX_LENGTH, maxLenError, regexError } from '../validation/names.ts';
 import { isRecord, jsonEqual } from './common.ts';
 

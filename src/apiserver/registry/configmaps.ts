@@ -1,6 +1,6 @@
 // core/v1 ConfigMap.
 import type { ConfigMap } from 'kubernetes-types/core/v1.js';
-import { FieldError, fieldErrors } from '../errors.ts';
+import { type FieldError, fieldErrors } from '../errors.ts';
 import { since } from './age.ts';
 import { ageColumn, column, countKeys, view } from './common.ts';
 import { MAX_DATA_SIZE, validateDataKeys, validateImmutableData } from './config-keys.ts';

@@ -3,7 +3,7 @@
 // pairs (upstream formatEndpoints).
 import { isIP } from 'node:net';
 import type { Endpoints } from 'kubernetes-types/core/v1.js';
-import { FieldError, fieldErrors } from '../errors.ts';
+import { type FieldError, fieldErrors } from '../errors.ts';
 import { isValidPortNum } from './pods/pod-validation.ts';
 import { since } from './age.ts';
 import { ageColumn, column, view } from './common.ts';

@@ -3,7 +3,7 @@
 // proxy and DNS server. Table as upstream printEndpointSlice.
 import { isIPv4, isIPv6 } from 'node:net';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import { FieldError, fieldErrors } from '../errors.ts';
+import { type FieldError, fieldErrors } from '../errors.ts';
 import { FIELD_IMMUTABLE } from '../validation/object-meta.ts';
 import { isDNS1123Label, isDNS1123Subdomain } from '../validation/names.ts';
 import { isValidPortNum } from './pods/pod-validation.ts';

@@ -1,6 +1,6 @@
 // core/v1 Event (the legacy events API kubectl and the kubelet use).
 import type { Event } from 'kubernetes-types/core/v1.js';
-import { FieldError, fieldErrors } from '../errors.ts';
+import { type FieldError, fieldErrors } from '../errors.ts';
 import { isQualifiedName } from '../validation/labels.ts';
 import { isDNS1123Subdomain } from '../validation/names.ts';
 import { since } from './age.ts';

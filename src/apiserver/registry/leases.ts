@@ -1,6 +1,6 @@
 // coordination.k8s.io/v1 Lease: leader election and node heartbeats.
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
-import { FieldError, fieldErrors } from '../errors.ts';
+import { type FieldError, fieldErrors } from '../errors.ts';
 import { since } from './age.ts';
 import { ageColumn, column, view } from './common.ts';
 import type { KObject, ResourceEntry } from './types.ts';

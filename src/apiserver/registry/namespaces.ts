@@ -2,7 +2,7 @@
 // while spec.finalizers is not empty; the namespace controller deletes the namespace's content,
 // then removes `kubernetes` through PUT namespaces/<name>/finalize, and that update deletes it.
 import type { Namespace } from 'kubernetes-types/core/v1.js';
-import { FieldError, fieldErrors } from '../errors.ts';
+import { type FieldError, fieldErrors } from '../errors.ts';
 import { isQualifiedName } from '../validation/labels.ts';
 import { nameIsDNSLabel } from '../validation/names.ts';
 import { since } from './age.ts';

@@ -1,7 +1,7 @@
 // core/v1 Node. Nodes may set status on create (agents register with it); updates of the main
 // resource keep the old status.
 import type { Node, Taint } from 'kubernetes-types/core/v1.js';
-import { FieldError, fieldErrors } from '../errors.ts';
+import { type FieldError, fieldErrors } from '../errors.ts';
 import { isValidLabelValue, validateLabelName } from '../validation/labels.ts';
 import { since } from './age.ts';
 import { ageColumn, clone, column, view, writable } from './common.ts';

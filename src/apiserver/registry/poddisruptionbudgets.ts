@@ -2,7 +2,7 @@
 // disruptions. The eviction subresource (handlers/eviction.ts) enforces it; the disruption
 // controller (src/controllers/disruption) keeps its status.
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
-import { FieldError, fieldErrors } from '../errors.ts';
+import { type FieldError, fieldErrors } from '../errors.ts';
 import { since } from './age.ts';
 import { keepStatus } from './apps-common.ts';
 import { ageColumn, column, view } from './common.ts';

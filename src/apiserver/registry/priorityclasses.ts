@@ -2,7 +2,7 @@
 // pkg/apis/scheduling/validation; the single-global-default rule and pod priority resolution live in
 // the Priority admission plugin (apiserver/priority-admission.ts), as upstream splits them.
 import type { PriorityClass } from 'kubernetes-types/scheduling/v1.js';
-import { FieldError, fieldErrors } from '../errors.ts';
+import { type FieldError, fieldErrors } from '../errors.ts';
 import { since } from './age.ts';
 import { ageColumn, column, view } from './common.ts';
 import type { KObject, ResourceEntry } from './types.ts';

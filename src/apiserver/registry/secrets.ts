@@ -1,7 +1,7 @@
 // core/v1 Secret. `stringData` is write-only: merged into `data` (base64) by defaults(), as
 // upstream's v1 conversion does, and never stored.
 import type { Secret } from 'kubernetes-types/core/v1.js';
-import { FieldError, fieldErrors } from '../errors.ts';
+import { type FieldError, fieldErrors } from '../errors.ts';
 import { since } from './age.ts';
 import { ageColumn, column, countKeys, isRecord, view, writable } from './common.ts';
 import { MAX_DATA_SIZE, validateDataKeys, validateImmutableData } from './config-keys.ts';

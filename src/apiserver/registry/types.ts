@@ -5,6 +5,7 @@
 import type { FieldError } from '../errors.ts';
 import type { NameValidator } from '../validation/names.ts';
 import type { OpenApiSchema } from '../openapi/schemas.ts';
+import type { DeleteOptions } from '../../api/index.ts';
 
 /** Any Kubernetes object as it travels through the server (parsed JSON). */
 export interface KObject {
@@ -50,13 +51,7 @@ export interface ColumnDefinition {
   priority: number;
 }
 
-export interface DeleteOptions {
-  gracePeriodSeconds?: number;
-  propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
-  preconditions?: { uid?: string; resourceVersion?: string };
-  dryRun?: string[];
-  orphanDependents?: boolean;
-}
+export type { DeleteOptions };
 
 /** Context a strategy hook gets: the clock, so time-based logic can be tested. */
 export interface StrategyContext {

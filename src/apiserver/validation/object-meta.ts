@@ -1,5 +1,5 @@
 // ObjectMeta validation (apimachinery api/validation objectmeta.go) for create and update.
-import { FieldError, fieldErrors } from '../errors.ts';
+import { type FieldError, fieldErrors } from '../errors.ts';
 import { isQualifiedName, validateAnnotations, validateLabels } from './labels.ts';
 import { isDNS1123Label, type NameValidator, nameIsDNSSubdomain } from './names.ts';
 

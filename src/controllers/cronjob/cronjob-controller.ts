@@ -14,13 +14,11 @@ import {
   createWorkQueue,
   enqueueOnChange,
   isAlreadyExists,
-  isNotFound,
   NAMESPACE_INDEX,
   namespaceIndexer,
   resources,
   runController,
   splitKey,
-  type Client,
   ignoreNotFound,
 } from '../../client/index.ts';
 import { controllerOf, newControllerRef } from '../controller-ref.ts';
@@ -109,7 +107,7 @@ export function createCronJobController(deps: ControllerDeps): Controller {
 
     // 3. Schedule.
     let requeueAfterMs: number | undefined;
-    let sched;
+    let sched: ReturnType<typeof parseCron> | undefined;
     try {
       sched = parseCron(cj.spec?.schedule ?? '');
     } catch (e) {

@@ -11,7 +11,7 @@
 // Creations use generateName, so expectations keep a sync from creating twice before the informer
 // has seen the first pod. Node events requeue every DaemonSet (placement may change).
 import type { ControllerRevision, DaemonSet, DaemonSetStatus } from 'kubernetes-types/apps/v1.js';
-import type { Node, Pod, PodTemplateSpec } from 'kubernetes-types/core/v1.js';
+import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import {
   createExpectations,
   createWorkQueue,
@@ -23,7 +23,6 @@ import {
   resources,
   runController,
   splitKey,
-  type Client,
 } from '../../client/index.ts';
 import { claimChildren, controllerOf } from '../controller-ref.ts';
 import { ensureRevision, REVISION_HASH_LABEL, truncateHistory, revisionTemplate } from '../controller-revision.ts';

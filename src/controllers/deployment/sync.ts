@@ -2,7 +2,7 @@
 // new ReplicaSet and syncing revisions, proportional scaling when replicas change mid-rollout,
 // and cleaning up old ReplicaSets beyond revisionHistoryLimit.
 import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
-import { isAlreadyExists, isNotFound, resources, ignoreNotFound } from '../../client/index.ts';
+import { isAlreadyExists, resources, ignoreNotFound } from '../../client/index.ts';
 import { controllerOf, newControllerRef } from '../controller-ref.ts';
 import { createReplicaSet, DEPLOYMENT_GVK, scaleReplicaSet, updateDeploymentStatus, updateReplicaSet, type SyncContext } from './context.ts';
 import { getCondition, hasProgressDeadline, newCondition, PROGRESSING, setCondition, syncDeploymentStatus } from './progress.ts';

@@ -13,7 +13,6 @@ import {
   createExpectations,
   createWorkQueue,
   enqueueOnChange,
-  isNotFound,
   NAMESPACE_INDEX,
   namespaceIndexer,
   resources,

@@ -12,11 +12,10 @@
 // the informer: a create of a name still present fails AlreadyExists and the sync waits for the
 // next event, so no expectations are needed with fixed names.
 import type { ControllerRevision, StatefulSet, StatefulSetStatus } from 'kubernetes-types/apps/v1.js';
-import type { PersistentVolumeClaim, Pod, PodTemplateSpec } from 'kubernetes-types/core/v1.js';
+import type { PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
 import {
   createWorkQueue,
   enqueueOnChange,
-  isAlreadyExists,
   isConflict,
   isNotFound,
   NAMESPACE_INDEX,
@@ -24,7 +23,6 @@ import {
   resources,
   runController,
   splitKey,
-  type Client,
   ignoreAlreadyExists,
 } from '../../client/index.ts';
 import { claimChildren, controllerOf } from '../controller-ref.ts';

@@ -118,7 +118,7 @@ export function termMatches(
   nsLabels: ((ns: string) => Labels | undefined) | undefined,
 ): boolean {
   if (!term.namespaces.has(target.namespace)) {
-    if (!term.namespaceSelector || !term.namespaceSelector(nsLabels?.(target.namespace) ?? {})) return false;
+    if (!term.namespaceSelector?.(nsLabels?.(target.namespace) ?? {})) return false;
   }
   return term.selector(target.labels);
 }

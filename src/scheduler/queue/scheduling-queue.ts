@@ -109,10 +109,16 @@ export class SchedulingQueue {
       }
     }
     const q = this.unschedulable.get(key);
-    if (!q) return this.add(pod);
+    if (!q) {
+      this.add(pod);
+      return;
+    }
     this.unschedulable.delete(key);
     q.podInfo = pi;
-    if (q.gated) return this.enqueue(q);
+    if (q.gated) {
+      this.enqueue(q);
+      return;
+    }
     this.moveToActiveOrBackoff(q);
   }
 

@@ -116,12 +116,9 @@ class EtcdBackend implements Backend {
     const from = options.startAfter ? Buffer.concat([this.#key(options.startAfter), Buffer.from([0])]) : start;
     const limit = options.limit ?? 0;
     const requested = options.revision ?? 0;
-    let res;
-    try {
-      res = await this.#client.kv.range({ key: from, range_end: rangeEnd(start), revision: requested, limit });
-    } catch (error) {
+    const res = await this.#client.kv.range({ key: from, range_end: rangeEnd(start), revision: requested, limit }).catch(async (error: unknown) => {
       throw await this.#mapRevisionError(error, requested);
-    }
+    });
     this.#seen(Number(res.header.revision));
     const items = res.kvs.map((kv) => toKeyValue(this.#mapping, kv));
     const revision = requested || Number(res.header.revision);

@@ -85,7 +85,7 @@ export class ImagePuller {
     const secret = opts.keyring?.get(ref.registry);
     const credentialFor = (e: Endpoint): RegistryCredential | undefined => secret ?? registries.configs[hostOf(e.url)]?.auth ?? registries.configs[ref.registry]?.auth;
     const client = new RepositoryClient({ endpoints, repository: ref.repository, credentialFor, signal: opts.signal, onRequest: this.opts.onRequest });
-    let manifest;
+    let manifest: Awaited<ReturnType<typeof client.manifest>>;
     try {
       manifest = await client.manifest(ref.digest ?? ref.tag ?? 'latest', display);
     } catch (e) {

@@ -1,7 +1,7 @@
 // Pod update rules (pkg/apis/core/validation ValidatePodUpdate, ValidatePodStatusUpdate) and the
 // status subresource's strategy (pkg/registry/core/pod/strategy.go podStatusStrategy).
 import type { ContainerStatus, Pod, PodSpec, Toleration } from 'kubernetes-types/core/v1.js';
-import { FieldError, fieldErrors } from '../../errors.ts';
+import { type FieldError, fieldErrors } from '../../errors.ts';
 import { inclusiveRangeError, isDNS1123Subdomain } from '../../validation/names.ts';
 import { clone, isRecord, jsonEqual, writable } from '../common.ts';
 import type { KObject } from '../types.ts';

@@ -1,7 +1,7 @@
 // Pod create validation (pkg/apis/core/validation ValidatePodCreate / ValidatePodSpec), with the
 // messages kubectl users see in `Pod "x" is invalid: ...`.
 import type { Container, ContainerPort, Pod, PodSpec, ResourceRequirements, Toleration, Volume } from 'kubernetes-types/core/v1.js';
-import { FieldError, fieldErrors } from '../../errors.ts';
+import { type FieldError, fieldErrors } from '../../errors.ts';
 import { isQualifiedName, isValidLabelValue, validateLabelName } from '../../validation/labels.ts';
 import { inclusiveRangeError, isDNS1123Label, isDNS1123Subdomain } from '../../validation/names.ts';
 import { type Quantity, tryParseQuantityValue } from '../../../api/index.ts';

@@ -3,7 +3,7 @@
 // errors (IP outside the range, port taken) come from the allocator hooks, which run first.
 import { isIP, isIPv4 } from 'node:net';
 import type { Service, ServicePort } from 'kubernetes-types/core/v1.js';
-import { FieldError, GoValue, fieldErrors } from '../../errors.ts';
+import { type FieldError, GoValue, fieldErrors } from '../../errors.ts';
 import { validateLabels } from '../../validation/labels.ts';
 import { inclusiveRangeError, isDNS1123Label, isDNS1123Subdomain } from '../../validation/names.ts';
 import { isValidPortName, isValidPortNum } from '../pods/pod-validation.ts';

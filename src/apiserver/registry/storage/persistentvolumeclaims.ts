@@ -4,7 +4,7 @@
 // claim is bound. Whether the class allows that growth is admission's (storage-admission.ts), as
 // upstream's PersistentVolumeClaimResize plugin. Defaults: volumeMode Filesystem, phase Pending.
 import type { PersistentVolumeClaim } from 'kubernetes-types/core/v1.js';
-import { FieldError, fieldErrors } from '../../errors.ts';
+import { type FieldError, fieldErrors } from '../../errors.ts';
 import { since } from '../age.ts';
 import { keepStatus } from '../apps-common.ts';
 import { ageColumn, column, jsonEqual, view } from '../common.ts';

@@ -3,7 +3,7 @@
 // node affinity), defaults as SetDefaults_PersistentVolume (Retain, Filesystem, phase Pending) and
 // the kubectl printer's columns. Binding and phases are the PV controller's (src/controllers/persistentvolume).
 import type { PersistentVolume } from 'kubernetes-types/core/v1.js';
-import { FieldError, fieldErrors } from '../../errors.ts';
+import { type FieldError, fieldErrors } from '../../errors.ts';
 import { since } from '../age.ts';
 import { keepStatus } from '../apps-common.ts';
 import { ageColumn, column, jsonEqual, view } from '../common.ts';

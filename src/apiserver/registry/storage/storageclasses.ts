@@ -3,7 +3,7 @@
 // defaults as SetDefaults_StorageClass (Delete, Immediate) and kubectl's printer, which marks the
 // default class with `(default)` after its name.
 import type { StorageClass } from 'kubernetes-types/storage/v1.js';
-import { FieldError, fieldErrors } from '../../errors.ts';
+import { type FieldError, fieldErrors } from '../../errors.ts';
 import { isQualifiedName } from '../../validation/labels.ts';
 import { since } from '../age.ts';
 import { ageColumn, column, jsonEqual, view } from '../common.ts';

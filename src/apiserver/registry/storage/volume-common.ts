@@ -2,7 +2,7 @@
 // and kubectl's short form), the storage quantity checks, and the printer's placeholder for an
 // unset VolumeAttributesClass.
 import { parseQuantity } from '../../../api/index.ts';
-import { FieldError, fieldErrors } from '../../errors.ts';
+import { type FieldError, fieldErrors } from '../../errors.ts';
 import { isDNS1123Subdomain } from '../../validation/names.ts';
 
 export const ACCESS_MODES = ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod'] as const;
