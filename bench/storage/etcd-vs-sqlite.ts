@@ -3,7 +3,7 @@
 // sqlite,etcd`) in its own child process, then their headline figures side by side with the
 // machine's load average at start and end (the figures mean little without it on a shared box).
 // Usage: npm run bench -- etcd-vs-sqlite   or   npx tsx bench/storage/etcd-vs-sqlite.ts
-//        [--quick] [--nodes 1000] [--pods 3000]
+//        [--quick] [--nodes 1000] [--pods 3000] [--parts scale-scheduler,api]
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -17,18 +17,22 @@ import { makeTempDir } from '../lib/temp-dir.ts';
 
 const BENCH = 'etcd-vs-sqlite';
 const BACKENDS = ['sqlite', 'etcd'] as const;
-const args = parseBenchArgs(['nodes', 'pods']);
+const args = parseBenchArgs(['nodes', 'pods', 'parts']);
 const nodes = String(args.values.nodes ?? (args.quick ? 20 : 1000));
 const pods = String(args.values.pods ?? (args.quick ? 200 : 3000));
 const dir = makeTempDir('peapod-bench-etcd-vs-sqlite');
 
-const PARTS = [
-  { name: 'api', script: 'bench/api/api-bench.ts', extra: [] as string[] },
+const ALL_PARTS = [
   { name: 'scale-scheduler', script: 'bench/scale/scheduler-throughput.ts', extra: ['--nodes', nodes, '--pods', pods] },
+  { name: 'api', script: 'bench/api/api-bench.ts', extra: [] as string[] },
 ];
+const wanted = typeof args.values.parts === 'string' ? args.values.parts.split(',') : ALL_PARTS.map((p) => p.name);
+const unknownParts = wanted.filter((w) => !ALL_PARTS.some((p) => p.name === w));
+if (unknownParts.length) throw new Error(`--parts: unknown ${unknownParts.join(', ')} (${ALL_PARTS.map((p) => p.name).join(', ')})`);
+const PARTS = ALL_PARTS.filter((p) => wanted.includes(p.name));
 
 /** Runs one benchmark on both backends in a child; its figures, etcd's suffixed ` [etcd]`. */
-function runPart(part: (typeof PARTS)[number]): Promise<Figure[]> {
+function runPart(part: (typeof ALL_PARTS)[number]): Promise<Figure[]> {
   const handover = join(dir, `${part.name}.json`);
   const argv = ['--import', 'tsx', join(REPO_ROOT, part.script), '--backend', BACKENDS.join(','), ...part.extra, ...(args.quick ? ['--quick'] : [])];
   process.stderr.write(`\n=== ${part.name}: ${part.script} ${argv.slice(3).join(' ')}\n`);
