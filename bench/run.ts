@@ -39,6 +39,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   { name: 'service-proxy', script: 'bench/services/services-bench.ts' },
   { name: 'image-pull', script: 'bench/images/pull-bench.ts' },
   { name: 'endpointslice', script: 'bench/services/endpointslice-bench.ts' },
+  { name: 'soak', script: 'bench/soak/soak-bench.ts' },
   { name: 'etcd-vs-sqlite', script: 'bench/storage/etcd-vs-sqlite.ts', optIn: true },
 ];
 

@@ -7,7 +7,7 @@ import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { buildRuleset, buildServicePorts, renderDiff, renderFull, startNodeProxy } from '../../src/agent/proxy/index.ts';
-import { runCommand } from '../../src/agent/runtime/command.ts';
+import { runCommand } from '../../src/util/command.ts';
 import { REPO_ROOT } from '../lib/server-process.ts';
 import { benchService, benchSlice, fakeServiceInformers } from './fake-informers.ts';
 

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { runCommand } from './runtime/command.ts';
+import { runCommand } from '../util/command.ts';
 
 /** DESIGN.md: the cluster's pod CIDR is 10.42.0.0/16 and every node gets one /24 of it. */
 export const CLUSTER_POD_CIDR = '10.42.0.0/16';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { ensurePki } from '../apiserver/tls/index.ts';
+import { ensurePki } from '../util/tls/index.ts';
 import type { Store } from '../client/index.ts';
 import type { ContainerRuntime } from './runtime/index.ts';
 import { startAgentServer, streamContainerLog, type AgentServer, type StreamingBackend } from './server/index.ts';

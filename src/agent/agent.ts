@@ -26,7 +26,7 @@ import {
 } from './node/index.ts';
 import { parseResolvConf } from './dns/forwarder.ts';
 import { DiskPodStorage, PodManager, type ClusterDnsSettings, type NodeInfo, type PodStorage } from './pods/index.ts';
-import { clusterDnsIp, CLUSTER_POD_CIDR, createServiceInformers, DEFAULT_CLUSTER_DOMAIN, DEFAULT_SERVICE_CIDR, startNodeProxy, type NodeProxy } from './proxy/index.ts';
+import { clusterDnsIp, CLUSTER_POD_CIDR, createServiceInformers, DEFAULT_CLUSTER_DOMAIN, DEFAULT_SERVICE_CIDR, startNodeProxy, type NodeProxy, type ServiceInformers } from './proxy/index.ts';
 import type { ProbeHandlers } from './probes/index.ts';
 import { ConmonRuntime, type ContainerRuntime, type OciRuntimePreference } from './runtime/index.ts';
 
@@ -188,8 +188,11 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       ip: node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? '',
       allocatable: node.status?.allocatable ?? {},
       apiServer: client.server,
+      apiService: apiService(serviceInformers),
     });
 
+    // Set once the node proxy programs Services, so pods get the `kubernetes` ClusterIP as their API address.
+    let serviceInformers: ServiceInformers | undefined;
     const recorder = createEventRecorder(client, { component: 'kubelet', host: nodeName, logger });
     const api = new ClientAgentApi({ client, recorder, nodeInfo });
     const svcNet = serviceNetwork(opts.services);
@@ -242,6 +245,9 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     const proxy = rt.network && opts.services?.enabled !== false
       ? startServiceNetwork({ client, nodeName, logger, log, gateway: podGateway(rt.network.subnet), svcNet }, signal)
       : Promise.resolve(undefined);
+    void proxy.then((p) => {
+      if (p?.proxy) serviceInformers = p.informers;
+    });
 
     const stopped = (async () => {
       if (!signal.aborted) await new Promise((r) => signal.addEventListener('abort', r, { once: true }));
@@ -315,6 +321,14 @@ async function clusterDnsSettings(svc: ResolvedServiceNetwork): Promise<ClusterD
   return { servers: [svc.clusterDns], domain: svc.clusterDomain, host };
 }
 
+/** The `default/kubernetes` Service's ClusterIP and https port from the proxy's informer cache. */
+function apiService(informers: ServiceInformers | undefined): NodeInfo['apiService'] {
+  const svc = informers?.services.store.get('default/kubernetes');
+  const ip = svc?.spec?.clusterIP;
+  const port = svc?.spec?.ports?.find((p) => p.name === 'https')?.port ?? svc?.spec?.ports?.[0]?.port;
+  return ip && ip !== 'None' && port ? { host: ip, port } : undefined;
+}
+
 function podGateway(subnet: string): string {
   return subnet.replace(/\.\d+\/\d+$/, '.1');
 }
@@ -332,7 +346,7 @@ interface ServiceNetworkStart {
  * Services and EndpointSlices informers, then the node proxy and DNS server once both synced (so
  * the first table is complete). Never fails the agent: without nft, or on an error, it logs why.
  */
-async function startServiceNetwork(o: ServiceNetworkStart, signal: AbortSignal): Promise<{ proxy?: NodeProxy; informersDone: Promise<unknown> } | undefined> {
+async function startServiceNetwork(o: ServiceNetworkStart, signal: AbortSignal): Promise<{ proxy?: NodeProxy; informers: ServiceInformers; informersDone: Promise<unknown> } | undefined> {
   if (spawnSync('nft', ['--version'], { stdio: 'ignore' }).status !== 0) {
     o.log('agent: node proxy not started: nft (Debian package nftables) not found; Services are not reachable from this node');
     return undefined;
@@ -347,10 +361,10 @@ async function startServiceNetwork(o: ServiceNetworkStart, signal: AbortSignal):
     }, signal);
     // The proxy removes its table and route itself when `signal` aborts (synchronously, inside the agent's shutdown).
     o.log('agent: node proxy started', { table: proxy.table, dnsPort: proxy.dns?.port, serviceCidr: o.svcNet.serviceCidr, clusterDns: o.svcNet.clusterDns });
-    return { proxy, informersDone };
+    return { proxy, informers, informersDone };
   } catch (e) {
     if (!signal.aborted) o.log('agent: node proxy not started', { error: errText(e) });
-    return { informersDone };
+    return { informers, informersDone };
   }
 }
 

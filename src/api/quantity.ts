@@ -1,8 +1,10 @@
 /**
  * Kubernetes resource.Quantity as plain numbers, for the scheduler and the agent: the value of
  * "100m", "1.5", "2Gi", "1e3", "500M"... JS numbers are exact up to 2^53, ample for bytes and
- * millicores. (The API server's validation keeps its own exact, canonicalising Quantity type.)
+ * millicores. The exact, canonicalising Quantity the API server validates with is exact-quantity.ts.
  */
+import { QUANTITY_FORMAT_ERROR } from './exact-quantity.ts';
+
 const BINARY: Record<string, number> = {
   Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
 };
@@ -13,7 +15,7 @@ const QUANTITY = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|E
 
 export class QuantityError extends Error {
   constructor(value: string) {
-    super(`quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`);
+    super(QUANTITY_FORMAT_ERROR);
     this.name = 'QuantityError';
     this.value = value;
   }

@@ -1,16 +1,16 @@
 // What request handlers share: the registry of resources with their stores, the watch cache, the
-// OpenAPI schema set and the clock. Built once by server.ts.
-import type { ResourceEntry, StrategyContext } from './registry/types.ts';
-import type { GenericStore } from './store/generic-store.ts';
+// OpenAPI schema set and the clock (ApiContext, built once by server.ts), and what one resource
+// request carries through the handlers (RequestScope). Handlers import this file; it imports no
+// handler.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { StrategyContext } from './registry/types.ts';
 import type { WatchCache } from './watch/watch-cache.ts';
 import type { SchemaNavigator } from './openapi/navigator.ts';
-import type { RequestScope } from './handlers/resources.ts';
-import type { ResourceRegistry } from './resource-registry.ts';
+import type { ResourceHandle, ResourceRegistry } from './resource-registry.ts';
+import type { ResourceRequest } from './http/request-info.ts';
+import type { Query } from './http/query.ts';
 
-export interface ResourceHandle {
-  readonly entry: ResourceEntry;
-  readonly store: GenericStore;
-}
+export type { ResourceHandle } from './resource-registry.ts';
 
 export interface SchemaTools {
   readonly navigator: SchemaNavigator;
@@ -43,4 +43,14 @@ export interface ApiContext {
   readonly registry: ResourceRegistry;
   /** Subresource handlers beyond the built-in ones, keyed `<group>/<resource>/<subresource>`. */
   readonly subresources: ReadonlyMap<string, (scope: RequestScope) => Promise<void>>;
+}
+
+/** One request for a resource (or its subresource), as every resource handler receives it. */
+export interface RequestScope {
+  readonly ctx: ApiContext;
+  readonly handle: ResourceHandle;
+  readonly info: ResourceRequest;
+  readonly query: Query;
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
 }

@@ -1,9 +1,14 @@
 // The served resources as an observable set. Built-in entries are added at start-up; custom
 // resources (CRDs) are added and removed at run time. Discovery, OpenAPI, the router and Table output
 // read the current set on every request, so a change is visible to the next request without restart.
-import type { ResourceHandle } from './context.ts';
 import type { ResourceEntry } from './registry/types.ts';
 import type { GenericStore } from './store/generic-store.ts';
+
+/** A served resource: its registry entry and the store that keeps its objects. */
+export interface ResourceHandle {
+  readonly entry: ResourceEntry;
+  readonly store: GenericStore;
+}
 
 export class ResourceRegistry {
   private handles: ResourceHandle[] = [];

@@ -1,6 +1,7 @@
 // `peapod server`: runs the API server (and, as they land, scheduler, controllers and an embedded
 // agent) in the foreground until SIGINT/SIGTERM.
 import type { Command } from 'commander';
+import { isIPv4 } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { componentLog, createCliLogger, logFormatFlag } from './cli-logger.ts';
@@ -20,6 +21,7 @@ export function defaultDataDir(): string {
 interface ServerFlags extends ScaleOutFlags {
   dataDir: string;
   listen: string;
+  advertiseAddress?: string;
   minRequestTimeout: number;
   defaultWatchCacheSize: number;
   storageCompactWindow: number;
@@ -47,12 +49,18 @@ function toInt(v: string): number {
   return n;
 }
 
+function parseAdvertiseAddress(v: string): string {
+  if (isIPv4(v) && v !== '0.0.0.0') return v;
+  throw new Error(`--advertise-address: ${JSON.stringify(v)} is not a non-wildcard IPv4 address`);
+}
+
 export function registerServerCommand(program: Command): void {
   addScaleOutFlags(program
     .command('server'))
     .description('run the API server and the cluster components')
     .option('--data-dir <dir>', 'where state, certificates and the kubeconfig live', defaultDataDir())
     .option('--listen <host:port>', 'address to serve the Kubernetes API on', '127.0.0.1:6443')
+    .option('--advertise-address <ip>', 'address pods reach the API at through the kubernetes Service (default: the --listen host, or the first non-loopback IPv4 when it is a wildcard)', parseAdvertiseAddress)
     .option('--min-request-timeout <seconds>', 'watches without timeoutSeconds end after this many seconds times (1 + random)', toInt, 1800)
     .option('--default-watch-cache-size <events>', 'recent events kept in memory for watchers resuming from a resourceVersion', toInt, 20000)
     .option('--storage-compact-window <revisions>', 'revisions of history kept by compaction (older watches get 410 Gone)', toInt, 10000)
@@ -91,6 +99,7 @@ export function registerServerCommand(program: Command): void {
         dataDir: opts.dataDir,
         host,
         port,
+        advertiseAddress: opts.advertiseAddress,
         minRequestTimeoutSeconds: opts.minRequestTimeout,
         watchCacheSize: opts.defaultWatchCacheSize,
         compactWindow: opts.storageCompactWindow,

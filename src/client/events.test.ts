@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Event } from 'kubernetes-types/core/v1.d.ts';
-import { createFakeClock } from './clock.ts';
+import { createFakeClock } from '../util/index.ts';
 import { createEventRecorder } from './events.ts';
 import { createClient, type Client } from './rest-client.ts';
 import { startFakeApiServer, type FakeApiServer } from './testing/fake-apiserver.ts';

@@ -4,11 +4,12 @@
 // identical event; `event()` never throws and never blocks the caller. Failures are logged.
 
 import type { Event } from 'kubernetes-types/core/v1.d.ts';
-import { realClock, type Clock } from './clock.ts';
+import { realClock, type Clock } from '../util/index.ts';
 import { isNotFound } from './errors.ts';
 import { resources } from './resources.ts';
 import type { Client } from './rest-client.ts';
 import { consoleLogger, type KubeObject, type Logger } from './types.ts';
+import { rfc3339 } from '../api/index.ts';
 
 export interface EventSpec {
   type: 'Normal' | 'Warning';
@@ -82,7 +83,7 @@ export function createEventRecorder(client: Client, opts: EventRecorderOptions):
     event(obj, e) {
       try {
         const nowMs = clock.now();
-        const now = new Date(nowMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
+        const now = rfc3339(nowMs);
         const md = obj.metadata ?? {};
         const involvedObject = {
           kind: e.kind ?? obj.kind,

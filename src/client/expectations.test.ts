@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createFakeClock } from './clock.ts';
+import { createFakeClock } from '../util/index.ts';
 import { createExpectations, EXPECTATIONS_TTL_MS } from './expectations.ts';
 
 describe('expectations', () => {

@@ -7,7 +7,7 @@
 // Keys are controller keys (`ns/name`). Not safe against two workers per key — the workqueue
 // guarantees that never happens.
 
-import { realClock, type Clock } from './clock.ts';
+import { realClock, type Clock } from '../util/index.ts';
 
 export const EXPECTATIONS_TTL_MS = 5 * 60 * 1000;
 

@@ -4,7 +4,7 @@
 
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { sleep, type Clock } from './clock.ts';
+import { sleep, type Clock } from '../util/index.ts';
 import { transportError } from './errors.ts';
 
 export interface TransportOptions {

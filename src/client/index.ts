@@ -2,7 +2,7 @@
 // API server.
 
 export * from './types.ts';
-export * from './clock.ts';
+export { createFakeClock, realClock, sleep, systemClock, type Clock, type FakeClock, type TimerHandle } from '../util/index.ts';
 export * from './errors.ts';
 export * from './resources.ts';
 export * from './rest-client.ts';

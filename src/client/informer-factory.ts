@@ -3,7 +3,7 @@
 // watching pods cost one list and one watch. Handlers and indexers are per caller; the cache is
 // shared (read-only for everyone).
 
-import type { Clock } from './clock.ts';
+import type { Clock } from '../util/index.ts';
 import { createInformer, type Informer, type InformerOptions } from './informer.ts';
 import type { Client } from './rest-client.ts';
 import type { Indexer } from './store.ts';

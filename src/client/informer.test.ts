@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { createFakeClock } from './clock.ts';
+import { createFakeClock } from '../util/index.ts';
 import { createInformer, type Informer } from './informer.ts';
 import { createInformerFactory } from './informer-factory.ts';
 import { createClient, type Client } from './rest-client.ts';

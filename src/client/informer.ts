@@ -17,7 +17,7 @@
 //  - resync (resyncMs) re-emits update(obj, obj) for every cached object;
 //  - an 'add' handler registered after sync first receives every cached object.
 
-import { realClock, sleep, type Clock, type TimerHandle } from './clock.ts';
+import { realClock, sleep, type Clock, type TimerHandle } from '../util/index.ts';
 import { ClientError, isGone } from './errors.ts';
 import type { Client } from './rest-client.ts';
 import { createStore, keyOf, type Indexer, type Store } from './store.ts';

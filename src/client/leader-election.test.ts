@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
-import { createFakeClock, type FakeClock } from './clock.ts';
+import { createFakeClock, type FakeClock } from '../util/index.ts';
 import { ClientError } from './errors.ts';
 import { runLeaderElection } from './leader-election.ts';
 import type { Client } from './rest-client.ts';

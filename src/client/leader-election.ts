@@ -11,10 +11,11 @@
 // Leading is handed to `onStartedLeading` with a signal that aborts as leadership ends; the
 // elector then campaigns again (upstream components exit the process instead).
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
-import { type Clock, realClock, sleep } from './clock.ts';
+import { type Clock, realClock, sleep } from '../util/index.ts';
 import { isAlreadyExists, isConflict, isNotFound } from './errors.ts';
 import { resources } from './resources.ts';
 import type { Client } from './rest-client.ts';
+import { microTime } from '../api/index.ts';
 
 export interface LeaderElectionTimings {
   /** How long non-leaders wait after the last observed change before taking over (upstream 15 s). */
@@ -218,6 +219,3 @@ function sameRecord(a: Lease, b: Lease | undefined): boolean {
 }
 
 /** MicroTime as the API serialises it: RFC 3339 with microseconds. */
-function microTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-}

@@ -2,7 +2,7 @@
 // exponential backoff combined (max) with an overall token bucket. `when` both answers and
 // records: each call counts as one retry of the item / consumes one token.
 
-import type { Clock } from './clock.ts';
+import type { Clock } from '../util/index.ts';
 
 export interface RateLimiter<K> {
   /** How long to wait before handing `key` out again. */

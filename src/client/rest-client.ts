@@ -3,7 +3,7 @@
 // server's metav1.Status. Requests are counted per verb and resource for benchmarks.
 
 import type { IncomingMessage } from 'node:http';
-import { realClock, type Clock } from './clock.ts';
+import { realClock, type Clock } from '../util/index.ts';
 import { ClientError, statusFromCode, transportError } from './errors.ts';
 import { JsonObjectSplitter } from './json-stream.ts';
 import { collectionPath, objectPath } from './resources.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createFakeClock } from './clock.ts';
+import { createFakeClock } from '../util/index.ts';
 import { runController } from './controller.ts';
 import { bucketRateLimiter, exponentialFailureRateLimiter } from './rate-limiter.ts';
 import { createWorkQueue } from './workqueue.ts';

@@ -8,7 +8,7 @@
 //  - after `shutDown`, adds are ignored and `get` resolves undefined once the queue is drained
 //    (or at once with `{ drain: false }`).
 
-import { realClock, type Clock, type TimerHandle } from './clock.ts';
+import { realClock, type Clock, type TimerHandle } from '../util/index.ts';
 import { defaultControllerRateLimiter, type RateLimiter } from './rate-limiter.ts';
 
 export interface WorkQueueOptions<K> {

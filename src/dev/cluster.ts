@@ -17,32 +17,31 @@
 // /peapod/ppdc-*) and the routes carry protocol number ROUTE_PROTO, so `sweepDevCluster` can remove
 // what a crashed run left without a record of it. A state file names the owner process so two
 // clusters never fight over the same names.
+//
+// This file starts and stops a cluster; the LAN wiring is lan.ts, process supervision
+// processes.ts, the machine slot and state file state-file.ts, removing leftovers sweep.ts.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, copyFileSync, existsSync, openSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { closeSync, copyFileSync, existsSync, openSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Node } from 'kubernetes-types/core/v1.js';
-import { sweep } from '../agent/network/index.ts';
-import { runCommand } from '../agent/runtime/command.ts';
-import { removeCgroupTree } from '../agent/runtime/sandbox.ts';
 import { createClient, resources, type Client } from '../client/index.ts';
-import { killEtcdUnder, startEtcd, type EtcdCluster } from '../storage/etcd/etcd-process.ts';
-import { processExists } from '../util/index.ts';
+import { startEtcd, type EtcdCluster } from '../storage/etcd/etcd-process.ts';
+import { processExists, runCommand } from '../util/index.ts';
+import {
+  DEFAULT_CLUSTER_CIDR, DEFAULT_SERVICE_CIDR, DEV_BRIDGE, HOST_NET, PREFIX, SERVER_IP,
+  addHostToLan, createDevLan, netnsPids, nodeName, nodePodCidr, routeHostPodCidrs,
+} from './lan.ts';
+import { childPid, stopChild, waitForLine, waitUntil } from './processes.ts';
+import { LOCK_FILE, STATE_FILE, claimMachine, readState, type StateRecord } from './state-file.ts';
+import { sweepDevCluster } from './sweep.ts';
 
-export const PREFIX = 'ppdc-';
-export const DEV_BRIDGE = `${PREFIX}br0`;
-/** The "LAN" of the hosts; the server is .1, host i is .(10+i). */
-export const HOST_NET = '10.41.0';
-export const SERVER_IP = `${HOST_NET}.1`;
-export const DEFAULT_CLUSTER_CIDR = '10.42.0.0/16';
-/** The server's default --service-cluster-ip-range (the agents' default too). */
-export const DEFAULT_SERVICE_CIDR = '10.43.0.0/16';
-/** `ip route ... proto 77`: marks the routes a dev cluster added in the root namespace. */
-export const ROUTE_PROTO = '77';
-/** Who owns the names above right now (pid, data dir, server pid). */
-export const STATE_FILE = '/run/peapod-dev-cluster.json';
-const LOCK_FILE = '/run/peapod-dev-cluster.lock';
+export { DEFAULT_CLUSTER_CIDR, DEFAULT_SERVICE_CIDR, DEV_BRIDGE, HOST_NET, PREFIX, ROUTE_PROTO, SERVER_IP, nodeName, nodePodCidr } from './lan.ts';
+export { waitUntil } from './processes.ts';
+export { STATE_FILE } from './state-file.ts';
+export { sweepDevCluster } from './sweep.ts';
+
 const CATATONIT = '/usr/bin/catatonit';
 const ROOT = resolve(import.meta.dirname, '../..');
 const PEAPOD = join(ROOT, 'bin/peapod.js');
@@ -121,14 +120,6 @@ export interface DevCluster {
   stop(): Promise<void>;
 }
 
-interface StateRecord {
-  pid: number;
-  dataDir: string;
-  serverPid?: number;
-  /** Further API servers (--servers N). */
-  serverPids?: number[];
-}
-
 /** Why a dev cluster cannot run here, or false. */
 export function devClusterSkipReason(): string | false {
   if (process.getuid?.() !== 0) return 'needs root (network and PID namespaces, real containers)';
@@ -137,18 +128,6 @@ export function devClusterSkipReason(): string | false {
   if (!OCI_RUNTIMES.some((p) => existsSync(p))) missing.push('runc or crun');
   if (!existsSync('/sbin/ip') && !existsSync('/usr/sbin/ip') && !existsSync('/bin/ip')) missing.push('ip (iproute2)');
   return missing.length ? `needs ${missing.join(', ')}` : false;
-}
-
-/** The i-th /24 (1-based) of a /16 cluster CIDR: 10.42.0.0/16, 3 → 10.42.3.0/24. */
-export function nodePodCidr(clusterCidr: string, index: number): string {
-  const m = /^(\d+)\.(\d+)\.0\.0\/16$/.exec(clusterCidr);
-  if (!m) throw new Error(`cluster CIDR must be a /16 like 10.42.0.0/16, got ${clusterCidr}`);
-  if (index < 1 || index > 255) throw new Error(`node index ${index} out of range`);
-  return `${m[1]}.${m[2]}.${index}.0/24`;
-}
-
-export function nodeName(index: number): string {
-  return `${PREFIX}node${index}`;
 }
 
 /**
@@ -185,28 +164,14 @@ export async function startDevCluster(opts: DevClusterOptions): Promise<DevClust
   try {
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
     progress(`dev LAN: bridge ${DEV_BRIDGE} ${SERVER_IP}/24, unreachable routes for ${clusterCidr} and ${DEFAULT_SERVICE_CIDR}`);
-    await ip(['link', 'add', DEV_BRIDGE, 'type', 'bridge']);
-    await ip(['addr', 'add', `${SERVER_IP}/24`, 'dev', DEV_BRIDGE]);
-    await ip(['link', 'set', DEV_BRIDGE, 'up']);
-    await ip(['route', 'add', 'unreachable', clusterCidr, 'proto', ROUTE_PROTO]);
-    // Service VIPs live only inside the hosts (each agent's nftables): none leaves the machine.
-    await ip(['route', 'add', 'unreachable', DEFAULT_SERVICE_CIDR, 'proto', ROUTE_PROTO]).catch(() => undefined);
+    await createDevLan(clusterCidr);
 
     const specs = Array.from({ length: opts.nodes }, (_, k) => {
       const index = k + 1;
       const name = nodeName(index);
       return { index, name, netns: `${PREFIX}n${index}`, veth: `${PREFIX}h${index}`, ip: `${HOST_NET}.${10 + index}`, podCidr: '', dir: join(dataDir, name) };
     });
-    for (const s of specs) {
-      await ip(['netns', 'add', s.netns]);
-      await ip(['link', 'add', s.veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', s.netns]);
-      await ip(['link', 'set', s.veth, 'master', DEV_BRIDGE, 'up']);
-      await ip(['-n', s.netns, 'link', 'set', 'lo', 'up']);
-      await ip(['-n', s.netns, 'addr', 'add', `${s.ip}/24`, 'dev', 'eth0']);
-      await ip(['-n', s.netns, 'link', 'set', 'eth0', 'up']);
-      // The host routes pods' traffic to other hosts (the bridge plugin would set this only at the first pod).
-      await runCommand('ip', ['netns', 'exec', s.netns, 'sh', '-c', 'echo 1 > /proc/sys/net/ipv4/ip_forward']);
-    }
+    for (const s of specs) await addHostToLan(s);
 
     const serverCount = opts.servers ?? 1;
     if (!Number.isInteger(serverCount) || serverCount < 1 || serverCount > 9) throw new Error('--servers must be 1..9');
@@ -268,12 +233,7 @@ export async function startDevCluster(opts: DevClusterOptions): Promise<DevClust
     } finally {
       client.close();
     }
-    // host-gw: every host routes the other hosts' pod CIDRs to their addresses on the dev LAN.
-    for (const s of specs) {
-      for (const other of specs) {
-        if (other !== s) await ip(['-n', s.netns, 'route', 'add', other.podCidr, 'via', other.ip, 'dev', 'eth0']);
-      }
-    }
+    await routeHostPodCidrs(specs);
     progress(`${specs.length} hosts: ${specs.map((s) => `${s.name} ${s.ip} pods ${s.podCidr}`).join('; ')}`);
 
     await Promise.all(specs.map(async (s) => {
@@ -321,89 +281,6 @@ export async function startDevCluster(opts: DevClusterOptions): Promise<DevClust
   }
 }
 
-/**
- * Removes everything a dev cluster makes: processes in `ppdc-*` netns (hosts) and the recorded
- * server, containers' runtime state, mounts under the data dir, `ppdc-*` netns and links, routes
- * with ROUTE_PROTO, cgroups /peapod/ppdc-*, the data dir and the state file. Never touches a live
- * owner's cluster (other than the caller's own). Returns what it found, for a message.
- */
-export async function sweepDevCluster(opts: { dataDir?: string } = {}): Promise<string[]> {
-  const found: string[] = [];
-  // A process that outlives SIGKILL is reported after the rest is removed, not ignored.
-  const problems: string[] = [];
-  const owner = await readState();
-  if (owner && owner.pid !== process.pid && processExists(owner.pid)) throw new Error(`a dev cluster is running (pid ${owner.pid}); stop it first`);
-  const namespaces = (await runCommand('ip', ['netns', 'list'], { allowFailure: true })).stdout
-    .split('\n').map((l) => l.split(' ')[0] ?? '').filter((n) => n.startsWith(PREFIX));
-  for (const ns of namespaces) {
-    const pids = await netnsPids(ns);
-    for (const pid of pids) killQuietly(pid);
-    if (pids.length) await waitUntil(`every process in netns ${ns} to exit`, async () => (await netnsPids(ns)).length === 0, 10_000).catch((e: Error) => problems.push(e.message));
-  }
-  for (const pid of [owner?.serverPid ?? 0, ...(owner?.serverPids ?? [])]) {
-    if (!pid || !isPeapodServer(pid)) continue;
-    found.push(`server pid ${pid}`);
-    killQuietly(pid);
-    await waitUntil(`server pid ${pid} to exit`, async () => !processExists(pid), 10_000).catch((e: Error) => problems.push(e.message));
-  }
-  const dataDirs = [...new Set([opts.dataDir, owner?.dataDir].filter((d): d is string => !!d))];
-  for (const dir of dataDirs) {
-    const etcdPids = killEtcdUnder(join(dir, 'etcd'));
-    if (etcdPids.length) found.push(`etcd pids ${etcdPids.join(' ')}`);
-    for (const node of await readdir(dir).catch(() => [])) {
-      if (!node.startsWith(PREFIX)) continue;
-      const runtimeRoot = join(dir, node, 'agent', 'rt', 'runtime');
-      for (const id of await readdir(runtimeRoot).catch(() => [])) {
-        for (const rt of OCI_RUNTIMES.filter((p) => existsSync(p))) await runCommand(rt, ['--root', runtimeRoot, 'delete', '--force', id], { allowFailure: true });
-      }
-    }
-    if (existsSync(dir)) found.push(dir);
-    await sweep({ pathPrefix: dir });
-  }
-  for (const ns of namespaces) {
-    found.push(`netns ${ns}`);
-    await runCommand('ip', ['netns', 'del', ns], { allowFailure: true });
-  }
-  const links = (await runCommand('ip', ['-o', 'link', 'show'], { allowFailure: true })).stdout
-    .split('\n').map((l) => l.split(':')[1]?.trim().split('@')[0] ?? '').filter((n) => n.startsWith(PREFIX));
-  for (const l of links) {
-    found.push(`link ${l}`);
-    await runCommand('ip', ['link', 'del', l], { allowFailure: true });
-  }
-  const routes = (await runCommand('ip', ['-4', 'route', 'show', 'proto', ROUTE_PROTO], { allowFailure: true })).stdout.split('\n').filter(Boolean);
-  for (const r of routes) {
-    found.push(`route ${r.trim()}`);
-    await runCommand('ip', ['route', 'del', ...r.trim().split(/\s+/), 'proto', ROUTE_PROTO], { allowFailure: true });
-  }
-  for (const cg of await devCgroups()) {
-    found.push(`cgroup /peapod/${cg}`);
-    await removeCgroupTree(`/peapod/${cg}`);
-  }
-  await rm(STATE_FILE, { force: true });
-  if (problems.length) throw new Error(`dev cluster sweep incomplete: ${problems.join('; ')}`);
-  return found;
-}
-
-/** Names under /peapod in any cgroup hierarchy that a dev cluster's nodes own. */
-async function devCgroups(): Promise<string[]> {
-  const names = new Set<string>();
-  const root = '/sys/fs/cgroup';
-  const hierarchies = [root, ...(await readdir(root).catch(() => [])).map((h) => join(root, h))];
-  for (const h of hierarchies) {
-    for (const n of await readdir(join(h, 'peapod')).catch(() => [])) if (n.startsWith(PREFIX)) names.add(n);
-  }
-  return [...names];
-}
-
-async function ip(args: string[]): Promise<void> {
-  await runCommand('ip', args);
-}
-
-async function netnsPids(ns: string): Promise<number[]> {
-  const { stdout } = await runCommand('ip', ['netns', 'pids', ns], { allowFailure: true });
-  return stdout.split('\n').map((l) => Number(l.trim())).filter((n) => Number.isInteger(n) && n > 0);
-}
-
 async function waitForPodCidr(client: Client, name: string, timeoutMs: number): Promise<string> {
   let cidr = '';
   await waitUntil(`node ${name} to get a spec.podCIDR (is the controller manager running?)`, async () => {
@@ -412,112 +289,4 @@ async function waitForPodCidr(client: Client, name: string, timeoutMs: number): 
   }, timeoutMs);
   if (!cidr) throw new Error(`node ${name} got no spec.podCIDR from the server within ${timeoutMs} ms (is the controller manager running?)`);
   return cidr;
-}
-
-/** The first child of `pid` (unshare --fork's child: the host's init), polled until it exists. */
-async function childPid(pid: number, timeoutMs: number): Promise<number> {
-  let child: number | undefined;
-  await waitUntil(`the host init of pid ${pid} to appear`, async () => {
-    const text = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
-    child = Number(text.trim().split(/\s+/)[0]) || undefined;
-    return child !== undefined;
-  }, timeoutMs);
-  if (child === undefined) throw new Error(`host init of pid ${pid} did not appear`);
-  return child;
-}
-
-function waitForLine(proc: ChildProcess, re: RegExp, timeoutMs: number, logFile: string): Promise<RegExpExecArray> {
-  return new Promise((resolveLine, reject) => {
-    let out = '';
-    const fail = (why: string): void => {
-      clearTimeout(timer);
-      const log = readFileSync(logFile, 'utf8').slice(-3000);
-      reject(new Error(`${why}; last output:\n${out}\n${log}`));
-    };
-    const timer = setTimeout(() => fail(`no ${re} within ${timeoutMs} ms`), timeoutMs);
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = re.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        proc.removeListener('exit', onExit);
-        resolveLine(m);
-      }
-    });
-    const onExit = (code: number | null): void => fail(`exited with ${code}`);
-    proc.once('exit', onExit);
-  });
-}
-
-async function stopChild(c: ChildProcess): Promise<void> {
-  if (c.exitCode !== null || c.signalCode !== null) return;
-  const exited = once(c, 'exit');
-  c.kill('SIGTERM');
-  const timer = setTimeout(() => c.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
-}
-
-/** Polls `ok` every 50 ms; throws naming `what` when it is still false after `timeoutMs`. */
-export async function waitUntil(what: string, ok: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await ok())) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/**
- * Takes the machine's one dev-cluster slot: an exclusive lock file naming this process, created
- * atomically so two processes starting at once cannot both win; a lock whose process is dead is
- * stale and removed. Re-entrant for the process that holds it (one test file, several clusters).
- */
-async function claimMachine(opts: Pick<DevClusterOptions, 'ifRunning' | 'waitMs'>): Promise<void> {
-  const end = Date.now() + (opts.waitMs ?? 30 * 60_000);
-  for (;;) {
-    try {
-      await writeFile(LOCK_FILE, String(process.pid), { flag: 'wx' });
-      return;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    const holder = Number(await readFile(LOCK_FILE, 'utf8').catch(() => '0'));
-    if (holder === process.pid) return;
-    if (!holder || !processExists(holder)) {
-      await rm(LOCK_FILE, { force: true });
-      continue;
-    }
-    if (opts.ifRunning === 'fail' || Date.now() > end) {
-      const owner = await readState();
-      throw new Error(`a dev cluster is already running (pid ${holder}${owner ? `, data dir ${owner.dataDir}` : ''})`);
-    }
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-}
-
-async function readState(): Promise<StateRecord | undefined> {
-  try {
-    return JSON.parse(await readFile(STATE_FILE, 'utf8')) as StateRecord;
-  } catch {
-    return undefined;
-  }
-}
-
-
-function killQuietly(pid: number): void {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
-}
-
-/** Guards the recorded server pid against reuse by an unrelated process. */
-function isPeapodServer(pid: number): boolean {
-  try {
-    const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    return cmd.includes('peapod') && cmd.includes('\0server\0');
-  } catch {
-    return false;
-  }
 }

@@ -3,6 +3,7 @@
 import type { Pod, PodCondition } from 'kubernetes-types/core/v1.js';
 import { isNotFound, resources, type Client, type EventRecorder } from '../client/index.ts';
 import type { PodScheduledCondition, SchedulerHost } from './scheduler.ts';
+import { rfc3339 } from '../api/index.ts';
 
 export interface ApiHostOptions {
   readonly recorder: EventRecorder;
@@ -13,7 +14,6 @@ export interface ApiHostOptions {
 }
 
 const ns = (p: Pod): string => p.metadata?.namespace ?? 'default';
-const rfc3339 = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** Whether writing `cond` (and `nominated`) would change nothing the pod already says. */
 function unchanged(pod: Pod, cond: PodScheduledCondition, nominated: string | undefined): boolean {

@@ -6,8 +6,5 @@ export { DEFAULT_PROFILE, DEFAULT_SCHEDULER_NAME, type Profile } from './framewo
 export { inTreeRegistry } from './plugins/index.ts';
 export { fitErrorMessage, type FitError, type Diagnosis } from './framework/fit-error.ts';
 export type { Status, Code } from './framework/status.ts';
-export { realClock, FakeClock, type Clock } from './clock.ts';
 export { REASON_SCHEDULING_GATED, MESSAGE_SCHEDULING_GATED } from './plugins/scheduling-gates/scheduling-gates.ts';
 export { SYSTEM_PRIORITY_CLASSES } from './framework/pod-info.ts';
-export { firstUntolerated, tolerates } from './plugins/taint-toleration/tolerations.ts';
-export { nodeSelectorTermsMatch } from './framework/selectors.ts';

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FakeClock } from './clock.ts';
+import { createFakeClock } from '../util/index.ts';
 import { createScheduler } from './scheduler.ts';
 import { FakeHost } from './testing/fake-host.ts';
 import { CONTROL_PLANE_TAINT, makeNode, makePod } from './testing/fixtures.ts';
 
 function setup() {
   const host = new FakeHost();
-  const clock = new FakeClock();
+  const clock = createFakeClock(1_700_000_000_000);
   const s = createScheduler({ host, clock, random: () => 0.5 });
   host.scheduler = s;
   const drain = async (): Promise<void> => {

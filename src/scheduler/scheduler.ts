@@ -1,6 +1,6 @@
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { SchedulerCache } from './cache/scheduler-cache.ts';
-import { realClock, type Clock } from './clock.ts';
+import { systemClock, type Clock, type TimerHandle } from '../util/index.ts';
 import { fitErrorMessage } from './framework/fit-error.ts';
 import { Framework } from './framework/framework.ts';
 import { CycleState, type VolumeListers } from './framework/interfaces.ts';
@@ -8,7 +8,7 @@ import { podKey, type PodInfo } from './framework/pod-info.ts';
 import { DEFAULT_PROFILE, type Profile } from './framework/profile.ts';
 import type { Registry } from './framework/registry.ts';
 import { schedulePod, type ScheduleContext } from './framework/run.ts';
-import type { Labels } from './framework/selectors.ts';
+import type { LabelSet as Labels } from '../api/index.ts';
 import { isSuccess, statusMessage } from './framework/status.ts';
 import { inTreeRegistry } from './plugins/index.ts';
 import { SchedulingQueue, type QueuedPodInfo } from './queue/scheduling-queue.ts';
@@ -75,7 +75,7 @@ export interface Scheduler {
 const ns = (p: Pod): string => p.metadata?.namespace ?? 'default';
 
 export function createScheduler(opts: SchedulerOptions): Scheduler {
-  const clock = opts.clock ?? realClock;
+  const clock = opts.clock ?? systemClock;
   const profile = opts.profile ?? DEFAULT_PROFILE;
   const host = opts.host;
   const cache = new SchedulerCache({ clock, assumedPodTtlMs: opts.assumedPodTtlMs });
@@ -252,7 +252,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       while (inflight.size > 0) await Promise.all([...inflight]);
     },
     async run(signal) {
-      let backoffTimer: unknown;
+      let backoffTimer: TimerHandle | undefined;
       const leftover = setIntervalOn(clock, () => {
         queue.flushUnschedulableLeftover();
         cache.cleanupExpiredAssumedPods();
@@ -276,7 +276,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
             });
           });
           wake = undefined;
-          if (backoffTimer !== undefined) clock.clearTimeout(backoffTimer);
+          backoffTimer?.cancel();
           backoffTimer = undefined;
         }
       } finally {
@@ -289,12 +289,12 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
 
 /** A repeating timer on the injectable clock; returns a stop function. */
 function setIntervalOn(clock: Clock, fn: () => void, ms: number, signal: AbortSignal): () => void {
-  let h: unknown;
+  let h: TimerHandle;
   const tick = (): void => {
     if (signal.aborted) return;
     fn();
     h = clock.setTimeout(tick, ms);
   };
   h = clock.setTimeout(tick, ms);
-  return () => clock.clearTimeout(h);
+  return () => h.cancel();
 }

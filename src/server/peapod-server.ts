@@ -10,7 +10,7 @@ import { type EtcdStorageConfig, openServerBackend } from './open-backend.ts';
 import type { Backend } from '../storage/index.ts';
 import { startApiServer, type ApiServer } from '../apiserver/server.ts';
 import { builtinResources } from '../apiserver/registry/index.ts';
-import { ensurePki } from '../apiserver/tls/index.ts';
+import { ensurePki } from '../util/tls/index.ts';
 import {
   ADMIN_USER,
   BOOTSTRAP_USER,
@@ -38,6 +38,8 @@ import {
   DEFAULT_NODE_PORT_RANGE,
   DEFAULT_SERVICE_CIDR,
   ensureSystemServices,
+  KUBERNETES_SERVICE_NAMES,
+  nthAddress,
   parseIpRange,
   parsePortRange,
   ServiceAllocator,
@@ -47,6 +49,12 @@ export interface PeapodServerOptions {
   readonly dataDir: string;
   readonly host?: string;
   readonly port?: number;
+  /**
+   * Upstream --advertise-address: the address pods reach the API at through the `kubernetes`
+   * Service (its Endpoints). Default: `host`, or the first non-loopback IPv4 when `host` is a
+   * wildcard. The server must be reachable there (listen on it or on a wildcard).
+   */
+  readonly advertiseAddress?: string;
   /** Reports start-up steps (the CLI prints them). */
   readonly progress?: (step: string) => void;
   readonly log?: (msg: string, fields?: Record<string, unknown>) => void;
@@ -90,7 +98,12 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
   const backend = await openServerBackend(options.dataDir, options);
   progress('loading certificates');
   const host = options.host ?? '127.0.0.1';
-  const pki = await ensurePki(join(options.dataDir, 'pki'), { hosts: [host] });
+  const advertise = options.advertiseAddress ?? advertiseAddress(host);
+  const serviceRange = parseIpRange(options.serviceClusterIpRange ?? DEFAULT_SERVICE_CIDR);
+  // In-cluster clients verify the API at the `kubernetes` Service's ClusterIP (or its DNS names)
+  // and at the advertised endpoint with the mounted ca.crt, so the serving certificate names them
+  // all, as kube-apiserver's does.
+  const pki = await ensurePki(join(options.dataDir, 'pki'), { hosts: [host, advertise, nthAddress(serviceRange, 1), ...KUBERNETES_SERVICE_NAMES] });
   const token = await ensureAdminToken(options.dataDir);
   const nodeToken = await ensureNodeToken(options.dataDir);
   const auth = new TokenAuthenticator();
@@ -99,7 +112,7 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
   const serviceAccountTokens = await ServiceAccountTokens.open(join(options.dataDir, 'pki'));
   const audit = options.audit ? new AuditLog(options.audit.logPath, parsePolicy(await readFile(options.audit.policyFile, 'utf8'))) : undefined;
   const serviceAllocator = new ServiceAllocator(backend, {
-    ipRange: parseIpRange(options.serviceClusterIpRange ?? DEFAULT_SERVICE_CIDR),
+    ipRange: serviceRange,
     portRange: parsePortRange(options.serviceNodePortRange ?? DEFAULT_NODE_PORT_RANGE),
   });
   progress('starting API server');
@@ -138,7 +151,7 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
   // Service writes wait until the allocator knows every IP and port the stored Services hold.
   const services = api.ctx.byGroupResource('', 'services');
   await serviceAllocator.rebuild(async () => (services ? (await services.store.list(undefined)).items : []));
-  await ensureSystemServices(api.ctx, { range: serviceAllocator.ipRange, address: advertiseAddress(host), port: api.port, log: options.log });
+  await ensureSystemServices(api.ctx, { range: serviceAllocator.ipRange, address: advertise, port: api.port, log: options.log });
   const kubeconfigPath = join(options.dataDir, 'kubeconfig.yaml');
   await writeKubeconfig(kubeconfigPath, { server: api.url, caPem: pki.caCert, token });
   const abort = new AbortController();

@@ -114,6 +114,8 @@ export interface LayerSpec {
   files?: Record<string, string | Buffer>;
   /** Adds a complete busybox root filesystem (the base layer). */
   busybox?: boolean;
+  /** Paths among `files` written executable (0755). */
+  executable?: string[];
 }
 
 export interface ImageSpec {
@@ -157,7 +159,7 @@ export async function buildImageLayout(dir: string, spec: ImageSpec): Promise<st
     if (l.busybox) await buildBusyboxRootfs(root);
     for (const [path, content] of Object.entries(l.files ?? {})) {
       await mkdir(join(root, path, '..'), { recursive: true });
-      await writeFile(join(root, path), content);
+      await writeFile(join(root, path), content, { mode: l.executable?.includes(path) ? 0o755 : 0o644 });
     }
     const tar = execFileSync('tar', ['--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '-cf', '-', '-C', root, '.'], { maxBuffer: 1 << 30 });
     diffIds.push(sha(tar));

@@ -1,6 +1,6 @@
 import { chmod, mkdir, symlink, writeFile, copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runCommand } from '../runtime/command.ts';
+import { runCommand } from '../../util/command.ts';
 import type { ImageConfig } from './types.ts';
 
 export const BUSYBOX_NAME = 'busybox';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runCommand } from '../runtime/command.ts';
+import { runCommand } from '../../util/command.ts';
 import { readArchive } from './archive.ts';
 import { buildBusyboxRootfs, BUSYBOX_CONFIG, BUSYBOX_NAME } from './busybox.ts';
 import { unpackLayer } from './layers.ts';

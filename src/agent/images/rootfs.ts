@@ -1,6 +1,6 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runCommand } from '../runtime/command.ts';
+import { runCommand } from '../../util/command.ts';
 
 /**
  * Mounts a container's root filesystem: overlayfs with the image layers (top first) as lower dirs

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runCommand } from '../runtime/command.ts';
+import { runCommand } from '../../util/command.ts';
 import { createNamespaceFile, removeNamespaceFile } from './netns.ts';
 
 export interface PodNetworkOptions {

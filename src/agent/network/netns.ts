@@ -1,6 +1,6 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { runCommand } from '../runtime/command.ts';
+import { runCommand } from '../../util/command.ts';
 import { isMountPoint } from '../images/rootfs.ts';
 
 export type NamespaceKind = 'net' | 'ipc' | 'uts';

@@ -1,5 +1,5 @@
 import { readFile, rm } from 'node:fs/promises';
-import { runCommand } from '../runtime/command.ts';
+import { runCommand } from '../../util/command.ts';
 
 export interface SweepOptions {
   /** Links (bridges, host-side veths) whose name starts with this are deleted. */

@@ -5,7 +5,7 @@
 import { X509Certificate, createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { request } from 'node:https';
 import { join } from 'node:path';
-import { readFileIfExists, writeFileAtomic } from '../../apiserver/tls/index.ts';
+import { readFileIfExists, writeFileAtomic } from '../../util/tls/index.ts';
 import { splitServers } from '../../client/index.ts';
 
 export interface JoinOptions {

@@ -1,16 +1,11 @@
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { Clock, TimerHandle } from '../pods/clock.ts';
 import { systemClock } from '../pods/clock.ts';
-import { DEFAULT_NODE_LEASE_DURATION_SECONDS, leaseRenewIntervalMs } from '../../api/index.ts';
+import { DEFAULT_NODE_LEASE_DURATION_SECONDS, leaseRenewIntervalMs, microTime } from '../../api/index.ts';
 
 export const LEASE_NAMESPACE = 'kube-node-lease';
 export const LEASE_DURATION_SECONDS = DEFAULT_NODE_LEASE_DURATION_SECONDS;
 export const RENEW_INTERVAL_MS = leaseRenewIntervalMs(LEASE_DURATION_SECONDS);
-
-/** MicroTime as the API serialises it: RFC 3339 with microseconds. */
-export function microTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-}
 
 /** The node's lease as kubelet writes it; ownerReference to the Node when its uid is known. */
 export function nodeLease(nodeName: string, nowMs: number, opts: { nodeUid?: string; previous?: Lease; durationSeconds?: number } = {}): Lease {

@@ -1,6 +1,7 @@
 import { statfs } from 'node:fs/promises';
 import { cpus, hostname, networkInterfaces, release, totalmem, type } from 'node:os';
 import type { Node, NodeCondition, Taint } from 'kubernetes-types/core/v1.js';
+import { rfc3339 } from '../../api/index.ts';
 
 export const KUBELET_VERSION = 'v1.32.4-peapod';
 export const MAX_PODS = 110;
@@ -105,7 +106,7 @@ export function buildNode(m: MachineInfo, opts: NodeOptions, now: Date = new Dat
     status: {
       capacity,
       allocatable,
-      conditions: nodeConditions(healthyPressure(), now.toISOString().replace(/\.\d{3}Z$/, 'Z'), []),
+      conditions: nodeConditions(healthyPressure(), rfc3339(now), []),
       addresses: [{ type: 'InternalIP', address: ip }, { type: 'Hostname', address: opts.name === hostname() ? hostname() : opts.name }],
       daemonEndpoints: { kubeletEndpoint: { Port: opts.agentPort ?? 10250 } },
       nodeInfo: {

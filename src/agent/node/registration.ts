@@ -5,6 +5,7 @@ import type { Clock, TimerHandle } from '../pods/clock.ts';
 import { systemClock } from '../pods/clock.ts';
 import { LEASE_NAMESPACE } from './lease.ts';
 import { conditionsChanged, nodeConditions, type Pressure } from './node-status.ts';
+import { rfc3339 } from '../../api/index.ts';
 
 /**
  * Registers the node as kubelet does: create it with its status; if it already exists (agent
@@ -105,7 +106,7 @@ export function startNodeStatusReporter(opts: NodeStatusReporterOptions, signal:
       // this node Unknown while it was unreachable, Ready is posted again at the next check.
       node = await opts.client.get<Node>(resources.nodes, undefined, node.metadata?.name ?? '').catch(() => node);
       const previous = node.status?.conditions ?? [];
-      const now = new Date(clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const now = rfc3339(clock.now());
       const conditions = nodeConditions(p, now, previous);
       const images = opts.readImages ? await opts.readImages().catch(() => node.status?.images) : node.status?.images;
       const imagesChanged = JSON.stringify(images ?? []) !== JSON.stringify(node.status?.images ?? []);

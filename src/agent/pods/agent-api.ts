@@ -35,4 +35,9 @@ export interface NodeInfo {
   allocatable: Record<string, string>;
   /** URL of the API server the agent talks to (KUBERNETES_SERVICE_HOST/PORT fallback for pods). */
   apiServer?: string;
+  /**
+   * The `default/kubernetes` Service's ClusterIP and https port, once this node's proxy programs
+   * Services: pods then reach the API through it, as kubelet's master-service env does.
+   */
+  apiService?: { host: string; port: number };
 }

@@ -5,7 +5,7 @@ import { HollowPodStorage } from '../hollow/hollow-storage.ts';
 import { buildContainerSpec } from './container-spec.ts';
 import { expand } from './expansion.ts';
 import { oomScoreAdj, podQos } from './qos.ts';
-import { milliValue, parseQuantity } from './quantity.ts';
+import { milliValue, parseQuantity } from '../../api/index.ts';
 import { FakeApi } from './testing.ts';
 
 describe('quantities', () => {

@@ -6,7 +6,7 @@ import { configError } from './errors.ts';
 import { expand } from './expansion.ts';
 import type { PodStorage } from './pod-storage.ts';
 import { oomScoreAdj } from './qos.ts';
-import { milliValue, parseQuantity } from './quantity.ts';
+import { milliValue, parseQuantity } from '../../api/index.ts';
 
 /** Labels every container carries, so an adopted container can be mapped back to its pod. */
 export const LABEL_POD_NAME = 'io.kubernetes.pod.name';

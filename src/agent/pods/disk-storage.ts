@@ -5,7 +5,7 @@ import { parseLogLine } from './log-tail.ts';
 import { applyFsGroup, claimVolumePath, prepareHostPath, resolveSubPath, setUpEmptyDir, tearDownVolumeDir, writeVolumeFiles, type HostPathType } from '../volumes/index.ts';
 import type { PodStorage, VolumeContext } from './pod-storage.ts';
 import { VolumeError } from './pod-storage.ts';
-import { parseQuantity } from './quantity.ts';
+import { parseQuantity } from '../../api/index.ts';
 import { assertVolumesSupported, projectedFiles } from './volume-sources.ts';
 
 const MAX_MESSAGE = 4096;

@@ -2,7 +2,7 @@ import type { ConfigMap, Container, EnvVar, Pod, Secret } from 'kubernetes-types
 import type { AgentApi, NodeInfo } from './agent-api.ts';
 import { configError } from './errors.ts';
 import { expand, lookupIn } from './expansion.ts';
-import { milliValue, parseQuantity } from './quantity.ts';
+import { milliValue, parseQuantity } from '../../api/index.ts';
 
 export interface EnvContext {
   api: Pick<AgentApi, 'getConfigMap' | 'getSecret' | 'recordEvent'>;
@@ -68,7 +68,7 @@ export async function containerEnv(pod: Pod, container: Container, ctx: EnvConte
     }
   }
 
-  const service = withApiServerEnv(ctx.serviceEnv ?? new Map<string, string>(), ctx.node.apiServer);
+  const service = withApiServerEnv(ctx.serviceEnv ?? new Map<string, string>(), ctx.node);
   for (const e of container.env ?? []) {
     const value = e.valueFrom ? await valueFrom(pod, container, e, ctx, { getCm, getSecret }) : expand(e.value ?? '', lookupIn(env, service));
     if (value !== undefined) env.set(e.name, value);
@@ -176,14 +176,26 @@ export function resourceFieldValue(c: Container, resource: string, divisor: stri
 
 /**
  * In-cluster clients find the API through KUBERNETES_SERVICE_HOST/PORT, which kubelet derives from
- * the `kubernetes` Service. When no service env provides them, the agent's own API server address
- * stands in (reachable from pods wherever the agent reaches it).
+ * the `kubernetes` Service (in every namespace, with the docker-link KUBERNETES_PORT* variables).
+ * Before this node's proxy knows that Service, the agent's own API server address stands in
+ * (reachable from pods wherever the agent reaches it).
  */
-function withApiServerEnv(service: ReadonlyMap<string, string>, apiServer: string | undefined): ReadonlyMap<string, string> {
-  if (service.has('KUBERNETES_SERVICE_HOST') || !apiServer) return service;
+function withApiServerEnv(service: ReadonlyMap<string, string>, node: NodeInfo): ReadonlyMap<string, string> {
+  if (service.has('KUBERNETES_SERVICE_HOST')) return service;
+  if (node.apiService) {
+    const { host, port } = node.apiService;
+    const link = `tcp://${host}:${port}`;
+    const prefix = `KUBERNETES_PORT_${port}_TCP`;
+    return new Map([
+      ...service,
+      ['KUBERNETES_SERVICE_HOST', host], ['KUBERNETES_SERVICE_PORT', String(port)], ['KUBERNETES_SERVICE_PORT_HTTPS', String(port)],
+      ['KUBERNETES_PORT', link], [prefix, link], [`${prefix}_PROTO`, 'tcp'], [`${prefix}_PORT`, String(port)], [`${prefix}_ADDR`, host],
+    ]);
+  }
+  if (!node.apiServer) return service;
   let url: URL;
   try {
-    url = new URL(apiServer);
+    url = new URL(node.apiServer);
   } catch {
     return service;
   }

@@ -7,7 +7,7 @@ export { VolumeError, type PodStorage, type VolumeContext } from './pod-storage.
 export { buildContainerSpec, mergeSecurity, podRef, HOLLOW_ANNOTATION_PREFIX, type ContainerSpecOptions } from './container-spec.ts';
 export { ContainerStartError } from './errors.ts';
 export { expand } from './expansion.ts';
-export { parseQuantity, milliValue, intValue, QuantityError } from './quantity.ts';
+export { parseQuantity, milliValue, quantityValue as intValue, QuantityError } from '../../api/index.ts';
 export { podQos, oomScoreAdj, type QosClass } from './qos.ts';
 export { systemClock, manualClock, type Clock, type ManualClock, type TimerHandle } from './clock.ts';
 export type { ContainerExitSource } from './runtime-events.ts';

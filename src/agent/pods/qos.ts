@@ -1,5 +1,5 @@
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
-import { parseQuantity } from './quantity.ts';
+import { parseQuantity } from '../../api/index.ts';
 
 export type QosClass = 'Guaranteed' | 'Burstable' | 'BestEffort';
 

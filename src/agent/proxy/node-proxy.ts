@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import type { ClusterDnsData } from '../dns/cluster-records.ts';
 import { startDnsServer, type DnsServer } from '../dns/dns-server.ts';
 import { upstreamsFromResolvConf, type Upstream } from '../dns/forwarder.ts';
-import { runCommand } from '../runtime/command.ts';
+import { runCommand } from '../../util/command.ts';
 import { buildRuleset, renderDeleteTable, renderDiff, renderFull, tableName, type Ruleset } from './nft-ruleset.ts';
 import { buildServicePorts } from './service-model.ts';
 import { dnsDataFromInformers, type ServiceInformers } from './service-informers.ts';

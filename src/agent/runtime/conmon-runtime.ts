@@ -4,7 +4,7 @@ import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path';
 import { mountRootfs, unmountRootfs, type ImageStore } from '../images/index.ts';
 import type { PodNetwork } from '../network/index.ts';
-import { runCommand, type CommandResult } from './command.ts';
+import { runCommand, type CommandResult } from '../../util/command.ts';
 import { launchConmon } from './conmon.ts';
 import { execInContainer } from './exec.ts';
 import { hostCapabilities, nofileHardLimit } from './host-limits.ts';

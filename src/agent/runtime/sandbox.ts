@@ -3,7 +3,7 @@ import { mkdir, readFile, readdir, rm, rmdir, writeFile } from 'node:fs/promises
 import { join } from 'node:path';
 import { isMountPoint } from '../images/rootfs.ts';
 import { createNamespaceFile, removeNamespaceFile, type PodNetwork } from '../network/index.ts';
-import { runCommand } from './command.ts';
+import { runCommand } from '../../util/command.ts';
 import type { Sandbox, SandboxConfig } from './types.ts';
 
 const DEFAULT_SHM_BYTES = 64 * 1024 * 1024;

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { runCommand } from './command.ts';
+import { runCommand } from '../../util/command.ts';
 
 export type OciRuntimeName = 'runc' | 'crun';
 export type OciRuntimePreference = OciRuntimeName | 'auto';

@@ -2,7 +2,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { createDeflate, constants } from 'node:zlib';
-import { FrameParser, SPDY_DICTIONARY, encodeData, encodeNameValues, encodePing, encodeSynStream, type Frame } from '../../apiserver/spdy/index.ts';
+import { FrameParser, SPDY_DICTIONARY, encodeData, encodeNameValues, encodePing, encodeSynStream, type Frame } from '../../util/spdy/index.ts';
 import { PortForwardSession, type FrameTransport } from './port-forward.ts';
 
 // The pod's port: echoes upper-cased input, closing its side when the client half-closes.

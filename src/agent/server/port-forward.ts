@@ -22,7 +22,7 @@ import {
   encodeSynReply,
   FLAG_FIN,
   type Frame,
-} from '../../apiserver/spdy/index.ts';
+} from '../../util/spdy/index.ts';
 
 /** Where the frames travel: a WebSocket or the upgraded socket. */
 export interface FrameTransport {

@@ -1,11 +1,8 @@
 import type { Container, ContainerState, ContainerStatus, Pod } from 'kubernetes-types/core/v1.js';
+import { rfc3339 as apiTime } from '../../api/index.ts';
 import { isRestartableInit } from './phase.ts';
 import type { ObservedContainer, PodObservation } from './types.ts';
 
-/** RFC 3339 with second precision, as metav1.Time serialises. */
-export function apiTime(t: string | number): string {
-  return new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 /**
  * kubelet's ShouldContainerBeRestarted: would the worker start this container (again)? Used both

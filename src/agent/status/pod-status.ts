@@ -1,7 +1,8 @@
 import type { Pod, PodCondition, PodStatus } from 'kubernetes-types/core/v1.js';
 import { podQos } from '../pods/qos.ts';
 import { containersReady, initialized, KUBELET_CONDITIONS, readyToStartContainers, ready, withTransitionTimes } from './conditions.ts';
-import { apiTime, containerStatuses } from './container-statuses.ts';
+import { rfc3339 as apiTime } from '../../api/index.ts';
+import { containerStatuses } from './container-statuses.ts';
 import { getPhase } from './phase.ts';
 import type { PodObservation } from './types.ts';
 

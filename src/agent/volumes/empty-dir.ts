@@ -1,6 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { isMountPoint } from '../images/rootfs.ts';
-import { runCommand } from '../runtime/command.ts';
+import { runCommand } from '../../util/command.ts';
 
 export interface EmptyDirOptions {
   /** `Memory` mounts a tmpfs; anything else is a plain directory on the node's disk. */

@@ -7,6 +7,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import type { Attributes } from '../authz/attributes.ts';
 import type { UserInfo } from '../auth/tokens.ts';
 import { levelFor, type AuditPolicy } from './policy.ts';
+import { microTime } from '../../api/index.ts';
 
 export interface AuditRecord {
   readonly attributes: Attributes;
@@ -21,7 +22,6 @@ export interface AuditRecord {
 }
 
 const userOut = (u: UserInfo): Record<string, unknown> => ({ username: u.name, ...(u.uid ? { uid: u.uid } : {}), groups: [...u.groups] });
-const micro = (d: Date): string => d.toISOString().replace('Z', '000Z');
 
 export class AuditLog {
   private readonly out: WriteStream;
@@ -66,8 +66,8 @@ export class AuditLog {
         : {}),
       responseStatus: { metadata: {}, code: r.code },
       ...(requestObject !== undefined ? { requestObject } : {}),
-      requestReceivedTimestamp: micro(r.received),
-      stageTimestamp: micro(new Date()),
+      requestReceivedTimestamp: microTime(r.received),
+      stageTimestamp: microTime(new Date()),
     };
     this.out.write(`${JSON.stringify(event)}\n`);
   }

@@ -3,7 +3,7 @@
 // upstream's x509 authenticator does: CN is the user name, each O is a group.
 import { X509Certificate as NodeX509, createPublicKey, randomBytes, webcrypto, type KeyObject } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
-import { loadX509 } from '../tls/x509.ts';
+import { loadX509 } from '../../util/tls/x509.ts';
 import type { UserInfo } from './tokens.ts';
 
 const { subtle } = webcrypto;

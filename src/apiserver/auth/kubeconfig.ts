@@ -1,7 +1,7 @@
 // Writes a kubeconfig that kubectl and client-go accept as is.
 
 import { stringify } from 'yaml';
-import { writeFileAtomic } from '../tls/index.ts';
+import { writeFileAtomic } from '../../util/tls/index.ts';
 
 export interface KubeconfigOptions {
   /** API server URL; default https://127.0.0.1:6443. */

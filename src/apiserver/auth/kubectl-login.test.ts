@@ -9,7 +9,7 @@ import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensurePki } from '../tls/index.ts';
+import { ensurePki } from '../../util/tls/index.ts';
 import { ADMIN_USER, TokenAuthenticator, ensureAdminToken, writeKubeconfig } from './index.ts';
 import { skipUnlessCI } from '../../../test/skip-unless-ci.ts';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { badRequest, fieldErrors, invalid } from '../errors.ts';
 import { decodeBody, readBody } from '../http/body.ts';
 import { sendJson } from '../http/respond.ts';
-import { readFileIfExists, writeFileAtomic } from '../tls/index.ts';
+import { readFileIfExists, writeFileAtomic } from '../../util/tls/index.ts';
 import { isDNS1123Subdomain } from '../validation/names.ts';
 import { isRecord } from '../registry/common.ts';
 import { issueClientCert, parsePublicKey } from './client-certs.ts';

@@ -4,7 +4,7 @@
 // pod still exist is the caller's lookup (see BoundObjectCheck), as upstream's legacy validator does.
 import { createPrivateKey, createPublicKey, createHash, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { join } from 'node:path';
-import { readFileIfExists, writeFileAtomic } from '../tls/index.ts';
+import { readFileIfExists, writeFileAtomic } from '../../util/tls/index.ts';
 import type { UserInfo } from './tokens.ts';
 
 export const SA_KEY_FILE = 'sa.key';

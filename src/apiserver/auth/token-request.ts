@@ -8,7 +8,7 @@ import type { SubresourceHandler } from '../handlers/subresources.ts';
 import { decodeBody, readBody } from '../http/body.ts';
 import { sendJson } from '../http/respond.ts';
 import { isRecord } from '../registry/common.ts';
-import { rfc3339 } from '../store/generic-store.ts';
+import { rfc3339 } from '../../api/index.ts';
 import { nodeNameOf } from '../authz/node-authorizer.ts';
 import { currentUser } from './request-user.ts';
 import type { BoundObjectCheck, ServiceAccountTokens } from './service-account-tokens.ts';

@@ -2,7 +2,7 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { readFileIfExists, writeFileAtomic } from '../tls/index.ts';
+import { readFileIfExists, writeFileAtomic } from '../../util/tls/index.ts';
 
 export interface UserInfo {
   readonly name: string;

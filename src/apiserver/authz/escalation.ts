@@ -7,7 +7,7 @@ import type { UserInfo } from '../auth/tokens.ts';
 import { ApiError } from '../errors.ts';
 import { RBAC_GROUP } from '../registry/rbac.ts';
 import type { AdmissionPlugin } from '../store/generic-store.ts';
-import type { Authorization } from './index.ts';
+import type { Authorization } from './authorization.ts';
 import { rulesCover } from './rules.ts';
 
 function formatRule(r: PolicyRule): string {

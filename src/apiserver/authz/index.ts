@@ -1,10 +1,9 @@
 // Authorization of the API server: the Node authorizer, then RBAC (upstream's
 // --authorization-mode=Node,RBAC), with system:masters always allowed as upstream's privileged
 // group. Also the pieces the request pipeline uses around it.
-import type { PolicyRule } from 'kubernetes-types/rbac/v1.js';
 import type { ApiContext } from '../context.ts';
-import type { UserInfo } from '../auth/tokens.ts';
-import { authorizerChain, type Attributes, type Decision } from './attributes.ts';
+import { authorizerChain } from './attributes.ts';
+import type { Authorization } from './authorization.ts';
 import { NodeAuthorizer } from './node-authorizer.ts';
 import { NodeGraph } from './node-graph.ts';
 import { RbacAuthorizer } from './rbac-authorizer.ts';
@@ -18,13 +17,7 @@ export { rulesCover } from './rules.ts';
 
 export const MASTERS_GROUP = 'system:masters';
 
-export interface Authorization {
-  authorize(a: Attributes): Promise<Decision>;
-  /** The user's RBAC rules in a namespace (SelfSubjectRulesReview, escalation checks). */
-  rulesFor(user: UserInfo, namespace: string | undefined): PolicyRule[];
-  readonly rbac: RbacAuthorizer;
-  readonly graph: NodeGraph;
-}
+export type { Authorization } from './authorization.ts';
 
 export async function startAuthorization(ctx: ApiContext, signal: AbortSignal): Promise<Authorization> {
   const rbac = await RbacAuthorizer.start(ctx, signal);

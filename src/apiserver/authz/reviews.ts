@@ -10,7 +10,8 @@ import { sendJson } from '../http/respond.ts';
 import type { ResourceRequest } from '../http/request-info.ts';
 import { isRecord } from '../registry/common.ts';
 import type { Attributes } from './attributes.ts';
-import type { Authorization } from './index.ts';
+import type { Authorization } from './authorization.ts';
+import { rfc3339 } from '../../api/index.ts';
 
 export interface ReviewContext {
   readonly user: UserInfo;
@@ -107,7 +108,7 @@ export async function serveReview(req: IncomingMessage, res: ServerResponse, inf
   sendJson(res, 201, {
     kind,
     apiVersion: `${info.group}/v1`,
-    metadata: { ...meta, creationTimestamp: c.now.toISOString().replace(/\.\d{3}Z$/, 'Z') },
+    metadata: { ...meta, creationTimestamp: rfc3339(c.now) },
     ...(key === 'authentication.k8s.io/selfsubjectreviews' ? {} : { spec: body.spec ?? {} }),
     ...out,
   });

@@ -4,7 +4,7 @@
 import { badRequest } from '../errors.ts';
 import type { ResourceHandle } from '../context.ts';
 import type { KObject } from '../registry/types.ts';
-import type { RequestScope } from './resources.ts';
+import type { RequestScope } from '../context.ts';
 
 export function checkKind(handle: ResourceHandle, body: unknown): KObject {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {

@@ -8,10 +8,11 @@ import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import { ApiError, badRequest, forbidden, methodNotAllowed, notFound } from '../errors.ts';
 import { decodeBody, readBody } from '../http/body.ts';
 import { sendJson } from '../http/respond.ts';
-import { labelSelectorFromObject } from '../selectors/label-selector-object.ts';
+import { labelSelectorFromObject } from '../../api/index.ts';
 import type { DeleteOptions, KObject } from '../registry/types.ts';
-import { rfc3339 } from '../store/generic-store.ts';
-import { writeOptions, type RequestScope } from './resources.ts';
+import { rfc3339 } from '../../api/index.ts';
+import type { RequestScope } from '../context.ts';
+import { writeOptions } from './object-io.ts';
 
 const BUDGET_MESSAGE = "Cannot evict pod as it would violate the pod's disruption budget.";
 /** Upstream caps status.disruptedPods; beyond it evictions are refused until the controller catches up. */

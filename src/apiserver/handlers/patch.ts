@@ -5,7 +5,7 @@
 import { ApiError, badRequest, unsupportedMediaType } from '../errors.ts';
 import { decodeBody, mediaType, readBody } from '../http/body.ts';
 import type { KObject } from '../registry/types.ts';
-import { rfc3339 } from '../store/generic-store.ts';
+import { rfc3339 } from '../../api/index.ts';
 import {
   applyJsonPatch,
   applyMergePatch,
@@ -17,7 +17,8 @@ import {
   type Json,
 } from '../patch/index.ts';
 import { checkFieldValidation, checkKind } from './decode.ts';
-import { sendObject, warningHeaders, writeOptions, type RequestScope } from './resources.ts';
+import type { RequestScope } from '../context.ts';
+import { sendObject, warningHeaders, writeOptions } from './object-io.ts';
 
 const PATCH_TYPES = [
   'application/json-patch+json',

@@ -1,29 +1,19 @@
 // REST verbs on a resource: get, list, create, update, delete, deletecollection (+ watch and patch
 // in their own files). A handler parses the request, calls the generic store, and writes the
 // answer in the shape kubectl expects (objects, lists, Tables, Statuses).
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, badRequest, methodNotAllowed, notAcceptable } from '../errors.ts';
-import type { ApiContext, ResourceHandle } from '../context.ts';
+import type { RequestScope } from '../context.ts';
 import type { ResourceRequest } from '../http/request-info.ts';
 import { decodeBody, readBody } from '../http/body.ts';
-import { Query } from '../http/query.ts';
+import type { Query } from '../http/query.ts';
 import { negotiate, sendJson, sendJsonList } from '../http/respond.ts';
 import type { DeleteOptions, KObject } from '../registry/types.ts';
 import { parseIncludeObject, toTable } from './table.ts';
 import { buildFieldMatcher, buildLabelMatcher } from './selectors.ts';
 import { serveWatch } from './watch.ts';
 import { servePatch } from './patch.ts';
-import { checkFieldValidation, checkKind } from './decode.ts';
 import { serveSubresource } from './subresources.ts';
-
-export interface RequestScope {
-  readonly ctx: ApiContext;
-  readonly handle: ResourceHandle;
-  readonly info: ResourceRequest;
-  readonly query: Query;
-  readonly req: IncomingMessage;
-  readonly res: ServerResponse;
-}
+import { readObject, sendObject, warningHeaders, writeOptions } from './object-io.ts';
 
 export function verbOf(method: string, info: ResourceRequest, query: Query): string {
   if (method === 'GET') return info.name ? 'get' : query.bool('watch') ? 'watch' : 'list';
@@ -73,21 +63,6 @@ export async function serveResource(scope: RequestScope): Promise<void> {
   }
 }
 
-/** Sends one object, or a one-row Table when the client asked for Tables. */
-export function sendObject(scope: RequestScope, code: number, obj: KObject, headers: Record<string, string> = {}): void {
-  const neg = negotiate(scope.req);
-  if (neg.table) {
-    const table = toTable(scope.handle.entry, [obj], scope.ctx.clock, {
-      includeObject: parseIncludeObject(scope.query.str('includeObject')),
-      withColumns: true,
-      resourceVersion: obj.metadata?.resourceVersion,
-    });
-    sendJson(scope.res, code, table, headers);
-    return;
-  }
-  sendJson(scope.res, code, obj, headers);
-}
-
 async function serveGet(scope: RequestScope): Promise<void> {
   const obj = await scope.handle.store.get(scope.info.namespace, scope.info.name!);
   sendObject(scope, 200, obj);
@@ -120,28 +95,6 @@ async function serveList(scope: RequestScope): Promise<void> {
   if (result.continueToken) metadata.continue = result.continueToken;
   if (result.remainingItemCount !== undefined) metadata.remainingItemCount = result.remainingItemCount;
   await sendJsonList(scope.res, { kind: handle.entry.listKind, apiVersion: handle.store.apiVersion, metadata }, 'items', result.items);
-}
-
-export function writeOptions(query: Query): { dryRun: boolean; fieldManager: string | undefined } {
-  const dryRun = query.all('dryRun');
-  for (const d of dryRun) if (d !== 'All') throw badRequest(`dryRun: Unsupported value: "${d}": supported values: "All"`);
-  const fieldManager = query.str('fieldManager');
-  if (fieldManager !== undefined && fieldManager.length > 128) {
-    throw badRequest('fieldManager: Too long: may not be more than 128 bytes');
-  }
-  return { dryRun: dryRun.length > 0, fieldManager };
-}
-
-export async function readObject(scope: RequestScope): Promise<{ obj: KObject; warnings: string[] }> {
-  const body = decodeBody(await readBody(scope.req), scope.req.headers['content-type'], { into: scope.handle.entry.kind });
-  const obj = checkKind(scope.handle, body);
-  const warnings = checkFieldValidation(scope, obj);
-  return { obj, warnings };
-}
-
-export function warningHeaders(warnings: string[]): Record<string, string> {
-  if (warnings.length === 0) return {};
-  return { Warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ') };
 }
 
 async function serveCreate(scope: RequestScope): Promise<void> {

@@ -10,7 +10,8 @@ import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError, 
 import { formatLabelSelector } from '../registry/apps-common.ts';
 import { isRecord } from '../registry/common.ts';
 import type { KObject, ResourceEntry } from '../registry/types.ts';
-import { writeOptions, type RequestScope } from './resources.ts';
+import type { RequestScope } from '../context.ts';
+import { writeOptions } from './object-io.ts';
 
 const SCALE_SCHEMA = 'io.k8s.api.autoscaling.v1.Scale';
 

@@ -4,9 +4,9 @@ import { ApiError, badRequest, conflict, methodNotAllowed, notFound } from '../e
 import { decodeBody, readBody } from '../http/body.ts';
 import { sendJson } from '../http/respond.ts';
 import type { KObject } from '../registry/types.ts';
-import { rfc3339 } from '../store/generic-store.ts';
-import type { RequestScope } from './resources.ts';
-import { writeOptions } from './resources.ts';
+import { rfc3339 } from '../../api/index.ts';
+import type { RequestScope } from '../context.ts';
+import { writeOptions } from './object-io.ts';
 import { serveScale } from './scale.ts';
 import { serveEviction } from './eviction.ts';
 

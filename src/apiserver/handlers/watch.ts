@@ -9,7 +9,7 @@ import { negotiate } from '../http/respond.ts';
 import type { CacheEvent } from '../watch/watch-cache.ts';
 import { buildFieldMatcher, buildLabelMatcher } from './selectors.ts';
 import { parseIncludeObject, toTable } from './table.ts';
-import type { RequestScope } from './resources.ts';
+import type { RequestScope } from '../context.ts';
 import { longRunningKey } from '../metrics.ts';
 
 /** Unread bytes a watcher may accumulate before the server closes its stream. */

@@ -5,6 +5,7 @@ import type { SchemaNavigator } from '../openapi/navigator.ts';
 import { deepEqual, getField, isObject, type Json, type JsonObject } from './json.ts';
 import { FieldSet, type FieldPath } from './field-set.ts';
 import { compareFields } from './field-walk.ts';
+import { rfc3339 } from '../../api/index.ts';
 
 export type ManagedOperation = 'Apply' | 'Update';
 
@@ -131,7 +132,7 @@ export function updateManagedFields(prev: Json | undefined, next: Json, opts: Up
   const hasGiven = isObject(next['metadata']) && Object.hasOwn(next['metadata'], 'managedFields');
   let entries = hasGiven && !deepEqual(getMF(next), getMF(prev)) ? given : stored;
 
-  const now = opts.now ?? opts.time ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const now = opts.now ?? opts.time ?? rfc3339();
   const c = compareFields(before, after, opts.schema ? { schema: opts.schema } : undefined, opts.navigator ?? NO_SCHEMA);
   const changed = c.added.union(c.modified).without(STRIPPED_PATHS);
   const removed = c.removed;

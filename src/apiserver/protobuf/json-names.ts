@@ -2,7 +2,7 @@
 // tags, with two exceptions the descriptors cannot show: inline-embedded structs (named after the Go
 // type: `volumeSource`, `handler`) and a few fields whose JSON tag is not lowerCamel (`Webhooks`,
 // `uID`, `aPIGroup`). Both are settled against the OpenAPI schemas of the same kinds.
-import type { ProtoTable } from './proto-table.ts';
+import type { ProtoTable } from './proto-types.ts';
 
 export interface OpenApiProperties {
   properties?: Record<string, unknown>;

@@ -3,7 +3,7 @@
 // defaults to new pods and enforces min/max/maxLimitRequestRatio.
 import type { LimitRange, LimitRangeItem } from 'kubernetes-types/core/v1.js';
 import { fieldErrors, type FieldError } from '../errors.ts';
-import { tryParseQuantityValue } from '../validation/quantity.ts';
+import { tryParseQuantityValue } from '../../api/index.ts';
 import { column, view } from './common.ts';
 import type { KObject, ResourceEntry } from './types.ts';
 

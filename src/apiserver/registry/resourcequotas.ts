@@ -2,7 +2,7 @@
 // the quota admission plugin (resource-quota-admission.ts) refuses writes that would exceed it.
 import type { ResourceQuota } from 'kubernetes-types/core/v1.js';
 import { fieldErrors, type FieldError } from '../errors.ts';
-import { tryParseQuantityValue } from '../validation/quantity.ts';
+import { tryParseQuantityValue } from '../../api/index.ts';
 import { since } from './age.ts';
 import { keepStatus } from './apps-common.ts';
 import { ageColumn, column, view, writable } from './common.ts';

@@ -4,9 +4,9 @@
 // trimming (upstream has none either). Which fields a resource supports is its registry's business:
 // validateFields() gives upstream's 400 message for the rest.
 
-import { SelectorError } from './selector-error.ts';
+import { SelectorError } from '../../api/index.ts';
 
-export { SelectorError } from './selector-error.ts';
+export { SelectorError } from '../../api/index.ts';
 
 export interface FieldRequirement {
   readonly field: string;

@@ -1,5 +1,8 @@
-export { SelectorError } from './selector-error.ts';
+// Field selectors are the API server's own (each resource declares its fields); label selectors are
+// Kubernetes value semantics every component shares, so they live in src/api and are re-exported
+// here for the request handlers.
 export {
+  SelectorError,
   parseLabelSelector,
   labelSelectorFromObject,
   EVERYTHING_LABELS,
@@ -9,7 +12,7 @@ export {
   type LabelRequirement,
   type LabelSelectorObject,
   type Labels,
-} from './label-selector.ts';
+} from '../../api/index.ts';
 export {
   parseFieldSelector,
   validateFields,

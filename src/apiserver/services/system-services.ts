@@ -10,6 +10,9 @@ import type { ApiContext } from '../context.ts';
 import type { KObject } from '../registry/types.ts';
 import { nthAddress, type IpRange } from './ip-range.ts';
 
+/** DNS names of the `kubernetes` Service, in the serving certificate as upstream puts them. */
+export const KUBERNETES_SERVICE_NAMES = ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'];
+
 export const KUBE_DNS_LABELS = { 'k8s-app': 'kube-dns', 'kubernetes.io/cluster-service': 'true', 'kubernetes.io/name': 'CoreDNS' };
 
 /** The address clients inside the cluster use for the API server (upstream --advertise-address). */

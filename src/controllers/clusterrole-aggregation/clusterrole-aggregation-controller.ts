@@ -5,7 +5,7 @@
 // aggregating ClusterRole; a sync writes `rules` only when the union differs.
 import type { ClusterRole, PolicyRule } from 'kubernetes-types/rbac/v1.js';
 import { createWorkQueue, isNotFound, resources, runController } from '../../client/index.ts';
-import { selectorMatcher } from '../label-selector.ts';
+import { selectorMatcher } from '../../api/index.ts';
 import type { Controller, ControllerDeps } from '../types.ts';
 
 export function createClusterRoleAggregationController(deps: ControllerDeps): Controller {

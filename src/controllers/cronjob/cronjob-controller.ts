@@ -9,7 +9,7 @@
 // Schedules are UTC (spec.timeZone is limited to UTC by validation).
 import type { CronJob, CronJobStatus, Job } from 'kubernetes-types/batch/v1.js';
 import type { ObjectReference } from 'kubernetes-types/core/v1.js';
-import { CronParseError, parseCron } from '../../api/index.ts';
+import { CronParseError, parseCron, rfc3339 } from '../../api/index.ts';
 import {
   createWorkQueue,
   enqueueOnChange,
@@ -31,7 +31,6 @@ import { writeStatus } from '../status.ts';
 
 export const CJ_GVK = { apiVersion: 'batch/v1', kind: 'CronJob' };
 export const SCHEDULED_TIMESTAMP_ANNOTATION = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
-const rfc3339 = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** upstream getJobFromTemplate2: the template's labels and annotations, the scheduled time, our controllerRef. */
 export function newJobFor(cj: CronJob, opts: { name: string; scheduledMs: number }): Job {

@@ -2,6 +2,7 @@
 // with plain numbers for time (upstream cronjob_controllerv2 syncCronJob / mostRecentScheduleTime).
 import type { CronJob } from 'kubernetes-types/batch/v1.js';
 import type { CronSchedule } from '../../api/index.ts';
+import { rfc3339 } from '../../api/index.ts';
 
 /** Beyond this many missed start times the controller warns (upstream TooManyMissedTimes). */
 export const MAX_MISSED_REPORTED = 100;
@@ -103,7 +104,7 @@ export function decide(input: DecideInput): Decision {
   if (scheduledMs === undefined) return { action: 'none', requeueAfterMs };
   const sds = cj.spec?.startingDeadlineSeconds;
   if (sds !== undefined && sds !== null && scheduledMs + sds * 1000 < nowMs) {
-    const at = new Date(scheduledMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const at = rfc3339(scheduledMs);
     return { action: 'none', requeueAfterMs, event: { type: 'Warning', reason: 'MissSchedule', message: `Missed scheduled time to start a job: ${at}` } };
   }
   const jobName = jobNameFor(cj.metadata?.name ?? '', scheduledMs);

@@ -4,7 +4,7 @@
 // resources, ports and preemption are the scheduler's business, as upstream.
 import type { DaemonSet } from 'kubernetes-types/apps/v1.js';
 import type { Node, NodeSelectorTerm, Pod, PodSpec, PodTemplateSpec, Toleration } from 'kubernetes-types/core/v1.js';
-import { firstUntolerated, nodeSelectorTermsMatch } from '../../scheduler/index.ts';
+import { firstUntolerated, nodeSelectorTermsMatch } from '../../api/index.ts';
 import { newControllerRef } from '../controller-ref.ts';
 import { REVISION_HASH_LABEL } from '../controller-revision.ts';
 

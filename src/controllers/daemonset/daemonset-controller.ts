@@ -28,7 +28,7 @@ import {
 import { claimChildren, controllerOf } from '../controller-ref.ts';
 import { ensureRevision, REVISION_HASH_LABEL, truncateHistory, revisionTemplate } from '../controller-revision.ts';
 import { scaledValue } from '../deployment/util.ts';
-import { selectorMatcher } from '../label-selector.ts';
+import { selectorMatcher } from '../../api/index.ts';
 import { isPodAvailable, isPodReady } from '../pod-util.ts';
 import type { Controller, ControllerDeps } from '../types.ts';
 import { DS_GVK, newDaemonPod, placement, targetNode } from './daemon-pods.ts';

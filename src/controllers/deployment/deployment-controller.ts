@@ -16,7 +16,7 @@ import {
   type Informer,
 } from '../../client/index.ts';
 import { claimChildren, controllerOf } from '../controller-ref.ts';
-import { isEmptySelector, selectorMatcher } from '../label-selector.ts';
+import { isEmptySelector, selectorMatcher } from '../../api/index.ts';
 import { isPodActive } from '../pod-util.ts';
 import type { Controller, ControllerDeps } from '../types.ts';
 import { DEPLOYMENT_GVK, type SyncContext } from './context.ts';

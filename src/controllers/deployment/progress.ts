@@ -7,6 +7,7 @@
 import type { Deployment, DeploymentCondition, DeploymentStatus, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import { updateDeploymentStatus, type SyncContext } from './context.ts';
 import { deploymentComplete, maxUnavailable, replicasOf, sumAvailable, sumReady, sumStatusReplicas } from './util.ts';
+import { rfc3339 } from '../../api/index.ts';
 
 export const PROGRESSING = 'Progressing';
 export const AVAILABLE = 'Available';
@@ -15,10 +16,6 @@ export const TIMED_OUT_REASON = 'ProgressDeadlineExceeded';
 export const NEW_RS_AVAILABLE_REASON = 'NewReplicaSetAvailable';
 export const PAUSED_REASON = 'DeploymentPaused';
 export const RESUMED_REASON = 'DeploymentResumed';
-
-function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 export function getCondition(status: DeploymentStatus | undefined, type: string): DeploymentCondition | undefined {
   return (status?.conditions ?? []).find((c) => c.type === type);

@@ -22,14 +22,13 @@ import {
   type Informer,
 } from '../../client/index.ts';
 import { controllerOf } from '../controller-ref.ts';
-import { selectorMatcher } from '../label-selector.ts';
+import { selectorMatcher, rfc3339 } from '../../api/index.ts';
 import { isPodReady } from '../pod-util.ts';
 import type { Controller, ControllerDeps } from '../types.ts';
 
 /** How long an eviction recorded in disruptedPods is trusted to be under way (upstream 2 min). */
 export const DELETION_TIMEOUT_MS = 2 * 60_000;
 
-const rfc3339 = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** intstr.GetScaledValueFromIntOrPercent with rounding up. */
 export function scaledValue(v: number | string, total: number): number {

@@ -22,7 +22,7 @@ import {
   ignoreNotFound,
 } from '../../client/index.ts';
 import { claimChildren, controllerOf } from '../controller-ref.ts';
-import { selectorMatcher } from '../label-selector.ts';
+import { selectorMatcher, rfc3339 } from '../../api/index.ts';
 import { isPodReady } from '../pod-util.ts';
 import type { Controller, ControllerDeps } from '../types.ts';
 import { matchFailurePolicy } from './failure-policy.ts';
@@ -31,7 +31,6 @@ import { JOB_GVK, newJobPod } from './job-pods.ts';
 
 const BACKOFF_BASE_MS = 10_000;
 const BACKOFF_MAX_MS = 360_000;
-const rfc3339 = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export function isJobFinished(job: Job): 'Complete' | 'Failed' | undefined {
   for (const c of job.status?.conditions ?? []) {

@@ -21,6 +21,7 @@ import {
 } from '../../client/index.ts';
 import type { Controller, ControllerDeps } from '../types.ts';
 import { conditionOf, readyStatus, reconcileTaints, unknownConditions } from './node-health.ts';
+import { rfc3339 } from '../../api/index.ts';
 
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 /** Upstream --node-monitor-grace-period default. */
@@ -32,7 +33,6 @@ export interface NodeLifecycleOptions {
   gracePeriodMs?: number;
 }
 
-const rfc3339 = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export function createNodeLifecycleController(deps: ControllerDeps, opts: NodeLifecycleOptions = {}): Controller {
   const { client, clock, logger } = deps;

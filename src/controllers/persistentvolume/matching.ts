@@ -5,8 +5,8 @@
 // The scheduler's VolumeBinding plugin asks the same question per node.
 import type { Node, PersistentVolume, PersistentVolumeClaim } from 'kubernetes-types/core/v1.js';
 import { parseQuantity } from '../../api/index.ts';
-import { nodeSelectorTermsMatch } from '../../scheduler/framework/selectors.ts';
-import { isEmptySelector, selectorMatcher } from '../label-selector.ts';
+import { nodeSelectorTermsMatch } from '../../api/index.ts';
+import { isEmptySelector, selectorMatcher } from '../../api/index.ts';
 
 function bytes(q: string | number | undefined): number {
   if (q === undefined) return 0;

@@ -6,10 +6,10 @@ import type { PersistentVolume, PersistentVolumeClaim } from 'kubernetes-types/c
 import { isConflict, isNotFound, resources } from '../../client/index.ts';
 import { LOCAL_PATH_PROVISIONER, PROVISIONED_BY_ANNOTATION } from './local-path.ts';
 import { type SyncOptions, volumeEvent } from './volume-context.ts';
+import { rfc3339 } from '../../api/index.ts';
 
 export const PV_PROTECTION_FINALIZER = 'kubernetes.io/pv-protection';
 
-const rfc3339 = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export async function setVolumePhase(pv: PersistentVolume, phase: string, opts: SyncOptions & { reason?: string; message?: string }): Promise<PersistentVolume> {
   const cur = pv.status ?? {};

@@ -3,7 +3,7 @@
 import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { ResourceRef } from '../../client/index.ts';
 import { resources } from '../../client/index.ts';
-import { selectorMatcher, type LabelMatch } from '../label-selector.ts';
+import { selectorMatcher, type LabelMatch } from '../../api/index.ts';
 
 /** The fields both kinds share (RC's spec.selector is a plain map; see `selector`). */
 export type ReplicatedObject = ReplicaSet;

@@ -5,6 +5,7 @@ import type { ReplicaSetCondition, ReplicaSetStatus } from 'kubernetes-types/app
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { isPodAvailable, isPodReady } from '../pod-util.ts';
 import type { ReplicatedObject } from './kind.ts';
+import { rfc3339 } from '../../api/index.ts';
 
 export function calculateStatus(rs: ReplicatedObject, pods: readonly Pod[], manageError: Error | undefined, nowMs: number): ReplicaSetStatus {
   const templateLabels = Object.entries(rs.spec?.template?.metadata?.labels ?? {});
@@ -29,7 +30,7 @@ export function calculateStatus(rs: ReplicatedObject, pods: readonly Pod[], mana
       status: 'True',
       reason: creating ? 'FailedCreate' : 'FailedDelete',
       message: manageError.message,
-      lastTransitionTime: new Date(nowMs).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      lastTransitionTime: rfc3339(nowMs),
     });
   } else if (!manageError && failure) {
     conditions = conditions.filter((c) => c.type !== 'ReplicaFailure');

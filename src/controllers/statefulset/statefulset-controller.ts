@@ -29,7 +29,7 @@ import {
 } from '../../client/index.ts';
 import { claimChildren, controllerOf } from '../controller-ref.ts';
 import { ensureRevision, REVISION_HASH_LABEL, truncateHistory, revisionTemplate } from '../controller-revision.ts';
-import { selectorMatcher } from '../label-selector.ts';
+import { selectorMatcher } from '../../api/index.ts';
 import { isPodAvailable, isPodReady } from '../pod-util.ts';
 import type { Controller, ControllerDeps } from '../types.ts';
 import { newStatefulPod, ordinalOf, STS_GVK } from './pods.ts';

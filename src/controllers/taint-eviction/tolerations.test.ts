@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Taint, Toleration } from 'kubernetes-types/core/v1.js';
-import { evictionDecision, tolerates } from './tolerations.ts';
+import { toleratesTaint as tolerates } from '../../api/index.ts';
+import { evictionDecision } from './tolerations.ts';
 
 const unreachable: Taint = { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: '2024-01-01T00:00:00Z' };
 const t0 = Date.parse('2024-01-01T00:00:00Z');

@@ -1,15 +1,7 @@
-// Toleration matching and the eviction decision of taint-based eviction (upstream
-// pkg/controller/tainteviction), as pure functions so the timing rules are tested without a server.
+// The eviction decision of taint-based eviction (upstream pkg/controller/tainteviction), as a pure
+// function so the timing rules are tested without a server.
 import type { Taint, Toleration } from 'kubernetes-types/core/v1.js';
-
-/** v1 Toleration.ToleratesTaint. */
-export function tolerates(tol: Toleration, taint: Taint): boolean {
-  if (tol.effect && tol.effect !== taint.effect) return false;
-  if (tol.key && tol.key !== taint.key) return false;
-  if (tol.operator === 'Exists') return true;
-  // '' and 'Equal' compare values; an empty key only goes with Exists (validation).
-  return (tol.value ?? '') === (taint.value ?? '');
-}
+import { toleratesTaint } from '../../api/index.ts';
 
 export type EvictionDecision =
   | { action: 'none' }
@@ -31,7 +23,7 @@ export function evictionDecision(
   if (noExecute.length === 0) return { action: 'none' };
   let deadline = Infinity;
   for (const taint of noExecute) {
-    const used = tolerations.filter((tol) => tolerates(tol, taint));
+    const used = tolerations.filter((tol) => toleratesTaint(tol, taint));
     if (used.length === 0) return { action: 'delete', reason: `taint ${taint.key}:${taint.effect} not tolerated` };
     // The shortest bounded tolerationSeconds counts; tolerations without seconds only mean
     // "forever" when no matching toleration is bounded (upstream getMinTolerationTime).

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FakeClock } from '../clock.ts';
+import { createFakeClock } from '../../util/index.ts';
 import { newPodInfo } from '../framework/pod-info.ts';
 import { makeNode, makePod } from '../testing/fixtures.ts';
 import { SchedulerCache } from './scheduler-cache.ts';
 
 test('assume → finishBinding → informer add confirms; forget undoes; unconfirmed pods expire', () => {
-  const clock = new FakeClock();
+  const clock = createFakeClock(1_700_000_000_000);
   const c = new SchedulerCache({ clock, assumedPodTtlMs: 30_000 });
   c.addNode(makeNode('n'));
   const a = newPodInfo(makePod('a', { cpu: '1' }));

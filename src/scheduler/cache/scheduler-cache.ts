@@ -2,7 +2,7 @@ import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { SharedLister } from '../framework/interfaces.ts';
 import { NodeInfo } from '../framework/node-info.ts';
 import { newPodInfo, podKey, type PodInfo } from '../framework/pod-info.ts';
-import { realClock, type Clock } from '../clock.ts';
+import { systemClock, type Clock } from '../../util/index.ts';
 
 export interface SchedulerCacheOptions {
   readonly clock?: Clock;
@@ -35,7 +35,7 @@ export class SchedulerCache implements SharedLister {
   private readonly imageNodes = new Map<string, Set<string>>();
 
   constructor(opts: SchedulerCacheOptions = {}) {
-    this.clock = opts.clock ?? realClock;
+    this.clock = opts.clock ?? systemClock;
     this.ttl = opts.assumedPodTtlMs ?? 15 * 60_000;
   }
 

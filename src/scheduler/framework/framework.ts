@@ -7,7 +7,7 @@ import type { NodeInfo } from './node-info.ts';
 import type { PodInfo } from './pod-info.ts';
 import type { Profile } from './profile.ts';
 import { UnknownPluginError, type Registry } from './registry.ts';
-import type { Labels } from './selectors.ts';
+import type { LabelSet as Labels } from '../../api/index.ts';
 import { isRejected, isSuccess, SUCCESS, unresolvable, withPlugin, type Status } from './status.ts';
 
 export interface FrameworkOptions {

@@ -2,7 +2,7 @@ import type { PersistentVolume, PersistentVolumeClaim } from 'kubernetes-types/c
 import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import type { NodeInfo } from './node-info.ts';
 import type { PodInfo } from './pod-info.ts';
-import type { Labels } from './selectors.ts';
+import type { LabelSet as Labels } from '../../api/index.ts';
 import type { Status } from './status.ts';
 
 /** Data a plugin keeps in CycleState; cloned for preemption dry runs. */

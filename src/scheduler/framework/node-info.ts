@@ -1,7 +1,7 @@
 import type { Node, Taint } from 'kubernetes-types/core/v1.js';
 import type { HostPort, PodInfo } from './pod-info.ts';
 import { addResources, cloneResources, emptyResources, nodeAllocatable, type Resources } from './resources.ts';
-import type { Labels } from './selectors.ts';
+import type { LabelSet as Labels } from '../../api/index.ts';
 
 /**
  * Aggregated per-node state, kept up to date incrementally by the cache (add/remove pod) so that a

@@ -1,6 +1,6 @@
 import type { Pod, PodAffinityTerm } from 'kubernetes-types/core/v1.js';
 import { podRequests, type Resources } from './resources.ts';
-import { compileLabelSelector, type LabelMatcher, type Labels } from './selectors.ts';
+import { selectorMatcher, type LabelMatch as LabelMatcher, type LabelSet as Labels } from '../../api/index.ts';
 
 /** Built-in PriorityClasses (scheduling.k8s.io), used when admission has not set spec.priority. */
 export const SYSTEM_PRIORITY_CLASSES: Readonly<Record<string, number>> = {
@@ -65,8 +65,8 @@ function affinityTerm(pod: Pod, t: PodAffinityTerm): AffinityTerm {
   for (const k of t.matchLabelKeys ?? []) if (podLabels[k] !== undefined) extra[k] = podLabels[k];
   return {
     namespaces,
-    namespaceSelector: t.namespaceSelector ? compileLabelSelector(t.namespaceSelector) : undefined,
-    selector: compileLabelSelector(t.labelSelector, extra),
+    namespaceSelector: t.namespaceSelector ? selectorMatcher(t.namespaceSelector) : undefined,
+    selector: selectorMatcher(t.labelSelector, { extra }),
     topologyKey: t.topologyKey,
   };
 }

@@ -1,5 +1,5 @@
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
-import { milliValue, value } from './quantity.ts';
+import { milliValue, quantityValue as value } from '../../api/index.ts';
 
 /** A resource vector in the units the scheduler compares: millicores, bytes, counts. */
 export interface Resources {

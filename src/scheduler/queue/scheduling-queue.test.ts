@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FakeClock } from '../clock.ts';
+import { createFakeClock } from '../../util/index.ts';
 import { pending, SUCCESS } from '../framework/status.ts';
 import { makePod } from '../testing/fixtures.ts';
 import { SchedulingQueue } from './scheduling-queue.ts';
 
 test('activeQ pops higher priority first, then older', () => {
-  const clock = new FakeClock();
+  const clock = createFakeClock(1_700_000_000_000);
   const q = new SchedulingQueue({ clock });
   q.add(makePod('low', { priority: 1 }));
   clock.advance(1);
@@ -20,7 +20,7 @@ test('activeQ pops higher priority first, then older', () => {
 });
 
 test('backoff doubles from 1 s to a 10 s cap; a move event sends a backing-off pod to backoffQ', () => {
-  const clock = new FakeClock();
+  const clock = createFakeClock(1_700_000_000_000);
   const q = new SchedulingQueue({ clock });
   assert.deepEqual([1, 2, 3, 4, 5, 6].map((a) => q.backoffDuration(a)), [1000, 2000, 4000, 8000, 10000, 10000]);
   const pod = makePod('p');
@@ -36,7 +36,7 @@ test('backoff doubles from 1 s to a 10 s cap; a move event sends a backing-off p
 });
 
 test('events only move pods rejected by plugins that care; leftovers flush after 5 minutes', () => {
-  const clock = new FakeClock();
+  const clock = createFakeClock(1_700_000_000_000);
   const q = new SchedulingQueue({ clock, pluginEvents: (p) => (p === 'TaintToleration' ? ['NodeUpdate'] : undefined) });
   const pod = makePod('p');
   q.add(pod);
@@ -49,7 +49,7 @@ test('events only move pods rejected by plugins that care; leftovers flush after
 });
 
 test('a failure during a cycle that saw a move request goes to backoffQ, not unschedulable', () => {
-  const clock = new FakeClock();
+  const clock = createFakeClock(1_700_000_000_000);
   const q = new SchedulingQueue({ clock });
   const pod = makePod('p');
   q.add(pod);

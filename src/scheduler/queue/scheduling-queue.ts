@@ -2,7 +2,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { ClusterEvent } from '../framework/interfaces.ts';
 import { newPodInfo, podKey, type PodInfo } from '../framework/pod-info.ts';
 import { isSuccess, SUCCESS, type Status } from '../framework/status.ts';
-import { realClock, type Clock } from '../clock.ts';
+import { systemClock, type Clock } from '../../util/index.ts';
 import { KeyedHeap } from './heap.ts';
 import { Nominator } from './nominator.ts';
 
@@ -62,7 +62,7 @@ export class SchedulingQueue {
   private moveRequestCycle = -1;
 
   constructor(options: SchedulingQueueOptions = {}) {
-    this.clock = options.clock ?? realClock;
+    this.clock = options.clock ?? systemClock;
     this.opts = { ...DEFAULTS, ...options } as typeof DEFAULTS;
     this.preEnqueue = options.preEnqueue ?? (() => SUCCESS);
     this.pluginEvents = options.pluginEvents ?? (() => undefined);

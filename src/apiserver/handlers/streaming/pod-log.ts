@@ -6,7 +6,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { ApiContext } from '../../context.ts';
 import { badRequest, methodNotAllowed } from '../../errors.ts';
 import type { Query } from '../../http/query.ts';
-import type { RequestScope } from '../resources.ts';
+import type { RequestScope } from '../../context.ts';
 import { agentRequest, readErrorBody, type AgentAuth } from './agent-client.ts';
 import { agentDialError, agentResponseError } from './agent-errors.ts';
 import { agentEndpoint, checkLogStatus, loadPod, resolveContainer } from './pod-target.ts';

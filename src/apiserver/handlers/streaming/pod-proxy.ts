@@ -8,7 +8,7 @@ import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { ApiError, badRequest } from '../../errors.ts';
-import type { RequestScope } from '../resources.ts';
+import type { RequestScope } from '../../context.ts';
 import { forwardHeaders } from './agent-client.ts';
 import { loadPod } from './pod-target.ts';
 

@@ -4,7 +4,7 @@
 // accepted, as for pods/proxy, so test backends on 127.0.0.1 work.
 import type { Endpoints, Service } from 'kubernetes-types/core/v1.js';
 import { ApiError, notFound } from '../../errors.ts';
-import type { RequestScope } from '../resources.ts';
+import type { RequestScope } from '../../context.ts';
 import { parseProxyName, proxyHttp } from './pod-proxy.ts';
 
 const unavailable = (msg: string): ApiError => new ApiError(503, 'ServiceUnavailable', msg);

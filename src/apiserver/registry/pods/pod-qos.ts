@@ -1,6 +1,6 @@
 // QoS class of a pod (pkg/apis/core/helper/qos GetPodQOS): only cpu and memory count.
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { tryParseQuantityValue } from '../../validation/quantity.ts';
+import { tryParseQuantityValue } from '../../../api/index.ts';
 
 export type QOSClass = 'Guaranteed' | 'Burstable' | 'BestEffort';
 

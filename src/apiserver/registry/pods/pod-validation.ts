@@ -4,7 +4,7 @@ import type { Container, ContainerPort, Pod, PodSpec, ResourceRequirements, Tole
 import { FieldError, fieldErrors } from '../../errors.ts';
 import { isQualifiedName, isValidLabelValue, validateLabelName } from '../../validation/labels.ts';
 import { inclusiveRangeError, isDNS1123Label, isDNS1123Subdomain } from '../../validation/names.ts';
-import { type Quantity, tryParseQuantityValue } from '../../validation/quantity.ts';
+import { type Quantity, tryParseQuantityValue } from '../../../api/index.ts';
 import { isRecord } from '../common.ts';
 import { volumeSourceNames } from './pod-defaults.ts';
 

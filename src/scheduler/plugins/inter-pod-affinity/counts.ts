@@ -1,7 +1,7 @@
 import type { NodeInfo } from '../../framework/node-info.ts';
 import type { AffinityTerm, PodInfo } from '../../framework/pod-info.ts';
 import { termMatches } from '../../framework/pod-info.ts';
-import type { Labels } from '../../framework/selectors.ts';
+import type { LabelSet as Labels } from '../../../api/index.ts';
 
 type NsLabels = ((ns: string) => Labels | undefined) | undefined;
 

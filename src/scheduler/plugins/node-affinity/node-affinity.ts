@@ -3,7 +3,7 @@ import type { CycleState, FilterPlugin, PreFilterPlugin, PreScorePlugin, ScorePl
 import type { NodeInfo } from '../../framework/node-info.ts';
 import { defaultNormalizeScore } from '../../framework/normalize.ts';
 import type { PodInfo } from '../../framework/pod-info.ts';
-import { nodeSelectorTermMatches, nodeSelectorTermsMatch } from '../../framework/selectors.ts';
+import { nodeSelectorTermMatches, nodeSelectorTermsMatch } from '../../../api/index.ts';
 import { SKIP, SUCCESS, unresolvable } from '../../framework/status.ts';
 
 export const NAME = 'NodeAffinity';

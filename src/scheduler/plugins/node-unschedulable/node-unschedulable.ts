@@ -1,6 +1,6 @@
 import type { FilterPlugin } from '../../framework/interfaces.ts';
 import { SUCCESS, unresolvable } from '../../framework/status.ts';
-import { tolerates } from '../taint-toleration/tolerations.ts';
+import { tolerates } from '../../../api/index.ts';
 
 export const NAME = 'NodeUnschedulable';
 export const ERR_REASON_UNSCHEDULABLE = 'node(s) were unschedulable';

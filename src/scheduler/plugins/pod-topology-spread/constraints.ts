@@ -2,8 +2,8 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { NodeInfo } from '../../framework/node-info.ts';
 import type { PodInfo } from '../../framework/pod-info.ts';
 import { isTerminating } from '../../framework/pod-info.ts';
-import { compileLabelSelector, type LabelMatcher } from '../../framework/selectors.ts';
-import { firstUntolerated } from '../taint-toleration/tolerations.ts';
+import { selectorMatcher, type LabelMatch as LabelMatcher } from '../../../api/index.ts';
+import { firstUntolerated } from '../../../api/index.ts';
 import { requiredMatches } from '../node-affinity/node-affinity.ts';
 
 export interface Constraint {
@@ -27,7 +27,7 @@ export function constraintsOf(pod: Pod, when: 'DoNotSchedule' | 'ScheduleAnyway'
       return {
         maxSkew: c.maxSkew,
         topologyKey: c.topologyKey,
-        selector: compileLabelSelector(c.labelSelector, extra),
+        selector: selectorMatcher(c.labelSelector, { extra }),
         minDomains: c.minDomains ?? 1,
         honorNodeAffinity: (c.nodeAffinityPolicy ?? 'Honor') === 'Honor',
         honorNodeTaints: c.nodeTaintsPolicy === 'Honor',

@@ -2,7 +2,7 @@ import type { Toleration } from 'kubernetes-types/core/v1.js';
 import type { FilterPlugin, ScorePlugin } from '../../framework/interfaces.ts';
 import { defaultNormalizeScore } from '../../framework/normalize.ts';
 import { SUCCESS, unresolvable } from '../../framework/status.ts';
-import { firstUntolerated, tolerates } from './tolerations.ts';
+import { firstUntolerated, tolerates } from '../../../api/index.ts';
 
 export const NAME = 'TaintToleration';
 const NO_TOLERATIONS: readonly Toleration[] = [];

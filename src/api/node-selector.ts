@@ -1,41 +1,7 @@
-import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
+// NodeSelector / NodeSelectorTerm matching (v1 component-helpers nodeaffinity): the scheduler's
+// NodeAffinity filter, the DaemonSet controller's node fit and PersistentVolume node affinity all
+// use these.
 import type { NodeSelectorRequirement, NodeSelectorTerm, Node } from 'kubernetes-types/core/v1.js';
-
-export type Labels = { readonly [key: string]: string };
-/** A compiled selector; compile once per pod, match many times. */
-export type LabelMatcher = (labels: Labels | undefined) => boolean;
-
-const NOTHING: LabelMatcher = () => false;
-const EVERYTHING: LabelMatcher = () => true;
-
-/**
- * metav1.LabelSelectorAsSelector: a missing selector matches nothing, an empty one everything.
- * `extra` adds `key In (value)` requirements (matchLabelKeys of topology spread / pod affinity).
- */
-export function compileLabelSelector(sel: LabelSelector | undefined, extra?: Labels): LabelMatcher {
-  if (!sel) return NOTHING;
-  const reqs: Array<(l: Labels) => boolean> = [];
-  const eq = { ...(sel.matchLabels ?? {}), ...(extra ?? {}) };
-  for (const [k, v] of Object.entries(eq)) reqs.push((l) => l[k] === v);
-  for (const e of sel.matchExpressions ?? []) {
-    const key = e.key;
-    const values = new Set(e.values ?? []);
-    switch (e.operator) {
-      case 'In': reqs.push((l) => l[key] !== undefined && values.has(l[key])); break;
-      case 'NotIn': reqs.push((l) => l[key] === undefined || !values.has(l[key])); break;
-      case 'Exists': reqs.push((l) => l[key] !== undefined); break;
-      case 'DoesNotExist': reqs.push((l) => l[key] === undefined); break;
-      default: return NOTHING; // invalid selector matches nothing, as upstream on parse errors
-    }
-  }
-  if (reqs.length === 0) return EVERYTHING;
-  const empty: Labels = {};
-  return (labels) => {
-    const l = labels ?? empty;
-    for (const r of reqs) if (!r(l)) return false;
-    return true;
-  };
-}
 
 function parseInt64(s: string | undefined): number | undefined {
   if (s === undefined || !/^-?\d+$/.test(s)) return undefined;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseQuantity, QUANTITY_FORMAT_ERROR, tryParseQuantity } from './quantity.ts';
+import { parseQuantity, QUANTITY_FORMAT_ERROR, tryParseQuantity } from './exact-quantity.ts';
 
 test('parses common quantities', () => {
   assert.equal(parseQuantity('100m').milliValue(), 100);

@@ -6,6 +6,7 @@ import {
   SelectorError,
   labelSelectorFromObject,
   parseLabelSelector,
+  selectorMatcher,
 } from './index.ts';
 
 const web = { app: 'web', tier: 'frontend', version: '3' };
@@ -151,5 +152,20 @@ describe('labelSelectorFromObject', () => {
       { message: 'values: Invalid value: ["x"]: values set must be empty for exists and does not exist' },
     );
     assert.throws(() => labelSelectorFromObject({ matchLabels: { 'a b': 'c' } }), { message: /^key: Invalid value: "a b": name part/ });
+  });
+});
+
+describe('selectorMatcher (selectors read from stored objects)', () => {
+  it('matches nothing for a selector that does not convert, instead of ignoring the bad requirement', () => {
+    const bad = { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'Near', values: ['x'] }] };
+    assert.throws(() => labelSelectorFromObject(bad), { name: 'SelectorError', message: '"Near" is not a valid label selector operator' });
+    assert.equal(selectorMatcher(bad)(web), false);
+  });
+
+  it('ANDs the extra matchLabelKeys values with the selector', () => {
+    const m = selectorMatcher({ matchLabels: { app: 'web' } }, { extra: { version: '3' } });
+    assert.ok(m(web));
+    assert.ok(!m({ ...web, version: '4' }));
+    assert.ok(!selectorMatcher(undefined, { extra: { version: '3' } })(web));
   });
 });

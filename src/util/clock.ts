@@ -1,5 +1,6 @@
-// Time as a dependency: the workqueue, informer resync and backoffs read it through this
-// interface so tests drive time with `createFakeClock()` instead of sleeping.
+// Time as a dependency, one interface for every component: the client's workqueue, informer resync
+// and backoffs, the scheduler's queue and the agent's pod workers read it through `Clock`, so tests
+// drive time with `createFakeClock()` instead of sleeping.
 
 export interface TimerHandle {
   cancel(): void;
@@ -16,6 +17,19 @@ export const realClock: Clock = {
   now: () => Date.now(),
   setTimeout(fn, ms) {
     const t = setTimeout(fn, Math.max(0, ms));
+    return { cancel: () => clearTimeout(t) };
+  },
+};
+
+/**
+ * The real clock for background work (scheduler backoff, agent pod workers): its timers are
+ * unref'd, so a pending retry never keeps a process alive on its own.
+ */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout(fn, ms) {
+    const t = setTimeout(fn, Math.max(0, ms));
+    t.unref();
     return { cancel: () => clearTimeout(t) };
   },
 };

@@ -1,6 +1,11 @@
+// Toleration matching (v1 Toleration.ToleratesTaint): the scheduler's TaintToleration filter, the
+// DaemonSet controller's node fit and taint-based eviction all decide with these.
 import type { Taint, Toleration } from 'kubernetes-types/core/v1.js';
 
-/** v1 helper ToleratesTaint: effect and key must match when set; Exists ignores the value. */
+/**
+ * v1 helper ToleratesTaint: effect and key must match when set; Exists ignores the value; an
+ * operator other than Exists, Equal or unset tolerates nothing.
+ */
 export function toleratesTaint(t: Toleration, taint: Taint): boolean {
   if (t.effect && t.effect !== taint.effect) return false;
   if (t.key && t.key !== taint.key) return false;

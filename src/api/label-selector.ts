@@ -11,17 +11,6 @@ import { SelectorError } from './selector-error.ts';
 import { invalidValue, labelKeyErrors } from './label-validation.ts';
 import { matcherOf, newRequirement, type LabelMatcher, type LabelOperator, type LabelRequirement } from './label-matcher.ts';
 
-export { SelectorError } from './selector-error.ts';
-export {
-  EVERYTHING_LABELS,
-  NOTHING_LABELS,
-  type LabelMatcher,
-  type LabelOperator,
-  type LabelRequirement,
-  type Labels,
-} from './label-matcher.ts';
-export { labelSelectorFromObject, type LabelSelectorObject } from './label-selector-object.ts';
-
 type Tok = 'error' | 'eos' | ')' | ',' | '!' | '==' | '=' | '>' | 'id' | 'in' | '<' | '!=' | 'notin' | '(';
 
 interface Item {

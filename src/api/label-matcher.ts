@@ -14,7 +14,10 @@ export interface LabelRequirement {
   readonly values: readonly string[];
 }
 
-export type Labels = Readonly<Record<string, string>> | undefined;
+/** A label map (metadata.labels). */
+export type LabelSet = Readonly<Record<string, string>>;
+
+export type Labels = LabelSet | undefined;
 
 export interface LabelMatcher {
   /** True when the selector does not restrict anything (matches every object). */

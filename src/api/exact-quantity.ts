@@ -1,4 +1,6 @@
-// resource.Quantity (k8s.io/apimachinery/pkg/api/resource): `100m`, `1Gi`, `1e3`, `0.5`.
+// resource.Quantity (k8s.io/apimachinery/pkg/api/resource), exact: `100m`, `1Gi`, `1e3`, `0.5`.
+// The API server validates and canonicalises with this; components that only need a number use
+// quantity.ts (same grammar, same error message).
 // Values are held exactly as a count of nano-units (10^-9) in a bigint; finer precision rounds
 // up, as upstream does. String() gives upstream's canonical form (`1.5Gi` -> `1536Mi`, `0.5` ->
 // `500m`, `1000m` -> `1`).
