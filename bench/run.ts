@@ -17,6 +17,8 @@ interface Benchmark {
   readonly name: string;
   /** Path from the repository root; receives `--quick` in quick mode. */
   readonly script: string;
+  /** Run only when named (it repeats other benchmarks, e.g. on another backend). */
+  readonly optIn?: boolean;
 }
 
 const BENCHMARKS: readonly Benchmark[] = [
@@ -39,6 +41,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   { name: 'endpointslice', script: 'bench/services/endpointslice-bench.ts' },
   { name: 'metrics-scrape', script: 'bench/metrics/metrics-scrape-bench.ts' },
   { name: 'soak', script: 'bench/soak/soak-bench.ts' },
+  { name: 'etcd-vs-sqlite', script: 'bench/storage/etcd-vs-sqlite.ts', optIn: true },
 ];
 
 const { values, positionals } = parseArgs({ options: { quick: { type: 'boolean', default: false } }, allowPositionals: true });
@@ -48,7 +51,7 @@ if (unknown.length) {
   process.stderr.write(`unknown benchmark(s): ${unknown.join(', ')}; known: ${BENCHMARKS.map((b) => b.name).join(', ')}\n`);
   process.exit(2);
 }
-const selected = positionals.length ? BENCHMARKS.filter((b) => positionals.includes(b.name)) : BENCHMARKS;
+const selected = positionals.length ? BENCHMARKS.filter((b) => positionals.includes(b.name)) : BENCHMARKS.filter((b) => !b.optIn);
 const handoverDir = makeTempDir('peapod-bench-run');
 
 interface Outcome {

@@ -58,7 +58,7 @@ export function registerAgentCommand(program: Command): void {
   program
     .command('agent')
     .description('run a node agent that joins the cluster at --server')
-    .requiredOption('--server <url>', 'API server URL, e.g. https://10.0.0.1:6443')
+    .requiredOption('--server <url>', 'API server URL, e.g. https://10.0.0.1:6443; several, comma-separated, fail over (as k3s agents\' load balancer)')
     .option('--token <token>', 'join token: the server\'s <data-dir>/node-token (default: $PEAPOD_TOKEN)')
     .option('--ca-file <file>', 'CA bundle that signed the server certificate (the server\'s pki/ca.crt)')
     .option('--node-name <name>', 'name of this node', defaultNodeName())

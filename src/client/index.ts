@@ -6,6 +6,7 @@ export { createFakeClock, realClock, sleep, systemClock, type Clock, type FakeCl
 export * from './errors.ts';
 export * from './resources.ts';
 export * from './rest-client.ts';
+export { splitServers } from './failover-transport.ts';
 export * from './store.ts';
 export * from './informer.ts';
 export * from './informer-factory.ts';

@@ -7,6 +7,7 @@ import { realClock, type Clock } from '../util/index.ts';
 import { ClientError, statusFromCode, transportError } from './errors.ts';
 import { JsonObjectSplitter } from './json-stream.ts';
 import { collectionPath, objectPath } from './resources.ts';
+import { createFailoverTransport, splitServers } from './failover-transport.ts';
 import { createTransport, type TransportOptions } from './http-transport.ts';
 import type { DeleteOptions, KubeObject, ObjectList, ResourceRef, Status, WatchEvent } from './types.ts';
 
@@ -131,7 +132,10 @@ function nsOf(ns: string | undefined, obj: KubeObject): string | undefined {
 }
 
 export function createClient(options: ClientOptions): Client {
-  const transport = createTransport({ ...options, clock: options.clock ?? realClock });
+  // `server` may list several API servers (comma-separated): requests fail over between them.
+  const servers = splitServers(options.server);
+  const transportOptions = { ...options, server: servers[0] ?? options.server, clock: options.clock ?? realClock };
+  const transport = servers.length > 1 ? createFailoverTransport(servers, transportOptions) : createTransport(transportOptions);
   let stats: ClientStats = { total: 0, byVerb: {}, byResource: {} };
   const count = (verb: string, what: string): void => {
     stats.total++;
@@ -200,7 +204,7 @@ export function createClient(options: ClientOptions): Client {
   }
 
   return {
-    server: options.server,
+    server: servers[0] ?? options.server,
     get: async (ref, ns, name, opts) =>
       call('get', what(ref), { method: 'GET', path: objectPath(ref, ns, name), signal: opts?.signal }),
     list: async (ref, ns, opts = {}) =>

@@ -243,10 +243,11 @@ export async function startDevCluster(opts: DevClusterOptions): Promise<DevClust
       // nsenter --net, not `ip netns exec`: the latter mounts a fresh /sys, which hides the cgroup
       // hierarchies under /sys/fs/cgroup from the OCI runtime. unshare: new PID and mount
       // namespaces (mounts private, /proc of the new PID namespace); catatonit: PID 1 that reaps.
-      // The token goes by environment so it does not show in `ps`.
+      // The token goes by environment so it does not show in `ps`. Every API server is named, so the
+      // agent fails over when the one it talks to dies.
       const proc = spawn('nsenter', [
         `--net=/run/netns/${s.netns}`, 'unshare', '--pid', '--fork', '--kill-child', '--mount-proc', CATATONIT, '--',
-        process.execPath, PEAPOD, 'agent', '--server', url, '--ca-file', caFile, '--node-name', s.name,
+        process.execPath, PEAPOD, 'agent', '--server', servers.map((v) => v.url).join(','), '--ca-file', caFile, '--node-name', s.name,
         '--data-dir', join(s.dir, 'agent'), '--node-ip', s.ip, '--agent-port', '10250',
         '--label', `peapod.dev/host=${s.netns}`, ...(opts.agentArgs ?? []),
       ], { stdio: ['ignore', 'pipe', logFd], env: { ...env, PEAPOD_TOKEN: nodeToken } });

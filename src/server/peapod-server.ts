@@ -112,10 +112,10 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
   auth.addToken(nodeToken, BOOTSTRAP_USER);
   const serviceAccountTokens = await ServiceAccountTokens.open(join(options.dataDir, 'pki'));
   const audit = options.audit ? new AuditLog(options.audit.logPath, parsePolicy(await readFile(options.audit.policyFile, 'utf8'))) : undefined;
-  const serviceAllocator = new ServiceAllocator(
-    serviceRange,
-    parsePortRange(options.serviceNodePortRange ?? DEFAULT_NODE_PORT_RANGE),
-  );
+  const serviceAllocator = new ServiceAllocator(backend, {
+    ipRange: serviceRange,
+    portRange: parsePortRange(options.serviceNodePortRange ?? DEFAULT_NODE_PORT_RANGE),
+  });
   progress('starting API server');
   // pods/log, exec, attach, portforward and proxy reach the node agents with the join token, the
   // secret every agent and the server share.
@@ -154,7 +154,7 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
   await publishKubeletConfig(api, options.nodeLeaseDurationSeconds ?? DEFAULT_NODE_LEASE_DURATION_SECONDS);
   // Service writes wait until the allocator knows every IP and port the stored Services hold.
   const services = api.ctx.byGroupResource('', 'services');
-  serviceAllocator.rebuild(services ? (await services.store.list(undefined)).items : []);
+  await serviceAllocator.rebuild(async () => (services ? (await services.store.list(undefined)).items : []));
   await ensureSystemServices(api.ctx, { range: serviceAllocator.ipRange, address: advertise, port: api.port, log: options.log });
   const kubeconfigPath = join(options.dataDir, 'kubeconfig.yaml');
   await writeKubeconfig(kubeconfigPath, { server: api.url, caPem: pki.caCert, token });
@@ -192,6 +192,7 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
       const stopped = (options.components ?? []).map((c) => c.stopped?.());
       await Promise.race([Promise.all(stopped), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
       streaming.close();
+      serviceAllocator.close();
       await api!.close();
       await audit?.close();
       await backend.close();

@@ -12,12 +12,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
-import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { Node, Pod, Service } from 'kubernetes-types/core/v1.js';
 import { type EtcdCluster, startEtcd } from '../../src/storage/etcd/etcd-process.ts';
-import { api, eventually, kubectlOk, startServer, type TestServer } from './harness.ts';
+import { api, eventually, kubectl, kubectlOk, startServer, type TestServer } from './harness.ts';
 
 const skip = etcdSkipReason();
 // Short leases keep the test quick; the defaults (15 s / 10 s / 2 s) behave the same, only slower.
+// 62 addresses and 100 ports for 52 services.
+const RANGES = ['--service-cluster-ip-range', '10.43.0.0/26', '--service-node-port-range', '30000-30099'];
 const ELECTION = ['--leader-elect-lease-duration', '4s', '--leader-elect-renew-deadline', '3s', '--leader-elect-retry-period', '1s'];
 
 describe('several peapod servers on a 3-member etcd cluster', { skip }, () => {
@@ -41,7 +43,8 @@ describe('several peapod servers on a 3-member etcd cluster', { skip }, () => {
 
   before(async () => {
     etcd = await startEtcd({ members: 3 });
-    args = ['--etcd-servers', etcd.endpoints.join(','), '--disable', 'agent', ...ELECTION];
+    // Small service ranges: two servers allocating from private copies would collide at once.
+    args = ['--etcd-servers', etcd.endpoints.join(','), '--disable', 'agent', ...ELECTION, ...RANGES];
   });
   after(async () => {
     for (const s of servers) await s.stop();
@@ -67,6 +70,48 @@ describe('several peapod servers on a 3-member etcd cluster', { skip }, () => {
     } finally {
       seen.close();
     }
+  });
+
+  it('hands out distinct ClusterIPs and NodePorts from both servers and refuses a taken one on either', async () => {
+    const [a, b] = servers;
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        api(i % 2 ? b! : a!, 'POST', '/api/v1/namespaces/default/services', {
+          body: { apiVersion: 'v1', kind: 'Service', metadata: { name: `spread-${i}` }, spec: { type: 'NodePort', ports: [{ port: 80 }] } },
+        }),
+      ),
+    );
+    const created = results.map((r) => {
+      assert.equal(r.status, 201, r.body);
+      return r.json<Service>();
+    });
+    const ips = created.map((s) => s.spec?.clusterIP ?? '');
+    const ports = created.map((s) => s.spec?.ports?.[0]?.nodePort ?? 0);
+    const system = (await api(b!, 'GET', '/api/v1/services')).json<{ items: Service[] }>().items.filter((s) => !s.metadata?.name?.startsWith('spread-'));
+    const everyIp = [...ips, ...system.map((s) => s.spec?.clusterIP ?? '')];
+    assert.equal(new Set(everyIp).size, everyIp.length, `a ClusterIP was handed out twice: ${everyIp.join(' ')}`);
+    assert.equal(new Set(ports).size, 50, `a NodePort was handed out twice: ${ports.join(' ')}`);
+
+    // Taken through A (created[0]), asked for explicitly through B.
+    const taken = await api(b!, 'POST', '/api/v1/namespaces/default/services', {
+      body: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'wants-taken-ip' }, spec: { clusterIP: ips[0], ports: [{ port: 80 }] } },
+    });
+    assert.equal(taken.status, 422, taken.body);
+    assert.equal(
+      taken.json<{ message: string }>().message,
+      `Service "wants-taken-ip" is invalid: spec.clusterIPs: Invalid value: []string{"${ips[0]}"}: failed to allocate IP ${ips[0]}: provided IP is already allocated`,
+    );
+    const port = await kubectl(b!, ['create', 'service', 'nodeport', 'wants-taken-port', '--tcp=80', `--node-port=${ports[0]}`]);
+    assert.notEqual(port.code, 0);
+    assert.match(port.stderr, new RegExp(`spec.ports\\[0\\].nodePort: Invalid value: ${ports[0]}: provided port is already allocated`));
+
+    // Released through B, the IP can be had through A.
+    const holder = created[0]!.metadata!.name!;
+    assert.equal((await api(b!, 'DELETE', `/api/v1/namespaces/default/services/${holder}`)).status, 200);
+    const reused = await api(a!, 'POST', '/api/v1/namespaces/default/services', {
+      body: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'reuses-ip' }, spec: { clusterIP: ips[0], ports: [{ port: 80 }] } },
+    });
+    assert.equal(reused.status, 201, reused.body);
   });
 
   it('kubectl get lease -n kube-system shows one holder each for the scheduler and the controller manager', async () => {

@@ -6,6 +6,7 @@ import { X509Certificate, createPrivateKey, createPublicKey, generateKeyPairSync
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { readFileIfExists, writeFileAtomic } from '../../util/tls/index.ts';
+import { splitServers } from '../../client/index.ts';
 
 export interface JoinOptions {
   readonly server: string;
@@ -55,6 +56,19 @@ function post(url: URL, body: string, opts: JoinOptions): Promise<{ status: numb
   });
 }
 
+/** `opts.server` may list several servers (comma-separated): the first that answers signs. */
+async function postToAny(body: string, opts: JoinOptions): Promise<{ status: number; text: string }> {
+  let lastError: unknown;
+  for (const server of splitServers(opts.server)) {
+    try {
+      return await post(new URL('/peapod/v1/node-credentials', server), body, opts);
+    } catch (e) {
+      lastError = e;
+    }
+  }
+  throw lastError;
+}
+
 /** This node's client credentials: the kept ones when still usable, else freshly signed by the server. */
 export async function joinCluster(opts: JoinOptions): Promise<NodeClientCredentials> {
   const keyPath = join(opts.dataDir, KEY_FILE);
@@ -67,7 +81,7 @@ export async function joinCluster(opts: JoinOptions): Promise<NodeClientCredenti
     await writeFileAtomic(keyPath, key, { mode: 0o600 });
   }
   const publicKey = createPublicKey(key).export({ type: 'spki', format: 'pem' }).toString();
-  const res = await post(new URL('/peapod/v1/node-credentials', opts.server), JSON.stringify({ nodeName: opts.nodeName, publicKey }), opts);
+  const res = await postToAny(JSON.stringify({ nodeName: opts.nodeName, publicKey }), opts);
   if (res.status !== 201) {
     let message = res.text;
     try {

@@ -4,7 +4,8 @@
 // collides with one chosen at random.
 //
 // Contract: callers run on one event loop; allocate/release are synchronous, so two concurrent
-// requests can never get the same value.
+// requests can never get the same value. Several servers share one through StoredRange, which
+// persists the set as a bitmap (toBytes/fromBytes) and swaps it with compare-and-swap.
 
 export class RangeAllocator {
   private readonly used = new Set<number>();
@@ -51,5 +52,37 @@ export class RangeAllocator {
 
   get free(): number {
     return this.size - this.used.size;
+  }
+
+  /** The used values in ascending order. */
+  values(): number[] {
+    return [...this.used].sort((a, b) => a - b);
+  }
+
+  /** A copy with the same size, reserved band and used values. */
+  clone(): RangeAllocator {
+    const copy = Object.create(RangeAllocator.prototype) as RangeAllocator;
+    Object.assign(copy, { size: this.size, reserved: this.reserved, used: new Set(this.used) });
+    return copy;
+  }
+
+  /** The used set as a bitmap: value n is bit n % 8 of byte n / 8. */
+  toBytes(): Buffer {
+    const out = Buffer.alloc(Math.ceil(this.size / 8));
+    for (const n of this.used) out[n >> 3]! |= 1 << (n & 7);
+    return out;
+  }
+
+  /** Replaces the used set with the bitmap's (bits beyond `size` are ignored). */
+  loadBytes(bytes: Uint8Array): void {
+    this.used.clear();
+    for (let i = 0; i < bytes.length; i++) {
+      const b = bytes[i]!;
+      if (b === 0) continue;
+      for (let bit = 0; bit < 8; bit++) {
+        const n = i * 8 + bit;
+        if (b & (1 << bit) && n < this.size) this.used.add(n);
+      }
+    }
   }
 }

@@ -3,17 +3,19 @@
 // between defaulting and validation of a create/update; the returned finish function releases
 // what was taken when the write fails (or is a dry run). Deletes release everything.
 //
-// State: in memory, rebuilt from the stored Services at start (upstream's repair loop does the
-// same from the objects). Allocation is synchronous on the one event loop, so concurrent creates
-// in this server never share an IP or port. Several servers on one etcd would each need the
-// persisted bitmap upstream keeps; Peapod does not persist it yet.
+// State: two RangeAllocation records in storage (StoredRange), shared by every API server on it,
+// so two servers on one etcd never hand out the same IP or port. At start the records are
+// repaired from the stored Services (upstream's repair loop): what a Service holds is marked used,
+// and what the record holds beyond that is released after a grace period, if still unheld then
+// (it may belong to a create in flight on another server).
 import { isIPv4 } from 'node:net';
 import type { Service, ServicePort } from 'kubernetes-types/core/v1.js';
 import { FieldError, GoValue, fieldErrors, internalError, invalid } from '../errors.ts';
 import type { KObject } from '../registry/types.ts';
 import type { StoreHooks } from '../store/store-hooks.ts';
+import type { Backend } from '../../storage/index.ts';
 import type { IpRange } from './ip-range.ts';
-import { RangeAllocator } from './range-allocator.ts';
+import { StoredRange } from './stored-range.ts';
 import { HEADLESS, needsClusterIP, needsHealthCheckNodePort, needsNodePorts } from './service-shape.ts';
 
 export interface PortRange {
@@ -30,39 +32,86 @@ export function parsePortRange(text: string): PortRange {
   return { base: lo, size: hi - lo + 1 };
 }
 
-type Undo = () => void;
+type Undo = () => Promise<void>;
+
+/** Upstream's storage keys for the two allocation records. */
+export const SERVICE_IPS_KEY = '/registry/ranges/serviceips';
+export const SERVICE_NODE_PORTS_KEY = '/registry/ranges/servicenodeports';
+
+async function undoAll(undo: Undo[]): Promise<void> {
+  for (const u of undo.reverse()) await u();
+}
 
 const svcOf = (obj: KObject): Service => obj as unknown as Service;
 type MutableSpec = NonNullable<Service['spec']> & Record<string, unknown>;
 const specOf = (svc: Service): MutableSpec => ((svc as { spec?: MutableSpec }).spec ??= {} as MutableSpec);
 
+export interface ServiceAllocatorOptions {
+  /** Released leak candidates are those still unheld this long after start (upstream repairs every 3 minutes). */
+  readonly leakGraceMs?: number;
+}
+
 export class ServiceAllocator {
   readonly ipRange: IpRange;
   readonly portRange: PortRange;
-  private readonly ips: RangeAllocator;
-  private readonly ports: RangeAllocator;
+  private readonly ips: StoredRange;
+  private readonly ports: StoredRange;
+  private readonly leakGraceMs: number;
+  private leakTimer: NodeJS.Timeout | undefined;
   private loaded!: () => void;
   /** Resolves once rebuild() ran; writes wait for it so a restart never hands out a used value. */
   private readonly ready = new Promise<void>((r) => (this.loaded = r));
 
-  constructor(ipRange: IpRange, portRange: PortRange) {
-    this.ipRange = ipRange;
-    this.portRange = portRange;
-    this.ips = new RangeAllocator(ipRange.size, { minReserved: 16, maxReserved: 256 });
-    this.ports = new RangeAllocator(portRange.size, { minReserved: 16, maxReserved: 128 });
+  constructor(backend: Backend, ranges: { ipRange: IpRange; portRange: PortRange }, options: ServiceAllocatorOptions = {}) {
+    this.ipRange = ranges.ipRange;
+    this.portRange = ranges.portRange;
+    const ports = `${this.portRange.base}-${this.portRange.base + this.portRange.size - 1}`;
+    this.ips = new StoredRange(backend, { key: SERVICE_IPS_KEY, range: this.ipRange.cidr, size: this.ipRange.size, minReserved: 16, maxReserved: 256 });
+    this.ports = new StoredRange(backend, { key: SERVICE_NODE_PORTS_KEY, range: ports, size: this.portRange.size, minReserved: 16, maxReserved: 128 });
+    this.leakGraceMs = options.leakGraceMs ?? 60_000;
   }
 
-  /** Marks what the stored Services hold as used; call once at start, before serving writes. */
-  rebuild(services: readonly KObject[]): void {
+  /**
+   * Marks what the stored Services hold as used; call once at start, before serving writes.
+   * `listServices` is asked again after the grace period to release leaked values.
+   */
+  async rebuild(listServices: () => Promise<readonly KObject[]>): Promise<void> {
+    const held = this.heldBy(await listServices());
+    const leakedIps = await this.ips.load(held.ips);
+    const leakedPorts = await this.ports.load(held.ports);
+    this.loaded();
+    if (leakedIps.length + leakedPorts.length === 0) return;
+    this.leakTimer = setTimeout(() => {
+      void (async () => {
+        const now = this.heldBy(await listServices());
+        for (const n of leakedIps) if (!now.ips.has(n)) await this.ips.release(n);
+        for (const n of leakedPorts) if (!now.ports.has(n)) await this.ports.release(n);
+      })().catch(() => {
+        // Best effort: a failed repair leaves the values used until the next start.
+      });
+    }, this.leakGraceMs);
+    this.leakTimer.unref();
+  }
+
+  close(): void {
+    clearTimeout(this.leakTimer);
+  }
+
+  private heldBy(services: readonly KObject[]): { ips: Set<number>; ports: Set<number> } {
+    const ips = new Set<number>();
+    const ports = new Set<number>();
     for (const obj of services) {
       const svc = svcOf(obj);
       for (const ip of svc.spec?.clusterIPs ?? [svc.spec?.clusterIP ?? '']) {
         const off = this.ipRange.offsetOf(ip);
-        if (off !== undefined) this.ips.allocate(off);
+        if (off !== undefined) ips.add(off);
       }
-      for (const p of nodePortsOf(svc)) this.ports.allocate(p - this.portRange.base);
+      for (const p of nodePortsOf(svc)) {
+        const off = p - this.portRange.base;
+        if (off >= 0 && off < this.portRange.size) ports.add(off);
+      }
     }
-    this.loaded();
+    return { ips, ports };
   }
 
   get freeIPs(): number {
@@ -74,58 +123,63 @@ export class ServiceAllocator {
       beginCreate: async (obj, opts) => {
         await this.ready;
         const undo: Undo[] = [];
-        this.run(obj, undo, () => {
+        await this.run(obj, undo, async () => {
           const svc = svcOf(obj);
-          if (needsClusterIP(svc)) this.allocateIPs(svc, undo);
-          if (needsNodePorts(svc)) this.allocateNodePorts(svc, new Set(), undo);
-          if (needsHealthCheckNodePort(svc)) this.allocateHealthCheck(svc, undefined, undo);
+          if (needsClusterIP(svc)) await this.allocateIPs(svc, undo);
+          if (needsNodePorts(svc)) await this.allocateNodePorts(svc, new Set(), undo);
+          if (needsHealthCheckNodePort(svc)) await this.allocateHealthCheck(svc, undefined, undo);
         });
-        return (ok) => {
-          if (!ok || opts.dryRun) for (const u of undo.reverse()) u();
+        return async (ok) => {
+          if (!ok || opts.dryRun) await undoAll(undo);
         };
       },
       beginUpdate: async (obj, old, opts) => {
         await this.ready;
         const undo: Undo[] = [];
         const releaseOnSuccess: Undo[] = [];
-        this.run(obj, undo, () => this.update(svcOf(obj), svcOf(old), undo, releaseOnSuccess));
-        return (ok) => {
-          if (!ok || opts.dryRun) for (const u of undo.reverse()) u();
-          else for (const r of releaseOnSuccess) r();
+        await this.run(obj, undo, () => this.update(svcOf(obj), svcOf(old), undo, releaseOnSuccess));
+        return async (ok) => {
+          if (!ok || opts.dryRun) await undoAll(undo);
+          else for (const r of releaseOnSuccess) await r();
         };
       },
-      afterDelete: (obj) => {
+      afterDelete: async (obj) => {
         const svc = svcOf(obj);
-        for (const ip of svc.spec?.clusterIPs ?? [svc.spec?.clusterIP ?? '']) this.releaseIP(ip);
-        for (const p of nodePortsOf(svc)) this.ports.release(p - this.portRange.base);
+        for (const ip of svc.spec?.clusterIPs ?? [svc.spec?.clusterIP ?? '']) await this.releaseIP(ip);
+        for (const p of nodePortsOf(svc)) await this.releasePort(p);
       },
     };
   }
 
   /** Runs `fn`, turning FieldErrors into one Invalid error after undoing partial allocations. */
-  private run(obj: KObject, undo: Undo[], fn: () => void): void {
+  private async run(obj: KObject, undo: Undo[], fn: () => Promise<void>): Promise<void> {
     try {
-      fn();
+      await fn();
     } catch (e) {
-      for (const u of undo.reverse()) u();
+      await undoAll(undo);
       if (e instanceof FieldError) throw invalid('', 'Service', obj.metadata?.name ?? '', [e]);
       throw e;
     }
   }
 
-  private releaseIP(ip: string): void {
+  private async releaseIP(ip: string): Promise<void> {
     const off = this.ipRange.offsetOf(ip);
-    if (off !== undefined) this.ips.release(off);
+    if (off !== undefined) await this.ips.release(off);
   }
 
-  private allocateIPs(svc: Service, undo: Undo[]): void {
+  private async releasePort(port: number): Promise<void> {
+    const off = port - this.portRange.base;
+    if (off >= 0 && off < this.portRange.size) await this.ports.release(off);
+  }
+
+  private async allocateIPs(svc: Service, undo: Undo[]): Promise<void> {
     const spec = specOf(svc);
     const requested = spec.clusterIPs?.[0] ?? spec.clusterIP ?? '';
     if (requested === HEADLESS) {
       spec.clusterIP = HEADLESS;
       spec.clusterIPs = [HEADLESS];
     } else if (requested === '') {
-      const off = this.ips.allocateNext();
+      const off = await this.ips.allocateNext();
       if (off === undefined) throw internalError('failed to allocate a serviceIP: range is full');
       undo.push(() => this.ips.release(off));
       spec.clusterIP = this.ipRange.ipAt(off);
@@ -137,7 +191,7 @@ export class ServiceAllocator {
       if (off === undefined) {
         throw fieldErrors.invalid('spec.clusterIPs', value, `failed to allocate IP ${requested}: the provided IP (${requested}) is not in the valid range. The range of valid IPs is ${this.ipRange.cidr}`);
       }
-      if (!this.ips.allocate(off)) throw fieldErrors.invalid('spec.clusterIPs', value, `failed to allocate IP ${requested}: provided IP is already allocated`);
+      if (!(await this.ips.allocate(off))) throw fieldErrors.invalid('spec.clusterIPs', value, `failed to allocate IP ${requested}: provided IP is already allocated`);
       undo.push(() => this.ips.release(off));
       spec.clusterIP = requested;
       spec.clusterIPs = [requested];
@@ -149,9 +203,9 @@ export class ServiceAllocator {
   }
 
   /** Takes an explicit port (must be free and in range) or allocates one; `keep` are ours already. */
-  private takePort(value: number | undefined, field: string, keep: Set<number>, undo: Undo[]): number {
+  private async takePort(value: number | undefined, field: string, keep: Set<number>, undo: Undo[]): Promise<number> {
     if (value === undefined || value === 0) {
-      const off = this.ports.allocateNext();
+      const off = await this.ports.allocateNext();
       if (off === undefined) throw internalError('failed to allocate a nodePort: range is full');
       undo.push(() => this.ports.release(off));
       return this.portRange.base + off;
@@ -162,30 +216,30 @@ export class ServiceAllocator {
     if (off < 0 || off >= this.portRange.size) {
       throw fieldErrors.invalid(field, value, `provided port is not in the valid range. The range of valid ports is ${this.portRange.base}-${this.portRange.base + this.portRange.size - 1}`);
     }
-    if (!this.ports.allocate(off)) throw fieldErrors.invalid(field, value, 'provided port is already allocated');
+    if (!(await this.ports.allocate(off))) throw fieldErrors.invalid(field, value, 'provided port is already allocated');
     undo.push(() => this.ports.release(off));
     return value;
   }
 
-  private allocateNodePorts(svc: Service, keep: Set<number>, undo: Undo[]): void {
+  private async allocateNodePorts(svc: Service, keep: Set<number>, undo: Undo[]): Promise<void> {
     // One service may use the same node port for several protocols (e.g. DNS on 53/TCP and 53/UDP).
     const mine = new Map<number, number>();
-    (specOf(svc).ports ?? []).forEach((port: ServicePort, i) => {
+    for (const [i, port] of (specOf(svc).ports ?? []).entries()) {
       const p = port as ServicePort & { nodePort?: number };
       const field = `spec.ports[${i}].nodePort`;
-      if (p.nodePort && mine.has(p.nodePort)) return;
-      const taken = this.takePort(p.nodePort, field, keep, undo);
+      if (p.nodePort && mine.has(p.nodePort)) continue;
+      const taken = await this.takePort(p.nodePort, field, keep, undo);
       mine.set(taken, i);
       p.nodePort = taken;
-    });
+    }
   }
 
-  private allocateHealthCheck(svc: Service, keep: number | undefined, undo: Undo[]): void {
+  private async allocateHealthCheck(svc: Service, keep: number | undefined, undo: Undo[]): Promise<void> {
     const spec = specOf(svc);
-    spec.healthCheckNodePort = this.takePort(spec.healthCheckNodePort, 'spec.healthCheckNodePort', new Set(keep ? [keep] : []), undo);
+    spec.healthCheckNodePort = await this.takePort(spec.healthCheckNodePort, 'spec.healthCheckNodePort', new Set(keep ? [keep] : []), undo);
   }
 
-  private update(svc: Service, old: Service, undo: Undo[], releaseOnSuccess: Undo[]): void {
+  private async update(svc: Service, old: Service, undo: Undo[], releaseOnSuccess: Undo[]): Promise<void> {
     const spec = specOf(svc);
     const oldSpec = old.spec ?? {};
     // IPs: kept when both shapes need one (a change is refused by validation), taken when the
@@ -199,7 +253,7 @@ export class ServiceAllocator {
       spec.ipFamilies ??= oldSpec.ipFamilies;
       spec.ipFamilyPolicy ??= oldSpec.ipFamilyPolicy;
     } else if (needsClusterIP(svc)) {
-      this.allocateIPs(svc, undo);
+      await this.allocateIPs(svc, undo);
     } else if (needsClusterIP(old)) {
       if (spec.clusterIP === oldSpec.clusterIP) {
         delete spec.clusterIP;
@@ -218,7 +272,7 @@ export class ServiceAllocator {
         const prev = (oldSpec.ports ?? []).find((o) => o.port === p.port && (o.protocol ?? 'TCP') === (p.protocol ?? 'TCP'));
         if (prev?.nodePort && oldPorts.has(prev.nodePort)) w.nodePort = prev.nodePort;
       }
-      this.allocateNodePorts(svc, oldPorts, undo);
+      await this.allocateNodePorts(svc, oldPorts, undo);
     } else if (oldPorts.size > 0) {
       // Type change away from NodePort: upstream drops the ports it allocated.
       for (const p of spec.ports ?? []) {
@@ -228,15 +282,15 @@ export class ServiceAllocator {
       }
     }
     const newPorts = new Set(needsNodePorts(svc) ? (spec.ports ?? []).map((p) => p.nodePort ?? 0).filter(Boolean) : []);
-    for (const p of oldPorts) if (!newPorts.has(p)) releaseOnSuccess.push(() => this.ports.release(p - this.portRange.base));
+    for (const p of oldPorts) if (!newPorts.has(p)) releaseOnSuccess.push(() => this.releasePort(p));
     const oldHc = oldSpec.healthCheckNodePort;
     if (needsHealthCheckNodePort(svc)) {
       if (!spec.healthCheckNodePort && oldHc && needsHealthCheckNodePort(old)) spec.healthCheckNodePort = oldHc;
-      this.allocateHealthCheck(svc, needsHealthCheckNodePort(old) ? oldHc : undefined, undo);
+      await this.allocateHealthCheck(svc, needsHealthCheckNodePort(old) ? oldHc : undefined, undo);
     } else if (oldHc) {
       if (spec.healthCheckNodePort === oldHc) delete spec.healthCheckNodePort;
     }
-    if (oldHc && spec.healthCheckNodePort !== oldHc && !newPorts.has(oldHc)) releaseOnSuccess.push(() => this.ports.release(oldHc - this.portRange.base));
+    if (oldHc && spec.healthCheckNodePort !== oldHc && !newPorts.has(oldHc)) releaseOnSuccess.push(() => this.releasePort(oldHc));
   }
 }
 

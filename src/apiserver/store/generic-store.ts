@@ -253,7 +253,7 @@ export class GenericStore {
       stored = true;
       return this.read(res.kv);
     } finally {
-      finish?.(stored);
+      await finish?.(stored);
     }
   }
 
@@ -320,7 +320,7 @@ export class GenericStore {
       stored = result !== undefined && result !== live;
       return result;
     } finally {
-      finish?.(stored);
+      await finish?.(stored);
     }
   }
 
@@ -345,7 +345,7 @@ export class GenericStore {
     if (finalizing && (written.metadata?.deletionGracePeriodSeconds ?? 0) === 0) {
       const res = await this.deps.backend.delete(kv.key, kv.modRevision);
       if (!res.ok) return undefined;
-      this.deps.hooks?.afterDelete?.(live);
+      await this.deps.hooks?.afterDelete?.(live);
       return { ...written, metadata: { ...written.metadata, resourceVersion: String(res.revision) } };
     }
     const res = await this.deps.backend.update(kv.key, encode(written), kv.modRevision);
@@ -449,7 +449,7 @@ export class GenericStore {
       if (write.dryRun) return { object: live, deleted: true };
       const res = await this.deps.backend.delete(kv.key, kv.modRevision);
       if (!res.ok) continue;
-      this.deps.hooks?.afterDelete?.(live);
+      await this.deps.hooks?.afterDelete?.(live);
       return { object: { ...live, metadata: { ...meta, resourceVersion: String(res.revision) } }, deleted: true };
     }
     throw conflict(this.ref, name, 'too many concurrent writers; please retry');

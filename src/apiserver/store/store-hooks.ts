@@ -3,13 +3,13 @@
 import type { KObject } from '../registry/types.ts';
 
 /** Called exactly once with whether the write was stored (false: refused, lost, or dry run). */
-export type FinishWrite = (stored: boolean) => void;
+export type FinishWrite = (stored: boolean) => void | Promise<void>;
 
 export interface StoreHooks {
   /** After defaulting and admission, before validation; may mutate `obj` or throw an ApiError. */
   beginCreate?(obj: KObject, opts: { dryRun: boolean }): Promise<FinishWrite>;
   /** Same for an update of the main resource (not subresources). */
   beginUpdate?(obj: KObject, old: KObject, opts: { dryRun: boolean }): Promise<FinishWrite>;
-  /** After the object left storage. */
-  afterDelete?(obj: KObject): void;
+  /** After the object left storage; the delete answers once it settles. */
+  afterDelete?(obj: KObject): void | Promise<void>;
 }
