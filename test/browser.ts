@@ -1,0 +1,39 @@
+// Headless Debian `chromium` driven by playwright-core (which downloads no browser of its own), for
+// the dashboard's browser tests, its screenshots script and its benchmark. The server's
+// certificate is signed by the cluster's own CA, which the browser does not know: the context
+// accepts it, as a user would after adding the CA.
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+
+const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/chromium-headless-shell'];
+
+/** The Chromium binary (PEAPOD_CHROMIUM overrides), or undefined when none is installed. */
+export function chromiumPath(): string | undefined {
+  const override = process.env.PEAPOD_CHROMIUM;
+  if (override) return existsSync(override) ? override : undefined;
+  return CANDIDATES.find((p) => existsSync(p));
+}
+
+/** Why browser tests cannot run here, or false. */
+export function browserSkipReason(): string | false {
+  return chromiumPath() ? false : 'no chromium binary (apt-get install chromium; scripts/install-deps.sh does)';
+}
+
+export interface HeadlessBrowser {
+  readonly browser: Browser;
+  /** A fresh context (own sessionStorage) with a desktop-sized viewport. */
+  context(): Promise<BrowserContext>;
+  close(): Promise<void>;
+}
+
+export async function launchChromium(): Promise<HeadlessBrowser> {
+  const executablePath = chromiumPath();
+  if (!executablePath) throw new Error('no chromium binary found');
+  // As root Chromium refuses to start without --no-sandbox; the pages it loads are our own.
+  const browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  return {
+    browser,
+    context: () => browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 800 } }),
+    close: () => browser.close(),
+  };
+}
