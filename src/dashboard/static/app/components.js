@@ -8,7 +8,7 @@ const ROW = 30;
  * A table that renders only the rows in view (plus a margin), so 10,000 rows cost as much as 40.
  * columns: [{ title, width (CSS grid track), cell(item) }]; rowKey(item) → string.
  */
-export function VirtualTable({ items, columns, rowKey, empty = 'Nothing here.', testid }) {
+export function VirtualTable({ items, columns, rowKey, empty = 'Nothing here.', testid, loaded = true }) {
   const box = useRef(null);
   const [view, setView] = useState({ top: 0, height: 800 });
   useEffect(() => {
@@ -33,7 +33,7 @@ export function VirtualTable({ items, columns, rowKey, empty = 'Nothing here.', 
       ${columns.map((c) => html`<span role="cell">${c.cell(item)}</span>`)}
     </div>`);
   }
-  return html`<div class="vt" ref=${box} role="table" data-testid=${testid}>
+  return html`<div class="vt" ref=${box} role="table" data-testid=${testid} aria-busy=${loaded ? 'false' : 'true'}>
     <div class="vt-head" role="row" style=${`grid-template-columns:${grid}`}>${columns.map((c) => html`<span role="columnheader">${c.title}</span>`)}</div>
     <div style=${`height:${items.length * ROW}px`}></div>
     ${rows}

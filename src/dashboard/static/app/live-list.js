@@ -26,7 +26,7 @@ export function useLiveList(path, { sort = byNamespaceName, query } = {}) {
     const schedule = () => {
       if (scheduled) return;
       scheduled = true;
-      requestAnimationFrame(flush);
+      setTimeout(flush, 16);
     };
     listWatch(path, {
       signal: abort.signal,

@@ -42,11 +42,35 @@ function View({ route }) {
   return html`<p>No such page. <a href="#/">Overview</a></p>`;
 }
 
+/** Takes a #token=<token> fragment out of the address bar; returns the token, if there was one. */
+function tokenFromFragment() {
+  const m = /^#token=([^&]+)/.exec(location.hash);
+  if (!m) return undefined;
+  history.replaceState(null, '', `${location.pathname}#/`);
+  return decodeURIComponent(m[1]);
+}
+
+/** The session a token gives: { user } when the server accepts it, else { message }. */
+async function sessionFor(token) {
+  try {
+    const user = await whoAmI(token);
+    setToken(token);
+    return { user };
+  } catch (e) {
+    setToken('');
+    return { message: e instanceof Unauthorized ? REFUSED : `Cannot sign in: ${e.message}` };
+  }
+}
+
 function App({ initial }) {
   const [session, setSession] = useState(initial);
   const [hash, setHash] = useState(location.hash || '#/');
   useEffect(() => {
-    const onHash = () => setHash(location.hash || '#/');
+    const onHash = () => {
+      const token = tokenFromFragment();
+      if (token) sessionFor(token).then(setSession);
+      setHash(location.hash || '#/');
+    };
     addEventListener('hashchange', onHash);
     const off = onUnauthorized(() => {
       setToken('');
@@ -77,20 +101,8 @@ function App({ initial }) {
 }
 
 async function start() {
-  const m = /^#token=([^&]+)/.exec(location.hash);
-  if (m) {
-    setToken(decodeURIComponent(m[1]));
-    history.replaceState(null, '', `${location.pathname}#/`);
-  }
-  let initial = {};
-  if (getToken()) {
-    try {
-      initial = { user: await whoAmI(getToken()) };
-    } catch (e) {
-      setToken('');
-      initial = { message: e instanceof Unauthorized ? REFUSED : `Cannot sign in: ${e.message}` };
-    }
-  }
+  const token = tokenFromFragment() ?? getToken();
+  const initial = token ? await sessionFor(token) : {};
   render(html`<${App} initial=${initial} />`, document.getElementById('app'));
 }
 

@@ -10,7 +10,7 @@ export function Events() {
   return html`<div style="display:flex;flex-direction:column;height:100%">
     <h1>Events</h1>
     <${ErrorLine} error=${events.error} />
-    <${VirtualTable} testid="events" items=${events.items} rowKey=${(e) => e.metadata.uid} empty=${events.loaded ? 'No events.' : 'Loading…'}
+    <${VirtualTable} testid="events" loaded=${events.loaded} items=${events.items} rowKey=${(e) => e.metadata.uid} empty=${events.loaded ? 'No events.' : 'Loading…'}
       columns=${[
         { title: 'Last seen', width: '70px', cell: (e) => age(e.lastTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp) },
         { title: 'Type', width: '70px', cell: (e) => html`<span class=${`type-${e.type}`}>${e.type}</span>` },

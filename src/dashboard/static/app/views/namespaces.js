@@ -12,7 +12,7 @@ export function Namespaces() {
   return html`<div style="display:flex;flex-direction:column;height:100%">
     <h1>Namespaces</h1>
     <${ErrorLine} error=${namespaces.error} />
-    <${VirtualTable} testid="namespaces" items=${namespaces.items} rowKey=${(n) => n.metadata.name}
+    <${VirtualTable} testid="namespaces" loaded=${namespaces.loaded} items=${namespaces.items} rowKey=${(n) => n.metadata.name}
       columns=${[
         { title: 'Name', width: '2fr', cell: (n) => html`<a href=${`#/pods?namespace=${encodeURIComponent(n.metadata.name)}`}>${n.metadata.name}</a>` },
         { title: 'Status', cell: (n) => html`<${Phase} text=${n.status?.phase ?? 'Active'} />` },

@@ -23,7 +23,7 @@ export function Nodes() {
   return html`<div style="display:flex;flex-direction:column;height:100%">
     <h1>Nodes</h1>
     <${ErrorLine} error=${nodes.error ?? error} />
-    <${VirtualTable} testid="nodes" items=${nodes.items} rowKey=${(n) => n.metadata.name}
+    <${VirtualTable} testid="nodes" loaded=${nodes.loaded} items=${nodes.items} rowKey=${(n) => n.metadata.name}
       columns=${[
         { title: 'Name', width: '2fr', cell: (n) => n.metadata.name },
         { title: 'Status', width: '1.5fr', cell: (n) => html`<${Phase} text=${nodeReady(n)} />` },

@@ -31,7 +31,7 @@ export function Pods({ namespace }) {
       ${metrics.available === false ? html`<span class="muted">· metrics unavailable</span>` : null}
     </div>
     <${ErrorLine} error=${pods.error} />
-    <${VirtualTable} testid="pods" items=${shown} rowKey=${key} empty=${pods.loaded ? 'No pods.' : 'Loading…'}
+    <${VirtualTable} testid="pods" loaded=${pods.loaded} items=${shown} rowKey=${key} empty=${pods.loaded ? 'No pods.' : 'Loading…'}
       columns=${[
         ...(namespace ? [] : [{ title: 'Namespace', width: '1fr', cell: (p) => p.metadata.namespace }]),
         { title: 'Name', width: '2fr', cell: (p) => html`<a href=${podHref(p)}>${p.metadata.name}</a>` },

@@ -1,6 +1,6 @@
 // The sign-in form: one password field for a bearer token. The token is checked with a
 // SelfSubjectReview (what `kubectl auth whoami` sends), which every authenticated user may create.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { api, Unauthorized } from '../api.js';
 
@@ -20,6 +20,7 @@ export function SignIn({ onSignedIn, message }) {
   const [token, setToken] = useState('');
   const [error, setError] = useState(message);
   const [busy, setBusy] = useState(false);
+  useEffect(() => setError(message), [message]);
   const submit = async (e) => {
     e.preventDefault();
     setBusy(true);

@@ -52,7 +52,7 @@ export function Workloads({ resource }) {
   return html`<div style="display:flex;flex-direction:column;height:100%">
     <h1>${kind.title}</h1>
     <${ErrorLine} error=${list.error ?? error} />
-    <${VirtualTable} testid=${resource} items=${list.items} rowKey=${(o) => `${o.metadata.namespace}/${o.metadata.name}`} empty=${list.loaded ? `No ${kind.title}.` : 'Loading…'}
+    <${VirtualTable} testid=${resource} loaded=${list.loaded} items=${list.items} rowKey=${(o) => `${o.metadata.namespace}/${o.metadata.name}`} empty=${list.loaded ? `No ${kind.title}.` : 'Loading…'}
       columns=${[
         { title: 'Namespace', width: '1fr', cell: (o) => o.metadata.namespace },
         { title: 'Name', width: '2fr', cell: (o) => html`<a href=${`#/pods?namespace=${encodeURIComponent(o.metadata.namespace)}`}>${o.metadata.name}</a>` },
