@@ -103,7 +103,9 @@ function App({ initial }) {
 async function start() {
   const token = tokenFromFragment() ?? getToken();
   const initial = token ? await sessionFor(token) : {};
-  render(html`<${App} initial=${initial} />`, document.getElementById('app'));
+  const root = document.getElementById('app');
+  root.textContent = ''; // the static "Loading…" placeholder, which preact would otherwise keep
+  render(html`<${App} initial=${initial} />`, root);
 }
 
 start();
