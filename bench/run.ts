@@ -37,6 +37,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   { name: 'service-proxy', script: 'bench/services/services-bench.ts' },
   { name: 'image-pull', script: 'bench/images/pull-bench.ts' },
   { name: 'endpointslice', script: 'bench/services/endpointslice-bench.ts' },
+  { name: 'dashboard', script: 'bench/dashboard/dashboard-bench.ts' },
 ];
 
 const { values, positionals } = parseArgs({ options: { quick: { type: 'boolean', default: false } }, allowPositionals: true });

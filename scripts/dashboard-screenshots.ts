@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { cleanupAll, REPO_ROOT } from '../bench/lib/index.ts';
 import { startCluster } from '../bench/scale/cluster.ts';
-import { launchChromium } from '../test/browser.ts';
+import { gotoRetrying, launchChromium } from '../test/browser.ts';
 
 const OUT = join(REPO_ROOT, 'docs', 'screenshots');
 const run = promisify(execFile);
@@ -67,10 +67,10 @@ async function main(): Promise<void> {
   const chromium = await launchChromium();
   try {
     const page = await (await chromium.context()).newPage();
-    await page.goto(`${server.url}/ui/`);
+    await gotoRetrying(page, `${server.url}/ui/`);
     await page.getByLabel('Bearer token').waitFor();
     await page.screenshot({ path: join(OUT, 'sign-in.png') });
-    await page.goto(`${server.url}/ui/#token=${encodeURIComponent(server.token)}`);
+    await gotoRetrying(page, `${server.url}/ui/#token=${encodeURIComponent(server.token)}`);
     await page.getByTestId('user').waitFor();
     // With a metrics API, wait for a few samples so the sparklines have a shape.
     if (metrics) await page.waitForTimeout(16_000);

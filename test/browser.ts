@@ -3,7 +3,7 @@
 // certificate is signed by the cluster's own CA, which the browser does not know: the context
 // accepts it, as a user would after adding the CA.
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/chromium-headless-shell'];
 
@@ -36,4 +36,19 @@ export async function launchChromium(): Promise<HeadlessBrowser> {
     context: () => browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 800 } }),
     close: () => browser.close(),
   };
+}
+
+/**
+ * page.goto, retried when Chromium aborts the navigation with ERR_NETWORK_CHANGED: it does so
+ * whenever the host's interfaces change, which other tests on this machine (netns, bridges) do.
+ */
+export async function gotoRetrying(page: Page, url: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await page.goto(url);
+      return;
+    } catch (e) {
+      if (attempt >= 4 || !/ERR_NETWORK_CHANGED/.test(String(e))) throw e;
+    }
+  }
 }

@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { api, eventually, kubectl, kubectlOk, startServer, type TestServer } from './harness.ts';
 import { startNodePlayer, type NodePlayer } from './node-player.ts';
 import { startAgentServer, type AgentServer, type StreamingBackend } from '../../src/agent/server/index.ts';
-import { browserSkipReason, launchChromium, type HeadlessBrowser } from '../browser.ts';
+import { browserSkipReason, gotoRetrying, launchChromium, type HeadlessBrowser } from '../browser.ts';
 import { skipUnlessCI } from '../skip-unless-ci.ts';
 
 const NODE = 'ui-node';
@@ -112,14 +112,14 @@ describe('dashboard in a browser', { skip: skipUnlessCI(browserSkipReason()) }, 
 
   /** Signs in through the #token= fragment, then opens `hash`. */
   async function signIn(page: Page, hash: string): Promise<void> {
-    await page.goto(`${server.url}/ui/#token=${encodeURIComponent(server.token)}`);
+    await gotoRetrying(page, `${server.url}/ui/#token=${encodeURIComponent(server.token)}`);
     await page.getByTestId('user').waitFor();
     await page.evaluate(`location.hash = ${JSON.stringify(hash)}`);
   }
 
   it('refuses a wrong token with a clear message and stays on the sign-in form', async () => {
     await withPage(async (page) => {
-      await page.goto(`${server.url}/ui/`);
+      await gotoRetrying(page, `${server.url}/ui/`);
       await page.getByLabel('Bearer token').fill('not-a-real-token');
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByRole('alert').getByText('refused this token (401 Unauthorized)').waitFor();
@@ -128,7 +128,7 @@ describe('dashboard in a browser', { skip: skipUnlessCI(browserSkipReason()) }, 
     // The same through the URL fragment, on a fresh page and on an open one; the token is then
     // removed from the address bar.
     await withPage(async (page) => {
-      await page.goto(`${server.url}/ui/#token=wrong-one`);
+      await gotoRetrying(page, `${server.url}/ui/#token=wrong-one`);
       await page.getByRole('alert').getByText('refused this token').waitFor();
       assert.ok(!page.url().includes('wrong-one'), page.url());
       await page.evaluate(`location.hash = '#token=wrong-two'`);
@@ -140,7 +140,7 @@ describe('dashboard in a browser', { skip: skipUnlessCI(browserSkipReason()) }, 
 
   it('signs in with the kubeconfig token through the password field', async () => {
     await withPage(async (page) => {
-      await page.goto(`${server.url}/ui/`);
+      await gotoRetrying(page, `${server.url}/ui/`);
       assert.equal(await page.getByLabel('Bearer token').getAttribute('type'), 'password');
       await page.getByLabel('Bearer token').fill(server.token);
       await page.getByRole('button', { name: 'Sign in' }).click();

@@ -29,6 +29,11 @@ export function onUnauthorized(fn) {
   return () => unauthorizedListeners.delete(fn);
 }
 
+const sleep = (ms, signal) => new Promise((r) => {
+  const t = setTimeout(r, ms);
+  signal?.addEventListener('abort', () => { clearTimeout(t); r(); }, { once: true });
+});
+
 async function failure(res) {
   if (res.status === 401) {
     for (const fn of unauthorizedListeners) fn();
@@ -44,13 +49,26 @@ async function failure(res) {
   return new ApiFailure(res.status, message);
 }
 
-/** A request with the user's token; resolves to the parsed JSON body. */
-export async function api(path, { method = 'GET', body, contentType, signal, withToken = token } = {}) {
+/**
+ * A request with the user's token; resolves to the parsed JSON body. Requests that change nothing
+ * (GET, and `retry: true` ones) are retried twice when the network fails under them — browsers
+ * abort requests when the host's network interfaces change, which is no reason to give up.
+ */
+export async function api(path, { method = 'GET', body, contentType, signal, withToken = token, retry = method === 'GET' } = {}) {
   const headers = { Accept: 'application/json', Authorization: `Bearer ${withToken}` };
   if (body !== undefined) headers['Content-Type'] = contentType ?? 'application/json';
-  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
-  if (!res.ok) throw await failure(res);
-  return res.status === 204 ? undefined : res.json();
+  for (let attempt = 0; ; attempt++) {
+    let res;
+    try {
+      res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
+    } catch (e) {
+      if (!retry || attempt >= 2 || signal?.aborted || !(e instanceof TypeError)) throw e;
+      await sleep(200 * (attempt + 1), signal);
+      continue;
+    }
+    if (!res.ok) throw await failure(res);
+    return res.status === 204 ? undefined : res.json();
+  }
 }
 
 /** Streams a response body as text chunks (logs). */
@@ -64,11 +82,6 @@ export async function stream(path, { signal, onText }) {
     onText(value);
   }
 }
-
-const sleep = (ms, signal) => new Promise((r) => {
-  const t = setTimeout(r, ms);
-  signal?.addEventListener('abort', () => { clearTimeout(t); r(); }, { once: true });
-});
 
 const withQuery = (path, q) => {
   const u = new URL(path, location.origin);

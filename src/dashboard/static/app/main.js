@@ -66,6 +66,7 @@ function App({ initial }) {
   const [session, setSession] = useState(initial);
   const [hash, setHash] = useState(location.hash || '#/');
   useEffect(() => {
+    initial.pending?.then(setSession);
     const onHash = () => {
       const token = tokenFromFragment();
       if (token) sessionFor(token).then(setSession);
@@ -100,12 +101,18 @@ function App({ initial }) {
   </div>`;
 }
 
-async function start() {
+function start() {
   const token = tokenFromFragment() ?? getToken();
-  const initial = token ? await sessionFor(token) : {};
   const root = document.getElementById('app');
   root.textContent = ''; // the static "Loading…" placeholder, which preact would otherwise keep
-  render(html`<${App} initial=${initial} />`, root);
+  if (!token) return render(html`<${App} initial=${{}} />`, root);
+  // Render the views at once and check the token alongside their first requests: a refused token
+  // turns every request into 401, which brings the sign-in form back with the refusal.
+  setToken(token);
+  let fill;
+  const user = new Promise((resolve) => (fill = resolve));
+  render(html`<${App} initial=${{ user: '…', pending: user }} />`, root);
+  sessionFor(token).then(fill);
 }
 
 start();

@@ -9,6 +9,7 @@ export async function whoAmI(token) {
   const review = await api('/apis/authentication.k8s.io/v1/selfsubjectreviews', {
     method: 'POST',
     withToken: token,
+    retry: true, // a review changes nothing
     body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
   });
   return review.status?.userInfo?.username ?? 'unknown';
