@@ -151,6 +151,23 @@ describe('dashboard in a browser', { skip: skipUnlessCI(browserSkipReason()) }, 
     });
   });
 
+  it("shows what the token may see: one namespace's pods, and the Forbidden message for all pods", async () => {
+    await kubectlOk(server, ['create', 'namespace', 'dev']);
+    await kubectlOk(server, ['-n', 'dev', 'run', 'dev-pod', '--image=busybox']);
+    await kubectlOk(server, ['-n', 'dev', 'create', 'serviceaccount', 'viewer']);
+    await kubectlOk(server, ['-n', 'dev', 'create', 'rolebinding', 'viewer-view', '--clusterrole=view', '--serviceaccount=dev:viewer']);
+    const token = (await kubectlOk(server, ['-n', 'dev', 'create', 'token', 'viewer'])).trim();
+    await withPage(async (page) => {
+      await gotoRetrying(page, `${server.url}/ui/#token=${encodeURIComponent(token)}`);
+      await page.getByTestId('user').getByText('system:serviceaccount:dev:viewer').waitFor();
+      await page.evaluate(`location.hash = '#/pods?namespace=dev'`);
+      await page.locator('[data-key="dev/dev-pod"]').waitFor();
+      await page.evaluate(`location.hash = '#/pods'`);
+      await page.getByRole('alert').getByText('pods is forbidden: User "system:serviceaccount:dev:viewer" cannot list resource "pods" in API group "" at the cluster scope').waitFor();
+      assert.equal(await page.locator('[data-key="dev/dev-pod"]').count(), 0);
+    });
+  });
+
   it('shows a pod created with kubectl while the page is open, and its turn to Running', async () => {
     await withPage(async (page) => {
       await signIn(page, '#/pods');

@@ -91,7 +91,7 @@ const withQuery = (path, q) => {
 
 /**
  * Lists `path` then watches it until `signal` aborts. `onReset(items)` gets each full list;
- * `onEvent(type, object)` each ADDED/MODIFIED/DELETED. Errors other than 401 retry with backoff;
+ * `onEvent(type, object)` each ADDED/MODIFIED/DELETED. Errors other than 401/403/404 retry with backoff;
  * `onError` hears them (and `onError(undefined)` once the stream is healthy again).
  */
 export async function listWatch(path, { signal, onReset, onEvent, onError, query = {} }) {
@@ -134,7 +134,8 @@ export async function listWatch(path, { signal, onReset, onEvent, onError, query
       }
     } catch (e) {
       if (signal.aborted) return;
-      if (e instanceof Unauthorized) return onError?.(e);
+      // Refused or not served: asking again will not change the answer.
+      if (e instanceof Unauthorized || (e instanceof ApiFailure && (e.status === 403 || e.status === 404))) return onError?.(e);
       if (e instanceof ApiFailure && e.status === 410) continue;
       onError?.(e);
       await sleep(backoff, signal);
