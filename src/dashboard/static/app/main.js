@@ -65,6 +65,12 @@ async function sessionFor(token) {
 function App({ initial }) {
   const [session, setSession] = useState(initial);
   const [hash, setHash] = useState(location.hash || '#/');
+  // Ages ("12s", "3m") move with the clock: redraw every few seconds (no request is made).
+  const [, setNow] = useState(0);
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 5000);
+    return () => clearInterval(t);
+  }, []);
   useEffect(() => {
     initial.pending?.then(setSession);
     const onHash = () => {
