@@ -48,7 +48,8 @@ export async function gotoRetrying(page: Page, url: string): Promise<void> {
       await page.goto(url);
       return;
     } catch (e) {
-      if (attempt >= 4 || !/ERR_NETWORK_CHANGED/.test(String(e))) throw e;
+      // Either the request itself fails, or Chromium swaps in its error page mid-navigation.
+      if (attempt >= 4 || !/ERR_NETWORK_CHANGED|interrupted by another navigation to "chrome-error:/.test(String(e))) throw e;
     }
   }
 }

@@ -46,21 +46,25 @@ async function main(): Promise<Figure[]> {
   const { client, server } = cluster;
   progress.phase(`create ${PODS} pods`, PODS);
   let created = 0;
-  await pool(PODS, 16, async (i) => {
+  await pool(PODS, 32, async (i) => {
     await client.create(resources.pods, 'default', pod(`load-${String(i).padStart(5, '0')}`));
     progress.update(++created);
   });
   progress.end(`${PODS} pods created`);
+  // Running matters little to the page (it lists pods in any phase), and on a loaded machine
+  // hollow nodes can miss leases and have pods evicted: wait a bounded time, report how many ran.
   progress.phase('wait for Running', PODS);
-  for (;;) {
-    const running = (await client.list<Pod>(resources.pods, 'default', { fieldSelector: 'status.phase=Running', limit: 100_000 })).items.length;
+  let running = 0;
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
+    running = (await client.list<Pod>(resources.pods, 'default', { fieldSelector: 'status.phase=Running', limit: 100_000 })).items.length;
     progress.update(running);
     if (running >= PODS) break;
-    await new Promise((r) => setTimeout(r, 1000));
+    await new Promise((r) => setTimeout(r, 2000));
   }
-  progress.end(`${PODS} pods Running`);
+  progress.end(`${running} of ${PODS} pods Running`);
 
   const chromium = await launchChromium();
+  const shells: number[] = [];
   const paints: number[] = [];
   const fcps: number[] = [];
   const tables: number[] = [];
@@ -72,8 +76,10 @@ async function main(): Promise<Figure[]> {
       const page = await context.newPage();
       const t0 = Date.now();
       await gotoRetrying(page, `${server.url}/ui/#token=${encodeURIComponent(server.token)}`);
-      // The overview has listed every pod: its Running count shows them all.
-      await page.locator(`[data-phase="Running"]`).getByText(String(PODS), { exact: true }).waitFor({ timeout: 60_000 });
+      await page.locator('nav.side').waitFor({ timeout: 60_000 });
+      shells.push(Date.now() - t0);
+      // The overview has listed every pod (it counts them by phase under this heading).
+      await page.getByRole('heading', { name: `Pods (${PODS})` }).waitFor({ timeout: 60_000 });
       paints.push(Date.now() - t0);
       fcps.push(await page.evaluate(`performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN`) as number);
       const t1 = Date.now();
@@ -109,11 +115,13 @@ async function main(): Promise<Figure[]> {
     await chromium.close();
     await cluster.stop();
   }
+  const shell = summarize(shells);
   const paint = summarize(paints);
   const table = summarize(tables);
   const fcp = summarize(fcps.filter(Number.isFinite));
   const lat = summarize(latencies);
   return [
+    f('dashboard shell painted (navigation, overview frame), p50', shell.p50, 'ms', { anchor: FIRST_PAINT }),
     f(`first paint with ${PODS} pods listed (overview), p50`, paint.p50, 'ms', { anchor: FIRST_PAINT }),
     f(`first paint with ${PODS} pods listed (overview), max`, paint.max, 'ms', { detail: true }),
     f('first contentful paint (browser), p50', fcp.p50, 'ms', { anchor: FIRST_PAINT }),
@@ -121,6 +129,7 @@ async function main(): Promise<Figure[]> {
     f(`API create → row visible with ${PODS} pods, p50`, lat.p50, 'ms', { anchor: UPDATE_LATENCY }),
     f(`API create → row visible with ${PODS} pods, p90`, lat.p90, 'ms', { anchor: UPDATE_LATENCY }),
     f(`API create → row visible with ${PODS} pods, max`, lat.max, 'ms', { detail: true }),
+    f('pods Running on hollow nodes while measuring', running, 'pods', { detail: true }),
   ];
 }
 

@@ -89,8 +89,11 @@ const withQuery = (path, q) => {
   return u.pathname + u.search;
 };
 
+const PAGE = 500;
+
 /**
- * Lists `path` then watches it until `signal` aborts. `onReset(items)` gets each full list;
+ * Lists `path` then watches it until `signal` aborts. `onReset(items, { first, last })` gets the
+ * list page by page (`first`: drop what you had; `last`: the list is complete);
  * `onEvent(type, object)` each ADDED/MODIFIED/DELETED. Errors other than 401/403/404 retry with backoff;
  * `onError` hears them (and `onError(undefined)` once the stream is healthy again).
  */
@@ -100,9 +103,20 @@ export async function listWatch(path, { signal, onReset, onEvent, onError, query
   while (!signal.aborted) {
     try {
       if (!rv) {
-        const list = await api(withQuery(path, query), { signal });
-        rv = list.metadata?.resourceVersion ?? '';
-        onReset(list.items ?? []);
+        // Pages of 500, as upstream's reflectors list: the first rows paint before the last page
+        // arrives, and the pages form one snapshot at the first page's resourceVersion.
+        let cont;
+        let first = true;
+        let listRv = '';
+        do {
+          const list = await api(withQuery(path, { ...query, limit: String(PAGE), continue: cont }), { signal });
+          if (first) listRv = list.metadata?.resourceVersion ?? '';
+          cont = list.metadata?.continue || undefined;
+          onReset(list.items ?? [], { first, last: !cont });
+          first = false;
+        } while (cont);
+        // Only a complete list may be watched from (a failure midway lists again from the start).
+        rv = listRv;
       }
       const res = await fetch(withQuery(path, { ...query, watch: 'true', allowWatchBookmarks: 'true', resourceVersion: rv }), {
         headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },

@@ -31,10 +31,10 @@ export function useLiveList(path, { sort = byNamespaceName, query } = {}) {
     listWatch(path, {
       signal: abort.signal,
       query: query ?? {},
-      onReset(items) {
-        objects.clear();
+      onReset(items, { first, last }) {
+        if (first) objects.clear();
         for (const o of items) objects.set(keyOf(o), o);
-        loaded = true;
+        if (last) loaded = true;
         schedule();
       },
       onEvent(type, o) {
