@@ -1,6 +1,6 @@
 // Deployments, StatefulSets, DaemonSets and Jobs, with the actions kubectl offers: scale (the scale
 // subresource), rollout restart (kubectl's restartedAt template annotation) and delete.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { api } from '../api.js';
 import { useLiveList } from '../live-list.js';
@@ -24,6 +24,8 @@ const objectPath = (resource, o) =>
 function Actions({ resource, o, onError }) {
   const kind = KINDS[resource];
   const [replicas, setReplicas] = useState(String(o.spec?.replicas ?? 1));
+  // Scaled elsewhere (kubectl, an autoscaler): show the new count.
+  useEffect(() => setReplicas(String(o.spec?.replicas ?? 1)), [o.spec?.replicas]);
   const run = (fn) => () => fn().then(() => onError(undefined), onError);
   const scale = run(() => api(`${objectPath(resource, o)}/scale`, {
     method: 'PATCH', contentType: 'application/merge-patch+json', body: { spec: { replicas: Number(replicas) } },
