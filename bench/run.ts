@@ -42,6 +42,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   { name: 'metrics-scrape', script: 'bench/metrics/metrics-scrape-bench.ts' },
   { name: 'soak', script: 'bench/soak/soak-bench.ts' },
   { name: 'etcd-vs-sqlite', script: 'bench/storage/etcd-vs-sqlite.ts', optIn: true },
+  { name: 'dashboard', script: 'bench/dashboard/dashboard-bench.ts' },
 ];
 
 const { values, positionals } = parseArgs({ options: { quick: { type: 'boolean', default: false } }, allowPositionals: true });

@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 # Debian packages used by the node agent and its tests (runtime, CNI plugins, the busybox test image).
 APT_PACKAGES=(${PEAPOD_APT_PACKAGES:-runc conmon crun containernetworking-plugins busybox-static iproute2 util-linux iptables attr tar podman catatonit nftables docker-registry skopeo apache2-utils zstd etcd-server etcd-client})
 APT_PACKAGES+=(curl) # packaged with its libraries into the in-pod API client image of the ServiceAccount e2e test
+# Headless Chromium for the dashboard's browser tests, screenshots and benchmark (test/browser.ts).
+[ -n "${PEAPOD_APT_PACKAGES:-}" ] || APT_PACKAGES+=(chromium)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -38,6 +38,7 @@ import { requestAttributes } from './authz/request-attributes.ts';
 import { serviceAccountAdmission } from './serviceaccount-admission.ts';
 import type { AuditLog } from './audit/audit-log.ts';
 import { requestBodies } from './http/body.ts';
+import type { Dashboard } from '../dashboard/index.ts';
 
 export interface User {
   readonly name: string;
@@ -79,6 +80,8 @@ export interface ApiServerOptions {
   readonly subresources?: ReadonlyMap<string, SubresourceHandler>;
   /** Write hooks keyed `<group>/<resource>` (e.g. `/services` for the ClusterIP allocator). */
   readonly storeHooks?: ReadonlyMap<string, StoreHooks>;
+  /** The web dashboard's static files under /ui/, served without authentication (they hold no data). */
+  readonly dashboard?: Dashboard;
 }
 
 export interface ApiServer {
@@ -209,6 +212,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       const info = parsePath(req.url ?? '/');
       // Unauthenticated endpoints, as upstream's system:public-info-viewer allows.
       if (url.pathname === '/version' || url.pathname === '/version/') return sendJson(res, 200, version);
+      if (options.dashboard?.serve(req, res, url.pathname)) return;
       if (['/healthz', '/livez', '/readyz'].includes(url.pathname)) {
         res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
         res.end('ok');

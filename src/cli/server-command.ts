@@ -13,6 +13,7 @@ import { setDefaultTolerationSeconds } from '../apiserver/registry/pods/pod-defa
 import { parseDuration, resolveNodeTimers } from './node-timers.ts';
 import { addScaleOutFlags, etcdFromFlags, leaderElectionFromFlags, type ScaleOutFlags } from './scale-out-flags.ts';
 import { withLeaderElection } from '../server/leader-elected.ts';
+import { DASHBOARD_PATH } from '../dashboard/index.ts';
 
 export function defaultDataDir(): string {
   return process.getuid?.() === 0 ? '/var/lib/peapod' : join(homedir(), '.peapod');
@@ -128,6 +129,7 @@ export function registerServerCommand(program: Command): void {
       process.stdout.write(
         `peapod: API server listening on ${server.url} (ready in ${Date.now() - started} ms)\n` +
           `peapod: kubeconfig written to ${server.kubeconfigPath}\n` +
+          `peapod: dashboard at ${server.url}${DASHBOARD_PATH} (sign in with the kubeconfig's token)\n` +
           `  export KUBECONFIG=${server.kubeconfigPath}\n` +
           `  kubectl get namespaces\n`,
       );

@@ -34,6 +34,7 @@ import { ensureBootstrapPolicy, ensureDefaultStorageClass, ensureSystemPriorityC
 import { storageAdmission } from '../apiserver/storage-admission.ts';
 import { DEFAULT_NODE_LEASE_DURATION_SECONDS } from '../api/index.ts';
 import { priorityAdmission } from '../apiserver/priority-admission.ts';
+import { loadDashboard } from '../dashboard/index.ts';
 import {
   advertiseAddress,
   DEFAULT_NODE_PORT_RANGE,
@@ -141,6 +142,7 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
     minRequestTimeoutSeconds: options.minRequestTimeoutSeconds,
     upgrade: streaming.upgrade,
     subresources: streaming.subresources,
+    dashboard: loadDashboard(),
     storeHooks: new Map([['/services', serviceAllocator.hooks()]]),
     extraAdmission: [
       priorityAdmission(() => api?.ctx.byGroupResource('scheduling.k8s.io', 'priorityclasses')?.store),

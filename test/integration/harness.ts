@@ -20,6 +20,8 @@ export interface TestServer {
   proc: ChildProcess;
   /** What the server wrote to stderr so far (its log). */
   stderr(): string;
+  /** What the server wrote to stdout so far (its start-up banner). */
+  stdout(): string;
   stop(): Promise<void>;
   /** Kills the process with SIGKILL (no cleanup) and waits for it to exit. */
   kill9(): Promise<void>;
@@ -67,6 +69,7 @@ export async function startServer(options: { dataDir?: string; args?: string[]; 
     ca,
     proc,
     stderr: () => err,
+    stdout: () => out,
     async stop() {
       if (proc.exitCode === null && proc.signalCode === null) {
         proc.kill('SIGTERM');

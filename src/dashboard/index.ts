@@ -1,0 +1,1 @@
+export { DASHBOARD_PATH, loadDashboard, type Dashboard } from './serve-dashboard.ts';
