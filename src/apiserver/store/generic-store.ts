@@ -147,7 +147,8 @@ export class GenericStore {
       const kv = await this.deps.backend.get(this.key(namespace, name));
       if (!kv) throw notFound(this.ref, name);
       const live = this.read(kv);
-      const desired = await mutate(deepClone(live));
+      // A second decode is the caller's own copy (cheaper than cloning the first).
+      const desired = await mutate(this.read(kv));
       if (!options.bodyPrecondition && desired.metadata?.resourceVersion === live.metadata?.resourceVersion) {
         desired.metadata = { ...desired.metadata, resourceVersion: undefined };
       }
@@ -168,7 +169,8 @@ export class GenericStore {
     if (input.metadata?.name !== undefined && input.metadata.name !== name) {
       throw badRequest(`the name of the object (${input.metadata.name}) does not match the name on the URL (${name})`);
     }
-    const { object } = await this.guaranteedUpdate(namespace, name, () => deepClone(input), { ...options, bodyPrecondition: true });
+    // `input` is only read: prepareUpdate works on its own copy.
+    const { object } = await this.guaranteedUpdate(namespace, name, () => input, { ...options, bodyPrecondition: true });
     return object;
   }
 
