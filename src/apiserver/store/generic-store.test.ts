@@ -131,6 +131,20 @@ describe('GenericStore', () => {
     assert.equal((await store.delete('ns', 'a', { preconditions: { uid: made.metadata?.uid } })).deleted, true);
   });
 
+  it('a list without a limit reads in batches at one revision, whatever is written meanwhile', async () => {
+    const { store } = await storeFor();
+    await Promise.all(Array.from({ length: 2100 }, (_, i) => store.create('ns', widget(`w${String(i).padStart(4, '0')}`))));
+    const before = await store.list('ns', { limit: 1 });
+    const listing = store.list('ns');
+    const writes = Promise.all(Array.from({ length: 50 }, (_, i) => store.create('ns', widget(`late-${i}`))));
+    const [all] = await Promise.all([listing, writes]);
+    assert.equal(all.items.length, 2100);
+    assert.equal(all.items[1500]?.metadata?.name, 'w1500');
+    assert.equal(all.resourceVersion, before.resourceVersion);
+    assert.equal(all.continueToken, undefined);
+    assert.equal((await store.list('ns')).items.length, 2150);
+  });
+
   it('list pages with continue tokens at the first page’s revision', async () => {
     const { store } = await storeFor();
     for (let i = 0; i < 5; i++) await store.create('ns', widget(`w${i}`));

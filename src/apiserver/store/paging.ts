@@ -4,6 +4,7 @@ import type { Backend, KeyValue } from '../../storage/index.ts';
 import { CompactedError } from '../../storage/index.ts';
 import { ApiError, badRequest, gone } from '../errors.ts';
 import type { KObject } from '../registry/types.ts';
+import { loopBudget } from '../../util/loop-budget.ts';
 
 export interface ListOptions {
   readonly labelMatch?: (labels: Record<string, string> | undefined) => boolean;
@@ -21,8 +22,8 @@ export interface ListResult {
   readonly remainingItemCount?: number;
 }
 
-/** Objects decoded by a list before it yields to the event loop. */
-const DECODE_SLICE = 500;
+/** Rows read from storage at a time by a list without a limit (one query held the loop for all of them). */
+const READ_BATCH = 1000;
 
 const CONTINUE_TOO_OLD =
   'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.';
@@ -58,13 +59,19 @@ export async function listPaged(backend: Backend, opts: { prefix: string; read: 
   let readRevision: number | undefined = revision;
   let more = false;
   let remaining = 0;
-  // Page through the backend until `limit` matching items are found (selectors may skip many).
-  for (;;) {
-    const batch = limit ? Math.max(limit * 2, 100) : 0;
+  // Decoding thousands of objects is the costly part of a large list: let queued requests (writes
+  // above all) run every few milliseconds instead of waiting for the whole list.
+  const budget = loopBudget();
+  // Page through the backend until `limit` matching items are found (selectors may skip many), or
+  // through everything in batches at the first batch's revision.
+  for (let first = true; ; first = false) {
+    const batch = limit ? Math.max(limit * 2, 100) : READ_BATCH;
     let res;
     try {
       res = await backend.list(prefix, { revision: readRevision, limit: batch, startAfter });
     } catch (e) {
+      // A whole-collection list whose own revision was compacted between its batches starts over.
+      if (e instanceof CompactedError && !first && !limit && revision === undefined) return listPaged(backend, opts);
       if (e instanceof CompactedError) {
         throw gone(options.continueToken ? CONTINUE_TOO_OLD : `too old resource version: ${e.requested} (${e.compactRevision})`);
       }
@@ -72,9 +79,8 @@ export async function listPaged(backend: Backend, opts: { prefix: string; read: 
     }
     readRevision = res.revision;
     for (let i = 0; i < res.items.length; i++) {
-      // Decoding thousands of objects is the costly part of a large list: let queued requests
-      // (writes above all) run between slices instead of waiting for the whole list.
-      if (i > 0 && i % DECODE_SLICE === 0) await new Promise<void>((r) => setImmediate(r));
+      const pause = budget.yieldIfSpent();
+      if (pause) await pause;
       const kv = res.items[i]!;
       startAfter = kv.key;
       const obj = read(kv);
@@ -88,7 +94,7 @@ export async function listPaged(backend: Backend, opts: { prefix: string; read: 
         break;
       }
     }
-    if ((limit && items.length === limit) || res.remaining === 0 || !batch) break;
+    if ((limit && items.length === limit) || res.remaining === 0) break;
   }
   const rv = String(readRevision ?? backend.currentRevision());
   if (!more) return { items, resourceVersion: rv };
