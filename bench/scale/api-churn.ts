@@ -11,7 +11,7 @@ import type { ConfigMap } from 'kubernetes-types/core/v1.js';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { resources, type Client } from '../../src/client/index.ts';
-import { anchors, barChart, createProgress, OUT_DIR, parseBenchArgs, runBench, summarize, writePng, type Figure } from '../lib/index.ts';
+import { anchors, barChart, createProgress, OUT_DIR, parseBenchArgs, readProcStats, runBench, summarize, writePng, type Figure } from '../lib/index.ts';
 import { pool, startCluster } from './cluster.ts';
 
 const args = parseBenchArgs(['nodes', 'pods', 'rate', 'seconds', 'server-cpu-prof']);
@@ -54,6 +54,7 @@ async function main(): Promise<Figure[]> {
     const inflight = new Set<Promise<void>>();
     progress.phase(`${RATE} mutating calls/s for ${SECONDS} s with ${NODES} nodes heartbeating`, total);
     const t0 = performance.now();
+    const cpu0 = readProcStats(cluster.server.pid).cpuSeconds;
     let nextList = t0 + 1000;
     for (let j = 0; j < total; j++) {
       const due = t0 + (j * 1000) / RATE;
@@ -92,6 +93,7 @@ async function main(): Promise<Figure[]> {
     }
     await Promise.all(inflight);
     const achieved = total / ((performance.now() - t0) / 1000);
+    const serverCpu = readProcStats(cluster.server.pid).cpuSeconds - cpu0;
     progress.end(`${achieved.toFixed(0)} calls/s achieved`);
     const figures: Figure[] = [];
     const all: number[] = [];
@@ -114,6 +116,7 @@ async function main(): Promise<Figure[]> {
       f(`LIST all pods (${PODS} pods) p99 (${lists.length} samples)`, l.p99, 'ms', { anchor: anchors.SLO_READ_CLUSTER_P99 }),
       f(`LIST all pods errors`, listErrors, 'calls'),
       f('mutating calls/s achieved', achieved, 'calls/s', { detail: true }),
+      f(`server CPU during the churn (heartbeats and LISTs included)`, (serverCpu * 100) / ((performance.now() - t0) / 1000), '% of a core'),
     );
     writePng(join(OUT_DIR, `${BENCH}.png`), barChart({
       title: `Mutating call latency, ${RATE}/s with ${NODES} hollow nodes`, yLabel: 'ms',
