@@ -8,7 +8,8 @@ import { parseArgs } from 'node:util';
 import { isShuttingDown, onCleanup } from './lib/cleanup.ts';
 import { writeFigureCsv } from './lib/csv.ts';
 import type { Figure } from './lib/figures.ts';
-import { FIGURES_ENV, OUT_DIR } from './lib/run-bench.ts';
+import { serverBuild } from './lib/build.ts';
+import { FIGURES_ENV, loadAverage, OUT_DIR } from './lib/run-bench.ts';
 import { REPO_ROOT } from './lib/server-process.ts';
 import { renderFigureTable, renderTable } from './lib/table.ts';
 import { makeTempDir } from './lib/temp-dir.ts';
@@ -102,6 +103,7 @@ for (const [i, bench] of selected.entries()) {
 const all = outcomes.flatMap((o) => o.figures);
 writeFigureCsv(join(OUT_DIR, 'summary.csv'), all);
 process.stdout.write(`\n${'='.repeat(30)} Peapod benchmarks${quick ? ' (quick)' : ''} ${'='.repeat(30)}\n`);
+process.stdout.write(`server build: ${serverBuild()}; load average at the end: ${loadAverage()}\n`);
 process.stdout.write(
   renderTable(
     ['bench', 'result', 'seconds', 'outputs'],

@@ -2,11 +2,13 @@
 // write bench/out/<name>.csv, and, when run by bench/run.ts, hand the figures over as JSON in the
 // file named by PEAPOD_BENCH_FIGURES.
 import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cleanupAll } from './cleanup.ts';
 import { writeFigureCsv } from './csv.ts';
 import type { Figure } from './figures.ts';
+import { serverBuild } from './build.ts';
 import { REPO_ROOT } from './server-process.ts';
 import { renderFigureTable } from './table.ts';
 
@@ -35,11 +37,17 @@ export function parseBenchArgs(options: readonly string[] = []): BenchArgs {
  * Runs `main`, then reports its figures; always cleans up what it started. Exit code 1 when `main`
  * throws (after cleanup), so the runner can tell a broken benchmark from a slow one.
  */
+/** The 1/5/15-minute load averages: on a shared machine, the context every figure needs. */
+export function loadAverage(): string {
+  return loadavg().map((l) => l.toFixed(2)).join(' ');
+}
+
 export async function runBench(name: string, main: () => Promise<Figure[]>): Promise<void> {
   try {
+    const build = serverBuild();
     const figures = await main();
     await cleanupAll();
-    process.stdout.write(`\n${name}\n${renderFigureTable(figures)}\n`);
+    process.stdout.write(`\n${name} (server build: ${build}; load ${loadAverage()})\n${renderFigureTable(figures)}\n`);
     writeFigureCsv(join(OUT_DIR, `${name}.csv`), figures);
     const handover = process.env[FIGURES_ENV];
     if (handover) writeFileSync(handover, JSON.stringify(figures));

@@ -35,6 +35,8 @@ async function fanout(client: Client, n: number, rv: string, want: number, durin
       if (++got === want && ++complete === n) finished();
     });
   });
+  // Every stream ended (closed by the server, failed) before the last event: stop waiting.
+  void Promise.allSettled(watches).then(() => finished());
   if (during) await during();
   const timeout = setTimeout(() => finished(), 300_000);
   await done;
@@ -42,6 +44,8 @@ async function fanout(client: Client, n: number, rv: string, want: number, durin
   const seconds = (performance.now() - t0) / 1000;
   abort.abort();
   await Promise.allSettled(watches);
+  // A rate over watchers that stopped early (a closed stream, the timeout) would flatter: fail.
+  if (complete < n) throw new Error(`only ${complete} of ${n} watchers received all ${want} events (${delivered} of ${n * want} delivered in ${seconds.toFixed(1)} s)`);
   return { seconds, delivered };
 }
 

@@ -18,6 +18,8 @@ import { GenericStore, rfc3339, type AdmissionPlugin } from './store/generic-sto
 import type { StoreHooks } from './store/store-hooks.ts';
 import { updateManagedFields, type Json } from './patch/index.ts';
 import { WatchCache } from './watch/watch-cache.ts';
+import { CollectionCache } from './watch/collection-cache.ts';
+import { listPrefix, resourcePrefix } from './store/codec.ts';
 import { namespaceLifecycle } from './admission.ts';
 import { createMetrics } from './metrics.ts';
 import { goPlatform } from './platform.ts';
@@ -99,7 +101,19 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   await watchCache.start();
   const schemas = new LayeredSchemas(loadSchemas());
   let namespaces: GenericStore | undefined;
-  const lister: NamespaceLister = async (g, r, ns) => (await registry.byGroupResource(g, r)?.store.list(ns))?.items ?? [];
+  // Admission reads the namespace's LimitRanges and ResourceQuotas on every create: from memory.
+  const cachesAbort = new AbortController();
+  const admissionCaches = new Map<string, CollectionCache>();
+  for (const resource of ['limitranges', 'resourcequotas']) {
+    const prefix = resourcePrefix({ group: '', resource });
+    admissionCaches.set(prefix, await CollectionCache.open(prefix, { backend: options.backend, watchCache, signal: cachesAbort.signal }));
+  }
+  const lister: NamespaceLister = async (g, r, ns) => {
+    const handle = registry.byGroupResource(g, r);
+    if (!handle) return [];
+    const cached = admissionCaches.get(resourcePrefix(handle.entry))?.items(listPrefix(handle.entry, ns));
+    return cached ?? (await handle.store.list(ns)).items;
+  };
   let authz: Authorization | undefined;
   const admission: AdmissionPlugin[] = [
     namespaceLifecycle(() => namespaces!),
@@ -335,6 +349,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     async close() {
       crdController?.stop();
       lifetime.abort();
+      cachesAbort.abort();
       watchCache.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

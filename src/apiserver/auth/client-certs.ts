@@ -88,10 +88,20 @@ const asList = (v: string | string[] | undefined): string[] => (v === undefined 
  */
 export function authenticateClientCert(socket: TLSSocket): UserInfo | undefined {
   if (!socket.authorized || typeof socket.getPeerCertificate !== 'function') return undefined;
+  // The peer certificate is fixed at the handshake: read it once per connection, not per request
+  // (getPeerCertificate builds a new object each call).
+  let user = peerUsers.get(socket);
+  if (user === undefined) peerUsers.set(socket, (user = userOfPeer(socket)));
+  return user ? { name: user.name, groups: [...user.groups] } : undefined;
+}
+
+const peerUsers = new WeakMap<TLSSocket, UserInfo | null>();
+
+function userOfPeer(socket: TLSSocket): UserInfo | null {
   const peer = socket.getPeerCertificate();
-  if (!peer?.subject) return undefined;
+  if (!peer?.subject) return null;
   const cn = asList(peer.subject.CN)[0];
-  if (!cn) return undefined;
+  if (!cn) return null;
   return { name: cn, groups: asList(peer.subject.O) };
 }
 

@@ -72,9 +72,10 @@ export async function serveWatch(scope: RequestScope): Promise<void> {
     columnsSent = true;
     return t;
   };
-  const send = (type: string, obj: unknown) => {
+  const send = (type: string, obj: unknown, objectJson?: string) => {
     if (signal.aborted) return;
-    res.write(JSON.stringify({ type, object: obj }) + '\n');
+    // Byte for byte JSON.stringify({ type, object }), with the object's JSON encoded once per event.
+    res.write(objectJson === undefined ? JSON.stringify({ type, object: obj }) + '\n' : `{"type":"${type}","object":${objectJson}}\n`);
     // A watcher that stops reading is closed rather than buffered without bound (as upstream's
     // cacher drops unresponsive watchers); the client re-watches from its last resourceVersion.
     if (res.writableLength > MAX_UNREAD_BYTES) finish();
@@ -91,17 +92,25 @@ export async function serveWatch(scope: RequestScope): Promise<void> {
     if (bookmarks) bookmark();
   }, ctx.watchTuning.bookmarkIntervalMs);
 
+  // Sent as stored (no Table, no apiVersion rewrite): the event's shared encoding serves.
+  const asStored = (e: CacheEvent) => !neg.table && !(entry.convertApiVersion && e.object.apiVersion !== handle.store.apiVersion);
+  const emit = (type: string, e: CacheEvent) => (asStored(e) ? send(type, e.object, e.objectJson()) : send(type, render(e.object)));
   const onEvent = (e: CacheEvent) => {
     lastRv = e.revision;
-    const now = matches(e.object);
-    const before = matches(e.prev);
-    if (e.type === 'DELETED') {
-      if (now) send('DELETED', render(e.object));
+    if (!labelMatch && !fieldMatch) {
+      // Everything matches: the event's own type (MODIFIED exactly when there was a previous state).
+      emit(e.type, e);
       return;
     }
-    if (now && before) send('MODIFIED', render(e.object));
-    else if (now) send('ADDED', render(e.object));
-    else if (before) send('DELETED', render(e.object));
+    const now = matches(e.object);
+    if (e.type === 'DELETED') {
+      if (now) emit('DELETED', e);
+      return;
+    }
+    const before = matches(e.prev);
+    if (now && before) emit('MODIFIED', e);
+    else if (now) emit('ADDED', e);
+    else if (before) emit('DELETED', e);
   };
 
   try {

@@ -2,6 +2,7 @@
 // between a plain object and a meta.k8s.io/v1 Table.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, internalError, type Status } from '../errors.ts';
+import { loopBudget } from '../../util/loop-budget.ts';
 
 export function sendJson(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
@@ -14,7 +15,7 @@ export function sendJson(res: ServerResponse, code: number, body: unknown, heade
   res.end(text);
 }
 
-/** Array elements encoded per slice before the response yields to the event loop. */
+/** Lists this short are sent in one piece. */
 const LIST_SLICE = 250;
 
 /**
@@ -36,12 +37,27 @@ export async function sendJsonList(
   // `...,"items":[]}` → write up to and including `[`, then the elements, then `]}`.
   const open = head.lastIndexOf('[]');
   res.write(head.slice(0, open + 1));
-  for (let i = 0; i < array.length; i += LIST_SLICE) {
-    if (res.destroyed) return;
-    const slice = array.slice(i, i + LIST_SLICE).map((x) => JSON.stringify(x)).join(',');
-    res.write(i === 0 ? slice : `,${slice}`);
-    await new Promise<void>((r) => setImmediate(r));
+  // Encode for a couple of milliseconds, write what was encoded, yield; again.
+  const budget = loopBudget();
+  let parts: string[] = [];
+  let first = true;
+  const flush = (): void => {
+    if (parts.length === 0) return;
+    const text = parts.join(',');
+    res.write(first ? text : `,${text}`);
+    first = false;
+    parts = [];
+  };
+  for (const x of array) {
+    const pause = budget.yieldIfSpent();
+    if (pause) {
+      flush();
+      await pause;
+      if (res.destroyed) return;
+    }
+    parts.push(JSON.stringify(x));
   }
+  flush();
   res.end(head.slice(open + 1));
 }
 

@@ -2,7 +2,7 @@
 // history, and fanned out to subscribers by key prefix. A watcher resuming from a revision still in
 // the ring is served from memory; older revisions fall back to a direct backend watch (which fails
 // with CompactedError -> 410 once compaction removed them).
-import type { Backend, WatchEvent } from '../../storage/index.ts';
+import type { Backend, KeyValue, WatchEvent } from '../../storage/index.ts';
 import type { KObject } from '../registry/types.ts';
 import { decode } from '../store/codec.ts';
 
@@ -11,9 +11,43 @@ export interface CacheEvent {
   readonly key: string;
   /** New state (for DELETED: last state, with resourceVersion = the delete's revision). Never mutate. */
   readonly object: KObject;
-  /** Previous state, if any. Never mutate. */
+  /** Previous state, if any (decoded on first use: only selector-filtered watchers need it). Never mutate. */
   readonly prev: KObject | undefined;
   readonly revision: number;
+  /** JSON of `object`, encoded once and shared by every watcher that sends it unchanged. */
+  objectJson(): string;
+}
+
+/**
+ * One decoded object shared by every reader (ring, watchers, admission caches): nothing copies it
+ * per watcher, so nothing may mutate it.
+ */
+class StoredEvent implements CacheEvent {
+  #prevKv: KeyValue | undefined;
+  #prev: KObject | undefined;
+  #json: string | undefined;
+
+  constructor(
+    readonly type: CacheEvent['type'],
+    readonly key: string,
+    readonly object: KObject,
+    prevKv: KeyValue | undefined,
+    readonly revision: number,
+  ) {
+    this.#prevKv = prevKv;
+  }
+
+  get prev(): KObject | undefined {
+    if (this.#prevKv) {
+      this.#prev = decode(this.#prevKv);
+      this.#prevKv = undefined;
+    }
+    return this.#prev;
+  }
+
+  objectJson(): string {
+    return (this.#json ??= JSON.stringify(this.object));
+  }
 }
 
 interface Subscriber {
@@ -28,11 +62,8 @@ export interface WatchCacheOptions {
 }
 
 export function toCacheEvent(e: WatchEvent): CacheEvent {
-  const prev = e.prev ? decode(e.prev) : undefined;
-  if (e.type === 'delete') {
-    return { type: 'DELETED', key: e.kv.key, object: decode(e.kv, e.revision), prev, revision: e.revision };
-  }
-  return { type: e.prev ? 'MODIFIED' : 'ADDED', key: e.kv.key, object: decode(e.kv), prev, revision: e.revision };
+  if (e.type === 'delete') return new StoredEvent('DELETED', e.kv.key, decode(e.kv, e.revision), e.prev, e.revision);
+  return new StoredEvent(e.prev ? 'MODIFIED' : 'ADDED', e.kv.key, decode(e.kv), e.prev, e.revision);
 }
 
 export class WatchCache {

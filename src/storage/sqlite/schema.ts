@@ -31,7 +31,8 @@ INSERT OR IGNORE INTO meta (key, value) VALUES ('compact_revision', 0);
 /** Sets durability pragmas and creates the schema. Idempotent. */
 export function initSchema(db: Database.Database): void {
   // WAL + synchronous=FULL: every commit fsyncs the WAL, so an acknowledged write survives kill -9
-  // and power loss. (synchronous=NORMAL would survive kill -9 but not power loss.)
+  // and power loss. (synchronous=NORMAL alone would survive kill -9 but not power loss; the backend
+  // lowers it for a file database only together with its own fsync before acknowledging, wal-sync.ts.)
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');

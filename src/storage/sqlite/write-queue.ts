@@ -4,8 +4,13 @@
 // Contracts:
 // - Writes apply in the order they were requested; each one checks its own precondition inside the
 //   transaction and produces its own result, so a lost CAS fails only that write.
-// - A write's promise settles only after the transaction committed (so a resolved write is durable),
-//   and `onCommit` sees the batch's events, in revision order, before any promise settles.
+// - A write's promise settles only after the transaction committed and, with `durable`, after that
+//   resolved (so a resolved write is on disk); `onCommit` sees the batch's events, in revision order,
+//   at commit, before any promise settles. Readers see a commit at once, as they would see it with
+//   the fsync inside the commit; only the acknowledgement waits for the disk, off the event loop,
+//   while the next batches commit.
+// - If `durable` fails (the disk refused an fsync), the batch's writes reject and so does every
+//   later write: nothing is acknowledged that might not be on disk (etcd stops on a failed WAL sync).
 // - If the transaction itself throws (I/O error, disk full), it is rolled back and every write of
 //   that batch rejects with the error; nothing was appended and no event is published.
 
@@ -28,6 +33,8 @@ export interface WriteQueueOptions<E> {
   readonly onCommit: (events: readonly E[]) => void;
   /** Largest batch per transaction, bounding how long one commit holds the event loop. */
   readonly maxBatch?: number;
+  /** Resolves once everything committed before the call is on disk; absent: commits are durable. */
+  readonly durable?: () => Promise<void>;
 }
 
 export class WriteQueue<E> {
@@ -37,6 +44,9 @@ export class WriteQueue<E> {
   #scheduled = false;
   #closed = false;
   #drained: (() => void)[] = [];
+  /** Committed batches waiting for `durable`. */
+  #syncing = 0;
+  #syncError: unknown;
 
   constructor(options: WriteQueueOptions<E>) {
     this.#options = options;
@@ -46,6 +56,7 @@ export class WriteQueue<E> {
   /** Queues `apply`, which runs inside the batch's transaction and must be synchronous. */
   submit<R>(apply: () => Applied<R, E>): Promise<R> {
     if (this.#closed) return Promise.reject(new Error('storage backend is closed'));
+    if (this.#syncError !== undefined) return Promise.reject(this.#syncError);
     return new Promise<R>((resolve, reject) => {
       let applied: Applied<R, E> | undefined;
       this.#jobs.push({
@@ -63,7 +74,7 @@ export class WriteQueue<E> {
   /** Stops accepting writes; resolves once every queued write has committed (or failed). */
   close(): Promise<void> {
     this.#closed = true;
-    if (this.#jobs.length === 0) return Promise.resolve();
+    if (this.#jobs.length === 0 && this.#syncing === 0) return Promise.resolve();
     return new Promise((resolve) => this.#drained.push(resolve));
   }
 
@@ -92,12 +103,29 @@ export class WriteQueue<E> {
       return;
     }
     this.#options.onCommit(events);
-    for (const job of batch) job.settle();
-    this.#checkDrained();
+    const durable = this.#options.durable;
+    if (!durable) {
+      for (const job of batch) job.settle();
+      this.#checkDrained();
+      return;
+    }
+    this.#syncing++;
+    durable().then(
+      () => {
+        for (const job of batch) job.settle();
+      },
+      (error: unknown) => {
+        this.#syncError = new Error(`storage is not durable: fsync of the write-ahead log failed: ${error instanceof Error ? error.message : String(error)}`);
+        for (const job of batch) job.fail(this.#syncError);
+      },
+    ).finally(() => {
+      this.#syncing--;
+      this.#checkDrained();
+    });
   }
 
   #checkDrained(): void {
-    if (this.#jobs.length > 0) return;
+    if (this.#jobs.length > 0 || this.#syncing > 0) return;
     for (const resolve of this.#drained.splice(0)) resolve();
   }
 }

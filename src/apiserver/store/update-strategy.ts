@@ -1,0 +1,67 @@
+// What an update may change: the server-owned metadata carried over from the live object, status
+// kept out of main-resource updates (and only status taken from status updates), defaults, and the
+// generation bump on a spec change. Pure: works on copies and returns the object to validate.
+import { isDeepStrictEqual } from 'node:util';
+import type { KObject, ResourceEntry } from '../registry/types.ts';
+import { deepClone } from './codec.ts';
+
+export interface PrepareUpdateOptions {
+  readonly namespace: string | undefined;
+  readonly name: string;
+  readonly apiVersion: string;
+  readonly subresource: string | undefined;
+}
+
+/** The object an update of `live` with the client's `input` writes (before admission and validation). */
+export function prepareUpdate(entry: ResourceEntry, live: KObject, input: KObject, opts: PrepareUpdateOptions): KObject {
+  const { namespace, name, subresource } = opts;
+  const obj = deepClone(input);
+  obj.apiVersion = opts.apiVersion;
+  obj.kind = entry.kind;
+  const meta = (obj.metadata ??= {});
+  const oldMeta = live.metadata ?? {};
+  if (subresource === 'status') {
+    // The status subresource changes status only (plus labels/annotations as upstream allows).
+    const merged: KObject = { ...deepClone(live), status: obj.status };
+    merged.metadata = { ...deepClone(oldMeta), labels: meta.labels ?? oldMeta.labels, annotations: meta.annotations ?? oldMeta.annotations };
+    entry.prepareForStatusUpdate?.(merged, live);
+    return merged;
+  }
+  meta.name = name;
+  if (entry.namespaced) meta.namespace = namespace;
+  // Fields owned by the server.
+  meta.uid = oldMeta.uid;
+  meta.creationTimestamp = oldMeta.creationTimestamp;
+  meta.generation = oldMeta.generation;
+  if (oldMeta.deletionTimestamp) meta.deletionTimestamp = oldMeta.deletionTimestamp;
+  else delete meta.deletionTimestamp;
+  if (oldMeta.deletionGracePeriodSeconds !== undefined) meta.deletionGracePeriodSeconds = oldMeta.deletionGracePeriodSeconds;
+  else delete meta.deletionGracePeriodSeconds;
+  if (meta.generateName === undefined && oldMeta.generateName !== undefined) meta.generateName = oldMeta.generateName;
+  if (meta.managedFields === undefined && oldMeta.managedFields !== undefined) meta.managedFields = oldMeta.managedFields;
+  // Internal subresources (binding, scale...) are trusted to change exactly what they mean to.
+  if (subresource !== undefined) return obj;
+  entry.defaults?.(obj);
+  if (entry.hasStatus) {
+    if (live.status !== undefined) obj.status = deepClone(live.status);
+    else delete obj.status;
+  }
+  entry.prepareForUpdate?.(obj, live);
+  if (entry.hasGeneration && !isDeepStrictEqual(specOf(obj), specOf(live))) {
+    meta.generation = (oldMeta.generation ?? 1) + 1;
+  }
+  return obj;
+}
+
+/** True when `written` differs from `live` only in resourceVersion: such an update writes nothing (as upstream). */
+export function unchanged(live: KObject, written: KObject): boolean {
+  const { resourceVersion: _a, ...liveMeta } = live.metadata ?? {};
+  const { resourceVersion: _b, ...newMeta } = written.metadata ?? {};
+  return isDeepStrictEqual({ ...live, metadata: liveMeta }, { ...written, metadata: newMeta });
+}
+
+/** Everything but metadata, status, apiVersion and kind: what a generation counts changes of. */
+function specOf(obj: KObject): unknown {
+  const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = obj;
+  return rest;
+}
