@@ -4,7 +4,7 @@
 // with upstream's events, conditions and `kubectl get hpa` TARGETS.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { eventually, kubectl, kubectlOk, startServer, type TestServer } from './harness.ts';
+import { eventually, kubectlOk, startServer, type TestServer } from './harness.ts';
 import { startHollowNodes, type HollowNodes } from './hollow-harness.ts';
 
 function deployment(cpuMilli: number): string {

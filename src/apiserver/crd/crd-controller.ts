@@ -10,7 +10,8 @@
 import { ApiError } from '../errors.ts';
 import type { ResourceRegistry } from '../resource-registry.ts';
 import type { KObject, StrategyContext } from '../registry/types.ts';
-import { rfc3339, type GenericStore } from '../store/generic-store.ts';
+import { rfc3339 } from '../../api/time.ts';
+import type { GenericStore } from '../store/generic-store.ts';
 import type { WatchCache } from '../watch/watch-cache.ts';
 import { CLEANUP_FINALIZER, condition, type Crd, type CrdCondition, type CrdNames } from './crd-types.ts';
 import { customResourceEntries } from './custom-resource-entry.ts';

@@ -2,7 +2,7 @@
 // (defaults, validation, strategy); this file runs the verbs: UIDs and timestamps, optimistic
 // concurrency on resourceVersion, admission and validation in order, no-op updates that write
 // nothing, and dry runs. Its concerns live beside it: paging.ts (list at a consistent revision),
-// update-strategy.ts, graceful-delete.ts + gc-finalizers.ts, admission-types.ts, time-format.ts.
+// update-strategy.ts, graceful-delete.ts + gc-finalizers.ts, admission-types.ts.
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { Backend, KeyValue } from '../../storage/index.ts';
@@ -15,7 +15,7 @@ import { randomSuffix } from './generate-name.ts';
 import { planDelete, type DeleteHooks } from './graceful-delete.ts';
 import { listPaged, type ListOptions, type ListResult } from './paging.ts';
 import type { StoreHooks } from './store-hooks.ts';
-import { rfc3339 } from './time-format.ts';
+import { rfc3339 } from '../../api/time.ts';
 import { prepareUpdate, unchanged } from './update-strategy.ts';
 
 // The store's concerns live in their own files; these re-exports keep one import path for callers.
@@ -23,7 +23,6 @@ export type { AdmissionPlugin, ManagedFieldsUpdater, Operation } from './admissi
 export { FOREGROUND_FINALIZER, gcFinalizers, ORPHAN_FINALIZER } from './gc-finalizers.ts';
 export type { DeleteHooks } from './graceful-delete.ts';
 export { parseResourceVersion, type ListOptions, type ListResult } from './paging.ts';
-export { rfc3339 } from './time-format.ts';
 
 export interface StoreDeps {
   readonly backend: Backend;

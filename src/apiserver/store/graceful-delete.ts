@@ -5,7 +5,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { DeleteOptions, KObject, ResourceEntry, StrategyContext } from '../registry/types.ts';
 import { deepClone } from './codec.ts';
 import { gcFinalizers } from './gc-finalizers.ts';
-import { rfc3339 } from './time-format.ts';
+import { rfc3339 } from '../../api/time.ts';
 
 /**
  * Optional deletion hooks an entry may carry beside ResourceEntry (namespaces: spec.finalizers).

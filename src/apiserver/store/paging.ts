@@ -46,11 +46,14 @@ export async function listPaged(backend: Backend, opts: { prefix: string; read: 
     if (options.resourceVersionMatch === 'Exact') revision = rv;
     // Another API server on the same etcd may have handed out `rv`: one read refreshes what this
     // process knows of the current revision before calling it too large.
-    else if (rv > backend.currentRevision() && (await backend.get(prefix), rv > backend.currentRevision())) {
-      throw new ApiError(504, 'Timeout', `Too large resource version: ${rv}, current: ${backend.currentRevision()}`, {
-        causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
-        retryAfterSeconds: 1,
-      });
+    else if (rv > backend.currentRevision()) {
+      await backend.get(prefix);
+      if (rv > backend.currentRevision()) {
+        throw new ApiError(504, 'Timeout', `Too large resource version: ${rv}, current: ${backend.currentRevision()}`, {
+          causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+          retryAfterSeconds: 1,
+        });
+      }
     }
   }
   const limit = options.limit && options.limit > 0 ? options.limit : 0;
@@ -66,7 +69,7 @@ export async function listPaged(backend: Backend, opts: { prefix: string; read: 
   // through everything in batches at the first batch's revision.
   for (let first = true; ; first = false) {
     const batch = limit ? Math.max(limit * 2, 100) : READ_BATCH;
-    let res;
+    let res: Awaited<ReturnType<typeof backend.list>>;
     try {
       res = await backend.list(prefix, { revision: readRevision, limit: batch, startAfter });
     } catch (e) {

@@ -10,7 +10,7 @@
 //                  ─► status (currentMetrics, conditions) ─► requeue after the sync period
 import type { HorizontalPodAutoscaler, HorizontalPodAutoscalerBehavior, HorizontalPodAutoscalerCondition, MetricSpec, MetricStatus } from 'kubernetes-types/autoscaling/v2.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { createEventRecorder, createWorkQueue, isConflict, isNotFound, keyOf, resources, runController, splitKey, type Client, type EventRecorder, type ResourceRef } from '../../client/index.ts';
+import { createEventRecorder, createWorkQueue, isConflict, isNotFound, keyOf, resources, runController, splitKey, type EventRecorder, type ResourceRef } from '../../client/index.ts';
 import { milliValue, quantityValue } from '../../api/index.ts';
 import type { Controller, ControllerDeps } from '../types.ts';
 import { BehaviorState, type BehaviorRules } from './behavior.ts';
@@ -73,7 +73,7 @@ export function createHpaController(deps: ControllerDeps, opts: HpaControllerOpt
     const container = spec.type === 'ContainerResource' ? spec.containerResource?.container : undefined;
     const utilization = src.target.type === 'Utilization' ? src.target.averageUtilization : undefined;
     const what = utilization !== undefined ? `${resource} utilization` : `${resource} usage`;
-    let metrics;
+    let metrics: Awaited<ReturnType<typeof fetchPodMetrics>>;
     try {
       metrics = await fetchPodMetrics(client, { namespace: ctx.namespace, selector: ctx.selector, resource, container, signal: ctx.signal });
     } catch (e) {
@@ -123,7 +123,7 @@ export function createHpaController(deps: ControllerDeps, opts: HpaControllerOpt
     };
     const again = { requeueAfterMs: syncPeriodMs };
 
-    let scale;
+    let scale: Awaited<ReturnType<typeof getScale>>;
     try {
       scale = await getScale(client, namespace, spec.scaleTargetRef, signal);
     } catch (e) {

@@ -7,7 +7,10 @@ import { WriteQueue } from './write-queue.ts';
 function deferred(): { promise: Promise<void>; resolve(): void; reject(e: unknown): void } {
   let resolve!: () => void;
   let reject!: (e: unknown) => void;
-  const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
   return { promise, resolve, reject };
 }
 

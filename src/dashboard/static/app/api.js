@@ -42,7 +42,7 @@ async function failure(res) {
   let message = `${res.status} ${res.statusText}`;
   try {
     const body = await res.json();
-    if (body && body.message) message = body.message;
+    if (body?.message) message = body.message;
   } catch {
     /* not a Status */
   }
