@@ -10,6 +10,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** Where the dashboard lives on the API server's port. */
 export const DASHBOARD_PATH = '/ui/';
@@ -69,7 +70,9 @@ export interface Dashboard {
 
 export function loadDashboard(): Dashboard {
   const assets = new Map<string, Asset>();
-  const staticDir = join(import.meta.dirname, 'static');
+  // The static files stay in src/ (the TypeScript build copies nothing): found from the package root,
+  // whether this module runs from src/dashboard/ or from the compiled dist/dashboard/.
+  const staticDir = fileURLToPath(new URL('../../src/dashboard/static/', import.meta.url));
   staticFiles(staticDir, assets);
   const importMap = JSON.stringify({ imports: vendorFiles(assets) });
   // Every module is announced up front, so the browser fetches them in parallel instead of
