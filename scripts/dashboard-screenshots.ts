@@ -62,7 +62,10 @@ async function main(): Promise<void> {
   await kubectl(['apply', '-f', '-'], MANIFESTS);
   await kubectl(['run', 'debug', '--image=busybox', '--', 'sleep', '3600']);
   await kubectl(['wait', '--for=condition=Ready', 'pod', '--all', '-A', '--timeout=120s']).catch(() => undefined);
-  const metrics = await kubectl(['get', '--raw', '/apis/metrics.k8s.io/v1beta1/nodes']).then(() => true, () => false);
+  const metrics = await kubectl(['get', '--raw', '/apis/metrics.k8s.io/v1beta1/nodes']).then(
+    () => true,
+    () => false,
+  );
 
   const chromium = await launchChromium();
   try {

@@ -47,10 +47,7 @@ const SCALAR_FORMS: Record<string, Schema> = {
 };
 
 /** Empty interfaces that are JSON objects upstream (the rest, e.g. apiextensions JSON, are untyped). */
-const OPAQUE_OBJECTS = new Set([
-  'io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1',
-  'io.k8s.apimachinery.pkg.runtime.RawExtension',
-]);
+const OPAQUE_OBJECTS = new Set(['io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1', 'io.k8s.apimachinery.pkg.runtime.RawExtension']);
 
 function walk(dir: string, out: string[] = []): string[] {
   for (const entry of readdirSync(dir).sort()) {
@@ -66,7 +63,11 @@ function walk(dir: string, out: string[] = []): string[] {
 
 /** Upstream schema name from a file's place in the package, e.g. apps/v1/Deployment.d.ts. */
 function schemaNameFor(file: string): string | undefined {
-  const base = (p: string) => p.split(sep).join('/').replace(/\.d\.ts$/, '');
+  const base = (p: string) =>
+    p
+      .split(sep)
+      .join('/')
+      .replace(/\.d\.ts$/, '');
   if (file.startsWith(APIMACHINERY + sep)) {
     return 'io.k8s.apimachinery.pkg.' + base(relative(APIMACHINERY, file)).split('/').join('.');
   }
@@ -80,7 +81,13 @@ function schemaNameFor(file: string): string | undefined {
 
 /** The `IIoK8s...` alias the package exports for a schema name, used to cross-check the mapping. */
 function aliasFor(name: string): string {
-  return 'I' + name.split(/[.-]/).map((s) => s.charAt(0).toUpperCase() + s.slice(1)).join('');
+  return (
+    'I' +
+    name
+      .split(/[.-]/)
+      .map((s) => s.charAt(0).toUpperCase() + s.slice(1))
+      .join('')
+  );
 }
 
 function docComment(node: ts.Node, text: string): string | undefined {
@@ -118,8 +125,7 @@ function parseAll(): Parsed[] {
     }
     if (!local) throw new Error(`${path}: no export alias ${aliasFor(name)}; naming rule is wrong`);
     const decl = file.statements.find(
-      (s): s is ts.InterfaceDeclaration | ts.TypeAliasDeclaration =>
-        (ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s)) && s.name.text === local,
+      (s): s is ts.InterfaceDeclaration | ts.TypeAliasDeclaration => (ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s)) && s.name.text === local,
     );
     if (!decl) throw new Error(`${path}: declaration ${local} not found`);
     parsed.push({ name, file, decl });
@@ -140,15 +146,11 @@ function buildSchemas(parsed: Parsed[]): Record<string, Schema> {
       if (node.kind === ts.SyntaxKind.StringKeyword) return { type: 'string' };
       if (node.kind === ts.SyntaxKind.BooleanKeyword) return { type: 'boolean' };
       if (node.kind === ts.SyntaxKind.NumberKeyword) {
-        return FLOAT_FIELDS.has(field) && name.includes('JSONSchemaProps')
-          ? { type: 'number', format: 'double' }
-          : { type: 'integer' };
+        return FLOAT_FIELDS.has(field) && name.includes('JSONSchemaProps') ? { type: 'number', format: 'double' } : { type: 'integer' };
       }
       if (ts.isArrayTypeNode(node)) return { type: 'array', items: typeSchema(node.elementType, field) };
       if (ts.isUnionTypeNode(node)) {
-        const values = node.types.map((t) =>
-          ts.isLiteralTypeNode(t) && ts.isStringLiteral(t.literal) ? t.literal.text : undefined,
-        );
+        const values = node.types.map((t) => (ts.isLiteralTypeNode(t) && ts.isStringLiteral(t.literal) ? t.literal.text : undefined));
         if (values.every((v): v is string => v !== undefined)) return { type: 'string', enum: values };
       }
       if (ts.isLiteralTypeNode(node) && ts.isStringLiteral(node.literal)) return { type: 'string' };

@@ -6,9 +6,8 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 
 echo "== lint"
-# Biome lint (rules in biome.json). The formatter check joins once the tree has been formatted in one
-# commit: then this line becomes `npx biome ci .` (see README, "Code style").
-npx biome ci --formatter-enabled=false .
+# Biome (biome.json): lint rules and the formatter check; `npm run format` fixes the formatting.
+npx biome ci .
 
 echo "== typecheck"
 npx tsc --noEmit

@@ -23,7 +23,10 @@ const SIZES = { full: { pods: 20, warmup: 2 }, quick: { pods: 5, warmup: 1 } };
 const NS = 'default';
 /** Exits at once on SIGTERM (busybox sh as PID 1 would ignore it), so deletions take no grace wait. */
 const COMMAND = ['sh', '-c', "trap 'exit 0' TERM; sleep 3600 & wait"];
-const KINDS = [{ label: '1 container', containers: 1 }, { label: '2 containers', containers: 2 }] as const;
+const KINDS = [
+  { label: '1 container', containers: 1 },
+  { label: '2 containers', containers: 2 },
+] as const;
 
 const args = parseBenchArgs();
 const size = args.quick ? SIZES.quick : SIZES.full;
@@ -51,17 +54,19 @@ class PodWatch {
   readonly done: Promise<void>;
 
   constructor(client: Client) {
-    this.done = client.watch<Pod>(resources.pods, NS, { signal: this.#abort.signal }, (ev) => {
-      if (ev.type === 'ERROR' || ev.type === 'BOOKMARK') return;
-      const name = ev.object.metadata?.name ?? '';
-      if (ev.type === 'DELETED') {
-        this.#deleted.get(name)?.();
-        return;
-      }
-      const want = ev.object.spec?.containers.length ?? 0;
-      const running = (ev.object.status?.containerStatuses ?? []).filter((c) => c.state?.running).length;
-      if (want > 0 && running === want) this.#running.get(name)?.(performance.now());
-    }).catch(() => undefined);
+    this.done = client
+      .watch<Pod>(resources.pods, NS, { signal: this.#abort.signal }, (ev) => {
+        if (ev.type === 'ERROR' || ev.type === 'BOOKMARK') return;
+        const name = ev.object.metadata?.name ?? '';
+        if (ev.type === 'DELETED') {
+          this.#deleted.get(name)?.();
+          return;
+        }
+        const want = ev.object.spec?.containers.length ?? 0;
+        const running = (ev.object.status?.containerStatuses ?? []).filter((c) => c.state?.running).length;
+        if (want > 0 && running === want) this.#running.get(name)?.(performance.now());
+      })
+      .catch(() => undefined);
   }
 
   running(name: string, timeoutMs: number): Promise<number> {
@@ -127,16 +132,22 @@ await runBench(BENCH, async () => {
   progress.end(server.url);
   const watch = new PodWatch(client);
   try {
-    series.push(...await measureRounds('peapod', async (name, containers) => {
-      const running = watch.running(name, 60_000);
-      const t0 = performance.now();
-      await client.create(resources.pods, NS, manifest(name, containers, 'busybox', nodeName));
-      return (await running) - t0;
-    }, async (name) => {
-      const gone = watch.deleted(name, 60_000);
-      await client.delete(resources.pods, NS, name);
-      await gone;
-    }));
+    series.push(
+      ...(await measureRounds(
+        'peapod',
+        async (name, containers) => {
+          const running = watch.running(name, 60_000);
+          const t0 = performance.now();
+          await client.create(resources.pods, NS, manifest(name, containers, 'busybox', nodeName));
+          return (await running) - t0;
+        },
+        async (name) => {
+          const gone = watch.deleted(name, 60_000);
+          await client.delete(resources.pods, NS, name);
+          await gone;
+        },
+      )),
+    );
   } finally {
     watch.close();
   }
@@ -150,7 +161,13 @@ await runBench(BENCH, async () => {
     podmanVersion = podman.version;
     progress.end(`podman ${podman.version}`);
     try {
-      series.push(...await measureRounds('podman', (name, containers) => podman.play(JSON.stringify(manifest(name, containers, PODMAN_IMAGE))), (name) => podman.remove(name)));
+      series.push(
+        ...(await measureRounds(
+          'podman',
+          (name, containers) => podman.play(JSON.stringify(manifest(name, containers, PODMAN_IMAGE))),
+          (name) => podman.remove(name),
+        )),
+      );
     } finally {
       await podman.close();
     }
@@ -164,24 +181,48 @@ await runBench(BENCH, async () => {
     const p = get('peapod', kind.label)!;
     const m = get('podman', kind.label);
     for (const q of ['p50', 'p99'] as const) {
-      const anchor: Anchor | undefined = m && { bound: 'max', value: m[q], label: `podman kube play ${q} (measured here)`, source: `podman ${podmanVersion}, same pods and image` };
+      const anchor: Anchor | undefined = m && {
+        bound: 'max',
+        value: m[q],
+        label: `podman kube play ${q} (measured here)`,
+        source: `podman ${podmanVersion}, same pods and image`,
+      };
       figures.push({ bench: BENCH, name: `startup ${kind.label} ${q}`, value: p[q], unit: 'ms', anchor });
     }
     figures.push({ bench: BENCH, name: `startup ${kind.label} p90`, value: p.p90, unit: 'ms', detail: true });
-    if (m) for (const q of ['p50', 'p90', 'p99'] as const) figures.push({ bench: BENCH, name: `podman ${kind.label} ${q}`, value: m[q], unit: 'ms', detail: true });
-    rows.push([kind.label, formatNumber(p.p50), formatNumber(p.p99), m ? formatNumber(m.p50) : 'n/a', m ? formatNumber(m.p99) : 'n/a', m ? `${(p.p50 / m.p50).toFixed(2)}×` : 'n/a']);
+    if (m)
+      for (const q of ['p50', 'p90', 'p99'] as const) figures.push({ bench: BENCH, name: `podman ${kind.label} ${q}`, value: m[q], unit: 'ms', detail: true });
+    rows.push([
+      kind.label,
+      formatNumber(p.p50),
+      formatNumber(p.p99),
+      m ? formatNumber(m.p50) : 'n/a',
+      m ? formatNumber(m.p99) : 'n/a',
+      m ? `${(p.p50 / m.p50).toFixed(2)}×` : 'n/a',
+    ]);
   }
   process.stdout.write(`\nPod startup (create → all containers running), ${size.pods} pods each, ms\n`);
   process.stdout.write(renderTable(['pod', 'peapod p50', 'peapod p99', 'podman p50', 'podman p99', 'peapod/podman p50'], rows) + '\n');
   if (unavailable) process.stdout.write(`podman: not measured: ${unavailable}\n`);
 
-  writePng(join(OUT_DIR, `${BENCH}.png`), barChart({
-    title: `Pod startup: peapod vs podman kube play (${size.pods} pods each)`,
-    yLabel: 'ms',
-    categories: KINDS.map((k) => k.label),
-    series: series.length === 0 ? [] : ['peapod', 'podman'].flatMap((rt) => (['p50', 'p99'] as const).filter(() => KINDS.every((k) => get(rt, k.label))).map((q) => ({
-      name: `${rt} ${q}`, values: KINDS.map((k) => get(rt, k.label)![q]),
-    }))),
-  }));
+  writePng(
+    join(OUT_DIR, `${BENCH}.png`),
+    barChart({
+      title: `Pod startup: peapod vs podman kube play (${size.pods} pods each)`,
+      yLabel: 'ms',
+      categories: KINDS.map((k) => k.label),
+      series:
+        series.length === 0
+          ? []
+          : ['peapod', 'podman'].flatMap((rt) =>
+              (['p50', 'p99'] as const)
+                .filter(() => KINDS.every((k) => get(rt, k.label)))
+                .map((q) => ({
+                  name: `${rt} ${q}`,
+                  values: KINDS.map((k) => get(rt, k.label)![q]),
+                })),
+            ),
+    }),
+  );
   return figures;
 });

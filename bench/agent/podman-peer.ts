@@ -25,7 +25,8 @@ export interface PodmanPeer {
 export function podmanUnavailable(): string | undefined {
   const v = spawnSync('podman', ['--version'], { encoding: 'utf8' });
   if (v.error || v.status !== 0) return 'podman is not installed (apt-get install podman catatonit)';
-  if (!['/usr/bin/catatonit', '/usr/libexec/podman/catatonit'].some((p) => existsSync(p))) return 'catatonit is missing: podman builds its pause image from it (apt-get install catatonit)';
+  if (!['/usr/bin/catatonit', '/usr/libexec/podman/catatonit'].some((p) => existsSync(p)))
+    return 'catatonit is missing: podman builds its pause image from it (apt-get install catatonit)';
   return undefined;
 }
 
@@ -51,11 +52,21 @@ function run(args: readonly string[], env: NodeJS.ProcessEnv, input?: NodeJS.Rea
 export async function startPodman(dir: string, subnet: string, network: string): Promise<PodmanPeer> {
   const preexisting = ['/run/containers', '/var/lib/containers'].filter((p) => existsSync(p));
   await mkdir(join(dir, 'tmp'), { recursive: true });
-  await writeFile(join(dir, 'containers.conf'), [
-    '[containers]', 'default_ulimits = ["nofile=20000:20000","nproc=32768:32768"]',
-    '[engine]', 'cgroup_manager = "cgroupfs"', 'events_logger = "file"', 'runtime = "runc"', `tmp_dir = "${dir}/tmp"`,
-    '[network]', `network_config_dir = "${dir}/net"`, '',
-  ].join('\n'));
+  await writeFile(
+    join(dir, 'containers.conf'),
+    [
+      '[containers]',
+      'default_ulimits = ["nofile=20000:20000","nproc=32768:32768"]',
+      '[engine]',
+      'cgroup_manager = "cgroupfs"',
+      'events_logger = "file"',
+      'runtime = "runc"',
+      `tmp_dir = "${dir}/tmp"`,
+      '[network]',
+      `network_config_dir = "${dir}/net"`,
+      '',
+    ].join('\n'),
+  );
   await writeFile(join(dir, 'storage.conf'), ['[storage]', 'driver = "overlay"', `graphroot = "${dir}/graph"`, `runroot = "${dir}/run"`, ''].join('\n'));
   const env = { ...process.env, CONTAINERS_CONF: join(dir, 'containers.conf'), CONTAINERS_STORAGE_CONF: join(dir, 'storage.conf') };
   const version = (await run(['--version'], env)).trim().replace(/^podman version /, '');
@@ -78,7 +89,11 @@ export async function startPodman(dir: string, subnet: string, network: string):
   const rootfs = join(dir, 'rootfs');
   await buildBusyboxRootfs(rootfs);
   const tar = spawn('tar', ['-C', rootfs, '-c', '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await run(['import', '--change', 'CMD ["sh"]', '--change', 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', '-', PODMAN_IMAGE], env, tar.stdout);
+  await run(
+    ['import', '--change', 'CMD ["sh"]', '--change', 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', '-', PODMAN_IMAGE],
+    env,
+    tar.stdout,
+  );
   await run(['network', 'create', '--subnet', subnet, '--disable-dns', network], env);
 
   return {

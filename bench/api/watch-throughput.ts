@@ -33,13 +33,20 @@ export async function measureWatch(client: ApiClient, opts: { count: number; con
   // Live.
   const eventTimes: number[] = [];
   let start = performance.now();
-  const live = await collect(client, watchPath, count, (t) => eventTimes.push(t - start), undefined, async () => {
-    progress.phase(`watch live: create ${count} pods (concurrency ${opts.concurrency}) while one watcher receives`, count);
-    start = performance.now();
-    return timedLoop(count, { concurrency: opts.concurrency, progress }, async (i) => {
-      await client.ok('POST', podsPath(WATCH_NAMESPACE), { body: podManifest(`w-${i}`, WATCH_NAMESPACE) });
-    });
-  });
+  const live = await collect(
+    client,
+    watchPath,
+    count,
+    (t) => eventTimes.push(t - start),
+    undefined,
+    async () => {
+      progress.phase(`watch live: create ${count} pods (concurrency ${opts.concurrency}) while one watcher receives`, count);
+      start = performance.now();
+      return timedLoop(count, { concurrency: opts.concurrency, progress }, async (i) => {
+        await client.ok('POST', podsPath(WATCH_NAMESPACE), { body: podManifest(`w-${i}`, WATCH_NAMESPACE) });
+      });
+    },
+  );
   const writes = live.during;
   const lastEvent = eventTimes[eventTimes.length - 1] ?? Number.NaN;
   const lastAck = Math.max(...writes.completedAt);
@@ -49,7 +56,14 @@ export async function measureWatch(client: ApiClient, opts: { count: number; con
   progress.phase(`watch replay: ${count} events from the watch cache`, count);
   const replayStart = performance.now();
   let replayLast = replayStart;
-  const replay = await collect(client, watchPath, count, (t) => (replayLast = t), progress, async () => undefined);
+  const replay = await collect(
+    client,
+    watchPath,
+    count,
+    (t) => (replayLast = t),
+    progress,
+    async () => undefined,
+  );
   progress.end(`${replay.received} events`);
 
   return {

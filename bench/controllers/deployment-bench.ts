@@ -82,7 +82,13 @@ await runBench(BENCH, async () => {
   progress.end(`${createSeconds.toFixed(2)} s`);
   progress.phase('rolling update');
   t0 = performance.now();
-  await admin.patch(resources.deployments, NS, 'web', { spec: { template: { spec: { containers: [{ name: 'web', image: 'busybox:1.37' }] } } } }, { type: 'strategic' });
+  await admin.patch(
+    resources.deployments,
+    NS,
+    'web',
+    { spec: { template: { spec: { containers: [{ name: 'web', image: 'busybox:1.37' }] } } } },
+    { type: 'strategic' },
+  );
   await rolledOut(admin, replicas, 300_000);
   const rolloutSeconds = (performance.now() - t0) / 1000;
   const rolloutStats = cmClient.stats();

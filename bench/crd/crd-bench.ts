@@ -62,8 +62,18 @@ const CRD = {
 
 const crPath = `/apis/bench.example.com/v1/namespaces/${NS}/crontabs`;
 const cmPath = `/api/v1/namespaces/${NS}/configmaps`;
-const cr = (name: string) => ({ apiVersion: 'bench.example.com/v1', kind: 'CronTab', metadata: { name }, spec: { cronSpec: '*/5 * * * *', image: 'registry.example/cron:1.0' } });
-const cm = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { cronSpec: '*/5 * * * *', image: 'registry.example/cron:1.0', replicas: '1' } });
+const cr = (name: string) => ({
+  apiVersion: 'bench.example.com/v1',
+  kind: 'CronTab',
+  metadata: { name },
+  spec: { cronSpec: '*/5 * * * *', image: 'registry.example/cron:1.0' },
+});
+const cm = (name: string) => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name },
+  data: { cronSpec: '*/5 * * * *', image: 'registry.example/cron:1.0', replicas: '1' },
+});
 
 interface Row {
   kind: string;
@@ -95,7 +105,11 @@ await runBench(BENCH, async () => {
     progress.end();
     rows.push({ kind: k.kind, op: 'create (sequential)', latencies: r.latencies, seconds: r.seconds });
     progress.phase(`${k.kind}: create (concurrency ${size.concurrency})`, size.objects - seq);
-    r = await timedLoop(size.objects - seq, { concurrency: size.concurrency, progress }, async (i) => void (await client.ok('POST', k.path, { body: k.body(`o-${seq + i}`) })));
+    r = await timedLoop(
+      size.objects - seq,
+      { concurrency: size.concurrency, progress },
+      async (i) => void (await client.ok('POST', k.path, { body: k.body(`o-${seq + i}`) })),
+    );
     progress.end();
     rows.push({ kind: k.kind, op: `create (concurrency ${size.concurrency})`, latencies: r.latencies, seconds: r.seconds });
     progress.phase(`${k.kind}: list ${size.objects}`, size.lists);

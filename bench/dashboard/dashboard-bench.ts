@@ -25,19 +25,24 @@ const pod = (name: string): Pod => ({ apiVersion: 'v1', kind: 'Pod', metadata: {
 
 /** Resolves (in the page) with Date.now() when a pods-table row with data-key `key` exists. */
 function rowAppears(page: Page, key: string): Promise<number> {
-  return page.evaluate((k) => new Promise<number>((resolve) => {
-    const doc = (globalThis as unknown as { document: { querySelector(s: string): unknown; body: unknown } }).document;
-    const sel = `[data-testid="pods"] [data-key="${k}"]`;
-    if (doc.querySelector(sel)) return resolve(Date.now());
-    const Observer = (globalThis as unknown as { MutationObserver: new (cb: () => void) => { observe(n: unknown, o: object): void; disconnect(): void } }).MutationObserver;
-    const mo = new Observer(() => {
-      if (doc.querySelector(sel)) {
-        mo.disconnect();
-        resolve(Date.now());
-      }
-    });
-    mo.observe(doc.body, { childList: true, subtree: true });
-  }), key);
+  return page.evaluate(
+    (k) =>
+      new Promise<number>((resolve) => {
+        const doc = (globalThis as unknown as { document: { querySelector(s: string): unknown; body: unknown } }).document;
+        const sel = `[data-testid="pods"] [data-key="${k}"]`;
+        if (doc.querySelector(sel)) return resolve(Date.now());
+        const Observer = (globalThis as unknown as { MutationObserver: new (cb: () => void) => { observe(n: unknown, o: object): void; disconnect(): void } })
+          .MutationObserver;
+        const mo = new Observer(() => {
+          if (doc.querySelector(sel)) {
+            mo.disconnect();
+            resolve(Date.now());
+          }
+        });
+        mo.observe(doc.body, { childList: true, subtree: true });
+      }),
+    key,
+  );
 }
 
 async function main(): Promise<Figure[]> {
@@ -55,7 +60,7 @@ async function main(): Promise<Figure[]> {
   // hollow nodes can miss leases and have pods evicted: wait a bounded time, report how many ran.
   progress.phase('wait for Running', PODS);
   let running = 0;
-  for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
     running = (await client.list<Pod>(resources.pods, 'default', { fieldSelector: 'status.phase=Running', limit: 100_000 })).items.length;
     progress.update(running);
     if (running >= PODS) break;
@@ -76,7 +81,9 @@ async function main(): Promise<Figure[]> {
       const context = await chromium.context();
       const page = await context.newPage();
       const errors: string[] = [];
-      page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(m.text());
+      });
       page.on('pageerror', (e) => errors.push(e.message));
       const t0 = Date.now();
       await gotoRetrying(page, `${server.url}/ui/#token=${encodeURIComponent(server.token)}`);
@@ -95,7 +102,7 @@ async function main(): Promise<Figure[]> {
       // The overview has listed every pod (it counts them by phase under this heading).
       await page.getByRole('heading', { name: `Pods (${PODS})` }).waitFor({ timeout: 60_000 });
       paints.push(Date.now() - t0);
-      fcps.push(await page.evaluate(`performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN`) as number);
+      fcps.push((await page.evaluate(`performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN`)) as number);
       const t1 = Date.now();
       await page.evaluate(`location.hash = '#/pods'`);
       await page.getByTestId('pod-count').getByText(`${PODS} of ${PODS} pods`).waitFor({ timeout: 60_000 });

@@ -36,7 +36,7 @@ await runBench('image-pull', async () => {
   });
   const ref = `${reg.host}/bench/big:1`;
   pushLayout(layout, ref);
-  const compressedMb = (spawnSync('du', ['-sb', join(layout, 'blobs')], { encoding: 'utf8' }).stdout.split('\t')[0] ?? '0');
+  const compressedMb = spawnSync('du', ['-sb', join(layout, 'blobs')], { encoding: 'utf8' }).stdout.split('\t')[0] ?? '0';
   const mb = Number(compressedMb) / 1e6;
 
   const peapod: number[] = [];
@@ -46,10 +46,14 @@ await runBench('image-pull', async () => {
     const puller = new ImagePuller({ store });
     peapod.push(await seconds(async () => void (await puller.pull(ref))));
     const root = join(dir, `podman-${run}`);
-    podman.push(await seconds(() => {
-      const r = spawnSync('podman', ['--root', join(root, 'root'), '--runroot', join(root, 'run'), 'pull', '--quiet', '--tls-verify=false', ref], { encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(`podman pull failed: ${r.stderr}`);
-    }));
+    podman.push(
+      await seconds(() => {
+        const r = spawnSync('podman', ['--root', join(root, 'root'), '--runroot', join(root, 'run'), 'pull', '--quiet', '--tls-verify=false', ref], {
+          encoding: 'utf8',
+        });
+        if (r.status !== 0) throw new Error(`podman pull failed: ${r.stderr}`);
+      }),
+    );
     spawnSync('podman', ['--root', join(root, 'root'), '--runroot', join(root, 'run'), 'system', 'reset', '--force'], { stdio: 'ignore' });
     process.stderr.write(`run ${run + 1}: peapod ${peapod[run]!.toFixed(2)} s, podman ${podman[run]!.toFixed(2)} s\n`);
   }

@@ -21,11 +21,26 @@ export const GOAL_IDLE_RSS_MB: Anchor = { bound: 'max', value: 100, label: 'Peap
 /** Peapod goal: mutating p99 ≤ 20 ms under 100 writes/s. */
 export const GOAL_MUTATING_P99_MS: Anchor = { bound: 'max', value: 20, label: 'Peapod goal: mutating p99', source: ISSUE_8 };
 /** Issue #4 target: ≥ 1,000 pods/s (kube-scheduler CI floor 680 pods/s at 5,000 nodes; GKE 130k nodes 1,000 pods/s). */
-export const SCHEDULER_PODS_PER_SECOND: Anchor = { bound: 'min', value: 1000, label: 'Peapod goal (GKE 130k nodes): pods/s', source: 'Peapod issue #4; https://cloud.google.com/blog/products/containers-kubernetes/how-we-built-a-130000-node-gke-cluster' };
+export const SCHEDULER_PODS_PER_SECOND: Anchor = {
+  bound: 'min',
+  value: 1000,
+  label: 'Peapod goal (GKE 130k nodes): pods/s',
+  source: 'Peapod issue #4; https://cloud.google.com/blog/products/containers-kubernetes/how-we-built-a-130000-node-gke-cluster',
+};
 
 /** Kubernetes SLO: pod startup latency (create → Running, image pulled) p99 ≤ 5 s. */
-export const SLO_POD_STARTUP_P99: Anchor = { bound: 'max', value: 5000, label: 'K8s SLO: pod startup p99', source: 'https://github.com/kubernetes/community/blob/master/sig-scalability/slos/pod_startup_latency.md' };
+export const SLO_POD_STARTUP_P99: Anchor = {
+  bound: 'max',
+  value: 5000,
+  label: 'K8s SLO: pod startup p99',
+  source: 'https://github.com/kubernetes/community/blob/master/sig-scalability/slos/pod_startup_latency.md',
+};
 /** Peapod goal: 1,000 hollow nodes join and are Ready in ≤ 60 s (kubemark-style start-up). */
 export const GOAL_HOLLOW_JOIN_S: Anchor = { bound: 'max', value: 60, label: 'Peapod goal: 1,000 nodes Ready', source: ISSUE_8 };
 /** Kubernetes scalability limit: 5,000 nodes per cluster. */
-export const K8S_MAX_NODES: Anchor = { bound: 'min', value: 5000, label: 'K8s limit: nodes', source: 'https://kubernetes.io/docs/setup/best-practices/cluster-large/' };
+export const K8S_MAX_NODES: Anchor = {
+  bound: 'min',
+  value: 5000,
+  label: 'K8s limit: nodes',
+  source: 'https://kubernetes.io/docs/setup/best-practices/cluster-large/',
+};

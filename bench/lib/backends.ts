@@ -20,7 +20,10 @@ export function parseBackends(value: string | boolean | undefined): BackendName[
 export async function backendServerArgs(backend: BackendName): Promise<string[]> {
   if (backend === 'sqlite') return [];
   const etcd = await startEtcd();
-  onCleanup(() => etcd.close(), () => etcd.members.forEach((m) => void m.kill()));
+  onCleanup(
+    () => etcd.close(),
+    () => etcd.members.forEach((m) => void m.kill()),
+  );
   return ['--etcd-servers', etcd.endpoints.join(',')];
 }
 

@@ -133,14 +133,24 @@ export function barChart(opts: BarChartOptions): Raster {
       raster.text(x0 + ci * groupW + groupW / 2, y0 + h + 10 + li * (textHeight() + 6), line, { align: 'center' });
     });
   });
-  return finish(plot, opts, opts.series.map((s) => s.name));
+  return finish(
+    plot,
+    opts,
+    opts.series.map((s) => s.name),
+  );
 }
 
 /** Line plot of (x, y) points per series; x is linear. */
 export function lineChart(opts: LineChartOptions): Raster {
-  const plot = frame(opts, opts.series.flatMap((s) => s.points.map((p) => p[1])));
+  const plot = frame(
+    opts,
+    opts.series.flatMap((s) => s.points.map((p) => p[1])),
+  );
   const { raster, x0, y0, w, h } = plot;
-  const xAxis = makeAxis(opts.series.flatMap((s) => s.points.map((p) => p[0])), { zero: true });
+  const xAxis = makeAxis(
+    opts.series.flatMap((s) => s.points.map((p) => p[0])),
+    { zero: true },
+  );
   const x = (v: number): number => x0 + w * xAxis.fraction(v);
   for (const t of xAxis.ticks()) {
     raster.line(x(t), y0, x(t), y0 + h, LIGHT_GREY);
@@ -155,5 +165,9 @@ export function lineChart(opts: LineChartOptions): Raster {
       if (a && b) raster.line(x(a[0]), plot.y(a[1]), x(b[0]), plot.y(b[1]), color, { thickness: 3 });
     }
   });
-  return finish(plot, opts, opts.series.map((s) => s.name));
+  return finish(
+    plot,
+    opts,
+    opts.series.map((s) => s.name),
+  );
 }

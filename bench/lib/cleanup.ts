@@ -42,7 +42,10 @@ export async function cleanupAll(): Promise<void> {
 function install(): void {
   if (installed) return;
   installed = true;
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     process.once(signal, () => {
       signalled = true;
       process.stderr.write(`\n${signal}: cleaning up...\n`);

@@ -16,7 +16,18 @@ export function writeCsv(path: string, header: readonly string[], rows: readonly
   writeFileSync(path, lines.join('\n') + '\n');
 }
 
-export const FIGURE_CSV_HEADER = ['bench', 'figure', 'value', 'unit', 'anchor_bound', 'anchor_value', 'ratio', 'within_anchor', 'anchor_label', 'anchor_source'];
+export const FIGURE_CSV_HEADER = [
+  'bench',
+  'figure',
+  'value',
+  'unit',
+  'anchor_bound',
+  'anchor_value',
+  'ratio',
+  'within_anchor',
+  'anchor_label',
+  'anchor_source',
+];
 
 export function figureRow(f: Figure): Cell[] {
   const a = f.anchor;

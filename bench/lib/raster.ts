@@ -110,7 +110,10 @@ export function textHeight(scale = 2): number {
 /** Stacks rasters top to bottom on a white background. */
 export function stackVertically(parts: readonly Raster[]): Raster {
   const width = Math.max(...parts.map((p) => p.width));
-  const out = new Raster(width, parts.reduce((acc, p) => acc + p.height, 0));
+  const out = new Raster(
+    width,
+    parts.reduce((acc, p) => acc + p.height, 0),
+  );
   let y = 0;
   for (const part of parts) {
     out.blit(part, 0, y);

@@ -36,10 +36,12 @@ export async function startRealNode(userAgent: string, opts: { namespace: string
     const podsDir = join(agentDir, 'rt', 'pods');
     for (let i = 0; i < 150 && existsSync(podsDir) && readdirSync(podsDir).length > 0; i++) await new Promise((r) => setTimeout(r, 200));
     const runtimeRoot = join(agentDir, 'rt', 'runtime');
-    for (const id of existsSync(runtimeRoot) ? readdirSync(runtimeRoot) : []) spawnSync('runc', ['--root', runtimeRoot, 'delete', '--force', id], { stdio: 'ignore' });
+    for (const id of existsSync(runtimeRoot) ? readdirSync(runtimeRoot) : [])
+      spawnSync('runc', ['--root', runtimeRoot, 'delete', '--force', id], { stdio: 'ignore' });
     await sweep({ pathPrefix: join(agentDir, 'rt') });
     client.close();
   });
-  for (let i = 0; i < 300 && !(await client.get(resources.nodes, undefined, nodeName).catch(() => undefined)); i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 300 && !(await client.get(resources.nodes, undefined, nodeName).catch(() => undefined)); i++)
+    await new Promise((r) => setTimeout(r, 100));
   return { server, client, nodeName, agentDir, tag, octet };
 }

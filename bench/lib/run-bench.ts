@@ -39,7 +39,9 @@ export function parseBenchArgs(options: readonly string[] = []): BenchArgs {
  */
 /** The 1/5/15-minute load averages: on a shared machine, the context every figure needs. */
 export function loadAverage(): string {
-  return loadavg().map((l) => l.toFixed(2)).join(' ');
+  return loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 }
 
 export async function runBench(name: string, main: () => Promise<Figure[]>): Promise<void> {

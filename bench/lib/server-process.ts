@@ -72,12 +72,18 @@ export async function launchServer(opts: LaunchOptions = {}): Promise<ServerProc
         clearTimeout(timer);
       }
     })());
-  onCleanup(() => stop(), () => {
-    if (!exitInfo) child.kill('SIGKILL');
-  });
+  onCleanup(
+    () => stop(),
+    () => {
+      if (!exitInfo) child.kill('SIGKILL');
+    },
+  );
 
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`peapod server not ready after ${opts.readyTimeoutMs ?? 30_000} ms\n${tail.join('\n')}`)), opts.readyTimeoutMs ?? 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`peapod server not ready after ${opts.readyTimeoutMs ?? 30_000} ms\n${tail.join('\n')}`)),
+      opts.readyTimeoutMs ?? 30_000,
+    );
     collectLines(child, 'stdout', (line) => {
       const m = /listening on (https:\/\/\S+)/.exec(line);
       if (m?.[1]) {

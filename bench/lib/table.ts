@@ -10,7 +10,11 @@ export function renderTable(header: readonly string[], rows: readonly (readonly 
     const pad = ' '.repeat(Math.max(0, (widths[i] ?? 0) - [...s].length));
     return numeric[i] ? pad + s : s + pad;
   };
-  const line = (r: readonly string[]): string => header.map((_, i) => cell(r[i] ?? '', i)).join('  ').trimEnd();
+  const line = (r: readonly string[]): string =>
+    header
+      .map((_, i) => cell(r[i] ?? '', i))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 

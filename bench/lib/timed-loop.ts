@@ -13,11 +13,7 @@ export interface LoopResult {
   readonly seconds: number;
 }
 
-export async function timedLoop(
-  count: number,
-  opts: { concurrency?: number; progress?: Progress },
-  op: (i: number) => Promise<void>,
-): Promise<LoopResult> {
+export async function timedLoop(count: number, opts: { concurrency?: number; progress?: Progress }, op: (i: number) => Promise<void>): Promise<LoopResult> {
   const latencies: number[] = [];
   const completedAt: number[] = [];
   const errorSamples: string[] = [];

@@ -24,20 +24,33 @@ const SCRAPES = args.quick ? 40 : 300;
 
 /** metrics-server's published cost: 1 millicore per node at its 15 s resolution = 15 ms CPU per scrape. */
 const METRICS_SERVER_CPU: Anchor = {
-  bound: 'max', value: 15, label: 'metrics-server: 1m CPU/node @15 s',
+  bound: 'max',
+  value: 15,
+  label: 'metrics-server: 1m CPU/node @15 s',
   source: 'https://github.com/kubernetes-sigs/metrics-server#scaling',
 };
 /** metrics-server's default --kubelet-request-timeout (10 s); a scrape must also fit its 15 s resolution. */
-const SCRAPE_TIMEOUT: Anchor = { bound: 'max', value: 10_000, label: 'metrics-server kubelet request timeout', source: 'https://github.com/kubernetes-sigs/metrics-server/blob/master/docs/command-line-flags.txt' };
+const SCRAPE_TIMEOUT: Anchor = {
+  bound: 'max',
+  value: 10_000,
+  label: 'metrics-server kubelet request timeout',
+  source: 'https://github.com/kubernetes-sigs/metrics-server/blob/master/docs/command-line-flags.txt',
+};
 
 async function startNode(mode: string): Promise<{ port: number; pid: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'bench/metrics/stats-node.ts'), mode, String(PODS)], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'bench/metrics/stats-node.ts'), mode, String(PODS)], {
+    cwd: REPO_ROOT,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const exited = once(child, 'exit');
-  onCleanup(async () => {
-    child.stdin.end();
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-    child.kill('SIGTERM');
-  }, () => child.kill('SIGTERM'));
+  onCleanup(
+    async () => {
+      child.stdin.end();
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+      child.kill('SIGTERM');
+    },
+    () => child.kill('SIGTERM'),
+  );
   const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
   return { ...(JSON.parse(line) as { port: number }), pid: child.pid! };
 }
@@ -86,14 +99,18 @@ await runBench('metrics-scrape', async () => {
       chart.push({ name: label, p50: s.p50, p99: s.p99, cpu: cpuMs });
     }
   }
-  writePng(join(OUT_DIR, 'metrics-scrape.png'), barChart({
-    title: `Metrics scrape of one node, ${PODS} pods (${SCRAPES} scrapes each)`,
-    yLabel: 'ms', categories: chart.map((c) => c.name),
-    series: [
-      { name: 'latency p50', values: chart.map((c) => c.p50) },
-      { name: 'latency p99', values: chart.map((c) => c.p99) },
-      { name: 'node CPU per scrape', values: chart.map((c) => c.cpu) },
-    ],
-  }));
+  writePng(
+    join(OUT_DIR, 'metrics-scrape.png'),
+    barChart({
+      title: `Metrics scrape of one node, ${PODS} pods (${SCRAPES} scrapes each)`,
+      yLabel: 'ms',
+      categories: chart.map((c) => c.name),
+      series: [
+        { name: 'latency p50', values: chart.map((c) => c.p50) },
+        { name: 'latency p99', values: chart.map((c) => c.p99) },
+        { name: 'node CPU per scrape', values: chart.map((c) => c.cpu) },
+      ],
+    }),
+  );
   return figures;
 });

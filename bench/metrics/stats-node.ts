@@ -36,7 +36,8 @@ if (mode === 'cgroup') {
       write(`memory/peapod/${p}/memory.stat`, memStat);
     }
   }
-  const containers = async () => (await runtime.listContainers()).map((c) => ({ id: c.id, podUid: c.podUid, name: c.name, startedAt: c.status.startedAt ?? '', labels: c.labels }));
+  const containers = async () =>
+    (await runtime.listContainers()).map((c) => ({ id: c.id, podUid: c.podUid, name: c.name, startedAt: c.status.startedAt ?? '', labels: c.labels }));
   stats = createStatsProvider({
     nodeName: 'bench',
     source: cgroupUsageSource({ cgroupParent: '/peapod', layout: { kind: 'v1', cpuacct: join(root, 'cpuacct'), memory: join(root, 'memory') } }),
@@ -50,7 +51,9 @@ if (mode === 'cgroup') {
 
 const pki = await ensurePki(join(dir, 'pki'), { hosts: ['127.0.0.1'] });
 const server = await startAgentServer({
-  host: '127.0.0.1', port: 0, tls: { cert: pki.serverCert, key: pki.serverKey },
+  host: '127.0.0.1',
+  port: 0,
+  tls: { cert: pki.serverCert, key: pki.serverKey },
   authenticate: (h) => h === 'Bearer bench',
   stats,
   backend: { findContainer: async () => undefined, exec: async () => 1, podNetwork: () => undefined },

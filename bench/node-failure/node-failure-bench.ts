@@ -53,9 +53,14 @@ await runBench(BENCH, async () => {
     const nodeClient = createClient({ server: server.url, token: server.token, ca: server.caPem, userAgent: `hollow-${i}` });
     life.signal.addEventListener('abort', () => nodeClient.close(), { once: true });
     await startAgent({
-      client: nodeClient, nodeName: `hollow-${i}`, dataDir: join(dataRoot, `hollow-${i}`), runtime: 'hollow',
-      podCidr: `10.77.${i}.0/24`, nodeIp: '127.0.0.1',
-      signal: life.signal, log: () => undefined,
+      client: nodeClient,
+      nodeName: `hollow-${i}`,
+      dataDir: join(dataRoot, `hollow-${i}`),
+      runtime: 'hollow',
+      podCidr: `10.77.${i}.0/24`,
+      nodeIp: '127.0.0.1',
+      signal: life.signal,
+      log: () => undefined,
     });
   }
   progress.end();
@@ -63,7 +68,9 @@ await runBench(BENCH, async () => {
   progress.phase(`Deployment of ${replicas} on ${nodes} hollow nodes`);
   await client.create(resources.namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
   const dep: Deployment = {
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: NS },
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: NS },
     spec: {
       replicas,
       selector: { matchLabels: { app: 'web' } },
@@ -72,10 +79,14 @@ await runBench(BENCH, async () => {
   };
   await client.create(resources.deployments, NS, dep);
   const livePods = async (): Promise<Pod[]> => (await client.list<Pod>(resources.pods, NS)).items.filter((p) => !p.metadata?.deletionTimestamp);
-  const before = await until('all replicas Ready', async () => {
-    const ready = (await livePods()).filter(isReady);
-    return ready.length === replicas && ready;
-  }, 120_000);
+  const before = await until(
+    'all replicas Ready',
+    async () => {
+      const ready = (await livePods()).filter(isReady);
+      return ready.length === replicas && ready;
+    },
+    120_000,
+  );
   // The victim: the node with the most pods.
   const counts = new Map<string, number>();
   for (const p of before) counts.set(p.spec?.nodeName ?? '', (counts.get(p.spec?.nodeName ?? '') ?? 0) + 1);
@@ -88,16 +99,21 @@ await runBench(BENCH, async () => {
   lifes[Number(victim.split('-')[1])]!.abort();
   let unknownAt: number | undefined;
   let evictedAt: number | undefined;
-  await until('replacements Running', async () => {
-    if (unknownAt === undefined) {
-      const n = await client.get<Node>(resources.nodes, undefined, victim);
-      if ((n.spec?.taints ?? []).some((t) => t.key === 'node.kubernetes.io/unreachable' && t.effect === 'NoExecute')) unknownAt = performance.now();
-    }
-    const all = (await client.list<Pod>(resources.pods, NS)).items;
-    if (evictedAt === undefined && all.filter((p) => lostUids.has(p.metadata?.uid)).every((p) => p.metadata?.deletionTimestamp)) evictedAt = performance.now();
-    const running = all.filter((p) => !p.metadata?.deletionTimestamp && p.spec?.nodeName !== victim && p.status?.phase === 'Running' && isReady(p));
-    return running.length === replicas;
-  }, 120_000);
+  await until(
+    'replacements Running',
+    async () => {
+      if (unknownAt === undefined) {
+        const n = await client.get<Node>(resources.nodes, undefined, victim);
+        if ((n.spec?.taints ?? []).some((t) => t.key === 'node.kubernetes.io/unreachable' && t.effect === 'NoExecute')) unknownAt = performance.now();
+      }
+      const all = (await client.list<Pod>(resources.pods, NS)).items;
+      if (evictedAt === undefined && all.filter((p) => lostUids.has(p.metadata?.uid)).every((p) => p.metadata?.deletionTimestamp))
+        evictedAt = performance.now();
+      const running = all.filter((p) => !p.metadata?.deletionTimestamp && p.spec?.nodeName !== victim && p.status?.phase === 'Running' && isReady(p));
+      return running.length === replicas;
+    },
+    120_000,
+  );
   const total = (performance.now() - t0) / 1000;
   const detect = ((unknownAt ?? NaN) - t0) / 1000;
   const evict = ((evictedAt ?? NaN) - t0) / 1000;

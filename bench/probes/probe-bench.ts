@@ -27,11 +27,17 @@ const WARMUP_S = 2;
 type HandlerName = 'exec' | 'httpGet' | 'tcpSocket';
 
 async function startServers(): Promise<{ http: number; tcp: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'bench/probes/probe-servers.ts')], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
-  onCleanup(async () => {
-    child.stdin.end();
-    child.kill('SIGTERM');
-  }, () => child.kill('SIGTERM'));
+  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'bench/probes/probe-servers.ts')], {
+    cwd: REPO_ROOT,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  onCleanup(
+    async () => {
+      child.stdin.end();
+      child.kill('SIGTERM');
+    },
+    () => child.kill('SIGTERM'),
+  );
   const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
   return JSON.parse(line) as { http: number; tcp: number };
 }
@@ -42,7 +48,8 @@ function pod(i: number, ports: { http: number; tcp: number }): Pod {
     spec: {
       containers: [
         {
-          name: 'app', image: 'busybox',
+          name: 'app',
+          image: 'busybox',
           livenessProbe: { exec: { command: ['cat', '/tmp/health'] }, periodSeconds: 1, failureThreshold: 3 },
           readinessProbe: { httpGet: { port: ports.http, path: '/healthz' }, periodSeconds: 1 },
         },
@@ -59,14 +66,17 @@ await runBench('probes', async () => {
   let measuring = false;
   let unhealthy = 0;
   // Each handler is timed by a thin wrapper (the real handler inside), from the call to its answer.
-  const timed = (name: HandlerName): ProbeHandler => async (probe, target) => {
-    const t0 = performance.now();
-    const out = await DEFAULT_HANDLERS[name](probe, target);
-    if (measuring) samples[name].push(performance.now() - t0);
-    return out;
-  };
+  const timed =
+    (name: HandlerName): ProbeHandler =>
+    async (probe, target) => {
+      const t0 = performance.now();
+      const out = await DEFAULT_HANDLERS[name](probe, target);
+      if (measuring) samples[name].push(performance.now() - t0);
+      return out;
+    };
   const manager = new ProbeManager({
-    runtime, clock: systemClock,
+    runtime,
+    clock: systemClock,
     recordEvent: () => void unhealthy++,
     onChange: () => undefined,
     handlers: { exec: timed('exec'), httpGet: timed('httpGet'), tcpSocket: timed('tcpSocket') },
@@ -124,13 +134,17 @@ await runBench('probes', async () => {
     );
   }
   const kinds = Object.keys(samples) as HandlerName[];
-  writePng(join(OUT_DIR, 'probes.png'), barChart({
-    title: `Probe latency, ${PODS} pods × 3 probes at 1 s (${seconds} s, CPU ${cpuPct.toFixed(1)}% of a core)`,
-    yLabel: 'ms', categories: kinds,
-    series: [
-      { name: 'p50', values: kinds.map((k) => summarize(samples[k]).p50) },
-      { name: 'p99', values: kinds.map((k) => summarize(samples[k]).p99) },
-    ],
-  }));
+  writePng(
+    join(OUT_DIR, 'probes.png'),
+    barChart({
+      title: `Probe latency, ${PODS} pods × 3 probes at 1 s (${seconds} s, CPU ${cpuPct.toFixed(1)}% of a core)`,
+      yLabel: 'ms',
+      categories: kinds,
+      series: [
+        { name: 'p50', values: kinds.map((k) => summarize(samples[k]).p50) },
+        { name: 'p99', values: kinds.map((k) => summarize(samples[k]).p99) },
+      ],
+    }),
+  );
   return figures;
 });

@@ -30,7 +30,9 @@ const cm = (name: string, i: number): ConfigMap => ({ apiVersion: 'v1', kind: 'C
 async function main(): Promise<Figure[]> {
   const profDir = args.values['server-cpu-prof'];
   const cluster = await startCluster({
-    nodes: NODES, progress, spreadSeconds: args.quick ? 1 : 10,
+    nodes: NODES,
+    progress,
+    spreadSeconds: args.quick ? 1 : 10,
     serverNodeArgs: typeof profDir === 'string' ? ['--cpu-prof', '--cpu-prof-dir', profDir] : undefined,
   });
   const client: Client = cluster.client;
@@ -39,7 +41,12 @@ async function main(): Promise<Figure[]> {
     progress.phase(`create ${PODS} pods (for LIST) and 100 ConfigMaps`, PODS);
     let made = 0;
     await pool(PODS, 32, async (i) => {
-      await client.create(resources.pods, NS, { apiVersion: 'v1', kind: 'Pod', metadata: { name: `churn-pod-${i}` }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
+      await client.create(resources.pods, NS, {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: `churn-pod-${i}` },
+        spec: { containers: [{ name: 'c', image: 'busybox' }] },
+      });
       progress.update(++made);
     });
     await pool(100, 16, async (i) => void (await client.create(resources.configmaps, NS, cm(`fixed-${i}`, i))));
@@ -118,10 +125,18 @@ async function main(): Promise<Figure[]> {
       f('mutating calls/s achieved', achieved, 'calls/s', { detail: true }),
       f(`server CPU during the churn (heartbeats and LISTs included)`, (serverCpu * 100) / ((performance.now() - t0) / 1000), '% of a core'),
     );
-    writePng(join(OUT_DIR, `${BENCH}.png`), barChart({
-      title: `Mutating call latency, ${RATE}/s with ${NODES} hollow nodes`, yLabel: 'ms',
-      categories: [...VERBS], series: [{ name: 'p50', values: VERBS.map((v) => summarize(lat[v]).p50) }, { name: 'p99', values: VERBS.map((v) => summarize(lat[v]).p99) }],
-    }));
+    writePng(
+      join(OUT_DIR, `${BENCH}.png`),
+      barChart({
+        title: `Mutating call latency, ${RATE}/s with ${NODES} hollow nodes`,
+        yLabel: 'ms',
+        categories: [...VERBS],
+        series: [
+          { name: 'p50', values: VERBS.map((v) => summarize(lat[v]).p50) },
+          { name: 'p99', values: VERBS.map((v) => summarize(lat[v]).p99) },
+        ],
+      }),
+    );
     return figures;
   } finally {
     await cluster.stop();

@@ -40,27 +40,61 @@ export async function readyNodes(client: Client): Promise<number> {
 }
 
 /** Starts hollow nodes against `server`; resolves once all of them registered and `expectReady` (default `count`) nodes are Ready. */
-export async function startHollowNodes(server: ServerProcess, client: Client, opts: { count: number; offsetName?: string; podCidrBase?: string; spreadSeconds?: number; progress?: Progress; expectReady?: number }): Promise<{ child: ChildProcess; seconds: number }> {
+export async function startHollowNodes(
+  server: ServerProcess,
+  client: Client,
+  opts: { count: number; offsetName?: string; podCidrBase?: string; spreadSeconds?: number; progress?: Progress; expectReady?: number },
+): Promise<{ child: ChildProcess; seconds: number }> {
   const dir = makeTempDir('peapod-bench-hollow');
   const caFile = join(dir, 'ca.crt');
   writeFileSync(caFile, server.caPem);
   const t0 = performance.now();
-  const child = spawn(process.execPath, [
-    join(REPO_ROOT, 'bin/peapod.js'), 'hollow-nodes', '--count', String(opts.count), '--server', server.url, '--token', server.token, '--ca-file', caFile,
-    '--name-prefix', opts.offsetName ?? 'hollow-', '--pod-cidr-base', opts.podCidrBase ?? '10.64.0.0/10', '--spread-seconds', String(opts.spreadSeconds ?? 10),
-  ], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PEAPOD_LOG_LEVEL: 'error' } });
+  const child = spawn(
+    process.execPath,
+    [
+      join(REPO_ROOT, 'bin/peapod.js'),
+      'hollow-nodes',
+      '--count',
+      String(opts.count),
+      '--server',
+      server.url,
+      '--token',
+      server.token,
+      '--ca-file',
+      caFile,
+      '--name-prefix',
+      opts.offsetName ?? 'hollow-',
+      '--pod-cidr-base',
+      opts.podCidrBase ?? '10.64.0.0/10',
+      '--spread-seconds',
+      String(opts.spreadSeconds ?? 10),
+    ],
+    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PEAPOD_LOG_LEVEL: 'error' } },
+  );
   let registered = false;
-  child.stdout!.on('data', (d: Buffer) => { if (/nodes ready/.test(d.toString())) registered = true; });
+  child.stdout!.on('data', (d: Buffer) => {
+    if (/nodes ready/.test(d.toString())) registered = true;
+  });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
   let exited = false;
-  const gone = new Promise<void>((r) => child.once('exit', () => { exited = true; r(); }));
-  onCleanup(async () => {
-    if (!exited) child.kill('SIGTERM');
-    const t = setTimeout(() => child.kill('SIGKILL'), 8000);
-    await gone;
-    clearTimeout(t);
-  }, () => { if (!exited) child.kill('SIGKILL'); });
+  const gone = new Promise<void>((r) =>
+    child.once('exit', () => {
+      exited = true;
+      r();
+    }),
+  );
+  onCleanup(
+    async () => {
+      if (!exited) child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 8000);
+      await gone;
+      clearTimeout(t);
+    },
+    () => {
+      if (!exited) child.kill('SIGKILL');
+    },
+  );
   const want = opts.expectReady ?? opts.count;
   opts.progress?.phase(`join ${opts.count} hollow nodes`, want);
   for (;;) {
@@ -81,7 +115,10 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   let hollow: { child: ChildProcess; seconds: number } | undefined;
   if (opts.nodes > 0) hollow = await startHollowNodes(server, client, { count: opts.nodes, progress: opts.progress, spreadSeconds: opts.spreadSeconds });
   return {
-    server, client, hollowPid: hollow?.child.pid, joinSeconds: hollow?.seconds ?? 0,
+    server,
+    client,
+    hollowPid: hollow?.child.pid,
+    joinSeconds: hollow?.seconds ?? 0,
     async stop() {
       if (hollow && hollow.child.exitCode === null) {
         hollow.child.kill('SIGTERM');
@@ -96,7 +133,9 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
 /** Runs `fn(i)` for i in [0, n) with `concurrency` calls in flight. */
 export async function pool(n: number, concurrency: number, fn: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < n) await fn(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) await fn(next++);
+    }),
+  );
 }

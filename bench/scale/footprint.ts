@@ -42,16 +42,25 @@ async function waitRunning(client: ReturnType<typeof createClient>, want: number
 /** `peapod server` on an existing data dir (launchServer always makes a fresh one). */
 async function relaunch(dataDir: string): Promise<ServerProcess> {
   const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/peapod.js'), 'server', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--disable', 'agent'], {
-    cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PEAPOD_LOG_LEVEL: 'warn' },
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PEAPOD_LOG_LEVEL: 'warn' },
   });
   child.stderr!.resume();
   let exited = false;
-  const gone = new Promise<void>((r) => child.once('exit', () => { exited = true; r(); }));
+  const gone = new Promise<void>((r) =>
+    child.once('exit', () => {
+      exited = true;
+      r();
+    }),
+  );
   const stop = async (): Promise<void> => {
     if (!exited) child.kill('SIGTERM');
     await gone;
   };
-  onCleanup(stop, () => { if (!exited) child.kill('SIGKILL'); });
+  onCleanup(stop, () => {
+    if (!exited) child.kill('SIGKILL');
+  });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -62,8 +71,15 @@ async function relaunch(dataDir: string): Promise<ServerProcess> {
     void gone.then(() => reject(new Error('server exited during warm start')));
   });
   return {
-    pid: child.pid!, url, dataDir, token: readFileSync(join(dataDir, 'admin.token'), 'utf8').trim(), caPem: readFileSync(join(dataDir, 'pki', 'ca.crt'), 'utf8'),
-    stderrTail: () => [], logCounts: { warn: 0, error: 0, fatal: 0 }, exit: () => (exited ? { code: child.exitCode, signal: child.signalCode } : undefined), stop,
+    pid: child.pid!,
+    url,
+    dataDir,
+    token: readFileSync(join(dataDir, 'admin.token'), 'utf8').trim(),
+    caPem: readFileSync(join(dataDir, 'pki', 'ca.crt'), 'utf8'),
+    stderrTail: () => [],
+    logCounts: { warn: 0, error: 0, fatal: 0 },
+    exit: () => (exited ? { code: child.exitCode, signal: child.signalCode } : undefined),
+    stop,
   };
 }
 
@@ -78,12 +94,24 @@ async function main(): Promise<Figure[]> {
   progress.end(`${idle.rssMb.toFixed(0)} MB, ${idle.cpuPct.toFixed(1)} % CPU`);
   figures.push(f('server RSS, idle, 1 node', idle.rssMb, 'MB', { anchor: anchors.GOAL_IDLE_RSS_MB }), f('server CPU, idle, 1 node', idle.cpuPct, '% core'));
 
-  const more = await startHollowNodes(server, client, { count: NODES, offsetName: 'hollow-b-', podCidrBase: '10.128.0.0/10', progress, expectReady: NODES + 1, spreadSeconds: args.quick ? 1 : 10 });
+  const more = await startHollowNodes(server, client, {
+    count: NODES,
+    offsetName: 'hollow-b-',
+    podCidrBase: '10.128.0.0/10',
+    progress,
+    expectReady: NODES + 1,
+    spreadSeconds: args.quick ? 1 : 10,
+  });
   figures.push(f(`${NODES} hollow nodes: start → all Ready`, more.seconds, 's', NODES >= 1000 ? { anchor: anchors.GOAL_HOLLOW_JOIN_S } : {}));
   progress.phase(`create ${PODS} pods`, PODS);
   let made = 0;
   await pool(PODS, 32, async (i) => {
-    await client.create(resources.pods, 'default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: `fp-${i}` }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
+    await client.create(resources.pods, 'default', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: `fp-${i}` },
+      spec: { containers: [{ name: 'c', image: 'busybox' }] },
+    });
     progress.update(++made);
   });
   progress.end();
@@ -97,7 +125,9 @@ async function main(): Promise<Figure[]> {
   const busy = await sample(server.pid, WINDOW_S);
   const hollowAfter = readProcStats(more.child.pid!);
   const hollowCpu = ((hollowAfter.cpuSeconds - hollowBefore.cpuSeconds) / ((performance.now() - tH) / 1000)) * 100;
-  progress.end(`server ${busy.rssMb.toFixed(0)} MB ${busy.cpuPct.toFixed(1)} %; hollow-nodes ${(hollowAfter.rssBytes / MB).toFixed(0)} MB ${hollowCpu.toFixed(1)} %`);
+  progress.end(
+    `server ${busy.rssMb.toFixed(0)} MB ${busy.cpuPct.toFixed(1)} %; hollow-nodes ${(hollowAfter.rssBytes / MB).toFixed(0)} MB ${hollowCpu.toFixed(1)} %`,
+  );
   figures.push(
     f(`server RSS, ${NODES} nodes + ${PODS} pods`, busy.rssMb, 'MB'),
     f(`server CPU, ${NODES} nodes + ${PODS} pods (steady)`, busy.cpuPct, '% core'),
@@ -123,11 +153,15 @@ async function main(): Promise<Figure[]> {
     client2.close();
     await again.stop();
   }
-  writePng(join(OUT_DIR, `${BENCH}.png`), barChart({
-    title: 'peapod server RSS (MB)', yLabel: 'MB',
-    categories: ['idle, 1 node', `${NODES} nodes + ${PODS} pods`],
-    series: [{ name: 'RSS', values: [idle.rssMb, busy.rssMb] }],
-  }));
+  writePng(
+    join(OUT_DIR, `${BENCH}.png`),
+    barChart({
+      title: 'peapod server RSS (MB)',
+      yLabel: 'MB',
+      categories: ['idle, 1 node', `${NODES} nodes + ${PODS} pods`],
+      series: [{ name: 'RSS', values: [idle.rssMb, busy.rssMb] }],
+    }),
+  );
   return figures;
 }
 

@@ -15,7 +15,8 @@ import { startCluster, startHollowNodes } from './cluster.ts';
 
 const args = parseBenchArgs(['steps', 'create-rate']);
 const STEPS = String(args.values.steps ?? (args.quick ? '10/50' : '1000/30000,2000/60000,5000/150000'))
-  .split(',').map((s) => s.split('/').map(Number) as [number, number]);
+  .split(',')
+  .map((s) => s.split('/').map(Number) as [number, number]);
 const CREATE_RATE = Number(args.values['create-rate'] ?? (args.quick ? 100 : 150));
 const BENCH = 'scale-ladder';
 const progress = createProgress({ label: BENCH });
@@ -36,14 +37,16 @@ async function addPods(client: Client, from: number, to: number): Promise<{ star
   let finish!: () => void;
   const done = new Promise<void>((r) => (finish = r));
   const rv = (await client.list(resources.pods, 'default', { limit: 1 })).metadata?.resourceVersion;
-  const watch = client.watch<Pod>(resources.pods, 'default', { resourceVersion: rv, signal: abort.signal, timeoutSeconds: 3600 }, (ev) => {
-    const p = ev.object as Pod;
-    const name = p.metadata?.name ?? '';
-    const sent = sentAt.get(name);
-    if (sent === undefined || p.status?.phase !== 'Running') return;
-    sentAt.delete(name);
-    record(performance.now() - sent);
-  }).catch(() => undefined);
+  const watch = client
+    .watch<Pod>(resources.pods, 'default', { resourceVersion: rv, signal: abort.signal, timeoutSeconds: 3600 }, (ev) => {
+      const p = ev.object as Pod;
+      const name = p.metadata?.name ?? '';
+      const sent = sentAt.get(name);
+      if (sent === undefined || p.status?.phase !== 'Running') return;
+      sentAt.delete(name);
+      record(performance.now() - sent);
+    })
+    .catch(() => undefined);
   let failedCreates = 0;
   function record(ms: number): void {
     startup.push(ms);
@@ -58,12 +61,14 @@ async function addPods(client: Client, from: number, to: number): Promise<{ star
     while (inflight.size >= 64) await Promise.race(inflight);
     const name = `ladder-${i}`;
     sentAt.set(name, performance.now());
-    const p = client.create(resources.pods, 'default', { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'busybox' }] } })
+    const p = client
+      .create(resources.pods, 'default', { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'busybox' }] } })
       .catch((e: unknown) => {
         if (!sentAt.delete(name)) return;
         if (failedCreates++ < 3) progress.note(`create failed: ${e instanceof Error ? e.message : String(e)}`);
         record(Number.POSITIVE_INFINITY);
-      }).finally(() => inflight.delete(p));
+      })
+      .finally(() => inflight.delete(p));
     inflight.add(p);
   }
   await Promise.all(inflight);
@@ -89,14 +94,25 @@ async function mutatingProbe(client: Client, step: number): Promise<number> {
   for (let j = 0; j < 1000; j++) {
     const wait = t0 + j * 10 - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    calls.push((async () => {
-      const s = performance.now();
-      await client.create(resources.configmaps, 'default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `ladder-probe-${step}-${j}` }, data: { j: String(j) } })
-        .then(() => lat.push(performance.now() - s), (e: unknown) => {
-          lat.push(Number.POSITIVE_INFINITY);
-          if (failures++ < 3) progress.note(`probe create failed: ${e instanceof Error ? e.message : String(e)}`);
-        });
-    })());
+    calls.push(
+      (async () => {
+        const s = performance.now();
+        await client
+          .create(resources.configmaps, 'default', {
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            metadata: { name: `ladder-probe-${step}-${j}` },
+            data: { j: String(j) },
+          })
+          .then(
+            () => lat.push(performance.now() - s),
+            (e: unknown) => {
+              lat.push(Number.POSITIVE_INFINITY);
+              if (failures++ < 3) progress.note(`probe create failed: ${e instanceof Error ? e.message : String(e)}`);
+            },
+          );
+      })(),
+    );
   }
   await Promise.all(calls);
   return summarize(lat).p99;
@@ -117,8 +133,12 @@ async function main(): Promise<Figure[]> {
       if (wantNodes > nodes) {
         // Each step's nodes in their own process, with their own /12 of pod CIDRs.
         await startHollowNodes(server, client, {
-          count: wantNodes - nodes, offsetName: `hollow-s${k}-`, podCidrBase: `10.${64 + 16 * k}.0.0/12`,
-          spreadSeconds: args.quick ? 1 : 10, progress, expectReady: wantNodes,
+          count: wantNodes - nodes,
+          offsetName: `hollow-s${k}-`,
+          podCidrBase: `10.${64 + 16 * k}.0.0/12`,
+          spreadSeconds: args.quick ? 1 : 10,
+          progress,
+          expectReady: wantNodes,
         });
         nodes = wantNodes;
       }
@@ -140,7 +160,13 @@ async function main(): Promise<Figure[]> {
         f(`${label}: mutating p99 (100/s)`, mut, 'ms', { anchor: anchors.SLO_MUTATING_P99 }),
         f(`${label}: server RSS`, rss, 'MB'),
       );
-      const broke = exit ? `server exited (${exit.signal ?? exit.code})` : mut > MUTATING_BOUND_MS ? 'mutating p99 > 1 s' : startup.p99 > STARTUP_BOUND_MS ? 'pod startup p99 > 5 s' : undefined;
+      const broke = exit
+        ? `server exited (${exit.signal ?? exit.code})`
+        : mut > MUTATING_BOUND_MS
+          ? 'mutating p99 > 1 s'
+          : startup.p99 > STARTUP_BOUND_MS
+            ? 'pod startup p99 > 5 s'
+            : undefined;
       if (broke) {
         progress.note(`step ${k + 1} broke a bound: ${broke}`);
         break;
@@ -150,8 +176,14 @@ async function main(): Promise<Figure[]> {
   } finally {
     await cluster.stop();
   }
-  figures.push(f('largest size that held: nodes', held?.[0] ?? 0, 'nodes', { anchor: anchors.K8S_MAX_NODES }), f('largest size that held: pods', held?.[1] ?? 0, 'pods'));
-  writePng(join(OUT_DIR, `${BENCH}.png`), lineChart({ title: 'Server RSS by ladder step', yLabel: 'MB', xLabel: 'hollow nodes', series: [{ name: 'RSS', points: rssLine }] }));
+  figures.push(
+    f('largest size that held: nodes', held?.[0] ?? 0, 'nodes', { anchor: anchors.K8S_MAX_NODES }),
+    f('largest size that held: pods', held?.[1] ?? 0, 'pods'),
+  );
+  writePng(
+    join(OUT_DIR, `${BENCH}.png`),
+    lineChart({ title: 'Server RSS by ladder step', yLabel: 'MB', xLabel: 'hollow nodes', series: [{ name: 'RSS', points: rssLine }] }),
+  );
   return figures;
 }
 

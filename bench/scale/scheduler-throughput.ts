@@ -8,7 +8,21 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { resources } from '../../src/client/index.ts';
-import { anchors, createProgress, lineChart, OUT_DIR, parseBackends, parseBenchArgs, readProcStats, runBench, runOnBackends, summarize, writePng, type BackendName, type Figure } from '../lib/index.ts';
+import {
+  anchors,
+  createProgress,
+  lineChart,
+  OUT_DIR,
+  parseBackends,
+  parseBenchArgs,
+  readProcStats,
+  runBench,
+  runOnBackends,
+  summarize,
+  writePng,
+  type BackendName,
+  type Figure,
+} from '../lib/index.ts';
 import { pool, startCluster } from './cluster.ts';
 
 const args = parseBenchArgs(['nodes', 'pods', 'concurrency', 'server-cpu-prof', 'backend']);
@@ -21,7 +35,8 @@ const progress = createProgress({ label: BENCH });
 
 function pod(i: number): Pod {
   return {
-    apiVersion: 'v1', kind: 'Pod',
+    apiVersion: 'v1',
+    kind: 'Pod',
     metadata: { name: `burst-${i}`, namespace: 'default', labels: { app: `app-${i % 10}` } },
     spec: { containers: [{ name: 'c', image: 'busybox', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] },
   };
@@ -30,7 +45,10 @@ function pod(i: number): Pod {
 async function main(backend: BackendName, serverArgs: string[]): Promise<Figure[]> {
   const profDir = args.values['server-cpu-prof'];
   const cluster = await startCluster({
-    nodes: NODES, progress, spreadSeconds: args.quick ? 1 : 10, serverArgs,
+    nodes: NODES,
+    progress,
+    spreadSeconds: args.quick ? 1 : 10,
+    serverArgs,
     serverNodeArgs: typeof profDir === 'string' ? ['--cpu-prof', '--cpu-prof-dir', profDir] : undefined,
   });
   const { client } = cluster;
@@ -49,27 +67,32 @@ async function main(backend: BackendName, serverArgs: string[]): Promise<Figure[
     let finish!: () => void;
     const done = new Promise<void>((r) => (finish = r));
     const list = await client.list(resources.pods, 'default', { limit: 1 });
-    const watch = client.watch<Pod>(resources.pods, 'default', { resourceVersion: list.metadata?.resourceVersion, signal: abort.signal, timeoutSeconds: 3600 }, (ev) => {
-      const p = ev.object as Pod;
-      const name = p.metadata?.name ?? '';
-      const sent = sentAt.get(name);
-      if (sent === undefined || ev.type === 'DELETED') return;
-      const now = performance.now();
-      if (p.spec?.nodeName && !seenBound.has(name)) {
-        seenBound.add(name);
-        bound.push(now - sent);
-        lastBound = now;
-        timeline.push([(now - t0) / 1000, bound.length]);
-      }
-      if (p.status?.phase === 'Running' && !seenRunning.has(name)) {
-        seenRunning.add(name);
-        running.push(now - sent);
-        lastRunning = now;
-        runTimeline.push([(now - t0) / 1000, running.length]);
-        progress.update(running.length);
-        if (running.length === PODS) finish();
-      }
-    });
+    const watch = client.watch<Pod>(
+      resources.pods,
+      'default',
+      { resourceVersion: list.metadata?.resourceVersion, signal: abort.signal, timeoutSeconds: 3600 },
+      (ev) => {
+        const p = ev.object as Pod;
+        const name = p.metadata?.name ?? '';
+        const sent = sentAt.get(name);
+        if (sent === undefined || ev.type === 'DELETED') return;
+        const now = performance.now();
+        if (p.spec?.nodeName && !seenBound.has(name)) {
+          seenBound.add(name);
+          bound.push(now - sent);
+          lastBound = now;
+          timeline.push([(now - t0) / 1000, bound.length]);
+        }
+        if (p.status?.phase === 'Running' && !seenRunning.has(name)) {
+          seenRunning.add(name);
+          running.push(now - sent);
+          lastRunning = now;
+          runTimeline.push([(now - t0) / 1000, running.length]);
+          progress.update(running.length);
+          if (running.length === PODS) finish();
+        }
+      },
+    );
     progress.phase(`create ${PODS} pods on ${NODES} hollow nodes (concurrency ${CONCURRENCY}), wait for Running`, PODS);
     t0 = performance.now();
     const cpu0 = readProcStats(cluster.server.pid).cpuSeconds;
@@ -94,10 +117,18 @@ async function main(backend: BackendName, serverArgs: string[]): Promise<Figure[
     const b = summarize(bound);
     const r = summarize(running);
     const every = (pts: Array<[number, number]>): Array<[number, number]> => pts.filter((_, i) => i % Math.max(1, Math.floor(PODS / 500)) === 0);
-    writePng(join(OUT_DIR, backend === 'sqlite' ? `${BENCH}.png` : `${BENCH}-${backend}.png`), lineChart({
-      title: `Pods bound and Running (${PODS} pods, ${NODES} hollow nodes, ${backend})`, yLabel: 'pods', xLabel: 'seconds since first create',
-      series: [{ name: 'bound', points: every(timeline) }, { name: 'Running', points: every(runTimeline) }],
-    }));
+    writePng(
+      join(OUT_DIR, backend === 'sqlite' ? `${BENCH}.png` : `${BENCH}-${backend}.png`),
+      lineChart({
+        title: `Pods bound and Running (${PODS} pods, ${NODES} hollow nodes, ${backend})`,
+        yLabel: 'pods',
+        xLabel: 'seconds since first create',
+        series: [
+          { name: 'bound', points: every(timeline) },
+          { name: 'Running', points: every(runTimeline) },
+        ],
+      }),
+    );
     const f = (name: string, value: number, unit: string, extra: Partial<Figure> = {}): Figure => ({ bench: BENCH, name, value, unit, ...extra });
     return [
       f(`pods/s, create → bound (${PODS} pods, ${NODES} nodes)`, PODS / ((lastBound - t0) / 1000), 'pods/s', { anchor: anchors.SCHEDULER_PODS_PER_SECOND }),

@@ -45,7 +45,8 @@ async function fanout(client: Client, n: number, rv: string, want: number, durin
   abort.abort();
   await Promise.allSettled(watches);
   // A rate over watchers that stopped early (a closed stream, the timeout) would flatter: fail.
-  if (complete < n) throw new Error(`only ${complete} of ${n} watchers received all ${want} events (${delivered} of ${n * want} delivered in ${seconds.toFixed(1)} s)`);
+  if (complete < n)
+    throw new Error(`only ${complete} of ${n} watchers received all ${want} events (${delivered} of ${n * want} delivered in ${seconds.toFixed(1)} s)`);
   return { seconds, delivered };
 }
 
@@ -59,7 +60,12 @@ async function main(): Promise<Figure[]> {
     const write = async (): Promise<void> => {
       let made = 0;
       await pool(PODS, 32, async (i) => {
-        await client.create(resources.pods, NS, { apiVersion: 'v1', kind: 'Pod', metadata: { name: `f-${i}`, labels: { app: 'fanout' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
+        await client.create(resources.pods, NS, {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: `f-${i}`, labels: { app: 'fanout' } },
+          spec: { containers: [{ name: 'c', image: 'busybox' }] },
+        });
         progress.update(++made);
       });
     };
@@ -72,11 +78,15 @@ async function main(): Promise<Figure[]> {
     progress.phase(`replay: ${PODS} events to each of ${WATCHERS} watchers`);
     const many = await fanout(client, WATCHERS, rv, PODS);
     progress.end(`${Math.round(many.delivered / many.seconds)} events/s`);
-    writePng(join(OUT_DIR, `${BENCH}.png`), barChart({
-      title: `Watch events delivered per second (${PODS} events)`, yLabel: 'events/s',
-      categories: ['replay, 1 watcher', `replay, ${WATCHERS} watchers`, `live, ${WATCHERS} watchers`],
-      series: [{ name: 'events/s', values: [one.delivered / one.seconds, many.delivered / many.seconds, live.delivered / live.seconds] }],
-    }));
+    writePng(
+      join(OUT_DIR, `${BENCH}.png`),
+      barChart({
+        title: `Watch events delivered per second (${PODS} events)`,
+        yLabel: 'events/s',
+        categories: ['replay, 1 watcher', `replay, ${WATCHERS} watchers`, `live, ${WATCHERS} watchers`],
+        series: [{ name: 'events/s', values: [one.delivered / one.seconds, many.delivered / many.seconds, live.delivered / live.seconds] }],
+      }),
+    );
     return [
       f(`replay to 1 watcher (${PODS} events)`, one.delivered / one.seconds, 'events/s', { anchor: anchors.GOAL_WATCH_EVENTS }),
       f(`replay to ${WATCHERS} watchers, total`, many.delivered / many.seconds, 'events/s', { anchor: anchors.GOAL_WATCH_EVENTS }),

@@ -8,9 +8,7 @@ import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { join } from 'node:path';
 import { createClient, resources, type Client } from '../../src/client/index.ts';
 import { startSchedulerService } from '../../src/scheduler/index.ts';
-import {
-  anchors, createProgress, launchServer, lineChart, OUT_DIR, parseBenchArgs, runBench, summarize, writePng, type Figure,
-} from '../lib/index.ts';
+import { anchors, createProgress, launchServer, lineChart, OUT_DIR, parseBenchArgs, runBench, summarize, writePng, type Figure } from '../lib/index.ts';
 
 const args = parseBenchArgs(['nodes', 'pods', 'concurrency', 'server-cpu-prof']);
 const NODES = Number(args.values.nodes ?? (args.quick ? 100 : 1000));

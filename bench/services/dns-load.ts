@@ -51,10 +51,13 @@ const sweeper = setInterval(() => {
 
 sock.bind(0, () => {
   for (let i = 0; i < concurrency; i++) send();
-  setTimeout(() => {
-    clearInterval(sweeper);
-    sock.close();
-    const s = summarize(latencies);
-    process.stdout.write(`${JSON.stringify({ answered: latencies.length, lost, qps: latencies.length / seconds, p50: s.p50, p99: s.p99 })}\n`);
-  }, seconds * 1000 + 50);
+  setTimeout(
+    () => {
+      clearInterval(sweeper);
+      sock.close();
+      const s = summarize(latencies);
+      process.stdout.write(`${JSON.stringify({ answered: latencies.length, lost, qps: latencies.length / seconds, p50: s.p50, p99: s.p99 })}\n`);
+    },
+    seconds * 1000 + 50,
+  );
 });

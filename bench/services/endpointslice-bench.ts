@@ -37,14 +37,29 @@ await runBench(BENCH, async () => {
   await client.create(resources.namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
   // Only the controllers that act on Services run: pod GC and node lifecycle would delete or
   // mark unready the pods of the pretend node.
-  const cm = await startControllerManager({ client: createClient({ server: server.url, token: server.token, ca: server.caPem, userAgent: 'controller-manager' }), signal: abort.signal, logger: silentLogger, disabled: ['node-lifecycle', 'pod-gc', 'taint-eviction'] });
+  const cm = await startControllerManager({
+    client: createClient({ server: server.url, token: server.token, ca: server.caPem, userAgent: 'controller-manager' }),
+    signal: abort.signal,
+    logger: silentLogger,
+    disabled: ['node-lifecycle', 'pod-gc', 'taint-eviction'],
+  });
   await cm.ready;
-  await client.create(resources.services, NS, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] } });
+  await client.create(resources.services, NS, {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'web' },
+    spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] },
+  });
   progress.end();
   progress.phase(`creating ${pods} unready pods`);
   for (let i = 0; i < pods; i++) {
     const name = `p${i}`;
-    await client.create(resources.pods, NS, { apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { app: 'web' } }, spec: { nodeName: 'bench-node', containers: [{ name: 'c', image: 'busybox' }] } });
+    await client.create(resources.pods, NS, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, labels: { app: 'web' } },
+      spec: { nodeName: 'bench-node', containers: [{ name: 'c', image: 'busybox' }] },
+    });
     await client.patch(resources.pods, NS, name, status(i, false), { type: 'merge', subresource: 'status' });
   }
   // Watch the slices; `waiters` resolve when an address reaches the wanted readiness.

@@ -29,8 +29,23 @@ const INCR_GOAL = { bound: 'max' as const, value: 50, label: 'Peapod goal: incre
 const DNS_QPS_GOAL = { bound: 'min' as const, value: 10_000, label: 'Peapod goal: DNS q/s', source: 'Peapod issue #12' };
 const DNS_P99_GOAL = { bound: 'max' as const, value: 2, label: 'Peapod goal: DNS p99', source: 'Peapod issue #12' };
 
-interface DnsResult { answered: number; lost: number; qps: number; p50: number; p99: number }
-interface ChildResult { renderMs: number[]; fullMs: number[]; changeMs: number[]; bytes: number; flowMs: number[]; steadyMs: number[]; dnsDirect: DnsResult; dnsVip: DnsResult }
+interface DnsResult {
+  answered: number;
+  lost: number;
+  qps: number;
+  p50: number;
+  p99: number;
+}
+interface ChildResult {
+  renderMs: number[];
+  fullMs: number[];
+  changeMs: number[];
+  bytes: number;
+  flowMs: number[];
+  steadyMs: number[];
+  dnsDirect: DnsResult;
+  dnsVip: DnsResult;
+}
 
 function sh(cmd: string, a: string[]): void {
   const r = spawnSync(cmd, a, { encoding: 'utf8' });
@@ -40,14 +55,30 @@ function sh(cmd: string, a: string[]): void {
 await runBench(BENCH, async () => {
   if (process.getuid?.() !== 0) throw new Error('needs root (a network namespace and nftables)');
   sh('ip', ['netns', 'add', NS]);
-  onCleanup(async () => void spawnSync('ip', ['netns', 'del', NS]), () => void spawnSync('ip', ['netns', 'del', NS]));
+  onCleanup(
+    async () => void spawnSync('ip', ['netns', 'del', NS]),
+    () => void spawnSync('ip', ['netns', 'del', NS]),
+  );
   sh('ip', ['-n', NS, 'link', 'set', 'lo', 'up']);
   sh('ip', ['-n', NS, 'link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1']);
   sh('ip', ['-n', NS, 'addr', 'add', '192.168.77.1/24', 'dev', 'v0']);
   sh('ip', ['-n', NS, 'link', 'set', 'v0', 'up']);
   sh('ip', ['-n', NS, 'link', 'set', 'v1', 'up']);
-  const child = spawnSync('nsenter', [`--net=/run/netns/${NS}`, process.execPath, '--import', 'tsx', join(REPO_ROOT, 'bench/services/services-child.ts'),
-    String(SERVICES), '10', String(TRIALS), String(DNS_SECONDS)], { encoding: 'utf8', cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 << 20 });
+  const child = spawnSync(
+    'nsenter',
+    [
+      `--net=/run/netns/${NS}`,
+      process.execPath,
+      '--import',
+      'tsx',
+      join(REPO_ROOT, 'bench/services/services-child.ts'),
+      String(SERVICES),
+      '10',
+      String(TRIALS),
+      String(DNS_SECONDS),
+    ],
+    { encoding: 'utf8', cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 16 << 20 },
+  );
   if (child.status !== 0) throw new Error(`measuring child exited ${child.status}`);
   const r = JSON.parse(child.stdout.trim().split('\n').pop()!) as ChildResult;
   const size = `${SERVICES.toLocaleString('en-US')} Services × 10 endpoints`;
@@ -56,8 +87,20 @@ await runBench(BENCH, async () => {
   const flow = summarize(r.flowMs);
   const figures: Figure[] = [
     { bench: BENCH, name: `ruleset render, ${size} (p50)`, value: summarize(r.renderMs).p50, unit: 'ms' },
-    { bench: BENCH, name: `nft -f full sync, ${size} (p50, ${(r.bytes / 1e6).toFixed(1)} MB program)`, value: full.p50, unit: 'ms', anchor: SERVICES >= 1000 ? SYNC_GOAL : undefined },
-    { bench: BENCH, name: `one endpoint changed → diff sync (render + nft), ${size} (p50)`, value: change.p50, unit: 'ms', anchor: SERVICES >= 1000 ? INCR_GOAL : undefined },
+    {
+      bench: BENCH,
+      name: `nft -f full sync, ${size} (p50, ${(r.bytes / 1e6).toFixed(1)} MB program)`,
+      value: full.p50,
+      unit: 'ms',
+      anchor: SERVICES >= 1000 ? SYNC_GOAL : undefined,
+    },
+    {
+      bench: BENCH,
+      name: `one endpoint changed → diff sync (render + nft), ${size} (p50)`,
+      value: change.p50,
+      unit: 'ms',
+      anchor: SERVICES >= 1000 ? INCR_GOAL : undefined,
+    },
     { bench: BENCH, name: 'endpoint ready → first connection via ClusterIP p50', value: flow.p50, unit: 'ms' },
     { bench: BENCH, name: 'endpoint ready → first connection via ClusterIP p99', value: flow.p99, unit: 'ms' },
     { bench: BENCH, name: 'connect via ClusterIP, rules in place, p50', value: summarize(r.steadyMs).p50, unit: 'ms' },

@@ -18,7 +18,8 @@ const TRIALS = Number(trialsText);
 const DNS_SECONDS = Number(dnsText);
 const TARGET = '192.168.77.1';
 
-const endpointIps = (i: number): string[] => Array.from({ length: ENDPOINTS }, (_, k) => `10.42.${(i * ENDPOINTS + k) >> 8 & 255}.${(i * ENDPOINTS + k) & 255 || 1}`);
+const endpointIps = (i: number): string[] =>
+  Array.from({ length: ENDPOINTS }, (_, k) => `10.42.${((i * ENDPOINTS + k) >> 8) & 255}.${(i * ENDPOINTS + k) & 255 || 1}`);
 
 async function nftSync(): Promise<{ renderMs: number[]; fullMs: number[]; changeMs: number[]; bytes: number }> {
   const services = Array.from({ length: SERVICES }, (_, i) => benchService(i));
@@ -64,14 +65,25 @@ async function flowAndDns(): Promise<{ flowMs: number[]; steadyMs: number[]; dns
   const vip = '10.43.250.1';
   fake.services.put({ metadata: { name: 'flow', namespace: 'bench' }, spec: { clusterIP: vip, ports: [{ name: 'http', port: 80, protocol: 'TCP' }] } });
   const ac = new AbortController();
-  const proxy = await startNodeProxy({
-    nodeName: 'bench', informers: fake.informers, clusterCidr: '10.42.0.0/16', serviceCidr: '10.43.0.0/16',
-    clusterDns: '10.43.0.10', clusterDomain: 'cluster.local', podGateway: TARGET, upstreams: [], log: () => undefined,
-  }, ac.signal);
+  const proxy = await startNodeProxy(
+    {
+      nodeName: 'bench',
+      informers: fake.informers,
+      clusterCidr: '10.42.0.0/16',
+      serviceCidr: '10.43.0.0/16',
+      clusterDns: '10.43.0.10',
+      clusterDomain: 'cluster.local',
+      podGateway: TARGET,
+      upstreams: [],
+      log: () => undefined,
+    },
+    ac.signal,
+  );
   await proxy.flush();
   const slice = (ready: boolean) => ({
     metadata: { name: 'flow-x', namespace: 'bench', labels: { 'kubernetes.io/service-name': 'flow' } },
-    addressType: 'IPv4', ports: [{ name: 'http', port, protocol: 'TCP' }],
+    addressType: 'IPv4',
+    ports: [{ name: 'http', port, protocol: 'TCP' }],
     endpoints: ready ? [{ addresses: [TARGET], conditions: { ready: true } }] : [],
   });
   const flowMs: number[] = [];
@@ -86,9 +98,19 @@ async function flowAndDns(): Promise<{ flowMs: number[]; steadyMs: number[]; dns
       // was suppressed would wait for a SYN retransmit (1 s), so each attempt gives up after 20 ms.
       const ok = await new Promise<boolean>((resolve) => {
         const s = connect(80, vip);
-        const timer = setTimeout(() => { s.destroy(); resolve(false); }, 20);
-        s.once('connect', () => { clearTimeout(timer); s.destroy(); resolve(true); });
-        s.once('error', () => { clearTimeout(timer); resolve(false); });
+        const timer = setTimeout(() => {
+          s.destroy();
+          resolve(false);
+        }, 20);
+        s.once('connect', () => {
+          clearTimeout(timer);
+          s.destroy();
+          resolve(true);
+        });
+        s.once('error', () => {
+          clearTimeout(timer);
+          resolve(false);
+        });
       });
       if (ok) break;
       await new Promise((r) => setTimeout(r, 1));
@@ -101,13 +123,20 @@ async function flowAndDns(): Promise<{ flowMs: number[]; steadyMs: number[]; dns
     const t0 = performance.now();
     await new Promise<void>((resolve) => {
       const s = connect(80, vip);
-      s.once('connect', () => { s.destroy(); resolve(); });
+      s.once('connect', () => {
+        s.destroy();
+        resolve();
+      });
       s.once('error', () => resolve());
     });
     steadyMs.push(performance.now() - t0);
   }
   const load = async (host: string, p: number): Promise<unknown> => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'bench/services/dns-load.ts'), host, String(p), String(DNS_SECONDS), '32', String(SERVICES)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(REPO_ROOT, 'bench/services/dns-load.ts'), host, String(p), String(DNS_SECONDS), '32', String(SERVICES)],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
     return JSON.parse(line) as unknown;
   };

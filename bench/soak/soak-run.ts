@@ -56,16 +56,20 @@ function follow(client: ApiClient, rv: string, signal: AbortSignal): { seen: Set
   const done = (async () => {
     while (!signal.aborted) {
       try {
-        await client.watch(`${CMS}?watch=1&resourceVersion=${last}`, (line) => {
-          if (!line) return;
-          const ev = JSON.parse(line) as WatchEvent;
-          if (ev.type === 'ERROR') {
-            stats.errors++;
-            return;
-          }
-          last = ev.object.metadata?.resourceVersion ?? last;
-          seen.add(ev.type === 'DELETED' ? `DELETED ${ev.object.metadata?.name}` : `${ev.type} ${ev.object.data?.seq}`);
-        }, signal);
+        await client.watch(
+          `${CMS}?watch=1&resourceVersion=${last}`,
+          (line) => {
+            if (!line) return;
+            const ev = JSON.parse(line) as WatchEvent;
+            if (ev.type === 'ERROR') {
+              stats.errors++;
+              return;
+            }
+            last = ev.object.metadata?.resourceVersion ?? last;
+            seen.add(ev.type === 'DELETED' ? `DELETED ${ev.object.metadata?.name}` : `${ev.type} ${ev.object.data?.seq}`);
+          },
+          signal,
+        );
       } catch {
         stats.errors++;
       }
@@ -111,7 +115,9 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
         let res: Awaited<ReturnType<typeof client.request>>;
         if (kind === 0) {
           const name = `soak-${seq}`;
-          res = await client.request('POST', CMS, { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { seq: String(seq), payload: PAYLOAD } } });
+          res = await client.request('POST', CMS, {
+            body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { seq: String(seq), payload: PAYLOAD } },
+          });
           key = `ADDED ${seq}`;
           if (res.status === 201) live.push(name);
         } else if (kind === 1) {
@@ -138,10 +144,12 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
           if (errorSamples.length < 5) errorSamples.push(`${res.status} ${res.body.slice(0, 200)}`);
         }
       };
-      const p = op().catch((e: unknown) => {
-        writeErrors++;
-        if (errorSamples.length < 5) errorSamples.push(e instanceof Error ? e.message : String(e));
-      }).finally(() => inflight.delete(p));
+      const p = op()
+        .catch((e: unknown) => {
+          writeErrors++;
+          if (errorSamples.length < 5) errorSamples.push(e instanceof Error ? e.message : String(e));
+        })
+        .finally(() => inflight.delete(p));
       inflight.add(p);
       opts.onProgress?.(seq + 1, total);
     }

@@ -45,7 +45,10 @@ function runPart(part: (typeof ALL_PARTS)[number]): Promise<Figure[]> {
   });
 }
 
-const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' / ');
+const load = (): string =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' / ');
 
 await runBench(BENCH, async () => {
   const loadBefore = load();
@@ -58,14 +61,27 @@ await runBench(BENCH, async () => {
       if (f.detail || f.name.endsWith(' [etcd]')) continue;
       const etcd = got.find((g) => g.name === `${f.name} [etcd]`);
       const ratio = etcd && f.value !== 0 ? etcd.value / f.value : Number.NaN;
-      rows.push([part.name, f.name, f.unit, formatNumber(f.value), formatNumber(etcd?.value ?? Number.NaN), Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : '-']);
+      rows.push([
+        part.name,
+        f.name,
+        f.unit,
+        formatNumber(f.value),
+        formatNumber(etcd?.value ?? Number.NaN),
+        Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : '-',
+      ]);
     }
   }
   const loadAfter = load();
   const header = ['bench', 'figure', 'unit', 'sqlite', 'etcd', 'etcd/sqlite'];
-  process.stdout.write(`\netcd (1 member on loopback) next to SQLite — ${cpus().length} CPUs; load average 1/5/15 min at start ${loadBefore}, at end ${loadAfter}\n`);
+  process.stdout.write(
+    `\netcd (1 member on loopback) next to SQLite — ${cpus().length} CPUs; load average 1/5/15 min at start ${loadBefore}, at end ${loadAfter}\n`,
+  );
   process.stdout.write(`${renderTable(header, rows)}\n`);
-  writeCsv(join(OUT_DIR, `${BENCH}-table.csv`), [...header, 'load_start', 'load_end'], rows.map((r) => [...r, loadBefore, loadAfter]));
+  writeCsv(
+    join(OUT_DIR, `${BENCH}-table.csv`),
+    [...header, 'load_start', 'load_end'],
+    rows.map((r) => [...r, loadBefore, loadAfter]),
+  );
   const [l1] = loadavg();
   figures.push({ bench: BENCH, name: 'load average (1 min) at end', value: l1 ?? 0, unit: '', detail: true });
   return figures;

@@ -32,16 +32,18 @@ class Waiter<T extends KubeObject> {
   readonly #gone = new Map<string, () => void>();
   readonly #abort = new AbortController();
   constructor(client: Client, ref: ResourceRef) {
-    void client.watch<T>(ref, ref.namespaced ? NS : undefined, { signal: this.#abort.signal }, (ev) => {
-      if (ev.type === 'ERROR' || ev.type === 'BOOKMARK') return;
-      const name = ev.object.metadata?.name ?? '';
-      if (ev.type === 'DELETED') return this.#gone.get(name)?.();
-      const w = this.#want.get(name);
-      if (w?.test(ev.object)) {
-        this.#want.delete(name);
-        w.done(performance.now());
-      }
-    }).catch(() => undefined);
+    void client
+      .watch<T>(ref, ref.namespaced ? NS : undefined, { signal: this.#abort.signal }, (ev) => {
+        if (ev.type === 'ERROR' || ev.type === 'BOOKMARK') return;
+        const name = ev.object.metadata?.name ?? '';
+        if (ev.type === 'DELETED') return this.#gone.get(name)?.();
+        const w = this.#want.get(name);
+        if (w?.test(ev.object)) {
+          this.#want.delete(name);
+          w.done(performance.now());
+        }
+      })
+      .catch(() => undefined);
   }
   when(name: string, test: (o: T) => boolean): Promise<number> {
     return withTimeout(new Promise((done) => this.#want.set(name, { test, done })), `${name}: condition`);
@@ -59,11 +61,15 @@ function withTimeout<T>(p: Promise<T>, what: string): Promise<T> {
 }
 
 const claim = (name: string, cls: string): PersistentVolumeClaim => ({
-  apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name },
+  apiVersion: 'v1',
+  kind: 'PersistentVolumeClaim',
+  metadata: { name },
   spec: { accessModes: ['ReadWriteOnce'], storageClassName: cls, resources: { requests: { storage: '64Mi' } } },
 });
 const pod = (name: string, volume: NonNullable<Pod['spec']>['volumes']): Pod => ({
-  apiVersion: 'v1', kind: 'Pod', metadata: { name },
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name },
   spec: {
     terminationGracePeriodSeconds: 5,
     containers: [{ name: 'c', image: 'busybox', imagePullPolicy: 'Never', command: COMMAND, volumeMounts: [{ name: 'data', mountPath: '/data' }] }],
@@ -88,8 +94,16 @@ await runBench(BENCH, async () => {
       const keep = i >= size.warmup;
       // A claim binding to a volume made in advance.
       const pv: PersistentVolume = {
-        apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: `static-${i}` },
-        spec: { capacity: { storage: '64Mi' }, accessModes: ['ReadWriteOnce'], storageClassName: 'bench-manual', persistentVolumeReclaimPolicy: 'Retain', hostPath: { path: join(agentDir, 'bench-static', String(i)) } },
+        apiVersion: 'v1',
+        kind: 'PersistentVolume',
+        metadata: { name: `static-${i}` },
+        spec: {
+          capacity: { storage: '64Mi' },
+          accessModes: ['ReadWriteOnce'],
+          storageClassName: 'bench-manual',
+          persistentVolumeReclaimPolicy: 'Retain',
+          hostPath: { path: join(agentDir, 'bench-static', String(i)) },
+        },
       };
       await client.create(resources.persistentvolumes, undefined, pv);
       let t0 = performance.now();
@@ -149,12 +163,17 @@ await runBench(BENCH, async () => {
     table.push([label, formatNumber(s.p50), formatNumber(s.p99)]);
   }
   const ratio = summarize(samples.claimPod).p50 / summarize(samples.emptyDirPod).p50;
-  process.stdout.write(`\nVolumes, ${size.rounds} rounds, ms\n${renderTable(['what', 'p50', 'p99'], table)}\nclaim pod / emptyDir pod p50: ${ratio.toFixed(2)}×\n`);
-  writePng(join(OUT_DIR, `${BENCH}.png`), barChart({
-    title: `Claims and pods with volumes (${size.rounds} rounds)`,
-    yLabel: 'ms',
-    categories: rows.map(([, k]) => k),
-    series: (['p50', 'p99'] as const).map((q) => ({ name: q, values: rows.map(([, k]) => summarize(samples[k])[q]) })),
-  }));
+  process.stdout.write(
+    `\nVolumes, ${size.rounds} rounds, ms\n${renderTable(['what', 'p50', 'p99'], table)}\nclaim pod / emptyDir pod p50: ${ratio.toFixed(2)}×\n`,
+  );
+  writePng(
+    join(OUT_DIR, `${BENCH}.png`),
+    barChart({
+      title: `Claims and pods with volumes (${size.rounds} rounds)`,
+      yLabel: 'ms',
+      categories: rows.map(([, k]) => k),
+      series: (['p50', 'p99'] as const).map((q) => ({ name: q, values: rows.map(([, k]) => summarize(samples[k])[q]) })),
+    }),
+  );
   return figures;
 });

@@ -117,7 +117,11 @@ export class ClientAgentApi implements AgentApi {
 
   #tokens = new Map<string, { token: string; renewAt: number; expires: number }>();
 
-  async #getOptional<T extends ConfigMap | Secret | PersistentVolumeClaim | PersistentVolume>(ref: (typeof resources)[keyof typeof resources], ns: string | undefined, name: string): Promise<T | undefined> {
+  async #getOptional<T extends ConfigMap | Secret | PersistentVolumeClaim | PersistentVolume>(
+    ref: (typeof resources)[keyof typeof resources],
+    ns: string | undefined,
+    name: string,
+  ): Promise<T | undefined> {
     try {
       return await this.opts.client.get<T>(ref, ns, name);
     } catch (e) {

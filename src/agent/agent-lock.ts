@@ -64,4 +64,3 @@ function readText(path: string): string {
     return '';
   }
 }
-

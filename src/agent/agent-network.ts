@@ -33,9 +33,23 @@ export async function chooseNetwork(opts: ChooseNetworkOptions): Promise<AgentNe
   const saved = existsSync(opts.statePath) ? (JSON.parse(await readFile(opts.statePath, 'utf8')) as Partial<AgentNetworkConfig>) : {};
   const links = await hostLinks();
   const routes = await hostRoutes();
-  const subnet = opts.podCidr ?? saved.subnet ?? firstFree((n) => `10.42.${n}.0/24`, (s) => !routes.has(s));
+  const subnet =
+    opts.podCidr ??
+    saved.subnet ??
+    firstFree(
+      (n) => `10.42.${n}.0/24`,
+      (s) => !routes.has(s),
+    );
   const octet = /^10\.42\.(\d+)\.0\/24$/.exec(subnet)?.[1];
-  const bridge = opts.bridge ?? saved.bridge ?? (octet !== undefined ? `${BRIDGE_PREFIX}${octet}` : firstFree((n) => `${BRIDGE_PREFIX}x${n}`, (b) => !links.has(b)));
+  const bridge =
+    opts.bridge ??
+    saved.bridge ??
+    (octet !== undefined
+      ? `${BRIDGE_PREFIX}${octet}`
+      : firstFree(
+          (n) => `${BRIDGE_PREFIX}x${n}`,
+          (b) => !links.has(b),
+        ));
   if (bridge.length > 15) throw new Error(`bridge name ${bridge} is longer than 15 characters`);
   const config = { bridge, subnet };
   if (saved.bridge !== bridge || saved.subnet !== subnet) {
@@ -59,10 +73,20 @@ function firstFree(name: (n: number) => string, free: (candidate: string) => boo
 
 async function hostLinks(): Promise<Set<string>> {
   const { stdout } = await runCommand('ip', ['-o', 'link', 'show'], { allowFailure: true });
-  return new Set(stdout.split('\n').map((l) => l.split(':')[1]?.trim().split('@')[0] ?? '').filter(Boolean));
+  return new Set(
+    stdout
+      .split('\n')
+      .map((l) => l.split(':')[1]?.trim().split('@')[0] ?? '')
+      .filter(Boolean),
+  );
 }
 
 async function hostRoutes(): Promise<Set<string>> {
   const { stdout } = await runCommand('ip', ['-o', '-4', 'route', 'show'], { allowFailure: true });
-  return new Set(stdout.split('\n').map((l) => l.split(' ')[0] ?? '').filter(Boolean));
+  return new Set(
+    stdout
+      .split('\n')
+      .map((l) => l.split(' ')[0] ?? '')
+      .filter(Boolean),
+  );
 }

@@ -22,11 +22,19 @@ describe('agent (hollow runtime) against a real server', { timeout: 90_000 }, ()
   let agent: Agent;
   const logs: string[] = [];
 
-  const start = (signal: AbortSignal): Promise<Agent> => startAgent({
-    client, nodeName: NODE, dataDir, runtime: 'hollow', podCidr: '10.42.7.0/24', nodeIp: '192.0.2.77',
-    labels: { [CONTROL_PLANE_LABEL]: '' }, taints: [{ key: CONTROL_PLANE_LABEL, effect: 'NoSchedule' }],
-    signal, log: (m) => logs.push(m),
-  });
+  const start = (signal: AbortSignal): Promise<Agent> =>
+    startAgent({
+      client,
+      nodeName: NODE,
+      dataDir,
+      runtime: 'hollow',
+      podCidr: '10.42.7.0/24',
+      nodeIp: '192.0.2.77',
+      labels: { [CONTROL_PLANE_LABEL]: '' },
+      taints: [{ key: CONTROL_PLANE_LABEL, effect: 'NoSchedule' }],
+      signal,
+      log: (m) => logs.push(m),
+    });
 
   before(async () => {
     server = await startServer({ args: ['--disable', 'agent'] });
@@ -48,11 +56,16 @@ describe('agent (hollow runtime) against a real server', { timeout: 90_000 }, ()
     const r = await kubectl(server, ['get', 'node', NODE, '-o', 'wide', '--no-headers']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^hollow-1\s+Ready\s+control-plane\s+\S+\s+v1\.32\.4-peapod\s+192\.0\.2\.77\s/);
-    const node = (await api(server, 'GET', `/api/v1/nodes/${NODE}`)).json<{ spec: { podCIDR: string; taints: unknown[] }; status: { nodeInfo: { containerRuntimeVersion: string } } }>();
+    const node = (await api(server, 'GET', `/api/v1/nodes/${NODE}`)).json<{
+      spec: { podCIDR: string; taints: unknown[] };
+      status: { nodeInfo: { containerRuntimeVersion: string } };
+    }>();
     assert.equal(node.spec.podCIDR, '10.42.7.0/24');
     assert.deepEqual(node.spec.taints, [{ key: CONTROL_PLANE_LABEL, effect: 'NoSchedule' }]);
     assert.match(node.status.nodeInfo.containerRuntimeVersion, /^hollow:\/\//);
-    const lease = (await api(server, 'GET', `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${NODE}`)).json<{ spec: { holderIdentity: string; leaseDurationSeconds: number } }>();
+    const lease = (await api(server, 'GET', `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${NODE}`)).json<{
+      spec: { holderIdentity: string; leaseDurationSeconds: number };
+    }>();
     assert.equal(lease.spec.holderIdentity, NODE);
     assert.equal(lease.spec.leaseDurationSeconds, 40);
   });
@@ -66,7 +79,9 @@ describe('agent (hollow runtime) against a real server', { timeout: 90_000 }, ()
     assert.match(p.status?.podIP ?? '', /^10\.42\.7\.\d+$/);
     assert.equal(p.status?.hostIP, '192.0.2.77');
     const events = await eventually('Started event', async () => {
-      const list = (await api(server, 'GET', '/api/v1/namespaces/default/events')).json<{ items: { reason: string; involvedObject: { name: string }; source: { component: string; host: string } }[] }>();
+      const list = (await api(server, 'GET', '/api/v1/namespaces/default/events')).json<{
+        items: { reason: string; involvedObject: { name: string }; source: { component: string; host: string } }[];
+      }>();
       return list.items.find((e) => e.reason === 'Started' && e.involvedObject.name === 'p1');
     });
     assert.deepEqual(events.source, { component: 'kubelet', host: NODE });
@@ -74,7 +89,8 @@ describe('agent (hollow runtime) against a real server', { timeout: 90_000 }, ()
 
   test('a container that fails with restartPolicy Never ends the pod Failed', async () => {
     const pod = {
-      apiVersion: 'v1', kind: 'Pod',
+      apiVersion: 'v1',
+      kind: 'Pod',
       metadata: { name: 'p-fail', annotations: { [HOLLOW_EXIT_AFTER]: '0', [HOLLOW_EXIT_CODE]: '2' } },
       spec: { nodeName: NODE, restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] },
     };

@@ -22,11 +22,30 @@ import { HollowPodStorage, HollowRuntime } from './hollow/index.ts';
 import { BUSYBOX_NAME, ImagePuller, ImageStore, loadRegistriesConfig, nodeImages, nodeStatusImages, startImageGc, type PodImages } from './images/index.ts';
 import { PodNetwork } from './network/index.ts';
 import {
-  buildNode, defaultNodeIp, followLeaseConfig, healthyPressure, leaseWriter, readMachineInfo, readPressure, registerNode, startLeaseRenewer, startNodeStatusReporter, type LeaseTiming,
+  buildNode,
+  defaultNodeIp,
+  followLeaseConfig,
+  healthyPressure,
+  leaseWriter,
+  readMachineInfo,
+  readPressure,
+  registerNode,
+  startLeaseRenewer,
+  startNodeStatusReporter,
+  type LeaseTiming,
 } from './node/index.ts';
 import { parseResolvConf } from './dns/forwarder.ts';
 import { DiskPodStorage, PodManager, type ClusterDnsSettings, type NodeInfo, type PodStorage } from './pods/index.ts';
-import { clusterDnsIp, CLUSTER_POD_CIDR, createServiceInformers, DEFAULT_CLUSTER_DOMAIN, DEFAULT_SERVICE_CIDR, startNodeProxy, type NodeProxy, type ServiceInformers } from './proxy/index.ts';
+import {
+  clusterDnsIp,
+  CLUSTER_POD_CIDR,
+  createServiceInformers,
+  DEFAULT_CLUSTER_DOMAIN,
+  DEFAULT_SERVICE_CIDR,
+  startNodeProxy,
+  type NodeProxy,
+  type ServiceInformers,
+} from './proxy/index.ts';
 import type { ProbeHandlers } from './probes/index.ts';
 import { ConmonRuntime, type ContainerRuntime, type OciRuntimePreference } from './runtime/index.ts';
 import { runtimeStatsProvider } from './metrics/index.ts';
@@ -160,28 +179,38 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       throw e;
     });
     const nodeCidr = existing?.spec?.podCIDR || undefined;
-    const rt = opts.runtime === 'conmon'
-      ? await startConmon(opts, nodeCidr ?? opts.podCidr, progress)
-      : hollowRuntime(nodeCidr ?? opts.podCidr ?? DEFAULT_POD_CIDR);
+    const rt =
+      opts.runtime === 'conmon' ? await startConmon(opts, nodeCidr ?? opts.podCidr, progress) : hollowRuntime(nodeCidr ?? opts.podCidr ?? DEFAULT_POD_CIDR);
     const podCidr = rt.network?.subnet ?? nodeCidr ?? opts.podCidr ?? DEFAULT_POD_CIDR;
     if (rt.cleanup) cleanups.push(rt.cleanup);
 
     const logger = agentLogger(log);
-    const informer = opts.podSource?.(nodeName)
-      ?? createInformer<Pod>(client, resources.pods, { fieldSelector: `spec.nodeName=${nodeName}`, logger });
+    const informer = opts.podSource?.(nodeName) ?? createInformer<Pod>(client, resources.pods, { fieldSelector: `spec.nodeName=${nodeName}`, logger });
     const nodeIp = opts.nodeIp ?? defaultNodeIp();
     let agentPort: number | undefined;
     if (opts.streaming) {
       const streaming = await startAgentStreaming({
-        dataDir: opts.dataDir, host: nodeIp, port: opts.streaming.port ?? 0, token: opts.streaming.token,
-        runtime: rt.runtime, pods: informer.store, log, tls: opts.streaming.tls,
+        dataDir: opts.dataDir,
+        host: nodeIp,
+        port: opts.streaming.port ?? 0,
+        token: opts.streaming.token,
+        runtime: rt.runtime,
+        pods: informer.store,
+        log,
+        tls: opts.streaming.tls,
         stats: runtimeStatsProvider({ nodeName, runtime: rt.runtime, cgroupParent: rt.cgroupParent }),
       });
       cleanups.push(() => void streaming.close());
       agentPort = streaming.port;
     }
     const desired = buildNode(machine, {
-      name: nodeName, ip: nodeIp, podCidr, labels: opts.labels, taints: opts.taints, runtimeVersion: rt.runtime.version(), agentPort,
+      name: nodeName,
+      ip: nodeIp,
+      podCidr,
+      labels: opts.labels,
+      taints: opts.taints,
+      runtimeVersion: rt.runtime.version(),
+      agentPort,
     });
     let node = await registerNode(client, desired);
     log('agent: node registered', { node: nodeName, podCIDR: podCidr, runtime: rt.runtime.version(), bridge: rt.network?.bridge });
@@ -200,19 +229,38 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     const svcNet = serviceNetwork(opts.services);
     const dns = rt.network ? await clusterDnsSettings(svcNet) : undefined;
     const manager = new PodManager({
-      runtime: rt.runtime, api, storage: rt.storage, log, dns,
+      runtime: rt.runtime,
+      api,
+      storage: rt.storage,
+      log,
+      dns,
       images: rt.podImages,
       probes: { handlers: opts.probeHandlers ?? (opts.runtime === 'hollow' ? HOLLOW_PROBE_HANDLERS : undefined) },
     });
 
-    const leaseTiming = opts.leaseTiming ?? await followLeaseConfig({
-      client, durationSeconds: opts.nodeLeaseDurationSeconds, renewIntervalMs: opts.leaseRenewIntervalMs, logger,
-      onChange: (t) => log('agent: node lease timing changed by the cluster config', { leaseDurationSeconds: t.durationSeconds, renewIntervalMs: t.renewIntervalMs }),
-    }, signal);
-    startLeaseRenewer({
-      nodeName, put: leaseWriter(client), nodeUid: () => node.metadata?.uid, timing: leaseTiming,
-      onError: (e) => log('agent: lease renewal failed', { error: errText(e) }),
-    }, signal);
+    const leaseTiming =
+      opts.leaseTiming ??
+      (await followLeaseConfig(
+        {
+          client,
+          durationSeconds: opts.nodeLeaseDurationSeconds,
+          renewIntervalMs: opts.leaseRenewIntervalMs,
+          logger,
+          onChange: (t) =>
+            log('agent: node lease timing changed by the cluster config', { leaseDurationSeconds: t.durationSeconds, renewIntervalMs: t.renewIntervalMs }),
+        },
+        signal,
+      ));
+    startLeaseRenewer(
+      {
+        nodeName,
+        put: leaseWriter(client),
+        nodeUid: () => node.metadata?.uid,
+        timing: leaseTiming,
+        onError: (e) => log('agent: lease renewal failed', { error: errText(e) }),
+      },
+      signal,
+    );
     if (rt.images) {
       const store = rt.images;
       const inUse = async (): Promise<Set<string>> => {
@@ -225,13 +273,17 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       };
       startImageGc({ store, inUse, log }, signal);
     }
-    startNodeStatusReporter({
-      client, node,
-      readPressure: rt.images ? () => readPressure(opts.dataDir) : async () => healthyPressure(),
-      readImages: rt.images ? async () => nodeStatusImages(await rt.images!.list()) : undefined,
-      onPosted: (n) => (node = n),
-      onError: (e) => log('agent: node status update failed', { error: errText(e) }),
-    }, signal);
+    startNodeStatusReporter(
+      {
+        client,
+        node,
+        readPressure: rt.images ? () => readPressure(opts.dataDir) : async () => healthyPressure(),
+        readImages: rt.images ? async () => nodeStatusImages(await rt.images!.list()) : undefined,
+        onPosted: (n) => (node = n),
+        onError: (e) => log('agent: node status update failed', { error: errText(e) }),
+      },
+      signal,
+    );
 
     if (opts.runtime === 'conmon') await startLocalPathVolumes({ client, nodeName, dataDir: opts.dataDir, signal, logger });
     await manager.start(signal);
@@ -244,9 +296,10 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       log('agent: orphan cleanup failed', { error: errText(e) });
     });
 
-    const proxy = rt.network && opts.services?.enabled !== false
-      ? startServiceNetwork({ client, nodeName, logger, log, gateway: podGateway(rt.network.subnet), svcNet }, signal)
-      : Promise.resolve(undefined);
+    const proxy =
+      rt.network && opts.services?.enabled !== false
+        ? startServiceNetwork({ client, nodeName, logger, log, gateway: podGateway(rt.network.subnet), svcNet }, signal)
+        : Promise.resolve(undefined);
     void proxy.then((p) => {
       if (p?.proxy) serviceInformers = p.informers;
     });
@@ -350,7 +403,10 @@ interface ServiceNetworkStart {
  * Services and EndpointSlices informers, then the node proxy and DNS server once both synced (so
  * the first table is complete). Never fails the agent: without nft, or on an error, it logs why.
  */
-async function startServiceNetwork(o: ServiceNetworkStart, signal: AbortSignal): Promise<{ proxy?: NodeProxy; informers: ServiceInformers; informersDone: Promise<unknown> } | undefined> {
+async function startServiceNetwork(
+  o: ServiceNetworkStart,
+  signal: AbortSignal,
+): Promise<{ proxy?: NodeProxy; informers: ServiceInformers; informersDone: Promise<unknown> } | undefined> {
   if (spawnSync('nft', ['--version'], { stdio: 'ignore' }).status !== 0) {
     o.log('agent: node proxy not started: nft (Debian package nftables) not found; Services are not reachable from this node');
     return undefined;
@@ -359,10 +415,19 @@ async function startServiceNetwork(o: ServiceNetworkStart, signal: AbortSignal):
   const informersDone = Promise.all([informers.services.start(signal), informers.slices.start(signal)]);
   try {
     await Promise.all([informers.services.waitForSync(signal), informers.slices.waitForSync(signal)]);
-    const proxy = await startNodeProxy({
-      nodeName: o.nodeName, informers, clusterCidr: o.svcNet.clusterCidr, serviceCidr: o.svcNet.serviceCidr,
-      clusterDns: o.svcNet.clusterDns, clusterDomain: o.svcNet.clusterDomain, podGateway: o.gateway, log: o.log,
-    }, signal);
+    const proxy = await startNodeProxy(
+      {
+        nodeName: o.nodeName,
+        informers,
+        clusterCidr: o.svcNet.clusterCidr,
+        serviceCidr: o.svcNet.serviceCidr,
+        clusterDns: o.svcNet.clusterDns,
+        clusterDomain: o.svcNet.clusterDomain,
+        podGateway: o.gateway,
+        log: o.log,
+      },
+      signal,
+    );
     // The proxy removes its table and route itself when `signal` aborts (synchronously, inside the agent's shutdown).
     o.log('agent: node proxy started', { table: proxy.table, dnsPort: proxy.dns?.port, serviceCidr: o.svcNet.serviceCidr, clusterDns: o.svcNet.clusterDns });
     return { proxy, informers, informersDone };

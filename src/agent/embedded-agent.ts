@@ -30,7 +30,9 @@ export function embeddedAgent(flags: EmbeddedAgentFlags = {}): Component {
     async start(ctx) {
       const problems = await conmonPreflight(flags.ociRuntime);
       if (problems.length) {
-        ctx.log(`embedded agent not started: ${problems.join('; ')}. Pods bound to this node will stay Pending; run as root with the packages installed (scripts/install-deps.sh), or pass --disable agent to silence this.`);
+        ctx.log(
+          `embedded agent not started: ${problems.join('; ')}. Pods bound to this node will stay Pending; run as root with the packages installed (scripts/install-deps.sh), or pass --disable agent to silence this.`,
+        );
         return;
       }
       try {

@@ -81,7 +81,11 @@ export function parseCron(text: string): CronSchedule {
   const parts = expanded.split(/\s+/).filter(Boolean);
   if (parts.length !== 5) throw new CronParseError(`expected exactly 5 fields, found ${parts.length}: [${parts.join(' ')}]`);
   const [minute, hour, dom, month, dow] = parts.map((p, i) => parseField(p, FIELDS[i]!)) as [
-    ReturnType<typeof parseField>, ReturnType<typeof parseField>, ReturnType<typeof parseField>, ReturnType<typeof parseField>, ReturnType<typeof parseField>,
+    ReturnType<typeof parseField>,
+    ReturnType<typeof parseField>,
+    ReturnType<typeof parseField>,
+    ReturnType<typeof parseField>,
+    ReturnType<typeof parseField>,
   ];
   // Sunday may be written 7 in many crons; robfig rejects it, and so do we (max 6).
   const dayMatches = (d: Date): boolean => {

@@ -1,13 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  EVERYTHING_LABELS,
-  NOTHING_LABELS,
-  SelectorError,
-  labelSelectorFromObject,
-  parseLabelSelector,
-  selectorMatcher,
-} from './index.ts';
+import { EVERYTHING_LABELS, NOTHING_LABELS, SelectorError, labelSelectorFromObject, parseLabelSelector, selectorMatcher } from './index.ts';
 
 const web = { app: 'web', tier: 'frontend', version: '3' };
 
@@ -85,7 +78,7 @@ describe('parseLabelSelector', () => {
     assert.equal(parseError('a in (b'), "unable to parse requirement: found '', expected: ',' or ')'");
     assert.equal(parseError('a in (b c)'), "unable to parse requirement: found 'c', expected: ',' or ')'");
     assert.equal(parseError('a=(b)'), "unable to parse requirement: found '(', expected: identifier");
-    assert.equal(parseError('a>b'), 'unable to parse requirement: values[0]: Invalid value: "b": for \'Gt\', \'Lt\' operators, the value must be an integer');
+    assert.equal(parseError('a>b'), "unable to parse requirement: values[0]: Invalid value: \"b\": for 'Gt', 'Lt' operators, the value must be an integer");
   });
 
   it('rejects invalid keys and values with upstream validation messages', () => {
@@ -102,11 +95,17 @@ describe('parseLabelSelector', () => {
         "(e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is " +
         "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
     );
-    assert.match(parseError('Example.com/a=b'), /^unable to parse requirement: <nil>: Invalid value: "Example.com\/a": prefix part a lowercase RFC 1123 subdomain/);
+    assert.match(
+      parseError('Example.com/a=b'),
+      /^unable to parse requirement: <nil>: Invalid value: "Example.com\/a": prefix part a lowercase RFC 1123 subdomain/,
+    );
     assert.match(parseError('/a'), /<nil>: Invalid value: "\/a": prefix part must be non-empty$/);
     assert.match(parseError('k'.repeat(64)), /Invalid value: "k{64}": name part must be no more than 63 characters$/);
     assert.match(parseError('-'.repeat(64)), /name part must be no more than 63 characters; name part must consist/);
-    assert.match(parseError('a/b/c'), /Invalid value: "a\/b\/c": a valid label key must consist of .* with an optional DNS subdomain prefix and '\/' \(e\.g\. 'example\.com\/MyName'\)$/);
+    assert.match(
+      parseError('a/b/c'),
+      /Invalid value: "a\/b\/c": a valid label key must consist of .* with an optional DNS subdomain prefix and '\/' \(e\.g\. 'example\.com\/MyName'\)$/,
+    );
     assert.ok(parseLabelSelector('app.kubernetes.io/name=web').matches({ 'app.kubernetes.io/name': 'web' }));
   });
 });
@@ -139,18 +138,16 @@ describe('labelSelectorFromObject', () => {
   });
 
   it('rejects bad operators and values like LabelSelectorAsSelector', () => {
-    assert.throws(
-      () => labelSelectorFromObject({ matchExpressions: [{ key: 'a', operator: 'Gt', values: ['1'] }] }),
-      { name: 'SelectorError', message: '"Gt" is not a valid label selector operator' },
-    );
-    assert.throws(
-      () => labelSelectorFromObject({ matchExpressions: [{ key: 'a', operator: 'In' }] }),
-      { message: "values: Invalid value: null: for 'in', 'notin' operators, values set can't be empty" },
-    );
-    assert.throws(
-      () => labelSelectorFromObject({ matchExpressions: [{ key: 'a', operator: 'Exists', values: ['x'] }] }),
-      { message: 'values: Invalid value: ["x"]: values set must be empty for exists and does not exist' },
-    );
+    assert.throws(() => labelSelectorFromObject({ matchExpressions: [{ key: 'a', operator: 'Gt', values: ['1'] }] }), {
+      name: 'SelectorError',
+      message: '"Gt" is not a valid label selector operator',
+    });
+    assert.throws(() => labelSelectorFromObject({ matchExpressions: [{ key: 'a', operator: 'In' }] }), {
+      message: "values: Invalid value: null: for 'in', 'notin' operators, values set can't be empty",
+    });
+    assert.throws(() => labelSelectorFromObject({ matchExpressions: [{ key: 'a', operator: 'Exists', values: ['x'] }] }), {
+      message: 'values: Invalid value: ["x"]: values set must be empty for exists and does not exist',
+    });
     assert.throws(() => labelSelectorFromObject({ matchLabels: { 'a b': 'c' } }), { message: /^key: Invalid value: "a b": name part/ });
   });
 });

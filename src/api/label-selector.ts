@@ -19,13 +19,28 @@ interface Item {
 }
 
 const KEYWORDS: ReadonlyMap<string, Tok> = new Map<string, Tok>([
-  [')', ')'], [',', ','], ['!', '!'], ['==', '=='], ['=', '='], ['>', '>'],
-  ['in', 'in'], ['<', '<'], ['!=', '!='], ['notin', 'notin'], ['(', '('],
+  [')', ')'],
+  [',', ','],
+  ['!', '!'],
+  ['==', '=='],
+  ['=', '='],
+  ['>', '>'],
+  ['in', 'in'],
+  ['<', '<'],
+  ['!=', '!='],
+  ['notin', 'notin'],
+  ['(', '('],
 ]);
 
 // Order matters: upstream's message lists them as `in, notin, =, ==, !=, gt, lt`.
 const BINARY_OPERATORS: Partial<Record<Tok, LabelOperator>> = {
-  in: 'in', notin: 'notin', '=': '=', '==': '==', '!=': '!=', '>': 'gt', '<': 'lt',
+  in: 'in',
+  notin: 'notin',
+  '=': '=',
+  '==': '==',
+  '!=': '!=',
+  '>': 'gt',
+  '<': 'lt',
 };
 const BINARY_NAMES = 'in, notin, =, ==, !=, gt, lt';
 

@@ -11,10 +11,14 @@ function parseInt64(s: string | undefined): number | undefined {
 function requirementMatches(r: NodeSelectorRequirement, value: string | undefined): boolean {
   const values = r.values ?? [];
   switch (r.operator) {
-    case 'In': return value !== undefined && values.includes(value);
-    case 'NotIn': return value === undefined || !values.includes(value);
-    case 'Exists': return value !== undefined;
-    case 'DoesNotExist': return value === undefined;
+    case 'In':
+      return value !== undefined && values.includes(value);
+    case 'NotIn':
+      return value === undefined || !values.includes(value);
+    case 'Exists':
+      return value !== undefined;
+    case 'DoesNotExist':
+      return value === undefined;
     case 'Gt':
     case 'Lt': {
       const have = parseInt64(value);
@@ -22,7 +26,8 @@ function requirementMatches(r: NodeSelectorRequirement, value: string | undefine
       if (have === undefined || want === undefined || values.length !== 1) return false;
       return r.operator === 'Gt' ? have > want : have < want;
     }
-    default: return false;
+    default:
+      return false;
   }
 }
 

@@ -18,7 +18,17 @@ export interface CountedResource {
 
 /** Bare names that count core objects (upstream's "standard" object-count names). */
 const CORE_COUNTS = ['pods', 'services', 'configmaps', 'secrets', 'persistentvolumeclaims', 'replicationcontrollers', 'resourcequotas'];
-const POD_COMPUTE = ['cpu', 'memory', 'requests.cpu', 'requests.memory', 'limits.cpu', 'limits.memory', 'ephemeral-storage', 'requests.ephemeral-storage', 'limits.ephemeral-storage'];
+const POD_COMPUTE = [
+  'cpu',
+  'memory',
+  'requests.cpu',
+  'requests.memory',
+  'limits.cpu',
+  'limits.memory',
+  'ephemeral-storage',
+  'requests.ephemeral-storage',
+  'limits.ephemeral-storage',
+];
 
 /** The collection `name` is computed from, or undefined for names Peapod does not track. */
 export function countedResource(name: string): CountedResource | undefined {
@@ -74,13 +84,19 @@ export function objectUsage(name: string, counted: CountedResource, obj: QuotaOb
 export function missingCompute(name: string, pod: QuotaObject): boolean {
   if (!POD_COMPUTE.includes(name) || name.includes('ephemeral')) return false;
   const [kind, resource] = name.includes('.') ? (name.split('.', 2) as ['requests' | 'limits', string]) : (['requests', name] as const);
-  return podContainers(pod).containers.some((c) => c.resources?.[kind]?.[resource] === undefined && !(kind === 'requests' && c.resources?.limits?.[resource] !== undefined));
+  return podContainers(pod).containers.some(
+    (c) => c.resources?.[kind]?.[resource] === undefined && !(kind === 'requests' && c.resources?.limits?.[resource] !== undefined),
+  );
 }
 
 /** A used/hard amount as a Kubernetes quantity string: `2`, `500m`, `1Gi`, `128Mi`. */
 export function formatQuantity(name: string, v: number): string {
   if (/(^|\.)(memory|ephemeral-storage|storage)$/.test(name)) {
-    for (const [suffix, size] of [['Gi', 2 ** 30], ['Mi', 2 ** 20], ['Ki', 2 ** 10]] as const) {
+    for (const [suffix, size] of [
+      ['Gi', 2 ** 30],
+      ['Mi', 2 ** 20],
+      ['Ki', 2 ** 10],
+    ] as const) {
       if (v !== 0 && v % size === 0) return `${v / size}${suffix}`;
     }
     return String(Math.round(v));

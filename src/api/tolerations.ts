@@ -21,11 +21,7 @@ export function tolerates(tolerations: readonly Toleration[], taint: Taint): boo
 }
 
 /** The first taint with one of `effects` that no toleration tolerates. */
-export function firstUntolerated(
-  taints: readonly Taint[],
-  tolerations: readonly Toleration[],
-  effects: readonly string[],
-): Taint | undefined {
+export function firstUntolerated(taints: readonly Taint[], tolerations: readonly Toleration[], effects: readonly string[]): Taint | undefined {
   for (const taint of taints) {
     if (!effects.includes(taint.effect)) continue;
     if (!tolerates(tolerations, taint)) return taint;

@@ -72,8 +72,7 @@ export function alreadyExists(ref: ResourceRef, name: string): ApiError {
 }
 
 export function conflict(ref: ResourceRef, name: string, why?: string): ApiError {
-  const reason =
-    why ?? 'the object has been modified; please apply your changes to the latest version and try again';
+  const reason = why ?? 'the object has been modified; please apply your changes to the latest version and try again';
   return new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(ref)} "${name}": ${reason}`, details(ref, name));
 }
 
@@ -117,7 +116,14 @@ export function notAcceptable(message: string): ApiError {
 }
 
 export function unsupportedMediaType(contentType: string): ApiError {
-  return new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf`.replace('unknown format', `unknown format (${contentType})`));
+  return new ApiError(
+    415,
+    'UnsupportedMediaType',
+    `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf`.replace(
+      'unknown format',
+      `unknown format (${contentType})`,
+    ),
+  );
 }
 
 export function requestEntityTooLarge(limit: number): ApiError {
@@ -176,7 +182,13 @@ export class FieldError {
   detailMessage(): string {
     const t = typeText[this.type];
     let s = t;
-    const showValue = this.type === 'FieldValueNotFound' || this.type === 'FieldValueInvalid' || this.type === 'FieldValueNotSupported' || this.type === 'FieldValueDuplicate' || this.type === 'FieldValueTypeInvalid' || this.type === 'FieldValueTooMany';
+    const showValue =
+      this.type === 'FieldValueNotFound' ||
+      this.type === 'FieldValueInvalid' ||
+      this.type === 'FieldValueNotSupported' ||
+      this.type === 'FieldValueDuplicate' ||
+      this.type === 'FieldValueTypeInvalid' ||
+      this.type === 'FieldValueTooMany';
     if (showValue && this.value !== undefined) s += `: ${formatValue(this.value)}`;
     if (this.detail) s += `: ${this.detail}`;
     return s;

@@ -12,9 +12,22 @@ export interface ApiMetrics {
 }
 
 /** The key a long-running request is counted under (its metric labels, as upstream's). */
-export function longRunningKey(r: { verb: string; group: string; version: string; resource: string; subresource?: string; scope: 'cluster' | 'namespace' | 'resource' }): string {
+export function longRunningKey(r: {
+  verb: string;
+  group: string;
+  version: string;
+  resource: string;
+  subresource?: string;
+  scope: 'cluster' | 'namespace' | 'resource';
+}): string {
   const labels: Record<LongRunningLabel, string> = {
-    verb: r.verb, group: r.group, version: r.version, resource: r.resource, subresource: r.subresource ?? '', scope: r.scope, component: 'apiserver',
+    verb: r.verb,
+    group: r.group,
+    version: r.version,
+    resource: r.resource,
+    subresource: r.subresource ?? '',
+    scope: r.scope,
+    component: 'apiserver',
   };
   return JSON.stringify(labels);
 }

@@ -152,7 +152,11 @@ export function resourceQuotaAdmission(list: NamespaceLister, clock: { now(): Da
       if (exceeded.length > 0) {
         exceeded.sort((a, b) => (a.name < b.name ? -1 : 1));
         const show = (pick: (e: (typeof exceeded)[number]) => number) => exceeded.map((e) => `${e.name}=${formatQuantity(e.name, pick(e))}`).join(',');
-        throw forbidden(entry, obj, `exceeded quota: ${quotaName}, requested: ${show((e) => e.requested)}, used: ${show((e) => e.used)}, limited: ${show((e) => e.limited)}`);
+        throw forbidden(
+          entry,
+          obj,
+          `exceeded quota: ${quotaName}, requested: ${show((e) => e.requested)}, used: ${show((e) => e.used)}, limited: ${show((e) => e.limited)}`,
+        );
       }
       for (const m of measured) {
         reservations.push({ namespace, quotaResource: m.name, object: objectKey, amount: m.requested, until: now + RESERVATION_MS });

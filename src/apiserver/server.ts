@@ -36,7 +36,16 @@ import { impersonate } from './auth/impersonation.ts';
 import type { UserInfo } from './auth/tokens.ts';
 import type { ServiceAccountTokens } from './auth/service-account-tokens.ts';
 import { tokenRequestHandler } from './auth/token-request.ts';
-import { escalationCheck, forbiddenError, isReview, nodeRestriction, serveReview, startAuthorization, type Attributes, type Authorization } from './authz/index.ts';
+import {
+  escalationCheck,
+  forbiddenError,
+  isReview,
+  nodeRestriction,
+  serveReview,
+  startAuthorization,
+  type Attributes,
+  type Authorization,
+} from './authz/index.ts';
 import { requestAttributes } from './authz/request-attributes.ts';
 import { serviceAccountAdmission } from './serviceaccount-admission.ts';
 import type { AuditLog } from './audit/audit-log.ts';
@@ -94,7 +103,17 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-export const VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.4-peapod', gitCommit: '', gitTreeState: 'clean', buildDate: '2026-11-28T00:00:00Z', goVersion: 'node', compiler: 'tsx', platform: goPlatform() };
+export const VERSION = {
+  major: '1',
+  minor: '32',
+  gitVersion: 'v1.32.4-peapod',
+  gitCommit: '',
+  gitTreeState: 'clean',
+  buildDate: '2026-11-28T00:00:00Z',
+  goVersion: 'node',
+  compiler: 'tsx',
+  platform: goPlatform(),
+};
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const clock = options.clock ?? { now: () => new Date() };
@@ -234,10 +253,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         return;
       }
       const user = await admit(req, url, info, false);
-      await runAsUser(user, () => dispatch(req, res, url, info, query, user, (v, r) => {
-        verb = v;
-        resource = r;
-      }));
+      await runAsUser(user, () =>
+        dispatch(req, res, url, info, query, user, (v, r) => {
+          verb = v;
+          resource = r;
+        }),
+      );
     } catch (e) {
       const err = toApiError(e);
       if (err.code >= 500) options.log?.('request failed', { method: req.method, url: req.url, error: e instanceof Error ? e.stack : String(e) });
@@ -308,11 +329,19 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 
   // Client certificates are requested, never required: Node checks any offered chain against the
   // CA (socket.authorized) and the x509 authenticator reads CN/O from it.
-  const server: Server = createServer({ cert: options.tls.cert, key: options.tls.key, ...(options.tls.ca ? { ca: options.tls.ca, requestCert: true, rejectUnauthorized: false } : {}), keepAliveTimeout: 65_000 }, (req, res) => {
-    handler(req, res).catch((e: unknown) => {
-      sendStatus(res, toApiError(e).status);
-    });
-  });
+  const server: Server = createServer(
+    {
+      cert: options.tls.cert,
+      key: options.tls.key,
+      ...(options.tls.ca ? { ca: options.tls.ca, requestCert: true, rejectUnauthorized: false } : {}),
+      keepAliveTimeout: 65_000,
+    },
+    (req, res) => {
+      handler(req, res).catch((e: unknown) => {
+        sendStatus(res, toApiError(e).status);
+      });
+    },
+  );
   server.requestTimeout = 0; // watches are long-running
   server.headersTimeout = 60_000;
   const sockets = new Set<Socket>();
@@ -325,17 +354,21 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     // the same authentication and authorization as every other request.
     socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'https://localhost');
-    Promise.resolve().then(() => admit(req, url, parsePath(req.url ?? '/'), true)).then(
-      (user) => {
-        if (options.upgrade) return runAsUser(user, () => options.upgrade!(req, socket, ctx));
-        socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
-      },
-      (e: unknown) => {
-        const err = toApiError(e);
-        const body = JSON.stringify(err.status);
-        socket.end(`HTTP/1.1 ${err.code} ${err.status.reason ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
-      },
-    );
+    Promise.resolve()
+      .then(() => admit(req, url, parsePath(req.url ?? '/'), true))
+      .then(
+        (user) => {
+          if (options.upgrade) return runAsUser(user, () => options.upgrade!(req, socket, ctx));
+          socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
+        },
+        (e: unknown) => {
+          const err = toApiError(e);
+          const body = JSON.stringify(err.status);
+          socket.end(
+            `HTTP/1.1 ${err.code} ${err.status.reason ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+          );
+        },
+      );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

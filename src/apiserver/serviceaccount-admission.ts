@@ -51,7 +51,12 @@ export function serviceAccountAdmission(serviceAccounts: () => GenericStore | un
       if (!(e instanceof ApiError && e.code === 404)) throw e;
       if (name !== 'default') {
         const podName = pod.metadata?.name ?? '';
-        throw new ApiError(403, 'Forbidden', `pods "${podName}" is forbidden: error looking up service account ${namespace}/${name}: serviceaccount "${name}" not found`, { name: podName, kind: 'pods' });
+        throw new ApiError(
+          403,
+          'Forbidden',
+          `pods "${podName}" is forbidden: error looking up service account ${namespace}/${name}: serviceaccount "${name}" not found`,
+          { name: podName, kind: 'pods' },
+        );
       }
       sa = (await store.create(namespace, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace } }).catch(async (err: unknown) => {
         if (err instanceof ApiError && err.code === 409) return store.get(namespace, name);

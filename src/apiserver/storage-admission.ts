@@ -29,7 +29,11 @@ export function storageAdmission(classes: () => GenericStore | undefined): Admis
   /** Upstream: with several defaults, the newest one wins. */
   async function defaultClass(): Promise<StorageClass | undefined> {
     const defaults = (await listClasses()).filter(isDefaultClass);
-    defaults.sort((a, b) => (b.metadata?.creationTimestamp ?? '').localeCompare(a.metadata?.creationTimestamp ?? '') || (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
+    defaults.sort(
+      (a, b) =>
+        (b.metadata?.creationTimestamp ?? '').localeCompare(a.metadata?.creationTimestamp ?? '') ||
+        (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''),
+    );
     return defaults[0];
   }
 

@@ -58,22 +58,25 @@ export function registerAgentCommand(program: Command): void {
   program
     .command('agent')
     .description('run a node agent that joins the cluster at --server')
-    .requiredOption('--server <url>', 'API server URL, e.g. https://10.0.0.1:6443; several, comma-separated, fail over (as k3s agents\' load balancer)')
-    .option('--token <token>', 'join token: the server\'s <data-dir>/node-token (default: $PEAPOD_TOKEN)')
-    .option('--ca-file <file>', 'CA bundle that signed the server certificate (the server\'s pki/ca.crt)')
+    .requiredOption('--server <url>', "API server URL, e.g. https://10.0.0.1:6443; several, comma-separated, fail over (as k3s agents' load balancer)")
+    .option('--token <token>', "join token: the server's <data-dir>/node-token (default: $PEAPOD_TOKEN)")
+    .option('--ca-file <file>', "CA bundle that signed the server certificate (the server's pki/ca.crt)")
     .option('--node-name <name>', 'name of this node', defaultNodeName())
     .option('--data-dir <dir>', 'agent state: containers, images, volumes', defaultAgentDataDir())
     .option('--runtime <runtime>', 'conmon (real containers) or hollow (simulated, for scale tests)', 'conmon')
     .option('--oci-runtime <name>', 'auto (crun where the cgroup layout allows, else runc), runc or crun', 'auto')
-    .option('--pod-cidr <cidr>', 'this node\'s pod subnet (default: Node.spec.podCIDR, else the first free 10.42.N.0/24)')
+    .option('--pod-cidr <cidr>', "this node's pod subnet (default: Node.spec.podCIDR, else the first free 10.42.N.0/24)")
     .option('--node-ip <ip>', 'InternalIP to report (default: the first non-loopback IPv4)')
     .option('--label <key=value>', 'node label (repeatable)', collect, [])
     .option('--agent-port <port>', 'port of the HTTPS endpoint for logs/exec/port-forward on the node IP (0: any free port)', '10250')
-    .option('--node-lease-renew-interval <duration>', 'how often the node Lease is renewed (default: a quarter of the cluster\'s node lease duration from kube-system/kubelet-config, which the server\'s --profile sets; 10s without it)')
+    .option(
+      '--node-lease-renew-interval <duration>',
+      "how often the node Lease is renewed (default: a quarter of the cluster's node lease duration from kube-system/kubelet-config, which the server's --profile sets; 10s without it)",
+    )
     .option('--log-format <format>', 'text (human-readable; the default on a terminal) or json (the default otherwise)', logFormatFlag)
     .option('--registry-config <file>', 'k3s-style registries.yaml: mirrors, credentials, TLS (default: <data-dir>/registries.yaml)')
-    .option('--service-cluster-ip-range <cidr>', 'the API server\'s Service ClusterIP range (routed into this host, proxied by nftables)', DEFAULT_SERVICE_CIDR)
-    .option('--cluster-dns <ip>', 'DNS server IP written into pods\' resolv.conf and answered by this node (default: the 10th address of the service range)')
+    .option('--service-cluster-ip-range <cidr>', "the API server's Service ClusterIP range (routed into this host, proxied by nftables)", DEFAULT_SERVICE_CIDR)
+    .option('--cluster-dns <ip>', "DNS server IP written into pods' resolv.conf and answered by this node (default: the 10th address of the service range)")
     .option('--cluster-domain <domain>', 'cluster DNS domain', DEFAULT_CLUSTER_DOMAIN)
     .option('--cluster-cidr <cidr>', 'pod CIDR of the whole cluster (Service traffic from outside it is masqueraded)', CLUSTER_POD_CIDR)
     .action(async (opts: AgentFlags) => {
@@ -83,7 +86,8 @@ export function registerAgentCommand(program: Command): void {
       const token = opts.token ?? process.env.PEAPOD_TOKEN;
       if (!token) fail('--token (or $PEAPOD_TOKEN) is required');
       const agentPort = Number(opts.agentPort);
-      if (!Number.isInteger(agentPort) || agentPort < 0 || agentPort > 65535) fail(`--agent-port: expected a port number, got ${JSON.stringify(opts.agentPort)}`);
+      if (!Number.isInteger(agentPort) || agentPort < 0 || agentPort > 65535)
+        fail(`--agent-port: expected a port number, got ${JSON.stringify(opts.agentPort)}`);
       if (runtime === 'conmon') {
         const problems = await conmonPreflight(ociRuntime);
         if (problems.length) {
@@ -91,10 +95,12 @@ export function registerAgentCommand(program: Command): void {
           process.exit(1);
         }
       }
-      const labels = Object.fromEntries(opts.label.map((l) => {
-        const i = l.indexOf('=');
-        return i < 0 ? [l, ''] : [l.slice(0, i), l.slice(i + 1)];
-      }));
+      const labels = Object.fromEntries(
+        opts.label.map((l) => {
+          const i = l.indexOf('=');
+          return i < 0 ? [l, ''] : [l.slice(0, i), l.slice(i + 1)];
+        }),
+      );
       const ca = opts.caFile ? await readFile(opts.caFile, 'utf8').catch((e: Error) => fail(`--ca-file: ${e.message}`)) : undefined;
       // The join token only buys node credentials; from here on the agent is system:node:<name>.
       const creds = await joinCluster({ server: opts.server, token, ca, nodeName: opts.nodeName, dataDir: opts.dataDir }).catch((e: Error) => fail(e.message));
@@ -103,7 +109,14 @@ export function registerAgentCommand(program: Command): void {
       let agent: Agent;
       try {
         agent = await startAgent({
-          client, nodeName: opts.nodeName, dataDir: opts.dataDir, runtime, ociRuntime, podCidr: opts.podCidr, nodeIp: opts.nodeIp, labels,
+          client,
+          nodeName: opts.nodeName,
+          dataDir: opts.dataDir,
+          runtime,
+          ociRuntime,
+          podCidr: opts.podCidr,
+          nodeIp: opts.nodeIp,
+          labels,
           streaming: { token, port: agentPort },
           leaseRenewIntervalMs: opts.nodeLeaseRenewInterval === undefined ? undefined : parseDuration(opts.nodeLeaseRenewInterval),
           services: { serviceCidr: opts.serviceClusterIpRange, clusterDns: opts.clusterDns, clusterDomain: opts.clusterDomain, clusterCidr: opts.clusterCidr },

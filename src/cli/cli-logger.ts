@@ -29,7 +29,8 @@ export function logFormat(flag: string | undefined, isTTY: boolean | undefined):
 export function createCliLogger(opts: CliLoggerOptions = {}): Logger {
   const out = opts.out ?? process.stderr;
   const level = opts.level ?? process.env.PEAPOD_LOG_LEVEL ?? 'info';
-  if (logFormat(opts.format, out.isTTY) === 'json') return pino({ level }, out === process.stderr ? pino.destination(2) : { write: (s: string) => void out.write(s) });
+  if (logFormat(opts.format, out.isTTY) === 'json')
+    return pino({ level }, out === process.stderr ? pino.destination(2) : { write: (s: string) => void out.write(s) });
   return pino({ level }, { write: (s: string) => void out.write(textLine(s)) });
 }
 

@@ -37,8 +37,16 @@ export function registerDevClusterCommand(program: Command): void {
     .description('run a server and N agents, each in its own network and PID namespace, until interrupted')
     .option('--nodes <n>', 'number of agent hosts', '3')
     .option('--data-dir <dir>', 'state of the server and the hosts (removed on exit)', join(tmpdir(), 'ppdc-cluster'))
-    .option('--cluster-cidr <cidr>', 'pod CIDR of the cluster, a /16 (the default: the server allocates each node a /24 of it; another: node i gets its i-th /24)', DEFAULT_CLUSTER_CIDR)
-    .option('--profile <name>', 'node-failure timers of the cluster: "default" (upstream: 40s grace, 300s tolerations) or "fast" (8s grace, 2s tolerations); the agents follow the server', 'default')
+    .option(
+      '--cluster-cidr <cidr>',
+      'pod CIDR of the cluster, a /16 (the default: the server allocates each node a /24 of it; another: node i gets its i-th /24)',
+      DEFAULT_CLUSTER_CIDR,
+    )
+    .option(
+      '--profile <name>',
+      'node-failure timers of the cluster: "default" (upstream: 40s grace, 300s tolerations) or "fast" (8s grace, 2s tolerations); the agents follow the server',
+      'default',
+    )
     .option('--server-arg <flag>', 'extra flag for peapod server (repeatable, e.g. --server-arg=--min-request-timeout=60)', collect, [])
     .option('--etcd <n>', 'etcd members on the dev LAN holding the state (0: the server keeps SQLite)', '0')
     .option('--servers <n>', 'API servers sharing the etcd cluster (more than 1 needs --etcd)', '1')
@@ -54,13 +62,25 @@ export function registerDevClusterCommand(program: Command): void {
       const nodes = Number(opts.nodes);
       let cluster: DevCluster;
       try {
-        cluster = await startDevCluster({ nodes, dataDir: opts.dataDir, clusterCidr: opts.clusterCidr, profile: opts.profile, serverArgs: opts.serverArg, etcd: Number(opts.etcd), servers: Number(opts.servers), progress: say, ifRunning: 'fail' });
+        cluster = await startDevCluster({
+          nodes,
+          dataDir: opts.dataDir,
+          clusterCidr: opts.clusterCidr,
+          profile: opts.profile,
+          serverArgs: opts.serverArg,
+          etcd: Number(opts.etcd),
+          servers: Number(opts.servers),
+          progress: say,
+          ifRunning: 'fail',
+        });
       } catch (e) {
         fail(e instanceof Error ? e.message : String(e));
       }
       process.stdout.write(
         `peapod dev cluster: ${cluster.hosts.length} nodes ready, API server ${cluster.url}\n` +
-          cluster.hosts.map((h) => `  ${h.nodeName}  ip ${h.ip}  pods ${h.podCidr}  netns ${h.netns}  init pid ${h.initPid() ?? '-'}  log ${h.logFile}\n`).join('') +
+          cluster.hosts
+            .map((h) => `  ${h.nodeName}  ip ${h.ip}  pods ${h.podCidr}  netns ${h.netns}  init pid ${h.initPid() ?? '-'}  log ${h.logFile}\n`)
+            .join('') +
           cluster.servers.map((s, i) => `  API server ${i + 1}  ${s.url}  pid ${s.pid}  data ${s.dataDir}\n`).join('') +
           (cluster.etcd ? `  etcd  ${cluster.etcd.endpoints.join(' ')}\n` : '') +
           `  export KUBECONFIG=${cluster.kubeconfig}\n` +

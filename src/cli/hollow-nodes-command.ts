@@ -67,7 +67,10 @@ export function nthPodCidr(base: string, i: number): string {
 interface KubeconfigDoc {
   'current-context'?: string;
   contexts?: { name: string; context?: { cluster?: string; user?: string } }[];
-  clusters?: { name: string; cluster?: { server?: string; 'certificate-authority-data'?: string; 'certificate-authority'?: string; 'insecure-skip-tls-verify'?: boolean } }[];
+  clusters?: {
+    name: string;
+    cluster?: { server?: string; 'certificate-authority-data'?: string; 'certificate-authority'?: string; 'insecure-skip-tls-verify'?: boolean };
+  }[];
   users?: { name: string; user?: { token?: string; 'client-certificate-data'?: string; 'client-key-data'?: string } }[];
 }
 
@@ -79,11 +82,14 @@ async function fromKubeconfig(path: string): Promise<Omit<ClientOptions, 'userAg
   const user = doc.users?.find((u) => u.name === ctx?.user)?.user;
   if (!cluster?.server) throw new Error(`${path}: the current context names no cluster server`);
   const b64 = (s: string | undefined): string | undefined => (s ? Buffer.from(s, 'base64').toString('utf8') : undefined);
-  const ca = b64(cluster['certificate-authority-data'])
-    ?? (cluster['certificate-authority'] ? await readFile(cluster['certificate-authority'], 'utf8') : undefined);
+  const ca =
+    b64(cluster['certificate-authority-data']) ?? (cluster['certificate-authority'] ? await readFile(cluster['certificate-authority'], 'utf8') : undefined);
   return {
-    server: cluster.server, ca, token: user?.token,
-    cert: b64(user?.['client-certificate-data']), key: b64(user?.['client-key-data']),
+    server: cluster.server,
+    ca,
+    token: user?.token,
+    cert: b64(user?.['client-certificate-data']),
+    key: b64(user?.['client-key-data']),
     insecureSkipTlsVerify: cluster['insecure-skip-tls-verify'],
   };
 }
@@ -100,8 +106,15 @@ export function registerHollowNodesCommand(program: Command): void {
     .option('--name-prefix <prefix>', 'node names are <prefix><index>', 'hollow-')
     .option('--pod-cidr-base <cidr>', 'node i gets the i-th /24 of this range as its pod CIDR', '10.64.0.0/10')
     .option('--concurrency <n>', 'nodes joining at the same time', '50')
-    .option('--spread-seconds <s>', 'spread node starts over this long, so lease renewals do not come in bursts (default: one lease period)', String(RENEW_INTERVAL_MS / 1000))
-    .option('--node-token-file <file>', 'serve each node\'s kubelet endpoint (stats for metrics.k8s.io, simulated usage) on 127.0.0.1 to callers presenting this token: the server\'s <data-dir>/node-token')
+    .option(
+      '--spread-seconds <s>',
+      'spread node starts over this long, so lease renewals do not come in bursts (default: one lease period)',
+      String(RENEW_INTERVAL_MS / 1000),
+    )
+    .option(
+      '--node-token-file <file>',
+      "serve each node's kubelet endpoint (stats for metrics.k8s.io, simulated usage) on 127.0.0.1 to callers presenting this token: the server's <data-dir>/node-token",
+    )
     .action(async (opts: HollowFlags) => {
       const count = intFlag('--count', opts.count, 1);
       const concurrency = intFlag('--concurrency', opts.concurrency, 1);
@@ -136,14 +149,22 @@ export function registerHollowNodesCommand(program: Command): void {
       const dataRoot = mkdtempSync(join(tmpdir(), 'peapod-hollow-'));
       const abort = new AbortController();
       setMaxListeners(0, abort.signal); // every node's agent listens on it
-      const pods = new SharedPodInformer(client, { logger: { info: () => undefined, warn: (m) => log(`pod watch: ${m}`), error: (m) => log(`pod watch failed: ${m}`) } });
+      const pods = new SharedPodInformer(client, {
+        logger: { info: () => undefined, warn: (m) => log(`pod watch: ${m}`), error: (m) => log(`pod watch failed: ${m}`) },
+      });
       const podsDone = pods.start(abort.signal);
       // Every node follows the cluster's lease timing through this one watch.
-      const leaseTiming = await followLeaseConfig({
-        client, logger: { info: () => undefined, warn: (m) => log(`kubelet config: ${m}`), error: (m) => log(`kubelet config failed: ${m}`) },
-      }, abort.signal);
+      const leaseTiming = await followLeaseConfig(
+        {
+          client,
+          logger: { info: () => undefined, warn: (m) => log(`kubelet config: ${m}`), error: (m) => log(`kubelet config failed: ${m}`) },
+        },
+        abort.signal,
+      );
       // One self-signed certificate for every node's endpoint: a key pair per node would cost seconds at 1,000 nodes.
-      const kubelet = opts.nodeTokenFile ? await hollowKubeletEndpoint(opts.nodeTokenFile, dataRoot).catch((e: Error) => fail(`--node-token-file: ${e.message}`)) : undefined;
+      const kubelet = opts.nodeTokenFile
+        ? await hollowKubeletEndpoint(opts.nodeTokenFile, dataRoot).catch((e: Error) => fail(`--node-token-file: ${e.message}`))
+        : undefined;
       const agents: Agent[] = [];
       let stopping = false;
       const stop = async (code: number): Promise<void> => {
@@ -182,13 +203,17 @@ export function registerHollowNodesCommand(program: Command): void {
             if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
             const nodeName = `${opts.namePrefix}${i}`;
             const agent = await startAgent({
-              client, nodeName, dataDir: join(dataRoot, nodeName), runtime: 'hollow',
+              client,
+              nodeName,
+              dataDir: join(dataRoot, nodeName),
+              runtime: 'hollow',
               podCidr: nthPodCidr(opts.podCidrBase, i),
               labels: { 'peapod.dev/hollow': 'true' },
               podSource: (name) => pods.forNode(name),
               leaseTiming,
               ...(kubelet ? { nodeIp: '127.0.0.1', streaming: { token: kubelet.token, port: 0, tls: kubelet.tls } } : {}),
-              signal: abort.signal, log,
+              signal: abort.signal,
+              log,
             });
             agents.push(agent);
             joined++;
@@ -204,6 +229,8 @@ export function registerHollowNodesCommand(program: Command): void {
         return;
       }
       show(true);
-      process.stdout.write(`peapod hollow-nodes: ${count} nodes ready (${opts.namePrefix}0..${opts.namePrefix}${count - 1}, pod CIDRs from ${nthPodCidr(opts.podCidrBase, 0)})\n`);
+      process.stdout.write(
+        `peapod hollow-nodes: ${count} nodes ready (${opts.namePrefix}0..${opts.namePrefix}${count - 1}, pod CIDRs from ${nthPodCidr(opts.podCidrBase, 0)})\n`,
+      );
     });
 }

@@ -26,9 +26,14 @@ before(async () => {
   await writeFile(join(dir, 'layer', 'etc', 'motd'), 'hello\n');
   await mkdir(join(arch, 'l1'), { recursive: true });
   execFileSync('tar', ['-cf', join(arch, 'l1/layer.tar'), '-C', join(dir, 'layer'), '.']);
-  const diffId = `sha256:${createHash('sha256').update(readFileSync(join(arch, 'l1/layer.tar'))).digest('hex')}`;
+  const diffId = `sha256:${createHash('sha256')
+    .update(readFileSync(join(arch, 'l1/layer.tar')))
+    .digest('hex')}`;
   await writeFile(join(arch, 'cfg.json'), JSON.stringify({ config: { Cmd: ['cat', '/etc/motd'] }, rootfs: { type: 'layers', diff_ids: [diffId] } }));
-  await writeFile(join(arch, 'manifest.json'), JSON.stringify([{ Config: 'cfg.json', RepoTags: ['example.com/motd:v1', 'motd:latest'], Layers: ['l1/layer.tar'] }]));
+  await writeFile(
+    join(arch, 'manifest.json'),
+    JSON.stringify([{ Config: 'cfg.json', RepoTags: ['example.com/motd:v1', 'motd:latest'], Layers: ['l1/layer.tar'] }]),
+  );
   execFileSync('tar', ['-cf', join(dir, 'motd.tar'), '-C', arch, '.']);
 });
 

@@ -3,7 +3,15 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ImagePuller, ImageStore, loadRegistriesConfig, parseImageRef, type ImageRecord, type ImportProgress, type PullProgress } from '../agent/images/index.ts';
+import {
+  ImagePuller,
+  ImageStore,
+  loadRegistriesConfig,
+  parseImageRef,
+  type ImageRecord,
+  type ImportProgress,
+  type PullProgress,
+} from '../agent/images/index.ts';
 import { defaultAgentDataDir } from './agent-command.ts';
 
 interface ImageFlags {
@@ -42,7 +50,9 @@ export function pullProgressReporter(out: NodeJS.WriteStream): (p: PullProgress)
       return;
     }
     const done = p.total > 0 ? Math.round((p.downloaded / p.total) * BAR_WIDTH) : BAR_WIDTH;
-    out.write(`\r\x1b[2K[${'#'.repeat(done)}${'.'.repeat(BAR_WIDTH - done)}] ${humanSize(p.downloaded)}/${humanSize(p.total)}  ${p.layersDone}/${p.layers} layers`);
+    out.write(
+      `\r\x1b[2K[${'#'.repeat(done)}${'.'.repeat(BAR_WIDTH - done)}] ${humanSize(p.downloaded)}/${humanSize(p.total)}  ${p.layersDone}/${p.layers} layers`,
+    );
   };
 }
 
@@ -84,11 +94,11 @@ function fail(message: string, command = 'import'): never {
 }
 
 export function registerImageCommand(program: Command): void {
-  const image = program.command('image').description('manage the node\'s local images');
+  const image = program.command('image').description("manage the node's local images");
   image
     .command('import <file>')
     .description('load an OCI archive or a `docker save` archive into the image store')
-    .option('--data-dir <dir>', 'the agent\'s data dir (images live in <dir>/images)', defaultAgentDataDir())
+    .option('--data-dir <dir>', "the agent's data dir (images live in <dir>/images)", defaultAgentDataDir())
     .action(async (file: string, opts: ImageFlags) => {
       if (!existsSync(file)) fail(`open ${file}: no such file`);
       const store = new ImageStore({ dataDir: join(opts.dataDir, 'images') });
@@ -102,9 +112,9 @@ export function registerImageCommand(program: Command): void {
   image
     .command('pull <reference>')
     .description('pull an image from a registry into the store (what the agent does for pods)')
-    .option('--data-dir <dir>', 'the agent\'s data dir (images live in <dir>/images)', defaultAgentDataDir())
+    .option('--data-dir <dir>', "the agent's data dir (images live in <dir>/images)", defaultAgentDataDir())
     .option('--registry-config <file>', 'k3s-style registries.yaml (default: <data-dir>/registries.yaml)')
-    .option('--creds <user:password>', 'credentials for the image\'s registry')
+    .option('--creds <user:password>', "credentials for the image's registry")
     .action(async (reference: string, opts: PullFlags) => {
       const store = new ImageStore({ dataDir: join(opts.dataDir, 'images') });
       const config = opts.registryConfig ?? join(opts.dataDir, 'registries.yaml');
@@ -128,7 +138,7 @@ export function registerImageCommand(program: Command): void {
   image
     .command('rm <reference...>')
     .description('untag or remove images (layers no other image uses are deleted)')
-    .option('--data-dir <dir>', 'the agent\'s data dir (images live in <dir>/images)', defaultAgentDataDir())
+    .option('--data-dir <dir>', "the agent's data dir (images live in <dir>/images)", defaultAgentDataDir())
     .action(async (refs: string[], opts: ImageFlags) => {
       const store = new ImageStore({ dataDir: join(opts.dataDir, 'images') });
       let failed = false;
@@ -147,7 +157,7 @@ export function registerImageCommand(program: Command): void {
   image
     .command('ls')
     .description('list the images in the store')
-    .option('--data-dir <dir>', 'the agent\'s data dir (images live in <dir>/images)', defaultAgentDataDir())
+    .option('--data-dir <dir>', "the agent's data dir (images live in <dir>/images)", defaultAgentDataDir())
     .action(async (opts: ImageFlags) => {
       const store = new ImageStore({ dataDir: join(opts.dataDir, 'images') });
       process.stdout.write(table(['REPOSITORY', 'TAG', 'IMAGE ID', 'SIZE'], imageRows(await store.list())));

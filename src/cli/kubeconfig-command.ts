@@ -43,7 +43,7 @@ export function registerKubeconfigCommand(program: Command): void {
     .requiredOption('--user <name>', 'user name (certificate CN)')
     .option('--group <name>', 'group (certificate O; repeatable)', collect, [])
     .option('-o, --output <file>', 'write to this file (mode 0600) instead of stdout')
-    .option('--data-dir <dir>', 'the server\'s data dir (holds pki/ca.key)', defaultDataDir())
+    .option('--data-dir <dir>', "the server's data dir (holds pki/ca.key)", defaultDataDir())
     .option('--server <url>', 'API server URL (default: the one in <data-dir>/kubeconfig.yaml)')
     .option('--namespace <ns>', 'default namespace of the context')
     .option('--days <n>', 'certificate validity in days', '365')

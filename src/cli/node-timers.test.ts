@@ -11,7 +11,17 @@ test('parseDuration: Go durations and plain seconds', () => {
 });
 
 test('profiles: default is upstream, fast is short, explicit flags win', () => {
-  assert.deepEqual(resolveNodeTimers('default', {}), { gracePeriodMs: 40_000, notReadyTolerationSeconds: 300, unreachableTolerationSeconds: 300, leaseDurationSeconds: 40 });
-  assert.deepEqual(resolveNodeTimers('fast', { unreachableTolerationSeconds: 5 }), { gracePeriodMs: 8_000, notReadyTolerationSeconds: 2, unreachableTolerationSeconds: 5, leaseDurationSeconds: 8 });
+  assert.deepEqual(resolveNodeTimers('default', {}), {
+    gracePeriodMs: 40_000,
+    notReadyTolerationSeconds: 300,
+    unreachableTolerationSeconds: 300,
+    leaseDurationSeconds: 40,
+  });
+  assert.deepEqual(resolveNodeTimers('fast', { unreachableTolerationSeconds: 5 }), {
+    gracePeriodMs: 8_000,
+    notReadyTolerationSeconds: 2,
+    unreachableTolerationSeconds: 5,
+    leaseDurationSeconds: 8,
+  });
   assert.throws(() => resolveNodeTimers('turbo', {}), /unknown profile/);
 });

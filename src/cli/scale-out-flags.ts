@@ -41,14 +41,29 @@ export function addEtcdFlags(command: Command): Command {
 function addLeaderElectFlags(command: Command): Command {
   return command
     .option('--leader-elect [bool]', 'run the scheduler and controller manager only while holding their Lease in kube-system', parseBool, true)
-    .option('--leader-elect-lease-duration <duration>', 'how long non-leaders wait before taking over an unrenewed lease', parseDuration, DEFAULT_LEADER_ELECTION.leaseDurationMs)
-    .option('--leader-elect-renew-deadline <duration>', 'how long the leader retries renewing before giving up', parseDuration, DEFAULT_LEADER_ELECTION.renewDeadlineMs)
+    .option(
+      '--leader-elect-lease-duration <duration>',
+      'how long non-leaders wait before taking over an unrenewed lease',
+      parseDuration,
+      DEFAULT_LEADER_ELECTION.leaseDurationMs,
+    )
+    .option(
+      '--leader-elect-renew-deadline <duration>',
+      'how long the leader retries renewing before giving up',
+      parseDuration,
+      DEFAULT_LEADER_ELECTION.renewDeadlineMs,
+    )
     .option('--leader-elect-retry-period <duration>', 'pause between acquire/renew attempts', parseDuration, DEFAULT_LEADER_ELECTION.retryPeriodMs);
 }
 
-export function etcdFromFlags(flags: Pick<ScaleOutFlags, 'etcdServers' | 'etcdPrefix' | 'etcdCafile' | 'etcdCertfile' | 'etcdKeyfile'>): EtcdStorageConfig | undefined {
+export function etcdFromFlags(
+  flags: Pick<ScaleOutFlags, 'etcdServers' | 'etcdPrefix' | 'etcdCafile' | 'etcdCertfile' | 'etcdKeyfile'>,
+): EtcdStorageConfig | undefined {
   if (!flags.etcdServers) return undefined;
-  const servers = flags.etcdServers.split(',').map((s) => s.trim()).filter(Boolean);
+  const servers = flags.etcdServers
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const url of servers) {
     if (!/^https?:\/\/[^/]+\/?$/.test(url)) throw new Error(`--etcd-servers: ${JSON.stringify(url)} is not an http(s)://host:port URL`);
   }

@@ -55,7 +55,8 @@ function toInt(v: string): number {
 
 function hpaFlags(opts: ServerFlags): ControllerManagerFlags['hpa'] {
   const tolerance = opts.horizontalPodAutoscalerTolerance === undefined ? undefined : Number(opts.horizontalPodAutoscalerTolerance);
-  if (tolerance !== undefined && !(tolerance >= 0)) throw new Error(`--horizontal-pod-autoscaler-tolerance: expected a number ≥ 0, got ${JSON.stringify(opts.horizontalPodAutoscalerTolerance)}`);
+  if (tolerance !== undefined && !(tolerance >= 0))
+    throw new Error(`--horizontal-pod-autoscaler-tolerance: expected a number ≥ 0, got ${JSON.stringify(opts.horizontalPodAutoscalerTolerance)}`);
   return { syncPeriodMs: opts.horizontalPodAutoscalerSyncPeriod, downscaleStabilizationMs: opts.horizontalPodAutoscalerDownscaleStabilization, tolerance };
 }
 
@@ -65,12 +66,15 @@ function parseAdvertiseAddress(v: string): string {
 }
 
 export function registerServerCommand(program: Command): void {
-  addScaleOutFlags(program
-    .command('server'))
+  addScaleOutFlags(program.command('server'))
     .description('run the API server and the cluster components')
     .option('--data-dir <dir>', 'where state, certificates and the kubeconfig live', defaultDataDir())
     .option('--listen <host:port>', 'address to serve the Kubernetes API on', '127.0.0.1:6443')
-    .option('--advertise-address <ip>', 'address pods reach the API at through the kubernetes Service (default: the --listen host, or the first non-loopback IPv4 when it is a wildcard)', parseAdvertiseAddress)
+    .option(
+      '--advertise-address <ip>',
+      'address pods reach the API at through the kubernetes Service (default: the --listen host, or the first non-loopback IPv4 when it is a wildcard)',
+      parseAdvertiseAddress,
+    )
     .option('--min-request-timeout <seconds>', 'watches without timeoutSeconds end after this many seconds times (1 + random)', toInt, 1800)
     .option('--default-watch-cache-size <events>', 'recent events kept in memory for watchers resuming from a resourceVersion', toInt, 20000)
     .option('--storage-compact-window <revisions>', 'revisions of history kept by compaction (older watches get 410 Gone)', toInt, 10000)
@@ -79,19 +83,39 @@ export function registerServerCommand(program: Command): void {
     .option('--node-name <name>', "name of the embedded agent's node (default: the host name)")
     .option('--control-plane-taint', "taint the embedded agent's node node-role.kubernetes.io/control-plane:NoSchedule")
     .option('--pod-cidr <cidr>', "pod subnet of the embedded agent's node (default: the first free 10.42.N.0/24)")
-    .option('--profile <name>', 'node-failure timers: "default" (upstream: 40s grace, 300s tolerations) or "fast" (8s grace, 2s tolerations, 8s node leases renewed every 2s); agents learn it from kube-system/kubelet-config', 'default')
+    .option(
+      '--profile <name>',
+      'node-failure timers: "default" (upstream: 40s grace, 300s tolerations) or "fast" (8s grace, 2s tolerations, 8s node leases renewed every 2s); agents learn it from kube-system/kubelet-config',
+      'default',
+    )
     .option('--node-monitor-grace-period <duration>', 'how long a node may miss lease renewals before it is marked Unknown (default 40s)', parseDuration)
-    .option('--default-not-ready-toleration-seconds <seconds>', 'tolerationSeconds of the not-ready:NoExecute toleration added to every pod (default 300)', toInt)
-    .option('--default-unreachable-toleration-seconds <seconds>', 'tolerationSeconds of the unreachable:NoExecute toleration added to every pod (default 300)', toInt)
-    .option('--node-lease-duration-seconds <seconds>', 'node Lease duration published to every agent in kube-system/kubelet-config; agents renew every quarter of it (default 40)', toInt)
+    .option(
+      '--default-not-ready-toleration-seconds <seconds>',
+      'tolerationSeconds of the not-ready:NoExecute toleration added to every pod (default 300)',
+      toInt,
+    )
+    .option(
+      '--default-unreachable-toleration-seconds <seconds>',
+      'tolerationSeconds of the unreachable:NoExecute toleration added to every pod (default 300)',
+      toInt,
+    )
+    .option(
+      '--node-lease-duration-seconds <seconds>',
+      'node Lease duration published to every agent in kube-system/kubelet-config; agents renew every quarter of it (default 40)',
+      toInt,
+    )
     .option('--log-format <format>', 'text (human-readable; the default on a terminal) or json (the default otherwise)', logFormatFlag)
-    .option('--registry-config <file>', "k3s-style registries.yaml for the embedded agent (default: <data-dir>/agent/registries.yaml)")
+    .option('--registry-config <file>', 'k3s-style registries.yaml for the embedded agent (default: <data-dir>/agent/registries.yaml)')
     .option('--audit-log-path <file>', 'write audit.k8s.io/v1 Events as JSON lines here (needs --audit-policy-file)')
     .option('--audit-policy-file <file>', 'audit.k8s.io/v1 Policy deciding what is logged at which level')
     .option('--service-cluster-ip-range <cidr>', 'IPv4 CIDR Service ClusterIPs are allocated from', '10.43.0.0/16')
     .option('--service-node-port-range <range>', 'port range NodePort Services are allocated from', '30000-32767')
     .option('--horizontal-pod-autoscaler-sync-period <duration>', 'how often each HorizontalPodAutoscaler is reconciled (default 15s)', parseDuration)
-    .option('--horizontal-pod-autoscaler-downscale-stabilization <duration>', 'scale-down stabilization window of HPAs whose behavior sets none (default 5m0s)', parseDuration)
+    .option(
+      '--horizontal-pod-autoscaler-downscale-stabilization <duration>',
+      'scale-down stabilization window of HPAs whose behavior sets none (default 5m0s)',
+      parseDuration,
+    )
     .option('--horizontal-pod-autoscaler-tolerance <ratio>', 'usage/target ratio distance from 1.0 within which the HPA does not scale (default 0.1)')
     .action(async (opts: ServerFlags) => {
       const logger = createCliLogger({ format: opts.logFormat });
@@ -104,9 +128,22 @@ export function registerServerCommand(program: Command): void {
         leaseDurationSeconds: opts.nodeLeaseDurationSeconds,
       });
       setDefaultTolerationSeconds({ notReady: timers.notReadyTolerationSeconds, unreachable: timers.unreachableTolerationSeconds });
-      const disabled = new Set(opts.disable.split(',').map((s) => s.trim()).filter(Boolean));
-      const components = defaultComponents({ disabled, agent: { nodeName: opts.nodeName, controlPlaneTaint: opts.controlPlaneTaint, podCidr: opts.podCidr, serviceCidr: opts.serviceClusterIpRange, registryConfig: opts.registryConfig } })
-        .map((c) => (c.name === 'controller-manager' ? controllerManager({ nodeMonitorGracePeriodMs: timers.gracePeriodMs, hpa: hpaFlags(opts) }) : c));
+      const disabled = new Set(
+        opts.disable
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      );
+      const components = defaultComponents({
+        disabled,
+        agent: {
+          nodeName: opts.nodeName,
+          controlPlaneTaint: opts.controlPlaneTaint,
+          podCidr: opts.podCidr,
+          serviceCidr: opts.serviceClusterIpRange,
+          registryConfig: opts.registryConfig,
+        },
+      }).map((c) => (c.name === 'controller-manager' ? controllerManager({ nodeMonitorGracePeriodMs: timers.gracePeriodMs, hpa: hpaFlags(opts) }) : c));
       const etcd = etcdFromFlags(opts);
       const server = await startPeapodServer({
         dataDir: opts.dataDir,

@@ -79,10 +79,6 @@ export function enqueueOnChange<T extends KubeObject>(
   toKeys: (obj: T) => string[] = (o) => [keyOf(o)],
 ): () => void {
   const enqueue = (o: T): void => toKeys(o).forEach((k) => queue.add(k));
-  const offs = [
-    informer.on('add', enqueue),
-    informer.on('update', (_old, obj) => enqueue(obj)),
-    informer.on('delete', enqueue),
-  ];
+  const offs = [informer.on('add', enqueue), informer.on('update', (_old, obj) => enqueue(obj)), informer.on('delete', enqueue)];
   return () => offs.forEach((off) => off());
 }

@@ -52,10 +52,7 @@ export function statusFromCode(code: number, body: string): Status {
 
 export function transportError(cause: unknown, what: string): ClientError {
   const msg = cause instanceof Error ? cause.message : String(cause);
-  return new ClientError(
-    { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: '', message: `${what}: ${msg}`, code: 0 },
-    { cause },
-  );
+  return new ClientError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: '', message: `${what}: ${msg}`, code: 0 }, { cause });
 }
 
 function hasReason(e: unknown, code: number, reason?: string): boolean {
@@ -83,7 +80,6 @@ export const isInvalid = (e: unknown): boolean => hasReason(e, 422, 'Invalid');
 export const isForbidden = (e: unknown): boolean => hasReason(e, 403, 'Forbidden');
 export const isTooManyRequests = (e: unknown): boolean => hasReason(e, 429, 'TooManyRequests');
 /** 410: a watch or list resourceVersion / continue token that is too old; relist. */
-export const isGone = (e: unknown): boolean =>
-  e instanceof ClientError && (e.code === 410 || e.reason === 'Expired' || e.reason === 'Gone');
+export const isGone = (e: unknown): boolean => e instanceof ClientError && (e.code === 410 || e.reason === 'Expired' || e.reason === 'Gone');
 /** The request never got an HTTP answer. */
 export const isTransportError = (e: unknown): boolean => e instanceof ClientError && e.code === 0;

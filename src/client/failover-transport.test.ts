@@ -30,7 +30,7 @@ describe('a client given several servers', () => {
     assert.deepEqual(list.items, [], 'b was asked (it has no ConfigMaps; a had one)');
     await client.create(resources.configmaps, 'default', { metadata: { name: 'two' } } as KubeObject);
     assert.equal(b.requests.filter((r) => r.method === 'POST').length, 1);
-    assert.equal(client.server, a.url, 'the first server stays the one named (pods\' KUBERNETES_SERVICE_HOST)');
+    assert.equal(client.server, a.url, "the first server stays the one named (pods' KUBERNETES_SERVICE_HOST)");
   });
 
   it('sends a write whose connection was refused to the next server', async () => {

@@ -15,7 +15,10 @@ const NOT_SENT = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRN
 
 /** `https://a:6443,https://b:6443` (or one URL) as a list. */
 export function splitServers(server: string): string[] {
-  return server.split(',').map((s) => s.trim()).filter(Boolean);
+  return server
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function causeCode(e: unknown): string | undefined {

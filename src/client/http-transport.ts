@@ -51,15 +51,11 @@ export function createTransport(opts: TransportOptions): Transport {
   const url = new URL(opts.server);
   const secure = url.protocol === 'https:';
   const mod = secure ? https : http;
-  const tls = secure
-    ? { ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: !opts.insecureSkipTlsVerify }
-    : {};
+  const tls = secure ? { ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: !opts.insecureSkipTlsVerify } : {};
   const agentOpts = { keepAlive: true, maxSockets: opts.maxSockets ?? 64, ...tls };
   const agent = secure ? new https.Agent(agentOpts) : new http.Agent(agentOpts);
   // Watches hold a socket for minutes; a separate unbounded pool keeps them from starving requests.
-  const watchAgent = secure
-    ? new https.Agent({ ...agentOpts, maxSockets: Infinity })
-    : new http.Agent({ ...agentOpts, maxSockets: Infinity });
+  const watchAgent = secure ? new https.Agent({ ...agentOpts, maxSockets: Infinity }) : new http.Agent({ ...agentOpts, maxSockets: Infinity });
   const basePath = url.pathname.replace(/\/+$/, '');
 
   function once(req: HttpRequest): Promise<http.IncomingMessage> {
@@ -84,10 +80,7 @@ export function createTransport(opts: TransportOptions): Transport {
         agent: req.stream ? watchAgent : agent,
       });
       const timeoutMs = req.timeoutMs ?? (req.stream ? undefined : (opts.timeoutMs ?? 60_000));
-      const timer =
-        timeoutMs === undefined
-          ? undefined
-          : setTimeout(() => r.destroy(new Error(`request timed out after ${timeoutMs} ms`)), timeoutMs);
+      const timer = timeoutMs === undefined ? undefined : setTimeout(() => r.destroy(new Error(`request timed out after ${timeoutMs} ms`)), timeoutMs);
       let response: http.IncomingMessage | undefined;
       // Once the reply has fully arrived its socket may already be back in the keep-alive pool:
       // destroying the request then would raise an unhandled error on a pooled socket.

@@ -27,10 +27,7 @@ export interface InformerFactory {
    * The shared informer for this collection. `indexers` are added if not present yet (an index
    * name already taken is kept as is: index names must mean the same thing to every caller).
    */
-  informerFor<T extends KubeObject = KubeObject>(
-    ref: ResourceRef,
-    opts?: InformerSelector & { indexers?: Record<string, Indexer<T>> },
-  ): Informer<T>;
+  informerFor<T extends KubeObject = KubeObject>(ref: ResourceRef, opts?: InformerSelector & { indexers?: Record<string, Indexer<T>> }): Informer<T>;
   /** Starts every informer not started yet; informers requested later need another start(). */
   start(signal: AbortSignal): void;
   /** Resolves once every informer requested so far has synced. */

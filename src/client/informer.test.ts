@@ -59,13 +59,19 @@ describe('informer', () => {
     assert.equal(inf.hasSynced(), true);
     const lists = server.requests.filter((r) => r.method === 'GET' && !r.query.get('watch')).slice(listsBefore);
     assert.equal(lists.length, 3, '6 objects in pages of 2');
-    assert.deepEqual(lists.map((r) => r.query.get('limit')), ['2', '2', '2']);
+    assert.deepEqual(
+      lists.map((r) => r.query.get('limit')),
+      ['2', '2', '2'],
+    );
     assert.deepEqual(inf.store.keys().sort(), ['default/a', 'default/b', 'default/c', 'default/d', 'default/e', 'other/o']);
     assert.equal(inf.store.byIndex('app', 'web').length, 4);
     assert.equal(inf.store.byIndex(NAMESPACE_INDEX, 'other').length, 1);
     assert.equal(evs.length, 6);
 
-    await waitFor(() => server.watchers() === 1, () => `watch (have ${server.watchers()})`);
+    await waitFor(
+      () => server.watchers() === 1,
+      () => `watch (have ${server.watchers()})`,
+    );
     const watch = server.requests.find((r) => r.query.get('watch') === 'true');
     assert.equal(watch?.query.get('resourceVersion'), inf.lastResourceVersion());
     evs.length = 0;
@@ -89,7 +95,10 @@ describe('informer', () => {
     ac = new AbortController();
     void inf.start(ac.signal);
     await inf.waitForSync(ac.signal);
-    await waitFor(() => server.watchers() === 1, () => `watch (have ${server.watchers()})`);
+    await waitFor(
+      () => server.watchers() === 1,
+      () => `watch (have ${server.watchers()})`,
+    );
     const lists = (): number => server.requests.filter((r) => r.method === 'GET' && !r.query.get('watch') && r.path === PODS).length;
     const listsAfterSync = lists();
     evs.length = 0;
@@ -105,7 +114,10 @@ describe('informer', () => {
     ac = new AbortController();
     void inf.start(ac.signal);
     await inf.waitForSync(ac.signal);
-    await waitFor(() => server.watchers() === 1, () => `watch (have ${server.watchers()})`);
+    await waitFor(
+      () => server.watchers() === 1,
+      () => `watch (have ${server.watchers()})`,
+    );
     const before = new Map(inf.store.list().map((o) => [o.metadata?.name, o.metadata?.resourceVersion]));
     assert.ok(before.has('c') && before.has('d'));
     evs.length = 0;
@@ -119,7 +131,10 @@ describe('informer', () => {
     server.remove(PODS, 'd');
     server.put(PODS, pod('h'));
     server.compact();
-    await waitFor(() => evs.length === 3, () => `relist diff, got ${JSON.stringify(evs)}`);
+    await waitFor(
+      () => evs.length === 3,
+      () => `relist diff, got ${JSON.stringify(evs)}`,
+    );
     assert.deepEqual(evs.sort(), ['add h', 'delete d (unknown)', 'update c']);
     assert.equal(inf.store.get('default/c')?.metadata?.labels?.changed, 'yes');
     assert.equal(inf.store.get('default/d'), undefined);
@@ -136,14 +151,20 @@ describe('informer', () => {
     ac = new AbortController();
     void inf.start(ac.signal);
     await inf.waitForSync(ac.signal);
-    await waitFor(() => server.watchers() === 1, () => `watch (have ${server.watchers()})`);
+    await waitFor(
+      () => server.watchers() === 1,
+      () => `watch (have ${server.watchers()})`,
+    );
     evs.length = 0;
     server.failNext('GET', PODS, 410, 1);
     server.closeWatches();
     server.put(PODS, pod('i'));
     await waitFor(() => evs.includes('add i'), 'add after relist');
     const last = server.requests.filter((r) => r.path === PODS && r.method === 'GET').slice(-3);
-    assert.ok(last.some((r) => !r.query.get('watch') && r.query.get('limit') === '500'), 'relisted');
+    assert.ok(
+      last.some((r) => !r.query.get('watch') && r.query.get('limit') === '500'),
+      'relisted',
+    );
   });
 
   it('survives a throwing handler and keeps delivering later events', async () => {
@@ -156,7 +177,10 @@ describe('informer', () => {
     ac = new AbortController();
     void inf.start(ac.signal);
     await inf.waitForSync(ac.signal);
-    await waitFor(() => server.watchers() === 1, () => `watch (have ${server.watchers()})`);
+    await waitFor(
+      () => server.watchers() === 1,
+      () => `watch (have ${server.watchers()})`,
+    );
     server.put(PODS, pod('boom'));
     server.put(PODS, pod('after'));
     await waitFor(() => names.includes('after'), 'later event');

@@ -64,16 +64,16 @@ export interface Informer<T extends KubeObject> {
 
 const isGoneStatus = (s: Status): boolean => s.code === 410 || s.reason === 'Expired' || s.reason === 'Gone';
 
-export function createInformer<T extends KubeObject = KubeObject>(
-  client: Client,
-  ref: ResourceRef,
-  opts: InformerOptions<T> = {},
-): Informer<T> {
+export function createInformer<T extends KubeObject = KubeObject>(client: Client, ref: ResourceRef, opts: InformerOptions<T> = {}): Informer<T> {
   const clock = opts.clock ?? realClock;
   const log = opts.logger ?? consoleLogger;
   const name = `${ref.resource}${opts.namespace ? ` in ${opts.namespace}` : ''}`;
   const store = createStore<T>(opts.indexers);
-  const handlers = { add: new Set<InformerHandlers<T>['add']>(), update: new Set<InformerHandlers<T>['update']>(), delete: new Set<InformerHandlers<T>['delete']>() };
+  const handlers = {
+    add: new Set<InformerHandlers<T>['add']>(),
+    update: new Set<InformerHandlers<T>['update']>(),
+    delete: new Set<InformerHandlers<T>['delete']>(),
+  };
   let synced = false;
   let started = false;
   let lastRV = '';

@@ -121,10 +121,15 @@ class LeaderElector {
     if (!lease || lease.spec?.holderIdentity !== this.#o.identity) return;
     const now = microTime(this.#clock.now());
     try {
-      await this.#o.client.update<Lease>(resources.leases, this.#o.namespace, {
-        ...lease,
-        spec: { holderIdentity: '', leaseTransitions: lease.spec?.leaseTransitions, leaseDurationSeconds: 1, renewTime: now, acquireTime: now },
-      }, { signal: AbortSignal.timeout(this.#o.renewDeadlineMs) });
+      await this.#o.client.update<Lease>(
+        resources.leases,
+        this.#o.namespace,
+        {
+          ...lease,
+          spec: { holderIdentity: '', leaseTransitions: lease.spec?.leaseTransitions, leaseDurationSeconds: 1, renewTime: now, acquireTime: now },
+        },
+        { signal: AbortSignal.timeout(this.#o.renewDeadlineMs) },
+      );
     } catch (error) {
       // The lease expires on its own.
       this.#o.log?.('failed to release lease', { lease: `${this.#o.namespace}/${this.#o.name}`, err: String(error) });
@@ -156,12 +161,23 @@ class LeaderElector {
         if (!isNotFound(error)) throw error;
       }
       if (!current) {
-        const created = await client.create<Lease>(resources.leases, namespace, {
-          apiVersion: 'coordination.k8s.io/v1',
-          kind: 'Lease',
-          metadata: { name, namespace },
-          spec: { holderIdentity: identity, leaseDurationSeconds: durationSeconds, acquireTime: microTime(now), renewTime: microTime(now), leaseTransitions: 0 },
-        }, call);
+        const created = await client.create<Lease>(
+          resources.leases,
+          namespace,
+          {
+            apiVersion: 'coordination.k8s.io/v1',
+            kind: 'Lease',
+            metadata: { name, namespace },
+            spec: {
+              holderIdentity: identity,
+              leaseDurationSeconds: durationSeconds,
+              acquireTime: microTime(now),
+              renewTime: microTime(now),
+              leaseTransitions: 0,
+            },
+          },
+          call,
+        );
         this.#observe(created, now);
         return true;
       }
@@ -171,17 +187,22 @@ class LeaderElector {
       const observedDurationMs = (current.spec?.leaseDurationSeconds ?? durationSeconds) * 1000;
       if (held && this.#observedAt + observedDurationMs > now) return false;
       const ours = holder === identity;
-      const updated = await client.update<Lease>(resources.leases, namespace, {
-        ...current,
-        spec: {
-          ...current.spec,
-          holderIdentity: identity,
-          leaseDurationSeconds: durationSeconds,
-          renewTime: microTime(now),
-          acquireTime: ours ? current.spec?.acquireTime : microTime(now),
-          leaseTransitions: (current.spec?.leaseTransitions ?? 0) + (ours ? 0 : 1),
+      const updated = await client.update<Lease>(
+        resources.leases,
+        namespace,
+        {
+          ...current,
+          spec: {
+            ...current.spec,
+            holderIdentity: identity,
+            leaseDurationSeconds: durationSeconds,
+            renewTime: microTime(now),
+            acquireTime: ours ? current.spec?.acquireTime : microTime(now),
+            leaseTransitions: (current.spec?.leaseTransitions ?? 0) + (ours ? 0 : 1),
+          },
         },
-      }, call);
+        call,
+      );
       this.#observe(updated, now);
       return true;
     } catch (error) {

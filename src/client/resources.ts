@@ -3,8 +3,7 @@
 
 import type { ResourceRef } from './types.ts';
 
-const ref = (group: string, version: string, resource: string, namespaced: boolean): ResourceRef =>
-  Object.freeze({ group, version, resource, namespaced });
+const ref = (group: string, version: string, resource: string, namespaced: boolean): ResourceRef => Object.freeze({ group, version, resource, namespaced });
 
 export const resources = {
   pods: ref('', 'v1', 'pods', true),

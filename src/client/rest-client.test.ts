@@ -95,15 +95,21 @@ describe('rest client', () => {
     assert.equal(page.items.length, 2);
     assert.ok(page.metadata?.continue);
     const rest = await client.list(resources.pods, 'sel', { labelSelector: 'app=web', limit: 2, continue: page.metadata?.continue });
-    assert.deepEqual(rest.items.map((p) => p.metadata?.name), ['l3']);
+    assert.deepEqual(
+      rest.items.map((p) => p.metadata?.name),
+      ['l3'],
+    );
     assert.equal(server.requests.at(-1)?.query.get('labelSelector'), 'app=web');
   });
 
   it('retries a request the server refused with 429', async () => {
-    const immediate = { now: () => Date.now(), setTimeout: (fn: () => void) => {
-      setImmediate(fn);
-      return { cancel: () => undefined };
-    } };
+    const immediate = {
+      now: () => Date.now(),
+      setTimeout: (fn: () => void) => {
+        setImmediate(fn);
+        return { cancel: () => undefined };
+      },
+    };
     const c = createClient({ server: server.url, token: 'secret', clock: immediate });
     server.failNext('GET', `${PODS}/dup`, 429, 2);
     assert.equal((await c.get(resources.pods, 'default', 'dup')).metadata?.name, 'dup');
@@ -136,7 +142,10 @@ describe('rest client', () => {
     await client.patch(resources.pods, 'w', 'p1', { spec: { x: 1 } }, { type: 'merge' });
     await client.delete(resources.pods, 'w', 'p1');
     await done;
-    assert.deepEqual(seen.map((e) => e.type), ['ADDED', 'MODIFIED', 'DELETED']);
+    assert.deepEqual(
+      seen.map((e) => e.type),
+      ['ADDED', 'MODIFIED', 'DELETED'],
+    );
     const watchReq = server.requests.find((r) => r.query.get('watch') === 'true');
     assert.equal(watchReq?.query.get('allowWatchBookmarks'), 'true');
     assert.equal(watchReq?.query.get('resourceVersion'), rv);
@@ -150,9 +159,17 @@ describe('rest client', () => {
 
   it('rejects a watch with a non-200 reply and when the handler throws', async () => {
     server.failNext('GET', '/api/v1/namespaces/w2/pods', 500);
-    await assert.rejects(client.watch(resources.pods, 'w2', {}, () => undefined), (e) => e instanceof ClientError && e.code === 500);
+    await assert.rejects(
+      client.watch(resources.pods, 'w2', {}, () => undefined),
+      (e) => e instanceof ClientError && e.code === 500,
+    );
     await client.create(resources.pods, 'w2', { metadata: { name: 'x' } });
-    await assert.rejects(client.watch(resources.pods, 'w2', { resourceVersion: '1' }, () => { throw new Error('handler'); }), /handler/);
+    await assert.rejects(
+      client.watch(resources.pods, 'w2', { resourceVersion: '1' }, () => {
+        throw new Error('handler');
+      }),
+      /handler/,
+    );
   });
 });
 
@@ -173,7 +190,29 @@ describe('rest client over TLS', () => {
   it('trusts the given CA and refuses an unknown certificate', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'peapod-client-tls-'));
     try {
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:prime256v1',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=127.0.0.1',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1',
+          '-keyout',
+          join(dir, 'key.pem'),
+          '-out',
+          join(dir, 'cert.pem'),
+        ],
+        { stdio: 'ignore' },
+      );
     } catch {
       skipTestUnlessCI(t, 'openssl not available');
       return;

@@ -75,7 +75,13 @@ export interface Client {
   update<T extends KubeObject = KubeObject>(ref: ResourceRef, ns: string | undefined, obj: T, opts?: WriteOptions): Promise<T>;
   patch<T extends KubeObject = KubeObject>(ref: ResourceRef, ns: string | undefined, name: string, patch: unknown, opts: PatchOptions): Promise<T>;
   /** Returns the deleted object (pods, or anything with finalizers/grace) or a Success Status. */
-  delete<T extends KubeObject = KubeObject>(ref: ResourceRef, ns: string | undefined, name: string, options?: DeleteOptions, opts?: CallOptions): Promise<T | Status>;
+  delete<T extends KubeObject = KubeObject>(
+    ref: ResourceRef,
+    ns: string | undefined,
+    name: string,
+    options?: DeleteOptions,
+    opts?: CallOptions,
+  ): Promise<T | Status>;
   deleteCollection(ref: ResourceRef, ns: string | undefined, opts?: ListOptions, options?: DeleteOptions): Promise<KubeObject>;
   /** POST to a subresource: pods/binding, pods/eviction, serviceaccounts/token... */
   post<R = KubeObject>(ref: ResourceRef, ns: string | undefined, name: string, subresource: string, body: unknown, opts?: CallOptions): Promise<R>;
@@ -150,10 +156,7 @@ export function createClient(options: ClientOptions): Client {
     req: { method: string; path: string; body?: unknown; contentType?: string; accept?: string; signal?: AbortSignal },
   ): Promise<R> {
     count(verb, what);
-    const body =
-      req.body === undefined || typeof req.body === 'string' || Buffer.isBuffer(req.body)
-        ? req.body
-        : JSON.stringify(req.body);
+    const body = req.body === undefined || typeof req.body === 'string' || Buffer.isBuffer(req.body) ? req.body : JSON.stringify(req.body);
     const res = await transport.send({ ...req, body });
     if (res.code < 200 || res.code > 299) throw new ClientError(parseStatus(res.code, res.body));
     const type = res.headers['content-type'] ?? '';
@@ -205,8 +208,7 @@ export function createClient(options: ClientOptions): Client {
 
   return {
     server: servers[0] ?? options.server,
-    get: async (ref, ns, name, opts) =>
-      call('get', what(ref), { method: 'GET', path: objectPath(ref, ns, name), signal: opts?.signal }),
+    get: async (ref, ns, name, opts) => call('get', what(ref), { method: 'GET', path: objectPath(ref, ns, name), signal: opts?.signal }),
     list: async (ref, ns, opts = {}) =>
       call('list', what(ref), {
         method: 'GET',
@@ -225,9 +227,7 @@ export function createClient(options: ClientOptions): Client {
     create: async (ref, ns, obj, opts = {}) => {
       const n = nsOf(ns, obj);
       const q = query({ fieldManager: opts.fieldManager, dryRun: opts.dryRun ? 'All' : undefined });
-      const path = opts.subresource
-        ? objectPath(ref, n, obj.metadata?.name ?? '', opts.subresource)
-        : collectionPath(ref, n);
+      const path = opts.subresource ? objectPath(ref, n, obj.metadata?.name ?? '', opts.subresource) : collectionPath(ref, n);
       return call('create', what(ref, opts.subresource), { method: 'POST', path: path + q, body: obj, signal: opts.signal });
     },
     update: async (ref, ns, obj, opts = {}) =>
@@ -263,9 +263,7 @@ export function createClient(options: ClientOptions): Client {
     deleteCollection: async (ref, ns, opts = {}, options) =>
       call('deletecollection', what(ref), {
         method: 'DELETE',
-        path:
-          collectionPath(ref, ns) +
-          query({ labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector }),
+        path: collectionPath(ref, ns) + query({ labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector }),
         body: options ? { apiVersion: 'v1', kind: 'DeleteOptions', ...options } : undefined,
         signal: opts.signal,
       }),

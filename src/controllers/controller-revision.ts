@@ -65,11 +65,17 @@ export async function ensureRevision(owner: RevisionOwner, opts: EnsureRevisionO
 }
 
 /** Deletes the oldest revisions not in `live` beyond revisionHistoryLimit (default 10). */
-export async function truncateHistory(owner: RevisionOwner, revisions: readonly ControllerRevision[], opts: { client: Client; live: ReadonlySet<string>; signal?: AbortSignal }): Promise<void> {
+export async function truncateHistory(
+  owner: RevisionOwner,
+  revisions: readonly ControllerRevision[],
+  opts: { client: Client; live: ReadonlySet<string>; signal?: AbortSignal },
+): Promise<void> {
   const limit = owner.spec?.revisionHistoryLimit ?? 10;
   const old = revisions.filter((r) => !opts.live.has(r.metadata?.name ?? '')).sort((a, b) => (a.revision ?? 0) - (b.revision ?? 0));
   for (const r of old.slice(0, Math.max(0, old.length - limit))) {
-    await opts.client.delete(resources.controllerrevisions, r.metadata?.namespace, r.metadata?.name ?? '', undefined, { signal: opts.signal }).catch(ignoreNotFound);
+    await opts.client
+      .delete(resources.controllerrevisions, r.metadata?.namespace, r.metadata?.name ?? '', undefined, { signal: opts.signal })
+      .catch(ignoreNotFound);
   }
 }
 

@@ -5,15 +5,7 @@
 // Resources added to the server after start-up are not covered until the next start.
 import { setMaxListeners } from 'node:events';
 import type { Component, ComponentContext } from '../server/component.ts';
-import {
-  createEventRecorder,
-  createInformerFactory,
-  realClock,
-  sleep,
-  type Client,
-  type Clock,
-  type Logger,
-} from '../client/index.ts';
+import { createEventRecorder, createInformerFactory, realClock, sleep, type Client, type Clock, type Logger } from '../client/index.ts';
 import { createDeploymentController } from './deployment/deployment-controller.ts';
 import { discoverResources, type DiscoveredResource } from './discovery.ts';
 import { createResourceDiscovery } from './resource-discovery.ts';

@@ -77,7 +77,10 @@ export function loadDashboard(): Dashboard {
   const importMap = JSON.stringify({ imports: vendorFiles(assets) });
   // Every module is announced up front, so the browser fetches them in parallel instead of
   // discovering them import by import (one round trip per level of the import graph).
-  const preloads = [...assets.keys()].filter((p) => p.endsWith('.js')).map((p) => `<link rel="modulepreload" href="${p}">`).join('\n');
+  const preloads = [...assets.keys()]
+    .filter((p) => p.endsWith('.js'))
+    .map((p) => `<link rel="modulepreload" href="${p}">`)
+    .join('\n');
   const page = readFileSync(join(staticDir, 'index.html'), 'utf8').replace('{{IMPORT_MAP}}', importMap).replace('{{MODULE_PRELOADS}}', preloads);
   const index = asset(page, TYPES['.html']!);
   // The inline import map is the only inline script; the policy allows exactly it by hash.

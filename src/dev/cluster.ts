@@ -30,8 +30,18 @@ import { createClient, resources, type Client } from '../client/index.ts';
 import { startEtcd, type EtcdCluster } from '../storage/etcd/etcd-process.ts';
 import { processExists, runCommand } from '../util/index.ts';
 import {
-  DEFAULT_CLUSTER_CIDR, DEFAULT_SERVICE_CIDR, DEV_BRIDGE, HOST_NET, PREFIX, SERVER_IP,
-  addHostToLan, createDevLan, netnsPids, nodeName, nodePodCidr, routeHostPodCidrs,
+  DEFAULT_CLUSTER_CIDR,
+  DEFAULT_SERVICE_CIDR,
+  DEV_BRIDGE,
+  HOST_NET,
+  PREFIX,
+  SERVER_IP,
+  addHostToLan,
+  createDevLan,
+  netnsPids,
+  nodeName,
+  nodePodCidr,
+  routeHostPodCidrs,
 } from './lan.ts';
 import { childPid, stopChild, waitForLine, waitUntil } from './processes.ts';
 import { LOCK_FILE, STATE_FILE, claimMachine, readState, type StateRecord } from './state-file.ts';
@@ -123,7 +133,16 @@ export interface DevCluster {
 /** Why a dev cluster cannot run here, or false. */
 export function devClusterSkipReason(): string | false {
   if (process.getuid?.() !== 0) return 'needs root (network and PID namespaces, real containers)';
-  const need = ['/usr/bin/nsenter', '/usr/bin/conmon', '/usr/lib/cni/bridge', '/usr/lib/cni/host-local', '/usr/lib/cni/loopback', '/bin/busybox', CATATONIT, '/usr/bin/unshare'];
+  const need = [
+    '/usr/bin/nsenter',
+    '/usr/bin/conmon',
+    '/usr/lib/cni/bridge',
+    '/usr/lib/cni/host-local',
+    '/usr/lib/cni/loopback',
+    '/bin/busybox',
+    CATATONIT,
+    '/usr/bin/unshare',
+  ];
   const missing = need.filter((p) => !existsSync(p));
   if (!OCI_RUNTIMES.some((p) => existsSync(p))) missing.push('runc or crun');
   if (!existsSync('/sbin/ip') && !existsSync('/usr/sbin/ip') && !existsSync('/bin/ip')) missing.push('ip (iproute2)');
@@ -189,11 +208,14 @@ export async function startDevCluster(opts: DevClusterOptions): Promise<DevClust
       const dir = join(dataDir, i === 0 ? 'server' : `server-${i + 1}`);
       await mkdir(join(dir, 'pki'), { recursive: true });
       // Servers on one etcd share the CA and the admin token (each makes its own serving cert).
-      if (i > 0) for (const f of ['pki/ca.crt', 'pki/ca.key', 'pki/sa.key', 'admin.token', 'node-token']) if (existsSync(join(dataDir, 'server', f))) copyFileSync(join(dataDir, 'server', f), join(dir, f));
+      if (i > 0)
+        for (const f of ['pki/ca.crt', 'pki/ca.key', 'pki/sa.key', 'admin.token', 'node-token'])
+          if (existsSync(join(dataDir, 'server', f))) copyFileSync(join(dataDir, 'server', f), join(dir, f));
       const log = join(dataDir, i === 0 ? 'server.log' : `server-${i + 1}.log`);
       progress(`starting peapod server ${i + 1}/${serverCount}`);
       const child = spawn(process.execPath, [PEAPOD, 'server', '--data-dir', dir, '--listen', `${SERVER_IP}:0`, '--disable', 'agent', ...serverArgs], {
-        stdio: ['ignore', 'pipe', openSync(log, 'a')], env,
+        stdio: ['ignore', 'pipe', openSync(log, 'a')],
+        env,
       });
       children.push(child);
       if (i === 0) state.serverPid = child.pid;
@@ -202,7 +224,9 @@ export async function startDevCluster(opts: DevClusterOptions): Promise<DevClust
       const serverUrl = (await waitForLine(child, /listening on (https:\/\/\S+)/, 60_000, log))[1]!;
       const exited = once(child, 'exit');
       servers.push({
-        url: serverUrl, pid: child.pid!, dataDir: dir,
+        url: serverUrl,
+        pid: child.pid!,
+        dataDir: dir,
         async kill() {
           if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
           await exited;
@@ -226,7 +250,12 @@ export async function startDevCluster(opts: DevClusterOptions): Promise<DevClust
       const serverAllocates = clusterCidr === DEFAULT_CLUSTER_CIDR;
       for (const s of specs) {
         const spec = serverAllocates ? {} : { podCIDR: nodePodCidr(clusterCidr, s.index), podCIDRs: [nodePodCidr(clusterCidr, s.index)] };
-        await client.create<Node>(resources.nodes, undefined, { apiVersion: 'v1', kind: 'Node', metadata: { name: s.name, labels: { 'kubernetes.io/hostname': s.name } }, spec });
+        await client.create<Node>(resources.nodes, undefined, {
+          apiVersion: 'v1',
+          kind: 'Node',
+          metadata: { name: s.name, labels: { 'kubernetes.io/hostname': s.name } },
+          spec,
+        });
         // One at a time, so node i gets the i-th free /24.
         s.podCidr = await waitForPodCidr(client, s.name, 30_000);
       }
@@ -236,43 +265,77 @@ export async function startDevCluster(opts: DevClusterOptions): Promise<DevClust
     await routeHostPodCidrs(specs);
     progress(`${specs.length} hosts: ${specs.map((s) => `${s.name} ${s.ip} pods ${s.podCidr}`).join('; ')}`);
 
-    await Promise.all(specs.map(async (s) => {
-      await mkdir(s.dir, { recursive: true, mode: 0o700 });
-      const logFile = join(s.dir, 'agent.log');
-      const logFd = openSync(logFile, 'a');
-      // nsenter --net, not `ip netns exec`: the latter mounts a fresh /sys, which hides the cgroup
-      // hierarchies under /sys/fs/cgroup from the OCI runtime. unshare: new PID and mount
-      // namespaces (mounts private, /proc of the new PID namespace); catatonit: PID 1 that reaps.
-      // The token goes by environment so it does not show in `ps`. Every API server is named, so the
-      // agent fails over when the one it talks to dies.
-      const proc = spawn('nsenter', [
-        `--net=/run/netns/${s.netns}`, 'unshare', '--pid', '--fork', '--kill-child', '--mount-proc', CATATONIT, '--',
-        process.execPath, PEAPOD, 'agent', '--server', servers.map((v) => v.url).join(','), '--ca-file', caFile, '--node-name', s.name,
-        '--data-dir', join(s.dir, 'agent'), '--node-ip', s.ip, '--agent-port', '10250',
-        '--label', `peapod.dev/host=${s.netns}`, ...(opts.agentArgs ?? []),
-      ], { stdio: ['ignore', 'pipe', logFd], env: { ...env, PEAPOD_TOKEN: nodeToken } });
-      closeSync(logFd);
-      children.push(proc);
-      const exited = once(proc, 'exit');
-      let init: number | undefined;
-      const host: DevHost = {
-        index: s.index, nodeName: s.name, netns: s.netns, ip: s.ip, podCidr: s.podCidr, dataDir: s.dir, logFile,
-        initPid: () => (init !== undefined && processExists(init) ? init : undefined),
-        async kill() {
-          // The machine's network goes with it: nothing answers on its address any more.
-          await runCommand('ip', ['link', 'set', s.veth, 'down'], { allowFailure: true });
-          if (init !== undefined && processExists(init)) process.kill(init, 'SIGKILL');
-          else if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
-          if (proc.exitCode === null && proc.signalCode === null) await exited;
-          // The kernel kills the rest of the PID namespace when its init dies; wait until it has.
-          await waitUntil(`every process of host ${s.name} to exit`, async () => (await netnsPids(s.netns)).length === 0, 10_000);
-        },
-      };
-      hosts.push(host);
-      init = await childPid(proc.pid!, 10_000);
-      await waitForLine(proc, / ready \(/, 90_000, logFile);
-      progress(`${s.name} ready (host init pid ${init})`);
-    }));
+    await Promise.all(
+      specs.map(async (s) => {
+        await mkdir(s.dir, { recursive: true, mode: 0o700 });
+        const logFile = join(s.dir, 'agent.log');
+        const logFd = openSync(logFile, 'a');
+        // nsenter --net, not `ip netns exec`: the latter mounts a fresh /sys, which hides the cgroup
+        // hierarchies under /sys/fs/cgroup from the OCI runtime. unshare: new PID and mount
+        // namespaces (mounts private, /proc of the new PID namespace); catatonit: PID 1 that reaps.
+        // The token goes by environment so it does not show in `ps`. Every API server is named, so the
+        // agent fails over when the one it talks to dies.
+        const proc = spawn(
+          'nsenter',
+          [
+            `--net=/run/netns/${s.netns}`,
+            'unshare',
+            '--pid',
+            '--fork',
+            '--kill-child',
+            '--mount-proc',
+            CATATONIT,
+            '--',
+            process.execPath,
+            PEAPOD,
+            'agent',
+            '--server',
+            servers.map((v) => v.url).join(','),
+            '--ca-file',
+            caFile,
+            '--node-name',
+            s.name,
+            '--data-dir',
+            join(s.dir, 'agent'),
+            '--node-ip',
+            s.ip,
+            '--agent-port',
+            '10250',
+            '--label',
+            `peapod.dev/host=${s.netns}`,
+            ...(opts.agentArgs ?? []),
+          ],
+          { stdio: ['ignore', 'pipe', logFd], env: { ...env, PEAPOD_TOKEN: nodeToken } },
+        );
+        closeSync(logFd);
+        children.push(proc);
+        const exited = once(proc, 'exit');
+        let init: number | undefined;
+        const host: DevHost = {
+          index: s.index,
+          nodeName: s.name,
+          netns: s.netns,
+          ip: s.ip,
+          podCidr: s.podCidr,
+          dataDir: s.dir,
+          logFile,
+          initPid: () => (init !== undefined && processExists(init) ? init : undefined),
+          async kill() {
+            // The machine's network goes with it: nothing answers on its address any more.
+            await runCommand('ip', ['link', 'set', s.veth, 'down'], { allowFailure: true });
+            if (init !== undefined && processExists(init)) process.kill(init, 'SIGKILL');
+            else if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+            if (proc.exitCode === null && proc.signalCode === null) await exited;
+            // The kernel kills the rest of the PID namespace when its init dies; wait until it has.
+            await waitUntil(`every process of host ${s.name} to exit`, async () => (await netnsPids(s.netns)).length === 0, 10_000);
+          },
+        };
+        hosts.push(host);
+        init = await childPid(proc.pid!, 10_000);
+        await waitForLine(proc, / ready \(/, 90_000, logFile);
+        progress(`${s.name} ready (host init pid ${init})`);
+      }),
+    );
     hosts.sort((a, b) => a.index - b.index);
     return { url, servers, etcd, kubeconfig: join(serverDir, 'kubeconfig.yaml'), token, caFile, dataDir, hosts, stop };
   } catch (e) {
@@ -283,10 +346,14 @@ export async function startDevCluster(opts: DevClusterOptions): Promise<DevClust
 
 async function waitForPodCidr(client: Client, name: string, timeoutMs: number): Promise<string> {
   let cidr = '';
-  await waitUntil(`node ${name} to get a spec.podCIDR (is the controller manager running?)`, async () => {
-    cidr = (await client.get<Node>(resources.nodes, undefined, name).catch(() => undefined))?.spec?.podCIDR ?? '';
-    return cidr !== '';
-  }, timeoutMs);
+  await waitUntil(
+    `node ${name} to get a spec.podCIDR (is the controller manager running?)`,
+    async () => {
+      cidr = (await client.get<Node>(resources.nodes, undefined, name).catch(() => undefined))?.spec?.podCIDR ?? '';
+      return cidr !== '';
+    },
+    timeoutMs,
+  );
   if (!cidr) throw new Error(`node ${name} got no spec.podCIDR from the server within ${timeoutMs} ms (is the controller manager running?)`);
   return cidr;
 }

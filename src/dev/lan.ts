@@ -71,5 +71,8 @@ export async function ip(args: string[]): Promise<void> {
 
 export async function netnsPids(ns: string): Promise<number[]> {
   const { stdout } = await runCommand('ip', ['netns', 'pids', ns], { allowFailure: true });
-  return stdout.split('\n').map((l) => Number(l.trim())).filter((n) => Number.isInteger(n) && n > 0);
+  return stdout
+    .split('\n')
+    .map((l) => Number(l.trim()))
+    .filter((n) => Number.isInteger(n) && n > 0);
 }

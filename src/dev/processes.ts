@@ -9,11 +9,15 @@ import { readFile } from 'node:fs/promises';
 /** The first child of `pid` (unshare --fork's child: the host's init), polled until it exists. */
 export async function childPid(pid: number, timeoutMs: number): Promise<number> {
   let child: number | undefined;
-  await waitUntil(`the host init of pid ${pid} to appear`, async () => {
-    const text = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
-    child = Number(text.trim().split(/\s+/)[0]) || undefined;
-    return child !== undefined;
-  }, timeoutMs);
+  await waitUntil(
+    `the host init of pid ${pid} to appear`,
+    async () => {
+      const text = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
+      child = Number(text.trim().split(/\s+/)[0]) || undefined;
+      return child !== undefined;
+    },
+    timeoutMs,
+  );
   if (child === undefined) throw new Error(`host init of pid ${pid} did not appear`);
   return child;
 }

@@ -22,11 +22,16 @@ export async function sweepDevCluster(opts: { dataDir?: string } = {}): Promise<
   const owner = await readState();
   if (owner && owner.pid !== process.pid && processExists(owner.pid)) throw new Error(`a dev cluster is running (pid ${owner.pid}); stop it first`);
   const namespaces = (await runCommand('ip', ['netns', 'list'], { allowFailure: true })).stdout
-    .split('\n').map((l) => l.split(' ')[0] ?? '').filter((n) => n.startsWith(PREFIX));
+    .split('\n')
+    .map((l) => l.split(' ')[0] ?? '')
+    .filter((n) => n.startsWith(PREFIX));
   for (const ns of namespaces) {
     const pids = await netnsPids(ns);
     for (const pid of pids) killQuietly(pid);
-    if (pids.length) await waitUntil(`every process in netns ${ns} to exit`, async () => (await netnsPids(ns)).length === 0, 10_000).catch((e: Error) => problems.push(e.message));
+    if (pids.length)
+      await waitUntil(`every process in netns ${ns} to exit`, async () => (await netnsPids(ns)).length === 0, 10_000).catch((e: Error) =>
+        problems.push(e.message),
+      );
   }
   for (const pid of [owner?.serverPid ?? 0, ...(owner?.serverPids ?? [])]) {
     if (!pid || !isPeapodServer(pid)) continue;
@@ -49,7 +54,9 @@ export async function sweepDevCluster(opts: { dataDir?: string } = {}): Promise<
     await runCommand('ip', ['netns', 'del', ns], { allowFailure: true });
   }
   const links = (await runCommand('ip', ['-o', 'link', 'show'], { allowFailure: true })).stdout
-    .split('\n').map((l) => l.split(':')[1]?.trim().split('@')[0] ?? '').filter((n) => n.startsWith(PREFIX));
+    .split('\n')
+    .map((l) => l.split(':')[1]?.trim().split('@')[0] ?? '')
+    .filter((n) => n.startsWith(PREFIX));
   for (const l of links) {
     found.push(`link ${l}`);
     await runCommand('ip', ['link', 'del', l], { allowFailure: true });

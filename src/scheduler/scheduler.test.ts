@@ -26,7 +26,8 @@ test('control-plane taint: upstream FailedScheduling message, then a toleration 
   const pod = makePod('x');
   s.addPod(pod);
   await drain();
-  const msg = '0/1 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.';
+  const msg =
+    '0/1 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.';
   assert.deepEqual(host.eventsFor('x'), [`Warning FailedScheduling ${msg}`]);
   assert.deepEqual(host.conditions.get('x')?.condition, { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: msg });
   assert.equal(s.queue.whereIs(pod), 'unschedulable');
@@ -53,10 +54,16 @@ test('topology spread: 6 pods over 3 zones land 2 per zone', async () => {
   const { host, s, drain } = setup();
   for (const z of ['a', 'b', 'c']) s.addNode(makeNode(`n-${z}`, { labels: { 'topology.kubernetes.io/zone': z } }));
   for (let i = 0; i < 6; i++) {
-    s.addPod(makePod(`web-${i}`, {
-      labels: { app: 'web' },
-      spec: { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'web' } } }] },
-    }));
+    s.addPod(
+      makePod(`web-${i}`, {
+        labels: { app: 'web' },
+        spec: {
+          topologySpreadConstraints: [
+            { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'web' } } },
+          ],
+        },
+      }),
+    );
   }
   await drain();
   const perNode = new Map<string, number>();

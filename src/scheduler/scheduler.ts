@@ -125,12 +125,13 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   function bindAsync(q: QueuedPodInfo, cycle: number, state: CycleState, nodeName: string): void {
     const pi = q.podInfo;
     const pod = pi.pod;
-    const preBound = framework.preBind.length === 0
-      ? host.bind(pod, nodeName)
-      : framework.runPreBind(state, pi, nodeName).then((s) => {
-        if (!isSuccess(s)) throw new Error(statusMessage(s));
-        return host.bind(pod, nodeName);
-      });
+    const preBound =
+      framework.preBind.length === 0
+        ? host.bind(pod, nodeName)
+        : framework.runPreBind(state, pi, nodeName).then((s) => {
+            if (!isSuccess(s)) throw new Error(statusMessage(s));
+            return host.bind(pod, nodeName);
+          });
     track(
       preBound.then(
         () => {
@@ -253,10 +254,15 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     },
     async run(signal) {
       let backoffTimer: TimerHandle | undefined;
-      const leftover = setIntervalOn(clock, () => {
-        queue.flushUnschedulableLeftover();
-        cache.cleanupExpiredAssumedPods();
-      }, 30_000, signal);
+      const leftover = setIntervalOn(
+        clock,
+        () => {
+          queue.flushUnschedulableLeftover();
+          cache.cleanupExpiredAssumedPods();
+        },
+        30_000,
+        signal,
+      );
       const onAbort = (): void => wake?.();
       signal.addEventListener('abort', onAbort);
       try {

@@ -11,10 +11,6 @@ export interface ComponentFlags {
 }
 
 export function defaultComponents(flags: ComponentFlags): Component[] {
-  const all: Component[] = [
-    schedulerComponent,
-    controllerManagerComponent,
-    embeddedAgent(flags.agent),
-  ];
+  const all: Component[] = [schedulerComponent, controllerManagerComponent, embeddedAgent(flags.agent)];
   return all.filter((c) => !flags.disabled.has(c.name));
 }

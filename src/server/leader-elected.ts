@@ -57,10 +57,13 @@ export function leaderElected(component: Component, leaseName: string, timings: 
           },
           onStartedLeading: async (signal) => {
             // A component that fails to start on the first round fails the server start, as unelected.
-            await component.start({ ...ctx, signal }).then(() => firstRound(), (error: unknown) => {
-              firstRound(error);
-              throw error;
-            });
+            await component.start({ ...ctx, signal }).then(
+              () => firstRound(),
+              (error: unknown) => {
+                firstRound(error);
+                throw error;
+              },
+            );
           },
         },
         ctx.signal,

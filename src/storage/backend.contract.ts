@@ -101,14 +101,23 @@ export function describeBackend(name: string, open: () => Promise<Backend>): voi
     it('lists a prefix in key order, with limit, startAfter and remaining', async () => {
       for (const key of ['/a/3', '/a/1', '/ab/x', '/a/2', '/b/1', '/a/4']) await mustCreate(backend, key, key);
       const all = await backend.list('/a/');
-      assert.deepEqual(all.items.map((kv) => kv.key), ['/a/1', '/a/2', '/a/3', '/a/4']);
+      assert.deepEqual(
+        all.items.map((kv) => kv.key),
+        ['/a/1', '/a/2', '/a/3', '/a/4'],
+      );
       assert.equal(all.remaining, 0);
       assert.equal(all.revision, backend.currentRevision());
       const page1 = await backend.list('/a/', { limit: 3 });
-      assert.deepEqual(page1.items.map((kv) => kv.key), ['/a/1', '/a/2', '/a/3']);
+      assert.deepEqual(
+        page1.items.map((kv) => kv.key),
+        ['/a/1', '/a/2', '/a/3'],
+      );
       assert.equal(page1.remaining, 1);
       const page2 = await backend.list('/a/', { limit: 3, startAfter: '/a/3', revision: page1.revision });
-      assert.deepEqual(page2.items.map((kv) => kv.key), ['/a/4']);
+      assert.deepEqual(
+        page2.items.map((kv) => kv.key),
+        ['/a/4'],
+      );
       assert.equal(page2.remaining, 0);
       const exact = await backend.list('/a/', { limit: 4 });
       assert.equal(exact.remaining, 0);
@@ -127,7 +136,10 @@ export function describeBackend(name: string, open: () => Promise<Backend>): voi
       assert.equal(old.revision, before);
       assert.deepEqual(old.items, [a, b]);
       const now = await backend.list('/p/');
-      assert.deepEqual(now.items.map((kv) => `${kv.key}=${kv.value}`), ['/p/a=a2', '/p/c=c1']);
+      assert.deepEqual(
+        now.items.map((kv) => `${kv.key}=${kv.value}`),
+        ['/p/a=a2', '/p/c=c1'],
+      );
       const first = await backend.list('/p/', { revision: a.modRevision });
       assert.deepEqual(first.items, [a]);
     });
@@ -164,7 +176,10 @@ export function describeBackend(name: string, open: () => Promise<Backend>): voi
       await settle();
       assert.deepEqual(c.events.map(summary), ['put /w/a=a1 prev=-', 'put /w/b=b1 prev=-', 'put /w/a=a2 prev=a1', 'put /w/c=c1 prev=-']);
       const revisions = c.events.map((e) => e.revision);
-      assert.deepEqual(revisions, [...revisions].sort((x, y) => x - y));
+      assert.deepEqual(
+        revisions,
+        [...revisions].sort((x, y) => x - y),
+      );
       for (const e of c.events) assert.equal(e.kv.modRevision, e.revision);
     });
 
@@ -179,7 +194,10 @@ export function describeBackend(name: string, open: () => Promise<Backend>): voi
       const expected = [...old.slice(10), ...written].sort((a, b) => a - b);
       await c.waitFor(expected.length);
       await settle();
-      assert.deepEqual(c.events.map((e) => e.revision), expected);
+      assert.deepEqual(
+        c.events.map((e) => e.revision),
+        expected,
+      );
     });
 
     it('a watch opened from inside a handler sees each event once', async () => {
@@ -187,10 +205,14 @@ export function describeBackend(name: string, open: () => Promise<Backend>): voi
       const inner = collector();
       let opened: Promise<AbortController> | undefined;
       const outer = collector();
-      await watch('/n/', (e) => {
-        outer.onEvent(e);
-        opened ??= watch('/n/', inner.onEvent, from);
-      }, from);
+      await watch(
+        '/n/',
+        (e) => {
+          outer.onEvent(e);
+          opened ??= watch('/n/', inner.onEvent, from);
+        },
+        from,
+      );
       await Promise.all([backend.create('/n/1', '1'), backend.create('/n/2', '2'), backend.create('/n/3', '3')]);
       await opened;
       await mustCreate(backend, '/n/4', '4');
@@ -248,7 +270,10 @@ export function describeBackend(name: string, open: () => Promise<Backend>): voi
       await backend.compact(at);
       assert.equal(backend.compactRevision(), at);
       await assert.rejects(backend.list('/c/', { revision: at - 1 }), CompactedError);
-      await assert.rejects(watch('/c/', () => {}, at - 1), CompactedError);
+      await assert.rejects(
+        watch('/c/', () => {}, at - 1),
+        CompactedError,
+      );
       assert.deepEqual((await backend.list('/c/', { revision: at })).items, [a2.kv]);
       assert.deepEqual((await backend.list('/c/')).items, [a3.kv]);
       const c = collector();

@@ -68,7 +68,10 @@ export interface WatchOptions {
 
 /** Thrown (or passed to onError) when a read/watch asks for history that compaction removed. */
 export class CompactedError extends Error {
-  constructor(readonly requested: number, readonly compactRevision: number) {
+  constructor(
+    readonly requested: number,
+    readonly compactRevision: number,
+  ) {
     super(`required revision ${requested} has been compacted (compacted to ${compactRevision})`);
     this.name = 'CompactedError';
   }
@@ -76,7 +79,10 @@ export class CompactedError extends Error {
 
 /** Thrown when a read or compaction names a revision that has not been written yet. */
 export class FutureRevisionError extends Error {
-  constructor(readonly requested: number, readonly currentRevision: number) {
+  constructor(
+    readonly requested: number,
+    readonly currentRevision: number,
+  ) {
     super(`required revision ${requested} is a future revision (current is ${currentRevision})`);
     this.name = 'FutureRevisionError';
   }

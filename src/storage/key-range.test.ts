@@ -8,7 +8,11 @@ describe('prefixRange', () => {
     for (const prefix of ['/a/', '/a', '', '\u{10ffff}', '/a/\u{d7ff}']) {
       const { start, end } = prefixRange(prefix);
       const inRange = keys.filter((k) => compareKeys(k, start) >= 0 && (end === undefined || compareKeys(k, end) < 0));
-      assert.deepEqual(inRange, keys.filter((k) => k.startsWith(prefix)), `prefix ${JSON.stringify(prefix)}`);
+      assert.deepEqual(
+        inRange,
+        keys.filter((k) => k.startsWith(prefix)),
+        `prefix ${JSON.stringify(prefix)}`,
+      );
     }
   });
 });

@@ -4,9 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { api, kubectl, type TestServer } from '../integration/harness.ts';
-import {
-  deletePodsAndStop, startNodeServer, destroyTestNode, e2eSkipReason, httpGet, type TestNode,
-} from './e2e-harness.ts';
+import { deletePodsAndStop, startNodeServer, destroyTestNode, e2eSkipReason, httpGet, type TestNode } from './e2e-harness.ts';
 import { skipUnlessCI } from '../skip-unless-ci.ts';
 
 const skip = skipUnlessCI(e2eSkipReason());

@@ -59,7 +59,13 @@ export async function newTestNode(label: string): Promise<TestNode> {
   const dir = join(BASE, tag);
   await mkdir(dir, { recursive: true });
   const node: TestNode = {
-    tag, nodeName: `e2e-${tag}`, subnet: `10.42.${octet}.0/24`, bridge: `ppd${octet}`, dir, agentDir: join(dir, 'agent'), serviceCidr: `10.43.${octet}.0/24`,
+    tag,
+    nodeName: `e2e-${tag}`,
+    subnet: `10.42.${octet}.0/24`,
+    bridge: `ppd${octet}`,
+    dir,
+    agentDir: join(dir, 'agent'),
+    serviceCidr: `10.43.${octet}.0/24`,
   };
   await writeFile(join(dir, 'owner.json'), JSON.stringify({ pid: process.pid, node }));
   return node;
@@ -108,7 +114,8 @@ export async function startNodeServer(label: string, args: string[] = []): Promi
   await sweepCrashedRuns();
   const node = await newTestNode(label);
   const server = await startServer({
-    dataDir: node.dir, args: ['--node-name', node.nodeName, '--pod-cidr', node.subnet, '--service-cluster-ip-range', node.serviceCidr!, ...args],
+    dataDir: node.dir,
+    args: ['--node-name', node.nodeName, '--pod-cidr', node.subnet, '--service-cluster-ip-range', node.serviceCidr!, ...args],
   });
   return { node, server };
 }
@@ -133,11 +140,29 @@ export interface AgentProcess {
 
 /** Runs `peapod agent` for `node` against `server` until it prints that it is ready. */
 export async function startAgentProcess(server: TestServer, node: TestNode): Promise<AgentProcess> {
-  const proc = spawn(process.execPath, [
-    join(ROOT, 'bin/peapod.js'), 'agent', '--server', server.url, '--token', readFileSync(join(server.dataDir, 'node-token'), 'utf8').trim(), '--ca-file', join(server.dataDir, 'pki', 'ca.crt'),
-    '--node-name', node.nodeName, '--data-dir', node.agentDir, '--pod-cidr', node.subnet, '--agent-port', '0',
-    ...(node.serviceCidr ? ['--service-cluster-ip-range', node.serviceCidr] : []),
-  ], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PEAPOD_LOG_LEVEL: process.env.PEAPOD_LOG_LEVEL ?? 'warn' } });
+  const proc = spawn(
+    process.execPath,
+    [
+      join(ROOT, 'bin/peapod.js'),
+      'agent',
+      '--server',
+      server.url,
+      '--token',
+      readFileSync(join(server.dataDir, 'node-token'), 'utf8').trim(),
+      '--ca-file',
+      join(server.dataDir, 'pki', 'ca.crt'),
+      '--node-name',
+      node.nodeName,
+      '--data-dir',
+      node.agentDir,
+      '--pod-cidr',
+      node.subnet,
+      '--agent-port',
+      '0',
+      ...(node.serviceCidr ? ['--service-cluster-ip-range', node.serviceCidr] : []),
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PEAPOD_LOG_LEVEL: process.env.PEAPOD_LOG_LEVEL ?? 'warn' } },
+  );
   let out = '';
   proc.stderr!.on('data', (d: Buffer) => {
     out += d.toString();
@@ -181,10 +206,15 @@ export async function getPod(server: TestServer, name: string, ns = 'default'): 
 export async function waitPod(server: TestServer, name: string, what: string, ok: (p: Pod) => boolean, timeoutMs = 60_000): Promise<Pod> {
   let last: Pod | undefined;
   try {
-    return await eventually(`pod ${name}: ${what}`, async () => {
-      last = await getPod(server, name);
-      return last && ok(last) ? last : undefined;
-    }, timeoutMs, 100);
+    return await eventually(
+      `pod ${name}: ${what}`,
+      async () => {
+        last = await getPod(server, name);
+        return last && ok(last) ? last : undefined;
+      },
+      timeoutMs,
+      100,
+    );
   } catch (e) {
     throw new Error(`${(e as Error).message}; last status: ${JSON.stringify(last?.status)}`);
   }
@@ -195,9 +225,14 @@ export function httpGet(url: string): Promise<string> {
   return new Promise((resolveBody, reject) => {
     const req = request(url, { timeout: 2000 }, (res) => {
       let body = '';
-      res.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => resolveBody(body));
+      res
+        .setEncoding('utf8')
+        .on('data', (c: string) => (body += c))
+        .on('end', () => resolveBody(body));
     });
-    req.on('error', reject).on('timeout', () => req.destroy(new Error('timeout'))).end();
+    req
+      .on('error', reject)
+      .on('timeout', () => req.destroy(new Error('timeout')))
+      .end();
   });
 }
-

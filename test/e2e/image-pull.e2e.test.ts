@@ -28,7 +28,9 @@ const APP: ImageSpec = {
 
 function podJson(name: string, image: string, extra: Record<string, unknown> = {}, container: Record<string, unknown> = {}): string {
   return JSON.stringify({
-    apiVersion: 'v1', kind: 'Pod', metadata: { name },
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name },
     spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'app', image, ...container }], ...extra },
   });
 }
@@ -73,13 +75,18 @@ describe('images from real registries', { skip, timeout: 300_000 }, () => {
     const events = await kubectl(server!, ['get', 'events', '-o', 'jsonpath={range .items[*]}{.reason}: {.message}{"\\n"}{end}']);
     assert.match(events.stdout, new RegExp(`Pulling: Pulling image "${reg.host.replace(/\./g, '\\.')}/team/web:1\\.0"`));
     assert.match(events.stdout, /Pulled: Successfully pulled image ".*team\/web:1\.0" in [\d.]+m?s \([\d.]+m?s including waiting\)\. Image size: \d+ bytes\./);
-    await eventually('node status.images lists the pulled image', async () => {
-      const r = await kubectl(server!, ['get', 'node', node.nodeName, '-o', 'jsonpath={.status.images[*].names}']);
-      return r.stdout.includes(`${reg.host}/team/web:1.0`) && r.stdout.includes(`${reg.host}/team/web@sha256:`);
-    }, 30_000, 500);
+    await eventually(
+      'node status.images lists the pulled image',
+      async () => {
+        const r = await kubectl(server!, ['get', 'node', node.nodeName, '-o', 'jsonpath={.status.images[*].names}']);
+        return r.stdout.includes(`${reg.host}/team/web:1.0`) && r.stdout.includes(`${reg.host}/team/web@sha256:`);
+      },
+      30_000,
+      500,
+    );
   });
 
-  test('the image\'s Entrypoint/Cmd/Env/WorkingDir/User apply, the index resolves to this platform, whiteouts hide files', async () => {
+  test("the image's Entrypoint/Cmd/Env/WorkingDir/User apply, the index resolves to this platform, whiteouts hide files", async () => {
     const applied = await kubectl(server!, ['apply', '-f', '-'], { input: podJson('own-config', `${reg.host}/team/web:1.0`) });
     assert.equal(applied.code, 0, applied.stderr);
     const pod = await waitPod(server!, 'own-config', 'running', running, 90_000);
@@ -100,11 +107,28 @@ describe('images from real registries', { skip, timeout: 300_000 }, () => {
     const backedOff = await waitPod(server!, 'nosecret', 'ImagePullBackOff', (p) => waiting(p)?.reason === 'ImagePullBackOff');
     assert.equal(waiting(backedOff)?.message, `Back-off pulling image "${image}"`);
     const events = await eventually('Failed events', async () => {
-      const out = (await kubectl(server!, ['get', 'events', '--field-selector', 'involvedObject.name=nosecret', '-o', 'jsonpath={range .items[*]}{.reason}: {.message}{"\\n"}{end}'])).stdout;
+      const out = (
+        await kubectl(server!, [
+          'get',
+          'events',
+          '--field-selector',
+          'involvedObject.name=nosecret',
+          '-o',
+          'jsonpath={range .items[*]}{.reason}: {.message}{"\\n"}{end}',
+        ])
+      ).stdout;
       return out.includes('Error: ErrImagePull') ? out : undefined;
     });
     assert.match(events, new RegExp(`Failed: Failed to pull image "${image.replace(/\./g, '\\.')}": .*401 Unauthorized`));
-    const secret = await kubectl(server!, ['create', 'secret', 'docker-registry', 'regcred', `--docker-server=${priv.host}`, '--docker-username=alice', '--docker-password=s3cret']);
+    const secret = await kubectl(server!, [
+      'create',
+      'secret',
+      'docker-registry',
+      'regcred',
+      `--docker-server=${priv.host}`,
+      '--docker-username=alice',
+      '--docker-password=s3cret',
+    ]);
     assert.equal(secret.code, 0, secret.stderr);
     await kubectl(server!, ['apply', '-f', '-'], { input: podJson('withsecret', image, { imagePullSecrets: [{ name: 'regcred' }] }) });
     await waitPod(server!, 'withsecret', 'running', running, 90_000);
@@ -127,10 +151,16 @@ describe('images from real registries', { skip, timeout: 300_000 }, () => {
     const never = await waitPod(server!, 'never', 'ErrImageNeverPull', (p) => waiting(p)?.reason === 'ErrImageNeverPull');
     assert.equal(waiting(never)?.message, `Container image "${reg.host}/team/absent:1" is not present with pull policy of Never`);
 
-    const requestsBefore = reg.log().split('\n').filter((l) => l.includes('"GET /v2/team/moving/')).length;
+    const requestsBefore = reg
+      .log()
+      .split('\n')
+      .filter((l) => l.includes('"GET /v2/team/moving/')).length;
     await kubectl(server!, ['apply', '-f', '-'], { input: podJson('present', `${reg.host}/team/moving:1`, {}, { imagePullPolicy: 'IfNotPresent' }) });
     await waitPod(server!, 'present', 'running', running, 90_000);
-    const requestsAfter = reg.log().split('\n').filter((l) => l.includes('"GET /v2/team/moving/')).length;
+    const requestsAfter = reg
+      .log()
+      .split('\n')
+      .filter((l) => l.includes('"GET /v2/team/moving/')).length;
     assert.equal(requestsAfter, requestsBefore, 'no registry request for a present image');
   });
 
@@ -146,7 +176,10 @@ describe('images from real registries', { skip, timeout: 300_000 }, () => {
     pushLayout(layout, `${reg.host}/team/twins:1`);
     for (const n of ['twin-a', 'twin-b']) await kubectl(server!, ['apply', '-f', '-'], { input: podJson(n, `${reg.host}/team/twins:1`) });
     for (const n of ['twin-a', 'twin-b']) await waitPod(server!, n, 'running', running, 90_000);
-    const gets = reg.log().split('\n').filter((l) => l.includes('"GET /v2/team/twins/blobs/sha256:'));
+    const gets = reg
+      .log()
+      .split('\n')
+      .filter((l) => l.includes('"GET /v2/team/twins/blobs/sha256:'));
     const digests = gets.map((l) => /blobs\/(sha256:[a-f0-9]+)/.exec(l)?.[1]);
     assert.equal(new Set(digests).size, digests.length, `each blob fetched once: ${digests.join(' ')}`);
     assert.equal(digests.length, 2, 'the config and the new layer');
@@ -161,7 +194,16 @@ describe('images from real registries', { skip, timeout: 300_000 }, () => {
       // As above: the pull's reason is read from the pod's events, the back-off from its status.
       await waitPod(server!, 'flaky', 'ImagePullBackOff', (x) => waiting(x)?.reason === 'ImagePullBackOff');
       const events = await eventually('Failed event', async () => {
-        const out = (await kubectl(server!, ['get', 'events', '--field-selector', 'involvedObject.name=flaky', '-o', 'jsonpath={range .items[*]}{.reason}: {.message}{"\\n"}{end}'])).stdout;
+        const out = (
+          await kubectl(server!, [
+            'get',
+            'events',
+            '--field-selector',
+            'involvedObject.name=flaky',
+            '-o',
+            'jsonpath={range .items[*]}{.reason}: {.message}{"\\n"}{end}',
+          ])
+        ).stdout;
         return out.includes('Error: ErrImagePull') ? out : undefined;
       });
       assert.match(events, new RegExp(`Failed: Failed to pull image .*dial tcp ${flaky.host.replace(/\./g, '\\.')}: connect: connection refused`));

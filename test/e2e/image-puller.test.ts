@@ -65,8 +65,12 @@ describe('image puller against a real registry', { skip, timeout: 120_000 }, () 
     assert.deepEqual(image.names, [`${reg.host}/team/web:1.0`]);
     assert.deepEqual(image.repoDigests, [`${reg.host}/team/web@${webDigest}`]);
     assert.deepEqual(image.config, {
-      entrypoint: ['/bin/sh'], cmd: ['/app/run.sh'], env: ['PATH=/bin', 'GREETING=hi', `PLATFORM=${hostArch()}`],
-      workingDir: '/app', user: '65534', stopSignal: 'SIGINT',
+      entrypoint: ['/bin/sh'],
+      cmd: ['/app/run.sh'],
+      env: ['PATH=/bin', 'GREETING=hi', `PLATFORM=${hostArch()}`],
+      workingDir: '/app',
+      user: '65534',
+      stopSignal: 'SIGINT',
     });
     assert.equal(image.layers.length, 3);
     assert.ok(size > 0);
@@ -86,7 +90,11 @@ describe('image puller against a real registry', { skip, timeout: 120_000 }, () 
   test('present layers are not downloaded again; concurrent pulls of one image download once', async () => {
     const s2 = new ImageStore({ dataDir: join(dir, 'store2') });
     const p2 = new ImagePuller({ store: s2 });
-    const blobGets = (): number => reg.log().split('\n').filter((l) => l.includes('"GET /v2/team/web/blobs/sha256:')).length;
+    const blobGets = (): number =>
+      reg
+        .log()
+        .split('\n')
+        .filter((l) => l.includes('"GET /v2/team/web/blobs/sha256:')).length;
     const before = blobGets();
     const [a, b] = await Promise.all([p2.pull(`${reg.host}/team/web:1.0`), p2.pull(`${reg.host}/team/web:1.0`)]);
     assert.equal(a.image.id, b.image.id);
@@ -95,23 +103,38 @@ describe('image puller against a real registry', { skip, timeout: 120_000 }, () 
     assert.equal(after - before, 4, 'config + 3 layers, each once');
     requests = [];
     await puller.pull(`${reg.host}/team/web:1.0`);
-    assert.ok(requests.every((u) => !u.includes('/blobs/') || u.endsWith(a.image.id)), `only the config blob is fetched again: ${requests.join(' ')}`);
+    assert.ok(
+      requests.every((u) => !u.includes('/blobs/') || u.endsWith(a.image.id)),
+      `only the config blob is fetched again: ${requests.join(' ')}`,
+    );
   });
 
   test('a private registry answers 401 without credentials; pull secrets and registries.yaml both work', async () => {
     const ref = `${priv.host}/team/private:1.0`;
     await assert.rejects(puller.pull(ref), (e: Error) => {
-      assert.match(e.message, new RegExp(`failed to resolve reference "${ref.replace(/[.]/g, '\\.')}": unexpected status from GET request to http://${priv.host.replace(/[.]/g, '\\.')}/v2/team/private/manifests/1.0: 401 Unauthorized`));
+      assert.match(
+        e.message,
+        new RegExp(
+          `failed to resolve reference "${ref.replace(/[.]/g, '\\.')}": unexpected status from GET request to http://${priv.host.replace(/[.]/g, '\\.')}/v2/team/private/manifests/1.0: 401 Unauthorized`,
+        ),
+      );
       return true;
     });
     const secret = {
       type: 'kubernetes.io/dockerconfigjson',
-      data: { '.dockerconfigjson': Buffer.from(JSON.stringify({ auths: { [priv.host]: { username: 'alice', password: 's3cret', auth: Buffer.from('alice:s3cret').toString('base64') } } })).toString('base64') },
+      data: {
+        '.dockerconfigjson': Buffer.from(
+          JSON.stringify({ auths: { [priv.host]: { username: 'alice', password: 's3cret', auth: Buffer.from('alice:s3cret').toString('base64') } } }),
+        ).toString('base64'),
+      },
     };
     const pulled = await puller.pull(ref, { keyring: keyringFromSecrets([secret]) });
     assert.ok(pulled.image.names.includes(ref));
     await writeFile(join(dir, 'registries.yaml'), `configs:\n  "${priv.host}":\n    auth:\n      username: alice\n      password: s3cret\n`);
-    const fromFile = new ImagePuller({ store: new ImageStore({ dataDir: join(dir, 'store3') }), registries: () => loadRegistriesConfig(join(dir, 'registries.yaml')) });
+    const fromFile = new ImagePuller({
+      store: new ImageStore({ dataDir: join(dir, 'store3') }),
+      registries: () => loadRegistriesConfig(join(dir, 'registries.yaml')),
+    });
     assert.equal((await fromFile.pull(ref)).digest, pulled.digest);
   });
 
@@ -142,7 +165,9 @@ describe('image puller against a real registry', { skip, timeout: 120_000 }, () 
   });
 
   test('missing tags, unreachable registries and bad names fail with clear messages', async () => {
-    await assert.rejects(puller.pull(`${reg.host}/team/web:nope`), { message: `failed to resolve reference "${reg.host}/team/web:nope": ${reg.host}/team/web:nope: not found` });
+    await assert.rejects(puller.pull(`${reg.host}/team/web:nope`), {
+      message: `failed to resolve reference "${reg.host}/team/web:nope": ${reg.host}/team/web:nope: not found`,
+    });
     await assert.rejects(puller.pull('127.0.0.1:1/team/web:1.0'), /dial tcp 127\.0\.0\.1:1: connect: connection refused/);
     await assert.rejects(puller.pull('Team/Web'), InvalidImageNameError);
   });

@@ -10,7 +10,9 @@ import { skipUnlessCI } from '../skip-unless-ci.ts';
 const skip = skipUnlessCI(e2eSkipReason());
 const SPIN = ['sh', '-c', 'while :; do :; done'];
 
-interface PodMetrics { containers: { name: string; usage: { cpu: string; memory: string } }[] }
+interface PodMetrics {
+  containers: { name: string; usage: { cpu: string; memory: string } }[];
+}
 
 /** millicores of a metrics-server CPU quantity (`123456789n`, `250m`, `1`). */
 function milli(q: string): number {
@@ -43,11 +45,21 @@ describe('metrics and HPA on real containers', { skip, timeout: 300_000 }, () =>
   });
 
   test('kubectl top shows a spinning pod at its 200m CPU limit (±20%) and nonzero memory', async () => {
-    await kubectlOk(server!, ['apply', '-f', '-'], JSON.stringify({
-      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'burner' },
-      spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'spin', image: 'busybox', command: SPIN, resources: { limits: { cpu: '200m' } } }] },
-    }));
-    await eventually('burner Running', async () => (await kubectlOk(server!, ['get', 'pod', 'burner', '-o', 'jsonpath={.status.phase}'])) === 'Running', 60_000);
+    await kubectlOk(
+      server!,
+      ['apply', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'burner' },
+        spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'spin', image: 'busybox', command: SPIN, resources: { limits: { cpu: '200m' } } }] },
+      }),
+    );
+    await eventually(
+      'burner Running',
+      async () => (await kubectlOk(server!, ['get', 'pod', 'burner', '-o', 'jsonpath={.status.phase}'])) === 'Running',
+      60_000,
+    );
     await eventually('metrics for burner', async () => (await kubectl(server!, ['top', 'pod', 'burner'])).code === 0, 30_000);
     // One more scrape window so the rate covers only the steady spin.
     await sleep(6000);
@@ -64,30 +76,67 @@ describe('metrics and HPA on real containers', { skip, timeout: 300_000 }, () =>
   });
 
   test('an HPA scales a spinning Deployment up, and down once the pods are idle, with upstream events', async () => {
-    await kubectlOk(server!, ['apply', '-f', '-'], JSON.stringify({
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' },
-      spec: {
-        replicas: 1, selector: { matchLabels: { app: 'web' } },
-        template: {
-          metadata: { labels: { app: 'web' } },
-          spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'spin', image: 'busybox', command: SPIN, resources: { requests: { cpu: '100m' }, limits: { cpu: '200m' } } }] },
+    await kubectlOk(
+      server!,
+      ['apply', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'web' },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: { app: 'web' } },
+          template: {
+            metadata: { labels: { app: 'web' } },
+            spec: {
+              terminationGracePeriodSeconds: 0,
+              containers: [{ name: 'spin', image: 'busybox', command: SPIN, resources: { requests: { cpu: '100m' }, limits: { cpu: '200m' } } }],
+            },
+          },
         },
-      },
-    }));
-    await kubectlOk(server!, ['apply', '-f', '-'], JSON.stringify({
-      apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'web' },
-      spec: {
-        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, minReplicas: 1, maxReplicas: 3,
-        metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }],
-        behavior: { scaleDown: { stabilizationWindowSeconds: 5 } },
-      },
-    }));
+      }),
+    );
+    await kubectlOk(
+      server!,
+      ['apply', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'autoscaling/v2',
+        kind: 'HorizontalPodAutoscaler',
+        metadata: { name: 'web' },
+        spec: {
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+          minReplicas: 1,
+          maxReplicas: 3,
+          metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }],
+          behavior: { scaleDown: { stabilizationWindowSeconds: 5 } },
+        },
+      }),
+    );
     await eventually('scaled to 3', async () => (await kubectlOk(server!, ['get', 'deployment', 'web', '-o', 'jsonpath={.spec.replicas}'])) === '3', 120_000);
-    const events = async (): Promise<string> => kubectlOk(server!, ['get', 'events', '--field-selector', 'involvedObject.kind=HorizontalPodAutoscaler,reason=SuccessfulRescale', '-o', 'jsonpath={range .items[*]}{.message}{"\\n"}{end}']);
+    const events = async (): Promise<string> =>
+      kubectlOk(server!, [
+        'get',
+        'events',
+        '--field-selector',
+        'involvedObject.kind=HorizontalPodAutoscaler,reason=SuccessfulRescale',
+        '-o',
+        'jsonpath={range .items[*]}{.message}{"\\n"}{end}',
+      ]);
     assert.match(await events(), /^New size: 3; reason: cpu resource utilization \(percentage of request\) above target$/m);
     // The load stops: a rollout replaces the spinning pods with idle ones.
-    await kubectlOk(server!, ['patch', 'deployment', 'web', '--type=json', '-p', JSON.stringify([{ op: 'replace', path: '/spec/template/spec/containers/0/command', value: ['sleep', '3600'] }])]);
-    await eventually('scaled back to 1', async () => (await kubectlOk(server!, ['get', 'deployment', 'web', '-o', 'jsonpath={.spec.replicas}'])) === '1', 150_000);
+    await kubectlOk(server!, [
+      'patch',
+      'deployment',
+      'web',
+      '--type=json',
+      '-p',
+      JSON.stringify([{ op: 'replace', path: '/spec/template/spec/containers/0/command', value: ['sleep', '3600'] }]),
+    ]);
+    await eventually(
+      'scaled back to 1',
+      async () => (await kubectlOk(server!, ['get', 'deployment', 'web', '-o', 'jsonpath={.spec.replicas}'])) === '1',
+      150_000,
+    );
     assert.match(await events(), /^New size: 1; reason: All metrics below target$/m);
     const hpa = await kubectlOk(server!, ['get', 'hpa', 'web']);
     assert.match(hpa, /^web\s+Deployment\/web\s+cpu: \d+%\/50%\s+1\s+3\s+\d+/m);

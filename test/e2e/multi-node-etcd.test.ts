@@ -41,7 +41,12 @@ describe('dev cluster on 3 etcd members and 2 API servers', { skip }, () => {
 
   before(async () => {
     cluster = await startDevCluster({
-      nodes: 2, etcd: 3, servers: 2, dataDir: join(tmpdir(), `${PREFIX}e2e-etcd`), profile: 'fast', serverArgs: ELECTION,
+      nodes: 2,
+      etcd: 3,
+      servers: 2,
+      dataDir: join(tmpdir(), `${PREFIX}e2e-etcd`),
+      profile: 'fast',
+      serverArgs: ELECTION,
       env: { PEAPOD_LOG_LEVEL: process.env.PEAPOD_LOG_LEVEL ?? 'warn' },
       progress: (l) => process.env.PEAPOD_TEST_VERBOSE && process.stderr.write(`${l}\n`),
     });
@@ -61,10 +66,15 @@ describe('dev cluster on 3 etcd members and 2 API servers', { skip }, () => {
       (JSON.parse(await kubectlOk(target, ['get', 'pods', '-l', 'app=survivor', '-o', 'json'])) as { items: Pod[] }).items;
 
     await kubectlOk(first, ['apply', '-f', '-'], DEPLOYMENT(4));
-    const before = await eventually('4 pods Running', async () => {
-      const list = await pods(first);
-      return list.length === 4 && list.every(running) ? list : undefined;
-    }, 60_000, 250);
+    const before = await eventually(
+      '4 pods Running',
+      async () => {
+        const list = await pods(first);
+        return list.length === 4 && list.every(running) ? list : undefined;
+      },
+      60_000,
+      250,
+    );
     assert.equal(new Set(before.map((p) => p.spec?.nodeName)).size, 2, 'the pods use both nodes');
 
     // The server every agent and the first kubeconfig name first, and one etcd member.
@@ -74,19 +84,31 @@ describe('dev cluster on 3 etcd members and 2 API servers', { skip }, () => {
 
     const scaled = await kubectlOk(second, ['scale', 'deployment', 'survivor', '--replicas=6']);
     assert.match(scaled, /deployment.apps\/survivor scaled/);
-    const after = await eventually('6 pods Running through the surviving server', async () => {
-      const list = await pods(second);
-      return list.length === 6 && list.every(running) ? list : undefined;
-    }, 60_000, 250);
+    const after = await eventually(
+      '6 pods Running through the surviving server',
+      async () => {
+        const list = await pods(second);
+        return list.length === 6 && list.every(running) ? list : undefined;
+      },
+      60_000,
+      250,
+    );
     const uids = new Set(after.map((p) => p.metadata?.uid));
     for (const p of before) assert.ok(uids.has(p.metadata?.uid), `${p.metadata?.name} was replaced instead of kept running`);
 
     // The agents renew their node Leases through the surviving server (they failed over).
-    await eventually('both node leases renewed after the kill', async () => {
-      const leases = (JSON.parse(await kubectlOk(second, ['get', 'lease', '-n', 'kube-node-lease', '-o', 'json'])) as { items: Lease[] }).items;
-      const renewed = leases.filter((l) => cluster!.hosts.some((h) => h.nodeName === l.metadata?.name) && Date.parse(l.spec?.renewTime ?? '') > killedAt + 1000);
-      return renewed.length === 2;
-    }, 30_000, 500);
+    await eventually(
+      'both node leases renewed after the kill',
+      async () => {
+        const leases = (JSON.parse(await kubectlOk(second, ['get', 'lease', '-n', 'kube-node-lease', '-o', 'json'])) as { items: Lease[] }).items;
+        const renewed = leases.filter(
+          (l) => cluster!.hosts.some((h) => h.nodeName === l.metadata?.name) && Date.parse(l.spec?.renewTime ?? '') > killedAt + 1000,
+        );
+        return renewed.length === 2;
+      },
+      30_000,
+      500,
+    );
     const nodes = (JSON.parse(await kubectlOk(second, ['get', 'nodes', '-o', 'json'])) as { items: Node[] }).items;
     for (const n of nodes) {
       const ready = n.status?.conditions?.find((c) => c.type === 'Ready');

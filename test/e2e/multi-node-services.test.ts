@@ -63,7 +63,8 @@ describe('Services across nodes', { skip }, () => {
 
   before(async () => {
     cluster = await startDevCluster({
-      nodes: 3, dataDir: join(tmpdir(), `${PREFIX}svc-e2e`),
+      nodes: 3,
+      dataDir: join(tmpdir(), `${PREFIX}svc-e2e`),
       env: { PEAPOD_LOG_LEVEL: process.env.PEAPOD_LOG_LEVEL ?? 'warn' },
       progress: (l) => process.env.PEAPOD_TEST_VERBOSE && process.stderr.write(`${l}\n`),
     });
@@ -79,20 +80,35 @@ describe('Services across nodes', { skip }, () => {
     const [a, b, c] = cluster!.hosts as [DevHost, DevHost, DevHost];
     await kubectl(['apply', '-f', '-'], backends([b.nodeName, c.nodeName]));
     await kubectl(['apply', '-f', '-'], client(a.nodeName));
-    const pods = await eventually('2 backends ready on B and C', async () => {
-      const list = (JSON.parse(await kubectl(['get', 'pods', '-l', 'app=web', '-o', 'json'])) as { items: Pod[] }).items;
-      const ready = list.filter((p) => p.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True'));
-      return ready.length === 2 ? ready : undefined;
-    }, 90_000, 250);
+    const pods = await eventually(
+      '2 backends ready on B and C',
+      async () => {
+        const list = (JSON.parse(await kubectl(['get', 'pods', '-l', 'app=web', '-o', 'json'])) as { items: Pod[] }).items;
+        const ready = list.filter((p) => p.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True'));
+        return ready.length === 2 ? ready : undefined;
+      },
+      90_000,
+      250,
+    );
     assert.deepEqual(pods.map((p) => p.spec?.nodeName).sort(), [b.nodeName, c.nodeName]);
-    await eventually('client running on A', async () => (JSON.parse(await kubectl(['get', 'pod', 'client', '-o', 'json'])) as Pod).status?.phase === 'Running', 60_000, 250);
+    await eventually(
+      'client running on A',
+      async () => (JSON.parse(await kubectl(['get', 'pod', 'client', '-o', 'json'])) as Pod).status?.phase === 'Running',
+      60_000,
+      250,
+    );
 
     const names = pods.map((p) => p.metadata!.name!).sort();
-    const seen = await eventually('both backends answer http://web/ from node A', async () => {
-      const out = await kubectl(['exec', 'client', '--', 'sh', '-c', 'for i in $(seq 20); do timeout 3 wget -qO- http://web/; done']).catch(() => '');
-      const got = new Set(out.split('\n').filter(Boolean));
-      return got.size === 2 ? [...got].sort() : undefined;
-    }, 30_000, 500);
+    const seen = await eventually(
+      'both backends answer http://web/ from node A',
+      async () => {
+        const out = await kubectl(['exec', 'client', '--', 'sh', '-c', 'for i in $(seq 20); do timeout 3 wget -qO- http://web/; done']).catch(() => '');
+        const got = new Set(out.split('\n').filter(Boolean));
+        return got.size === 2 ? [...got].sort() : undefined;
+      },
+      30_000,
+      500,
+    );
     assert.deepEqual(seen, names);
 
     const svc = JSON.parse(await kubectl(['get', 'service', 'web', '-o', 'json'])) as Service;

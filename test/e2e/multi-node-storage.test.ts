@@ -14,18 +14,23 @@ import { eventually, kubectlOk } from '../integration/harness.ts';
 
 const skip = devClusterSkipReason();
 
-const CLAIM = 'apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data}\nspec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 64Mi}}}\n';
+const CLAIM =
+  'apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data}\nspec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 64Mi}}}\n';
 const pod = (preferNode?: string): string => `apiVersion: v1
 kind: Pod
 metadata: {name: app}
 spec:
   terminationGracePeriodSeconds: 1
-${preferNode ? `  affinity:
+${
+  preferNode
+    ? `  affinity:
     nodeAffinity:
       preferredDuringSchedulingIgnoredDuringExecution:
       - weight: 100
         preference: {matchExpressions: [{key: kubernetes.io/hostname, operator: In, values: [${preferNode}]}]}
-` : ''}  containers:
+`
+    : ''
+}  containers:
   - name: c
     image: busybox
     imagePullPolicy: Never
@@ -40,17 +45,23 @@ describe('node-local volumes on a multi-node cluster', { skip }, () => {
 
   const kubectl = (args: string[], input?: string): Promise<string> => kubectlOk(cluster!, args, input);
   const json = async <T>(args: string[]): Promise<T> => JSON.parse(await kubectl([...args, '-o', 'json'])) as T;
-  const running = () => eventually('app Running', async () => {
-    const p = await json<Pod>(['get', 'pod', 'app']).catch(() => undefined);
-    return p?.status?.phase === 'Running' && !p.metadata?.deletionTimestamp && p;
-  }, 90_000);
+  const running = () =>
+    eventually(
+      'app Running',
+      async () => {
+        const p = await json<Pod>(['get', 'pod', 'app']).catch(() => undefined);
+        return p?.status?.phase === 'Running' && !p.metadata?.deletionTimestamp && p;
+      },
+      90_000,
+    );
   const deletePod = async () => {
     await kubectl(['delete', 'pod', 'app', '--wait=true']);
   };
 
   before(async () => {
     cluster = await startDevCluster({
-      nodes: 3, dataDir: join(tmpdir(), `${PREFIX}e2e-storage`),
+      nodes: 3,
+      dataDir: join(tmpdir(), `${PREFIX}e2e-storage`),
       env: { PEAPOD_LOG_LEVEL: process.env.PEAPOD_LOG_LEVEL ?? 'warn' },
     });
   });

@@ -8,7 +8,19 @@ import { after, before, describe, test } from 'node:test';
 import type { Container, ContainerStatus, Pod } from 'kubernetes-types/core/v1.js';
 import { api, eventually, kubectl, sleep, startServer, type TestServer } from '../integration/harness.ts';
 import {
-  deletePodsAndStop, startNodeServer, bridgeExists, destroyTestNode, e2eSkipReason, getPod, httpGet, newTestNode, sandboxes, startAgentProcess, waitPod, type AgentProcess, type TestNode,
+  deletePodsAndStop,
+  startNodeServer,
+  bridgeExists,
+  destroyTestNode,
+  e2eSkipReason,
+  getPod,
+  httpGet,
+  newTestNode,
+  sandboxes,
+  startAgentProcess,
+  waitPod,
+  type AgentProcess,
+  type TestNode,
 } from './e2e-harness.ts';
 import { skipUnlessCI } from '../skip-unless-ci.ts';
 
@@ -29,7 +41,16 @@ function webPod(name: string, node: TestNode): Pod {
   return pod(name, node, {
     containers: [
       { name: 'web', image: 'busybox', command: ['httpd', '-f', '-p', '80', '-h', '/www'], volumeMounts: www },
-      { name: 'sidecar', image: 'busybox', command: ['sh', '-c', 'while true; do echo "hello from $(hostname) $(date +%s)" | tee /www/index.html.new; mv /www/index.html.new /www/index.html; sleep 1; done'], volumeMounts: www },
+      {
+        name: 'sidecar',
+        image: 'busybox',
+        command: [
+          'sh',
+          '-c',
+          'while true; do echo "hello from $(hostname) $(date +%s)" | tee /www/index.html.new; mv /www/index.html.new /www/index.html; sleep 1; done',
+        ],
+        volumeMounts: www,
+      },
     ],
     volumes: [{ name: 'www', emptyDir: {} }],
   });
@@ -113,30 +134,43 @@ describe('pods on real containers (embedded agent)', { skip, timeout: 150_000 },
 
   test('restart policies × exit codes give the upstream phase, restartCount and states', async () => {
     const cases = [
-      { policy: 'Always', code: 0 }, { policy: 'Always', code: 1 },
-      { policy: 'OnFailure', code: 0 }, { policy: 'OnFailure', code: 1 },
-      { policy: 'Never', code: 0 }, { policy: 'Never', code: 1 },
+      { policy: 'Always', code: 0 },
+      { policy: 'Always', code: 1 },
+      { policy: 'OnFailure', code: 0 },
+      { policy: 'OnFailure', code: 1 },
+      { policy: 'Never', code: 0 },
+      { policy: 'Never', code: 1 },
     ];
     const name = (c: { policy: string; code: number }): string => `rp-${c.policy.toLowerCase()}-${c.code}`;
     for (const c of cases) {
-      await apply(server!, pod(name(c), node, { restartPolicy: c.policy, containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', `sleep 0.2; exit ${c.code}`] }] }));
+      await apply(
+        server!,
+        pod(name(c), node, { restartPolicy: c.policy, containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', `sleep 0.2; exit ${c.code}`] }] }),
+      );
     }
     const reason = (code: number): string => (code === 0 ? 'Completed' : 'Error');
-    await Promise.all(cases.map(async (c) => {
-      const restarts = c.policy === 'Always' || (c.policy === 'OnFailure' && c.code !== 0);
-      if (restarts) {
-        const p = await waitPod(server!, name(c), 'restarted once', (x) => (status(x, 'c')?.restartCount ?? 0) >= 1 && status(x, 'c')?.lastState?.terminated !== undefined);
-        assert.equal(p.status?.phase, 'Running', name(c));
-        assert.equal(status(p, 'c')?.lastState?.terminated?.exitCode, c.code);
-        assert.equal(status(p, 'c')?.lastState?.terminated?.reason, reason(c.code));
-      } else {
-        const p = await waitPod(server!, name(c), 'terminal', (x) => x.status?.phase === 'Succeeded' || x.status?.phase === 'Failed');
-        assert.equal(p.status?.phase, c.code === 0 ? 'Succeeded' : 'Failed', name(c));
-        assert.equal(status(p, 'c')?.restartCount, 0);
-        assert.equal(status(p, 'c')?.state?.terminated?.exitCode, c.code);
-        assert.equal(status(p, 'c')?.state?.terminated?.reason, reason(c.code));
-      }
-    }));
+    await Promise.all(
+      cases.map(async (c) => {
+        const restarts = c.policy === 'Always' || (c.policy === 'OnFailure' && c.code !== 0);
+        if (restarts) {
+          const p = await waitPod(
+            server!,
+            name(c),
+            'restarted once',
+            (x) => (status(x, 'c')?.restartCount ?? 0) >= 1 && status(x, 'c')?.lastState?.terminated !== undefined,
+          );
+          assert.equal(p.status?.phase, 'Running', name(c));
+          assert.equal(status(p, 'c')?.lastState?.terminated?.exitCode, c.code);
+          assert.equal(status(p, 'c')?.lastState?.terminated?.reason, reason(c.code));
+        } else {
+          const p = await waitPod(server!, name(c), 'terminal', (x) => x.status?.phase === 'Succeeded' || x.status?.phase === 'Failed');
+          assert.equal(p.status?.phase, c.code === 0 ? 'Succeeded' : 'Failed', name(c));
+          assert.equal(status(p, 'c')?.restartCount, 0);
+          assert.equal(status(p, 'c')?.state?.terminated?.exitCode, c.code);
+          assert.equal(status(p, 'c')?.state?.terminated?.reason, reason(c.code));
+        }
+      }),
+    );
     // After the first restart a crashing container waits in CrashLoopBackOff (10 s back-off).
     const looping = await waitPod(server!, 'rp-always-1', 'CrashLoopBackOff', (x) => status(x, 'c')?.state?.waiting?.reason === 'CrashLoopBackOff', 30_000);
     assert.match(status(looping, 'c')?.state?.waiting?.message ?? '', /^back-off 10s restarting failed container=c pod=rp-always-1_default\(/);
@@ -144,19 +178,35 @@ describe('pods on real containers (embedded agent)', { skip, timeout: 150_000 },
 
   test('init containers run in order before the app; a failing one with restartPolicy Never fails the pod', async () => {
     const work = [{ name: 'work', mountPath: '/work' }];
-    await apply(server!, pod('init-ok', node, {
-      volumes: [{ name: 'work', emptyDir: {} }],
-      initContainers: [
-        { name: 'first', image: 'busybox', command: ['sh', '-c', 'echo one > /work/order'], volumeMounts: work },
-        { name: 'second', image: 'busybox', command: ['sh', '-c', 'test "$(cat /work/order)" = one && echo two >> /work/order'], volumeMounts: work },
-      ],
-      containers: [{ name: 'app', image: 'busybox', command: ['sh', '-c', 'test "$(cat /work/order | tr "\\n" " ")" = "one two " && exec sleep 3600'], volumeMounts: work }],
-    }));
-    await apply(server!, pod('init-fail', node, {
-      restartPolicy: 'Never',
-      initContainers: [{ name: 'init1', image: 'busybox', command: ['sh', '-c', 'exit 3'] }, { name: 'init2', image: 'busybox', command: ['true'] }],
-      containers: [{ name: 'app', image: 'busybox', command: ['sleep', '3600'] }],
-    }));
+    await apply(
+      server!,
+      pod('init-ok', node, {
+        volumes: [{ name: 'work', emptyDir: {} }],
+        initContainers: [
+          { name: 'first', image: 'busybox', command: ['sh', '-c', 'echo one > /work/order'], volumeMounts: work },
+          { name: 'second', image: 'busybox', command: ['sh', '-c', 'test "$(cat /work/order)" = one && echo two >> /work/order'], volumeMounts: work },
+        ],
+        containers: [
+          {
+            name: 'app',
+            image: 'busybox',
+            command: ['sh', '-c', 'test "$(cat /work/order | tr "\\n" " ")" = "one two " && exec sleep 3600'],
+            volumeMounts: work,
+          },
+        ],
+      }),
+    );
+    await apply(
+      server!,
+      pod('init-fail', node, {
+        restartPolicy: 'Never',
+        initContainers: [
+          { name: 'init1', image: 'busybox', command: ['sh', '-c', 'exit 3'] },
+          { name: 'init2', image: 'busybox', command: ['true'] },
+        ],
+        containers: [{ name: 'app', image: 'busybox', command: ['sleep', '3600'] }],
+      }),
+    );
     const ok = await waitPod(server!, 'init-ok', 'Ready', ready);
     assert.equal(ok.status?.phase, 'Running');
     for (const n of ['first', 'second']) {
@@ -176,13 +226,20 @@ describe('pods on real containers (embedded agent)', { skip, timeout: 150_000 },
   });
 
   test('a container over its memory limit is OOMKilled with exit code 137', async () => {
-    await apply(server!, pod('oom', node, {
-      restartPolicy: 'Never',
-      containers: [{
-        name: 'hog', image: 'busybox', resources: { limits: { memory: '32Mi' } },
-        command: ['sh', '-c', 'x=$(head -c 200000000 /dev/zero | tr "\\0" a); echo survived'],
-      }],
-    }));
+    await apply(
+      server!,
+      pod('oom', node, {
+        restartPolicy: 'Never',
+        containers: [
+          {
+            name: 'hog',
+            image: 'busybox',
+            resources: { limits: { memory: '32Mi' } },
+            command: ['sh', '-c', 'x=$(head -c 200000000 /dev/zero | tr "\\0" a); echo survived'],
+          },
+        ],
+      }),
+    );
     const p = await waitPod(server!, 'oom', 'Failed', (x) => x.status?.phase === 'Failed');
     assert.equal(status(p, 'hog')?.state?.terminated?.reason, 'OOMKilled');
     assert.equal(status(p, 'hog')?.state?.terminated?.exitCode, 137);
@@ -192,11 +249,15 @@ describe('pods on real containers (embedded agent)', { skip, timeout: 150_000 },
     await apply(server!, pod('noimage', node, { containers: [{ name: 'c', image: 'example.invalid/nothing:1', imagePullPolicy: 'Never' }] }));
     const p = await waitPod(server!, 'noimage', 'ErrImageNeverPull', (x) => status(x, 'c')?.state?.waiting?.reason === 'ErrImageNeverPull');
     assert.match(status(p, 'c')?.state?.waiting?.message ?? '', /example\.invalid\/nothing:1/);
-    const ev = await eventually('event', async () => {
-      const r = await kubectl(server!, ['get', 'events', '--field-selector', 'involvedObject.name=noimage', '-o', 'json']);
-      const items = (JSON.parse(r.stdout) as { items: { type: string; reason: string; source?: { component?: string; host?: string } }[] }).items;
-      return items.find((e) => e.type === 'Warning' && e.reason === 'ErrImageNeverPull');
-    }, 15_000);
+    const ev = await eventually(
+      'event',
+      async () => {
+        const r = await kubectl(server!, ['get', 'events', '--field-selector', 'involvedObject.name=noimage', '-o', 'json']);
+        const items = (JSON.parse(r.stdout) as { items: { type: string; reason: string; source?: { component?: string; host?: string } }[] }).items;
+        return items.find((e) => e.type === 'Warning' && e.reason === 'ErrImageNeverPull');
+      },
+      15_000,
+    );
     assert.deepEqual(ev.source, { component: 'kubelet', host: node.nodeName });
     assert.ok(ready((await getPod(server!, 'web'))!), 'web still Ready');
   });

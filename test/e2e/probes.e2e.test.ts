@@ -5,9 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
 import { eventually, kubectl, sleep, type TestServer } from '../integration/harness.ts';
-import {
-  deletePodsAndStop, startNodeServer, destroyTestNode, e2eSkipReason, getPod, waitPod, type TestNode,
-} from './e2e-harness.ts';
+import { deletePodsAndStop, startNodeServer, destroyTestNode, e2eSkipReason, getPod, waitPod, type TestNode } from './e2e-harness.ts';
 import { skipUnlessCI } from '../skip-unless-ci.ts';
 
 const skip = skipUnlessCI(e2eSkipReason());
@@ -25,7 +23,18 @@ describe('probes and hooks on real containers', { skip, timeout: 170_000 }, () =
     const r = await kubectl(server!, ['apply', '-f', '-'], { input: JSON.stringify(obj) });
     assert.equal(r.code, 0, r.stderr);
   };
-  const events = async (name: string): Promise<string> => (await kubectl(server!, ['get', 'events', '--field-selector', `involvedObject.name=${name}`, '-o', 'custom-columns=REASON:.reason,MESSAGE:.message', '--no-headers'])).stdout;
+  const events = async (name: string): Promise<string> =>
+    (
+      await kubectl(server!, [
+        'get',
+        'events',
+        '--field-selector',
+        `involvedObject.name=${name}`,
+        '-o',
+        'custom-columns=REASON:.reason,MESSAGE:.message',
+        '--no-headers',
+      ])
+    ).stdout;
 
   before(async () => {
     ({ node, server } = await startNodeServer('prb'));
@@ -39,23 +48,48 @@ describe('probes and hooks on real containers', { skip, timeout: 170_000 }, () =
 
   test('liveness (exec, httpGet, tcp) and readiness with an initial delay, side by side', async () => {
     const httpd = ['sh', '-c', 'mkdir -p /www && echo ok > /www/index.html && exec httpd -f -p 8080 -h /www'];
-    await apply(pod('liveness-exec', node, [{
-      name: 'app', image: 'busybox', command: ['sh', '-c', 'echo ok > /tmp/health; sleep 4; rm -f /tmp/health; sleep 600'],
-      livenessProbe: { exec: { command: ['cat', '/tmp/health'] }, initialDelaySeconds: 6, periodSeconds: 2, failureThreshold: 1 },
-    }]));
-    await apply(pod('liveness-kept', node, [{
-      name: 'app', image: 'busybox', command: ['sh', '-c', 'echo ok > /tmp/health; sleep 600'],
-      livenessProbe: { exec: { command: ['cat', '/tmp/health'] }, initialDelaySeconds: 2, periodSeconds: 2, failureThreshold: 1 },
-    }]));
-    await apply(pod('liveness-http', node, [{
-      name: 'web', image: 'busybox', command: httpd, ports: [{ name: 'http', containerPort: 8080 }],
-      livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, initialDelaySeconds: 3, periodSeconds: 2, failureThreshold: 1 },
-    }]));
-    await apply(pod('liveness-tcp', node, [{
-      name: 'web', image: 'busybox', command: httpd,
-      livenessProbe: { tcpSocket: { port: 8080 }, initialDelaySeconds: 2, periodSeconds: 2, failureThreshold: 1 },
-      readinessProbe: { httpGet: { path: '/', port: 8080 }, initialDelaySeconds: 8, periodSeconds: 1 },
-    }]));
+    await apply(
+      pod('liveness-exec', node, [
+        {
+          name: 'app',
+          image: 'busybox',
+          command: ['sh', '-c', 'echo ok > /tmp/health; sleep 4; rm -f /tmp/health; sleep 600'],
+          livenessProbe: { exec: { command: ['cat', '/tmp/health'] }, initialDelaySeconds: 6, periodSeconds: 2, failureThreshold: 1 },
+        },
+      ]),
+    );
+    await apply(
+      pod('liveness-kept', node, [
+        {
+          name: 'app',
+          image: 'busybox',
+          command: ['sh', '-c', 'echo ok > /tmp/health; sleep 600'],
+          livenessProbe: { exec: { command: ['cat', '/tmp/health'] }, initialDelaySeconds: 2, periodSeconds: 2, failureThreshold: 1 },
+        },
+      ]),
+    );
+    await apply(
+      pod('liveness-http', node, [
+        {
+          name: 'web',
+          image: 'busybox',
+          command: httpd,
+          ports: [{ name: 'http', containerPort: 8080 }],
+          livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, initialDelaySeconds: 3, periodSeconds: 2, failureThreshold: 1 },
+        },
+      ]),
+    );
+    await apply(
+      pod('liveness-tcp', node, [
+        {
+          name: 'web',
+          image: 'busybox',
+          command: httpd,
+          livenessProbe: { tcpSocket: { port: 8080 }, initialDelaySeconds: 2, periodSeconds: 2, failureThreshold: 1 },
+          readinessProbe: { httpGet: { path: '/', port: 8080 }, initialDelaySeconds: 8, periodSeconds: 1 },
+        },
+      ]),
+    );
 
     const running = await waitPod(server!, 'liveness-tcp', 'running', (p) => p.status?.containerStatuses?.[0]?.state?.running !== undefined);
     const startedAt = Date.parse(running.status?.containerStatuses?.[0]?.state?.running?.startedAt ?? '');
@@ -82,32 +116,52 @@ describe('probes and hooks on real containers', { skip, timeout: 170_000 }, () =
   });
 
   test('postStart and preStop httpGet and preStop exec reach a handler pod, seen in its logs', async () => {
-    await apply(pod('handler', node, [{
-      name: 'srv', image: 'busybox',
-      // Answers every request and prints its request line, so `kubectl logs handler` shows it. One
-      // process per connection (nc -ll -e): the two preStop hooks arrive at the same moment.
-      command: ['sh', '-c', [
-        `printf '%s\\n' '#!/bin/sh' 'read -r line; echo "$line" > /proc/1/fd/1' "printf 'HTTP/1.0 200 OK\\r\\n\\r\\nok'" > /tmp/answer`,
-        'chmod +x /tmp/answer',
-        'exec nc -ll -p 8080 -e /tmp/answer',
-      ].join(' && ')],
-    }]));
-    const handler = await waitPod(server!, 'handler', 'running', (p) => p.status?.podIP !== undefined && p.status.containerStatuses?.[0]?.state?.running !== undefined);
+    await apply(
+      pod('handler', node, [
+        {
+          name: 'srv',
+          image: 'busybox',
+          // Answers every request and prints its request line, so `kubectl logs handler` shows it. One
+          // process per connection (nc -ll -e): the two preStop hooks arrive at the same moment.
+          command: [
+            'sh',
+            '-c',
+            [
+              `printf '%s\\n' '#!/bin/sh' 'read -r line; echo "$line" > /proc/1/fd/1' "printf 'HTTP/1.0 200 OK\\r\\n\\r\\nok'" > /tmp/answer`,
+              'chmod +x /tmp/answer',
+              'exec nc -ll -p 8080 -e /tmp/answer',
+            ].join(' && '),
+          ],
+        },
+      ]),
+    );
+    const handler = await waitPod(
+      server!,
+      'handler',
+      'running',
+      (p) => p.status?.podIP !== undefined && p.status.containerStatuses?.[0]?.state?.running !== undefined,
+    );
     const ip = handler.status?.podIP ?? '';
     const logs = async (): Promise<string> => (await kubectl(server!, ['logs', 'handler'])).stdout;
-    await apply(pod('hooked', node, [
-      {
-        name: 'app', image: 'busybox', command: ['sh', '-c', 'sleep 600'],
-        lifecycle: {
-          postStart: { httpGet: { host: ip, port: 8080, path: '/echo?msg=poststart' } },
-          preStop: { httpGet: { host: ip, port: 8080, path: '/echo?msg=prestop' } },
+    await apply(
+      pod('hooked', node, [
+        {
+          name: 'app',
+          image: 'busybox',
+          command: ['sh', '-c', 'sleep 600'],
+          lifecycle: {
+            postStart: { httpGet: { host: ip, port: 8080, path: '/echo?msg=poststart' } },
+            preStop: { httpGet: { host: ip, port: 8080, path: '/echo?msg=prestop' } },
+          },
         },
-      },
-      {
-        name: 'app2', image: 'busybox', command: ['sh', '-c', 'sleep 600'],
-        lifecycle: { preStop: { exec: { command: ['wget', '-qO-', `http://${ip}:8080/echo?msg=prestop-exec`] } } },
-      },
-    ]));
+        {
+          name: 'app2',
+          image: 'busybox',
+          command: ['sh', '-c', 'sleep 600'],
+          lifecycle: { preStop: { exec: { command: ['wget', '-qO-', `http://${ip}:8080/echo?msg=prestop-exec`] } } },
+        },
+      ]),
+    );
     await waitPod(server!, 'hooked', 'running', (p) => p.status?.phase === 'Running', 40_000);
     await eventually('postStart request in the handler logs', async () => (await logs()).includes('GET /echo?msg=poststart'), 15_000);
     assert.doesNotMatch(await logs(), /prestop/, 'no preStop request before the deletion');

@@ -44,7 +44,6 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-
 /** Stops registries (and removes their storage) left by test runs that crashed. */
 export async function sweepCrashedRegistries(): Promise<void> {
   for (const d of (await readdir(tmpdir()).catch(() => [])).filter((n) => n.startsWith('peapod-registry-'))) {
@@ -82,7 +81,10 @@ export async function startRegistry(opts: { auth?: { user: string; password: str
     p.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     for (let i = 0; i < 200; i++) {
       if (p.exitCode !== null) throw new Error(`docker-registry exited: ${out}`);
-      const ok = await fetch(`http://${host}/v2/`).then((r) => r.status === 200 || r.status === 401, () => false);
+      const ok = await fetch(`http://${host}/v2/`).then(
+        (r) => r.status === 200 || r.status === 401,
+        () => false,
+      );
       if (ok) return;
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -161,44 +163,75 @@ export async function buildImageLayout(dir: string, spec: ImageSpec): Promise<st
       await mkdir(join(root, path, '..'), { recursive: true });
       await writeFile(join(root, path), content, { mode: l.executable?.includes(path) ? 0o755 : 0o644 });
     }
-    const tar = execFileSync('tar', ['--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '-cf', '-', '-C', root, '.'], { maxBuffer: 1 << 30 });
+    const tar = execFileSync('tar', ['--sort=name', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '-cf', '-', '-C', root, '.'], {
+      maxBuffer: 1 << 30,
+    });
     diffIds.push(sha(tar));
     layers.push(await put(execFileSync('gzip', ['-n', '-c'], { input: tar, maxBuffer: 1 << 30 })));
     await rm(root, { recursive: true, force: true });
   }
   const manifestFor = async (arch: string): Promise<Blob> => {
     const env = [...(spec.config.Env ?? ['PATH=/usr/sbin:/usr/bin:/sbin:/bin']), `PLATFORM=${arch}`];
-    const config = await put(Buffer.from(JSON.stringify({
-      architecture: arch, os: 'linux', config: { ...spec.config, Env: env }, rootfs: { type: 'layers', diff_ids: diffIds },
-    })));
-    return put(Buffer.from(JSON.stringify({
-      schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
-      layers: layers.map((l) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...l })),
-    })));
+    const config = await put(
+      Buffer.from(
+        JSON.stringify({
+          architecture: arch,
+          os: 'linux',
+          config: { ...spec.config, Env: env },
+          rootfs: { type: 'layers', diff_ids: diffIds },
+        }),
+      ),
+    );
+    return put(
+      Buffer.from(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+          layers: layers.map((l) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...l })),
+        }),
+      ),
+    );
   };
   const mine = await manifestFor(hostArch());
   let top: Blob & { mediaType: string } = { mediaType: 'application/vnd.oci.image.manifest.v1+json', ...mine };
   if (spec.otherPlatform) {
     const other = await manifestFor(spec.otherPlatform);
-    const index = await put(Buffer.from(JSON.stringify({
-      schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json',
-      manifests: [
-        { mediaType: 'application/vnd.oci.image.manifest.v1+json', ...other, platform: { os: 'linux', architecture: spec.otherPlatform } },
-        { mediaType: 'application/vnd.oci.image.manifest.v1+json', ...mine, platform: { os: 'linux', architecture: hostArch() } },
-      ],
-    })));
+    const index = await put(
+      Buffer.from(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: 'application/vnd.oci.image.index.v1+json',
+          manifests: [
+            { mediaType: 'application/vnd.oci.image.manifest.v1+json', ...other, platform: { os: 'linux', architecture: spec.otherPlatform } },
+            { mediaType: 'application/vnd.oci.image.manifest.v1+json', ...mine, platform: { os: 'linux', architecture: hostArch() } },
+          ],
+        }),
+      ),
+    );
     top = { mediaType: 'application/vnd.oci.image.index.v1+json', ...index };
   }
   await writeFile(join(layout, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
-  await writeFile(join(layout, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ ...top, annotations: { 'org.opencontainers.image.ref.name': 'img' } }] }));
+  await writeFile(
+    join(layout, 'index.json'),
+    JSON.stringify({ schemaVersion: 2, manifests: [{ ...top, annotations: { 'org.opencontainers.image.ref.name': 'img' } }] }),
+  );
   return layout;
 }
 
 /** `skopeo copy` of the layout to `docker://<dest>` over plain HTTP; returns the manifest digest pushed. */
 export function pushLayout(layout: string, dest: string, opts: { creds?: string } = {}): string {
   const digestFile = join(layout, 'pushed-digest');
-  const args = ['copy', '--all', '--dest-tls-verify=false', '--digestfile', digestFile, ...(opts.creds ? ['--dest-creds', opts.creds] : []), `oci:${layout}:img`, `docker://${dest}`];
+  const args = [
+    'copy',
+    '--all',
+    '--dest-tls-verify=false',
+    '--digestfile',
+    digestFile,
+    ...(opts.creds ? ['--dest-creds', opts.creds] : []),
+    `oci:${layout}:img`,
+    `docker://${dest}`,
+  ];
   const r = spawnSync('skopeo', args, { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`skopeo ${args.join(' ')} failed: ${r.stderr}`);
   return execFileSync('cat', [digestFile], { encoding: 'utf8' }).trim();
@@ -206,5 +239,8 @@ export function pushLayout(layout: string, dest: string, opts: { creds?: string 
 
 /** Layer blob digests of a layout's image for this machine (for access-log assertions). */
 export function layoutBlobs(layout: string): string[] {
-  return execFileSync('ls', [join(layout, 'blobs', 'sha256')], { encoding: 'utf8' }).split('\n').filter(Boolean).map((h) => `sha256:${h}`);
+  return execFileSync('ls', [join(layout, 'blobs', 'sha256')], { encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean)
+    .map((h) => `sha256:${h}`);
 }

@@ -59,17 +59,25 @@ describe('ServiceAccount tokens in real pods', { skip, timeout: 200_000 }, () =>
     await ok(['-n', 'team', 'create', 'role', 'cm-reader', '--verb=get,list', '--resource=configmaps']);
     await ok(['-n', 'team', 'create', 'rolebinding', 'reader-cm', '--role=cm-reader', '--serviceaccount=team:reader']);
     const pod: Pod = {
-      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'client', namespace: 'team' },
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'client', namespace: 'team' },
       spec: {
-        nodeName: node.nodeName, serviceAccountName: 'reader', terminationGracePeriodSeconds: 1,
+        nodeName: node.nodeName,
+        serviceAccountName: 'reader',
+        terminationGracePeriodSeconds: 1,
         containers: [{ name: 'c', image: KUBE_CLIENT_IMAGE, imagePullPolicy: 'Never', command: ['sleep', '600'] }],
       },
     };
     await ok(['apply', '-f', '-'], JSON.stringify(pod));
-    await eventually('pod team/client running', async () => {
-      const r = await api(server!, 'GET', '/api/v1/namespaces/team/pods/client');
-      return r.status === 200 && r.json<Pod>().status?.containerStatuses?.[0]?.state?.running !== undefined;
-    }, 60_000);
+    await eventually(
+      'pod team/client running',
+      async () => {
+        const r = await api(server!, 'GET', '/api/v1/namespaces/team/pods/client');
+        return r.status === 200 && r.json<Pod>().status?.containerStatuses?.[0]?.state?.running !== undefined;
+      },
+      60_000,
+    );
     const exec = (...cmd: string[]): Promise<string> => ok(['-n', 'team', 'exec', 'client', '--', ...cmd]);
 
     assert.equal((await exec('cat', `${SA_DIR}/namespace`)).trim(), 'team');
@@ -79,7 +87,12 @@ describe('ServiceAccount tokens in real pods', { skip, timeout: 200_000 }, () =>
     assert.match(env, new RegExp(`^KUBERNETES_SERVICE_HOST=${kubernetes.spec!.clusterIP!.replace(/\./g, '\\.')}$`, 'm'));
     assert.match(env, /^KUBERNETES_SERVICE_PORT=443$/m);
     const token = (await exec('cat', `${SA_DIR}/token`)).trim();
-    const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { sub: string; exp: number; iat: number; 'kubernetes.io': { pod: { name: string } } };
+    const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as {
+      sub: string;
+      exp: number;
+      iat: number;
+      'kubernetes.io': { pod: { name: string } };
+    };
     assert.equal(claims.sub, 'system:serviceaccount:team:reader');
     assert.equal(claims['kubernetes.io'].pod.name, 'client');
     assert.equal(claims.exp - claims.iat, 3607);
@@ -88,10 +101,16 @@ describe('ServiceAccount tokens in real pods', { skip, timeout: 200_000 }, () =>
     assert.equal(cmStatus, '200', cmBody);
     const cms = JSON.parse(cmBody) as { kind: string; items: { metadata: { name: string } }[] };
     assert.equal(cms.kind, 'ConfigMapList');
-    assert.ok(cms.items.some((i) => i.metadata.name === 'settings'), cmBody);
+    assert.ok(
+      cms.items.some((i) => i.metadata.name === 'settings'),
+      cmBody,
+    );
     const [secretBody, secretStatus] = splitStatus(await exec('kubeclient', 'secrets'));
     assert.equal(secretStatus, '403', secretBody);
-    assert.equal((JSON.parse(secretBody) as { message: string }).message, 'secrets is forbidden: User "system:serviceaccount:team:reader" cannot list resource "secrets" in API group "" in the namespace "team"');
+    assert.equal(
+      (JSON.parse(secretBody) as { message: string }).message,
+      'secrets is forbidden: User "system:serviceaccount:team:reader" cannot list resource "secrets" in API group "" in the namespace "team"',
+    );
 
     await ok(['-n', 'team', 'delete', 'pod', 'client', '--wait=true']);
     await eventually('the bound token to be refused', async () => (await api(server!, 'GET', '/api/v1/namespaces/team/configmaps', { token })).status === 401);
@@ -99,8 +118,15 @@ describe('ServiceAccount tokens in real pods', { skip, timeout: 200_000 }, () =>
 
   test('automountServiceAccountToken: false leaves the pod without a token', async () => {
     const pod: Pod = {
-      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'no-token' },
-      spec: { nodeName: node.nodeName, automountServiceAccountToken: false, terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image: 'busybox', command: ['sleep', '600'] }] },
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'no-token' },
+      spec: {
+        nodeName: node.nodeName,
+        automountServiceAccountToken: false,
+        terminationGracePeriodSeconds: 1,
+        containers: [{ name: 'c', image: 'busybox', command: ['sleep', '600'] }],
+      },
     };
     await ok(['apply', '-f', '-'], JSON.stringify(pod));
     await waitPod(server!, 'no-token', 'running', (p) => p.status?.containerStatuses?.[0]?.state?.running !== undefined);

@@ -77,10 +77,14 @@ describe('Services and cluster DNS on real containers', { skip, timeout: 300_000
     const r = await sh(pod, `for i in $(seq ${n}); do timeout 3 wget -qO- ${url}; done`);
     return r.out.split('\n').filter(Boolean);
   };
-  const webPods = async (): Promise<Pod[]> => (await api(server!, 'GET', '/api/v1/namespaces/default/pods?labelSelector=app%3Dweb')).json<{ items: Pod[] }>().items
-    .filter((p) => !p.metadata?.deletionTimestamp);
+  const webPods = async (): Promise<Pod[]> =>
+    (await api(server!, 'GET', '/api/v1/namespaces/default/pods?labelSelector=app%3Dweb'))
+      .json<{ items: Pod[] }>()
+      .items.filter((p) => !p.metadata?.deletionTimestamp);
   const readyAddresses = async (service: string): Promise<string[]> => {
-    const slices = (await api(server!, 'GET', `/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3D${service}`)).json<{ items: EndpointSlice[] }>().items;
+    const slices = (
+      await api(server!, 'GET', `/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3D${service}`)
+    ).json<{ items: EndpointSlice[] }>().items;
     return slices.flatMap((s) => (s.endpoints ?? []).filter((e) => e.conditions?.ready).flatMap((e) => e.addresses)).sort();
   };
 
@@ -128,10 +132,15 @@ describe('Services and cluster DNS on real containers', { skip, timeout: 300_000
     await run(['exec', unready!.metadata!.name!, '--', 'rm', '/www/ready.html']);
     await eventually('the pod leaves the ready endpoints', async () => !(await readyAddresses('web')).includes(unready!.status!.podIP!), 30_000);
     // The slice changed; the proxy applies it within its coalescing window.
-    await eventually('no request reaches the unready pod', async () => {
-      const got = await fetchMany('client', 'http://web/', 20);
-      return got.length === 20 && !got.includes(unready!.metadata!.name!);
-    }, 15_000, 500);
+    await eventually(
+      'no request reaches the unready pod',
+      async () => {
+        const got = await fetchMany('client', 'http://web/', 20);
+        return got.length === 20 && !got.includes(unready!.metadata!.name!);
+      },
+      15_000,
+      500,
+    );
 
     // Hairpin: a backend reaching its own Service sometimes lands on itself.
     const self = other!.metadata!.name!;
@@ -142,8 +151,16 @@ describe('Services and cluster DNS on real containers', { skip, timeout: 300_000
     await run(['patch', 'service', 'web', '-p', '{"spec":{"type":"NodePort"}}']);
     const nodePort = (await api(server!, 'GET', '/api/v1/namespaces/default/services/web')).json<Service>().spec!.ports![0]!.nodePort!;
     const gateway = node.subnet.replace(/0\/24$/, '1');
-    const fromHost = await eventually('NodePort answers on the node\'s bridge address', async () => httpGet(`http://${gateway}:${nodePort}/`).catch(() => undefined), 15_000, 250);
-    assert.ok((await webPods()).some((p) => p.metadata!.name === fromHost.trim()), `answered by ${fromHost}`);
+    const fromHost = await eventually(
+      "NodePort answers on the node's bridge address",
+      async () => httpGet(`http://${gateway}:${nodePort}/`).catch(() => undefined),
+      15_000,
+      250,
+    );
+    assert.ok(
+      (await webPods()).some((p) => p.metadata!.name === fromHost.trim()),
+      `answered by ${fromHost}`,
+    );
     const fromPod = await sh('client', `timeout 5 wget -qO- http://${gateway}:${nodePort}/`);
     assert.equal(fromPod.code, 0, fromPod.err);
   });
@@ -151,26 +168,38 @@ describe('Services and cluster DNS on real containers', { skip, timeout: 300_000
   test('scaled to 0 the Service refuses connections instead of hanging', async () => {
     await run(['scale', 'deployment', 'web', '--replicas=0']);
     await eventually('no endpoints left', async () => (await readyAddresses('web')).length === 0 && (await webPods()).length === 0, 60_000);
-    const r = await eventually('connection refused', async () => {
-      const res = await sh('client', 'timeout 5 wget -qO- http://web/');
-      return /Connection refused/.test(res.err) ? res : undefined;
-    }, 15_000, 500);
+    const r = await eventually(
+      'connection refused',
+      async () => {
+        const res = await sh('client', 'timeout 5 wget -qO- http://web/');
+        return /Connection refused/.test(res.err) ? res : undefined;
+      },
+      15_000,
+      500,
+    );
     assert.notEqual(r.code, 0);
   });
 
   test('StatefulSet pods resolve each other by stable name, also after one is recreated', async () => {
     await run(['apply', '-f', '-'], DB);
-    const ipOf = async (name: string): Promise<string> => (await waitPod(server!, name, 'Running with an IP', (p) => p.status?.phase === 'Running' && !!p.status.podIP && !p.metadata?.deletionTimestamp)).status!.podIP!;
+    const ipOf = async (name: string): Promise<string> =>
+      (await waitPod(server!, name, 'Running with an IP', (p) => p.status?.phase === 'Running' && !!p.status.podIP && !p.metadata?.deletionTimestamp)).status!
+        .podIP!;
     await ipOf('db-0');
     const before = await ipOf('db-1');
     const lookup = async (): Promise<string> => (await sh('db-0', 'timeout 5 nslookup db-1.db.default.svc.cluster.local')).out;
     await eventually('db-0 resolves db-1', async () => (await lookup()).includes(`Address: ${before}`), 30_000, 500);
 
     await run(['delete', 'pod', 'db-1', '--wait=false']);
-    const afterIp = await eventually('db-1 back with a new IP', async () => {
-      const p = (await api(server!, 'GET', '/api/v1/namespaces/default/pods/db-1')).json<Pod>();
-      return p.status?.phase === 'Running' && p.status.podIP && p.status.podIP !== before && !p.metadata?.deletionTimestamp ? p.status.podIP : undefined;
-    }, 60_000, 250);
+    const afterIp = await eventually(
+      'db-1 back with a new IP',
+      async () => {
+        const p = (await api(server!, 'GET', '/api/v1/namespaces/default/pods/db-1')).json<Pod>();
+        return p.status?.phase === 'Running' && p.status.podIP && p.status.podIP !== before && !p.metadata?.deletionTimestamp ? p.status.podIP : undefined;
+      },
+      60_000,
+      250,
+    );
     await eventually('db-0 resolves the new db-1', async () => (await lookup()).includes(`Address: ${afterIp}`), 30_000, 500);
   });
 

@@ -30,7 +30,9 @@ describe('services on real containers', { skip, timeout: 180_000 }, () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'peapod-e2e-svc-'));
     ({ node, server } = await startNodeServer('svc'));
-    await ok(['apply', '-f', '-'], `apiVersion: apps/v1
+    await ok(
+      ['apply', '-f', '-'],
+      `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web}
 spec:
@@ -47,7 +49,8 @@ spec:
         command: [sh, -c, 'mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 8080 -h /www']
         ports: [{containerPort: 8080, name: http}]
         readinessProbe: {tcpSocket: {port: 8080}, periodSeconds: 1}
-`);
+`,
+    );
     await ok(['rollout', 'status', 'deployment/web', '--timeout=90s']);
   });
 
@@ -62,11 +65,18 @@ spec:
 
   test('expose, endpoints of the running pods, services/proxy and port-forward svc/web', async () => {
     assert.match(await ok(['expose', 'deployment', 'web', '--port=80', '--target-port=http']), /service\/web exposed/);
-    const slice = await eventually('two ready endpoints', async () => {
-      const list = await getJson<{ items: EndpointSlice[] }>(server!, '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dweb');
-      const s = list.items[0];
-      return s && (s.endpoints ?? []).filter((e) => e.conditions?.ready).length === 2 ? s : undefined;
-    }, 60_000);
+    const slice = await eventually(
+      'two ready endpoints',
+      async () => {
+        const list = await getJson<{ items: EndpointSlice[] }>(
+          server!,
+          '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dweb',
+        );
+        const s = list.items[0];
+        return s && (s.endpoints ?? []).filter((e) => e.conditions?.ready).length === 2 ? s : undefined;
+      },
+      60_000,
+    );
     assert.equal(slice.ports?.[0]?.port, 8080);
     const pods = (await ok(['get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[*].metadata.name}'])).split(' ');
     for (const e of slice.endpoints ?? []) assert.ok(pods.includes(e.targetRef?.name ?? ''), `${e.targetRef?.name} not a web pod`);

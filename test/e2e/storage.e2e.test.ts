@@ -152,7 +152,11 @@ describe('persistent storage on real containers', { skip, timeout: 300_000 }, ()
   });
 
   test('with reclaim Retain the volume is Released and its data stays', async () => {
-    await kubectlOk(server!, ['apply', '-f', '-'], 'apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: keep}\nprovisioner: rancher.io/local-path\nreclaimPolicy: Retain\nvolumeBindingMode: WaitForFirstConsumer\n');
+    await kubectlOk(
+      server!,
+      ['apply', '-f', '-'],
+      'apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: keep}\nprovisioner: rancher.io/local-path\nreclaimPolicy: Retain\nvolumeBindingMode: WaitForFirstConsumer\n',
+    );
     await kubectlOk(server!, ['apply', '-f', '-'], solo('kept', 'keep'));
     await running('kept-user');
     await eventually('file written', () => read('kept-user', 'file').catch(() => undefined));
@@ -160,7 +164,10 @@ describe('persistent storage on real containers', { skip, timeout: 300_000 }, ()
     await kubectlOk(server!, ['delete', 'pvc', 'kept', '--wait=false']);
     await kubectlOk(server!, ['delete', 'pod', 'kept-user']);
     await gone('/api/v1/namespaces/default/persistentvolumeclaims/kept');
-    await eventually('Released', async () => (await getJson<PersistentVolume>(server!, `/api/v1/persistentvolumes/${pv.metadata?.name}`)).status?.phase === 'Released');
+    await eventually(
+      'Released',
+      async () => (await getJson<PersistentVolume>(server!, `/api/v1/persistentvolumes/${pv.metadata?.name}`)).status?.phase === 'Released',
+    );
     assert.match(await kubectlOk(server!, ['get', 'pv', pv.metadata?.name ?? '']), /Retain\s+Released\s+default\/kept\s+keep/);
     assert.ok(existsSync(`${pv.spec?.hostPath?.path}/file`));
   });

@@ -8,9 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { eventually, kubectl, type TestServer } from '../integration/harness.ts';
-import {
-  deletePodsAndStop, startNodeServer, destroyTestNode, e2eSkipReason, httpGet, type TestNode,
-} from './e2e-harness.ts';
+import { deletePodsAndStop, startNodeServer, destroyTestNode, e2eSkipReason, httpGet, type TestNode } from './e2e-harness.ts';
 import { skipUnlessCI } from '../skip-unless-ci.ts';
 
 const skip = skipUnlessCI(e2eSkipReason());
@@ -58,7 +56,10 @@ describe('streaming on real containers', { skip, timeout: 150_000 }, () => {
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     try {
       await eventually('three followed lines', async () => out.split('\n').filter((l) => l.startsWith('tick')).length >= 3, 20_000);
-      const n = out.split('\n').filter(Boolean).map((l) => Number(l.split(' ')[1]));
+      const n = out
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => Number(l.split(' ')[1]));
       for (let i = 1; i < n.length; i++) assert.equal(n[i], n[i - 1]! + 1, 'consecutive lines while following');
     } finally {
       child.kill();
@@ -74,7 +75,11 @@ describe('streaming on real containers', { skip, timeout: 150_000 }, () => {
     assert.equal(stdin.code, 0, stdin.stderr);
     assert.equal(stdin.stdout, 'SHOUT\n');
     // -it needs a terminal on kubectl's side: script(1) gives it one.
-    const tty = spawnSync('script', ['-qec', "kubectl exec -it talker -c main -- sh -c 'tty; exit 3'", '/dev/null'], { env: env(), encoding: 'utf8', timeout: 30_000 });
+    const tty = spawnSync('script', ['-qec', "kubectl exec -it talker -c main -- sh -c 'tty; exit 3'", '/dev/null'], {
+      env: env(),
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     assert.equal(tty.status, 3, tty.stdout + tty.stderr);
     assert.match(tty.stdout, /\/dev\/pts\/\d+/);
   });

@@ -38,7 +38,15 @@ describe('--advertise-address', () => {
     const ep = (await api(server, 'GET', '/api/v1/namespaces/default/endpoints/kubernetes')).json<Endpoints>();
     assert.deepEqual(ep.subsets, [{ addresses: [{ ip: ADVERTISED }], ports: [{ name: 'https', port, protocol: 'TCP' }] }]);
     const sans = (await servingSans(server)).split(', ');
-    for (const want of [`IP Address:${ADVERTISED}`, 'IP Address:10.43.0.1', 'IP Address:127.0.0.1', 'DNS:kubernetes', 'DNS:kubernetes.default', 'DNS:kubernetes.default.svc', 'DNS:kubernetes.default.svc.cluster.local']) {
+    for (const want of [
+      `IP Address:${ADVERTISED}`,
+      'IP Address:10.43.0.1',
+      'IP Address:127.0.0.1',
+      'DNS:kubernetes',
+      'DNS:kubernetes.default',
+      'DNS:kubernetes.default.svc',
+      'DNS:kubernetes.default.svc.cluster.local',
+    ]) {
       assert.ok(sans.includes(want), `${want} missing from ${sans.join(', ')}`);
     }
   });
@@ -46,7 +54,10 @@ describe('--advertise-address', () => {
   it('refuses a wildcard', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'peapod-adv-'));
     try {
-      await assert.rejects(startServer({ dataDir, args: [...API_ONLY, '--advertise-address', '0.0.0.0'] }), /--advertise-address: "0.0.0.0" is not a non-wildcard IPv4 address/);
+      await assert.rejects(
+        startServer({ dataDir, args: [...API_ONLY, '--advertise-address', '0.0.0.0'] }),
+        /--advertise-address: "0.0.0.0" is not a non-wildcard IPv4 address/,
+      );
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }

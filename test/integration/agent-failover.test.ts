@@ -39,11 +39,30 @@ describe('an agent with two API servers', { skip: etcdSkipReason() }, () => {
     mkdirSync(join(bDir, 'pki'), { recursive: true });
     for (const f of ['pki/ca.crt', 'pki/ca.key', 'pki/sa.key', 'admin.token', 'node-token']) copyFileSync(join(a.dataDir, f), join(bDir, f));
     b = await startServer({ dataDir: bDir, args });
-    agent = spawn(process.execPath, [
-      join(ROOT, 'bin/peapod.js'), 'agent', '--runtime', 'hollow', '--server', `${a.url},${b.url}`,
-      '--ca-file', join(a.dataDir, 'pki', 'ca.crt'), '--node-name', NODE, '--data-dir', tmp('peapod-failover-agent-'),
-      '--agent-port', '0', '--node-ip', '127.0.0.1', '--node-lease-renew-interval', '1s',
-    ], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PEAPOD_TOKEN: readFileSync(join(a.dataDir, 'node-token'), 'utf8').trim() } });
+    agent = spawn(
+      process.execPath,
+      [
+        join(ROOT, 'bin/peapod.js'),
+        'agent',
+        '--runtime',
+        'hollow',
+        '--server',
+        `${a.url},${b.url}`,
+        '--ca-file',
+        join(a.dataDir, 'pki', 'ca.crt'),
+        '--node-name',
+        NODE,
+        '--data-dir',
+        tmp('peapod-failover-agent-'),
+        '--agent-port',
+        '0',
+        '--node-ip',
+        '127.0.0.1',
+        '--node-lease-renew-interval',
+        '1s',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PEAPOD_TOKEN: readFileSync(join(a.dataDir, 'node-token'), 'utf8').trim() } },
+    );
     agent.stdout!.resume();
     agent.stderr!.on('data', (d: Buffer) => (agentErr += d.toString()));
   });
@@ -72,10 +91,14 @@ describe('an agent with two API servers', { skip: etcdSkipReason() }, () => {
     Date.parse((await api(server, 'GET', `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${NODE}`)).json<Lease>().spec?.renewTime ?? '');
 
   it('keeps its node Ready and its pods running when the server it talks to dies', async () => {
-    await eventually('node Ready', async () => {
-      const r = await api(a, 'GET', `/api/v1/nodes/${NODE}`);
-      return r.status === 200 && r.json<Node>().status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
-    }, 60_000).catch((e: Error) => assert.fail(`${e.message}\nagent stderr:\n${agentErr}`));
+    await eventually(
+      'node Ready',
+      async () => {
+        const r = await api(a, 'GET', `/api/v1/nodes/${NODE}`);
+        return r.status === 200 && r.json<Node>().status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+      },
+      60_000,
+    ).catch((e: Error) => assert.fail(`${e.message}\nagent stderr:\n${agentErr}`));
     await createPod(a, 'before');
     await eventually('pod before Running', async () => (await podPhase(a, 'before')) === 'Running', 60_000);
 
@@ -83,11 +106,13 @@ describe('an agent with two API servers', { skip: etcdSkipReason() }, () => {
     await a.kill9();
     const killedAt = Date.now();
 
-    await eventually('node lease renewed through B after A died', async () => (await renewTime(b)) > killedAt + 1000, 30_000)
-      .catch((e: Error) => assert.fail(`${e.message}\nagent stderr:\n${agentErr}`));
+    await eventually('node lease renewed through B after A died', async () => (await renewTime(b)) > killedAt + 1000, 30_000).catch((e: Error) =>
+      assert.fail(`${e.message}\nagent stderr:\n${agentErr}`),
+    );
     await createPod(b, 'after');
-    await eventually('pod after Running (scheduled by B\'s scheduler, run by the agent)', async () => (await podPhase(b, 'after')) === 'Running', 60_000)
-      .catch((e: Error) => assert.fail(`${e.message}\nagent stderr:\n${agentErr}`));
+    await eventually("pod after Running (scheduled by B's scheduler, run by the agent)", async () => (await podPhase(b, 'after')) === 'Running', 60_000).catch(
+      (e: Error) => assert.fail(`${e.message}\nagent stderr:\n${agentErr}`),
+    );
     assert.equal(await podPhase(b, 'before'), 'Running');
 
     // A delete through B needs the agent to see it (its pod watch) and confirm it (a write).

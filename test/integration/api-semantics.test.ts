@@ -14,7 +14,15 @@ after(async () => {
 });
 
 interface Obj {
-  metadata: { name: string; uid: string; resourceVersion: string; deletionTimestamp?: string; deletionGracePeriodSeconds?: number; finalizers?: string[]; labels?: Record<string, string> };
+  metadata: {
+    name: string;
+    uid: string;
+    resourceVersion: string;
+    deletionTimestamp?: string;
+    deletionGracePeriodSeconds?: number;
+    finalizers?: string[];
+    labels?: Record<string, string>;
+  };
 }
 
 /** Opens a watch and collects `type name` strings until stop() is called. */
@@ -85,7 +93,9 @@ describe('API semantics', () => {
     assert.equal(pending.metadata.deletionGracePeriodSeconds, 30);
     const table = await kubectl(server, ['get', 'pod', 'bound']);
     assert.match(table.stdout, /^bound\s+0\/1\s+Terminating\s+/m);
-    const wrongUid = await api(server, 'DELETE', '/api/v1/namespaces/default/pods/bound', { body: { gracePeriodSeconds: 0, preconditions: { uid: 'not-it' } } });
+    const wrongUid = await api(server, 'DELETE', '/api/v1/namespaces/default/pods/bound', {
+      body: { gracePeriodSeconds: 0, preconditions: { uid: 'not-it' } },
+    });
     assert.equal(wrongUid.status, 409, wrongUid.body);
     const last = await api(server, 'DELETE', '/api/v1/namespaces/default/pods/bound', { body: { gracePeriodSeconds: 0, preconditions: { uid } } });
     assert.equal(last.status, 200, last.body);
@@ -98,7 +108,10 @@ describe('API semantics', () => {
     try {
       await api(server, 'POST', '/api/v1/namespaces/default/configmaps', { body: cm('mover', { tier: 'back' }) });
       const patch = (tier: string) =>
-        api(server, 'PATCH', '/api/v1/namespaces/default/configmaps/mover', { body: { metadata: { labels: { tier } } }, contentType: 'application/merge-patch+json' });
+        api(server, 'PATCH', '/api/v1/namespaces/default/configmaps/mover', {
+          body: { metadata: { labels: { tier } } },
+          contentType: 'application/merge-patch+json',
+        });
       await patch('front');
       await patch('front2');
       await patch('front');
@@ -114,10 +127,16 @@ describe('API semantics', () => {
     await api(server, 'POST', '/api/v1/namespaces/default/configmaps', { body: cm('busy') });
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        api(server, 'PATCH', '/api/v1/namespaces/default/configmaps/busy', { body: { data: { [`k${i}`]: String(i) } }, contentType: 'application/merge-patch+json' }),
+        api(server, 'PATCH', '/api/v1/namespaces/default/configmaps/busy', {
+          body: { data: { [`k${i}`]: String(i) } },
+          contentType: 'application/merge-patch+json',
+        }),
       ),
     );
-    assert.deepEqual(results.map((r) => r.status), Array(20).fill(200));
+    assert.deepEqual(
+      results.map((r) => r.status),
+      Array(20).fill(200),
+    );
     const live = (await api(server, 'GET', '/api/v1/namespaces/default/configmaps/busy')).json<{ data: Record<string, string> }>();
     assert.equal(Object.keys(live.data).length, 21, 'every patch landed');
   });
@@ -128,14 +147,20 @@ describe('API semantics', () => {
     const r = await api(server, 'DELETE', '/api/v1/namespaces/default/configmaps?labelSelector=type%3DTesting');
     assert.equal(r.status, 200, r.body);
     const left = (await api(server, 'GET', '/api/v1/namespaces/default/configmaps?labelSelector=type')).json<{ items: Obj[] }>();
-    assert.deepEqual(left.items.map((i) => i.metadata.name), ['c4']);
+    assert.deepEqual(
+      left.items.map((i) => i.metadata.name),
+      ['c4'],
+    );
   });
 
   it('serves Prometheus metrics with request counts by verb and resource', async () => {
     const r = await api(server, 'GET', '/metrics', { headers: { Accept: 'text/plain' } });
     assert.equal(r.status, 200);
     assert.match(r.body, /apiserver_request_total\{verb="LIST",resource="configmaps",code="200"\} \d+/);
-    assert.match(r.body, /apiserver_request_duration_seconds_bucket\{le="0.005",verb="POST"|apiserver_request_duration_seconds_bucket\{le="0.005",verb="CREATE"/);
+    assert.match(
+      r.body,
+      /apiserver_request_duration_seconds_bucket\{le="0.005",verb="POST"|apiserver_request_duration_seconds_bucket\{le="0.005",verb="CREATE"/,
+    );
     assert.equal((await api(server, 'GET', '/metrics', { token: null })).status, 401);
   });
 });

@@ -49,13 +49,21 @@ describe('audit log', () => {
   });
 
   it('logs what the policy selects, at its level, and nothing else', async () => {
-    await kubectlOk(server, ['create', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'audited', namespace: 'default' }, data: { k: 'v' } }));
+    await kubectlOk(
+      server,
+      ['create', '-f', '-'],
+      JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'audited', namespace: 'default' }, data: { k: 'v' } }),
+    );
     await kubectlOk(server, ['get', 'namespaces']);
     await kubectlOk(server, ['get', 'namespace', 'default']);
     const denied = await kubectl(server, ['--as', 'mallory', 'delete', 'namespace', 'kube-public']);
     assert.notEqual(denied.code, 0);
     const events = await eventually('audit events', async () => {
-      const lines = (await readFile(log, 'utf8')).trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditEvent);
+      const lines = (await readFile(log, 'utf8'))
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as AuditEvent);
       return lines.some((e) => e.impersonatedUser) ? lines : undefined;
     });
     for (const e of events) {

@@ -83,7 +83,10 @@ describe('bad input', () => {
     const s = r.json<Status>();
     assert.equal(s.reason, 'Invalid');
     assert.equal(s.message, 'Pod "no-image" is invalid: spec.containers[0].image: Required value');
-    assert.deepEqual(s.details?.causes?.map((c) => c.field), ['spec.containers[0].image']);
+    assert.deepEqual(
+      s.details?.causes?.map((c) => c.field),
+      ['spec.containers[0].image'],
+    );
     const name = await api(server, 'POST', '/api/v1/namespaces/default/pods', { body: pod('UPPER') });
     assert.equal(name.status, 422);
     assert.match(name.json<Status>().message, /^Pod "UPPER" is invalid: metadata\.name: Invalid value: "UPPER": a lowercase RFC 1123 subdomain/);

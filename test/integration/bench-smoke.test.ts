@@ -22,9 +22,14 @@ describe('benchmark suite smoke (--quick)', () => {
 
   it(`runs ${SUBSET.join(', ')} and prints the table`, async () => {
     const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
-      execFile(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/run.ts'), '--quick', ...SUBSET], { cwd: ROOT, timeout: 150_000, maxBuffer: 16 * 1024 * 1024 }, (err, out, errOut) => {
-        done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout: out, stderr: errOut });
-      });
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', join(ROOT, 'bench/run.ts'), '--quick', ...SUBSET],
+        { cwd: ROOT, timeout: 150_000, maxBuffer: 16 * 1024 * 1024 },
+        (err, out, errOut) => {
+          done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout: out, stderr: errOut });
+        },
+      );
     });
     assert.equal(code, 0, `bench/run.ts exited ${code}\n${stdout}\n${stderr.slice(-4000)}`);
     assert.match(stdout, /Peapod benchmarks \(quick\)/);

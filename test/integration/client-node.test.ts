@@ -53,7 +53,10 @@ describe('@kubernetes/client-node', () => {
       names.push(...page.items.map((i) => i.metadata?.name));
       token = page.metadata?._continue;
     }
-    assert.deepEqual(names.filter((n) => n?.startsWith('page-')), ['page-0', 'page-1', 'page-2', 'page-3', 'page-4', 'page-5', 'page-6']);
+    assert.deepEqual(
+      names.filter((n) => n?.startsWith('page-')),
+      ['page-0', 'page-1', 'page-2', 'page-3', 'page-4', 'page-5', 'page-6'],
+    );
   });
 
   it('watches with bookmarks and resumes from the last resourceVersion', async () => {

@@ -295,10 +295,14 @@ describe('progress deadline', { timeout: 60_000 }, () => {
       .replace('  replicas: 2\n', '  replicas: 2\n  progressDeadlineSeconds: 2\n')
       .replace('    metadata:\n      labels: {app: stuck}', `    metadata:\n      labels: {app: stuck, ${NEVER_READY_LABEL}: "false"}`);
     await ok(['apply', '-f', '-'], yaml);
-    await eventually('ProgressDeadlineExceeded', async () => {
-      const d = await getJson<Deployment>(deployPath(NS, 'stuck'));
-      return d?.status?.conditions?.some((c) => c.type === 'Progressing' && c.status === 'False' && c.reason === 'ProgressDeadlineExceeded');
-    }, 20_000);
+    await eventually(
+      'ProgressDeadlineExceeded',
+      async () => {
+        const d = await getJson<Deployment>(deployPath(NS, 'stuck'));
+        return d?.status?.conditions?.some((c) => c.type === 'Progressing' && c.status === 'False' && c.reason === 'ProgressDeadlineExceeded');
+      },
+      20_000,
+    );
     const d = (await getJson<Deployment>(deployPath(NS, 'stuck')))!;
     assert.ok(d.status?.conditions?.some((c) => c.type === 'Available' && c.status === 'False' && c.reason === 'MinimumReplicasUnavailable'));
     const status = await kubectl(server, ['rollout', 'status', 'deployment/stuck', '-n', NS, '--timeout=10s']);
@@ -310,12 +314,16 @@ describe('progress deadline', { timeout: 60_000 }, () => {
 
 describe('garbage collector', { timeout: 60_000 }, () => {
   it('deletes objects whose owners are all gone and strips dangling references otherwise', async () => {
-    const owner = (await api(server, 'POST', `/api/v1/namespaces/${NS}/configmaps`, { body: { metadata: { name: 'owner' } } })).json<{ metadata: { uid: string } }>();
+    const owner = (await api(server, 'POST', `/api/v1/namespaces/${NS}/configmaps`, { body: { metadata: { name: 'owner' } } })).json<{
+      metadata: { uid: string };
+    }>();
     const ref = (name: string, uid: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', name, uid });
     const ghost = ref('ghost', '00000000-0000-0000-0000-000000000001');
     let r = await api(server, 'POST', `/api/v1/namespaces/${NS}/configmaps`, { body: { metadata: { name: 'orphaned', ownerReferences: [ghost] } } });
     assert.equal(r.status, 201, r.body);
-    r = await api(server, 'POST', `/api/v1/namespaces/${NS}/configmaps`, { body: { metadata: { name: 'shared', ownerReferences: [ghost, ref('owner', owner.metadata.uid)] } } });
+    r = await api(server, 'POST', `/api/v1/namespaces/${NS}/configmaps`, {
+      body: { metadata: { name: 'shared', ownerReferences: [ghost, ref('owner', owner.metadata.uid)] } },
+    });
     assert.equal(r.status, 201, r.body);
     await eventually('orphaned dependent deleted', async () => (await getJson(`/api/v1/namespaces/${NS}/configmaps/orphaned`)) === undefined);
     await eventually('dangling reference removed', async () => {
@@ -341,7 +349,10 @@ describe('namespace lifecycle', { timeout: 60_000 }, () => {
       assert.equal(phase, 'Terminating');
       const refused = await kubectl(server, ['create', 'configmap', 'late', '-n', ns]);
       assert.notEqual(refused.code, 0);
-      assert.match(refused.stderr, new RegExp(`configmaps "late" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`));
+      assert.match(
+        refused.stderr,
+        new RegExp(`configmaps "late" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`),
+      );
       await eventually('content deleted', async () => (await getJson(`/api/v1/namespaces/${ns}/configmaps/cfg`)) === undefined);
       assert.ok(await getJson(`/api/v1/namespaces/${ns}`), 'namespace kept while pods terminate');
     } finally {

@@ -61,7 +61,9 @@ describe('core kinds', () => {
     await ok(['create', 'namespace', 'race']);
     await ok(['create', 'quota', 'q', '--hard=configmaps=3', '-n', 'race']);
     const codes = await Promise.all(
-      Array.from({ length: 8 }, (_v, i) => api(server, 'POST', '/api/v1/namespaces/race/configmaps', { body: { metadata: { name: `c${i}` } } }).then((r) => r.status)),
+      Array.from({ length: 8 }, (_v, i) =>
+        api(server, 'POST', '/api/v1/namespaces/race/configmaps', { body: { metadata: { name: `c${i}` } } }).then((r) => r.status),
+      ),
     );
     // kube-root-ca.crt may or may not be there yet; either way the namespace ends at the limit.
     const list = (await api(server, 'GET', '/api/v1/namespaces/race/configmaps')).json<{ items: unknown[] }>();
@@ -72,16 +74,30 @@ describe('core kinds', () => {
 
   it('applies LimitRange defaults to new pods and refuses pods above its max', async () => {
     await ok(['create', 'namespace', 'limits']);
-    await ok(['apply', '-n', 'limits', '-f', '-'], 'apiVersion: v1\nkind: LimitRange\nmetadata: {name: lr}\nspec:\n  limits:\n  - type: Container\n    default: {cpu: 300m, memory: 64Mi}\n    defaultRequest: {cpu: 200m}\n    max: {cpu: "1"}\n');
+    await ok(
+      ['apply', '-n', 'limits', '-f', '-'],
+      'apiVersion: v1\nkind: LimitRange\nmetadata: {name: lr}\nspec:\n  limits:\n  - type: Container\n    default: {cpu: 300m, memory: 64Mi}\n    defaultRequest: {cpu: 200m}\n    max: {cpu: "1"}\n',
+    );
     await ok(['run', 'dflt', '-n', 'limits', '--image=busybox']);
     const resources = JSON.parse(await ok(['get', 'pod', 'dflt', '-n', 'limits', '-o', 'jsonpath={.spec.containers[0].resources}'])) as unknown;
     assert.deepEqual(resources, { limits: { cpu: '300m', memory: '64Mi' }, requests: { cpu: '200m', memory: '64Mi' } });
-    const err = await fails(['run', 'big', '-n', 'limits', '--image=busybox', '--overrides', '{"spec":{"containers":[{"name":"big","image":"busybox","resources":{"limits":{"cpu":"2"}}}]}}']);
+    const err = await fails([
+      'run',
+      'big',
+      '-n',
+      'limits',
+      '--image=busybox',
+      '--overrides',
+      '{"spec":{"containers":[{"name":"big","image":"busybox","resources":{"limits":{"cpu":"2"}}}]}}',
+    ]);
     assert.match(err, /pods "big" is forbidden: maximum cpu usage per Container is 1, but limit is 2/);
   });
 
   it('runs ReplicationControllers: kubectl get rc and kubectl scale rc', async () => {
-    await ok(['apply', '-f', '-'], 'apiVersion: v1\nkind: ReplicationController\nmetadata: {name: web}\nspec:\n  replicas: 2\n  template:\n    metadata: {labels: {app: rcweb}}\n    spec:\n      containers: [{name: web, image: busybox}]\n');
+    await ok(
+      ['apply', '-f', '-'],
+      'apiVersion: v1\nkind: ReplicationController\nmetadata: {name: web}\nspec:\n  replicas: 2\n  template:\n    metadata: {labels: {app: rcweb}}\n    spec:\n      containers: [{name: web, image: busybox}]\n',
+    );
     await eventually('2 pods', async () => (await ok(['get', 'pods', '-l', 'app=rcweb', '-o', 'name'])).trim().split('\n').filter(Boolean).length === 2);
     assert.match(await ok(['get', 'rc']), /^web\s+2\s+2\s+0\s+\d+s$/m);
     await ok(['scale', 'rc', 'web', '--replicas=3']);
@@ -92,8 +108,14 @@ describe('core kinds', () => {
   });
 
   it('stores PodTemplates', async () => {
-    await ok(['apply', '-f', '-'], 'apiVersion: v1\nkind: PodTemplate\nmetadata: {name: pt}\ntemplate:\n  metadata: {labels: {a: b}}\n  spec:\n    containers: [{name: c, image: busybox}]\n');
+    await ok(
+      ['apply', '-f', '-'],
+      'apiVersion: v1\nkind: PodTemplate\nmetadata: {name: pt}\ntemplate:\n  metadata: {labels: {a: b}}\n  spec:\n    containers: [{name: c, image: busybox}]\n',
+    );
     assert.match(await ok(['get', 'podtemplates']), /^pt\s+c\s+busybox\s+a=b$/m);
-    assert.match(await fails(['apply', '-f', '-'], 'apiVersion: v1\nkind: PodTemplate\nmetadata: {name: bad}\ntemplate:\n  spec:\n    containers: []\n'), /template\.spec\.containers: Required value/);
+    assert.match(
+      await fails(['apply', '-f', '-'], 'apiVersion: v1\nkind: PodTemplate\nmetadata: {name: bad}\ntemplate:\n  spec:\n    containers: []\n'),
+      /template\.spec\.containers: Required value/,
+    );
   });
 });

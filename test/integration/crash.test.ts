@@ -84,7 +84,10 @@ describe('crash safety', () => {
         stop = true;
         await Promise.all(writers);
         assert.ok(ledger.count - countBefore > 20, `round ${round}: only ${ledger.count - countBefore} writes were acknowledged`);
-        assert.ok(ledger.minRv > rvBefore, `round ${round}: a write got resourceVersion ${ledger.minRv}, not above ${rvBefore} acknowledged before the restart`);
+        assert.ok(
+          ledger.minRv > rvBefore,
+          `round ${round}: a write got resourceVersion ${ledger.minRv}, not above ${rvBefore} acknowledged before the restart`,
+        );
 
         server = await startServer({ dataDir, args: API_ONLY });
         const list = await api(server, 'GET', CMS);
@@ -94,7 +97,9 @@ describe('crash safety', () => {
         // The writes that were in flight are settled now, one way or the other: the list is the truth.
         ledger.inFlight.clear();
         for (const i of items.items) if (ledger.acked.has(i.metadata?.name ?? '')) ledger.acked.set(i.metadata!.name!, i.data?.v ?? '');
-        t.diagnostic(`round ${round}: ${ledger.count - countBefore} writes acknowledged, all ${ledger.acked.size} ConfigMaps intact after kill -9, resourceVersion ${items.metadata?.resourceVersion}`);
+        t.diagnostic(
+          `round ${round}: ${ledger.count - countBefore} writes acknowledged, all ${ledger.acked.size} ConfigMaps intact after kill -9, resourceVersion ${items.metadata?.resourceVersion}`,
+        );
       }
     } finally {
       await server.stop();

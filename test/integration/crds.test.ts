@@ -129,7 +129,10 @@ describe('CustomResourceDefinitions', () => {
     await ok(['scale', 'ct', 'scaled', '--replicas=4']);
     assert.equal(await ok(['get', 'ct', 'scaled', '-o', 'jsonpath={.spec.replicas}']), '4');
     await ok(['patch', 'ct', 'scaled', '--subresource=status', '--type=merge', '-p', '{"status":{"replicas":4,"labelSelector":"app=cron"}}']);
-    const scale = (await api(server, 'GET', '/apis/stable.example.com/v1/namespaces/default/crontabs/scaled/scale')).json<{ spec: { replicas: number }; status: { replicas: number; selector: string } }>();
+    const scale = (await api(server, 'GET', '/apis/stable.example.com/v1/namespaces/default/crontabs/scaled/scale')).json<{
+      spec: { replicas: number };
+      status: { replicas: number; selector: string };
+    }>();
     assert.deepEqual([scale.spec.replicas, scale.status.replicas, scale.status.selector], [4, 4, 'app=cron']);
     // The main resource does not change status; the status subresource does not change spec.
     await ok(['patch', 'ct', 'scaled', '--type=merge', '-p', '{"status":{"replicas":9}}']);
@@ -144,7 +147,10 @@ describe('CustomResourceDefinitions', () => {
       contentType: 'application/strategic-merge-patch+json',
     });
     assert.equal(res.status, 415);
-    assert.match(res.json<{ message: string }>().message, /accepted media types include: application\/json-patch\+json, application\/merge-patch\+json, application\/apply-patch\+yaml/);
+    assert.match(
+      res.json<{ message: string }>().message,
+      /accepted media types include: application\/json-patch\+json, application\/merge-patch\+json, application\/apply-patch\+yaml/,
+    );
   });
 
   it('selects by metadata.name and by selectableFields', async () => {
@@ -165,7 +171,10 @@ describe('CustomResourceDefinitions', () => {
       () => undefined,
     );
     const ref = { group: 'stable.example.com', version: 'v1', namespace: 'default', plural: 'crontabs' };
-    const created = (await custom.createNamespacedCustomObject({ ...ref, body: { apiVersion: 'stable.example.com/v1', kind: 'CronTab', metadata: { name: 'watched' }, spec: { cronSpec: '* * * * *' } } })) as { spec: { replicas: number } };
+    const created = (await custom.createNamespacedCustomObject({
+      ...ref,
+      body: { apiVersion: 'stable.example.com/v1', kind: 'CronTab', metadata: { name: 'watched' }, spec: { cronSpec: '* * * * *' } },
+    })) as { spec: { replicas: number } };
     assert.equal(created.spec.replicas, 1);
     await custom.patchNamespacedCustomObject(
       { ...ref, name: 'watched', body: { spec: { image: 'v2' } } },
@@ -207,7 +216,13 @@ describe('CustomResourceDefinitions', () => {
     await ok(['create', 'namespace', 'crd-ns']);
     await ok(['create', 'configmap', 'owner', '-n', 'crd-ns']);
     const uid = await ok(['get', 'configmap', 'owner', '-n', 'crd-ns', '-o', 'jsonpath={.metadata.uid}']);
-    await ok(['apply', '-n', 'crd-ns', '-f', '-'], cronTab('owned', '  cronSpec: "* * * * *"').replace('metadata:\n', `metadata:\n  ownerReferences:\n  - {apiVersion: v1, kind: ConfigMap, name: owner, uid: ${uid}}\n`));
+    await ok(
+      ['apply', '-n', 'crd-ns', '-f', '-'],
+      cronTab('owned', '  cronSpec: "* * * * *"').replace(
+        'metadata:\n',
+        `metadata:\n  ownerReferences:\n  - {apiVersion: v1, kind: ConfigMap, name: owner, uid: ${uid}}\n`,
+      ),
+    );
     await ok(['apply', '-n', 'crd-ns', '-f', '-'], cronTab('free', '  cronSpec: "* * * * *"'));
     await ok(['delete', 'configmap', 'owner', '-n', 'crd-ns']);
     await eventually('owned CR collected', async () => (await kubectl(server, ['get', 'ct', 'owned', '-n', 'crd-ns'])).code !== 0);
@@ -237,9 +252,13 @@ describe('CustomResourceDefinitions', () => {
     assert.match(table, /^test1\s+test1\s+\d+s$/m);
     assert.match(await ok(['get', 'cert-manager']), /issuer\.cert-manager\.io\/selfsigned-issuer/);
     assert.match(await ok(['explain', 'certificate.spec.issuerRef']), /name\s+<string> -required-/);
-    const two = 'apiVersion: cert-manager.io/v1\nkind: Issuer\nmetadata:\n  name: venafi\nspec:\n  venafi:\n    zone: z\n    tpp: {url: "https://tpp.invalid", credentialsRef: {name: a}}\n    cloud: {apiTokenSecretRef: {name: b}}\n';
+    const two =
+      'apiVersion: cert-manager.io/v1\nkind: Issuer\nmetadata:\n  name: venafi\nspec:\n  venafi:\n    zone: z\n    tpp: {url: "https://tpp.invalid", credentialsRef: {name: a}}\n    cloud: {apiTokenSecretRef: {name: b}}\n';
     assert.match(await fails(['apply', '-f', '-'], two), /spec\.venafi: Invalid value: "object": exactly one of tpp, cloud, or ngts must be configured/);
-    const missing = await fails(['apply', '-f', '-'], 'apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata:\n  name: nosecret\nspec:\n  issuerRef: {name: x}\n');
+    const missing = await fails(
+      ['apply', '-f', '-'],
+      'apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata:\n  name: nosecret\nspec:\n  issuerRef: {name: x}\n',
+    );
     assert.match(missing, /spec\.secretName: Required value/);
   });
 });

@@ -163,7 +163,10 @@ describe('dashboard in a browser', { skip: skipUnlessCI(browserSkipReason()) }, 
       await page.evaluate(`location.hash = '#/pods?namespace=dev'`);
       await page.locator('[data-key="dev/dev-pod"]').waitFor();
       await page.evaluate(`location.hash = '#/pods'`);
-      await page.getByRole('alert').getByText('pods is forbidden: User "system:serviceaccount:dev:viewer" cannot list resource "pods" in API group "" at the cluster scope').waitFor();
+      await page
+        .getByRole('alert')
+        .getByText('pods is forbidden: User "system:serviceaccount:dev:viewer" cannot list resource "pods" in API group "" at the cluster scope')
+        .waitFor();
       assert.equal(await page.locator('[data-key="dev/dev-pod"]').count(), 0);
     });
   });

@@ -171,7 +171,11 @@ describe('several peapod servers on a 3-member etcd cluster', { skip }, () => {
       apiVersion: 'v1',
       kind: 'Node',
       metadata: { name: 'n1', labels: { 'kubernetes.io/hostname': 'n1' } },
-      status: { capacity: { cpu: '8', memory: '16Gi', pods: '110' }, allocatable: { cpu: '8', memory: '16Gi', pods: '110' }, conditions: [{ type: 'Ready', status: 'True' }] },
+      status: {
+        capacity: { cpu: '8', memory: '16Gi', pods: '110' },
+        allocatable: { cpu: '8', memory: '16Gi', pods: '110' },
+        conditions: [{ type: 'Ready', status: 'True' }],
+      },
     };
     assert.equal((await api(servers[0]!, 'POST', '/api/v1/nodes', { body: node })).status, 201);
     const leaseOf = async (s: TestServer): Promise<string> =>

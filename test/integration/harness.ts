@@ -100,7 +100,11 @@ process.once('exit', () => {
 export type KubectlTarget = Pick<TestServer, 'kubeconfig'>;
 
 /** Runs the real kubectl against the server. Never throws on a non-zero exit: tests assert codes. */
-export async function kubectl(server: KubectlTarget, args: string[], options: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<KubectlResult> {
+export async function kubectl(
+  server: KubectlTarget,
+  args: string[],
+  options: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<KubectlResult> {
   kubectlHome ??= await mkdtemp(join(tmpdir(), 'peapod-kubectl-home-'));
   return new Promise((resolveResult) => {
     const child = execFile(

@@ -14,10 +14,24 @@ export interface HollowNodes {
 
 /** Starts `count` hollow nodes named `<prefix>0..` and waits until all are registered. */
 export async function startHollowNodes(server: TestServer, opts: { count: number; prefix: string }): Promise<HollowNodes> {
-  const child = spawn(process.execPath, [
-    join(ROOT, 'bin/peapod.js'), 'hollow-nodes', '--count', String(opts.count), '--kubeconfig', server.kubeconfig,
-    '--spread-seconds', '0', '--node-token-file', join(server.dataDir, 'node-token'), '--name-prefix', opts.prefix,
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [
+      join(ROOT, 'bin/peapod.js'),
+      'hollow-nodes',
+      '--count',
+      String(opts.count),
+      '--kubeconfig',
+      server.kubeconfig,
+      '--spread-seconds',
+      '0',
+      '--node-token-file',
+      join(server.dataDir, 'node-token'),
+      '--name-prefix',
+      opts.prefix,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   child.stdout!.resume();
@@ -30,10 +44,14 @@ export async function startHollowNodes(server: TestServer, opts: { count: number
     },
   };
   try {
-    await eventually(`${opts.count} hollow nodes`, async () => {
-      const names = (await kubectl(server, ['get', 'nodes', '-o', 'name'])).stdout.split('\n').filter((n) => n.startsWith(`node/${opts.prefix}`));
-      return names.length === opts.count;
-    }, 60_000);
+    await eventually(
+      `${opts.count} hollow nodes`,
+      async () => {
+        const names = (await kubectl(server, ['get', 'nodes', '-o', 'name'])).stdout.split('\n').filter((n) => n.startsWith(`node/${opts.prefix}`));
+        return names.length === opts.count;
+      },
+      60_000,
+    );
   } catch (e) {
     await nodes.stop();
     throw new Error(`${(e as Error).message}\nhollow-nodes stderr:\n${err}`);

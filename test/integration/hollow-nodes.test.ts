@@ -11,8 +11,12 @@ import { eventually, kubectl, startServer, type TestServer } from './harness.ts'
 const ROOT = resolve(import.meta.dirname, '../..');
 const COUNT = 20;
 
-interface NodeList { items: { metadata: { name: string }; spec?: { podCIDR?: string }; status?: { conditions?: { type: string; status: string }[] } }[] }
-interface PodList { items: { metadata: { name: string }; spec?: { nodeName?: string }; status?: { phase?: string; podIP?: string } }[] }
+interface NodeList {
+  items: { metadata: { name: string }; spec?: { podCIDR?: string }; status?: { conditions?: { type: string; status: string }[] } }[];
+}
+interface PodList {
+  items: { metadata: { name: string }; spec?: { nodeName?: string }; status?: { phase?: string; podIP?: string } }[];
+}
 
 function cidrContains(cidr: string, ip: string): boolean {
   // Node pod CIDRs are /24s here: the first three octets match.
@@ -26,9 +30,13 @@ describe('peapod hollow-nodes', () => {
 
   before(async () => {
     server = await startServer({ args: ['--disable', 'agent'] });
-    hollow = spawn(process.execPath, [join(ROOT, 'bin/peapod.js'), 'hollow-nodes', '--count', String(COUNT), '--kubeconfig', server.kubeconfig, '--spread-seconds', '1'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    hollow = spawn(
+      process.execPath,
+      [join(ROOT, 'bin/peapod.js'), 'hollow-nodes', '--count', String(COUNT), '--kubeconfig', server.kubeconfig, '--spread-seconds', '1'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     hollow.stderr!.on('data', (d: Buffer) => (hollowErr += d.toString()));
     hollow.stdout!.resume();
   });
@@ -42,13 +50,17 @@ describe('peapod hollow-nodes', () => {
   });
 
   it(`joins ${COUNT} Ready nodes, each with its own pod CIDR`, async () => {
-    const nodes = await eventually('20 Ready nodes', async () => {
-      const r = await kubectl(server, ['get', 'nodes', '-o', 'json']);
-      if (r.code !== 0) return undefined;
-      const list = JSON.parse(r.stdout) as NodeList;
-      const ready = list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
-      return ready.length === COUNT ? list : undefined;
-    }, 60_000).catch((e: Error) => assert.fail(`${e.message}\nhollow-nodes stderr:\n${hollowErr}`));
+    const nodes = await eventually(
+      '20 Ready nodes',
+      async () => {
+        const r = await kubectl(server, ['get', 'nodes', '-o', 'json']);
+        if (r.code !== 0) return undefined;
+        const list = JSON.parse(r.stdout) as NodeList;
+        const ready = list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+        return ready.length === COUNT ? list : undefined;
+      },
+      60_000,
+    ).catch((e: Error) => assert.fail(`${e.message}\nhollow-nodes stderr:\n${hollowErr}`));
     const cidrs = new Set(nodes.items.map((n) => n.spec?.podCIDR));
     assert.equal(cidrs.size, COUNT, 'every node has a distinct pod CIDR');
     const table = await kubectl(server, ['get', 'nodes']);
@@ -59,10 +71,20 @@ describe('peapod hollow-nodes', () => {
   it('runs a Deployment of 10 replicas on the hollow nodes with pod IPs from their CIDRs', async () => {
     const created = await kubectl(server, ['create', 'deployment', 'web', '--image=nginx', '--replicas=10']);
     assert.equal(created.code, 0, created.stderr);
-    await eventually('deployment Available', async () => {
-      const r = await kubectl(server, ['get', 'deployment', 'web', '-o', 'jsonpath={.status.conditions[?(@.type=="Available")].status} {.status.availableReplicas}']);
-      return r.stdout.trim() === 'True 10' || undefined;
-    }, 60_000);
+    await eventually(
+      'deployment Available',
+      async () => {
+        const r = await kubectl(server, [
+          'get',
+          'deployment',
+          'web',
+          '-o',
+          'jsonpath={.status.conditions[?(@.type=="Available")].status} {.status.availableReplicas}',
+        ]);
+        return r.stdout.trim() === 'True 10' || undefined;
+      },
+      60_000,
+    );
     const nodes = JSON.parse((await kubectl(server, ['get', 'nodes', '-o', 'json'])).stdout) as NodeList;
     const cidrOf = new Map(nodes.items.map((n) => [n.metadata.name, n.spec?.podCIDR ?? '']));
     const pods = JSON.parse((await kubectl(server, ['get', 'pods', '-l', 'app=web', '-o', 'json'])).stdout) as PodList;

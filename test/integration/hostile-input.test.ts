@@ -24,7 +24,24 @@ const rand = (n: number): number => Math.floor(Math.random() * n);
 const CM_PATH = '/api/v1/namespaces/hostile/configmaps';
 
 function jsonBodies(): string[] {
-  const out = ['', ' ', '{', '}', '{"kind":', '[', 'null', 'true', '42', '"str"', '[]', '{"metadata":', '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x"},"data":{"a":1}', '\u0000\u0001', '{"a":"\ud800"}', '{"metadata":{"name":' + '"a"'.repeat(3) + '}}'];
+  const out = [
+    '',
+    ' ',
+    '{',
+    '}',
+    '{"kind":',
+    '[',
+    'null',
+    'true',
+    '42',
+    '"str"',
+    '[]',
+    '{"metadata":',
+    '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x"},"data":{"a":1}',
+    '\u0000\u0001',
+    '{"a":"\ud800"}',
+    '{"metadata":{"name":' + '"a"'.repeat(3) + '}}',
+  ];
   out.push('['.repeat(100_000) + ']'.repeat(100_000));
   out.push('{"a":'.repeat(20_000) + '1' + '}'.repeat(20_000));
   out.push(`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"deep"},"data":${'{"a":'.repeat(5000)}"x"${'}'.repeat(5000)}}`);
@@ -56,7 +73,12 @@ function wrongObjects(): string[] {
 
 function yamlBodies(): string[] {
   const laughs = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-  for (let i = 1; i < 12; i++) laughs.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+  for (let i = 1; i < 12; i++)
+    laughs.push(
+      `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+        .fill(`*${String.fromCharCode(96 + i)}`)
+        .join(',')}]`,
+    );
   return [
     laughs.join('\n'),
     'kind: ConfigMap\n\tapiVersion: v1',
@@ -95,11 +117,22 @@ function varint(n: number): Buffer {
 
 function pathTricks(): string[] {
   return [
-    '/api/v1/namespaces/hostile/configmaps/..%2f..%2fsecrets', '/api/v1/namespaces/hostile/configmaps/%2e%2e', '/api/v1/namespaces/%2e%2e/configmaps/x',
-    '/api/v1/namespaces/hostile/configmaps/%00', '/api/v1/namespaces/hostile/configmaps/%ZZ', '/api/v1/namespaces/hostile/configmaps/' + 'a'.repeat(5000),
-    '/api/v1/namespaces/hostile/nothings', '/apis/nope.example.com/v1/things', '/apis/apps/v0/deployments', '/api/v2/pods',
-    '/api/v1/namespaces/hostile/configmaps/x/y/z/w', '/api/v1/namespaces/hostile/pods/x/nosuchsub', '/%2e%2e/%2e%2e/etc/passwd',
-    '/api/v1/namespaces/hostile/configmaps/x%2Fy', '/api/v1/namespaces/hostile/configmaps/\u00e9', '/api/v1/nodes/x/status/extra',
+    '/api/v1/namespaces/hostile/configmaps/..%2f..%2fsecrets',
+    '/api/v1/namespaces/hostile/configmaps/%2e%2e',
+    '/api/v1/namespaces/%2e%2e/configmaps/x',
+    '/api/v1/namespaces/hostile/configmaps/%00',
+    '/api/v1/namespaces/hostile/configmaps/%ZZ',
+    '/api/v1/namespaces/hostile/configmaps/' + 'a'.repeat(5000),
+    '/api/v1/namespaces/hostile/nothings',
+    '/apis/nope.example.com/v1/things',
+    '/apis/apps/v0/deployments',
+    '/api/v2/pods',
+    '/api/v1/namespaces/hostile/configmaps/x/y/z/w',
+    '/api/v1/namespaces/hostile/pods/x/nosuchsub',
+    '/%2e%2e/%2e%2e/etc/passwd',
+    '/api/v1/namespaces/hostile/configmaps/x%2Fy',
+    '/api/v1/namespaces/hostile/configmaps/\u00e9',
+    '/api/v1/nodes/x/status/extra',
   ];
 }
 
@@ -111,10 +144,32 @@ function selectors(): string[] {
 }
 
 function patches(): { type: string; body: string }[] {
-  const json = ['[{"op":"explode","path":"/data"}]', '[{"op":"replace","path":"/data/nope/deeper","value":1}]', '[{"op":"test","path":"/data/k","value":"other"}]', '[{"op":"remove","path":"/metadata/name"}]', '[{"op":"add","path":"no-slash","value":1}]', '{"op":"add"}', '[{"op":"move","from":"/data","path":"/data/k"}]', '[{"op":"replace","path":"/kind","value":"Secret"}]', '[{"op":"replace","path":"/metadata/name","value":"renamed"}]', '[{"op":"add","path":"/data/~2","value":"x"}]'];
+  const json = [
+    '[{"op":"explode","path":"/data"}]',
+    '[{"op":"replace","path":"/data/nope/deeper","value":1}]',
+    '[{"op":"test","path":"/data/k","value":"other"}]',
+    '[{"op":"remove","path":"/metadata/name"}]',
+    '[{"op":"add","path":"no-slash","value":1}]',
+    '{"op":"add"}',
+    '[{"op":"move","from":"/data","path":"/data/k"}]',
+    '[{"op":"replace","path":"/kind","value":"Secret"}]',
+    '[{"op":"replace","path":"/metadata/name","value":"renamed"}]',
+    '[{"op":"add","path":"/data/~2","value":"x"}]',
+  ];
   const merge = ['[]', '"x"', '42', '{"metadata":{"name":"other"}}', '{"kind":"Secret"}', '{"data":{"k":1}}', '{"metadata":{"labels":{"bad label":"x"}}}'];
-  const strategic = ['{"$patch":"explode"}', '{"data":{"$patch":"replace","k":5}}', '{"metadata":{"$deleteFromPrimitiveList/finalizers":"notalist"}}', '{"metadata":{"finalizers":[{"$patch":"delete"}]}}', '[1,2]'];
-  const apply = ['apiVersion: v1\nkind: Secret\nmetadata: {name: target}', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: other}', ':::', 'kind: ConfigMap'];
+  const strategic = [
+    '{"$patch":"explode"}',
+    '{"data":{"$patch":"replace","k":5}}',
+    '{"metadata":{"$deleteFromPrimitiveList/finalizers":"notalist"}}',
+    '{"metadata":{"finalizers":[{"$patch":"delete"}]}}',
+    '[1,2]',
+  ];
+  const apply = [
+    'apiVersion: v1\nkind: Secret\nmetadata: {name: target}',
+    'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: other}',
+    ':::',
+    'kind: ConfigMap',
+  ];
   return [
     ...json.map((body) => ({ type: 'application/json-patch+json', body })),
     ...merge.map((body) => ({ type: 'application/merge-patch+json', body })),
@@ -128,8 +183,14 @@ function patches(): { type: string; body: string }[] {
 function forgedTokens(adminToken: string): string[] {
   const now = Math.floor(Date.now() / 1000);
   const claims = (over: Record<string, unknown> = {}) => ({
-    iss: 'https://kubernetes.default.svc.cluster.local', aud: ['https://kubernetes.default.svc.cluster.local'], sub: 'system:serviceaccount:kube-system:default',
-    iat: now, nbf: now, exp: now + 3600, 'kubernetes.io': { namespace: 'kube-system', serviceaccount: { name: 'default', uid: 'x' } }, ...over,
+    iss: 'https://kubernetes.default.svc.cluster.local',
+    aud: ['https://kubernetes.default.svc.cluster.local'],
+    sub: 'system:serviceaccount:kube-system:default',
+    iat: now,
+    nbf: now,
+    exp: now + 3600,
+    'kubernetes.io': { namespace: 'kube-system', serviceaccount: { name: 'default', uid: 'x' } },
+    ...over,
   });
   const foreign = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
   const es256 = (c: unknown, header: unknown = { alg: 'ES256' }): string => {
@@ -137,11 +198,23 @@ function forgedTokens(adminToken: string): string[] {
     return `${input}.${sign('sha256', Buffer.from(input), { key: foreign, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
   };
   const tokens = [
-    `${b64({ alg: 'none' })}.${b64(claims())}.`, `${b64({ alg: 'none' })}.${b64(claims())}`, es256(claims()), es256(claims({ exp: now - 10 })),
-    es256(claims({ iss: 'https://evil.example' })), es256(claims(), { alg: 'HS256' }),
+    `${b64({ alg: 'none' })}.${b64(claims())}.`,
+    `${b64({ alg: 'none' })}.${b64(claims())}`,
+    es256(claims()),
+    es256(claims({ exp: now - 10 })),
+    es256(claims({ iss: 'https://evil.example' })),
+    es256(claims(), { alg: 'HS256' }),
     `${b64({ alg: 'HS256' })}.${b64(claims())}.${createHmac('sha256', 'secret').update('x').digest('base64url')}`,
-    'a.b.c', '...', '.', `${'a'.repeat(20_000)}.${'b'.repeat(20_000)}.c`, `${adminToken}x`, adminToken.slice(1), `${adminToken.slice(0, -1)}${adminToken.endsWith('A') ? 'B' : 'A'}`,
-    b64('{"alg":"ES256"'), `${b64({ alg: 'ES256' })}.${b64('not json')}.${b64('sig')}`, `${b64([1, 2])}.${b64(null)}.x`,
+    'a.b.c',
+    '...',
+    '.',
+    `${'a'.repeat(20_000)}.${'b'.repeat(20_000)}.c`,
+    `${adminToken}x`,
+    adminToken.slice(1),
+    `${adminToken.slice(0, -1)}${adminToken.endsWith('A') ? 'B' : 'A'}`,
+    b64('{"alg":"ES256"'),
+    `${b64({ alg: 'ES256' })}.${b64('not json')}.${b64('sig')}`,
+    `${b64([1, 2])}.${b64(null)}.x`,
   ];
   for (let i = 0; i < 60; i++) tokens.push(randomBytes(10 + rand(100)).toString('base64url'));
   for (let i = 0; i < 40; i++) tokens.push(es256(claims({ sub: `system:serviceaccount:ns${i}:sa`, exp: now + rand(10_000) - 5000 })));
@@ -198,29 +271,64 @@ describe('hostile input', () => {
   });
 
   it('answers thousands of malformed requests with 4xx, stays up and writes nothing', async () => {
-    const revision = async (): Promise<string> => (await api(server, 'GET', '/api/v1/namespaces?limit=1')).json<{ metadata: { resourceVersion: string } }>().metadata.resourceVersion;
+    const revision = async (): Promise<string> =>
+      (await api(server, 'GET', '/api/v1/namespaces?limit=1')).json<{ metadata: { resourceVersion: string } }>().metadata.resourceVersion;
     const before = await revision();
     const probes: Probe[] = [];
     const add = (category: string, p: Omit<Probe, 'category'>): void => {
       probes.push({ category, ...p });
     };
     for (let round = 0; round < 3; round++) {
-      for (const body of jsonBodies()) add('bad JSON', { method: round === 2 ? 'PUT' : 'POST', path: round === 2 ? `${CM_PATH}/target` : CM_PATH, body, headers: { 'Content-Type': 'application/json' } });
+      for (const body of jsonBodies())
+        add('bad JSON', {
+          method: round === 2 ? 'PUT' : 'POST',
+          path: round === 2 ? `${CM_PATH}/target` : CM_PATH,
+          body,
+          headers: { 'Content-Type': 'application/json' },
+        });
       for (const body of yamlBodies()) add('bad YAML', { method: 'POST', path: CM_PATH, body, headers: { 'Content-Type': 'application/yaml' } });
-      for (const body of protobufBodies()) add('bad protobuf', { method: 'POST', path: CM_PATH, body, headers: { 'Content-Type': 'application/vnd.kubernetes.protobuf' } });
-      for (const body of wrongObjects()) add('wrong kinds and invalid objects', { method: 'POST', path: CM_PATH, body, headers: { 'Content-Type': 'application/json' } });
-      for (const path of pathTricks()) for (const method of ['GET', 'DELETE', 'PUT', 'POST']) add('path tricks', { method, path, ...(method === 'PUT' || method === 'POST' ? { body: '{}', headers: { 'Content-Type': 'application/json' } } : {}) });
+      for (const body of protobufBodies())
+        add('bad protobuf', { method: 'POST', path: CM_PATH, body, headers: { 'Content-Type': 'application/vnd.kubernetes.protobuf' } });
+      for (const body of wrongObjects())
+        add('wrong kinds and invalid objects', { method: 'POST', path: CM_PATH, body, headers: { 'Content-Type': 'application/json' } });
+      for (const path of pathTricks())
+        for (const method of ['GET', 'DELETE', 'PUT', 'POST'])
+          add('path tricks', {
+            method,
+            path,
+            ...(method === 'PUT' || method === 'POST' ? { body: '{}', headers: { 'Content-Type': 'application/json' } } : {}),
+          });
       for (const q of selectors()) add('bad selectors', { method: round === 1 ? 'DELETE' : 'GET', path: `${CM_PATH}?${q}` });
       for (const p of patches()) add('invalid patches', { method: 'PATCH', path: `${CM_PATH}/target`, body: p.body, headers: { 'Content-Type': p.type } });
       for (const token of forgedTokens(server.token)) add('forged and expired tokens', { method: 'DELETE', path: `${CM_PATH}/target`, token });
     }
     add('huge bodies', { method: 'POST', path: CM_PATH, body: Buffer.alloc(4 * 1024 * 1024, 0x61), headers: { 'Content-Type': 'application/json' } });
-    add('huge bodies', { method: 'PATCH', path: `${CM_PATH}/target`, body: `{"data":{"k":"${'x'.repeat(4 * 1024 * 1024)}"}}`, headers: { 'Content-Type': 'application/merge-patch+json' } });
-    add('huge bodies', { method: 'POST', path: CM_PATH, body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'big' }, data: { k: 'x'.repeat(1024 * 1024 + 10) } }), headers: { 'Content-Type': 'application/json' } });
+    add('huge bodies', {
+      method: 'PATCH',
+      path: `${CM_PATH}/target`,
+      body: `{"data":{"k":"${'x'.repeat(4 * 1024 * 1024)}"}}`,
+      headers: { 'Content-Type': 'application/merge-patch+json' },
+    });
+    add('huge bodies', {
+      method: 'POST',
+      path: CM_PATH,
+      body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'big' }, data: { k: 'x'.repeat(1024 * 1024 + 10) } }),
+      headers: { 'Content-Type': 'application/json' },
+    });
     for (let i = 0; i < 30; i++) {
       add('header abuse', { method: 'GET', path: `${CM_PATH}/target`, headers: { 'Impersonate-Group': 'system:masters' } });
-      add('header abuse', { method: 'DELETE', path: `${CM_PATH}/target`, token: null, headers: { 'Impersonate-User': 'system:admin', 'Impersonate-Group': 'system:masters' } });
-      add('header abuse', { method: 'POST', path: CM_PATH, body: '{}', headers: { 'Content-Type': 'application/json; charset=ebcdic; x=' + 'y'.repeat(i * 10) } });
+      add('header abuse', {
+        method: 'DELETE',
+        path: `${CM_PATH}/target`,
+        token: null,
+        headers: { 'Impersonate-User': 'system:admin', 'Impersonate-Group': 'system:masters' },
+      });
+      add('header abuse', {
+        method: 'POST',
+        path: CM_PATH,
+        body: '{}',
+        headers: { 'Content-Type': 'application/json; charset=ebcdic; x=' + 'y'.repeat(i * 10) },
+      });
       add('header abuse', { method: 'DELETE', path: `${CM_PATH}/target`, token: null, headers: { Authorization: `Basic ${b64('admin:admin')}` } });
       add('header abuse', { method: 'DELETE', path: `${CM_PATH}/target`, token: null, headers: { Authorization: 'Bearer' } });
     }
@@ -233,7 +341,8 @@ describe('hostile input', () => {
       while (next < probes.length) {
         const p = probes[next++]!;
         const code = await send(server, agent, p);
-        if (code < 400 || code >= 500) failures.push(`${code} ${p.method} ${p.path.slice(0, 120)} ${String(p.body ?? '').slice(0, 80)} ${JSON.stringify(p.headers ?? {}).slice(0, 80)}`);
+        if (code < 400 || code >= 500)
+          failures.push(`${code} ${p.method} ${p.path.slice(0, 120)} ${String(p.body ?? '').slice(0, 80)} ${JSON.stringify(p.headers ?? {}).slice(0, 80)}`);
         const byCode = counts.get(p.category) ?? new Map<number, number>();
         byCode.set(code, (byCode.get(code) ?? 0) + 1);
         counts.set(p.category, byCode);
@@ -251,7 +360,13 @@ describe('hostile input', () => {
       ['raw HTTP', 'BREW /api HTTP/1.1\r\nHost: x\r\n\r\n'],
       ['raw HTTP', `GET /${'a'.repeat(100_000)} HTTP/1.1\r\nHost: x\r\n\r\n`],
       ['raw HTTP', 'GET /api HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer a\r\n b\r\n\r\n'],
-      ['raw HTTP', Buffer.concat([Buffer.from('POST /api/v1/namespaces/hostile/configmaps HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n'), Buffer.from([0xff, 0xfe, 0x00])])],
+      [
+        'raw HTTP',
+        Buffer.concat([
+          Buffer.from('POST /api/v1/namespaces/hostile/configmaps HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n'),
+          Buffer.from([0xff, 0xfe, 0x00]),
+        ]),
+      ],
     ];
     for (const [category, r] of raw) {
       const code = await sendRaw(server, r);
@@ -263,7 +378,10 @@ describe('hostile input', () => {
     const rows = [...counts].map(([category, byCode]) => ({
       category,
       requests: [...byCode.values()].reduce((a, b) => a + b, 0),
-      statuses: [...byCode].sort((a, b) => a[0] - b[0]).map(([c, n]) => `${c}×${n}`).join(' '),
+      statuses: [...byCode]
+        .sort((a, b) => a[0] - b[0])
+        .map(([c, n]) => `${c}×${n}`)
+        .join(' '),
     }));
     const total = rows.reduce((a, r) => a + r.requests, 0);
     console.log(`hostile input: ${total} requests`);

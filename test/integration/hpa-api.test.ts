@@ -7,7 +7,13 @@ import { API_ONLY, getJson, kubectl, kubectlOk, startServer, type TestServer } f
 interface Hpa {
   apiVersion: string;
   metadata: { name: string; annotations?: Record<string, string> };
-  spec: { minReplicas?: number; maxReplicas: number; targetCPUUtilizationPercentage?: number; metrics?: unknown[]; behavior?: { scaleUp?: unknown; scaleDown?: { stabilizationWindowSeconds?: number } } };
+  spec: {
+    minReplicas?: number;
+    maxReplicas: number;
+    targetCPUUtilizationPercentage?: number;
+    metrics?: unknown[];
+    behavior?: { scaleUp?: unknown; scaleDown?: { stabilizationWindowSeconds?: number } };
+  };
   status?: Record<string, unknown>;
 }
 
@@ -31,7 +37,14 @@ describe('HorizontalPodAutoscaler API (kubectl)', () => {
     const v2 = await getJson<Hpa>(server, '/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers/web');
     assert.equal(v2.apiVersion, 'autoscaling/v2');
     assert.deepEqual(v2.spec.metrics, [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }]);
-    assert.deepEqual(v2.spec.behavior?.scaleUp, { stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Pods', value: 4, periodSeconds: 15 }, { type: 'Percent', value: 100, periodSeconds: 15 }] });
+    assert.deepEqual(v2.spec.behavior?.scaleUp, {
+      stabilizationWindowSeconds: 0,
+      selectPolicy: 'Max',
+      policies: [
+        { type: 'Pods', value: 4, periodSeconds: 15 },
+        { type: 'Percent', value: 100, periodSeconds: 15 },
+      ],
+    });
     const v1 = await getJson<Hpa>(server, '/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers/web');
     assert.equal(v1.apiVersion, 'autoscaling/v1');
     assert.equal(v1.spec.targetCPUUtilizationPercentage, 50);
@@ -39,14 +52,21 @@ describe('HorizontalPodAutoscaler API (kubectl)', () => {
   });
 
   it('keeps v2-only fields through a v1 update (annotations), as upstream', async () => {
-    await kubectlOk(server, ['apply', '-f', '-'], JSON.stringify({
-      apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'mem' },
-      spec: {
-        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, maxReplicas: 3,
-        metrics: [{ type: 'Resource', resource: { name: 'memory', target: { type: 'AverageValue', averageValue: '100Mi' } } }],
-        behavior: { scaleDown: { stabilizationWindowSeconds: 30 } },
-      },
-    }));
+    await kubectlOk(
+      server,
+      ['apply', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'autoscaling/v2',
+        kind: 'HorizontalPodAutoscaler',
+        metadata: { name: 'mem' },
+        spec: {
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+          maxReplicas: 3,
+          metrics: [{ type: 'Resource', resource: { name: 'memory', target: { type: 'AverageValue', averageValue: '100Mi' } } }],
+          behavior: { scaleDown: { stabilizationWindowSeconds: 30 } },
+        },
+      }),
+    );
     const v1 = await getJson<Hpa>(server, '/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers/mem');
     assert.ok(v1.metadata.annotations?.['autoscaling.alpha.kubernetes.io/metrics']);
     await kubectlOk(server, ['patch', 'horizontalpodautoscalers.v1.autoscaling', 'mem', '--type=merge', '-p', '{"spec":{"maxReplicas":4}}']);
@@ -61,9 +81,13 @@ describe('HorizontalPodAutoscaler API (kubectl)', () => {
   it('refuses invalid specs with upstream messages and stores nothing', async () => {
     const bad = await kubectl(server, ['apply', '-f', '-'], {
       input: JSON.stringify({
-        apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'bad' },
+        apiVersion: 'autoscaling/v2',
+        kind: 'HorizontalPodAutoscaler',
+        metadata: { name: 'bad' },
         spec: {
-          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, minReplicas: 3, maxReplicas: 2,
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+          minReplicas: 3,
+          maxReplicas: 2,
           metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 0 } } }],
           behavior: { scaleUp: { stabilizationWindowSeconds: 4000, policies: [{ type: 'Pods', value: 0, periodSeconds: 15 }] } },
         },
@@ -97,15 +121,31 @@ describe('HorizontalPodAutoscaler hostile input', () => {
   after(async () => server?.stop());
 
   it('refuses malformed v2-only annotations on a v1 object without a server error, and ignores garbage JSON', async () => {
-    const base = { apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler', spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, maxReplicas: 2 } };
+    const base = {
+      apiVersion: 'autoscaling/v1',
+      kind: 'HorizontalPodAutoscaler',
+      spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, maxReplicas: 2 },
+    };
     const bad = await kubectl(server, ['create', '-f', '-'], {
-      input: JSON.stringify({ ...base, metadata: { name: 'bad', annotations: { 'autoscaling.alpha.kubernetes.io/behavior': '{"scaleUp":{"policies":5}}', 'autoscaling.alpha.kubernetes.io/metrics': '[1,null,{"type":"Resource"}]' } } }),
+      input: JSON.stringify({
+        ...base,
+        metadata: {
+          name: 'bad',
+          annotations: {
+            'autoscaling.alpha.kubernetes.io/behavior': '{"scaleUp":{"policies":5}}',
+            'autoscaling.alpha.kubernetes.io/metrics': '[1,null,{"type":"Resource"}]',
+          },
+        },
+      }),
     });
     assert.notEqual(bad.code, 0);
     assert.match(bad.stderr, /is invalid/);
     assert.doesNotMatch(bad.stderr, /InternalError|500/);
     const junk = await kubectl(server, ['create', '-f', '-'], {
-      input: JSON.stringify({ ...base, metadata: { name: 'junk', annotations: { 'autoscaling.alpha.kubernetes.io/metrics': 'not json', 'autoscaling.alpha.kubernetes.io/conditions': '{}' } } }),
+      input: JSON.stringify({
+        ...base,
+        metadata: { name: 'junk', annotations: { 'autoscaling.alpha.kubernetes.io/metrics': 'not json', 'autoscaling.alpha.kubernetes.io/conditions': '{}' } },
+      }),
     });
     assert.equal(junk.code, 0, junk.stderr);
     const v2 = await getJson<Hpa>(server, '/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers/junk');

@@ -9,9 +9,12 @@ import { startHollowNodes, type HollowNodes } from './hollow-harness.ts';
 
 function deployment(cpuMilli: number): string {
   return JSON.stringify({
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' },
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web' },
     spec: {
-      replicas: 1, selector: { matchLabels: { app: 'web' } },
+      replicas: 1,
+      selector: { matchLabels: { app: 'web' } },
       template: {
         metadata: { labels: { app: 'web' }, annotations: { 'peapod.dev/hollow-cpu-millicores': String(cpuMilli) } },
         spec: { containers: [{ name: 'web', image: 'busybox', resources: { requests: { cpu: '100m' } } }] },
@@ -36,42 +39,92 @@ describe('HorizontalPodAutoscaler controller (hollow node, simulated CPU)', () =
 
   it('scales up while pods use 90% of their CPU request against a 50% target, with upstream events', async () => {
     await kubectlOk(server, ['apply', '-f', '-'], deployment(90));
-    await kubectlOk(server, ['apply', '-f', '-'], JSON.stringify({
-      apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'web' },
-      spec: {
-        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, minReplicas: 1, maxReplicas: 3,
-        metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }],
-        behavior: { scaleDown: { stabilizationWindowSeconds: 2 } },
-      },
-    }));
-    await eventually('3 replicas', async () => (await kubectlOk(server, ['get', 'deployment', 'web', '-o', 'jsonpath={.spec.replicas}'])).trim() === '3', 90_000);
-    const events = await kubectlOk(server, ['get', 'events', '--field-selector', 'involvedObject.kind=HorizontalPodAutoscaler,reason=SuccessfulRescale', '-o', 'jsonpath={range .items[*]}{.message}{"\\n"}{end}']);
+    await kubectlOk(
+      server,
+      ['apply', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'autoscaling/v2',
+        kind: 'HorizontalPodAutoscaler',
+        metadata: { name: 'web' },
+        spec: {
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+          minReplicas: 1,
+          maxReplicas: 3,
+          metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }],
+          behavior: { scaleDown: { stabilizationWindowSeconds: 2 } },
+        },
+      }),
+    );
+    await eventually(
+      '3 replicas',
+      async () => (await kubectlOk(server, ['get', 'deployment', 'web', '-o', 'jsonpath={.spec.replicas}'])).trim() === '3',
+      90_000,
+    );
+    const events = await kubectlOk(server, [
+      'get',
+      'events',
+      '--field-selector',
+      'involvedObject.kind=HorizontalPodAutoscaler,reason=SuccessfulRescale',
+      '-o',
+      'jsonpath={range .items[*]}{.message}{"\\n"}{end}',
+    ]);
     assert.match(events, /^New size: [23]; reason: cpu resource utilization \(percentage of request\) above target$/m);
-    await eventually('TARGETS 90%/50% with 3 replicas', async () => {
-      const out = await kubectlOk(server, ['get', 'hpa', 'web']);
-      return /^web\s+Deployment\/web\s+cpu: 90%\/50%\s+1\s+3\s+3\s+/m.test(out) || undefined;
-    }, 60_000);
+    await eventually(
+      'TARGETS 90%/50% with 3 replicas',
+      async () => {
+        const out = await kubectlOk(server, ['get', 'hpa', 'web']);
+        return /^web\s+Deployment\/web\s+cpu: 90%\/50%\s+1\s+3\s+3\s+/m.test(out) || undefined;
+      },
+      60_000,
+    );
     const described = await kubectlOk(server, ['describe', 'hpa', 'web']);
     assert.match(described, /ScalingLimited\s+True\s+TooManyReplicas\s+the desired replica count is more than the maximum replica count/);
-    assert.match(described, /ScalingActive\s+True\s+ValidMetricFound\s+the HPA was able to successfully calculate a replica count from cpu resource utilization \(percentage of request\)/);
+    assert.match(
+      described,
+      /ScalingActive\s+True\s+ValidMetricFound\s+the HPA was able to successfully calculate a replica count from cpu resource utilization \(percentage of request\)/,
+    );
   });
 
   it('scales back down to the minimum once the pods are idle, after the stabilization window', async () => {
     // A patch, not apply: the Deployment's replicas belong to the HPA now.
-    await kubectlOk(server, ['patch', 'deployment', 'web', '-p', JSON.stringify({ spec: { template: { metadata: { annotations: { 'peapod.dev/hollow-cpu-millicores': '5' } } } } })]);
-    await eventually('1 replica', async () => (await kubectlOk(server, ['get', 'deployment', 'web', '-o', 'jsonpath={.spec.replicas}'])).trim() === '1', 120_000);
-    const events = await kubectlOk(server, ['get', 'events', '--field-selector', 'involvedObject.kind=HorizontalPodAutoscaler,reason=SuccessfulRescale', '-o', 'jsonpath={range .items[*]}{.message}{"\\n"}{end}']);
+    await kubectlOk(server, [
+      'patch',
+      'deployment',
+      'web',
+      '-p',
+      JSON.stringify({ spec: { template: { metadata: { annotations: { 'peapod.dev/hollow-cpu-millicores': '5' } } } } }),
+    ]);
+    await eventually(
+      '1 replica',
+      async () => (await kubectlOk(server, ['get', 'deployment', 'web', '-o', 'jsonpath={.spec.replicas}'])).trim() === '1',
+      120_000,
+    );
+    const events = await kubectlOk(server, [
+      'get',
+      'events',
+      '--field-selector',
+      'involvedObject.kind=HorizontalPodAutoscaler,reason=SuccessfulRescale',
+      '-o',
+      'jsonpath={range .items[*]}{.message}{"\\n"}{end}',
+    ]);
     assert.match(events, /^New size: 1; reason: All metrics below target$/m);
   });
 
   it('reports why it cannot scale when the pods have no CPU request', async () => {
     await kubectlOk(server, ['create', 'deployment', 'norequest', '--image=busybox']);
     await kubectlOk(server, ['autoscale', 'deployment', 'norequest', '--cpu-percent=50', '--max=3']);
-    const described = await eventually('FailedGetResourceMetric', async () => {
-      const out = await kubectlOk(server, ['describe', 'hpa', 'norequest']);
-      return /missing request for cpu in container busybox of Pod norequest-/.test(out) ? out : undefined;
-    }, 60_000);
-    assert.match(described, /ScalingActive\s+False\s+FailedGetResourceMetric\s+the HPA was unable to compute the replica count: failed to get cpu utilization: missing request for cpu/);
+    const described = await eventually(
+      'FailedGetResourceMetric',
+      async () => {
+        const out = await kubectlOk(server, ['describe', 'hpa', 'norequest']);
+        return /missing request for cpu in container busybox of Pod norequest-/.test(out) ? out : undefined;
+      },
+      60_000,
+    );
+    assert.match(
+      described,
+      /ScalingActive\s+False\s+FailedGetResourceMetric\s+the HPA was unable to compute the replica count: failed to get cpu utilization: missing request for cpu/,
+    );
     assert.equal((await kubectlOk(server, ['get', 'deployment', 'norequest', '-o', 'jsonpath={.spec.replicas}'])).trim(), '1');
   });
 });

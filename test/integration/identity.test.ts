@@ -22,18 +22,32 @@ function peapod(args: string[]): Promise<{ code: number; stdout: string; stderr:
 }
 
 /** One request with a client certificate (node credentials). */
-function asCert(server: TestServer, creds: { cert: string; key: string }, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; json: Record<string, unknown> }> {
+function asCert(
+  server: TestServer,
+  creds: { cert: string; key: string },
+  method: string,
+  path: string,
+  body?: unknown,
+  contentType = 'application/json',
+): Promise<{ status: number; json: Record<string, unknown> }> {
   return new Promise((res, rej) => {
     const text = body === undefined ? undefined : JSON.stringify(body);
-    const req = request(new URL(path, server.url), {
-      method, ca: server.ca, cert: creds.cert, key: creds.key,
-      headers: { Accept: 'application/json', ...(text ? { 'Content-Type': contentType, 'Content-Length': String(Buffer.byteLength(text)) } : {}) },
-    }, (r) => {
-      let out = '';
-      r.setEncoding('utf8');
-      r.on('data', (d: string) => (out += d));
-      r.on('end', () => res({ status: r.statusCode ?? 0, json: out ? (JSON.parse(out) as Record<string, unknown>) : {} }));
-    });
+    const req = request(
+      new URL(path, server.url),
+      {
+        method,
+        ca: server.ca,
+        cert: creds.cert,
+        key: creds.key,
+        headers: { Accept: 'application/json', ...(text ? { 'Content-Type': contentType, 'Content-Length': String(Buffer.byteLength(text)) } : {}) },
+      },
+      (r) => {
+        let out = '';
+        r.setEncoding('utf8');
+        r.on('data', (d: string) => (out += d));
+        r.on('end', () => res({ status: r.statusCode ?? 0, json: out ? (JSON.parse(out) as Record<string, unknown>) : {} }));
+      },
+    );
     req.on('error', rej);
     req.end(text);
   });
@@ -83,10 +97,16 @@ describe('identity: users, RBAC, ServiceAccounts, nodes', () => {
     assert.equal(list.stdout.trim(), 'pod/web');
     const del = await asAlice(['-n', 'dev', 'delete', 'pod', 'web']);
     assert.notEqual(del.code, 0);
-    assert.match(del.stderr, /Error from server \(Forbidden\): pods "web" is forbidden: User "alice" cannot delete resource "pods" in API group "" in the namespace "dev"/);
+    assert.match(
+      del.stderr,
+      /Error from server \(Forbidden\): pods "web" is forbidden: User "alice" cannot delete resource "pods" in API group "" in the namespace "dev"/,
+    );
     const prod = await asAlice(['-n', 'prod', 'get', 'pods']);
     assert.notEqual(prod.code, 0);
-    assert.match(prod.stderr, /Error from server \(Forbidden\): pods is forbidden: User "alice" cannot list resource "pods" in API group "" in the namespace "prod"/);
+    assert.match(
+      prod.stderr,
+      /Error from server \(Forbidden\): pods is forbidden: User "alice" cannot list resource "pods" in API group "" in the namespace "prod"/,
+    );
     const secrets = await asAlice(['-n', 'dev', 'get', 'secrets']);
     assert.match(secrets.stderr, /secrets is forbidden: User "alice" cannot list resource "secrets" in API group "" in the namespace "dev"/);
     assert.equal((await kubectlOk(server, ['-n', 'dev', 'get', 'pods', '-o', 'name'])).trim(), 'pod/web');
@@ -110,13 +130,22 @@ describe('identity: users, RBAC, ServiceAccounts, nodes', () => {
   it('impersonation: the admin may act as alice, alice may not act as anyone', async () => {
     const asHer = await kubectl(server, ['--as', 'alice', '-n', 'prod', 'get', 'pods']);
     assert.match(asHer.stderr, /pods is forbidden: User "alice" cannot list resource "pods" in API group "" in the namespace "prod"/);
-    const who = await kubectl(server, ['auth', 'whoami', '--as', 'bob', '--as-group', 'ops', '-o', 'jsonpath={.status.userInfo.username} {.status.userInfo.groups}']);
+    const who = await kubectl(server, [
+      'auth',
+      'whoami',
+      '--as',
+      'bob',
+      '--as-group',
+      'ops',
+      '-o',
+      'jsonpath={.status.userInfo.username} {.status.userInfo.groups}',
+    ]);
     assert.equal(who.stdout, 'bob ["ops","system:authenticated"]');
     const denied = await asAlice(['--as', 'bob', '-n', 'dev', 'get', 'pods']);
     assert.match(denied.stderr, /users "bob" is forbidden: User "alice" cannot impersonate resource "users" in API group "" at the cluster scope/);
   });
 
-  it('a ServiceAccount token from TokenRequest carries exactly the account\'s rights', async () => {
+  it("a ServiceAccount token from TokenRequest carries exactly the account's rights", async () => {
     await kubectlOk(server, ['-n', 'dev', 'create', 'serviceaccount', 'reader']);
     await kubectlOk(server, ['-n', 'dev', 'create', 'role', 'cm-reader', '--verb=get,list', '--resource=configmaps']);
     await kubectlOk(server, ['-n', 'dev', 'create', 'rolebinding', 'reader-cm', '--role=cm-reader', '--serviceaccount=dev:reader']);
@@ -129,7 +158,10 @@ describe('identity: users, RBAC, ServiceAccounts, nodes', () => {
     assert.ok(cms.json<{ items: { metadata: { name: string } }[] }>().items.some((c) => c.metadata.name === 'settings'));
     const secrets = await api(server, 'GET', '/api/v1/namespaces/dev/secrets', { token });
     assert.equal(secrets.status, 403);
-    assert.equal(secrets.json().message, 'secrets is forbidden: User "system:serviceaccount:dev:reader" cannot list resource "secrets" in API group "" in the namespace "dev"');
+    assert.equal(
+      secrets.json().message,
+      'secrets is forbidden: User "system:serviceaccount:dev:reader" cannot list resource "secrets" in API group "" in the namespace "dev"',
+    );
     // A forged signature and a token of a deleted account are both unauthenticated.
     const [h, p] = token.split('.');
     assert.equal((await api(server, 'GET', '/api/v1/namespaces/dev/configmaps', { token: `${h}.${p}.${'A'.repeat(86)}` })).status, 401);
@@ -138,7 +170,13 @@ describe('identity: users, RBAC, ServiceAccounts, nodes', () => {
   });
 
   it('pods get the default account and a kube-api-access volume; a missing account is refused', async () => {
-    const pod = JSON.parse(await kubectlOk(server, ['-n', 'dev', 'get', 'pod', 'web', '-o', 'json'])) as { spec: { serviceAccountName: string; volumes: { name: string; projected?: { sources: Record<string, unknown>[] } }[]; containers: { volumeMounts: { mountPath: string; readOnly: boolean }[] }[] } };
+    const pod = JSON.parse(await kubectlOk(server, ['-n', 'dev', 'get', 'pod', 'web', '-o', 'json'])) as {
+      spec: {
+        serviceAccountName: string;
+        volumes: { name: string; projected?: { sources: Record<string, unknown>[] } }[];
+        containers: { volumeMounts: { mountPath: string; readOnly: boolean }[] }[];
+      };
+    };
     assert.equal(pod.spec.serviceAccountName, 'default');
     const vol = pod.spec.volumes.find((v) => /^kube-api-access-[a-z0-9]{5}$/.test(v.name));
     assert.ok(vol, JSON.stringify(pod.spec.volumes));
@@ -157,29 +195,45 @@ describe('identity: users, RBAC, ServiceAccounts, nodes', () => {
     const other = await joinCluster({ server: server.url, token: nodeToken, ca: server.ca, nodeName: 'n2', dataDir: join(work, 'n2') });
     // The join token itself buys nothing but credentials.
     assert.equal((await api(server, 'GET', '/api/v1/nodes', { token: nodeToken })).status, 403);
-    for (const [name, c] of [['n1', creds], ['n2', other]] as const) {
+    for (const [name, c] of [
+      ['n1', creds],
+      ['n2', other],
+    ] as const) {
       const made = await asCert(server, c, 'POST', '/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name } });
       assert.equal(made.status, 201, JSON.stringify(made.json));
     }
     await kubectlOk(server, ['-n', 'dev', 'create', 'secret', 'generic', 'used', '--from-literal=k=v']);
     await kubectlOk(server, ['-n', 'dev', 'create', 'secret', 'generic', 'unused', '--from-literal=k=v']);
-    await kubectlOk(server, ['-n', 'dev', 'apply', '-f', '-'], JSON.stringify({
-      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'on-n1', namespace: 'dev' },
-      spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'busybox', env: [{ name: 'S', valueFrom: { secretKeyRef: { name: 'used', key: 'k' } } }] }] },
-    }));
+    await kubectlOk(
+      server,
+      ['-n', 'dev', 'apply', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'on-n1', namespace: 'dev' },
+        spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'busybox', env: [{ name: 'S', valueFrom: { secretKeyRef: { name: 'used', key: 'k' } } }] }] },
+      }),
+    );
     assert.equal((await asCert(server, creds, 'GET', '/api/v1/namespaces/dev/secrets/used')).status, 200);
     const unused = await asCert(server, creds, 'GET', '/api/v1/namespaces/dev/secrets/unused');
     assert.equal(unused.status, 403);
-    assert.equal(unused.json.message, 'secrets "unused" is forbidden: User "system:node:n1" cannot get resource "secrets" in API group "" in the namespace "dev": no relationship found between node \'n1\' and this object');
+    assert.equal(
+      unused.json.message,
+      'secrets "unused" is forbidden: User "system:node:n1" cannot get resource "secrets" in API group "" in the namespace "dev": no relationship found between node \'n1\' and this object',
+    );
     assert.equal((await asCert(server, other, 'GET', '/api/v1/namespaces/dev/secrets/used')).status, 403);
     const patchOwn = await asCert(server, creds, 'PATCH', '/api/v1/nodes/n1', { metadata: { labels: { a: 'b' } } }, 'application/merge-patch+json');
     assert.equal(patchOwn.status, 200, JSON.stringify(patchOwn.json));
     const patchOther = await asCert(server, creds, 'PATCH', '/api/v1/nodes/n2', { metadata: { labels: { a: 'b' } } }, 'application/merge-patch+json');
     assert.equal(patchOther.status, 403);
     assert.equal(patchOther.json.message, 'nodes "n2" is forbidden: node "n1" is not allowed to modify node "n2"');
-    const token = await asCert(server, creds, 'POST', '/api/v1/namespaces/dev/serviceaccounts/default/token', { spec: { boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'on-n1' } } });
+    const token = await asCert(server, creds, 'POST', '/api/v1/namespaces/dev/serviceaccounts/default/token', {
+      spec: { boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'on-n1' } },
+    });
     assert.equal(token.status, 201, JSON.stringify(token.json));
-    const stolen = await asCert(server, other, 'POST', '/api/v1/namespaces/dev/serviceaccounts/default/token', { spec: { boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'on-n1' } } });
+    const stolen = await asCert(server, other, 'POST', '/api/v1/namespaces/dev/serviceaccounts/default/token', {
+      spec: { boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'on-n1' } },
+    });
     assert.equal(stolen.status, 403);
     // The cluster's kubelet settings (the lease duration agents follow) and nothing else in kube-system.
     assert.equal((await asCert(server, creds, 'GET', '/api/v1/namespaces/kube-system/configmaps/kubelet-config')).status, 200);
@@ -190,13 +244,27 @@ describe('identity: users, RBAC, ServiceAccounts, nodes', () => {
 
   it('nobody grants rights they do not hold', async () => {
     await kubectlOk(server, ['-n', 'dev', 'create', 'rolebinding', 'alice-admin-roles', '--clusterrole=view', '--user=alice']);
-    await kubectlOk(server, ['-n', 'dev', 'create', 'role', 'binder', '--verb=create,get,list', '--resource=rolebindings.rbac.authorization.k8s.io,roles.rbac.authorization.k8s.io']);
+    await kubectlOk(server, [
+      '-n',
+      'dev',
+      'create',
+      'role',
+      'binder',
+      '--verb=create,get,list',
+      '--resource=rolebindings.rbac.authorization.k8s.io,roles.rbac.authorization.k8s.io',
+    ]);
     await kubectlOk(server, ['-n', 'dev', 'create', 'rolebinding', 'alice-binder', '--role=binder', '--user=alice']);
     const escalate = await asAlice(['-n', 'dev', 'create', 'rolebinding', 'mine', '--clusterrole=edit', '--user=alice']);
     assert.notEqual(escalate.code, 0);
-    assert.match(escalate.stderr, /rolebindings\.rbac\.authorization\.k8s\.io "mine" is forbidden: user "alice" \(groups=\["dev" "system:authenticated"\]\) is attempting to grant RBAC permissions not currently held:/);
+    assert.match(
+      escalate.stderr,
+      /rolebindings\.rbac\.authorization\.k8s\.io "mine" is forbidden: user "alice" \(groups=\["dev" "system:authenticated"\]\) is attempting to grant RBAC permissions not currently held:/,
+    );
     const secretsRole = await asAlice(['-n', 'dev', 'create', 'role', 'peek', '--verb=get', '--resource=secrets']);
-    assert.match(secretsRole.stderr, /roles\.rbac\.authorization\.k8s\.io "peek" is forbidden: user "alice" .* is attempting to grant RBAC permissions not currently held:\n\{APIGroups:\[""\], Resources:\["secrets"\], Verbs:\["get"\]\}/);
+    assert.match(
+      secretsRole.stderr,
+      /roles\.rbac\.authorization\.k8s\.io "peek" is forbidden: user "alice" .* is attempting to grant RBAC permissions not currently held:\n\{APIGroups:\[""\], Resources:\["secrets"\], Verbs:\["get"\]\}/,
+    );
     // Within her rights it works.
     const ok = await asAlice(['-n', 'dev', 'create', 'rolebinding', 'bob-view', '--clusterrole=view', '--user=bob']);
     assert.equal(ok.code, 0, ok.stderr);

@@ -63,7 +63,12 @@ describe('kubectl against peapod', () => {
     const parsed = JSON.parse(v) as { serverVersion: { major: string; minor: string } };
     assert.equal(parsed.serverVersion.minor, '32');
     const res = await ok(['api-resources']);
-    for (const line of [/^pods\s+po\s+v1\s+true\s+Pod$/m, /^namespaces\s+ns\s+v1\s+false\s+Namespace$/m, /^leases\s+coordination\.k8s\.io\/v1\s+true\s+Lease$/m, /^configmaps\s+cm\s+v1\s+true\s+ConfigMap$/m]) {
+    for (const line of [
+      /^pods\s+po\s+v1\s+true\s+Pod$/m,
+      /^namespaces\s+ns\s+v1\s+false\s+Namespace$/m,
+      /^leases\s+coordination\.k8s\.io\/v1\s+true\s+Lease$/m,
+      /^configmaps\s+cm\s+v1\s+true\s+ConfigMap$/m,
+    ]) {
       assert.match(res, line);
     }
   });
@@ -90,7 +95,14 @@ describe('kubectl against peapod', () => {
   it('prints yaml, json and jsonpath with server-set fields', async () => {
     const pod = JSON.parse(await ok(['get', 'pod', 'web', '-o', 'json'])) as {
       metadata: { uid: string; creationTimestamp: string; resourceVersion: string };
-      spec: { restartPolicy: string; dnsPolicy: string; schedulerName: string; terminationGracePeriodSeconds: number; tolerations: unknown[]; containers: { imagePullPolicy: string }[] };
+      spec: {
+        restartPolicy: string;
+        dnsPolicy: string;
+        schedulerName: string;
+        terminationGracePeriodSeconds: number;
+        tolerations: unknown[];
+        containers: { imagePullPolicy: string }[];
+      };
       status: { phase: string; qosClass: string };
     };
     assert.match(pod.metadata.uid, /^[0-9a-f-]{36}$/);
@@ -142,7 +154,9 @@ describe('kubectl against peapod', () => {
 
     const ss = await file('ss.yaml', cmYaml('server-side', 'a'));
     assert.match(await ok(['apply', '--server-side', '-f', ss]), /configmap\/server-side serverside-applied/);
-    const mf = JSON.parse(await ok(['get', 'cm', 'server-side', '-o', 'json', '--show-managed-fields'])) as { metadata: { managedFields: { manager: string; operation: string }[] } };
+    const mf = JSON.parse(await ok(['get', 'cm', 'server-side', '-o', 'json', '--show-managed-fields'])) as {
+      metadata: { managedFields: { manager: string; operation: string }[] };
+    };
     assert.ok(mf.metadata.managedFields.some((m) => m.manager === 'kubectl' && m.operation === 'Apply'));
     await writeFile(ss, cmYaml('server-side', 'b'));
     assert.match(await ok(['apply', '--server-side', '-f', ss]), /serverside-applied/);
@@ -179,7 +193,10 @@ describe('kubectl against peapod', () => {
     assert.equal(await ok(['get', 'pod', 'web', '-o', 'jsonpath={.spec.containers[0].image}']), 'busybox:smp');
     assert.match(await ok(['patch', 'cm', 'settings', '--type=merge', '-p', '{"data":{"other":null,"new":"x"}}']), /patched/);
     assert.equal(await ok(['get', 'cm', 'settings', '-o', 'jsonpath={.data}']), '{"key":"edited","new":"x"}');
-    assert.match(await ok(['patch', 'pod', 'web', '--type=json', '-p', '[{"op":"replace","path":"/spec/containers/0/image","value":"busybox:json"}]']), /patched/);
+    assert.match(
+      await ok(['patch', 'pod', 'web', '--type=json', '-p', '[{"op":"replace","path":"/spec/containers/0/image","value":"busybox:json"}]']),
+      /patched/,
+    );
     assert.equal(await ok(['get', 'pod', 'web', '-o', 'jsonpath={.spec.containers[0].image}']), 'busybox:json');
 
     const forbidden = await kubectl(server, ['patch', 'pod', 'web', '-p', '{"spec":{"restartPolicy":"Never"}}']);

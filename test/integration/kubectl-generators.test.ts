@@ -45,7 +45,12 @@ describe('kubectl generator commands (protobuf bodies)', () => {
 
   it('kubectl create configmap --from-literal', async () => {
     assert.match(await ok(['-n', NS, 'create', 'configmap', 'cm1', '--from-literal=a=b', '--from-literal=empty=']), /configmap\/cm1 created/);
-    const cm = await getJson<{ data: Record<string, string>; metadata: { namespace: string; uid: string; creationTimestamp: string } }>(['-n', NS, 'configmap', 'cm1']);
+    const cm = await getJson<{ data: Record<string, string>; metadata: { namespace: string; uid: string; creationTimestamp: string } }>([
+      '-n',
+      NS,
+      'configmap',
+      'cm1',
+    ]);
     assert.deepEqual(cm.data, { a: 'b', empty: '' });
     assert.equal(cm.metadata.namespace, NS);
     assert.ok(cm.metadata.uid);
@@ -67,7 +72,10 @@ describe('kubectl generator commands (protobuf bodies)', () => {
 
   it('kubectl create priorityclass: value and description', async (t) => {
     if (!(await serves('scheduling.k8s.io/v1', 'priorityclasses'))) return skipTestUnlessCI(t, 'the server does not serve priorityclasses yet');
-    assert.match(await ok(['create', 'priorityclass', 'gen-test-pc', '--value=1000', '--description=from a protobuf body']), /priorityclass.scheduling.k8s.io\/gen-test-pc created/);
+    assert.match(
+      await ok(['create', 'priorityclass', 'gen-test-pc', '--value=1000', '--description=from a protobuf body']),
+      /priorityclass.scheduling.k8s.io\/gen-test-pc created/,
+    );
     const pc = await getJson<{ value: number; description: string; globalDefault?: boolean }>(['priorityclass', 'gen-test-pc']);
     assert.equal(pc.value, 1000);
     assert.equal(pc.description, 'from a protobuf body');
@@ -77,7 +85,9 @@ describe('kubectl generator commands (protobuf bodies)', () => {
   it('kubectl create service clusterip: ports and selector', async (t) => {
     if (!(await serves('v1', 'services'))) return skipTestUnlessCI(t, 'the server does not serve services yet');
     assert.match(await ok(['-n', NS, 'create', 'service', 'clusterip', 'web', '--tcp=8080:80']), /service\/web created/);
-    const svc = await getJson<{ spec: { ports: { port: number; targetPort: number | string; protocol: string; name: string }[]; selector: Record<string, string> } }>(['-n', NS, 'service', 'web']);
+    const svc = await getJson<{
+      spec: { ports: { port: number; targetPort: number | string; protocol: string; name: string }[]; selector: Record<string, string> };
+    }>(['-n', NS, 'service', 'web']);
     assert.equal(svc.spec.ports.length, 1);
     assert.equal(svc.spec.ports[0]!.port, 8080);
     assert.equal(svc.spec.ports[0]!.targetPort, 80);
@@ -89,7 +99,14 @@ describe('kubectl generator commands (protobuf bodies)', () => {
     if (!(await serves('apps/v1', 'deployments'))) return skipTestUnlessCI(t, 'the server does not serve apps/v1 deployments yet');
     assert.match(await ok(['-n', NS, 'create', 'deployment', 'd1', '--image=busybox:1.36', '--replicas=3', '--port=80']), /deployment.apps\/d1 created/);
     const d = await getJson<{
-      spec: { replicas: number; selector: { matchLabels: Record<string, string> }; template: { metadata: { labels: Record<string, string> }; spec: { containers: { name: string; image: string; ports?: { containerPort: number }[] }[] } } };
+      spec: {
+        replicas: number;
+        selector: { matchLabels: Record<string, string> };
+        template: {
+          metadata: { labels: Record<string, string> };
+          spec: { containers: { name: string; image: string; ports?: { containerPort: number }[] }[] };
+        };
+      };
     }>(['-n', NS, 'deployment', 'd1']);
     assert.equal(d.spec.replicas, 3);
     assert.deepEqual(d.spec.selector.matchLabels, { app: 'd1' });
@@ -101,7 +118,12 @@ describe('kubectl generator commands (protobuf bodies)', () => {
   it('kubectl create job: command and image', async (t) => {
     if (!(await serves('batch/v1', 'jobs'))) return skipTestUnlessCI(t, 'the server does not serve batch/v1 jobs yet');
     assert.match(await ok(['-n', NS, 'create', 'job', 'j1', '--image=busybox:1.36', '--', 'echo', 'hi']), /job.batch\/j1 created/);
-    const j = await getJson<{ spec: { template: { spec: { restartPolicy: string; containers: { image: string; command: string[] }[] } } } }>(['-n', NS, 'job', 'j1']);
+    const j = await getJson<{ spec: { template: { spec: { restartPolicy: string; containers: { image: string; command: string[] }[] } } } }>([
+      '-n',
+      NS,
+      'job',
+      'j1',
+    ]);
     assert.equal(j.spec.template.spec.containers[0]!.image, 'busybox:1.36');
     assert.deepEqual(j.spec.template.spec.containers[0]!.command, ['echo', 'hi']);
     assert.equal(j.spec.template.spec.restartPolicy, 'Never');

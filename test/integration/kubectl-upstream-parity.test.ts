@@ -32,10 +32,16 @@ describe('request bodies', () => {
     await writeFile(yamlPod, 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: valid-pod\nspec:\n  containers:\n  - name: c\n    image: busybox\n');
     const raw = await kubectl(server, ['create', '--raw', '/api/v1/namespaces', '-f', yamlPod]);
     assert.notEqual(raw.code, 0);
-    assert.match(raw.stderr, /Error from server \(BadRequest\): the object provided is unrecognized \(must be of type Namespace\): couldn't get version\/kind; json parse error: invalid character 'a' looking for beginning of value \(6170[0-9a-f]+ \.\.\.\)/);
+    assert.match(
+      raw.stderr,
+      /Error from server \(BadRequest\): the object provided is unrecognized \(must be of type Namespace\): couldn't get version\/kind; json parse error: invalid character 'a' looking for beginning of value \(6170[0-9a-f]+ \.\.\.\)/,
+    );
 
     const jsonPod = join(dir, 'pod.json');
-    await writeFile(jsonPod, JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'valid-pod' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } }));
+    await writeFile(
+      jsonPod,
+      JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'valid-pod' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } }),
+    );
     const typed = await kubectl(server, ['create', '--raw', '/api/v1/namespaces', '-f', jsonPod]);
     assert.notEqual(typed.code, 0);
     assert.match(typed.stderr, /Error from server \(BadRequest\): Pod in version "v1" cannot be handled as a Namespace/);
@@ -87,13 +93,15 @@ describe('rollout history and undo', () => {
       assert.match(await kubectlOk(server, ['rollout', 'undo', ref, '--to-revision=1']), /rolled back/);
       assert.equal(await kubectlOk(server, ['get', ref, '-o', 'jsonpath={.spec.template.spec.containers[0].image}']), 'busybox:1.35');
       // The restored template becomes the newest revision, keeping its cause.
-      await eventually('revision 3 is the restored one', async () => /\n2\s+image 1\.36\n3\s+first release\n/.test((await kubectl(server, ['rollout', 'history', ref])).stdout));
+      await eventually('revision 3 is the restored one', async () =>
+        /\n2\s+image 1\.36\n3\s+first release\n/.test((await kubectl(server, ['rollout', 'history', ref])).stdout),
+      );
     });
   }
 });
 
 describe('discovery', () => {
-  it('APIResourceLists carry upstream\'s storageVersionHash', async () => {
+  it("APIResourceLists carry upstream's storageVersionHash", async () => {
     type List = { resources: { name: string; storageVersionHash?: string }[] };
     const core = JSON.parse(await kubectlOk(server, ['get', '--raw', '/api/v1'])) as List;
     const hash = (l: List, name: string) => l.resources.find((r) => r.name === name)?.storageVersionHash;

@@ -6,7 +6,13 @@ import assert from 'node:assert/strict';
 import { eventually, getJson, kubectl, kubectlOk, startServer, type TestServer } from './harness.ts';
 import { startHollowNodes, type HollowNodes } from './hollow-harness.ts';
 
-interface PodMetricsList { kind: string; items: { metadata: { name: string; namespace: string; labels?: Record<string, string> }; containers: { name: string; usage: { cpu: string; memory: string } }[] }[] }
+interface PodMetricsList {
+  kind: string;
+  items: {
+    metadata: { name: string; namespace: string; labels?: Record<string, string> };
+    containers: { name: string; usage: { cpu: string; memory: string } }[];
+  }[];
+}
 
 describe('metrics.k8s.io and kubectl top (hollow nodes)', () => {
   let server: TestServer;
@@ -31,25 +37,48 @@ describe('metrics.k8s.io and kubectl top (hollow nodes)', () => {
   });
 
   it('kubectl top nodes shows every node with CPU and memory', async () => {
-    const out = await eventually('top nodes', async () => {
-      const r = await kubectl(server, ['top', 'nodes']);
-      return r.code === 0 && r.stdout.split('\n').filter((l) => l.startsWith('top-')).length === 3 ? r.stdout : undefined;
-    }, 30_000);
+    const out = await eventually(
+      'top nodes',
+      async () => {
+        const r = await kubectl(server, ['top', 'nodes']);
+        return r.code === 0 && r.stdout.split('\n').filter((l) => l.startsWith('top-')).length === 3 ? r.stdout : undefined;
+      },
+      30_000,
+    );
     assert.match(out, /^NAME\s+CPU\(cores\)\s+CPU(%)?/m);
     for (const line of out.split('\n').filter((l) => l.startsWith('top-'))) assert.match(line, /^top-\d\s+\d+m\s+\d+%\s+\d+Mi\s+\d+%/);
   });
 
   it('kubectl top pods --containers -A shows the simulated usage of each container', async () => {
     await kubectlOk(server, ['create', 'namespace', 'busy']);
-    await kubectlOk(server, ['apply', '-f', '-'], JSON.stringify({
-      apiVersion: 'v1', kind: 'Pod',
-      metadata: { name: 'burner', namespace: 'busy', labels: { app: 'burner' }, annotations: { 'peapod.dev/hollow-cpu-millicores': '250', 'peapod.dev/hollow-memory-bytes.side': String(64 * 1024 * 1024) } },
-      spec: { containers: [{ name: 'main', image: 'busybox' }, { name: 'side', image: 'busybox' }] },
-    }));
-    const out = await eventually('top pods', async () => {
-      const r = await kubectl(server, ['top', 'pods', '--containers', '-A']);
-      return r.code === 0 && /burner/.test(r.stdout) ? r.stdout : undefined;
-    }, 30_000);
+    await kubectlOk(
+      server,
+      ['apply', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          name: 'burner',
+          namespace: 'busy',
+          labels: { app: 'burner' },
+          annotations: { 'peapod.dev/hollow-cpu-millicores': '250', 'peapod.dev/hollow-memory-bytes.side': String(64 * 1024 * 1024) },
+        },
+        spec: {
+          containers: [
+            { name: 'main', image: 'busybox' },
+            { name: 'side', image: 'busybox' },
+          ],
+        },
+      }),
+    );
+    const out = await eventually(
+      'top pods',
+      async () => {
+        const r = await kubectl(server, ['top', 'pods', '--containers', '-A']);
+        return r.code === 0 && /burner/.test(r.stdout) ? r.stdout : undefined;
+      },
+      30_000,
+    );
     assert.match(out, /^NAMESPACE\s+POD\s+NAME\s+CPU\(cores\)\s+MEMORY\(bytes\)/m);
     assert.match(out, /^busy\s+burner\s+main\s+250m\s+\d+Mi/m);
     assert.match(out, /^busy\s+burner\s+side\s+250m\s+64Mi/m);
@@ -60,12 +89,18 @@ describe('metrics.k8s.io and kubectl top (hollow nodes)', () => {
   it('filters pod metrics by label selector and namespace, and answers NotFound as metrics-server', async () => {
     const sel = await getJson<PodMetricsList>(server, '/apis/metrics.k8s.io/v1beta1/namespaces/busy/pods?labelSelector=app%3Dburner');
     assert.equal(sel.kind, 'PodMetricsList');
-    assert.deepEqual(sel.items.map((i) => i.metadata.name), ['burner']);
+    assert.deepEqual(
+      sel.items.map((i) => i.metadata.name),
+      ['burner'],
+    );
     assert.deepEqual(sel.items[0]?.metadata.labels, { app: 'burner' });
     const none = await getJson<PodMetricsList>(server, '/apis/metrics.k8s.io/v1beta1/namespaces/busy/pods?labelSelector=app%3Dother');
     assert.deepEqual(none.items, []);
     const other = await getJson<PodMetricsList>(server, '/apis/metrics.k8s.io/v1beta1/namespaces/default/pods');
-    assert.equal(other.items.some((i) => i.metadata.name === 'burner'), false);
+    assert.equal(
+      other.items.some((i) => i.metadata.name === 'burner'),
+      false,
+    );
     const missing = await kubectl(server, ['top', 'pod', 'nope', '-n', 'busy']);
     assert.notEqual(missing.code, 0);
     assert.match(missing.stderr, /podmetrics\.metrics\.k8s\.io "busy\/nope" not found/);
@@ -76,7 +111,13 @@ describe('metrics.k8s.io and kubectl top (hollow nodes)', () => {
     const badField = await kubectl(server, ['get', '--raw', '/apis/metrics.k8s.io/v1beta1/pods?fieldSelector=spec.nope%3Dx']);
     assert.match(badField.stderr, /BadRequest|field label not supported/i);
     const byLabel = await kubectlOk(server, ['top', 'nodes', '-l', 'kubernetes.io/hostname=top-1']);
-    assert.deepEqual(byLabel.split('\n').filter((l) => l.startsWith('top-')).map((l) => l.split(/\s+/)[0]), ['top-1']);
+    assert.deepEqual(
+      byLabel
+        .split('\n')
+        .filter((l) => l.startsWith('top-'))
+        .map((l) => l.split(/\s+/)[0]),
+      ['top-1'],
+    );
   });
 
   it('lets a view-only user read metrics (aggregated into view)', async () => {

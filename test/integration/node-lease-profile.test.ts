@@ -39,15 +39,31 @@ describe('node lease timing comes from the server profile', () => {
     assert.match(published, /kind: KubeletConfiguration/);
     assert.match(published, /nodeLeaseDurationSeconds: 8\b/);
 
-    await startAgent({ client, nodeName: NODE, dataDir, runtime: 'hollow', podCidr: '10.78.0.0/24', nodeIp: '127.0.0.1', signal: life.signal, log: () => undefined });
+    await startAgent({
+      client,
+      nodeName: NODE,
+      dataDir,
+      runtime: 'hollow',
+      podCidr: '10.78.0.0/24',
+      nodeIp: '127.0.0.1',
+      signal: life.signal,
+      log: () => undefined,
+    });
     const leasePath = `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${NODE}`;
     const lease = await eventually('the node lease', async () => getJson<Lease>(server, leasePath).catch(() => undefined));
     assert.equal(lease.spec?.leaseDurationSeconds, 8);
 
     // An admin (or a server restarted with another profile) changes the setting: the running
     // agent's next renewals carry the new duration.
-    const patch = JSON.stringify({ data: { kubelet: 'apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nnodeLeaseDurationSeconds: 12\n' } });
+    const patch = JSON.stringify({
+      data: { kubelet: 'apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nnodeLeaseDurationSeconds: 12\n' },
+    });
     await kubectlOk(server, ['patch', 'configmap', 'kubelet-config', '-n', 'kube-system', '--type=merge', '-p', patch]);
-    await eventually('the lease renewed with the new duration', async () => (await getJson<Lease>(server, leasePath)).spec?.leaseDurationSeconds === 12, 30_000, 250);
+    await eventually(
+      'the lease renewed with the new duration',
+      async () => (await getJson<Lease>(server, leasePath)).spec?.leaseDurationSeconds === 12,
+      30_000,
+      250,
+    );
   });
 });

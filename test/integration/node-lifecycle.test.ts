@@ -44,7 +44,10 @@ class FakeNode {
   private stopped = false;
   private loop: Promise<void> | undefined;
   private readonly firstSeen = new Map<string, number>();
-  constructor(readonly name: string, private readonly readyDelayMs = 0) {}
+  constructor(
+    readonly name: string,
+    private readonly readyDelayMs = 0,
+  ) {}
 
   async register(): Promise<void> {
     await must('POST', '/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: this.name, labels: { 'kubernetes.io/hostname': this.name } } });
@@ -65,7 +68,10 @@ class FakeNode {
       status: {
         capacity: { cpu: '4', memory: '8Gi', pods: '110' },
         allocatable: { cpu: '4', memory: '8Gi', pods: '110' },
-        addresses: [{ type: 'InternalIP', address: '127.0.0.1' }, { type: 'Hostname', address: this.name }],
+        addresses: [
+          { type: 'InternalIP', address: '127.0.0.1' },
+          { type: 'Hostname', address: this.name },
+        ],
         conditions: [
           cond('MemoryPressure', 'False', 'KubeletHasSufficientMemory'),
           cond('DiskPressure', 'False', 'KubeletHasNoDiskPressure'),
@@ -77,7 +83,12 @@ class FakeNode {
   }
 
   private async tick(): Promise<void> {
-    await must('PATCH', `/apis/coordination.k8s.io/v1/namespaces/${LEASE_NS}/leases/${this.name}`, { spec: { renewTime: micro() } }, 'application/merge-patch+json');
+    await must(
+      'PATCH',
+      `/apis/coordination.k8s.io/v1/namespaces/${LEASE_NS}/leases/${this.name}`,
+      { spec: { renewTime: micro() } },
+      'application/merge-patch+json',
+    );
     // As kubelet, which compares with the stored node: Unknown (set by the controller) → post Ready.
     const node = (await must('GET', `/api/v1/nodes/${this.name}`)) as Node;
     if (!(node.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')) await this.postReady();
@@ -99,7 +110,10 @@ class FakeNode {
         contentType: 'application/merge-patch+json',
         body: {
           status: {
-            phase: 'Running', hostIP: '127.0.0.1', podIP: '10.99.0.1', startTime: pod.status?.startTime ?? t,
+            phase: 'Running',
+            hostIP: '127.0.0.1',
+            podIP: '10.99.0.1',
+            startTime: pod.status?.startTime ?? t,
             conditions: [c('Initialized', true), c('Ready', ready), c('ContainersReady', ready), c('PodScheduled', true)],
           },
         },
@@ -148,10 +162,14 @@ const nodeB = new FakeNode('node-b', 0);
 before(async () => {
   server = await startServer({
     args: [
-      '--disable', 'agent',
-      '--node-monitor-grace-period', '3s',
-      '--default-unreachable-toleration-seconds', '1',
-      '--default-not-ready-toleration-seconds', '1',
+      '--disable',
+      'agent',
+      '--node-monitor-grace-period',
+      '3s',
+      '--default-unreachable-toleration-seconds',
+      '1',
+      '--default-not-ready-toleration-seconds',
+      '1',
     ],
   });
   await api(server, 'POST', '/api/v1/namespaces', { body: { metadata: { name: LEASE_NS } } });
@@ -172,14 +190,17 @@ describe('node lifecycle', () => {
     // Everything on node-b first: node-a cordoned (kubectl cordon/uncordon).
     assert.match(await ok(['cordon', 'node-a']), /node\/node-a cordoned/);
     await ok(['apply', '-f', '-'], deploymentYaml('web', 4));
-    await ok(['apply', '-f', '-'], `apiVersion: v1
+    await ok(
+      ['apply', '-f', '-'],
+      `apiVersion: v1
 kind: Pod
 metadata: {name: stays, namespace: ${NS}, labels: {app: stays}}
 spec:
   nodeName: node-b
   tolerations: [{key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute}]
   containers: [{name: c, image: busybox}]
-`);
+`,
+    );
     const before = await eventually('4 ready web pods on node-b', async () => {
       const ready = liveReady(await podsOf('web'));
       return ready.length === 4 && ready.every((p) => p.spec?.nodeName === 'node-b') && ready;
@@ -188,11 +209,15 @@ spec:
     await eventually('stays is ready', async () => liveReady(await podsOf('stays')).length === 1);
 
     nodeB.alive = false;
-    const node = await eventually('node-b Unknown with unreachable taints', async () => {
-      const n = (await must('GET', '/api/v1/nodes/node-b')) as Node;
-      const taints = (n.spec?.taints ?? []).map((t) => `${t.key}:${t.effect}`).sort();
-      return taints.includes('node.kubernetes.io/unreachable:NoExecute') && taints.includes('node.kubernetes.io/unreachable:NoSchedule') && n;
-    }, 30_000);
+    const node = await eventually(
+      'node-b Unknown with unreachable taints',
+      async () => {
+        const n = (await must('GET', '/api/v1/nodes/node-b')) as Node;
+        const taints = (n.spec?.taints ?? []).map((t) => `${t.key}:${t.effect}`).sort();
+        return taints.includes('node.kubernetes.io/unreachable:NoExecute') && taints.includes('node.kubernetes.io/unreachable:NoSchedule') && n;
+      },
+      30_000,
+    );
     const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
     assert.equal(ready?.status, 'Unknown');
     assert.equal(ready?.reason, 'NodeStatusUnknown');
@@ -213,10 +238,14 @@ spec:
     });
     // Deployment pods are evicted (Terminating: nobody on node-b finishes them) and replaced on node-a.
     const oldUids = new Set(before.map((p) => p.metadata?.uid));
-    const replaced = await eventually('4 ready replacements on node-a', async () => {
-      const r = liveReady(await podsOf('web'));
-      return r.length === 4 && r.every((p) => p.spec?.nodeName === 'node-a' && !oldUids.has(p.metadata?.uid)) && r;
-    }, 60_000);
+    const replaced = await eventually(
+      '4 ready replacements on node-a',
+      async () => {
+        const r = liveReady(await podsOf('web'));
+        return r.length === 4 && r.every((p) => p.spec?.nodeName === 'node-a' && !oldUids.has(p.metadata?.uid)) && r;
+      },
+      60_000,
+    );
     assert.equal(replaced.length, 4);
     const terminating = (await podsOf('web')).filter((p) => p.metadata?.deletionTimestamp);
     assert.ok(terminating.every((p) => p.spec?.nodeName === 'node-b' && oldUids.has(p.metadata?.uid)));
@@ -224,10 +253,14 @@ spec:
 
     // node-b comes back: it posts Ready, the taints go, and it finishes the evicted pods.
     nodeB.alive = true;
-    await eventually('node-b Ready without unreachable taints', async () => {
-      const n = (await must('GET', '/api/v1/nodes/node-b')) as Node;
-      return !(n.spec?.taints ?? []).some((t) => t.key.startsWith('node.kubernetes.io/')) && /node-b\s+Ready/.test(await ok(['get', 'nodes']));
-    }, 30_000);
+    await eventually(
+      'node-b Ready without unreachable taints',
+      async () => {
+        const n = (await must('GET', '/api/v1/nodes/node-b')) as Node;
+        return !(n.spec?.taints ?? []).some((t) => t.key.startsWith('node.kubernetes.io/')) && /node-b\s+Ready/.test(await ok(['get', 'nodes']));
+      },
+      30_000,
+    );
     await eventually('evicted pods gone', async () => (await podsOf('web')).every((p) => !oldUids.has(p.metadata?.uid)));
     await eventually('stays ready again', async () => liveReady(await podsOf('stays')).length === 1);
     await ok(['delete', 'deploy/web', 'pod/stays', '-n', NS, '--wait=false']);
@@ -241,13 +274,16 @@ spec:
       return ready.length === 3 && ready.every((p) => p.spec?.nodeName === 'node-b');
     });
     await ok(['uncordon', 'node-a']);
-    await ok(['apply', '-f', '-'], `apiVersion: policy/v1
+    await ok(
+      ['apply', '-f', '-'],
+      `apiVersion: policy/v1
 kind: PodDisruptionBudget
 metadata: {name: db, namespace: ${NS}}
 spec:
   minAvailable: 3
   selector: {matchLabels: {app: db}}
-`);
+`,
+    );
     const pdbPath = `/apis/policy/v1/namespaces/${NS}/poddisruptionbudgets/db`;
     await eventually('pdb status observed', async () => {
       const p = (await must('GET', pdbPath)) as PodDisruptionBudget;
@@ -257,7 +293,10 @@ spec:
     assert.equal(full.status?.disruptionsAllowed, 0);
     assert.equal(full.status?.desiredHealthy, 3);
     assert.equal(full.status?.expectedPods, 3);
-    assert.deepEqual(full.status?.conditions?.map((c) => [c.type, c.status, c.reason]), [['DisruptionAllowed', 'False', 'InsufficientPods']]);
+    assert.deepEqual(
+      full.status?.conditions?.map((c) => [c.type, c.status, c.reason]),
+      [['DisruptionAllowed', 'False', 'InsufficientPods']],
+    );
 
     // The eviction API refuses with upstream's 429.
     const victim = liveReady(await podsOf('db'))[0]!;
@@ -314,19 +353,28 @@ spec:
     await eventually('pdb settles', async () => {
       const p = (await must('GET', pdbPath)) as PodDisruptionBudget;
       const s = p.status;
-      return s?.currentHealthy === 3 && s.desiredHealthy === 2 && s.expectedPods === 3 && s.disruptionsAllowed === 1 &&
-        s.conditions?.[0]?.reason === 'SufficientPods' && !s.disruptedPods;
+      return (
+        s?.currentHealthy === 3 &&
+        s.desiredHealthy === 2 &&
+        s.expectedPods === 3 &&
+        s.disruptionsAllowed === 1 &&
+        s.conditions?.[0]?.reason === 'SufficientPods' &&
+        !s.disruptedPods
+      );
     });
     await ok(['uncordon', 'node-b']);
 
     // maxUnavailable as a percentage counts the Deployment's replicas.
-    await ok(['apply', '-f', '-'], `apiVersion: policy/v1
+    await ok(
+      ['apply', '-f', '-'],
+      `apiVersion: policy/v1
 kind: PodDisruptionBudget
 metadata: {name: db-pct, namespace: ${NS}}
 spec:
   maxUnavailable: "50%"
   selector: {matchLabels: {app: db}}
-`);
+`,
+    );
     await eventually('percentage pdb status', async () => {
       const p = (await must('GET', `/apis/policy/v1/namespaces/${NS}/poddisruptionbudgets/db-pct`)) as PodDisruptionBudget;
       const s = p.status;

@@ -65,7 +65,12 @@ export async function startNodePlayer(opts: NodePlayerOptions): Promise<NodePlay
       }
       if (!pod.spec?.nodeName) {
         if (opts.bind === false) return;
-        await client.post(resources.pods, namespace, name, 'binding', { apiVersion: 'v1', kind: 'Binding', metadata: { name }, target: { kind: 'Node', name: nodeName } });
+        await client.post(resources.pods, namespace, name, 'binding', {
+          apiVersion: 'v1',
+          kind: 'Binding',
+          metadata: { name },
+          target: { kind: 'Node', name: nodeName },
+        });
         return;
       }
       if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return;

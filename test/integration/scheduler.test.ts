@@ -66,8 +66,7 @@ async function getPod(name: string): Promise<Pod | undefined> {
   return r.status === 200 ? r.json<Pod>() : undefined;
 }
 
-const boundTo = (name: string): Promise<string> =>
-  eventually(`pod ${name} bound`, async () => (await getPod(name))?.spec?.nodeName || undefined);
+const boundTo = (name: string): Promise<string> => eventually(`pod ${name} bound`, async () => (await getPod(name))?.spec?.nodeName || undefined);
 
 /** Waits for the scheduler to report the pod unschedulable; returns the condition message. */
 const unschedulable = (name: string): Promise<string> =>
@@ -94,8 +93,12 @@ describe('scheduler', () => {
 
     // Tolerations may be added to an existing pod; that makes it schedulable.
     const patch = await kubectl(server, [
-      'patch', 'pod', 'x', '--type=json',
-      '-p', JSON.stringify([{ op: 'add', path: '/spec/tolerations/-', value: { key: CONTROL_PLANE_TAINT.key, operator: 'Exists', effect: 'NoSchedule' } }]),
+      'patch',
+      'pod',
+      'x',
+      '--type=json',
+      '-p',
+      JSON.stringify([{ op: 'add', path: '/spec/tolerations/-', value: { key: CONTROL_PLANE_TAINT.key, operator: 'Exists', effect: 'NoSchedule' } }]),
     ]);
     assert.equal(patch.code, 0, patch.stderr);
     assert.equal(await boundTo('x'), 'node1');
@@ -118,7 +121,10 @@ describe('scheduler', () => {
     assert.equal(await boundTo('free'), 'node1');
     const p = await getPod('preset');
     assert.equal(p?.spec?.nodeName, 'elsewhere');
-    assert.equal(p?.status?.conditions?.find((c) => c.type === 'PodScheduled'), undefined);
+    assert.equal(
+      p?.status?.conditions?.find((c) => c.type === 'PodScheduled'),
+      undefined,
+    );
   });
 
   it('honours nodeSelector and required node affinity', async () => {
@@ -234,7 +240,14 @@ describe('scheduler', () => {
       return e.stdout || undefined;
     });
     assert.match(preempted, /^Preempted by pod \S+ on node node1$/);
-    const failed = await kubectl(server, ['get', 'events', '--field-selector', 'involvedObject.name=preemptor,reason=FailedScheduling', '-o', 'jsonpath={.items[*].message}']);
+    const failed = await kubectl(server, [
+      'get',
+      'events',
+      '--field-selector',
+      'involvedObject.name=preemptor,reason=FailedScheduling',
+      '-o',
+      'jsonpath={.items[*].message}',
+    ]);
     // Preemption found a victim, so (as upstream) the message has no "preemption:" part.
     assert.equal(failed.stdout, '0/1 nodes are available: 1 Insufficient cpu.');
   });

@@ -23,9 +23,11 @@ describe('server introspection', () => {
   });
 
   it('apiserver_longrunning_requests counts open watches by resource', async () => {
-    const gauge = async (): Promise<string[]> => (await kubectlOk(server, ['get', '--raw', '/metrics'])).split('\n').filter((l) => l.startsWith('apiserver_longrunning_requests{'));
+    const gauge = async (): Promise<string[]> =>
+      (await kubectlOk(server, ['get', '--raw', '/metrics'])).split('\n').filter((l) => l.startsWith('apiserver_longrunning_requests{'));
     const watch = spawn('kubectl', ['get', 'configmaps', '-n', 'default', '--watch'], {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', KUBECONFIG: server.kubeconfig, HOME: server.dataDir }, stdio: 'ignore',
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', KUBECONFIG: server.kubeconfig, HOME: server.dataDir },
+      stdio: 'ignore',
     });
     try {
       const lines = await eventually('a watch on configmaps counted', async () => {

@@ -34,7 +34,11 @@ async function get<T>(path: string): Promise<T | undefined> {
 }
 
 const slicesOf = async (svc: string): Promise<EndpointSlice[]> =>
-  (await get<{ items: EndpointSlice[] }>(`/apis/discovery.k8s.io/v1/namespaces/${NS}/endpointslices?labelSelector=${encodeURIComponent(`kubernetes.io/service-name=${svc}`)}`))?.items ?? [];
+  (
+    await get<{ items: EndpointSlice[] }>(
+      `/apis/discovery.k8s.io/v1/namespaces/${NS}/endpointslices?labelSelector=${encodeURIComponent(`kubernetes.io/service-name=${svc}`)}`,
+    )
+  )?.items ?? [];
 const endpointsOf = (svc: string) => get<Endpoints>(`/api/v1/namespaces/${NS}/endpoints/${svc}`);
 const allEndpoints = (slices: EndpointSlice[]) => slices.flatMap((s) => s.endpoints ?? []);
 
@@ -76,7 +80,10 @@ describe('system services', () => {
     assert.match(await ok(['get', 'endpoints', 'kubernetes']), new RegExp(`kubernetes\\s+127\\.0\\.0\\.1:${port}\\s`));
     const dns = await get<Service>('/api/v1/namespaces/kube-system/services/kube-dns');
     assert.deepEqual(dns?.spec?.selector, { 'k8s-app': 'kube-dns' });
-    assert.deepEqual(dns?.spec?.ports?.map((p) => `${p.name}:${p.port}/${p.protocol}`), ['dns:53/UDP', 'dns-tcp:53/TCP', 'metrics:9153/TCP']);
+    assert.deepEqual(
+      dns?.spec?.ports?.map((p) => `${p.name}:${p.port}/${p.protocol}`),
+      ['dns:53/UDP', 'dns-tcp:53/TCP', 'metrics:9153/TCP'],
+    );
   });
 });
 
@@ -133,7 +140,16 @@ describe('kubectl expose and endpoints', () => {
     await ok(['-n', NS, 'patch', 'svc', 'slow', '-p', '{"spec":{"publishNotReadyAddresses":true}}']);
     await eventually('published as ready', async () => allEndpoints(await slicesOf('slow'))[0]?.conditions?.ready === true);
     await ok(['-n', NS, 'patch', 'svc', 'slow', '-p', '{"spec":{"publishNotReadyAddresses":false}}']);
-    await ok(['-n', NS, 'patch', 'deployment', 'slow', '--type=json', '-p', `[{"op":"remove","path":"/spec/template/metadata/labels/${NEVER_READY_LABEL.replace('/', '~1')}"}]`]);
+    await ok([
+      '-n',
+      NS,
+      'patch',
+      'deployment',
+      'slow',
+      '--type=json',
+      '-p',
+      `[{"op":"remove","path":"/spec/template/metadata/labels/${NEVER_READY_LABEL.replace('/', '~1')}"}]`,
+    ]);
     await eventually('the new pod ready', async () => allEndpoints(await slicesOf('slow')).some((e) => e.conditions?.ready));
     // Terminating: deletion held by the node player.
     player.holdDeletions = true;
@@ -141,10 +157,15 @@ describe('kubectl expose and endpoints', () => {
       const pods = (await get<{ items: Pod[] }>(`/api/v1/namespaces/${NS}/pods?labelSelector=app%3Dweb`))!.items;
       const victim = pods[0]!.metadata!.name!;
       await ok(['-n', NS, 'delete', 'pod', victim, '--wait=false']);
-      const term = await eventually('a terminating endpoint', async () => allEndpoints(await slicesOf('web')).find((e) => e.targetRef?.name === victim && e.conditions?.terminating));
+      const term = await eventually('a terminating endpoint', async () =>
+        allEndpoints(await slicesOf('web')).find((e) => e.targetRef?.name === victim && e.conditions?.terminating),
+      );
       assert.deepEqual(term.conditions, { ready: false, serving: true, terminating: true });
-      await eventually('terminating pod left out of Endpoints', async () =>
-        !(await endpointsOf('web'))?.subsets?.some((s) => [...(s.addresses ?? []), ...(s.notReadyAddresses ?? [])].some((a) => a.targetRef?.name === victim)));
+      await eventually(
+        'terminating pod left out of Endpoints',
+        async () =>
+          !(await endpointsOf('web'))?.subsets?.some((s) => [...(s.addresses ?? []), ...(s.notReadyAddresses ?? [])].some((a) => a.targetRef?.name === victim)),
+      );
     } finally {
       player.holdDeletions = false;
     }
@@ -153,19 +174,27 @@ describe('kubectl expose and endpoints', () => {
   it('more than 100 endpoints are split into slices of at most 100', async () => {
     await ok(['apply', '-f', '-'], deployment('many', 130));
     await ok(['-n', NS, 'expose', 'deployment', 'many', '--port=80', '--target-port=8080']);
-    const slices = await eventually('130 endpoints', async () => {
-      const s = await slicesOf('many');
-      return allEndpoints(s).filter((e) => e.conditions?.ready).length === 130 ? s : undefined;
-    }, 90_000);
+    const slices = await eventually(
+      '130 endpoints',
+      async () => {
+        const s = await slicesOf('many');
+        return allEndpoints(s).filter((e) => e.conditions?.ready).length === 130 ? s : undefined;
+      },
+      90_000,
+    );
     assert.equal(slices.length, 2);
     for (const s of slices) assert.ok((s.endpoints ?? []).length <= 100);
     const ips = allEndpoints(slices).map((e) => e.addresses[0]);
     assert.equal(new Set(ips).size, 130);
     await ok(['-n', NS, 'scale', 'deployment', 'many', '--replicas=0']);
-    const placeholder = await eventually('one empty placeholder slice', async () => {
-      const s = await slicesOf('many');
-      return s.length === 1 && allEndpoints(s).length === 0 ? s : undefined;
-    }, 60_000);
+    const placeholder = await eventually(
+      'one empty placeholder slice',
+      async () => {
+        const s = await slicesOf('many');
+        return s.length === 1 && allEndpoints(s).length === 0 ? s : undefined;
+      },
+      60_000,
+    );
     assert.equal(placeholder.length, 1);
   });
 });
@@ -186,7 +215,10 @@ describe('kubectl create service and bad input', () => {
 
   it('an IP outside the range, a taken IP and a clusterIP change get upstream errors', async () => {
     let err = await fails(['-n', NS, 'create', 'service', 'clusterip', 'out', '--tcp=80', '--clusterip=10.0.0.1']);
-    assert.match(err, /Service "out" is invalid: spec\.clusterIPs: Invalid value: \[\]string\{"10\.0\.0\.1"\}: failed to allocate IP 10\.0\.0\.1: the provided IP \(10\.0\.0\.1\) is not in the valid range\. The range of valid IPs is 10\.43\.0\.0\/16/);
+    assert.match(
+      err,
+      /Service "out" is invalid: spec\.clusterIPs: Invalid value: \[\]string\{"10\.0\.0\.1"\}: failed to allocate IP 10\.0\.0\.1: the provided IP \(10\.0\.0\.1\) is not in the valid range\. The range of valid IPs is 10\.43\.0\.0\/16/,
+    );
     await ok(['-n', NS, 'create', 'service', 'clusterip', 'fixed', '--tcp=80', '--clusterip=10.43.0.20']);
     err = await fails(['-n', NS, 'create', 'service', 'clusterip', 'fixed2', '--tcp=80', '--clusterip=10.43.0.20']);
     assert.match(err, /failed to allocate IP 10\.43\.0\.20: provided IP is already allocated/);
@@ -245,7 +277,9 @@ spec: ${spec}
   });
 
   it('ClientIP affinity gets the 3-hour default timeout; headless services keep None', async () => {
-    await ok(['apply', '-f', '-'], `apiVersion: v1
+    await ok(
+      ['apply', '-f', '-'],
+      `apiVersion: v1
 kind: Service
 metadata: {name: sticky, namespace: ${NS}}
 spec: {sessionAffinity: ClientIP, selector: {app: web}, ports: [{port: 80}]}
@@ -254,7 +288,8 @@ apiVersion: v1
 kind: Service
 metadata: {name: headless, namespace: ${NS}}
 spec: {clusterIP: None, selector: {app: web}, ports: [{port: 80, targetPort: 8080}]}
-`);
+`,
+    );
     const sticky = (await get<Service>(`/api/v1/namespaces/${NS}/services/sticky`))!;
     assert.equal(sticky.spec?.sessionAffinityConfig?.clientIP?.timeoutSeconds, 10800);
     assert.match(await ok(['-n', NS, 'get', 'svc', 'headless']), /headless\s+ClusterIP\s+None\s+<none>\s+80\/TCP/);
@@ -267,14 +302,36 @@ spec: {clusterIP: None, selector: {app: web}, ports: [{port: 80, targetPort: 808
 });
 
 describe('LoadBalancer', () => {
-  it('gets node ports and the Ready nodes\' InternalIPs as ingress', async () => {
-    await ok(['apply', '-f', '-'], `apiVersion: v1
+  it("gets node ports and the Ready nodes' InternalIPs as ingress", async () => {
+    await ok(
+      ['apply', '-f', '-'],
+      `apiVersion: v1
 kind: Node
 metadata: {name: lb-node}
-`);
-    await ok(['patch', 'node', 'lb-node', '--subresource=status', '-p', JSON.stringify({
-      status: { addresses: [{ type: 'InternalIP', address: '127.0.0.42' }], conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'ok', lastHeartbeatTime: new Date().toISOString(), lastTransitionTime: new Date().toISOString() }] },
-    })]);
+`,
+    );
+    await ok([
+      'patch',
+      'node',
+      'lb-node',
+      '--subresource=status',
+      '-p',
+      JSON.stringify({
+        status: {
+          addresses: [{ type: 'InternalIP', address: '127.0.0.42' }],
+          conditions: [
+            {
+              type: 'Ready',
+              status: 'True',
+              reason: 'KubeletReady',
+              message: 'ok',
+              lastHeartbeatTime: new Date().toISOString(),
+              lastTransitionTime: new Date().toISOString(),
+            },
+          ],
+        },
+      }),
+    ]);
     await ok(['-n', NS, 'create', 'service', 'loadbalancer', 'lb', '--tcp=80:8080']);
     const out = await eventually('an external IP', async () => {
       const o = await ok(['-n', NS, 'get', 'svc', 'lb']);
@@ -297,7 +354,9 @@ describe('services/proxy', () => {
 
   it('forwards to a ready endpoint of the service port', async () => {
     const port = (backend.address() as AddressInfo).port;
-    await ok(['apply', '-f', '-'], `apiVersion: v1
+    await ok(
+      ['apply', '-f', '-'],
+      `apiVersion: v1
 kind: Service
 metadata: {name: manual, namespace: ${NS}}
 spec: {ports: [{name: http, port: 80, targetPort: ${port}}]}
@@ -306,12 +365,16 @@ apiVersion: v1
 kind: Endpoints
 metadata: {name: manual, namespace: ${NS}}
 subsets: [{addresses: [{ip: 127.0.0.1}], ports: [{name: http, port: ${port}}]}]
-`);
+`,
+    );
     assert.equal(await ok(['get', '--raw', `/api/v1/namespaces/${NS}/services/manual:80/proxy/x?y=1`]), 'hello from backend /x?y=1');
     // Hand-written Endpoints of a selector-less Service are mirrored into an EndpointSlice.
     const mirrored = await eventually('a mirrored slice', async () => (await slicesOf('manual'))[0]);
     assert.equal(mirrored.metadata?.labels?.['endpointslice.kubernetes.io/managed-by'], 'endpointslicemirroring-controller.k8s.io');
-    assert.deepEqual(mirrored.endpoints?.map((e) => [e.addresses[0], e.conditions?.ready]), [['127.0.0.1', true]]);
+    assert.deepEqual(
+      mirrored.endpoints?.map((e) => [e.addresses[0], e.conditions?.ready]),
+      [['127.0.0.1', true]],
+    );
     assert.deepEqual(mirrored.ports, [{ name: 'http', port, protocol: 'TCP' }]);
     assert.equal(await ok(['get', '--raw', `/api/v1/namespaces/${NS}/services/manual:http/proxy/`]), 'hello from backend /');
     const err = await fails(['get', '--raw', `/api/v1/namespaces/${NS}/services/manual:81/proxy/`]);

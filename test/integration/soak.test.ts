@@ -19,10 +19,23 @@ describe('soak', () => {
   });
   after(() => server.stop());
 
-  it(`${RATE} writes/s for ${SECONDS} s with ${WATCHERS} watchers: zero errors, every write seen by every watcher, flat memory`, { timeout: 120_000 }, async (t) => {
-    const r = await runSoak({ url: server.url, token: server.token, caPem: server.ca, pid: server.proc.pid!, seconds: SECONDS, rate: RATE, watchers: WATCHERS, drainMs: 30_000 });
+  it(`${RATE} writes/s for ${SECONDS} s with ${WATCHERS} watchers: zero errors, every write seen by every watcher, flat memory`, {
+    timeout: 120_000,
+  }, async (t) => {
+    const r = await runSoak({
+      url: server.url,
+      token: server.token,
+      caPem: server.ca,
+      pid: server.proc.pid!,
+      seconds: SECONDS,
+      rate: RATE,
+      watchers: WATCHERS,
+      drainMs: 30_000,
+    });
     const [start, end] = [r.rss[0]!, r.rss[r.rss.length - 1]!];
-    t.diagnostic(`${r.writes} writes acknowledged, ${r.writeErrors} errors; per watcher delivered ${r.watchers.map((w) => w.delivered).join('/')} of ${r.expectedEvents}; RSS ${(start / MB).toFixed(0)} → ${(end / MB).toFixed(0)} MB`);
+    t.diagnostic(
+      `${r.writes} writes acknowledged, ${r.writeErrors} errors; per watcher delivered ${r.watchers.map((w) => w.delivered).join('/')} of ${r.expectedEvents}; RSS ${(start / MB).toFixed(0)} → ${(end / MB).toFixed(0)} MB`,
+    );
     assert.equal(r.writeErrors, 0, r.errorSamples.join('\n'));
     assert.equal(r.writes, RATE * SECONDS);
     for (const [i, w] of r.watchers.entries()) {

@@ -55,10 +55,15 @@ describe('storage API', () => {
     });
     assert.notEqual(noModes.code, 0);
     assert.match(noModes.stderr, /spec\.accessModes: Required value: at least 1 access mode is required/);
-    const noSize = await kubectl(server, ['create', '-f', '-'], { input: 'apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: bad2}\nspec: {accessModes: [ReadWriteOnce]}\n' });
+    const noSize = await kubectl(server, ['create', '-f', '-'], {
+      input: 'apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: bad2}\nspec: {accessModes: [ReadWriteOnce]}\n',
+    });
     assert.match(noSize.stderr, /spec\.resources\[storage\]: Required value/);
     const badMode = await kubectl(server, ['create', '-f', '-'], { input: pvcYaml('bad3').replace('[ReadWriteOnce]', '[WriteSometimes]') });
-    assert.match(badMode.stderr, /spec\.accessModes: Unsupported value: "WriteSometimes": supported values: "ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"/);
+    assert.match(
+      badMode.stderr,
+      /spec\.accessModes: Unsupported value: "WriteSometimes": supported values: "ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"/,
+    );
     const noCap = await kubectl(server, ['create', '-f', '-'], { input: pvYaml('badpv1').replace('  capacity: {storage: 1Gi}\n', '') });
     assert.match(noCap.stderr, /spec\.capacity: Required value/);
     const noSource = await kubectl(server, ['create', '-f', '-'], { input: pvYaml('badpv2').replace(/ {2}hostPath: .*\n/, '') });
@@ -88,7 +93,15 @@ describe('storage API', () => {
   });
 
   it('binds a claim to the smallest matching volume and prints both', async () => {
-    await kubectlOk(server, ['create', '-f', '-'], pvYaml('big', { size: '10Gi', labels: 'tier: fast' }) + '---' + pvYaml('small', { size: '1Gi', labels: 'tier: fast' }) + '---' + pvYaml('tiny', { size: '100Mi' }));
+    await kubectlOk(
+      server,
+      ['create', '-f', '-'],
+      pvYaml('big', { size: '10Gi', labels: 'tier: fast' }) +
+        '---' +
+        pvYaml('small', { size: '1Gi', labels: 'tier: fast' }) +
+        '---' +
+        pvYaml('tiny', { size: '100Mi' }),
+    );
     await kubectlOk(server, ['create', '-f', '-'], pvcYaml('data', { selector: 'tier: fast' }));
     const c = await eventually('claim Bound', async () => ((await getPvc('data')).status?.phase === 'Bound' ? getPvc('data') : undefined));
     assert.equal(c.spec?.volumeName, 'small');
@@ -97,7 +110,10 @@ describe('storage API', () => {
       const out = await kubectlOk(server, ['get', 'pv']);
       return /small\s+1Gi\s+RWO\s+Retain\s+Bound\s+default\/data\s+manual\s+<unset>\s+\S+/.test(out) && out;
     });
-    assert.match(pvs.split('\n')[0]!, /^NAME\s+CAPACITY\s+ACCESS MODES\s+RECLAIM POLICY\s+STATUS\s+CLAIM\s+STORAGECLASS\s+VOLUMEATTRIBUTESCLASS\s+REASON\s+AGE$/);
+    assert.match(
+      pvs.split('\n')[0]!,
+      /^NAME\s+CAPACITY\s+ACCESS MODES\s+RECLAIM POLICY\s+STATUS\s+CLAIM\s+STORAGECLASS\s+VOLUMEATTRIBUTESCLASS\s+REASON\s+AGE$/,
+    );
     assert.match(pvs, /big\s+10Gi\s+RWO\s+Retain\s+Available\s+manual/);
     const pvcs = await kubectlOk(server, ['get', 'pvc', 'data']);
     assert.match(pvcs, /^NAME\s+STATUS\s+VOLUME\s+CAPACITY\s+ACCESS MODES\s+STORAGECLASS\s+VOLUMEATTRIBUTESCLASS\s+AGE\n/);
@@ -109,7 +125,11 @@ describe('storage API', () => {
 
   it('honours volumeName pre-binding and reports a too small volume', async () => {
     await kubectlOk(server, ['create', '-f', '-'], pvYaml('named', { size: '1Gi' }));
-    await kubectlOk(server, ['create', '-f', '-'], pvcYaml('wants-named', { volumeName: 'named' }) + '---' + pvcYaml('wants-tiny', { volumeName: 'tiny', size: '1Gi' }));
+    await kubectlOk(
+      server,
+      ['create', '-f', '-'],
+      pvcYaml('wants-named', { volumeName: 'named' }) + '---' + pvcYaml('wants-tiny', { volumeName: 'tiny', size: '1Gi' }),
+    );
     await eventually('named claim Bound', async () => (await getPvc('wants-named')).status?.phase === 'Bound');
     const d = await eventually('FailedBinding', async () => {
       const out = await kubectlOk(server, ['describe', 'pvc', 'wants-tiny']);
@@ -119,7 +139,11 @@ describe('storage API', () => {
   });
 
   it('keeps a Retain volume Released after its claim goes; a hand-made Delete volume Fails', async () => {
-    await kubectlOk(server, ['create', '-f', '-'], pvYaml('keep', { size: '3Gi', cls: 'r' }) + '---' + pvYaml('drop', { size: '3Gi', cls: 'd', policy: 'Delete' }));
+    await kubectlOk(
+      server,
+      ['create', '-f', '-'],
+      pvYaml('keep', { size: '3Gi', cls: 'r' }) + '---' + pvYaml('drop', { size: '3Gi', cls: 'd', policy: 'Delete' }),
+    );
     await kubectlOk(server, ['create', '-f', '-'], pvcYaml('c-keep', { cls: 'r' }) + '---' + pvcYaml('c-drop', { cls: 'd' }));
     await eventually('both Bound', async () => (await getPvc('c-keep')).status?.phase === 'Bound' && (await getPvc('c-drop')).status?.phase === 'Bound');
     await kubectlOk(server, ['delete', 'pvc', 'c-keep', 'c-drop']);

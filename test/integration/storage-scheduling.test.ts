@@ -70,7 +70,11 @@ describe('VolumeBinding', () => {
   it('reports missing and unbound immediate claims as upstream', async () => {
     await kubectlOk(server, ['create', '-f', '-'], podYaml('orphan', 'nope'));
     await failedScheduling('orphan', /^0\/2 nodes are available: persistentvolumeclaim "nope" not found\. preemption: /);
-    await kubectlOk(server, ['create', '-f', '-'], 'apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: slow}\nprovisioner: example.com/slow\n');
+    await kubectlOk(
+      server,
+      ['create', '-f', '-'],
+      'apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: slow}\nprovisioner: example.com/slow\n',
+    );
     await kubectlOk(server, ['create', '-f', '-'], claimYaml('immediate', 'slow'));
     await kubectlOk(server, ['create', '-f', '-'], podYaml('waits', 'immediate'));
     await failedScheduling('waits', /^0\/2 nodes are available: pod has unbound immediate PersistentVolumeClaims\. preemption: /);
@@ -100,7 +104,11 @@ describe('VolumeBinding', () => {
   });
 
   it('grows a claim of a class that allows expansion and refuses shrinking it', async () => {
-    await kubectlOk(server, ['create', '-f', '-'], 'apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: grow}\nprovisioner: rancher.io/local-path\nvolumeBindingMode: WaitForFirstConsumer\nallowVolumeExpansion: true\n');
+    await kubectlOk(
+      server,
+      ['create', '-f', '-'],
+      'apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: grow}\nprovisioner: rancher.io/local-path\nvolumeBindingMode: WaitForFirstConsumer\nallowVolumeExpansion: true\n',
+    );
     await kubectlOk(server, ['create', '-f', '-'], claimYaml('growing', 'grow'));
     await kubectlOk(server, ['create', '-f', '-'], podYaml('grower', 'growing'));
     await eventually('claim Bound', async () => (await getPvc('growing')).status?.phase === 'Bound');

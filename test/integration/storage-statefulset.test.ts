@@ -57,10 +57,14 @@ async function claimNames(app: string): Promise<string[]> {
 const getPod = (name: string) => getJson<Pod>(server, `/api/v1/namespaces/default/pods/${name}`);
 const getPvc = (name: string) => getJson<PersistentVolumeClaim>(server, `/api/v1/namespaces/default/persistentvolumeclaims/${name}`);
 const readyReplicas = (name: string, n: number) =>
-  eventually(`${name} ${n} ready`, async () => {
-    const out = await kubectlOk(server, ['get', 'sts', name, '-o', 'jsonpath={.status.readyReplicas}/{.status.replicas}']);
-    return out === `${n}/${n}`;
-  }, 90_000);
+  eventually(
+    `${name} ${n} ready`,
+    async () => {
+      const out = await kubectlOk(server, ['get', 'sts', name, '-o', 'jsonpath={.status.readyReplicas}/{.status.replicas}']);
+      return out === `${n}/${n}`;
+    },
+    90_000,
+  );
 
 describe('StatefulSet volume claims', () => {
   it('creates a bound claim per ordinal and gives a recreated pod the same claim', async () => {
@@ -113,7 +117,10 @@ describe('StatefulSet volume claims', () => {
   });
 
   it('gives a generic ephemeral volume a claim owned by its pod, gone with the pod', async () => {
-    await kubectlOk(server, ['create', '-f', '-'], `
+    await kubectlOk(
+      server,
+      ['create', '-f', '-'],
+      `
 apiVersion: v1
 kind: Pod
 metadata: {name: eph}
@@ -125,13 +132,19 @@ spec:
       volumeClaimTemplate:
         metadata: {labels: {kind: scratch}}
         spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
-`);
+`,
+    );
     await eventually('eph Running', async () => (await getPod('eph')).status?.phase === 'Running');
-    const claim = await eventually('eph-scratch Bound', async () => ((await getPvc('eph-scratch')).status?.phase === 'Bound' ? getPvc('eph-scratch') : undefined));
+    const claim = await eventually('eph-scratch Bound', async () =>
+      (await getPvc('eph-scratch')).status?.phase === 'Bound' ? getPvc('eph-scratch') : undefined,
+    );
     const pod = await getPod('eph');
     assert.equal(claim.metadata?.ownerReferences?.[0]?.uid, pod.metadata?.uid);
     assert.equal(claim.metadata?.labels?.kind, 'scratch');
     await kubectlOk(server, ['delete', 'pod', 'eph']);
-    await eventually('claim gone with the pod', async () => (await api(server, 'GET', '/api/v1/namespaces/default/persistentvolumeclaims/eph-scratch')).status === 404);
+    await eventually(
+      'claim gone with the pod',
+      async () => (await api(server, 'GET', '/api/v1/namespaces/default/persistentvolumeclaims/eph-scratch')).status === 404,
+    );
   });
 });

@@ -88,10 +88,12 @@ function spawnKubectl(args: string[], env: Record<string, string> = {}) {
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number>((resolve) => child.on('close', (code) => {
-    children.delete(child);
-    resolve(code ?? -1);
-  }));
+  const exited = new Promise<number>((resolve) =>
+    child.on('close', (code) => {
+      children.delete(child);
+      resolve(code ?? -1);
+    }),
+  );
   return { child, exited, out: () => stdout, err: () => stderr };
 }
 
@@ -263,7 +265,10 @@ describe('kubectl exec / attach / cp', () => {
     const ok = await kubectl(server, ['exec', 'web', '-c', 'web', '--', 'echo', 'fine']);
     assert.equal(ok.code, 0, ok.stderr);
     assert.equal(ok.stdout, 'fine\n');
-    assert.deepEqual(sessions.filter((x) => x.msg === 'exec session').map((x) => x.protocol), ['v5.channel.k8s.io', 'v5.channel.k8s.io']);
+    assert.deepEqual(
+      sessions.filter((x) => x.msg === 'exec session').map((x) => x.protocol),
+      ['v5.channel.k8s.io', 'v5.channel.k8s.io'],
+    );
   });
 
   it('exec -i feeds stdin until EOF', async () => {
@@ -346,7 +351,10 @@ describe('kubectl port-forward and pods/proxy', () => {
         assert.equal(big.length, BIG.length);
         assert.ok(big.equals(BIG), 'the 20 MiB body arrives intact');
         assert.equal((await httpGet(k.local, '/again')).body, 'page of web at /again\n');
-        assert.deepEqual(sessions.slice(seen).map((x) => `${x.msg} ${x.protocol}`), [`port-forward session ${protocol}`]);
+        assert.deepEqual(
+          sessions.slice(seen).map((x) => `${x.msg} ${x.protocol}`),
+          [`port-forward session ${protocol}`],
+        );
       } finally {
         k.child.kill('SIGTERM');
         await k.exited;
@@ -363,7 +371,7 @@ describe('kubectl port-forward and pods/proxy', () => {
     assert.match(k.err(), new RegExp(`error forwarding port ${closed} to pod web, uid uid-web: connect ECONNREFUSED`));
   });
 
-  it('kubectl get --raw pods/web/proxy/ reaches the pod\'s first containerPort', async () => {
+  it("kubectl get --raw pods/web/proxy/ reaches the pod's first containerPort", async () => {
     const r = await kubectl(server, ['get', '--raw', '/api/v1/namespaces/default/pods/web/proxy/some/path?x=1']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'page of web at /some/path?x=1\n');

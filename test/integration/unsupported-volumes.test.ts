@@ -30,7 +30,16 @@ describe('unsupported volume sources', () => {
     server = await startServer({ args: ['--disable', 'agent,scheduler'] });
     client = createClient({ server: server.url, token: server.token, ca: server.ca, userAgent: 'volumes-test' });
     dataDir = await mkdtemp(join(tmpdir(), 'peapod-volumes-'));
-    await startAgent({ client, nodeName: NODE, dataDir, runtime: 'hollow', podCidr: '10.79.0.0/24', nodeIp: '127.0.0.1', signal: life.signal, log: () => undefined });
+    await startAgent({
+      client,
+      nodeName: NODE,
+      dataDir,
+      runtime: 'hollow',
+      podCidr: '10.79.0.0/24',
+      nodeIp: '127.0.0.1',
+      signal: life.signal,
+      log: () => undefined,
+    });
   });
 
   after(async () => {
@@ -43,10 +52,14 @@ describe('unsupported volume sources', () => {
   it('an nfs volume is reported as FailedMount and the pod does not run; an emptyDir pod runs', async () => {
     await kubectlOk(server, ['apply', '-f', '-'], pod('with-nfs', 'nfs: {server: 127.0.0.1, path: /exports}'));
     await kubectlOk(server, ['apply', '-f', '-'], pod('with-emptydir', 'emptyDir: {}'));
-    await eventually('the emptyDir pod Running', async () =>
-      (await kubectl(server, ['get', 'pod', 'with-emptydir', '-o', 'jsonpath={.status.phase}'])).stdout === 'Running');
+    await eventually(
+      'the emptyDir pod Running',
+      async () => (await kubectl(server, ['get', 'pod', 'with-emptydir', '-o', 'jsonpath={.status.phase}'])).stdout === 'Running',
+    );
     const event = await eventually('a FailedMount event on the nfs pod', async () => {
-      const out = (await kubectl(server, ['get', 'events', '--field-selector', 'involvedObject.name=with-nfs,reason=FailedMount', '-o', 'jsonpath={.items[*].message}'])).stdout;
+      const out = (
+        await kubectl(server, ['get', 'events', '--field-selector', 'involvedObject.name=with-nfs,reason=FailedMount', '-o', 'jsonpath={.items[*].message}'])
+      ).stdout;
       return out || undefined;
     });
     assert.match(event, /MountVolume\.SetUp failed for volume "data" : no volume plugin matched: nfs volumes are not supported by this node/);
@@ -56,9 +69,18 @@ describe('unsupported volume sources', () => {
   });
 
   it('a projected source the node lacks (clusterTrustBundle) is reported, not left out of the volume', async () => {
-    await kubectlOk(server, ['apply', '-f', '-'], pod('with-bundle', 'projected: {sources: [{downwardAPI: {items: [{path: name, fieldRef: {fieldPath: metadata.name}}]}}, {clusterTrustBundle: {signerName: example.com/signer, path: ca.pem}}]}'));
+    await kubectlOk(
+      server,
+      ['apply', '-f', '-'],
+      pod(
+        'with-bundle',
+        'projected: {sources: [{downwardAPI: {items: [{path: name, fieldRef: {fieldPath: metadata.name}}]}}, {clusterTrustBundle: {signerName: example.com/signer, path: ca.pem}}]}',
+      ),
+    );
     const event = await eventually('a FailedMount event on the pod', async () => {
-      const out = (await kubectl(server, ['get', 'events', '--field-selector', 'involvedObject.name=with-bundle,reason=FailedMount', '-o', 'jsonpath={.items[*].message}'])).stdout;
+      const out = (
+        await kubectl(server, ['get', 'events', '--field-selector', 'involvedObject.name=with-bundle,reason=FailedMount', '-o', 'jsonpath={.items[*].message}'])
+      ).stdout;
       return out || undefined;
     });
     assert.match(event, /projected volume source clusterTrustBundle is not supported by this node/);

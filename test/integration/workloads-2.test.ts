@@ -7,13 +7,7 @@ import assert from 'node:assert/strict';
 import type { DaemonSet } from 'kubernetes-types/apps/v1.js';
 import type { CronJob, Job } from 'kubernetes-types/batch/v1.js';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
-import {
-  createClient,
-  createEventRecorder,
-  createFakeClock,
-  createInformerFactory,
-  silentLogger,
-} from '../../src/client/index.ts';
+import { createClient, createEventRecorder, createFakeClock, createInformerFactory, silentLogger } from '../../src/client/index.ts';
 import { createCronJobController, SCHEDULED_TIMESTAMP_ANNOTATION } from '../../src/controllers/cronjob/cronjob-controller.ts';
 import { api, eventually, kubectl, startServer, type TestServer, kubectlOk, getJson as getJsonFrom } from './harness.ts';
 import { startNodePlayer, type NodePlayer } from './node-player.ts';
@@ -54,7 +48,9 @@ async function createNode(name: string, taints: NonNullable<Node['spec']>['taint
 
 const ready = (p: Pod): boolean => (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 const podsOf = async (selector: string): Promise<Pod[]> =>
-  (await getJson<{ items: Pod[] }>(`/api/v1/namespaces/${NS}/pods?labelSelector=${encodeURIComponent(selector)}`)).items.filter((p) => !p.metadata?.deletionTimestamp);
+  (await getJson<{ items: Pod[] }>(`/api/v1/namespaces/${NS}/pods?labelSelector=${encodeURIComponent(selector)}`)).items.filter(
+    (p) => !p.metadata?.deletionTimestamp,
+  );
 
 before(async () => {
   // A long grace period: these Node objects have no agent renewing leases.
@@ -74,7 +70,9 @@ describe('DaemonSet', () => {
   it('runs one pod per eligible node, follows nodes joining and leaving, and rolls a new image', async () => {
     for (const n of ['ds-n1', 'ds-n2', 'ds-n3']) await createNode(n);
     await createNode('ds-tainted', [{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }]);
-    await ok(['apply', '-f', '-'], `apiVersion: apps/v1
+    await ok(
+      ['apply', '-f', '-'],
+      `apiVersion: apps/v1
 kind: DaemonSet
 metadata: {name: agent, namespace: ${NS}}
 spec:
@@ -84,7 +82,8 @@ spec:
     metadata: {labels: {app: agent}}
     spec:
       containers: [{name: c, image: agent:v1}]
-`);
+`,
+    );
     const onNodes = async (expected: string[], image: string): Promise<Pod[] | undefined> => {
       const pods = await podsOf('app=agent');
       const nodes = pods.map((p) => p.spec?.nodeName ?? '').sort();
@@ -124,7 +123,13 @@ spec:
       return r.code === 0 && /successfully rolled out/.test(r.stdout);
     });
     const revs = await ok(['get', 'controllerrevisions', '-n', NS, '-o', 'name']);
-    assert.equal(revs.trim().split('\n').filter((l) => l.includes('agent-')).length, 2);
+    assert.equal(
+      revs
+        .trim()
+        .split('\n')
+        .filter((l) => l.includes('agent-')).length,
+      2,
+    );
   });
 });
 

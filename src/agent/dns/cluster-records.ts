@@ -38,23 +38,22 @@ export interface ClusterRecordsOptions {
   ownedCidrs?: string[];
 }
 
-export type Lookup =
-  | { kind: 'answer'; rcode: number; answers: Answer[]; additionals: Answer[]; authorities: Answer[] }
-  | { kind: 'forward' };
+export type Lookup = { kind: 'answer'; rcode: number; answers: Answer[]; additionals: Answer[]; authorities: Answer[] } | { kind: 'forward' };
 
 export function lookupCluster(name: string, type: string, data: ClusterDnsData, opts: ClusterRecordsOptions): Lookup {
   const zone = opts.zone.toLowerCase().replace(/\.$/, '');
   const qname = name.toLowerCase().replace(/\.$/, '');
   const soa = soaRecord(zone);
-  const answer = (answers: Answer[], additionals: Answer[] = []): Lookup => answers.length
-    ? { kind: 'answer', rcode: NOERROR, answers, additionals, authorities: [] }
-    : { kind: 'answer', rcode: NOERROR, answers: [], additionals: [], authorities: [soa] };
+  const answer = (answers: Answer[], additionals: Answer[] = []): Lookup =>
+    answers.length
+      ? { kind: 'answer', rcode: NOERROR, answers, additionals, authorities: [] }
+      : { kind: 'answer', rcode: NOERROR, answers: [], additionals: [], authorities: [soa] };
   const nxdomain: Lookup = { kind: 'answer', rcode: NXDOMAIN, answers: [], additionals: [], authorities: [soa] };
 
   if (qname.endsWith('.in-addr.arpa')) return reverse(qname, data, opts, zone);
   if (qname !== zone && !qname.endsWith(`.${zone}`)) return { kind: 'forward' };
   const labels = qname === zone ? [] : qname.slice(0, -zone.length - 1).split('.');
-  const rr = (type: Answer['type'], data: unknown, n = qname): Answer => ({ type, name: n, ttl: DNS_TTL, class: 'IN', data } as Answer);
+  const rr = (type: Answer['type'], data: unknown, n = qname): Answer => ({ type, name: n, ttl: DNS_TTL, class: 'IN', data }) as Answer;
 
   if (labels.length === 0) return type === 'SOA' ? answer([soa]) : answer([]);
   const kindLabel = labels[labels.length - 1];
@@ -98,11 +97,17 @@ export function lookupCluster(name: string, type: string, data: ClusterDnsData, 
   return nxdomain;
 
   function srv(
-    s: Service, fqdn: string, eps: ReadyEndpoint[], portName: string | undefined, proto: string | undefined,
-    make: typeof rr, qtype = 'SRV',
+    s: Service,
+    fqdn: string,
+    eps: ReadyEndpoint[],
+    portName: string | undefined,
+    proto: string | undefined,
+    make: typeof rr,
+    qtype = 'SRV',
   ): Lookup {
-    const ports = (s.spec?.ports ?? []).filter((p) => (portName === undefined || (p.name ?? '') === portName)
-      && (proto === undefined || (p.protocol ?? 'TCP').toLowerCase() === proto));
+    const ports = (s.spec?.ports ?? []).filter(
+      (p) => (portName === undefined || (p.name ?? '') === portName) && (proto === undefined || (p.protocol ?? 'TCP').toLowerCase() === proto),
+    );
     if (!ports.length) return nxdomain;
     if (qtype !== 'SRV') return answer([]);
     const answers: Answer[] = [];
@@ -151,7 +156,10 @@ function reverse(qname: string, data: ClusterDnsData, opts: ClusterRecordsOption
   const ip = parts.reverse().join('.');
   if (!isIPv4(ip)) return { kind: 'forward' };
   const ptr = (target: string): Lookup => ({
-    kind: 'answer', rcode: NOERROR, additionals: [], authorities: [],
+    kind: 'answer',
+    rcode: NOERROR,
+    additionals: [],
+    authorities: [],
     answers: [{ type: 'PTR', name: qname, ttl: DNS_TTL, class: 'IN', data: target }],
   });
   const svc = data.serviceByIP(ip);
@@ -167,7 +175,10 @@ function reverse(qname: string, data: ClusterDnsData, opts: ClusterRecordsOption
 
 function soaRecord(zone: string): SoaAnswer {
   return {
-    type: 'SOA', name: zone, ttl: DNS_TTL, class: 'IN',
+    type: 'SOA',
+    name: zone,
+    ttl: DNS_TTL,
+    class: 'IN',
     data: { mname: `ns.dns.${zone}`, rname: `hostmaster.${zone}`, serial: 1, refresh: 7200, retry: 1800, expire: 86400, minimum: DNS_TTL },
   };
 }
@@ -182,7 +193,7 @@ export function inCidr(ip: string, cidr: string): boolean {
   const bits = Number(bitsText ?? 32);
   if (!isIPv4(ip) || !isIPv4(base)) return false;
   const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
-  return ((toInt(ip) & mask) >>> 0) === ((toInt(base) & mask) >>> 0);
+  return (toInt(ip) & mask) >>> 0 === (toInt(base) & mask) >>> 0;
 }
 
 function toInt(ip: string): number {

@@ -14,16 +14,18 @@ const services: Service[] = [
   { metadata: { name: 'db', namespace: 'default' }, spec: { clusterIP: 'None', ports: [{ name: 'pg', port: 5432, protocol: 'TCP' }] } },
   { metadata: { name: 'ext', namespace: 'other' }, spec: { type: 'ExternalName', externalName: 'example.invalid' } },
 ];
-const slices: EndpointSlice[] = [{
-  metadata: { name: 'db-x', namespace: 'default', labels: { 'kubernetes.io/service-name': 'db' } },
-  addressType: 'IPv4',
-  ports: [{ name: 'pg', port: 5432, protocol: 'TCP' }],
-  endpoints: [
-    { addresses: ['10.42.0.7'], hostname: 'db-0', conditions: { ready: true } },
-    { addresses: ['10.42.0.8'], hostname: 'db-1', conditions: { ready: true } },
-    { addresses: ['10.42.0.9'], hostname: 'db-2', conditions: { ready: false } },
-  ],
-}];
+const slices: EndpointSlice[] = [
+  {
+    metadata: { name: 'db-x', namespace: 'default', labels: { 'kubernetes.io/service-name': 'db' } },
+    addressType: 'IPv4',
+    ports: [{ name: 'pg', port: 5432, protocol: 'TCP' }],
+    endpoints: [
+      { addresses: ['10.42.0.7'], hostname: 'db-0', conditions: { ready: true } },
+      { addresses: ['10.42.0.8'], hostname: 'db-1', conditions: { ready: true } },
+      { addresses: ['10.42.0.9'], hostname: 'db-2', conditions: { ready: false } },
+    ],
+  },
+];
 
 const data: ClusterDnsData = {
   service: (ns, name) => services.find((s) => s.metadata?.namespace === ns && s.metadata.name === name),
@@ -87,15 +89,26 @@ describe('node-local cluster DNS', () => {
     upstream = createSocket('udp4');
     upstream.on('message', (msg, r) => {
       const q = dnsPacket.decode(msg);
-      upstream.send(dnsPacket.encode({
-        type: 'response', id: q.id, flags: dnsPacket.RECURSION_AVAILABLE, questions: q.questions,
-        answers: [{ type: 'A', name: q.questions![0]!.name, ttl: 60, data: '192.0.2.1' }],
-      }), r.port, r.address);
+      upstream.send(
+        dnsPacket.encode({
+          type: 'response',
+          id: q.id,
+          flags: dnsPacket.RECURSION_AVAILABLE,
+          questions: q.questions,
+          answers: [{ type: 'A', name: q.questions![0]!.name, ttl: 60, data: '192.0.2.1' }],
+        }),
+        r.port,
+        r.address,
+      );
     });
     await new Promise<void>((r) => upstream.bind(0, '127.0.0.1', () => r()));
     upstreamPort = upstream.address().port;
     server = await startDnsServer({
-      data, host: '127.0.0.1', port: 0, zone: 'cluster.local', ownedCidrs: ['10.43.0.0/16', '10.42.0.0/16'],
+      data,
+      host: '127.0.0.1',
+      port: 0,
+      zone: 'cluster.local',
+      ownedCidrs: ['10.43.0.0/16', '10.42.0.0/16'],
       upstreams: () => [{ host: '127.0.0.1', port: upstreamPort }],
     });
   });
@@ -135,14 +148,22 @@ describe('node-local cluster DNS', () => {
     const r = await udpQuery(server.port, '_http._tcp.web.default.svc.cluster.local', 'SRV');
     assert.deepEqual(data0(r), [{ priority: 0, weight: 100, port: 80, target: 'web.default.svc.cluster.local' }]);
     const h = await udpQuery(server.port, '_pg._tcp.db.default.svc.cluster.local', 'SRV');
-    assert.deepEqual(data0(h).map((d) => (d as { target: string }).target).sort(), ['db-0.db.default.svc.cluster.local', 'db-1.db.default.svc.cluster.local']);
+    assert.deepEqual(
+      data0(h)
+        .map((d) => (d as { target: string }).target)
+        .sort(),
+      ['db-0.db.default.svc.cluster.local', 'db-1.db.default.svc.cluster.local'],
+    );
     assert.equal(h.additionals!.filter((a) => a.type === 'A').length, 2);
     assert.equal(rcode(await udpQuery(server.port, '_nope._tcp.web.default.svc.cluster.local', 'SRV')), 'NXDOMAIN');
   });
 
   test('ExternalName is a CNAME; pod names echo their dashed IP', async () => {
     const r = await udpQuery(server.port, 'ext.other.svc.cluster.local', 'A');
-    assert.deepEqual(r.answers!.map((a) => [a.type, (a as { data?: unknown }).data]), [['CNAME', 'example.invalid']]);
+    assert.deepEqual(
+      r.answers!.map((a) => [a.type, (a as { data?: unknown }).data]),
+      [['CNAME', 'example.invalid']],
+    );
     assert.deepEqual(data0(await udpQuery(server.port, '10-42-0-7.default.pod.cluster.local', 'A')), ['10.42.0.7']);
   });
 

@@ -50,9 +50,13 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
       continue;
     }
     udp.on('error', (e) => opts.log?.('dns: udp socket error', { error: e.message }));
-    udp.on('message', (msg, rinfo) => void answer(msg, opts, UDP_LIMIT).then((reply) => {
-      if (reply) udp.send(reply, rinfo.port, rinfo.address);
-    }));
+    udp.on(
+      'message',
+      (msg, rinfo) =>
+        void answer(msg, opts, UDP_LIMIT).then((reply) => {
+          if (reply) udp.send(reply, rinfo.port, rinfo.address);
+        }),
+    );
     return { port, close: () => closeBoth(udp, tcp) };
   }
 }
@@ -82,7 +86,15 @@ export async function answer(msg: Buffer, opts: DnsServerOptions, udpLimit?: num
   }
   // dns-packet ignores `rcode` when encoding: the code goes into the low bits of flags.
   const flags = rd | dnsPacket.AUTHORITATIVE_ANSWER | dnsPacket.RECURSION_AVAILABLE | result.rcode;
-  const reply: Packet = { id: query.id, type: 'response', flags, questions: [q], answers: result.answers, authorities: result.authorities, additionals: result.additionals };
+  const reply: Packet = {
+    id: query.id,
+    type: 'response',
+    flags,
+    questions: [q],
+    answers: result.answers,
+    authorities: result.authorities,
+    additionals: result.additionals,
+  };
   const bytes = encode(reply);
   if (udpLimit !== undefined && bytes.length > maxUdpSize(query, udpLimit)) {
     return encode({ id: query.id, type: 'response', flags: flags | dnsPacket.TRUNCATED_RESPONSE, questions: [q] });

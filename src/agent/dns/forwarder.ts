@@ -13,7 +13,9 @@ export interface Upstream {
 /** The `nameserver` lines of a resolv.conf (IPv4 only), port 53; `exclude` drops e.g. the cluster DNS IP. */
 export async function upstreamsFromResolvConf(path = '/etc/resolv.conf', exclude: string[] = []): Promise<Upstream[]> {
   const text = await readFile(path, 'utf8').catch(() => '');
-  return parseResolvConf(text).nameservers.filter((ns) => isIPv4(ns) && !exclude.includes(ns)).map((host) => ({ host, port: 53 }));
+  return parseResolvConf(text)
+    .nameservers.filter((ns) => isIPv4(ns) && !exclude.includes(ns))
+    .map((host) => ({ host, port: 53 }));
 }
 
 export interface ResolvConf {
@@ -25,7 +27,10 @@ export interface ResolvConf {
 export function parseResolvConf(text: string): ResolvConf {
   const out: ResolvConf = { nameservers: [], searches: [], options: [] };
   for (const raw of text.split('\n')) {
-    const [key, ...rest] = raw.replace(/[#;].*$/, '').trim().split(/\s+/);
+    const [key, ...rest] = raw
+      .replace(/[#;].*$/, '')
+      .trim()
+      .split(/\s+/);
     if (key === 'nameserver' && rest[0]) out.nameservers.push(rest[0]);
     else if (key === 'search' || key === 'domain') out.searches = rest.filter(Boolean);
     else if (key === 'options') out.options.push(...rest.filter(Boolean));

@@ -34,7 +34,10 @@ describe('HollowRuntime', () => {
     rt.onContainerExit((_uid, id) => exits.push(id));
     const forever = await rt.createContainer({ podUid: 'p', name: 'web', image: 'busybox' });
     const job = await rt.createContainer({
-      podUid: 'p', name: 'job', image: 'busybox', attempt: 3,
+      podUid: 'p',
+      name: 'job',
+      image: 'busybox',
+      attempt: 3,
       labels: { [HOLLOW_EXIT_AFTER]: '5', [HOLLOW_EXIT_CODE]: '0', [`${HOLLOW_EXIT_CODE}.job`]: '7' },
     });
     assert.equal((await rt.containerStatus(job))?.state, 'created');
@@ -54,7 +57,10 @@ describe('HollowRuntime', () => {
     await rt.stopContainer(forever, 30);
     assert.equal((await rt.containerStatus(forever))?.exitCode, 143);
     const listed = await rt.listContainers();
-    assert.deepEqual(listed.map((c) => [c.name, c.attempt]).sort(), [['job', 3], ['web', 0]]);
+    assert.deepEqual(listed.map((c) => [c.name, c.attempt]).sort(), [
+      ['job', 3],
+      ['web', 0],
+    ]);
     await rt.removeContainer(job);
     await rt.removeContainer(job);
     assert.equal(await rt.containerStatus(job), undefined);

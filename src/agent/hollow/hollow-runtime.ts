@@ -71,10 +71,18 @@ export class HollowRuntime implements ContainerRuntime, ContainerExitSource {
     const ip = this.#ips.allocate();
     const base = `/hollow/pods/${config.podUid}`;
     const sandbox: Sandbox = {
-      podUid: config.podUid, podName: config.podName, namespace: config.namespace,
-      hostname: (config.hostname ?? config.podName).slice(0, 63), ip,
-      netnsPath: `${base}/ns-net`, ipcnsPath: `${base}/ns-ipc`, utsnsPath: `${base}/ns-uts`, shmPath: `${base}/shm`,
-      hostsPath: `${base}/hosts`, resolvConfPath: `${base}/resolv.conf`, hostnamePath: `${base}/hostname`,
+      podUid: config.podUid,
+      podName: config.podName,
+      namespace: config.namespace,
+      hostname: (config.hostname ?? config.podName).slice(0, 63),
+      ip,
+      netnsPath: `${base}/ns-net`,
+      ipcnsPath: `${base}/ns-ipc`,
+      utsnsPath: `${base}/ns-uts`,
+      shmPath: `${base}/shm`,
+      hostsPath: `${base}/hosts`,
+      resolvConfPath: `${base}/resolv.conf`,
+      hostnamePath: `${base}/hostname`,
       createdAt: this.#iso(),
     };
     this.#sandboxes.set(config.podUid, sandbox);

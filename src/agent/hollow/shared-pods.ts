@@ -5,8 +5,16 @@
 // agent code path stays the one real nodes run.
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import {
-  createInformer, createStore, keyOf, resources,
-  type Client, type Indexer, type Informer, type InformerHandlers, type Logger, type MutableStore,
+  createInformer,
+  createStore,
+  keyOf,
+  resources,
+  type Client,
+  type Indexer,
+  type Informer,
+  type InformerHandlers,
+  type Logger,
+  type MutableStore,
 } from '../../client/index.ts';
 
 type Handlers = { [E in keyof InformerHandlers<Pod>]: Set<InformerHandlers<Pod>[E]> };

@@ -9,7 +9,10 @@ import type { ExecIO } from '../runtime/index.ts';
 
 /** A hollow runtime that logs execs and stops in one list shared with the test's HTTP server. */
 class RecordingRuntime extends HollowRuntime {
-  constructor(readonly log: string[], clock: ManualClock) {
+  constructor(
+    readonly log: string[],
+    clock: ManualClock,
+  ) {
     super({ podCidr: '10.42.0.0/24', clock });
   }
   override async exec(id: string, cmd: readonly string[], io: ExecIO): Promise<number> {
@@ -23,7 +26,10 @@ class RecordingRuntime extends HollowRuntime {
 }
 
 const web = (lifecycle: Container['lifecycle']): Container => ({ name: 'web', image: 'busybox', lifecycle });
-const deleting = (pod: Pod): Pod => ({ ...pod, metadata: { ...pod.metadata, deletionTimestamp: '2026-01-01T00:00:00Z', deletionGracePeriodSeconds: pod.spec?.terminationGracePeriodSeconds } });
+const deleting = (pod: Pod): Pod => ({
+  ...pod,
+  metadata: { ...pod.metadata, deletionTimestamp: '2026-01-01T00:00:00Z', deletionGracePeriodSeconds: pod.spec?.terminationGracePeriodSeconds },
+});
 const events = (h: Harness, reason: string) => h.api.events.filter((e) => e.reason === reason).map((e) => e.message);
 /** Lets promise chains and I/O run without moving the fake clock. */
 const flush = async (rounds = 20) => {
@@ -69,7 +75,11 @@ describe('lifecycle hooks', () => {
   test('postStart exec failure: FailedPostStartHook, the container is killed', async () => {
     log = [];
     const h = await setup(log);
-    const pod = makePod('post-fail', { containers: [web({ postStart: { exec: { command: ['sh', '-c', 'exit 1'] } } })], restartPolicy: 'Never' }, { [HOLLOW_EXEC_FAIL_AFTER]: '0' });
+    const pod = makePod(
+      'post-fail',
+      { containers: [web({ postStart: { exec: { command: ['sh', '-c', 'exit 1'] } } })], restartPolicy: 'Never' },
+      { [HOLLOW_EXEC_FAIL_AFTER]: '0' },
+    );
     h.manager.onPodUpdate(pod);
     await h.manager.settled();
     const out = `sh: simulated failure (${HOLLOW_EXEC_FAIL_AFTER})\n`;
@@ -112,13 +122,19 @@ describe('lifecycle hooks', () => {
     h.manager.onPodUpdate(deleting(pod));
     await h.manager.settled();
     assert.equal(events(h, 'FailedPreStopHook').length, 1);
-    assert.match(events(h, 'FailedPreStopHook')[0] ?? '', /^Exec lifecycle hook \(\[false\]\) for Container "web" in Pod "pre-fail_default\(.*\)" failed - error: command 'false' exited with 1: /);
+    assert.match(
+      events(h, 'FailedPreStopHook')[0] ?? '',
+      /^Exec lifecycle hook \(\[false\]\) for Container "web" in Pod "pre-fail_default\(.*\)" failed - error: command 'false' exited with 1: /,
+    );
     assert.deepEqual(log, ['exec false', 'stop grace=30']);
     h.abort.abort();
   });
 
   test('preStop sleep delays the stop; the grace period cuts it short', async () => {
-    for (const [sleep, grace, stopAfter] of [[5, 30, 5], [100, 10, 10]] as const) {
+    for (const [sleep, grace, stopAfter] of [
+      [5, 30, 5],
+      [100, 10, 10],
+    ] as const) {
       log = [];
       const h = await setup(log);
       const pod = makePod(`sleep-${sleep}`, { containers: [web({ preStop: { sleep: { seconds: sleep } } })] });

@@ -38,11 +38,17 @@ export async function runHook(handler: LifecycleHandler, t: HookTarget): Promise
     try {
       code = await t.runtime.exec(t.containerId, cmd, { stdout, stderr, signal: t.signal });
     } catch (e) {
-      return { ok: false, message: `Exec lifecycle hook ([${cmd.join(' ')}]) ${who} failed - error: ${e instanceof Error ? e.message : String(e)}, message: ""` };
+      return {
+        ok: false,
+        message: `Exec lifecycle hook ([${cmd.join(' ')}]) ${who} failed - error: ${e instanceof Error ? e.message : String(e)}, message: ""`,
+      };
     }
     if (code === 0) return { ok: true };
     const error = `command '${cmd.join(' ')}' exited with ${code}: ${stderr.text()}`;
-    return { ok: false, message: `Exec lifecycle hook ([${cmd.join(' ')}]) ${who} failed - error: ${error}, message: ${JSON.stringify(stdout.text() + stderr.text())}` };
+    return {
+      ok: false,
+      message: `Exec lifecycle hook ([${cmd.join(' ')}]) ${who} failed - error: ${error}, message: ${JSON.stringify(stdout.text() + stderr.text())}`,
+    };
   }
   if (handler.httpGet) {
     try {
@@ -72,4 +78,3 @@ function sleep(clock: Clock, { ms, signal }: { ms: number; signal: AbortSignal |
     }
   });
 }
-

@@ -72,7 +72,10 @@ describe('image store', { skip }, () => {
       rootfs: { type: 'layers', diff_ids: [`sha256:${sha(join(arch, 'l1/layer.tar'))}`, `sha256:${sha(join(arch, 'l2/layer.tar'))}`] },
     };
     await writeFile(join(arch, 'cfg.json'), JSON.stringify(config));
-    await writeFile(join(arch, 'manifest.json'), JSON.stringify([{ Config: 'cfg.json', RepoTags: ['example.com/app:v1'], Layers: ['l1/layer.tar', 'l2/layer.tar'] }]));
+    await writeFile(
+      join(arch, 'manifest.json'),
+      JSON.stringify([{ Config: 'cfg.json', RepoTags: ['example.com/app:v1'], Layers: ['l1/layer.tar', 'l2/layer.tar'] }]),
+    );
     tar(['-cf', join(dir, 'docker.tar'), '-C', arch, '.']);
 
     const progress: ImportProgress[] = [];
@@ -80,7 +83,10 @@ describe('image store', { skip }, () => {
     assert.ok(img);
     assert.deepEqual(img.names, ['example.com/app:v1']);
     assert.deepEqual(img.config, { entrypoint: ['/bin/app'], cmd: ['--serve'], env: ['A=1'], workingDir: '/srv', user: '1000', stopSignal: 'SIGINT' });
-    assert.deepEqual(progress.map((p) => p.phase), ['extract', 'layer', 'layer', 'done']);
+    assert.deepEqual(
+      progress.map((p) => p.phase),
+      ['extract', 'layer', 'layer', 'done'],
+    );
     assert.equal((await store.list()).length, 2);
 
     const rootfs = await mountRootfs(join(dir, 'c1'), store.layerDirs(img));
@@ -99,7 +105,9 @@ describe('image store', { skip }, () => {
     await mkdir(join(dir, 'ol/etc'), { recursive: true });
     await writeFile(join(dir, 'ol/etc/motd'), 'hi');
     tar(['-czf', join(dir, 'layer.tgz'), '-C', join(dir, 'ol'), '.']);
-    const plainDigest = createHash('sha256').update(execFileSync('gzip', ['-dc', join(dir, 'layer.tgz')])).digest('hex');
+    const plainDigest = createHash('sha256')
+      .update(execFileSync('gzip', ['-dc', join(dir, 'layer.tgz')]))
+      .digest('hex');
     const put = async (content: Buffer | string) => {
       const d = createHash('sha256').update(content).digest('hex');
       await writeFile(join(blobs, d), content);
@@ -107,9 +115,23 @@ describe('image store', { skip }, () => {
     };
     const layer = await put(readFileSync(join(dir, 'layer.tgz')));
     const cfg = await put(JSON.stringify({ config: { Cmd: ['cat', '/etc/motd'] }, rootfs: { type: 'layers', diff_ids: [`sha256:${plainDigest}`] } }));
-    const manifest = await put(JSON.stringify({ schemaVersion: 2, config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...cfg }, layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...layer }] }));
+    const manifest = await put(
+      JSON.stringify({
+        schemaVersion: 2,
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...cfg },
+        layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...layer }],
+      }),
+    );
     await writeFile(join(oci, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
-    await writeFile(join(oci, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, annotations: { 'io.containerd.image.name': 'docker.io/library/motd:v2' } }] }));
+    await writeFile(
+      join(oci, 'index.json'),
+      JSON.stringify({
+        schemaVersion: 2,
+        manifests: [
+          { mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, annotations: { 'io.containerd.image.name': 'docker.io/library/motd:v2' } },
+        ],
+      }),
+    );
     tar(['-cf', join(dir, 'oci.tar'), '-C', oci, '.']);
     const [img] = await store.importArchive(join(dir, 'oci.tar'));
     assert.deepEqual(img?.names, ['motd:v2']);

@@ -73,7 +73,9 @@ export class ImageStore {
         const diffId = `sha256:${await sha256File(tar)}`;
         const size = await this.#ensureLayer(diffId, tar);
         const config: ImageConfig = { ...BUSYBOX_CONFIG };
-        const id = `sha256:${createHash('sha256').update(JSON.stringify({ config, diffIds: [diffId] })).digest('hex')}`;
+        const id = `sha256:${createHash('sha256')
+          .update(JSON.stringify({ config, diffIds: [diffId] }))
+          .digest('hex')}`;
         return await this.#add({ id, names: [`${BUSYBOX_NAME}:latest`], layers: [diffId], config, size, importedAt: new Date().toISOString() });
       } finally {
         await rm(work, { recursive: true, force: true });
@@ -105,7 +107,16 @@ export class ImageStore {
             diffIds.push(diffId);
           }
           const id = `sha256:${createHash('sha256').update(configText).digest('hex')}`;
-          out.push(await this.#add({ id, names: img.names.map(normalizeReference), layers: diffIds, config: parsed.config, size, importedAt: new Date().toISOString() }));
+          out.push(
+            await this.#add({
+              id,
+              names: img.names.map(normalizeReference),
+              layers: diffIds,
+              config: parsed.config,
+              size,
+              importedAt: new Date().toISOString(),
+            }),
+          );
         }
         onProgress?.({ phase: 'done', current: out.length, total: out.length, message: `imported ${out.flatMap((i) => i.names).join(', ')}` });
         return out;
@@ -185,9 +196,7 @@ export class ImageStore {
 
   /** Adds or replaces a record; names move from older images to this one (as docker tags do). */
   async #add(record: ImageRecord): Promise<ImageRecord> {
-    const images = (await this.list())
-      .filter((i) => i.id !== record.id)
-      .map((i) => ({ ...i, names: i.names.filter((n) => !record.names.includes(n)) }));
+    const images = (await this.list()).filter((i) => i.id !== record.id).map((i) => ({ ...i, names: i.names.filter((n) => !record.names.includes(n)) }));
     const old = (await this.list()).find((i) => i.id === record.id);
     const merged: ImageRecord = { ...record, names: [...new Set([...(old?.names ?? []), ...record.names])] };
     const digests = [...new Set([...(old?.repoDigests ?? []), ...(record.repoDigests ?? [])])];
@@ -214,14 +223,16 @@ export class ImageStore {
 function sha256File(path: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const h = createHash('sha256');
-    createReadStream(path).on('data', (b) => h.update(b)).on('error', reject).on('end', () => resolve(h.digest('hex')));
+    createReadStream(path)
+      .on('data', (b) => h.update(b))
+      .on('error', reject)
+      .on('end', () => resolve(h.digest('hex')));
   });
 }
 
 export function parseImageConfig(doc: unknown): { config: ImageConfig; diffIds: string[] } {
   const rec = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {});
-  const strs = (v: unknown): string[] | undefined =>
-    Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined;
+  const strs = (v: unknown): string[] | undefined => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined);
   const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
   const c = rec(rec(doc).config);
   const config: ImageConfig = {

@@ -11,7 +11,8 @@ export type CgroupLayout = { kind: 'v1'; cpuacct: string; memory: string } | { k
 /** v2 when /sys/fs/cgroup is the unified hierarchy, else the v1 cpuacct and memory mounts. */
 export function detectCgroupLayout(root = '/sys/fs/cgroup'): CgroupLayout {
   if (existsSync(join(root, 'cgroup.controllers'))) return { kind: 'v2', root };
-  const cpuacct = ['cpuacct', 'cpu,cpuacct', 'cpuacct,cpu'].map((d) => join(root, d)).find((d) => existsSync(join(d, 'cpuacct.usage'))) ?? join(root, 'cpuacct');
+  const cpuacct =
+    ['cpuacct', 'cpu,cpuacct', 'cpuacct,cpu'].map((d) => join(root, d)).find((d) => existsSync(join(d, 'cpuacct.usage'))) ?? join(root, 'cpuacct');
   return { kind: 'v1', cpuacct, memory: join(root, 'memory') };
 }
 

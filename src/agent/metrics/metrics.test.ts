@@ -76,7 +76,13 @@ describe('stats provider and /metrics/resource', () => {
   it('reports hollow usage as a summary with rates and as kubelet metric families', async () => {
     let now = Date.parse('2026-01-01T00:00:10Z');
     const containers: ContainerRef[] = [
-      { id: 'a', podUid: 'u1', name: 'web', startedAt: '2026-01-01T00:00:00Z', labels: { 'peapod.dev/hollow-cpu-millicores': '200', 'peapod.dev/hollow-memory-bytes': '1048576' } },
+      {
+        id: 'a',
+        podUid: 'u1',
+        name: 'web',
+        startedAt: '2026-01-01T00:00:00Z',
+        labels: { 'peapod.dev/hollow-cpu-millicores': '200', 'peapod.dev/hollow-memory-bytes': '1048576' },
+      },
     ];
     const list = async () => containers;
     const provider = createStatsProvider({

@@ -44,7 +44,9 @@ export function renderResourceMetrics(s: Summary): string {
     }
   }
   add(scrapeError, {}, 0);
-  return [cCpu, cMem, cStart, nCpu, nMem, pCpu, pMem, scrapeError]
-    .map((f) => [`# HELP ${f.name} [STABLE] ${f.help}`, `# TYPE ${f.name} ${f.type}`, ...f.samples].join('\n'))
-    .join('\n') + '\n';
+  return (
+    [cCpu, cMem, cStart, nCpu, nMem, pCpu, pMem, scrapeError]
+      .map((f) => [`# HELP ${f.name} [STABLE] ${f.help}`, `# TYPE ${f.name} ${f.type}`, ...f.samples].join('\n'))
+      .join('\n') + '\n'
+  );
 }

@@ -47,24 +47,26 @@ export function createStatsProvider(opts: StatsProviderOptions): StatsProvider {
     const [pods, containers, nodeReading] = await Promise.all([opts.pods(), opts.containers(), opts.source.node(t)]);
     const byPod = new Map<string, ContainerRef[]>();
     for (const c of containers) byPod.set(c.podUid, [...(byPod.get(c.podUid) ?? []), c]);
-    const podStats = await Promise.all(pods.map(async (p): Promise<PodStats | undefined> => {
-      const own = byPod.get(p.uid) ?? [];
-      if (own.length === 0) return undefined;
-      const [podReading, ...readings] = await Promise.all([opts.source.pod(p, own, t), ...own.map((c) => opts.source.container(c, t))]);
-      const cs = own.flatMap((c, i) => {
-        const r = readings[i];
-        if (!r) return [];
-        const start = Date.parse(c.startedAt);
-        return [{ name: c.name, startTime: iso(start), cpu: cpu(`c/${c.id}`, r, t, start), memory: memory(r, t) }];
-      });
-      const start = Date.parse(p.createdAt);
-      return {
-        podRef: { name: p.name, namespace: p.namespace, uid: p.uid },
-        startTime: iso(start),
-        containers: cs,
-        ...(podReading ? { cpu: cpu(`p/${p.uid}`, podReading, t, start), memory: memory(podReading, t) } : {}),
-      };
-    }));
+    const podStats = await Promise.all(
+      pods.map(async (p): Promise<PodStats | undefined> => {
+        const own = byPod.get(p.uid) ?? [];
+        if (own.length === 0) return undefined;
+        const [podReading, ...readings] = await Promise.all([opts.source.pod(p, own, t), ...own.map((c) => opts.source.container(c, t))]);
+        const cs = own.flatMap((c, i) => {
+          const r = readings[i];
+          if (!r) return [];
+          const start = Date.parse(c.startedAt);
+          return [{ name: c.name, startTime: iso(start), cpu: cpu(`c/${c.id}`, r, t, start), memory: memory(r, t) }];
+        });
+        const start = Date.parse(p.createdAt);
+        return {
+          podRef: { name: p.name, namespace: p.namespace, uid: p.uid },
+          startTime: iso(start),
+          containers: cs,
+          ...(podReading ? { cpu: cpu(`p/${p.uid}`, podReading, t, start), memory: memory(podReading, t) } : {}),
+        };
+      }),
+    );
     rates.forget(t);
     return {
       node: {

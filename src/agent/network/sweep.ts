@@ -45,7 +45,9 @@ async function sweepPortmapRules(networkPrefix: string): Promise<void> {
     if (!line.startsWith('-A ') || !line.includes(`name: \\"${networkPrefix}`)) continue;
     const jump = /-j (CNI-[A-Za-z0-9-]+)/.exec(line)?.[1];
     if (jump) chains.add(jump);
-    await runCommand('iptables', ['-w', '-t', 'nat', ...(line.replace(/^-A /, '-D ').match(/"(?:[^"\\]|\\.)*"|\S+/g) ?? []).map(unquote)], { allowFailure: true });
+    await runCommand('iptables', ['-w', '-t', 'nat', ...(line.replace(/^-A /, '-D ').match(/"(?:[^"\\]|\\.)*"|\S+/g) ?? []).map(unquote)], {
+      allowFailure: true,
+    });
   }
   for (const c of chains) {
     await runCommand('iptables', ['-w', '-t', 'nat', '-F', c], { allowFailure: true });

@@ -39,17 +39,21 @@ function usable(certPem: string, keyPem: string, nodeName: string, ca: string | 
 
 function post(url: URL, body: string, opts: JoinOptions): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, {
-      method: 'POST',
-      ca: opts.ca,
-      headers: { Authorization: `Bearer ${opts.token}`, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
-      timeout: 30_000,
-    }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        ca: opts.ca,
+        headers: { Authorization: `Bearer ${opts.token}`, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+        timeout: 30_000,
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timed out')));
     req.on('error', reject);
     req.end(body);

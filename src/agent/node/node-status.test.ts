@@ -10,7 +10,11 @@ describe('node status', () => {
   test('registration object: capacity from the machine, pods 110, nodeInfo, ready conditions', async () => {
     const m = await readMachineInfo(tmpdir());
     assert.ok(m.cpuCount > 0 && m.memoryBytes > 0 && m.ephemeralStorageBytes > 0);
-    const node = buildNode(m, { name: 'n1', ip: '192.0.2.5', runtimeVersion: 'runc://1.1.5', podCidr: '10.42.1.0/24', labels: { 'node-role.kubernetes.io/control-plane': '' } }, new Date('2026-01-01T00:00:00.123Z'));
+    const node = buildNode(
+      m,
+      { name: 'n1', ip: '192.0.2.5', runtimeVersion: 'runc://1.1.5', podCidr: '10.42.1.0/24', labels: { 'node-role.kubernetes.io/control-plane': '' } },
+      new Date('2026-01-01T00:00:00.123Z'),
+    );
     assert.equal(node.status?.capacity?.pods, '110');
     assert.equal(node.status?.capacity?.cpu, String(m.cpuCount));
     assert.match(node.status?.capacity?.memory ?? '', /^\d+Ki$/);
@@ -20,7 +24,14 @@ describe('node status', () => {
     assert.equal(node.spec?.podCIDR, '10.42.1.0/24');
     assert.equal(node.metadata?.labels?.['kubernetes.io/hostname'], 'n1');
     const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
-    assert.deepEqual(ready, { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: '2026-01-01T00:00:00Z', lastTransitionTime: '2026-01-01T00:00:00Z' });
+    assert.deepEqual(ready, {
+      type: 'Ready',
+      status: 'True',
+      reason: 'KubeletReady',
+      message: 'kubelet is posting ready status',
+      lastHeartbeatTime: '2026-01-01T00:00:00Z',
+      lastTransitionTime: '2026-01-01T00:00:00Z',
+    });
     assert.equal(node.status?.conditions?.find((c) => c.type === 'MemoryPressure')?.reason, 'KubeletHasSufficientMemory');
   });
 
@@ -39,11 +50,18 @@ describe('node status', () => {
     const puts: Lease[] = [];
     let fail = false;
     const ac = new AbortController();
-    startLeaseRenewer({ nodeName: 'n1', clock, put: async (l) => {
-      if (fail) throw new Error('down');
-      puts.push(l);
-      return { ...l, metadata: { ...l.metadata, resourceVersion: String(puts.length) } };
-    } }, ac.signal);
+    startLeaseRenewer(
+      {
+        nodeName: 'n1',
+        clock,
+        put: async (l) => {
+          if (fail) throw new Error('down');
+          puts.push(l);
+          return { ...l, metadata: { ...l.metadata, resourceVersion: String(puts.length) } };
+        },
+      },
+      ac.signal,
+    );
     const flush = () => new Promise((r) => setImmediate(r));
     await flush();
     assert.equal(puts.length, 1);

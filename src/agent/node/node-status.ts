@@ -22,7 +22,11 @@ export interface MachineInfo {
 export async function readMachineInfo(dataDir: string): Promise<MachineInfo> {
   const fs = await statfs(dataDir);
   const { readFile } = await import('node:fs/promises');
-  const read = (p: string): Promise<string> => readFile(p, 'utf8').then((s) => s.trim(), () => '');
+  const read = (p: string): Promise<string> =>
+    readFile(p, 'utf8').then(
+      (s) => s.trim(),
+      () => '',
+    );
   const osRelease = await read('/etc/os-release');
   const pretty = /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(osRelease)?.[1] ?? type();
   return {
@@ -64,7 +68,10 @@ export function defaultNodeIp(): string {
 }
 
 /** capacity and allocatable as API quantities. */
-export function nodeResources(m: MachineInfo, reserved: NodeOptions['reserved'] = {}): { capacity: Record<string, string>; allocatable: Record<string, string> } {
+export function nodeResources(
+  m: MachineInfo,
+  reserved: NodeOptions['reserved'] = {},
+): { capacity: Record<string, string>; allocatable: Record<string, string> } {
   const capacity = {
     cpu: String(m.cpuCount),
     memory: `${Math.floor(m.memoryBytes / 1024)}Ki`,
@@ -107,7 +114,10 @@ export function buildNode(m: MachineInfo, opts: NodeOptions, now: Date = new Dat
       capacity,
       allocatable,
       conditions: nodeConditions(healthyPressure(), rfc3339(now), []),
-      addresses: [{ type: 'InternalIP', address: ip }, { type: 'Hostname', address: opts.name === hostname() ? hostname() : opts.name }],
+      addresses: [
+        { type: 'InternalIP', address: ip },
+        { type: 'Hostname', address: opts.name === hostname() ? hostname() : opts.name },
+      ],
       daemonEndpoints: { kubeletEndpoint: { Port: opts.agentPort ?? 10250 } },
       nodeInfo: {
         machineID: m.machineId,
@@ -146,7 +156,14 @@ export function nodeConditions(p: Pressure, now: string, previous: readonly Node
   const make = (type: string, status: boolean, reason: string, message: string): NodeCondition => {
     const s = status ? 'True' : 'False';
     const old = previous.find((c) => c.type === type);
-    return { type, status: s, lastHeartbeatTime: now, lastTransitionTime: old?.status === s && old.lastTransitionTime ? old.lastTransitionTime : now, reason, message };
+    return {
+      type,
+      status: s,
+      lastHeartbeatTime: now,
+      lastTransitionTime: old?.status === s && old.lastTransitionTime ? old.lastTransitionTime : now,
+      reason,
+      message,
+    };
   };
   return [
     p.memory
@@ -158,9 +175,7 @@ export function nodeConditions(p: Pressure, now: string, previous: readonly Node
     p.pid
       ? make('PIDPressure', true, 'KubeletHasInsufficientPID', 'kubelet has insufficient PID available')
       : make('PIDPressure', false, 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
-    p.notReady === undefined
-      ? make('Ready', true, 'KubeletReady', 'kubelet is posting ready status')
-      : make('Ready', false, 'KubeletNotReady', p.notReady),
+    p.notReady === undefined ? make('Ready', true, 'KubeletReady', 'kubelet is posting ready status') : make('Ready', false, 'KubeletNotReady', p.notReady),
   ];
 }
 

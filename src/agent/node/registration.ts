@@ -62,7 +62,10 @@ export function leaseWriter(client: Client): (lease: Lease) => Promise<Lease> {
     } catch (e) {
       if (!isAlreadyExists(e)) throw e;
       const stored = await client.get<Lease>(resources.leases, LEASE_NAMESPACE, name);
-      return client.update<Lease>(resources.leases, LEASE_NAMESPACE, { ...lease, metadata: { ...lease.metadata, resourceVersion: stored.metadata?.resourceVersion } });
+      return client.update<Lease>(resources.leases, LEASE_NAMESPACE, {
+        ...lease,
+        metadata: { ...lease.metadata, resourceVersion: stored.metadata?.resourceVersion },
+      });
     }
   };
 }

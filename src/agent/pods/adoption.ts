@@ -26,8 +26,12 @@ export async function adoptRuntimeState(
     const state = get(info.podUid);
     if (resolveImage && !imageIds.has(info.image)) imageIds.set(info.image, (await resolveImage(info.image))?.id ?? '');
     const inst: ObservedContainer = {
-      id: info.id, name: info.name, attempt: info.attempt, image: info.image,
-      imageId: imageIds.get(info.image) ?? '', status: info.status,
+      id: info.id,
+      name: info.name,
+      attempt: info.attempt,
+      image: info.image,
+      imageId: imageIds.get(info.image) ?? '',
+      status: info.status,
     };
     const list = state.containers.get(info.name) ?? [];
     list.push(inst);

@@ -9,7 +9,11 @@ import type { Clock } from './clock.ts';
 export class Backoff {
   readonly #entries = new Map<string, { backoffMs: number; lastUpdate: number }>();
 
-  constructor(private readonly initialMs: number, private readonly maxMs: number, private readonly clock: Clock) {}
+  constructor(
+    private readonly initialMs: number,
+    private readonly maxMs: number,
+    private readonly clock: Clock,
+  ) {}
 
   /** Is a restart for an exit at `eventTime` still to be delayed? */
   isInBackOffSince(key: string, eventTime: number): boolean {

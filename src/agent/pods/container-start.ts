@@ -89,8 +89,13 @@ export async function startContainer(ctx: PodCtx, c: Container): Promise<boolean
     if (latest?.status.state === 'exited') deps.backoff.next(key, Date.parse(latest.status.finishedAt ?? latest.status.createdAt));
     const attempt = latest ? latest.attempt + 1 : 0;
     const spec = await buildContainerSpec(pod, c, {
-      api: deps.api, node: deps.api.nodeInfo(), podIp: state.sandbox?.ip, attempt,
-      volumes: state.volumes ?? new Map(), storage: deps.storage, memoryCapacityBytes: deps.memoryCapacityBytes,
+      api: deps.api,
+      node: deps.api.nodeInfo(),
+      podIp: state.sandbox?.ip,
+      attempt,
+      volumes: state.volumes ?? new Map(),
+      storage: deps.storage,
+      memoryCapacityBytes: deps.memoryCapacityBytes,
     });
     let id: string;
     try {
@@ -101,7 +106,14 @@ export async function startContainer(ctx: PodCtx, c: Container): Promise<boolean
     }
     if (!deps.images) deps.api.recordEvent(pod, 'Normal', 'Pulled', `Container image "${image}" already present on machine`);
     deps.api.recordEvent(pod, 'Normal', 'Created', `Created container: ${c.name}`);
-    const inst: ObservedContainer = { id, name: c.name, attempt, image, imageId, status: { id, state: 'created', oomKilled: false, createdAt: new Date(now).toISOString() } };
+    const inst: ObservedContainer = {
+      id,
+      name: c.name,
+      attempt,
+      image,
+      imageId,
+      status: { id, state: 'created', oomKilled: false, createdAt: new Date(now).toISOString() },
+    };
     state.logFiles.set(id, spec.labels?.[LABEL_TERMINATION_LOG] ?? '');
     list.unshift(inst);
     state.containers.set(c.name, list);

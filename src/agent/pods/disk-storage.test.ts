@@ -19,7 +19,8 @@ describe('DiskPodStorage + termination messages', async () => {
     api.configMaps.set('default/cfg', { metadata: { name: 'cfg' }, data: { a: 'A', b: 'B' } });
     const pod = makePod('v', { containers: [{ name: 'c' }] });
     pod.spec = {
-      ...pod.spec, containers: [{ name: 'c' }],
+      ...pod.spec,
+      containers: [{ name: 'c' }],
       volumes: [
         { name: 'scratch', emptyDir: {} },
         { name: 'conf', configMap: { name: 'cfg', items: [{ key: 'a', path: 'dir/a.txt' }] } },
@@ -31,7 +32,9 @@ describe('DiskPodStorage + termination messages', async () => {
     assert.equal(await readFile(join(vols.get('conf') ?? '', 'dir/a.txt'), 'utf8'), 'A');
     assert.equal(await readFile(join(vols.get('info') ?? '', 'name'), 'utf8'), 'v');
     pod.spec.volumes = [{ name: 'conf', configMap: { name: 'nope' } }];
-    await assert.rejects(storage.setUpVolumes(pod, { api, node: api.nodeInfo() }), { message: 'MountVolume.SetUp failed for volume "conf" : configmap "nope" not found' });
+    await assert.rejects(storage.setUpVolumes(pod, { api, node: api.nodeInfo() }), {
+      message: 'MountVolume.SetUp failed for volume "conf" : configmap "nope" not found',
+    });
     await storage.tearDown(pod.metadata?.uid ?? '');
     await assert.rejects(stat(join(root, pod.metadata?.uid ?? '')));
   });
@@ -40,13 +43,24 @@ describe('DiskPodStorage + termination messages', async () => {
     const clock = manualClock();
     const runtime = new HollowRuntime({ podCidr: '10.42.0.0/24', clock });
     const logFile = join(root, 'ctr.log');
-    await writeFile(logFile, '2026-01-01T00:00:00.000000000Z stdout F line one\n2026-01-01T00:00:00.000000000Z stderr P part\n2026-01-01T00:00:00.000000000Z stderr F ial\n');
+    await writeFile(
+      logFile,
+      '2026-01-01T00:00:00.000000000Z stdout F line one\n2026-01-01T00:00:00.000000000Z stderr P part\n2026-01-01T00:00:00.000000000Z stderr F ial\n',
+    );
     runtime.logPath = () => logFile;
     const api = new FakeApi();
     const manager = new PodManager({ runtime, api, storage: new DiskPodStorage(root), clock });
     await manager.start(new AbortController().signal);
-    const file = makePod('msg', { containers: [{ name: 'app' }], restartPolicy: 'Never' }, { 'peapod.dev/hollow-exit-after-seconds': '5', 'peapod.dev/hollow-exit-code': '0' });
-    const logs = makePod('logs', { containers: [{ name: 'app', terminationMessagePolicy: 'FallbackToLogsOnError' }], restartPolicy: 'Never' }, { 'peapod.dev/hollow-exit-after-seconds': '5', 'peapod.dev/hollow-exit-code': '2' });
+    const file = makePod(
+      'msg',
+      { containers: [{ name: 'app' }], restartPolicy: 'Never' },
+      { 'peapod.dev/hollow-exit-after-seconds': '5', 'peapod.dev/hollow-exit-code': '0' },
+    );
+    const logs = makePod(
+      'logs',
+      { containers: [{ name: 'app', terminationMessagePolicy: 'FallbackToLogsOnError' }], restartPolicy: 'Never' },
+      { 'peapod.dev/hollow-exit-after-seconds': '5', 'peapod.dev/hollow-exit-code': '2' },
+    );
     manager.onPodUpdate(file);
     manager.onPodUpdate(logs);
     await manager.settled();

@@ -2,7 +2,16 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import { mkdir, open, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseLogLine } from './log-tail.ts';
-import { applyFsGroup, claimVolumePath, prepareHostPath, resolveSubPath, setUpEmptyDir, tearDownVolumeDir, writeVolumeFiles, type HostPathType } from '../volumes/index.ts';
+import {
+  applyFsGroup,
+  claimVolumePath,
+  prepareHostPath,
+  resolveSubPath,
+  setUpEmptyDir,
+  tearDownVolumeDir,
+  writeVolumeFiles,
+  type HostPathType,
+} from '../volumes/index.ts';
 import type { PodStorage, VolumeContext } from './pod-storage.ts';
 import { VolumeError } from './pod-storage.ts';
 import { parseQuantity } from '../../api/index.ts';
@@ -70,7 +79,10 @@ export class DiskPodStorage implements PodStorage {
 
   async readLogTail(logPath: string): Promise<string> {
     const text = await readTail(logPath, 64 * 1024);
-    const lines = text.split('\n').filter((l) => l !== '').map(parseLogLine);
+    const lines = text
+      .split('\n')
+      .filter((l) => l !== '')
+      .map(parseLogLine);
     let out = '';
     for (const entry of lines.slice(-TAIL_LINES)) out += entry;
     return out.length > TAIL_BYTES ? out.slice(out.length - TAIL_BYTES) : out;

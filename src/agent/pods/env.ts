@@ -63,8 +63,12 @@ export async function containerEnv(pod: Pod, container: Container, ctx: EnvConte
     }
     if (invalid.length > 0) {
       const kind = src.configMapRef ? `configMap ${ns}/${src.configMapRef.name ?? ''}` : `secret ${ns}/${src.secretRef?.name ?? ''}`;
-      ctx.api.recordEvent(pod, 'Warning', 'InvalidEnvironmentVariableNames',
-        `Keys [${invalid.sort().join(', ')}] from the EnvFrom ${kind} were skipped since they are considered invalid environment variable names.`);
+      ctx.api.recordEvent(
+        pod,
+        'Warning',
+        'InvalidEnvironmentVariableNames',
+        `Keys [${invalid.sort().join(', ')}] from the EnvFrom ${kind} were skipped since they are considered invalid environment variable names.`,
+      );
     }
   }
 
@@ -136,24 +140,39 @@ export function fieldRefValue(pod: Pod, path: string, ctx: Pick<EnvContext, 'nod
     return map?.[sub[2] ?? ''] ?? '';
   }
   switch (path) {
-    case 'metadata.name': return pod.metadata?.name ?? '';
-    case 'metadata.namespace': return pod.metadata?.namespace ?? '';
-    case 'metadata.uid': return pod.metadata?.uid ?? '';
-    case 'metadata.labels': return formatMap(pod.metadata?.labels);
-    case 'metadata.annotations': return formatMap(pod.metadata?.annotations);
-    case 'spec.nodeName': return pod.spec?.nodeName ?? ctx.node.name;
-    case 'spec.serviceAccountName': return pod.spec?.serviceAccountName ?? '';
-    case 'status.hostIP': return ctx.node.ip;
-    case 'status.hostIPs': return ctx.node.ip;
-    case 'status.podIP': return ctx.podIp ?? '';
-    case 'status.podIPs': return ctx.podIp ?? '';
-    default: throw configError(`unsupported fieldPath: ${path}`);
+    case 'metadata.name':
+      return pod.metadata?.name ?? '';
+    case 'metadata.namespace':
+      return pod.metadata?.namespace ?? '';
+    case 'metadata.uid':
+      return pod.metadata?.uid ?? '';
+    case 'metadata.labels':
+      return formatMap(pod.metadata?.labels);
+    case 'metadata.annotations':
+      return formatMap(pod.metadata?.annotations);
+    case 'spec.nodeName':
+      return pod.spec?.nodeName ?? ctx.node.name;
+    case 'spec.serviceAccountName':
+      return pod.spec?.serviceAccountName ?? '';
+    case 'status.hostIP':
+      return ctx.node.ip;
+    case 'status.hostIPs':
+      return ctx.node.ip;
+    case 'status.podIP':
+      return ctx.podIp ?? '';
+    case 'status.podIPs':
+      return ctx.podIp ?? '';
+    default:
+      throw configError(`unsupported fieldPath: ${path}`);
   }
 }
 
 /** `key="value"` lines sorted by key, as the downward API formats labels/annotations. */
 function formatMap(m: Record<string, string> | undefined): string {
-  return Object.keys(m ?? {}).sort().map((k) => `${k}=${JSON.stringify(m?.[k] ?? '')}`).join('\n');
+  return Object.keys(m ?? {})
+    .sort()
+    .map((k) => `${k}=${JSON.stringify(m?.[k] ?? '')}`)
+    .join('\n');
 }
 
 /**
@@ -188,8 +207,14 @@ function withApiServerEnv(service: ReadonlyMap<string, string>, node: NodeInfo):
     const prefix = `KUBERNETES_PORT_${port}_TCP`;
     return new Map([
       ...service,
-      ['KUBERNETES_SERVICE_HOST', host], ['KUBERNETES_SERVICE_PORT', String(port)], ['KUBERNETES_SERVICE_PORT_HTTPS', String(port)],
-      ['KUBERNETES_PORT', link], [prefix, link], [`${prefix}_PROTO`, 'tcp'], [`${prefix}_PORT`, String(port)], [`${prefix}_ADDR`, host],
+      ['KUBERNETES_SERVICE_HOST', host],
+      ['KUBERNETES_SERVICE_PORT', String(port)],
+      ['KUBERNETES_SERVICE_PORT_HTTPS', String(port)],
+      ['KUBERNETES_PORT', link],
+      [prefix, link],
+      [`${prefix}_PROTO`, 'tcp'],
+      [`${prefix}_PORT`, String(port)],
+      [`${prefix}_ADDR`, host],
     ]);
   }
   if (!node.apiServer) return service;

@@ -5,7 +5,10 @@
  */
 export class ContainerStartError extends Error {
   override name = 'ContainerStartError';
-  constructor(readonly reason: string, message: string) {
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -45,7 +45,9 @@ describe('kubelet image pulls in the pod worker', () => {
     h.manager.onPodUpdate(makePod('b', { containers: [c('reg.local/web:1.0', { imagePullPolicy: 'IfNotPresent' })] }));
     await h.manager.settled();
     assert.equal(images.pulls.length, 1, 'no pull for a present image');
-    assert.ok(h.api.events.some((e) => e.name === 'b' && e.reason === 'Pulled' && e.message === 'Container image "reg.local/web:1.0" already present on machine'));
+    assert.ok(
+      h.api.events.some((e) => e.name === 'b' && e.reason === 'Pulled' && e.message === 'Container image "reg.local/web:1.0" already present on machine'),
+    );
   });
 
   test('Always pulls again and picks up a moved tag; busybox is never pulled whatever the policy', async () => {
@@ -59,7 +61,10 @@ describe('kubelet image pulls in the pod worker', () => {
     await h.manager.settled();
     assert.equal(st(h.api.last('a'))?.imageID, 'reg.local/web@sha256:bbb');
     assert.ok(st(h.api.last('bb'))?.state?.running);
-    assert.deepEqual(images.pulls.map((p) => p.ref), ['reg.local/web:1.0']);
+    assert.deepEqual(
+      images.pulls.map((p) => p.ref),
+      ['reg.local/web:1.0'],
+    );
   });
 
   test('a failed pull: ErrImagePull with the reason, then ImagePullBackOff, retried after the back-off', async () => {
@@ -93,7 +98,10 @@ describe('kubelet image pulls in the pod worker', () => {
     h.manager.onPodUpdate(makePod('n', { containers: [c('reg.local/gone:1', { imagePullPolicy: 'Never' })] }));
     h.manager.onPodUpdate(makePod('bad', { containers: [c('Reg.Local/UPPER:1')] }));
     await h.manager.settled();
-    assert.deepEqual(st(h.api.last('n'))?.state?.waiting, { reason: 'ErrImageNeverPull', message: 'Container image "reg.local/gone:1" is not present with pull policy of Never' });
+    assert.deepEqual(st(h.api.last('n'))?.state?.waiting, {
+      reason: 'ErrImageNeverPull',
+      message: 'Container image "reg.local/gone:1" is not present with pull policy of Never',
+    });
     const bad = st(h.api.last('bad'))?.state?.waiting;
     assert.equal(bad?.reason, 'InvalidImageName');
     assert.match(bad?.message ?? '', /^Failed to apply default image tag "Reg.Local\/UPPER:1": couldn't parse image name "Reg.Local\/UPPER:1": /);

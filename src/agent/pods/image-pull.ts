@@ -60,7 +60,11 @@ export async function ensureImage(ctx: PodCtx, c: Container, key: string): Promi
     const secrets = await pullSecrets(ctx);
     const pulled = await images.pull(image, { secrets });
     const waited = deps.clock.now() - started;
-    event('Normal', 'Pulled', `Successfully pulled image "${image}" in ${goDurationMs(pulled.pullMs)} (${goDurationMs(waited)} including waiting). Image size: ${pulled.size} bytes.`);
+    event(
+      'Normal',
+      'Pulled',
+      `Successfully pulled image "${image}" in ${goDurationMs(pulled.pullMs)} (${goDurationMs(waited)} including waiting). Image size: ${pulled.size} bytes.`,
+    );
     deps.log('agent: image pulled', { image, imageID: pulled.id, ms: waited });
     return pulled.id;
   } catch (e) {

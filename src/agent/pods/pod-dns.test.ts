@@ -5,7 +5,8 @@ import { podDnsConfig, type ClusterDnsSettings } from './pod-dns.ts';
 import { sandboxConfig } from './pod-sync.ts';
 
 const cluster: ClusterDnsSettings = {
-  servers: ['10.43.0.10'], domain: 'cluster.local',
+  servers: ['10.43.0.10'],
+  domain: 'cluster.local',
   host: { nameservers: ['192.0.2.53'], searches: ['corp.example'], options: ['timeout:2'] },
 };
 const pod = (spec: Partial<NonNullable<Pod['spec']>> = {}): Pod => ({ metadata: { name: 'p', namespace: 'team' }, spec: { containers: [], ...spec } });
@@ -28,7 +29,11 @@ test('Default and host-network ClusterFirst use the node resolv.conf; no cluster
 
 test('None takes only dnsConfig, which merges into the other policies', () => {
   const dnsConfig = { nameservers: ['192.0.2.1'], searches: ['a.example'], options: [{ name: 'ndots', value: '2' }, { name: 'edns0' }] };
-  assert.deepEqual(podDnsConfig(pod({ dnsPolicy: 'None', dnsConfig }), cluster), { nameservers: ['192.0.2.1'], searches: ['a.example'], options: ['ndots:2', 'edns0'] });
+  assert.deepEqual(podDnsConfig(pod({ dnsPolicy: 'None', dnsConfig }), cluster), {
+    nameservers: ['192.0.2.1'],
+    searches: ['a.example'],
+    options: ['ndots:2', 'edns0'],
+  });
   const merged = podDnsConfig(pod({ dnsConfig }), cluster);
   assert.deepEqual(merged.nameservers, ['10.43.0.10', '192.0.2.1']);
   assert.deepEqual(merged.options, ['ndots:2', 'edns0'], 'the pod overrides ndots');

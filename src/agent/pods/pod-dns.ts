@@ -28,8 +28,7 @@ export function podDnsConfig(pod: Pod, cluster: ClusterDnsSettings): NonNullable
   const spec = pod.spec;
   const policy = spec?.dnsPolicy ?? 'ClusterFirst';
   const ns = pod.metadata?.namespace ?? 'default';
-  const clusterFirst = cluster.servers.length > 0
-    && (policy === 'ClusterFirstWithHostNet' || (policy === 'ClusterFirst' && !spec?.hostNetwork));
+  const clusterFirst = cluster.servers.length > 0 && (policy === 'ClusterFirstWithHostNet' || (policy === 'ClusterFirst' && !spec?.hostNetwork));
   let nameservers: string[];
   let searches: string[];
   let options: string[];

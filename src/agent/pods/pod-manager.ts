@@ -56,7 +56,10 @@ export class PodManager {
   constructor(private readonly opts: PodManagerOptions) {
     const clock = opts.clock ?? systemClock;
     this.#deps = {
-      runtime: opts.runtime, api: opts.api, storage: opts.storage, clock,
+      runtime: opts.runtime,
+      api: opts.api,
+      storage: opts.storage,
+      clock,
       backoff: new Backoff(CRASH_BACKOFF.initialMs, CRASH_BACKOFF.maxMs, clock),
       imageBackoff: new Backoff(CRASH_BACKOFF.initialMs, CRASH_BACKOFF.maxMs, clock),
       images: opts.images,
@@ -64,7 +67,9 @@ export class PodManager {
       log: opts.log ?? (() => undefined),
       dns: opts.dns,
       probes: new ProbeManager({
-        ...opts.probes, runtime: opts.runtime, clock,
+        ...opts.probes,
+        runtime: opts.runtime,
+        clock,
         recordEvent: (pod, type, reason, message) => opts.api.recordEvent(pod, type, reason, message),
         onChange: (uid) => this.#workers.get(uid)?.kick(),
       }),
@@ -80,12 +85,16 @@ export class PodManager {
   async start(signal: AbortSignal): Promise<void> {
     this.#adopted = await adoptRuntimeState(this.opts.runtime, this.opts.images ? (ref) => this.opts.images!.find(ref) : undefined);
     this.#unsubscribe = exitSource(this.opts.runtime)?.onContainerExit((podUid) => this.#workers.get(podUid)?.kick());
-    signal.addEventListener('abort', () => {
-      this.#unsubscribe?.();
-      this.#deps.probes?.stop();
-      for (const w of this.#workers.values()) w.stop();
-      this.#workers.clear();
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        this.#unsubscribe?.();
+        this.#deps.probes?.stop();
+        for (const w of this.#workers.values()) w.stop();
+        this.#workers.clear();
+      },
+      { once: true },
+    );
     this.#resolveReady();
   }
 
@@ -102,7 +111,9 @@ export class PodManager {
     const adopted = this.#adopted.get(uid);
     this.#adopted.delete(uid);
     const worker = new PodWorker(pod, this.#deps, {
-      relistMs: this.#relistMs, adopted, ready: this.#ready,
+      relistMs: this.#relistMs,
+      adopted,
+      ready: this.#ready,
       onDone: () => {
         if (this.#workers.get(uid) === worker) this.#workers.delete(uid);
         this.#finished.add(uid);
@@ -138,7 +149,15 @@ export class PodManager {
     const known = new Set(knownUids);
     const orphans = new Set([...this.#adopted.keys(), ...(await this.opts.storage.listPods())].filter((u) => !known.has(u) && !this.#workers.has(u)));
     for (const uid of orphans) {
-      const pod: Pod = { metadata: { uid, name: this.#adopted.get(uid)?.sandbox?.podName ?? uid, namespace: this.#adopted.get(uid)?.sandbox?.namespace, deletionGracePeriodSeconds: 0 }, spec: { containers: [] } };
+      const pod: Pod = {
+        metadata: {
+          uid,
+          name: this.#adopted.get(uid)?.sandbox?.podName ?? uid,
+          namespace: this.#adopted.get(uid)?.sandbox?.namespace,
+          deletionGracePeriodSeconds: 0,
+        },
+        spec: { containers: [] },
+      };
       if (!this.#adopted.has(uid)) this.#adopted.set(uid, { uid, containers: new Map(), waiting: new Map(), logFiles: new Map() });
       this.onPodDelete(pod);
     }

@@ -22,7 +22,11 @@ export function describePodStorage(name: string, make: () => Promise<PodStorage>
   describe(`PodStorage contract: ${name}`, () => {
     it('maps every volume to a path; set-up is idempotent; tearDown forgets the pod', async () => {
       const s = await make();
-      const p = pod('u1', [{ name: 'scratch', emptyDir: {} }, { name: 'conf', configMap: { name: 'settings' } }, { name: 'host', hostPath: { path: '/tmp' } }]);
+      const p = pod('u1', [
+        { name: 'scratch', emptyDir: {} },
+        { name: 'conf', configMap: { name: 'settings' } },
+        { name: 'host', hostPath: { path: '/tmp' } },
+      ]);
       const first = await s.setUpVolumes(p, ctx);
       assert.deepEqual([...first.keys()].sort(), ['conf', 'host', 'scratch']);
       assert.equal(first.get('host'), '/tmp');
@@ -35,16 +39,21 @@ export function describePodStorage(name: string, make: () => Promise<PodStorage>
 
     it('a missing configMap is a FailedMount unless optional', async () => {
       const s = await make();
-      await assert.rejects(s.setUpVolumes(pod('u2', [{ name: 'conf', configMap: { name: 'absent' } }]), ctx), (e: unknown) =>
-        e instanceof VolumeError && e.volume === 'conf' && /MountVolume\.SetUp failed for volume "conf" : configmap "absent" not found/.test(e.message));
+      await assert.rejects(
+        s.setUpVolumes(pod('u2', [{ name: 'conf', configMap: { name: 'absent' } }]), ctx),
+        (e: unknown) =>
+          e instanceof VolumeError && e.volume === 'conf' && /MountVolume\.SetUp failed for volume "conf" : configmap "absent" not found/.test(e.message),
+      );
       const ok = await s.setUpVolumes(pod('u3', [{ name: 'conf', configMap: { name: 'absent', optional: true } }]), ctx);
       assert.ok(ok.has('conf'));
     });
 
     it('a source this node does not implement is a FailedMount, never skipped', async () => {
       const s = await make();
-      await assert.rejects(s.setUpVolumes(pod('u4', [{ name: 'share', nfs: { server: '127.0.0.1', path: '/x' } }]), ctx), (e: unknown) =>
-        e instanceof VolumeError && /nfs volumes are not supported by this node/.test(e.message));
+      await assert.rejects(
+        s.setUpVolumes(pod('u4', [{ name: 'share', nfs: { server: '127.0.0.1', path: '/x' } }]), ctx),
+        (e: unknown) => e instanceof VolumeError && /nfs volumes are not supported by this node/.test(e.message),
+      );
     });
 
     it('a termination log starts empty', async () => {

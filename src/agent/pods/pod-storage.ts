@@ -36,7 +36,10 @@ export interface VolumeContext {
 
 export class VolumeError extends Error {
   override name = 'VolumeError';
-  constructor(readonly volume: string, message: string) {
+  constructor(
+    readonly volume: string,
+    message: string,
+  ) {
     super(`MountVolume.SetUp failed for volume "${volume}" : ${message}`);
   }
 }

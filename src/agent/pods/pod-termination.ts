@@ -20,11 +20,13 @@ export async function stopPod(ctx: PodCtx, graceSeconds: number): Promise<void> 
     return latest && latest.status.state !== 'exited' ? latest.id : undefined;
   };
   const regular = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? []).filter((c) => !isRestartableInit(c))];
-  await Promise.all(regular.map(async (c) => {
-    const id = running(c.name);
-    if (!id) return;
-    await killContainer(ctx, { container: c, containerId: id, graceSeconds, message: `Stopping container ${c.name}` });
-  }));
+  await Promise.all(
+    regular.map(async (c) => {
+      const id = running(c.name);
+      if (!id) return;
+      await killContainer(ctx, { container: c, containerId: id, graceSeconds, message: `Stopping container ${c.name}` });
+    }),
+  );
   const sidecars = (pod.spec?.initContainers ?? []).filter(isRestartableInit).reverse();
   for (const c of sidecars) {
     const id = running(c.name);

@@ -75,9 +75,16 @@ describe('pod worker: status as upstream', () => {
     await h.manager.settled();
     const s = h.api.last('web');
     assert.equal(s.phase, 'Running');
-    assert.deepEqual(s.conditions?.map((x) => [x.type, x.status]), [
-      ['PodReadyToStartContainers', 'True'], ['Initialized', 'True'], ['Ready', 'True'], ['ContainersReady', 'True'], ['PodScheduled', 'True'],
-    ]);
+    assert.deepEqual(
+      s.conditions?.map((x) => [x.type, x.status]),
+      [
+        ['PodReadyToStartContainers', 'True'],
+        ['Initialized', 'True'],
+        ['Ready', 'True'],
+        ['ContainersReady', 'True'],
+        ['PodScheduled', 'True'],
+      ],
+    );
     assert.equal(s.podIP, '10.42.0.2');
     assert.deepEqual(s.podIPs, [{ ip: '10.42.0.2' }]);
     assert.equal(s.hostIP, '192.0.2.10');
@@ -132,7 +139,13 @@ describe('pod worker: init containers', () => {
     const s = h.api.last('i');
     assert.equal(s.phase, 'Succeeded');
     assert.equal(cond(s, 'Initialized')?.status, 'True');
-    assert.deepEqual(s.initContainerStatuses?.map((x) => [x.name, x.state?.terminated?.exitCode, x.state?.terminated?.reason]), [['init1', 0, 'Completed'], ['init2', 0, 'Completed']]);
+    assert.deepEqual(
+      s.initContainerStatuses?.map((x) => [x.name, x.state?.terminated?.exitCode, x.state?.terminated?.reason]),
+      [
+        ['init1', 0, 'Completed'],
+        ['init2', 0, 'Completed'],
+      ],
+    );
   });
 
   test('Always + init1 fails → Pending, app PodInitializing, init1 restarts with back-off', async () => {
@@ -146,15 +159,24 @@ describe('pod worker: init containers', () => {
     assert.deepEqual(cs(s, 'init2').state?.waiting, { reason: 'PodInitializing' });
     assert.ok(cs(s, 'init1').restartCount >= 3, `restartCount ${cs(s, 'init1').restartCount}`);
     assert.deepEqual(cond(s, 'Initialized'), {
-      type: 'Initialized', status: 'False', reason: 'ContainersNotInitialized',
-      message: 'containers with incomplete status: [init1 init2]', lastTransitionTime: '2026-01-01T00:00:00Z',
+      type: 'Initialized',
+      status: 'False',
+      reason: 'ContainersNotInitialized',
+      message: 'containers with incomplete status: [init1 init2]',
+      lastTransitionTime: '2026-01-01T00:00:00Z',
     });
     assert.equal(cond(s, 'Ready')?.message, 'containers with unready status: [app]');
   });
 
   test('Never + init2 fails → Failed, app still waiting', async () => {
     const h = await harness();
-    h.manager.onPodUpdate(makePod('i', { initContainers: [c('init1'), c('init2')], containers: [c('app')], restartPolicy: 'Never' }, { ...exitAfter(0, 0, 'init1'), ...exitAfter(0, 1, 'init2') }));
+    h.manager.onPodUpdate(
+      makePod(
+        'i',
+        { initContainers: [c('init1'), c('init2')], containers: [c('app')], restartPolicy: 'Never' },
+        { ...exitAfter(0, 0, 'init1'), ...exitAfter(0, 1, 'init2') },
+      ),
+    );
     await h.manager.settled();
     const s = h.api.last('i');
     assert.equal(s.phase, 'Failed');
@@ -165,7 +187,9 @@ describe('pod worker: init containers', () => {
 
   test('a native sidecar starts before the next init container and keeps running', async () => {
     const h = await harness();
-    h.manager.onPodUpdate(makePod('sc', { initContainers: [c('side', { restartPolicy: 'Always' }), c('init1')], containers: [c('app')] }, exitAfter(0, 0, 'init1')));
+    h.manager.onPodUpdate(
+      makePod('sc', { initContainers: [c('side', { restartPolicy: 'Always' }), c('init1')], containers: [c('app')] }, exitAfter(0, 0, 'init1')),
+    );
     await h.manager.settled();
     const s = h.api.last('sc');
     assert.equal(s.phase, 'Running');
@@ -262,7 +286,11 @@ describe('pod worker: concurrency and adoption', () => {
       return create(cfg);
     };
     const v1 = makePod('l', { containers: [c('app')] });
-    const at = (rv: string, gate: string): Pod => ({ ...v1, metadata: { ...v1.metadata, resourceVersion: rv }, spec: { ...v1.spec, containers: [c('app')], readinessGates: [{ conditionType: gate }] } });
+    const at = (rv: string, gate: string): Pod => ({
+      ...v1,
+      metadata: { ...v1.metadata, resourceVersion: rv },
+      spec: { ...v1.spec, containers: [c('app')], readinessGates: [{ conditionType: gate }] },
+    });
     h.manager.onPodUpdate(at('1', 'one'));
     await new Promise((r) => setImmediate(r));
     h.manager.onPodUpdate(at('2', 'two'));
@@ -270,7 +298,11 @@ describe('pod worker: concurrency and adoption', () => {
     release();
     await h.manager.settled();
     assert.equal(maxInFlight, 1);
-    assert.deepEqual(h.api.statuses.map((s) => s.rv), ['1', '3'], 'the superseded spec is never synced');
+    assert.deepEqual(
+      h.api.statuses.map((s) => s.rv),
+      ['1', '3'],
+      'the superseded spec is never synced',
+    );
     assert.equal(cond(h.api.last('l'), 'Ready')?.message, 'corresponding condition of pod readiness gate "three" does not exist.');
   });
 

@@ -53,7 +53,11 @@ export class PodWorker {
    * @param relistMs how often a syncing worker re-checks its containers without being kicked
    *   (0: never — the runtime pushes exits).
    */
-  constructor(pod: Pod, private readonly deps: WorkerDeps, private readonly opts: { onDone: () => void; relistMs: number; adopted?: PodState; ready: Promise<void> }) {
+  constructor(
+    pod: Pod,
+    private readonly deps: WorkerDeps,
+    private readonly opts: { onDone: () => void; relistMs: number; adopted?: PodState; ready: Promise<void> },
+  ) {
     this.#pod = pod;
     this.#state = opts.adopted ?? newPodState(pod.metadata?.uid ?? '');
   }
@@ -83,10 +87,12 @@ export class PodWorker {
   kick(): void {
     this.#dirty = true;
     if (this.#running || this.#finished) return;
-    this.#running = this.opts.ready.then(() => this.#loop()).finally(() => {
-      this.#running = undefined;
-      if (this.#dirty && !this.#finished) this.kick();
-    });
+    this.#running = this.opts.ready
+      .then(() => this.#loop())
+      .finally(() => {
+        this.#running = undefined;
+        if (this.#dirty && !this.#finished) this.kick();
+      });
   }
 
   /** Resolves when the worker has no step running. */
@@ -159,17 +165,21 @@ export class PodWorker {
   async #sendStatus(ctx: PodCtx, podIsTerminal: boolean): Promise<void> {
     if (this.#removed) return;
     const { state, deps, pod } = ctx;
-    const status = computePodStatus(pod, {
-      sandboxIp: state.sandbox?.ip,
-      containers: state.containers,
-      waiting: state.waiting,
-      runtimeName: deps.runtime.version().split('://')[0] ?? 'peapod',
-      hostIp: deps.api.nodeInfo().ip,
-      now: deps.clock.now(),
-      podIsTerminal,
-      failure: state.failure,
-      probes: deps.probes?.podStatus(state.uid),
-    }, state.lastStatus ?? pod.status);
+    const status = computePodStatus(
+      pod,
+      {
+        sandboxIp: state.sandbox?.ip,
+        containers: state.containers,
+        waiting: state.waiting,
+        runtimeName: deps.runtime.version().split('://')[0] ?? 'peapod',
+        hostIp: deps.api.nodeInfo().ip,
+        now: deps.clock.now(),
+        podIsTerminal,
+        failure: state.failure,
+        probes: deps.probes?.podStatus(state.uid),
+      },
+      state.lastStatus ?? pod.status,
+    );
     if (sameStatus(status, state.lastStatus)) return;
     await deps.api.updatePodStatus(pod, status);
     state.lastStatus = status;

@@ -45,7 +45,17 @@ export class FakeApi implements AgentApi {
 
 let seq = 0;
 
-export function makePod(name: string, spec: { containers: Container[]; initContainers?: Container[]; restartPolicy?: string; activeDeadlineSeconds?: number; imagePullSecrets?: { name: string }[] }, annotations: Record<string, string> = {}): Pod {
+export function makePod(
+  name: string,
+  spec: {
+    containers: Container[];
+    initContainers?: Container[];
+    restartPolicy?: string;
+    activeDeadlineSeconds?: number;
+    imagePullSecrets?: { name: string }[];
+  },
+  annotations: Record<string, string> = {},
+): Pod {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -66,7 +76,18 @@ export interface Harness {
   advance(ms: number): Promise<void>;
 }
 
-export async function harness(opts: { runtime?: HollowRuntime; clock?: ManualClock; api?: FakeApi; storage?: HollowPodStorage; imageExists?: (ref: string) => boolean; podCidr?: string; probes?: PodManagerOptions['probes']; images?: PodManagerOptions['images'] } = {}): Promise<Harness> {
+export async function harness(
+  opts: {
+    runtime?: HollowRuntime;
+    clock?: ManualClock;
+    api?: FakeApi;
+    storage?: HollowPodStorage;
+    imageExists?: (ref: string) => boolean;
+    podCidr?: string;
+    probes?: PodManagerOptions['probes'];
+    images?: PodManagerOptions['images'];
+  } = {},
+): Promise<Harness> {
   const clock = opts.clock ?? manualClock();
   const api = opts.api ?? new FakeApi();
   const runtime = opts.runtime ?? new HollowRuntime({ podCidr: opts.podCidr ?? '10.42.0.0/24', clock, imageExists: opts.imageExists });
@@ -76,7 +97,12 @@ export async function harness(opts: { runtime?: HollowRuntime; clock?: ManualClo
   const abort = new AbortController();
   await manager.start(abort.signal);
   return {
-    clock, api, runtime, storage, manager, abort,
+    clock,
+    api,
+    runtime,
+    storage,
+    manager,
+    abort,
     async advance(ms) {
       const step = 1000;
       await manager.settled();

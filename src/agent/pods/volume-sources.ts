@@ -43,7 +43,11 @@ export async function projectedFiles(pod: Pod, vol: Volume, ctx: VolumeContext):
   throw new VolumeError(vol.name, 'unsupported volume type');
 }
 
-interface Ref { name?: string; items?: KeyToPath[]; optional?: boolean }
+interface Ref {
+  name?: string;
+  items?: KeyToPath[];
+  optional?: boolean;
+}
 
 async function configMapFiles(ns: string, vol: string, ref: Ref, ctx: VolumeContext): Promise<VolumeFile[]> {
   const cm: ConfigMap | undefined = await ctx.api.getConfigMap(ns, ref.name ?? '');

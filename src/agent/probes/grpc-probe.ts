@@ -13,8 +13,25 @@ import { ProbeError, type HandlerOutcome, type ProbeTarget } from './types.ts';
  */
 const HEALTH_CHECK_PATH = '/grpc.health.v1.Health/Check';
 const SERVING_STATUS = ['UNKNOWN', 'SERVING', 'NOT_SERVING', 'SERVICE_UNKNOWN'];
-const GRPC_CODES = ['OK', 'Canceled', 'Unknown', 'InvalidArgument', 'DeadlineExceeded', 'NotFound', 'AlreadyExists', 'PermissionDenied',
-  'ResourceExhausted', 'FailedPrecondition', 'Aborted', 'OutOfRange', 'Unimplemented', 'Internal', 'Unavailable', 'DataLoss', 'Unauthenticated'];
+const GRPC_CODES = [
+  'OK',
+  'Canceled',
+  'Unknown',
+  'InvalidArgument',
+  'DeadlineExceeded',
+  'NotFound',
+  'AlreadyExists',
+  'PermissionDenied',
+  'ResourceExhausted',
+  'FailedPrecondition',
+  'Aborted',
+  'OutOfRange',
+  'Unimplemented',
+  'Internal',
+  'Unavailable',
+  'DataLoss',
+  'Unauthenticated',
+];
 const UNIMPLEMENTED = 12;
 
 /** Protobuf encoding of HealthCheckRequest, framed for gRPC. */
@@ -32,7 +49,7 @@ export function decodeHealthCheckResponse(framed: Buffer): number {
   const len = framed.readUInt32BE(1);
   const msg = framed.subarray(5, 5 + len);
   let status = 0;
-  for (let i = 0; i < msg.length;) {
+  for (let i = 0; i < msg.length; ) {
     const [key, next] = readVarint(msg, i);
     i = next;
     const wire = key & 7;
@@ -92,13 +109,21 @@ export async function grpcProbe(probe: Probe, t: ProbeTarget): Promise<HandlerOu
   try {
     session = await openSession(addr, t.signal);
   } catch (e) {
-    return { result: 'failure', output: `timeout: failed to connect service ${JSON.stringify(addr)} within ${within}: ${e instanceof Error ? e.message : String(e)}` };
+    return {
+      result: 'failure',
+      output: `timeout: failed to connect service ${JSON.stringify(addr)} within ${within}: ${e instanceof Error ? e.message : String(e)}`,
+    };
   }
   try {
     const r = await call(session, encodeHealthCheckRequest(action?.service ?? ''), t.signal);
     if (r === 'timeout') return { result: 'failure', output: `timeout: health rpc did not complete within ${within}` };
-    if (r.grpcStatus === UNIMPLEMENTED) return { result: 'failure', output: `error: this server does not implement the grpc health protocol (grpc.health.v1.Health): ${r.grpcMessage}` };
-    if (r.grpcStatus !== 0) return { result: 'failure', output: `error: health rpc probe failed: rpc error: code = ${GRPC_CODES[r.grpcStatus] ?? `Code(${r.grpcStatus})`} desc = ${r.grpcMessage}` };
+    if (r.grpcStatus === UNIMPLEMENTED)
+      return { result: 'failure', output: `error: this server does not implement the grpc health protocol (grpc.health.v1.Health): ${r.grpcMessage}` };
+    if (r.grpcStatus !== 0)
+      return {
+        result: 'failure',
+        output: `error: health rpc probe failed: rpc error: code = ${GRPC_CODES[r.grpcStatus] ?? `Code(${r.grpcStatus})`} desc = ${r.grpcMessage}`,
+      };
     const status = decodeHealthCheckResponse(r.body);
     if (status !== 1) return { result: 'failure', output: `service unhealthy (responded with ${JSON.stringify(SERVING_STATUS[status] ?? String(status))})` };
     return { result: 'success', output: 'service healthy' };
@@ -133,8 +158,11 @@ function openSession(addr: string, signal: AbortSignal): Promise<ClientHttp2Sess
 function call(session: ClientHttp2Session, body: Buffer, signal: AbortSignal): Promise<CallResult | 'timeout'> {
   return new Promise((resolve, reject) => {
     const req = session.request({
-      [constants.HTTP2_HEADER_METHOD]: 'POST', [constants.HTTP2_HEADER_PATH]: HEALTH_CHECK_PATH,
-      'content-type': 'application/grpc', te: 'trailers', 'user-agent': 'kube-probe/1.32',
+      [constants.HTTP2_HEADER_METHOD]: 'POST',
+      [constants.HTTP2_HEADER_PATH]: HEALTH_CHECK_PATH,
+      'content-type': 'application/grpc',
+      te: 'trailers',
+      'user-agent': 'kube-probe/1.32',
     });
     const chunks: Buffer[] = [];
     let headerStatus: string | undefined;
@@ -164,7 +192,11 @@ function call(session: ClientHttp2Session, body: Buffer, signal: AbortSignal): P
       signal.removeEventListener('abort', onAbort);
       const status = trailerStatus ?? headerStatus;
       const message = decodeURIComponent(trailerMessage ?? headerMessage ?? '');
-      resolve({ grpcStatus: status === undefined ? 2 : Number(status), grpcMessage: status === undefined ? 'missing grpc-status' : message, body: Buffer.concat(chunks) });
+      resolve({
+        grpcStatus: status === undefined ? 2 : Number(status),
+        grpcMessage: status === undefined ? 'missing grpc-status' : message,
+        body: Buffer.concat(chunks),
+      });
     });
     req.end(body);
   });

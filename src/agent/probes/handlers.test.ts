@@ -14,10 +14,16 @@ const container: Container = { name: 'web', image: 'busybox', ports: [{ name: 'h
 async function probeOnce(probe: Probe, opts: { kind?: ProbeKind; runtime?: ContainerRuntime; containerId?: string; podIp?: string; c?: Container } = {}) {
   const timeoutSeconds = probe.timeoutSeconds ?? 1;
   return runProbe(probe, {
-    kind: opts.kind ?? 'Liveness', handlers: DEFAULT_HANDLERS,
+    kind: opts.kind ?? 'Liveness',
+    handlers: DEFAULT_HANDLERS,
     target: {
-      pod, container: opts.c ?? container, containerId: opts.containerId ?? 'none', podIp: opts.podIp ?? '127.0.0.1',
-      runtime: opts.runtime ?? new HollowRuntime({ podCidr: '10.42.0.0/24' }), signal: AbortSignal.timeout(timeoutSeconds * 1000), timeoutSeconds,
+      pod,
+      container: opts.c ?? container,
+      containerId: opts.containerId ?? 'none',
+      podIp: opts.podIp ?? '127.0.0.1',
+      runtime: opts.runtime ?? new HollowRuntime({ podCidr: '10.42.0.0/24' }),
+      signal: AbortSignal.timeout(timeoutSeconds * 1000),
+      timeoutSeconds,
     },
   });
 }
@@ -38,7 +44,19 @@ describe('httpGet probe', () => {
 
   test('2xx is success; port by name; kubelet headers plus the probe own, Host override', async () => {
     const c = { ...container, ports: [{ name: 'http', containerPort: server.port }] };
-    const r = await probeOnce({ httpGet: { path: '/healthz', port: 'http', httpHeaders: [{ name: 'X-Custom', value: 'v' }, { name: 'Host', value: 'example.test' }] } }, { c });
+    const r = await probeOnce(
+      {
+        httpGet: {
+          path: '/healthz',
+          port: 'http',
+          httpHeaders: [
+            { name: 'X-Custom', value: 'v' },
+            { name: 'Host', value: 'example.test' },
+          ],
+        },
+      },
+      { c },
+    );
     assert.deepEqual(r, { verdict: 'success' });
     const seen = server.requests.at(-1)?.headers;
     assert.equal(seen?.['user-agent'], 'kube-probe/1.32');
@@ -57,15 +75,25 @@ describe('httpGet probe', () => {
     assert.deepEqual(await probeOnce({ httpGet: { path: '/moved', port: server.port } }), { verdict: 'success' });
     const away = await probeOnce({ httpGet: { path: '/away', port: server.port } }, { kind: 'Readiness' });
     assert.equal(away.verdict, 'success');
-    assert.deepEqual(away.event, { type: 'Warning', reason: 'ProbeWarning', message: 'Readiness probe warning: Probe terminated redirects, Response body: elsewhere' });
+    assert.deepEqual(away.event, {
+      type: 'Warning',
+      reason: 'ProbeWarning',
+      message: 'Readiness probe warning: Probe terminated redirects, Response body: elsewhere',
+    });
   });
 
   test('connection refused and timeout fail with Go error text', async () => {
     const port = await closedPort();
     const refused = await probeOnce({ httpGet: { path: '/healthz', port } });
-    assert.equal(refused.event?.message, `Liveness probe failed: Get "http://127.0.0.1:${port}/healthz": dial tcp 127.0.0.1:${port}: connect: connection refused`);
+    assert.equal(
+      refused.event?.message,
+      `Liveness probe failed: Get "http://127.0.0.1:${port}/healthz": dial tcp 127.0.0.1:${port}: connect: connection refused`,
+    );
     const hung = await probeOnce({ httpGet: { path: '/hang', port: server.port }, timeoutSeconds: 1 });
-    assert.equal(hung.event?.message, `Liveness probe failed: Get "http://127.0.0.1:${server.port}/hang": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`);
+    assert.equal(
+      hung.event?.message,
+      `Liveness probe failed: Get "http://127.0.0.1:${server.port}/hang": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`,
+    );
   });
 
   test('an unknown port name is a probe error (result thrown away)', async () => {
@@ -107,12 +135,17 @@ describe('grpc probe (grpc.health.v1)', () => {
   test('a server without the health service is reported as such', async () => {
     const { createServer } = await import('node:http2');
     const server = createServer();
-    server.on('stream', (stream) => stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': '12', 'grpc-message': 'unknown service' }, { endStream: true }));
+    server.on('stream', (stream) =>
+      stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': '12', 'grpc-message': 'unknown service' }, { endStream: true }),
+    );
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
       const port = (server.address() as { port: number }).port;
       const r = await probeOnce({ grpc: { port } });
-      assert.equal(r.event?.message, 'Liveness probe failed: error: this server does not implement the grpc health protocol (grpc.health.v1.Health): unknown service');
+      assert.equal(
+        r.event?.message,
+        'Liveness probe failed: error: this server does not implement the grpc health protocol (grpc.health.v1.Health): unknown service',
+      );
     } finally {
       await new Promise((r) => server.close(r));
     }

@@ -63,10 +63,17 @@ function once(url: URL, opts: { headers: Record<string, string>; signal: AbortSi
   return new Promise((resolve, reject) => {
     const headers = { ...opts.headers };
     const host = Object.entries(headers).find(([k]) => k.toLowerCase() === 'host');
-    const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, {
-      method: 'GET', headers, agent: url.protocol === 'https:' ? HTTPS_AGENT : HTTP_AGENT, signal: opts.signal,
-      ...(host ? { setHost: false } : {}),
-    }, resolve);
+    const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(
+      url,
+      {
+        method: 'GET',
+        headers,
+        agent: url.protocol === 'https:' ? HTTPS_AGENT : HTTP_AGENT,
+        signal: opts.signal,
+        ...(host ? { setHost: false } : {}),
+      },
+      resolve,
+    );
     req.on('error', (e) => {
       if (opts.signal.aborted) reject(new Error(`${shown}: context deadline exceeded (Client.Timeout exceeded while awaiting headers)`));
       else reject(new Error(`${shown}: ${dialErrorText(e, address)}`));
@@ -121,4 +128,3 @@ export async function httpGetProbe(probe: Probe, t: ProbeTarget): Promise<Handle
   }
   return { result: 'failure', output: `HTTP probe failed with statuscode: ${res.status}` };
 }
-

@@ -101,7 +101,8 @@ export class ProbeManager {
       const st = latest.status;
       const running = st.state === 'running';
       entry.containers.set(w.container.name, {
-        id: latest.id, running,
+        id: latest.id,
+        running,
         startedAt: Date.parse(st.startedAt ?? st.createdAt),
         finished: st.state === 'exited' && policy === 'Never' && w.container.restartPolicy !== 'Always',
       });

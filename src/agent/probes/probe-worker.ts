@@ -163,10 +163,16 @@ export class ProbeWorker {
     const id = this.containerId;
     const timeoutSeconds = Math.max(1, probe.timeoutSeconds ?? PROBE_DEFAULTS.timeoutSeconds);
     const { verdict, event } = await runProbe(probe, {
-      kind, handlers: host.handlers,
+      kind,
+      handlers: host.handlers,
       target: {
-        pod: entry.pod, container: this.container, containerId: id, podIp: entry.podIp, runtime: host.runtime,
-        signal: AbortSignal.timeout(timeoutSeconds * 1000), timeoutSeconds,
+        pod: entry.pod,
+        container: this.container,
+        containerId: id,
+        podIp: entry.podIp,
+        runtime: host.runtime,
+        signal: AbortSignal.timeout(timeoutSeconds * 1000),
+        timeoutSeconds,
       },
     });
     if (this.#stopped || this.containerId !== id) return;
@@ -177,9 +183,8 @@ export class ProbeWorker {
       this.#lastVerdict = verdict;
       this.#run = 1;
     }
-    const threshold = verdict === 'failure'
-      ? (probe.failureThreshold ?? PROBE_DEFAULTS.failureThreshold)
-      : (probe.successThreshold ?? PROBE_DEFAULTS.successThreshold);
+    const threshold =
+      verdict === 'failure' ? (probe.failureThreshold ?? PROBE_DEFAULTS.failureThreshold) : (probe.successThreshold ?? PROBE_DEFAULTS.successThreshold);
     if (this.#run < threshold) return;
     this.#store(verdict);
     if ((kind === 'Liveness' || kind === 'Startup') && verdict === 'failure') {

@@ -22,18 +22,31 @@ export interface ProbeEvent {
  * when it could not run, `ProbeWarning` with `<Kind> probe warning: <output>` (counted as success).
  * Throws nothing.
  */
-export async function runProbe(probe: Probe, opts: { kind: ProbeKind; target: ProbeTarget; handlers: ProbeHandlers }): Promise<{ verdict: ProbeVerdict; event?: ProbeEvent }> {
+export async function runProbe(
+  probe: Probe,
+  opts: { kind: ProbeKind; target: ProbeTarget; handlers: ProbeHandlers },
+): Promise<{ verdict: ProbeVerdict; event?: ProbeEvent }> {
   const { kind, target, handlers } = opts;
   let outcome: HandlerOutcome;
   try {
-    const handler = probe.exec ? handlers.exec : probe.httpGet ? handlers.httpGet : probe.tcpSocket ? handlers.tcpSocket : probe.grpc ? handlers.grpc : undefined;
+    const handler = probe.exec
+      ? handlers.exec
+      : probe.httpGet
+        ? handlers.httpGet
+        : probe.tcpSocket
+          ? handlers.tcpSocket
+          : probe.grpc
+            ? handlers.grpc
+            : undefined;
     if (!handler) throw new ProbeError('missing probe handler');
     outcome = await handler(probe, target);
   } catch (e) {
     const text = e instanceof Error ? e.message : String(e);
     return { verdict: 'error', event: { type: 'Warning', reason: 'Unhealthy', message: `${kind} probe errored: ${text}` } };
   }
-  if (outcome.result === 'failure') return { verdict: 'failure', event: { type: 'Warning', reason: 'Unhealthy', message: `${kind} probe failed: ${outcome.output}` } };
-  if (outcome.result === 'warning') return { verdict: 'success', event: { type: 'Warning', reason: 'ProbeWarning', message: `${kind} probe warning: ${outcome.output}` } };
+  if (outcome.result === 'failure')
+    return { verdict: 'failure', event: { type: 'Warning', reason: 'Unhealthy', message: `${kind} probe failed: ${outcome.output}` } };
+  if (outcome.result === 'warning')
+    return { verdict: 'success', event: { type: 'Warning', reason: 'ProbeWarning', message: `${kind} probe warning: ${outcome.output}` } };
   return { verdict: 'success' };
 }

@@ -7,7 +7,11 @@ import { HOLLOW_EXEC_FAIL_AFTER } from '../hollow/hollow-runtime.ts';
 import { harness, makePod, type Harness } from '../pods/testing.ts';
 import { httpServer, tcpServer, type TestHttpServer } from './test-servers.ts';
 
-const web = (probes: Partial<Pick<Container, 'livenessProbe' | 'readinessProbe' | 'startupProbe'>>): Container => ({ name: 'web', image: 'busybox', ...probes });
+const web = (probes: Partial<Pick<Container, 'livenessProbe' | 'readinessProbe' | 'startupProbe'>>): Container => ({
+  name: 'web',
+  image: 'busybox',
+  ...probes,
+});
 const cs = (s: PodStatus) => {
   const c = s.containerStatuses?.[0];
   assert.ok(c);
@@ -16,7 +20,8 @@ const cs = (s: PodStatus) => {
 const cond = (s: PodStatus, type: string) => s.conditions?.find((c) => c.type === type);
 const events = (h: Harness, reason: string) => h.api.events.filter((e) => e.reason === reason).map((e) => e.message);
 /** Every restartCount the pod reported, in order. */
-const restartCounts = (h: Harness, name: string) => h.api.statuses.filter((s) => s.name === name).map((s) => s.status.containerStatuses?.[0]?.restartCount ?? 0);
+const restartCounts = (h: Harness, name: string) =>
+  h.api.statuses.filter((s) => s.name === name).map((s) => s.status.containerStatuses?.[0]?.restartCount ?? 0);
 
 async function start(pod: ReturnType<typeof makePod>): Promise<Harness> {
   const h = await harness();
@@ -39,7 +44,9 @@ describe('conformance: container probes', () => {
   const http = (path: string, extra: Partial<Probe> = {}): Probe => ({ httpGet: { host: '127.0.0.1', port: server.port, path }, ...extra });
 
   test('readiness with initialDelaySeconds 15: not ready before 15 s, then ready, never restarted', async () => {
-    const h = await start(makePod('ready', { containers: [web({ readinessProbe: { exec: { command: ['true'] }, initialDelaySeconds: 15, periodSeconds: 1 } })] }));
+    const h = await start(
+      makePod('ready', { containers: [web({ readinessProbe: { exec: { command: ['true'] }, initialDelaySeconds: 15, periodSeconds: 1 } })] }),
+    );
     let s = h.api.last('ready');
     assert.equal(s.phase, 'Running');
     assert.equal(cs(s).ready, false);
@@ -59,9 +66,13 @@ describe('conformance: container probes', () => {
   });
 
   test('exec liveness `cat /tmp/health` failing after 10 s (failureThreshold 1) restarts once', async () => {
-    const pod = makePod('liveness-exec', {
-      containers: [web({ livenessProbe: { exec: { command: ['cat', '/tmp/health'] }, initialDelaySeconds: 15, failureThreshold: 1, periodSeconds: 10 } })],
-    }, { [HOLLOW_EXEC_FAIL_AFTER]: '10' });
+    const pod = makePod(
+      'liveness-exec',
+      {
+        containers: [web({ livenessProbe: { exec: { command: ['cat', '/tmp/health'] }, initialDelaySeconds: 15, failureThreshold: 1, periodSeconds: 10 } })],
+      },
+      { [HOLLOW_EXEC_FAIL_AFTER]: '10' },
+    );
     const h = await start(pod);
     await h.advance(14_000);
     assert.equal(cs(h.api.last('liveness-exec')).restartCount, 0);
@@ -78,7 +89,11 @@ describe('conformance: container probes', () => {
   });
 
   test('exec liveness whose file is kept never restarts', async () => {
-    const h = await start(makePod('liveness-kept', { containers: [web({ livenessProbe: { exec: { command: ['cat', '/tmp/health'] }, initialDelaySeconds: 15, failureThreshold: 1 } })] }));
+    const h = await start(
+      makePod('liveness-kept', {
+        containers: [web({ livenessProbe: { exec: { command: ['cat', '/tmp/health'] }, initialDelaySeconds: 15, failureThreshold: 1 } })],
+      }),
+    );
     await h.advance(240_000);
     assert.equal(cs(h.api.last('liveness-kept')).restartCount, 0);
     assert.deepEqual(events(h, 'Unhealthy'), []);
@@ -86,7 +101,9 @@ describe('conformance: container probes', () => {
   });
 
   test('failing httpGet liveness restarts with `HTTP probe failed with statuscode: 500`', async () => {
-    const h = await start(makePod('liveness-http', { containers: [web({ livenessProbe: http('/broken', { initialDelaySeconds: 15, failureThreshold: 1 }) })] }));
+    const h = await start(
+      makePod('liveness-http', { containers: [web({ livenessProbe: http('/broken', { initialDelaySeconds: 15, failureThreshold: 1 }) })] }),
+    );
     await h.advance(30_000);
     assert.ok(cs(h.api.last('liveness-http')).restartCount >= 1);
     assert.equal(events(h, 'Unhealthy')[0], 'Liveness probe failed: HTTP probe failed with statuscode: 500');
@@ -104,7 +121,11 @@ describe('conformance: container probes', () => {
   test('tcp liveness on an open port never restarts', async () => {
     const tcp = await tcpServer();
     try {
-      const h = await start(makePod('liveness-tcp', { containers: [web({ livenessProbe: { tcpSocket: { host: '127.0.0.1', port: tcp.port }, initialDelaySeconds: 15, failureThreshold: 1 } })] }));
+      const h = await start(
+        makePod('liveness-tcp', {
+          containers: [web({ livenessProbe: { tcpSocket: { host: '127.0.0.1', port: tcp.port }, initialDelaySeconds: 15, failureThreshold: 1 } })],
+        }),
+      );
       await h.advance(120_000);
       assert.equal(cs(h.api.last('liveness-tcp')).restartCount, 0);
       stop(h);
@@ -114,7 +135,9 @@ describe('conformance: container probes', () => {
   });
 
   test('restart count only grows under a failing liveness probe', async () => {
-    const h = await start(makePod('liveness-grow', { containers: [web({ livenessProbe: http('/broken', { initialDelaySeconds: 5, failureThreshold: 1, periodSeconds: 1 }) })] }));
+    const h = await start(
+      makePod('liveness-grow', { containers: [web({ livenessProbe: http('/broken', { initialDelaySeconds: 5, failureThreshold: 1, periodSeconds: 1 }) })] }),
+    );
     await h.advance(300_000);
     const counts = restartCounts(h, 'liveness-grow');
     assert.ok((counts.at(-1) ?? 0) >= 4, `restarted several times: ${counts.at(-1)}`);
@@ -155,11 +178,17 @@ describe('startup probe', () => {
 
   test('holds liveness and readiness back until it succeeds', async () => {
     up = false;
-    const h = await start(makePod('slow', { containers: [web({
-      startupProbe: http('/startup', { failureThreshold: 60 }),
-      livenessProbe: http('/broken', { failureThreshold: 1 }),
-      readinessProbe: http('/ready'),
-    })] }));
+    const h = await start(
+      makePod('slow', {
+        containers: [
+          web({
+            startupProbe: http('/startup', { failureThreshold: 60 }),
+            livenessProbe: http('/broken', { failureThreshold: 1 }),
+            readinessProbe: http('/ready'),
+          }),
+        ],
+      }),
+    );
     await h.advance(20_000);
     let s = h.api.last('slow');
     assert.equal(cs(s).started, false);

@@ -19,11 +19,13 @@ export async function httpServer(handle: (req: IncomingMessage, res: ServerRespo
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
-    port: (server.address() as AddressInfo).port, requests,
-    close: () => new Promise((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    }),
+    port: (server.address() as AddressInfo).port,
+    requests,
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -52,7 +54,10 @@ export async function grpcHealthServer(status: (service: string) => number): Pro
     stream.on('data', (c: Buffer) => chunks.push(c));
     stream.on('end', () => {
       if (headers[':path'] !== '/grpc.health.v1.Health/Check') {
-        stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': '12', 'grpc-message': 'unknown service grpc.health.v1.Health' }, { endStream: true });
+        stream.respond(
+          { ':status': 200, 'content-type': 'application/grpc', 'grpc-status': '12', 'grpc-message': 'unknown service grpc.health.v1.Health' },
+          { endStream: true },
+        );
         return;
       }
       const body = Buffer.concat(chunks).subarray(5);

@@ -98,9 +98,8 @@ export function buildRuleset(ports: readonly ProxyServicePort[], opts: RulesetOp
     }
   }
 
-  const dnsNat = (target: string): string[] => opts.dns
-    ? ['udp', 'tcp'].map((p) => `ip daddr ${opts.dns!.ip} ${p} dport 53 dnat to ${target}:${opts.dns!.port}`)
-    : [];
+  const dnsNat = (target: string): string[] =>
+    opts.dns ? ['udp', 'tcp'].map((p) => `ip daddr ${opts.dns!.ip} ${p} dport 53 dnat to ${target}:${opts.dns!.port}`) : [];
   const rejects = [
     'ct state new ip daddr . meta l4proto . th dport vmap @no-endpoint-services',
     'ct state new fib daddr type local meta l4proto . th dport vmap @no-endpoint-nodeports',
@@ -118,10 +117,10 @@ export function buildRuleset(ports: readonly ProxyServicePort[], opts: RulesetOp
     ['nat-prerouting', ['type nat hook prerouting priority -100; policy accept;', ...dnsNat(opts.dns?.podTarget ?? ''), 'jump services']],
     ['nat-output', ['type nat hook output priority -100; policy accept;', ...dnsNat('127.0.0.1'), 'jump services']],
     ['nat-postrouting', ['type nat hook postrouting priority 100; policy accept;', 'jump masquerading']],
-    ['services', [
-      'ip daddr . meta l4proto . th dport vmap @service-ips',
-      'fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport vmap @service-nodeports',
-    ]],
+    [
+      'services',
+      ['ip daddr . meta l4proto . th dport vmap @service-ips', 'fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport vmap @service-nodeports'],
+    ],
   ]);
   const addrKey = 'ipv4_addr . inet_proto . inet_service';
   const portKey = 'inet_proto . inet_service';
@@ -137,12 +136,28 @@ export function buildRuleset(ports: readonly ProxyServicePort[], opts: RulesetOp
 /** The whole table, replacing whatever is there (`add; delete; define` in one transaction). */
 export function renderFull(r: Ruleset): string {
   const out: string[] = [];
-  for (const [name, m] of r.maps) out.push(map(name, m.type, [...m.elements].map(([k, v]) => `${k} : ${v}`)));
-  for (const [name, def] of r.sets) out.push(block(`set ${name}`, def.split('; ').map((l) => l.replace(/;$/, ''))));
+  for (const [name, m] of r.maps)
+    out.push(
+      map(
+        name,
+        m.type,
+        [...m.elements].map(([k, v]) => `${k} : ${v}`),
+      ),
+    );
+  for (const [name, def] of r.sets)
+    out.push(
+      block(
+        `set ${name}`,
+        def.split('; ').map((l) => l.replace(/;$/, '')),
+      ),
+    );
   for (const [name, lines] of r.base) out.push(block(`chain ${name}`, lines));
   for (const [name, lines] of r.chains) out.push(block(`chain ${name}`, lines));
   const t = r.table;
-  return `add table ip ${t}\ndelete table ip ${t}\n${block(`table ip ${t}`, out.flatMap((b) => b.split('\n')))}\n`;
+  return `add table ip ${t}\ndelete table ip ${t}\n${block(
+    `table ip ${t}`,
+    out.flatMap((b) => b.split('\n')),
+  )}\n`;
 }
 
 /**

@@ -64,11 +64,15 @@ export async function startNodeProxy(opts: NodeProxyOptions, signal: AbortSignal
   const interval = opts.minSyncIntervalMs ?? 200;
   const stats: SyncStats = { syncs: 0, fullSyncs: 0, lastApplyMs: 0, lastRenderMs: 0, lastBytes: 0 };
   const data: ClusterDnsData = dnsDataFromInformers(opts.informers);
-  const upstreams = opts.upstreams ?? await upstreamsFromResolvConf('/etc/resolv.conf', opts.clusterDns ? [opts.clusterDns] : []);
+  const upstreams = opts.upstreams ?? (await upstreamsFromResolvConf('/etc/resolv.conf', opts.clusterDns ? [opts.clusterDns] : []));
   const dns = opts.clusterDns
     ? await startDnsServer({
-      data, zone: opts.clusterDomain, ownedCidrs: [opts.serviceCidr, opts.clusterCidr], upstreams: () => upstreams, log: opts.log,
-    })
+        data,
+        zone: opts.clusterDomain,
+        ownedCidrs: [opts.serviceCidr, opts.clusterCidr],
+        upstreams: () => upstreams,
+        log: opts.log,
+      })
     : undefined;
 
   await runCommand('ip', ['route', 'replace', opts.serviceCidr, 'dev', 'lo', 'proto', ROUTE_PROTO]).catch((e: unknown) => {
@@ -93,7 +97,8 @@ export async function startNodeProxy(opts: NodeProxyOptions, signal: AbortSignal
       const t0 = performance.now();
       const ports = buildServicePorts(opts.informers.services.store.list(), opts.informers.slices.store.list(), { nodeName: opts.nodeName });
       const next = buildRuleset(ports, {
-        table, clusterCidr: opts.clusterCidr,
+        table,
+        clusterCidr: opts.clusterCidr,
         dns: dns && opts.clusterDns ? { ip: opts.clusterDns, port: dns.port, podTarget: opts.podGateway } : undefined,
       });
       const diff = applied ? renderDiff(applied, next) : undefined;
@@ -150,12 +155,16 @@ export async function startNodeProxy(opts: NodeProxyOptions, signal: AbortSignal
   if (signal.aborted) stop();
   kick();
   return {
-    table, dns, stats, stop,
-    flush: () => new Promise<void>((resolve) => {
-      if (stopped) return resolve();
-      waiters.push(resolve);
-      schedule();
-    }),
+    table,
+    dns,
+    stats,
+    stop,
+    flush: () =>
+      new Promise<void>((resolve) => {
+        if (stopped) return resolve();
+        waiters.push(resolve);
+        schedule();
+      }),
   };
 }
 

@@ -14,7 +14,9 @@ function svc(name: string, spec: Service['spec'], status?: Service['status']): S
 function slice(service: string, endpoints: Endpoint[], port = 8080): EndpointSlice {
   return {
     metadata: { name: `${service}-abc`, namespace: 'default', labels: { [SERVICE_NAME_LABEL]: service } },
-    addressType: 'IPv4', endpoints, ports: [{ name: 'http', port, protocol: 'TCP' }],
+    addressType: 'IPv4',
+    endpoints,
+    ports: [{ name: 'http', port, protocol: 'TCP' }],
   };
 }
 
@@ -22,23 +24,37 @@ const ep = (ip: string, conditions: Endpoint['conditions'] = { ready: true }, no
 const opts = { table: 'peapod-n1', clusterCidr: '10.42.0.0/16' };
 
 test('ready endpoints only; terminating ones when nothing else serves', () => {
-  const [web] = buildServicePorts([svc('web', { clusterIP: '10.43.0.5' })], [slice('web', [
-    ep('10.42.0.5'), ep('10.42.0.6', { ready: false }), ep('10.42.0.7', { ready: false, serving: true, terminating: true }),
-  ])], { nodeName: 'n1' });
+  const [web] = buildServicePorts(
+    [svc('web', { clusterIP: '10.43.0.5' })],
+    [slice('web', [ep('10.42.0.5'), ep('10.42.0.6', { ready: false }), ep('10.42.0.7', { ready: false, serving: true, terminating: true })])],
+    { nodeName: 'n1' },
+  );
   assert.deepEqual(web!.internal, [{ ip: '10.42.0.5', port: 8080 }]);
 
-  const [draining] = buildServicePorts([svc('web', { clusterIP: '10.43.0.5' })], [slice('web', [
-    ep('10.42.0.6', { ready: false }), ep('10.42.0.7', { ready: false, serving: true, terminating: true }),
-  ])], { nodeName: 'n1' });
+  const [draining] = buildServicePorts(
+    [svc('web', { clusterIP: '10.43.0.5' })],
+    [slice('web', [ep('10.42.0.6', { ready: false }), ep('10.42.0.7', { ready: false, serving: true, terminating: true })])],
+    { nodeName: 'n1' },
+  );
   assert.deepEqual(draining!.internal, [{ ip: '10.42.0.7', port: 8080 }]);
 });
 
 test('traffic policies Local keep to this node; headless and ExternalName are not proxied', () => {
-  const ports = buildServicePorts([
-    svc('local', { clusterIP: '10.43.0.5', type: 'NodePort', internalTrafficPolicy: 'Local', externalTrafficPolicy: 'Local', ports: [{ name: 'http', port: 80, nodePort: 30080 }] }),
-    svc('headless', { clusterIP: 'None' }),
-    svc('ext', { type: 'ExternalName', externalName: 'example.org' }),
-  ], [slice('local', [ep('10.42.0.5', { ready: true }, 'n1'), ep('10.42.1.5', { ready: true }, 'n2')])], { nodeName: 'n1' });
+  const ports = buildServicePorts(
+    [
+      svc('local', {
+        clusterIP: '10.43.0.5',
+        type: 'NodePort',
+        internalTrafficPolicy: 'Local',
+        externalTrafficPolicy: 'Local',
+        ports: [{ name: 'http', port: 80, nodePort: 30080 }],
+      }),
+      svc('headless', { clusterIP: 'None' }),
+      svc('ext', { type: 'ExternalName', externalName: 'example.org' }),
+    ],
+    [slice('local', [ep('10.42.0.5', { ready: true }, 'n1'), ep('10.42.1.5', { ready: true }, 'n2')])],
+    { nodeName: 'n1' },
+  );
   assert.equal(ports.length, 1);
   assert.deepEqual(ports[0]!.internal, [{ ip: '10.42.0.5', port: 8080 }]);
   assert.deepEqual(ports[0]!.external, [{ ip: '10.42.0.5', port: 8080 }]);
@@ -47,10 +63,19 @@ test('traffic policies Local keep to this node; headless and ExternalName are no
 });
 
 test('the ruleset balances randomly, rejects Services without endpoints and masquerades hairpin', () => {
-  const ports = buildServicePorts([
-    svc('web', { clusterIP: '10.43.0.5', type: 'NodePort', sessionAffinity: 'ClientIP', ports: [{ name: 'http', port: 80, nodePort: 30080, protocol: 'TCP' }] }),
-    svc('empty', { clusterIP: '10.43.0.6' }),
-  ], [slice('web', [ep('10.42.0.5'), ep('10.42.0.6')])], { nodeName: 'n1' });
+  const ports = buildServicePorts(
+    [
+      svc('web', {
+        clusterIP: '10.43.0.5',
+        type: 'NodePort',
+        sessionAffinity: 'ClientIP',
+        ports: [{ name: 'http', port: 80, nodePort: 30080, protocol: 'TCP' }],
+      }),
+      svc('empty', { clusterIP: '10.43.0.6' }),
+    ],
+    [slice('web', [ep('10.42.0.5'), ep('10.42.0.6')])],
+    { nodeName: 'n1' },
+  );
   const text = renderRuleset(ports, { ...opts, dns: { ip: '10.43.0.10', port: 5353, podTarget: '10.42.0.1' } });
   assert.match(text, /^add table ip peapod-n1\ndelete table ip peapod-n1\ntable ip peapod-n1 \{/);
   assert.match(text, /10\.43\.0\.5 \. tcp \. 80 : goto service-/);
@@ -73,11 +98,27 @@ test('table names are nft identifiers and unique per node', () => {
 
 const canCheck = process.getuid?.() === 0 && spawnSync('nft', ['--version']).status === 0;
 test('nft accepts the generated program', { skip: skipUnlessCI(canCheck ? false : 'needs root and nft') }, () => {
-  const ports = buildServicePorts([
-    svc('web', { clusterIP: '10.43.0.5', type: 'LoadBalancer', sessionAffinity: 'ClientIP', externalTrafficPolicy: 'Local', ports: [{ name: 'http', port: 80, nodePort: 30080 }, { name: '', port: 53, protocol: 'UDP', nodePort: 30053 }] },
-      { loadBalancer: { ingress: [{ ip: '10.41.0.11' }] } }),
-    svc('empty', { clusterIP: '10.43.0.6', ports: [{ port: 81 }] }),
-  ], [slice('web', [ep('10.42.0.5'), ep('10.42.0.6', { ready: true }, 'n2')])], { nodeName: 'n1' });
+  const ports = buildServicePorts(
+    [
+      svc(
+        'web',
+        {
+          clusterIP: '10.43.0.5',
+          type: 'LoadBalancer',
+          sessionAffinity: 'ClientIP',
+          externalTrafficPolicy: 'Local',
+          ports: [
+            { name: 'http', port: 80, nodePort: 30080 },
+            { name: '', port: 53, protocol: 'UDP', nodePort: 30053 },
+          ],
+        },
+        { loadBalancer: { ingress: [{ ip: '10.41.0.11' }] } },
+      ),
+      svc('empty', { clusterIP: '10.43.0.6', ports: [{ port: 81 }] }),
+    ],
+    [slice('web', [ep('10.42.0.5'), ep('10.42.0.6', { ready: true }, 'n2')])],
+    { nodeName: 'n1' },
+  );
   const text = renderRuleset(ports, { ...opts, table: 'peapod-check', dns: { ip: '10.43.0.10', port: 5353, podTarget: '10.42.0.1' } });
   // -c: parse and validate against the kernel without committing.
   const res = spawnSync('nft', ['-c', '-f', '-'], { input: text, encoding: 'utf8' });
@@ -85,16 +126,24 @@ test('nft accepts the generated program', { skip: skipUnlessCI(canCheck ? false 
 });
 
 test('a diff turns one table into the next exactly as a full rewrite would', { skip: skipUnlessCI(canCheck ? false : 'needs root and nft') }, () => {
-  const before = buildServicePorts([
-    svc('web', { clusterIP: '10.43.0.5', type: 'NodePort', sessionAffinity: 'ClientIP', ports: [{ name: 'http', port: 80, nodePort: 30080 }] }),
-    svc('gone', { clusterIP: '10.43.0.7' }),
-    svc('empty', { clusterIP: '10.43.0.6' }),
-  ], [slice('web', [ep('10.42.0.5'), ep('10.42.0.6')]), slice('gone', [ep('10.42.0.9')])], { nodeName: 'n1' });
-  const after = buildServicePorts([
-    svc('web', { clusterIP: '10.43.0.5', type: 'NodePort', sessionAffinity: 'ClientIP', ports: [{ name: 'http', port: 80, nodePort: 30080 }] }),
-    svc('empty', { clusterIP: '10.43.0.6' }),
-    svc('new', { clusterIP: '10.43.0.8' }),
-  ], [slice('web', [ep('10.42.0.6'), ep('10.42.0.7')]), slice('empty', [ep('10.42.0.3')]), slice('new', [])], { nodeName: 'n1' });
+  const before = buildServicePorts(
+    [
+      svc('web', { clusterIP: '10.43.0.5', type: 'NodePort', sessionAffinity: 'ClientIP', ports: [{ name: 'http', port: 80, nodePort: 30080 }] }),
+      svc('gone', { clusterIP: '10.43.0.7' }),
+      svc('empty', { clusterIP: '10.43.0.6' }),
+    ],
+    [slice('web', [ep('10.42.0.5'), ep('10.42.0.6')]), slice('gone', [ep('10.42.0.9')])],
+    { nodeName: 'n1' },
+  );
+  const after = buildServicePorts(
+    [
+      svc('web', { clusterIP: '10.43.0.5', type: 'NodePort', sessionAffinity: 'ClientIP', ports: [{ name: 'http', port: 80, nodePort: 30080 }] }),
+      svc('empty', { clusterIP: '10.43.0.6' }),
+      svc('new', { clusterIP: '10.43.0.8' }),
+    ],
+    [slice('web', [ep('10.42.0.6'), ep('10.42.0.7')]), slice('empty', [ep('10.42.0.3')]), slice('new', [])],
+    { nodeName: 'n1' },
+  );
   const o = { ...opts, table: 'peapod-diff' };
   const a = buildRuleset(before, o);
   const b = buildRuleset(after, o);
@@ -110,7 +159,12 @@ test('a diff turns one table into the next exactly as a full rewrite would', { s
         assert.equal(r.status, 0, `${r.stderr}\n${p}`);
       }
       const out = spawnSync('ip', ['netns', 'exec', ns, 'nft', 'list', 'table', 'ip', 'peapod-diff'], { encoding: 'utf8' }).stdout;
-      return out.split('\n').map((l) => l.trim()).filter(Boolean).sort().join('\n');
+      return out
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .sort()
+        .join('\n');
     } finally {
       spawnSync('ip', ['netns', 'del', ns]);
     }

@@ -71,10 +71,9 @@ export function buildServicePorts(services: readonly Service[], slices: readonly
     const namespace = svc.metadata?.namespace ?? '';
     const name = svc.metadata?.name ?? '';
     const svcSlices = byService.get(`${namespace}/${name}`) ?? [];
-    const externalIPs = [
-      ...(spec.externalIPs ?? []),
-      ...(svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? '').filter(Boolean),
-    ].filter((ip) => !ip.includes(':'));
+    const externalIPs = [...(spec.externalIPs ?? []), ...(svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? '').filter(Boolean)].filter(
+      (ip) => !ip.includes(':'),
+    );
     for (const port of spec.ports ?? []) {
       const protocol = (port.protocol ?? 'TCP').toLowerCase() as Protocol;
       const eps = sliceEndpoints(svcSlices, port);
@@ -83,7 +82,10 @@ export function buildServicePorts(services: readonly Service[], slices: readonly
       const externalLocal = spec.externalTrafficPolicy === 'Local' && (spec.type === 'NodePort' || spec.type === 'LoadBalancer');
       out.push({
         id: `${namespace}/${name}/${protocol}/${port.name ?? ''}`,
-        namespace, name, protocol, clusterIP,
+        namespace,
+        name,
+        protocol,
+        clusterIP,
         port: port.port,
         nodePort: spec.type === 'NodePort' || spec.type === 'LoadBalancer' ? (port.nodePort ?? 0) : 0,
         externalIPs: [...new Set(externalIPs)],
@@ -112,7 +114,9 @@ function sliceEndpoints(slices: readonly EndpointSlice[], port: ServicePort): Sl
       // Unset conditions mean ready (API contract); serving defaults to ready.
       const ready = e.conditions?.ready ?? true;
       out.push({
-        ip, port: p.port, ready,
+        ip,
+        port: p.port,
+        ready,
         serving: e.conditions?.serving ?? ready,
         terminating: e.conditions?.terminating ?? false,
         nodeName: e.nodeName,

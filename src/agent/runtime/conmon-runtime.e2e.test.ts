@@ -68,9 +68,15 @@ function httpGet(url: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const req = request(url, { timeout: 2000 }, (res) => {
       let body = '';
-      res.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => resolve(body));
+      res
+        .setEncoding('utf8')
+        .on('data', (c: string) => (body += c))
+        .on('end', () => resolve(body));
     });
-    req.on('error', reject).on('timeout', () => req.destroy(new Error('timeout'))).end();
+    req
+      .on('error', reject)
+      .on('timeout', () => req.destroy(new Error('timeout')))
+      .end();
   });
 }
 
@@ -124,7 +130,9 @@ describe('conmon runtime with real containers', { skip, timeout: 90_000 }, () =>
     const uid = `pod-${randomBytes(4).toString('hex')}`;
     let t = Date.now();
     const sandbox = await rt.createSandbox({
-      podUid: uid, podName: 'web', namespace: 'default',
+      podUid: uid,
+      podName: 'web',
+      namespace: 'default',
       portMappings: [{ hostPort: HOST_PORT, containerPort: 80, protocol: 'tcp' }],
     });
     const sandboxMs = Date.now() - t;
@@ -134,7 +142,8 @@ describe('conmon runtime with real containers', { skip, timeout: 90_000 }, () =>
     const common = { podUid: uid, image: 'docker.io/library/busybox:1.36', mounts: [{ containerPath: '/www', hostPath: www }] };
     const web: ContainerSpec = { ...common, name: 'web', command: ['httpd', '-f', '-p', '80', '-h', '/www'] };
     const sidecar: ContainerSpec = {
-      ...common, name: 'sidecar',
+      ...common,
+      name: 'sidecar',
       command: ['sh', '-c', 'while true; do echo "hello from $(hostname)" > /www/index.html; sleep 1; done'],
     };
     t = Date.now();
@@ -142,13 +151,17 @@ describe('conmon runtime with real containers', { skip, timeout: 90_000 }, () =>
     await Promise.all(ids.map((id) => rt.startContainer(id)));
     const startMs = Date.now() - t;
     const [webId, sideId] = ids as [string, string];
-    const page = await until(async () => {
-      const out = new PassThrough();
-      let text = '';
-      out.on('data', (b: Buffer) => (text += b.toString()));
-      const code = await rt.exec(sideId, ['wget', '-qO-', 'http://127.0.0.1/'], { stdout: out, stderr: new PassThrough() });
-      return code === 0 && text ? text : undefined;
-    }, 5000, 'page via exec');
+    const page = await until(
+      async () => {
+        const out = new PassThrough();
+        let text = '';
+        out.on('data', (b: Buffer) => (text += b.toString()));
+        const code = await rt.exec(sideId, ['wget', '-qO-', 'http://127.0.0.1/'], { stdout: out, stderr: new PassThrough() });
+        return code === 0 && text ? text : undefined;
+      },
+      5000,
+      'page via exec',
+    );
     const readyMs = Date.now() - t;
     assert.equal(page, 'hello from web\n');
     assert.equal(await httpGet(`http://${sandbox.ip}/`), 'hello from web\n');
@@ -165,7 +178,16 @@ describe('conmon runtime with real containers', { skip, timeout: 90_000 }, () =>
     // Adoption: a new runtime object over the same root sees the same running containers.
     const again = await ConmonRuntime.create({ root: join(ROOT, 'rt'), images, network, ociRuntime: 'runc', cgroupParent: CGROUP_PARENT });
     const listed = await again.listContainers();
-    assert.deepEqual(listed.filter((c) => c.podUid === uid).map((c) => [c.name, c.status.state]).sort(), [['sidecar', 'running'], ['web', 'running']]);
+    assert.deepEqual(
+      listed
+        .filter((c) => c.podUid === uid)
+        .map((c) => [c.name, c.status.state])
+        .sort(),
+      [
+        ['sidecar', 'running'],
+        ['web', 'running'],
+      ],
+    );
     assert.equal((await again.listSandboxes()).length, 2);
 
     // busybox sh as PID 1 ignores SIGTERM, so this also checks the fallback to SIGKILL.
@@ -188,10 +210,14 @@ describe('conmon runtime with real containers', { skip, timeout: 90_000 }, () =>
     await rt.createSandbox({ podUid: uid, podName: 'codes', namespace: 'default' });
     const fail = await rt.createContainer({ podUid: uid, name: 'fail', image: 'busybox', command: ['sh', '-c', 'echo out; echo err >&2; exit 1'] });
     await rt.startContainer(fail);
-    const st = await until(async () => {
-      const s = await rt.containerStatus(fail);
-      return s?.state === 'exited' ? s : undefined;
-    }, 5000, 'exit');
+    const st = await until(
+      async () => {
+        const s = await rt.containerStatus(fail);
+        return s?.state === 'exited' ? s : undefined;
+      },
+      5000,
+      'exit',
+    );
     assert.equal(st.exitCode, 1);
     assert.equal(st.oomKilled, false);
     assert.ok(st.finishedAt);
@@ -199,7 +225,13 @@ describe('conmon runtime with real containers', { skip, timeout: 90_000 }, () =>
     assert.match(log, /^\S+ stdout F out$/m);
     assert.match(log, /^\S+ stderr F err$/m);
 
-    const sleeper = await rt.createContainer({ podUid: uid, name: 'sleeper', image: 'busybox', command: ['sleep', '1000'], env: [{ name: 'GREETING', value: 'hi' }] });
+    const sleeper = await rt.createContainer({
+      podUid: uid,
+      name: 'sleeper',
+      image: 'busybox',
+      command: ['sleep', '1000'],
+      env: [{ name: 'GREETING', value: 'hi' }],
+    });
     assert.equal((await rt.containerStatus(sleeper))?.state, 'created');
     await rt.startContainer(sleeper);
     const out = new PassThrough();
@@ -220,19 +252,29 @@ describe('conmon runtime with real containers', { skip, timeout: 90_000 }, () =>
     assert.match(tty, /is-a-tty/);
 
     const hog = await rt.createContainer({
-      podUid: uid, name: 'hog', image: 'busybox', resources: { memoryLimitBytes: 32 * 1024 * 1024 },
+      podUid: uid,
+      name: 'hog',
+      image: 'busybox',
+      resources: { memoryLimitBytes: 32 * 1024 * 1024 },
       command: ['sh', '-c', 'x=$(head -c 200000000 /dev/zero | tr "\\0" a); echo survived'],
     });
     await rt.startContainer(hog);
-    const oom = await until(async () => {
-      const s = await rt.containerStatus(hog);
-      return s?.state === 'exited' ? s : undefined;
-    }, 20_000, 'oom kill');
+    const oom = await until(
+      async () => {
+        const s = await rt.containerStatus(hog);
+        return s?.state === 'exited' ? s : undefined;
+      },
+      20_000,
+      'oom kill',
+    );
     assert.equal(oom.exitCode, 137);
     assert.equal(oom.oomKilled, true);
 
     for (const id of [fail, sleeper, hog]) await rt.removeContainer(id);
     await rt.removeSandbox(uid);
-    assert.deepEqual((await rt.listContainers()).map((c) => c.id), []);
+    assert.deepEqual(
+      (await rt.listContainers()).map((c) => c.id),
+      [],
+    );
   });
 });

@@ -103,27 +103,44 @@ export class ConmonRuntime implements ContainerRuntime {
     const dir = this.#dir(id);
     await mkdir(join(dir, 'persist'), { recursive: true });
     const meta: ContainerMeta = {
-      id, podUid: spec.podUid, name: spec.name, attempt: spec.attempt ?? 0, image: spec.image,
-      labels: spec.labels ?? {}, stopSignal: image.config.stopSignal, createdAt: new Date().toISOString(),
+      id,
+      podUid: spec.podUid,
+      name: spec.name,
+      attempt: spec.attempt ?? 0,
+      image: spec.image,
+      labels: spec.labels ?? {},
+      stopSignal: image.config.stopSignal,
+      createdAt: new Date().toISOString(),
     };
     await writeFile(join(dir, 'meta.json'), JSON.stringify(meta, null, 2));
     try {
       const rootfsPath = await mountRootfs(dir, this.#o.images.layerDirs(image));
       const user = resolveUser(
-        { imageUser: image.config.user, runAsUser: spec.security?.runAsUser, runAsGroup: spec.security?.runAsGroup, supplementalGroups: spec.security?.supplementalGroups },
+        {
+          imageUser: image.config.user,
+          runAsUser: spec.security?.runAsUser,
+          runAsGroup: spec.security?.runAsGroup,
+          supplementalGroups: spec.security?.supplementalGroups,
+        },
         await readUserFiles(rootfsPath),
       );
       const oci = buildOciSpec({
-        spec, sandbox, image: image.config, user, rootfsPath,
+        spec,
+        sandbox,
+        image: image.config,
+        user,
+        rootfsPath,
         cgroupsPath: join(this.#o.cgroupParent, spec.podUid, id),
-        hostCapabilities: this.#hostCaps, nofileHardLimit: this.#nofile,
+        hostCapabilities: this.#hostCaps,
+        nofileHardLimit: this.#nofile,
       });
       await writeFile(join(dir, 'config.json'), JSON.stringify(oci, null, 2));
       await launchConmon({
         conmonPath: this.#o.conmonPath,
         runtimePath: this.#oci.path,
         runtimeArgs: this.#runtimeGlobalArgs(),
-        id, bundle: dir,
+        id,
+        bundle: dir,
         exitDir: join(this.#o.root, 'exits'),
         logPath: this.logPath(id),
         logSizeMax: this.#o.logSizeMax,
@@ -132,7 +149,8 @@ export class ConmonRuntime implements ContainerRuntime {
         persistDir: join(dir, 'persist'),
         socketDir: join(this.#o.root, 'sock'),
         stderrPath: join(dir, 'conmon.err'),
-        tty: spec.tty, stdin: spec.stdin,
+        tty: spec.tty,
+        stdin: spec.stdin,
       });
       return id;
     } catch (e) {

@@ -18,8 +18,13 @@ import { skipUnlessCI } from '../../../test/skip-unless-ci.ts';
 
 describeContainerRuntime('hollow', () => ({ runtime: new HollowRuntime({ podCidr: '10.77.9.0/24' }), ipPrefix: '10.77.9.', image: 'busybox' }));
 
-const skip = skipUnlessCI(process.getuid?.() !== 0 ? 'needs root (real containers)'
-  : !['/usr/bin/conmon', '/usr/sbin/runc', '/usr/lib/cni/bridge', '/bin/busybox'].every((p) => existsSync(p)) ? 'needs conmon, runc, containernetworking-plugins, busybox-static' : false);
+const skip = skipUnlessCI(
+  process.getuid?.() !== 0
+    ? 'needs root (real containers)'
+    : !['/usr/bin/conmon', '/usr/sbin/runc', '/usr/lib/cni/bridge', '/bin/busybox'].every((p) => existsSync(p))
+      ? 'needs conmon, runc, containernetworking-plugins, busybox-static'
+      : false,
+);
 
 if (!skip) {
   const BASE = join(tmpdir(), 'peapod-rt-contract');
@@ -31,7 +36,8 @@ if (!skip) {
 
   const removeRun = async (tag: string): Promise<void> => {
     const runtimeRoot = join(BASE, tag, 'rt', 'runtime');
-    for (const id of await readdir(runtimeRoot).catch(() => [])) spawnSync('/usr/sbin/runc', ['--root', runtimeRoot, 'delete', '--force', id], { stdio: 'ignore' });
+    for (const id of await readdir(runtimeRoot).catch(() => []))
+      spawnSync('/usr/sbin/runc', ['--root', runtimeRoot, 'delete', '--force', id], { stdio: 'ignore' });
     await sweep({ pathPrefix: join(BASE, tag), linkPrefix: tag, networkNamePrefix: `peapod-${tag}` });
     await removeCgroupTree(`/${tag}`);
     await rm(join(BASE, tag), { recursive: true, force: true });

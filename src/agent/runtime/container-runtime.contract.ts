@@ -62,7 +62,10 @@ export function describeContainerRuntime(name: string, get: () => RuntimeUnderTe
       const uid = `contract-${randomBytes(4).toString('hex')}`;
       await rt.createSandbox({ podUid: uid, podName: 'contract-exit', namespace: 'default' });
       const id = await rt.createContainer({
-        podUid: uid, name: 'quitter', image, command: ['sh', '-c', 'exit 3'],
+        podUid: uid,
+        name: 'quitter',
+        image,
+        command: ['sh', '-c', 'exit 3'],
         labels: { 'peapod.dev/hollow-exit-after-seconds': '0', 'peapod.dev/hollow-exit-code': '3' },
       });
       await rt.startContainer(id);

@@ -1,6 +1,16 @@
 export type {
-  ContainerInfo, ContainerResources, ContainerRuntime, ContainerSecurity, ContainerSpec, ContainerState,
-  ContainerStatus, ExecIO, Mount, PortMapping, Sandbox, SandboxConfig,
+  ContainerInfo,
+  ContainerResources,
+  ContainerRuntime,
+  ContainerSecurity,
+  ContainerSpec,
+  ContainerState,
+  ContainerStatus,
+  ExecIO,
+  Mount,
+  PortMapping,
+  Sandbox,
+  SandboxConfig,
 } from './types.ts';
 export { ConmonRuntime, type ConmonRuntimeOptions } from './conmon-runtime.ts';
 export { buildOciSpec, cpuResources, processArgs, processEnv, InvalidContainerSpecError, type OciSpec, type OciSpecInput } from './oci-spec.ts';

@@ -6,10 +6,19 @@ import type { Sandbox } from './types.ts';
 import { resolveUser } from './user.ts';
 
 const sandbox: Sandbox = {
-  podUid: 'uid-1', podName: 'web', namespace: 'default', hostname: 'web', ip: '10.42.0.5',
-  netnsPath: '/s/netns/uid-1', ipcnsPath: '/s/pods/uid-1/ns-ipc', utsnsPath: '/s/pods/uid-1/ns-uts',
-  shmPath: '/s/pods/uid-1/shm', hostsPath: '/s/pods/uid-1/hosts', resolvConfPath: '/s/pods/uid-1/resolv.conf',
-  hostnamePath: '/s/pods/uid-1/hostname', createdAt: '2026-01-01T00:00:00Z',
+  podUid: 'uid-1',
+  podName: 'web',
+  namespace: 'default',
+  hostname: 'web',
+  ip: '10.42.0.5',
+  netnsPath: '/s/netns/uid-1',
+  ipcnsPath: '/s/pods/uid-1/ns-ipc',
+  utsnsPath: '/s/pods/uid-1/ns-uts',
+  shmPath: '/s/pods/uid-1/shm',
+  hostsPath: '/s/pods/uid-1/hosts',
+  resolvConfPath: '/s/pods/uid-1/resolv.conf',
+  hostnamePath: '/s/pods/uid-1/hostname',
+  createdAt: '2026-01-01T00:00:00Z',
 };
 // This host's bounding set: everything but CAP_SYS_RESOURCE.
 const hostCaps = capabilitiesFromMask('000001fffeffffff');
@@ -17,8 +26,13 @@ const hostCaps = capabilitiesFromMask('000001fffeffffff');
 function input(over: Partial<OciSpecInput['spec']> = {}, image: OciSpecInput['image'] = { cmd: ['sh'] }): OciSpecInput {
   return {
     spec: { podUid: 'uid-1', name: 'c1', image: 'busybox', ...over },
-    sandbox, image, user: { uid: 0, gid: 0 }, rootfsPath: '/s/c/rootfs', cgroupsPath: '/peapod/uid-1/abc',
-    hostCapabilities: hostCaps, nofileHardLimit: 20000,
+    sandbox,
+    image,
+    user: { uid: 0, gid: 0 },
+    rootfsPath: '/s/c/rootfs',
+    cgroupsPath: '/peapod/uid-1/abc',
+    hostCapabilities: hostCaps,
+    nofileHardLimit: 20000,
   };
 }
 
@@ -58,7 +72,14 @@ describe('OCI spec', () => {
   });
 
   test('mounts: pod files, shared shm, ro sysfs, volumes with readOnly; a volume can replace a default', () => {
-    const s = buildOciSpec(input({ mounts: [{ containerPath: '/data', hostPath: '/v/data', readOnly: true }, { containerPath: '/etc/hosts', hostPath: '/v/hosts' }] }));
+    const s = buildOciSpec(
+      input({
+        mounts: [
+          { containerPath: '/data', hostPath: '/v/data', readOnly: true },
+          { containerPath: '/etc/hosts', hostPath: '/v/hosts' },
+        ],
+      }),
+    );
     const by = (d: string) => s.mounts.find((m) => m.destination === d);
     assert.equal(by('/dev/shm')?.source, sandbox.shmPath);
     assert.equal(by('/etc/resolv.conf')?.source, sandbox.resolvConfPath);

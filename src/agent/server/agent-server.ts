@@ -121,7 +121,8 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
     if (!stdin && !stdout && !stderr) throw new HttpError(400, 'you must specify at least 1 of stdin, stdout, stderr');
     const protocol = isWebSocketUpgrade(req) ? selectChannelProtocol(offeredProtocols(req)) : undefined;
     // Plain SPDY remote command is not implemented: kubectl 1.32 speaks WebSocket v5 first.
-    if (!protocol) throw new HttpError(400, 'unable to upgrade: this node serves exec/attach over WebSocket (v5.channel.k8s.io, v4.channel.k8s.io, channel.k8s.io) only');
+    if (!protocol)
+      throw new HttpError(400, 'unable to upgrade: this node serves exec/attach over WebSocket (v5.channel.k8s.io, v4.channel.k8s.io, channel.k8s.io) only');
     const ws = await acceptor.accept(req, socket, head, protocol);
     log(`${kind} session`, { namespace: ns, pod, container: name, protocol, tty });
     await serveRemoteCommand(ws, {

@@ -11,7 +11,10 @@ test('the first protocol kubectl offers that we speak is chosen', () => {
 test('binary protocols prefix the channel byte; base64 ones the channel digit', () => {
   assert.deepEqual(encodeChannelMessage('v5.channel.k8s.io', 1, Buffer.from('hi')), { data: Buffer.from([1, 0x68, 0x69]), binary: true });
   assert.deepEqual(encodeChannelMessage('base64.channel.k8s.io', 2, Buffer.from('hi')), { data: '2aGk=', binary: false });
-  assert.deepEqual(decodeChannelMessage('v5.channel.k8s.io', Buffer.from([0, 0x68, 0x65, 0x6c, 0x6c, 0x6f, 0x0a])), { channel: 0, payload: Buffer.from('hello\n') });
+  assert.deepEqual(decodeChannelMessage('v5.channel.k8s.io', Buffer.from([0, 0x68, 0x65, 0x6c, 0x6c, 0x6f, 0x0a])), {
+    channel: 0,
+    payload: Buffer.from('hello\n'),
+  });
   assert.deepEqual(decodeChannelMessage('v4.base64.channel.k8s.io', Buffer.from('0aGk=')), { channel: 0, payload: Buffer.from('hi') });
   assert.deepEqual(decodeChannelMessage('v5.channel.k8s.io', Buffer.from([0xff, 0])), { channel: 255, payload: Buffer.from([0]) });
 });

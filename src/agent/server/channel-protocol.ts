@@ -3,13 +3,7 @@
 // (error), 4 resize, 255 close (v5: `ff <channel>` half-closes that client stream). The base64
 // variants send text messages whose first character is the channel digit.
 
-export const CHANNEL_PROTOCOLS = [
-  'v5.channel.k8s.io',
-  'v4.channel.k8s.io',
-  'v4.base64.channel.k8s.io',
-  'channel.k8s.io',
-  'base64.channel.k8s.io',
-] as const;
+export const CHANNEL_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'v4.base64.channel.k8s.io', 'channel.k8s.io', 'base64.channel.k8s.io'] as const;
 
 export type ChannelProtocol = (typeof CHANNEL_PROTOCOLS)[number];
 
@@ -67,7 +61,14 @@ export function statusPayload(protocol: ChannelProtocol, outcome: SessionOutcome
   }
   if (!structured) return Buffer.from(outcome.message);
   return Buffer.from(
-    JSON.stringify({ metadata: {}, status: 'Failure', message: outcome.message, reason: 'InternalError', details: { causes: [{ message: outcome.message }] }, code: 500 }),
+    JSON.stringify({
+      metadata: {},
+      status: 'Failure',
+      message: outcome.message,
+      reason: 'InternalError',
+      details: { causes: [{ message: outcome.message }] },
+      code: 500,
+    }),
   );
 }
 

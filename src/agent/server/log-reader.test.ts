@@ -47,10 +47,7 @@ test('since skips older records', async () => {
 
 test('timestamps prefix each line once, in UTC with nine fractional digits', async () => {
   const text = await read(LOG, { timestamps: true, tailLines: 3 });
-  assert.equal(
-    text,
-    '2026-11-28T11:52:02.500000000Z three\n2026-11-28T11:52:03.000000000Z \n2026-11-28T11:52:04.000000000Z four\n',
-  );
+  assert.equal(text, '2026-11-28T11:52:02.500000000Z three\n2026-11-28T11:52:03.000000000Z \n2026-11-28T11:52:04.000000000Z four\n');
   assert.equal(parseTimestamp('2026-11-28T12:52:00.1+01:00')?.timestamp, '2026-11-28T11:52:00.100000000Z');
 });
 

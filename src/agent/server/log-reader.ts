@@ -129,7 +129,10 @@ class ChangeWaiter {
   private wake: (() => void) | undefined;
   private changed = false;
 
-  constructor(path: string, private readonly intervalMs: number) {
+  constructor(
+    path: string,
+    private readonly intervalMs: number,
+  ) {
     try {
       this.watcher = watch(path, () => {
         this.changed = true;

@@ -80,10 +80,13 @@ export class PortForwardSession {
       this.close();
       return;
     }
-    for (const f of frames) this.chain = this.chain.then(() => this.handle(f)).catch((e: unknown) => {
-      this.log?.('port-forward: session error', { error: String(e) });
-      this.close();
-    });
+    for (const f of frames)
+      this.chain = this.chain
+        .then(() => this.handle(f))
+        .catch((e: unknown) => {
+          this.log?.('port-forward: session error', { error: String(e) });
+          this.close();
+        });
   }
 
   /** Ends the session: every target connection is destroyed. Idempotent. */

@@ -3,7 +3,15 @@
 // carries the outcome and the socket closes with 1000, as kubelet's streaming server does.
 import { PassThrough, Writable } from 'node:stream';
 import type { WebSocket, RawData } from 'ws';
-import { Channel, decodeChannelMessage, encodeChannelMessage, parseResize, statusPayload, type ChannelProtocol, type SessionOutcome } from './channel-protocol.ts';
+import {
+  Channel,
+  decodeChannelMessage,
+  encodeChannelMessage,
+  parseResize,
+  statusPayload,
+  type ChannelProtocol,
+  type SessionOutcome,
+} from './channel-protocol.ts';
 import type { StreamIO, TerminalSize } from './types.ts';
 
 export interface RemoteCommandOptions {

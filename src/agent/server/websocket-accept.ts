@@ -9,7 +9,10 @@ import { WebSocketServer, type WebSocket } from 'ws';
 export function offeredProtocols(req: IncomingMessage): string[] {
   const raw = req.headers['sec-websocket-protocol'];
   const text = Array.isArray(raw) ? raw.join(',') : (raw ?? '');
-  return text.split(',').map((p) => p.trim()).filter(Boolean);
+  return text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
 }
 
 export function isWebSocketUpgrade(req: IncomingMessage): boolean {

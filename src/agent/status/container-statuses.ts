@@ -3,7 +3,6 @@ import { rfc3339 as apiTime } from '../../api/index.ts';
 import { isRestartableInit } from './phase.ts';
 import type { ObservedContainer, PodObservation } from './types.ts';
 
-
 /**
  * kubelet's ShouldContainerBeRestarted: would the worker start this container (again)? Used both
  * by the worker's decisions and by the status (a waiting reason only replaces the state then).
@@ -42,7 +41,13 @@ function runtimeState(c: ObservedContainer, runtimeName: string): ContainerState
 }
 
 /** kubelet convertToAPIContainerStatuses for one list (init or regular containers). */
-export function containerStatuses(pod: Pod, containers: readonly Container[], isInit: boolean, obs: PodObservation, previous: readonly ContainerStatus[] = []): ContainerStatus[] {
+export function containerStatuses(
+  pod: Pod,
+  containers: readonly Container[],
+  isInit: boolean,
+  obs: PodObservation,
+  previous: readonly ContainerStatus[] = [],
+): ContainerStatus[] {
   const hasInit = (pod.spec?.initContainers ?? []).length > 0;
   return containers.map((c) => {
     const instances = obs.containers.get(c.name) ?? [];

@@ -11,28 +11,64 @@ const pod = (over: Partial<NonNullable<Pod['spec']>> = {}): Pod => ({
   spec: { containers: [{ name: 'app', image: 'busybox' }], ...over },
 });
 const inst = (name: string, attempt: number, st: Partial<RuntimeStatus>, message?: string): ObservedContainer => ({
-  id: `${name}${attempt}`, name, attempt, image: 'busybox', imageId: 'sha256:abc', message,
+  id: `${name}${attempt}`,
+  name,
+  attempt,
+  image: 'busybox',
+  imageId: 'sha256:abc',
+  message,
   status: { id: `${name}${attempt}`, state: 'running', oomKilled: false, createdAt: '2026-01-01T00:00:00.000Z', startedAt: '2026-01-01T00:00:01.500Z', ...st },
 });
 const obs = (containers: Record<string, ObservedContainer[]>, over: Partial<PodObservation> = {}): PodObservation => ({
-  sandboxIp: '10.42.0.7', containers: new Map(Object.entries(containers)), waiting: new Map(), runtimeName: 'runc',
-  hostIp: '192.0.2.1', now: T0 + 5000, podIsTerminal: false, ...over,
+  sandboxIp: '10.42.0.7',
+  containers: new Map(Object.entries(containers)),
+  waiting: new Map(),
+  runtimeName: 'runc',
+  hostIp: '192.0.2.1',
+  now: T0 + 5000,
+  podIsTerminal: false,
+  ...over,
 });
 
 describe('computePodStatus', () => {
   test('terminated state: OOMKilled, message, times at second precision, containerID scheme', () => {
-    const s = computePodStatus(pod({ restartPolicy: 'Never' }), obs({
-      app: [inst('app', 0, { state: 'exited', exitCode: 137, oomKilled: true, finishedAt: '2026-01-01T00:00:03.900Z' }, 'boom')],
-    }), undefined);
+    const s = computePodStatus(
+      pod({ restartPolicy: 'Never' }),
+      obs({
+        app: [inst('app', 0, { state: 'exited', exitCode: 137, oomKilled: true, finishedAt: '2026-01-01T00:00:03.900Z' }, 'boom')],
+      }),
+      undefined,
+    );
     assert.equal(s.phase, 'Failed');
     assert.deepEqual(s.containerStatuses?.[0], {
-      name: 'app', ready: false, restartCount: 0, image: 'busybox', imageID: 'sha256:abc', started: false,
-      containerID: 'runc://app0', lastState: {},
-      state: { terminated: { exitCode: 137, reason: 'OOMKilled', message: 'boom', startedAt: '2026-01-01T00:00:01Z', finishedAt: '2026-01-01T00:00:03Z', containerID: 'runc://app0' } },
+      name: 'app',
+      ready: false,
+      restartCount: 0,
+      image: 'busybox',
+      imageID: 'sha256:abc',
+      started: false,
+      containerID: 'runc://app0',
+      lastState: {},
+      state: {
+        terminated: {
+          exitCode: 137,
+          reason: 'OOMKilled',
+          message: 'boom',
+          startedAt: '2026-01-01T00:00:01Z',
+          finishedAt: '2026-01-01T00:00:03Z',
+          containerID: 'runc://app0',
+        },
+      },
     });
-    assert.deepEqual(s.conditions?.map((c) => [c.type, c.status, c.reason ?? '']), [
-      ['PodReadyToStartContainers', 'True', ''], ['Initialized', 'True', ''], ['Ready', 'False', 'PodFailed'], ['ContainersReady', 'False', 'PodFailed'],
-    ]);
+    assert.deepEqual(
+      s.conditions?.map((c) => [c.type, c.status, c.reason ?? '']),
+      [
+        ['PodReadyToStartContainers', 'True', ''],
+        ['Initialized', 'True', ''],
+        ['Ready', 'False', 'PodFailed'],
+        ['ContainersReady', 'False', 'PodFailed'],
+      ],
+    );
   });
 
   test('no sandbox yet: ContainerCreating, PodReadyToStartContainers False, Pending', () => {
@@ -40,9 +76,16 @@ describe('computePodStatus', () => {
     assert.equal(s.phase, 'Pending');
     assert.deepEqual(s.containerStatuses?.[0]?.state, { waiting: { reason: 'ContainerCreating' } });
     assert.equal(s.podIP, undefined);
-    assert.deepEqual(s.conditions?.map((c) => [c.type, c.status]), [
-      ['PodReadyToStartContainers', 'False'], ['Initialized', 'True'], ['Ready', 'False'], ['ContainersReady', 'False'], ['PodScheduled', 'True'],
-    ]);
+    assert.deepEqual(
+      s.conditions?.map((c) => [c.type, c.status]),
+      [
+        ['PodReadyToStartContainers', 'False'],
+        ['Initialized', 'True'],
+        ['Ready', 'False'],
+        ['ContainersReady', 'False'],
+        ['PodScheduled', 'True'],
+      ],
+    );
     assert.equal(s.conditions?.[2]?.message, 'containers with unready status: [app]');
   });
 

@@ -36,7 +36,10 @@ async function boundClaim(api: ClaimLookup, ns: string, name: string): Promise<{
  * scheduler binds a pod right after choosing a node for its claims, so the claim often becomes
  * Bound a moment after the pod arrives).
  */
-export async function claimVolumePath(api: ClaimLookup, opts: { namespace: string; claim: string; waitMs: number; sleep?: (ms: number) => Promise<void> }): Promise<string> {
+export async function claimVolumePath(
+  api: ClaimLookup,
+  opts: { namespace: string; claim: string; waitMs: number; sleep?: (ms: number) => Promise<void> },
+): Promise<string> {
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const deadline = Date.now() + opts.waitMs;
   let found: { pv: PersistentVolume };

@@ -56,4 +56,3 @@ export async function prepareHostPath(path: string, type: HostPathType | undefin
 function fail(path: string, what: string): HostPathTypeError {
   return new HostPathTypeError(`hostPath type check failed: ${path} ${what}`);
 }
-

@@ -18,8 +18,18 @@ test('a volume source outside the list is named, never ignored', () => {
 });
 
 test('the default list covers what the agent sets up', () => {
-  for (const vol of [{ emptyDir: {} }, { hostPath: { path: '/tmp' } }, { configMap: { name: 'x' } }, { secret: { secretName: 'x' } }, { downwardAPI: {} }, { projected: { sources: [{ downwardAPI: {} }] } }]) {
+  for (const vol of [
+    { emptyDir: {} },
+    { hostPath: { path: '/tmp' } },
+    { configMap: { name: 'x' } },
+    { secret: { secretName: 'x' } },
+    { downwardAPI: {} },
+    { projected: { sources: [{ downwardAPI: {} }] } },
+  ]) {
     assert.equal(unsupportedVolumeSource({ name: 'v', ...vol }), undefined, JSON.stringify(vol));
   }
-  assert.match(unsupportedVolumeSource({ name: 'v', iscsi: { targetPortal: '127.0.0.1', iqn: 'iqn.2001-04.com.example:x', lun: 0 } }) ?? '', /iscsi volumes are not supported/);
+  assert.match(
+    unsupportedVolumeSource({ name: 'v', iscsi: { targetPortal: '127.0.0.1', iqn: 'iqn.2001-04.com.example:x', lun: 0 } }) ?? '',
+    /iscsi volumes are not supported/,
+  );
 });

@@ -17,12 +17,7 @@ export const SUPPORTED_VOLUME_SOURCES: readonly string[] = [
 ];
 
 /** Fields of core/v1 VolumeProjection (a projected volume's sources) the agent implements. */
-export const SUPPORTED_PROJECTED_SOURCES: readonly string[] = [
-  'configMap',
-  'secret',
-  'downwardAPI',
-  'serviceAccountToken',
-];
+export const SUPPORTED_PROJECTED_SOURCES: readonly string[] = ['configMap', 'secret', 'downwardAPI', 'serviceAccountToken'];
 
 export interface SupportedSources {
   volume?: readonly string[];
@@ -36,7 +31,10 @@ export interface SupportedSources {
 export function unsupportedVolumeSource(vol: Volume, supported: SupportedSources = {}): string | undefined {
   const volumeSources = supported.volume ?? SUPPORTED_VOLUME_SOURCES;
   const projectedSources = supported.projected ?? SUPPORTED_PROJECTED_SOURCES;
-  const set = (o: object): string[] => Object.entries(o).filter(([k, v]) => k !== 'name' && v !== undefined && v !== null).map(([k]) => k);
+  const set = (o: object): string[] =>
+    Object.entries(o)
+      .filter(([k, v]) => k !== 'name' && v !== undefined && v !== null)
+      .map(([k]) => k);
   const sources = set(vol);
   const other = sources.find((s) => !volumeSources.includes(s));
   if (other) return `no volume plugin matched: ${other} volumes are not supported by this node (supported: ${volumeSources.join(', ')})`;

@@ -50,7 +50,14 @@ describe('volumes', () => {
 
   test('configMap/secret files: modes, nested items, atomic update drops removed keys', async () => {
     const v = join(dir, 'cm');
-    await writeVolumeFiles(v, [{ path: 'a', content: 'one' }, { path: 'conf/b.yaml', content: 'two', mode: 0o600 }], { defaultMode: 0o640 });
+    await writeVolumeFiles(
+      v,
+      [
+        { path: 'a', content: 'one' },
+        { path: 'conf/b.yaml', content: 'two', mode: 0o600 },
+      ],
+      { defaultMode: 0o640 },
+    );
     assert.equal(await readFile(join(v, 'a'), 'utf8'), 'one');
     assert.equal(await readFile(join(v, 'conf/b.yaml'), 'utf8'), 'two');
     assert.equal((await stat(join(v, 'a'))).mode & 0o777, 0o640);

@@ -62,7 +62,16 @@ export class AuditLog {
       sourceIPs: [r.sourceIP],
       ...(r.userAgent ? { userAgent: r.userAgent } : {}),
       ...(a.resourceRequest
-        ? { objectRef: { resource: a.resource, ...(a.namespace ? { namespace: a.namespace } : {}), ...(name ? { name } : {}), apiGroup: a.apiGroup ?? '', apiVersion: a.apiVersion, ...(a.subresource ? { subresource: a.subresource } : {}) } }
+        ? {
+            objectRef: {
+              resource: a.resource,
+              ...(a.namespace ? { namespace: a.namespace } : {}),
+              ...(name ? { name } : {}),
+              apiGroup: a.apiGroup ?? '',
+              apiVersion: a.apiVersion,
+              ...(a.subresource ? { subresource: a.subresource } : {}),
+            },
+          }
         : {}),
       responseStatus: { metadata: {}, code: r.code },
       ...(requestObject !== undefined ? { requestObject } : {}),

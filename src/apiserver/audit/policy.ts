@@ -54,7 +54,10 @@ export function levelFor(policy: AuditPolicy, a: Attributes): AuditLevel {
       if (r.namespaces?.length && !r.namespaces.includes(a.namespace ?? '')) continue;
       if (r.resources?.length) {
         const res = a.subresource ? `${a.resource}/${a.subresource}` : (a.resource ?? '');
-        const hit = r.resources.some((g) => (g.group ?? '') === (a.apiGroup ?? '') && matchesList(g.resources, res) && (!g.resourceNames?.length || g.resourceNames.includes(a.name ?? '')));
+        const hit = r.resources.some(
+          (g) =>
+            (g.group ?? '') === (a.apiGroup ?? '') && matchesList(g.resources, res) && (!g.resourceNames?.length || g.resourceNames.includes(a.name ?? '')),
+        );
         if (!hit) continue;
       }
     } else {

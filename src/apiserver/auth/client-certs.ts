@@ -28,7 +28,11 @@ export interface ClientCert {
 }
 
 // RFC 4514 escaping of attribute values (commas, plus signs... in names and groups).
-const escapeDn = (v: string): string => v.replace(/([,+"\\<>;=])/g, '\\$1').replace(/^([ #])/, '\\$1').replace(/ $/, '\\ ');
+const escapeDn = (v: string): string =>
+  v
+    .replace(/([,+"\\<>;=])/g, '\\$1')
+    .replace(/^([ #])/, '\\$1')
+    .replace(/ $/, '\\ ');
 
 /** Issues a client certificate signed by the CA (CN=user, O=group for each group). */
 export async function issueClientCert(ca: { cert: string; key: string }, options: ClientCertOptions): Promise<ClientCert> {

@@ -10,7 +10,15 @@ import { AUTHENTICATED_GROUP, type UserInfo } from './tokens.ts';
 
 type Authorize = (a: Attributes) => Promise<Decision>;
 
-const values = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : v.split(',').map((s) => s.trim()).filter(Boolean));
+const values = (v: string | string[] | undefined): string[] =>
+  v === undefined
+    ? []
+    : Array.isArray(v)
+      ? v
+      : v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
 
 /** The user the request acts as: `user` itself without Impersonate-* headers. Throws 403/400. */
 export async function impersonate(req: IncomingMessage, user: UserInfo, authorize: Authorize): Promise<UserInfo> {
@@ -20,7 +28,8 @@ export async function impersonate(req: IncomingMessage, user: UserInfo, authoriz
   const uid = typeof h['impersonate-uid'] === 'string' ? h['impersonate-uid'] : undefined;
   const extraHeaders = Object.keys(h).filter((k) => k.startsWith('impersonate-extra-'));
   if (name === undefined) {
-    if (groups.length || uid !== undefined || extraHeaders.length) throw badRequest('requested impersonation of groups, uid or extra without impersonating a user');
+    if (groups.length || uid !== undefined || extraHeaders.length)
+      throw badRequest('requested impersonation of groups, uid or extra without impersonating a user');
     return user;
   }
   const check = async (a: Omit<Attributes, 'user' | 'verb' | 'resourceRequest'>): Promise<void> => {

@@ -26,9 +26,7 @@ describe('writeKubeconfig', () => {
     assert.deepEqual(doc, {
       apiVersion: 'v1',
       kind: 'Config',
-      clusters: [
-        { name: 'peapod', cluster: { server: 'https://127.0.0.1:6443', 'certificate-authority-data': Buffer.from(CA).toString('base64') } },
-      ],
+      clusters: [{ name: 'peapod', cluster: { server: 'https://127.0.0.1:6443', 'certificate-authority-data': Buffer.from(CA).toString('base64') } }],
       users: [{ name: 'admin', user: { token: 'tok' } }],
       contexts: [{ name: 'peapod', context: { cluster: 'peapod', user: 'admin' } }],
       'current-context': 'peapod',

@@ -12,7 +12,13 @@ describe('ServiceAccount tokens', () => {
       const tokens = await ServiceAccountTokens.open(dir);
       const other = await ServiceAccountTokens.open(join(dir, 'other'));
       const now = new Date('2026-01-01T00:00:00Z');
-      const { token, expiration } = tokens.issue({ namespace: 'dev', serviceAccount: { name: 'reader', uid: 'u1' }, pod: { name: 'p', uid: 'u2' }, expirationSeconds: 3607, now });
+      const { token, expiration } = tokens.issue({
+        namespace: 'dev',
+        serviceAccount: { name: 'reader', uid: 'u1' },
+        pod: { name: 'p', uid: 'u2' },
+        expirationSeconds: 3607,
+        now,
+      });
       assert.equal(expiration.getTime() - now.getTime(), 3607_000);
       const claims = tokens.verify(token, now);
       assert.equal(claims?.sub, 'system:serviceaccount:dev:reader');

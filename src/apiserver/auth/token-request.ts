@@ -35,7 +35,8 @@ export function tokenRequestHandler(tokens: ServiceAccountTokens): SubresourceHa
     else if (seconds > MAX_SECONDS) errs.push(fieldErrors.invalid('spec.expirationSeconds', seconds, 'may not specify a duration larger than 2^32 seconds'));
     const audiences = Array.isArray(spec.audiences) ? spec.audiences.filter((a): a is string => typeof a === 'string' && a !== '') : [];
     const ref = isRecord(spec.boundObjectRef) ? spec.boundObjectRef : undefined;
-    if (ref && !['Pod', 'Secret', 'Node'].includes(String(ref.kind))) errs.push(fieldErrors.notSupported('spec.boundObjectRef.kind', ref.kind ?? '', ['Pod', 'Node', 'Secret']));
+    if (ref && !['Pod', 'Secret', 'Node'].includes(String(ref.kind)))
+      errs.push(fieldErrors.notSupported('spec.boundObjectRef.kind', ref.kind ?? '', ['Pod', 'Node', 'Secret']));
     if (errs.length) throw invalid('authentication.k8s.io', 'TokenRequest', name, errs);
 
     const sa = await ctx.byGroupResource('', 'serviceaccounts')!.store.get(ns, name);
@@ -49,11 +50,14 @@ export function tokenRequestHandler(tokens: ServiceAccountTokens): SubresourceHa
       const obj = await ctx.byGroupResource('', resource)!.store.get(kind === 'Node' ? undefined : ns, refName);
       const uid = obj.metadata?.uid ?? '';
       if (typeof ref.uid === 'string' && ref.uid !== '' && ref.uid !== uid) {
-        throw badRequest(`the UID in the bound object reference (${ref.uid}) does not match the UID in record. The object might have been deleted and then recreated`);
+        throw badRequest(
+          `the UID in the bound object reference (${ref.uid}) does not match the UID in record. The object might have been deleted and then recreated`,
+        );
       }
       if (kind === 'Pod') {
         const spec = (obj as Pod).spec;
-        if ((spec?.serviceAccountName ?? 'default') !== name) throw badRequest(`cannot bind token for serviceaccount "${name}" to pod running with different serviceaccount name.`);
+        if ((spec?.serviceAccountName ?? 'default') !== name)
+          throw badRequest(`cannot bind token for serviceaccount "${name}" to pod running with different serviceaccount name.`);
         pod = { name: refName, uid };
         if (spec?.nodeName) node = { name: spec.nodeName, uid: await nodeUid(ctx, spec.nodeName) };
       } else if (kind === 'Secret') secret = { name: refName, uid };
@@ -69,7 +73,12 @@ export function tokenRequestHandler(tokens: ServiceAccountTokens): SubresourceHa
     const issued = tokens.issue({
       namespace: ns,
       serviceAccount: { name, uid: sa.metadata?.uid ?? '' },
-      pod, secret, node, audiences, expirationSeconds: seconds as number, now,
+      pod,
+      secret,
+      node,
+      audiences,
+      expirationSeconds: seconds as number,
+      now,
     });
     sendJson(scope.res, 201, {
       kind: 'TokenRequest',

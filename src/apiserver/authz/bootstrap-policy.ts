@@ -12,7 +12,10 @@ const AUTOUPDATE = { 'rbac.authorization.kubernetes.io/autoupdate': 'true' };
 const G = 'rbac.authorization.k8s.io';
 
 const rule = (verbs: string[], apiGroups: string[], resources: string[], resourceNames?: string[]): PolicyRule => ({
-  apiGroups, resources, verbs, ...(resourceNames ? { resourceNames } : {}),
+  apiGroups,
+  resources,
+  verbs,
+  ...(resourceNames ? { resourceNames } : {}),
 });
 const urls = (verbs: string[], nonResourceURLs: string[]): PolicyRule => ({ nonResourceURLs, verbs });
 
@@ -39,40 +42,102 @@ function binding(name: string, roleName: string, subjects: Subject[]): ClusterRo
   };
 }
 
-const viewCore = ['bindings', 'configmaps', 'endpoints', 'events', 'limitranges', 'namespaces', 'namespaces/status', 'persistentvolumeclaims', 'persistentvolumeclaims/status', 'pods', 'pods/log', 'pods/status', 'replicationcontrollers', 'replicationcontrollers/scale', 'replicationcontrollers/status', 'resourcequotas', 'resourcequotas/status', 'serviceaccounts', 'services', 'services/status'];
-const appsRes = ['controllerrevisions', 'daemonsets', 'daemonsets/status', 'deployments', 'deployments/scale', 'deployments/status', 'replicasets', 'replicasets/scale', 'replicasets/status', 'statefulsets', 'statefulsets/scale', 'statefulsets/status'];
+const viewCore = [
+  'bindings',
+  'configmaps',
+  'endpoints',
+  'events',
+  'limitranges',
+  'namespaces',
+  'namespaces/status',
+  'persistentvolumeclaims',
+  'persistentvolumeclaims/status',
+  'pods',
+  'pods/log',
+  'pods/status',
+  'replicationcontrollers',
+  'replicationcontrollers/scale',
+  'replicationcontrollers/status',
+  'resourcequotas',
+  'resourcequotas/status',
+  'serviceaccounts',
+  'services',
+  'services/status',
+];
+const appsRes = [
+  'controllerrevisions',
+  'daemonsets',
+  'daemonsets/status',
+  'deployments',
+  'deployments/scale',
+  'deployments/status',
+  'replicasets',
+  'replicasets/scale',
+  'replicasets/status',
+  'statefulsets',
+  'statefulsets/scale',
+  'statefulsets/status',
+];
 const batchRes = ['cronjobs', 'cronjobs/status', 'jobs', 'jobs/status'];
 const pdbRes = ['poddisruptionbudgets', 'poddisruptionbudgets/status'];
 const netRes = ['ingresses', 'ingresses/status', 'networkpolicies'];
 
-const aggregateToView = role('system:aggregate-to-view', [
-  rule(READ, [''], viewCore),
-  rule(READ, ['apps'], appsRes),
-  rule(READ, ['autoscaling'], ['horizontalpodautoscalers', 'horizontalpodautoscalers/status']),
-  rule(READ, ['batch'], batchRes),
-  rule(READ, ['policy'], pdbRes),
-  rule(READ, ['networking.k8s.io'], netRes),
-  rule(READ, ['discovery.k8s.io'], ['endpointslices']),
-], { labels: { 'rbac.authorization.k8s.io/aggregate-to-view': 'true' } });
+const aggregateToView = role(
+  'system:aggregate-to-view',
+  [
+    rule(READ, [''], viewCore),
+    rule(READ, ['apps'], appsRes),
+    rule(READ, ['autoscaling'], ['horizontalpodautoscalers', 'horizontalpodautoscalers/status']),
+    rule(READ, ['batch'], batchRes),
+    rule(READ, ['policy'], pdbRes),
+    rule(READ, ['networking.k8s.io'], netRes),
+    rule(READ, ['discovery.k8s.io'], ['endpointslices']),
+  ],
+  { labels: { 'rbac.authorization.k8s.io/aggregate-to-view': 'true' } },
+);
 
-const aggregateToEdit = role('system:aggregate-to-edit', [
-  rule(READ, [''], ['pods/attach', 'pods/exec', 'pods/portforward', 'pods/proxy', 'secrets', 'services/proxy']),
-  rule(['impersonate'], [''], ['serviceaccounts']),
-  rule(WRITE, [''], ['pods', 'pods/attach', 'pods/exec', 'pods/portforward', 'pods/proxy']),
-  rule(['create'], [''], ['pods/eviction', 'serviceaccounts/token']),
-  rule(WRITE, [''], ['configmaps', 'endpoints', 'events', 'persistentvolumeclaims', 'replicationcontrollers', 'replicationcontrollers/scale', 'secrets', 'serviceaccounts', 'services', 'services/proxy']),
-  rule(WRITE, ['apps'], ['daemonsets', 'deployments', 'deployments/rollback', 'deployments/scale', 'replicasets', 'replicasets/scale', 'statefulsets', 'statefulsets/scale']),
-  rule(WRITE, ['autoscaling'], ['horizontalpodautoscalers']),
-  rule(WRITE, ['batch'], ['cronjobs', 'jobs']),
-  rule(WRITE, ['policy'], ['poddisruptionbudgets']),
-  rule(WRITE, ['networking.k8s.io'], ['ingresses', 'networkpolicies']),
-  rule(WRITE, ['discovery.k8s.io'], ['endpointslices']),
-], { labels: { 'rbac.authorization.k8s.io/aggregate-to-edit': 'true' } });
+const aggregateToEdit = role(
+  'system:aggregate-to-edit',
+  [
+    rule(READ, [''], ['pods/attach', 'pods/exec', 'pods/portforward', 'pods/proxy', 'secrets', 'services/proxy']),
+    rule(['impersonate'], [''], ['serviceaccounts']),
+    rule(WRITE, [''], ['pods', 'pods/attach', 'pods/exec', 'pods/portforward', 'pods/proxy']),
+    rule(['create'], [''], ['pods/eviction', 'serviceaccounts/token']),
+    rule(
+      WRITE,
+      [''],
+      [
+        'configmaps',
+        'endpoints',
+        'events',
+        'persistentvolumeclaims',
+        'replicationcontrollers',
+        'replicationcontrollers/scale',
+        'secrets',
+        'serviceaccounts',
+        'services',
+        'services/proxy',
+      ],
+    ),
+    rule(
+      WRITE,
+      ['apps'],
+      ['daemonsets', 'deployments', 'deployments/rollback', 'deployments/scale', 'replicasets', 'replicasets/scale', 'statefulsets', 'statefulsets/scale'],
+    ),
+    rule(WRITE, ['autoscaling'], ['horizontalpodautoscalers']),
+    rule(WRITE, ['batch'], ['cronjobs', 'jobs']),
+    rule(WRITE, ['policy'], ['poddisruptionbudgets']),
+    rule(WRITE, ['networking.k8s.io'], ['ingresses', 'networkpolicies']),
+    rule(WRITE, ['discovery.k8s.io'], ['endpointslices']),
+  ],
+  { labels: { 'rbac.authorization.k8s.io/aggregate-to-edit': 'true' } },
+);
 
-const aggregateToAdmin = role('system:aggregate-to-admin', [
-  rule(['create'], ['authorization.k8s.io'], ['localsubjectaccessreviews']),
-  rule([...READ, ...WRITE], [G], ['rolebindings', 'roles']),
-], { labels: { 'rbac.authorization.k8s.io/aggregate-to-admin': 'true' } });
+const aggregateToAdmin = role(
+  'system:aggregate-to-admin',
+  [rule(['create'], ['authorization.k8s.io'], ['localsubjectaccessreviews']), rule([...READ, ...WRITE], [G], ['rolebindings', 'roles'])],
+  { labels: { 'rbac.authorization.k8s.io/aggregate-to-admin': 'true' } },
+);
 
 const node = role('system:node', [
   rule(['create', 'get', 'list', 'watch', 'patch', 'update'], [''], ['nodes']),
@@ -101,7 +166,9 @@ export const BOOTSTRAP_CLUSTER_ROLES: ClusterRole[] = [
   aggregateToAdmin,
   aggregateToEdit,
   aggregateToView,
-  role('system:discovery', [urls(['get'], ['/api', '/api/*', '/apis', '/apis/*', '/healthz', '/livez', '/openapi', '/openapi/*', '/readyz', '/version', '/version/'])]),
+  role('system:discovery', [
+    urls(['get'], ['/api', '/api/*', '/apis', '/apis/*', '/healthz', '/livez', '/openapi', '/openapi/*', '/readyz', '/version', '/version/']),
+  ]),
   role('system:public-info-viewer', [urls(['get'], ['/healthz', '/livez', '/readyz', '/version', '/version/'])]),
   role('system:basic-user', [
     rule(['create'], ['authorization.k8s.io'], ['selfsubjectaccessreviews', 'selfsubjectrulesreviews']),
@@ -134,7 +201,36 @@ export const BOOTSTRAP_CLUSTER_ROLES: ClusterRole[] = [
     rule(['create', 'patch', 'update'], ['', 'events.k8s.io'], ['events']),
     rule(['create'], ['coordination.k8s.io'], ['leases']),
     rule(['get', 'update', 'patch'], ['coordination.k8s.io'], ['leases']),
-    rule([...WRITE], [''], ['pods', 'pods/status', 'pods/eviction', 'pods/binding', 'nodes', 'nodes/status', 'namespaces', 'namespaces/status', 'namespaces/finalize', 'serviceaccounts', 'configmaps', 'secrets', 'services', 'services/status', 'endpoints', 'persistentvolumeclaims', 'persistentvolumeclaims/status', 'persistentvolumes', 'persistentvolumes/status', 'replicationcontrollers', 'replicationcontrollers/status', 'resourcequotas', 'resourcequotas/status', 'podtemplates']),
+    rule(
+      [...WRITE],
+      [''],
+      [
+        'pods',
+        'pods/status',
+        'pods/eviction',
+        'pods/binding',
+        'nodes',
+        'nodes/status',
+        'namespaces',
+        'namespaces/status',
+        'namespaces/finalize',
+        'serviceaccounts',
+        'configmaps',
+        'secrets',
+        'services',
+        'services/status',
+        'endpoints',
+        'persistentvolumeclaims',
+        'persistentvolumeclaims/status',
+        'persistentvolumes',
+        'persistentvolumes/status',
+        'replicationcontrollers',
+        'replicationcontrollers/status',
+        'resourcequotas',
+        'resourcequotas/status',
+        'podtemplates',
+      ],
+    ),
     rule(['create'], [''], ['serviceaccounts/token']),
     rule([...WRITE], ['apps'], ['*']),
     rule([...WRITE], ['batch'], ['*']),
@@ -153,12 +249,13 @@ export const BOOTSTRAP_CLUSTER_ROLES: ClusterRole[] = [
   // metrics-server's roles: everyone who may view may read usage (aggregated into view/edit/admin);
   // the scraper reads the agents' stats (Peapod's API server scrapes in-process with the node token).
   role('system:aggregated-metrics-reader', [rule(READ, ['metrics.k8s.io'], ['pods', 'nodes'])], {
-    labels: { 'rbac.authorization.k8s.io/aggregate-to-view': 'true', 'rbac.authorization.k8s.io/aggregate-to-edit': 'true', 'rbac.authorization.k8s.io/aggregate-to-admin': 'true' },
+    labels: {
+      'rbac.authorization.k8s.io/aggregate-to-view': 'true',
+      'rbac.authorization.k8s.io/aggregate-to-edit': 'true',
+      'rbac.authorization.k8s.io/aggregate-to-admin': 'true',
+    },
   }),
-  role('system:metrics-server', [
-    rule(['get'], [''], ['nodes/metrics', 'nodes/stats']),
-    rule(READ, [''], ['nodes', 'pods']),
-  ]),
+  role('system:metrics-server', [rule(['get'], [''], ['nodes/metrics', 'nodes/stats']), rule(READ, [''], ['nodes', 'pods'])]),
   // Peapod's join endpoint (upstream's bootstrappers create CSRs; see auth/node-bootstrap.ts).
   role('system:node-bootstrapper', [urls(['post'], ['/peapod/v1/node-credentials'])]),
 ];
@@ -167,7 +264,10 @@ export const BOOTSTRAP_CLUSTER_ROLE_BINDINGS: ClusterRoleBinding[] = [
   binding('cluster-admin', 'cluster-admin', [{ kind: 'Group', name: 'system:masters' }]),
   binding('system:discovery', 'system:discovery', [{ kind: 'Group', name: 'system:authenticated' }]),
   binding('system:basic-user', 'system:basic-user', [{ kind: 'Group', name: 'system:authenticated' }]),
-  binding('system:public-info-viewer', 'system:public-info-viewer', [{ kind: 'Group', name: 'system:authenticated' }, { kind: 'Group', name: 'system:unauthenticated' }]),
+  binding('system:public-info-viewer', 'system:public-info-viewer', [
+    { kind: 'Group', name: 'system:authenticated' },
+    { kind: 'Group', name: 'system:unauthenticated' },
+  ]),
   binding('system:monitoring', 'system:monitoring', [{ kind: 'Group', name: 'system:monitoring' }]),
   binding('system:kube-scheduler', 'system:kube-scheduler', [{ kind: 'User', name: 'system:kube-scheduler' }]),
   binding('system:kube-controller-manager', 'system:kube-controller-manager', [{ kind: 'User', name: 'system:kube-controller-manager' }]),

@@ -40,12 +40,12 @@ export function escalationCheck(authz: () => Authorization | undefined): Admissi
       if (await allowedTo('escalate', entry.resource, name, namespace)) return;
       // A ClusterRole's rules must be held cluster-wide.
       const have = entry.resource === 'clusterroles' ? z.rulesFor(user, undefined) : held;
-      const wanted = (z.rbac.aggregatedRules(obj) ?? (obj.rules as PolicyRule[] | undefined)) ?? [];
+      const wanted = z.rbac.aggregatedRules(obj) ?? (obj.rules as PolicyRule[] | undefined) ?? [];
       const missing = wanted.filter((r) => !rulesCover(have, r, user));
       if (missing.length) throw escalationError(entry.resource, name, user, missing);
       return;
     }
-    const ref = (obj as unknown as RoleBinding).roleRef as RoleBinding["roleRef"] | undefined;
+    const ref = (obj as unknown as RoleBinding).roleRef as RoleBinding['roleRef'] | undefined;
     if (!ref) return;
     const roleResource = ref.kind === 'Role' ? 'roles' : 'clusterroles';
     if (await allowedTo('bind', roleResource, ref.name, ref.kind === 'Role' ? namespace : namespace)) return;

@@ -53,10 +53,15 @@ export class NodeGraph {
     if (!handle) return g;
     const list = await handle.store.list(undefined);
     for (const p of list.items) g.upsert(p);
-    await ctx.watchCache.subscribe(listPrefix(handle.entry, undefined), Number(list.resourceVersion), (e) => {
-      if (e.type === 'DELETED') g.remove(e.object);
-      else g.upsert(e.object);
-    }, signal);
+    await ctx.watchCache.subscribe(
+      listPrefix(handle.entry, undefined),
+      Number(list.resourceVersion),
+      (e) => {
+        if (e.type === 'DELETED') g.remove(e.object);
+        else g.upsert(e.object);
+      },
+      signal,
+    );
     return g;
   }
 

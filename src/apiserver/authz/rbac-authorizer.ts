@@ -31,10 +31,15 @@ export class RbacAuthorizer implements Authorizer {
       const map = z.objects.get(kind)!;
       const list = await handle.store.list(undefined);
       for (const o of list.items) map.set(keyOf(o), o);
-      await ctx.watchCache.subscribe(listPrefix(handle.entry, undefined), Number(list.resourceVersion), (e) => {
-        if (e.type === 'DELETED') map.delete(keyOf(e.object));
-        else map.set(keyOf(e.object), e.object);
-      }, signal);
+      await ctx.watchCache.subscribe(
+        listPrefix(handle.entry, undefined),
+        Number(list.resourceVersion),
+        (e) => {
+          if (e.type === 'DELETED') map.delete(keyOf(e.object));
+          else map.set(keyOf(e.object), e.object);
+        },
+        signal,
+      );
     }
     return z;
   }
@@ -84,7 +89,7 @@ export class RbacAuthorizer implements Authorizer {
   }
 
   private clusterRoleRules(role: KObject, depth = 0): PolicyRule[] {
-    return this.aggregatedRules(role, depth) ?? ((role.rules as PolicyRule[] | undefined) ?? []);
+    return this.aggregatedRules(role, depth) ?? (role.rules as PolicyRule[] | undefined) ?? [];
   }
 
   private visitRules(user: UserInfo, namespace: string | undefined, visit: (r: PolicyRule) => boolean): boolean {

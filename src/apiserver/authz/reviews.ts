@@ -36,17 +36,28 @@ function attributesFromSpec(spec: Record<string, unknown>, user: UserInfo, kind:
   if (isRecord(ra)) {
     const s = (k: string): string | undefined => (typeof ra[k] === 'string' && ra[k] !== '' ? (ra[k] as string) : undefined);
     if (forcedNamespace !== undefined && s('namespace') !== undefined && s('namespace') !== forcedNamespace) {
-      throw invalid('authorization.k8s.io', kind, '', [fieldErrors.invalid('spec.resourceAttributes.namespace', s('namespace'), 'must match metadata.namespace')]);
+      throw invalid('authorization.k8s.io', kind, '', [
+        fieldErrors.invalid('spec.resourceAttributes.namespace', s('namespace'), 'must match metadata.namespace'),
+      ]);
     }
     return {
-      user, resourceRequest: true, verb: s('verb') ?? '', namespace: forcedNamespace ?? s('namespace'), apiGroup: s('group') ?? '',
-      apiVersion: s('version'), resource: s('resource'), subresource: s('subresource'), name: s('name'),
+      user,
+      resourceRequest: true,
+      verb: s('verb') ?? '',
+      namespace: forcedNamespace ?? s('namespace'),
+      apiGroup: s('group') ?? '',
+      apiVersion: s('version'),
+      resource: s('resource'),
+      subresource: s('subresource'),
+      name: s('name'),
     };
   }
   if (isRecord(na)) {
     return { user, resourceRequest: false, verb: typeof na.verb === 'string' ? na.verb : '', path: typeof na.path === 'string' ? na.path : '' };
   }
-  throw invalid('authorization.k8s.io', kind, '', [fieldErrors.invalid('spec.resourceAttributes', null, 'exactly one of nonResourceAttributes or resourceAttributes must be specified')]);
+  throw invalid('authorization.k8s.io', kind, '', [
+    fieldErrors.invalid('spec.resourceAttributes', null, 'exactly one of nonResourceAttributes or resourceAttributes must be specified'),
+  ]);
 }
 
 async function accessStatus(c: ReviewContext, a: Attributes): Promise<Record<string, unknown>> {
@@ -65,18 +76,34 @@ const REVIEWS: Record<string, Review> = {
     const u = await c.authenticateToken(token);
     return { status: u ? { authenticated: true, user: userInfoOut(u) } : { authenticated: false } };
   },
-  'authorization.k8s.io/selfsubjectaccessreviews': async (body, _i, c) => ({ status: await accessStatus(c, attributesFromSpec(specOf(body), c.user, 'SelfSubjectAccessReview')) }),
-  'authorization.k8s.io/subjectaccessreviews': async (body, _i, c) => ({ status: await accessStatus(c, attributesFromSpec(specOf(body), subjectOf(specOf(body), 'SubjectAccessReview'), 'SubjectAccessReview')) }),
+  'authorization.k8s.io/selfsubjectaccessreviews': async (body, _i, c) => ({
+    status: await accessStatus(c, attributesFromSpec(specOf(body), c.user, 'SelfSubjectAccessReview')),
+  }),
+  'authorization.k8s.io/subjectaccessreviews': async (body, _i, c) => ({
+    status: await accessStatus(c, attributesFromSpec(specOf(body), subjectOf(specOf(body), 'SubjectAccessReview'), 'SubjectAccessReview')),
+  }),
   'authorization.k8s.io/localsubjectaccessreviews': async (body, info, c) => ({
-    status: await accessStatus(c, attributesFromSpec(specOf(body), subjectOf(specOf(body), 'LocalSubjectAccessReview'), 'LocalSubjectAccessReview', info.namespace ?? '')),
+    status: await accessStatus(
+      c,
+      attributesFromSpec(specOf(body), subjectOf(specOf(body), 'LocalSubjectAccessReview'), 'LocalSubjectAccessReview', info.namespace ?? ''),
+    ),
   }),
   'authorization.k8s.io/selfsubjectrulesreviews': async (body, _i, c) => {
     const ns = specOf(body).namespace;
     const rules = c.authz.rulesFor(c.user, typeof ns === 'string' && ns !== '' ? ns : undefined);
     return {
       status: {
-        resourceRules: rules.filter((r) => !(r.nonResourceURLs ?? []).length).map((r) => ({ verbs: r.verbs, apiGroups: r.apiGroups ?? [], resources: r.resources ?? [], ...(r.resourceNames?.length ? { resourceNames: r.resourceNames } : {}) })),
-        nonResourceRules: rules.filter((r: PolicyRule) => (r.nonResourceURLs ?? []).length).map((r) => ({ verbs: r.verbs, nonResourceURLs: r.nonResourceURLs })),
+        resourceRules: rules
+          .filter((r) => !(r.nonResourceURLs ?? []).length)
+          .map((r) => ({
+            verbs: r.verbs,
+            apiGroups: r.apiGroups ?? [],
+            resources: r.resources ?? [],
+            ...(r.resourceNames?.length ? { resourceNames: r.resourceNames } : {}),
+          })),
+        nonResourceRules: rules
+          .filter((r: PolicyRule) => (r.nonResourceURLs ?? []).length)
+          .map((r) => ({ verbs: r.verbs, nonResourceURLs: r.nonResourceURLs })),
         incomplete: false,
       },
     };
@@ -86,7 +113,8 @@ const REVIEWS: Record<string, Review> = {
 function subjectOf(spec: Record<string, unknown>, kind: string): UserInfo {
   const user = typeof spec.user === 'string' ? spec.user : '';
   const groups = Array.isArray(spec.groups) ? spec.groups.filter((g): g is string => typeof g === 'string') : [];
-  if (!user && groups.length === 0) throw invalid('authorization.k8s.io', kind, '', [fieldErrors.invalid('spec.user', '', '`spec.user` or `spec.groups` must be specified')]);
+  if (!user && groups.length === 0)
+    throw invalid('authorization.k8s.io', kind, '', [fieldErrors.invalid('spec.user', '', '`spec.user` or `spec.groups` must be specified')]);
   return { name: user, groups, ...(typeof spec.uid === 'string' ? { uid: spec.uid } : {}) };
 }
 
@@ -103,7 +131,15 @@ export async function serveReview(req: IncomingMessage, res: ServerResponse, inf
   const body = decodeBody(await readBody(req), req.headers['content-type']);
   if (!isRecord(body)) throw badRequest('the body of the request must be an object');
   const out = await REVIEWS[key]!(body, info, c);
-  const kind = { selfsubjectreviews: 'SelfSubjectReview', tokenreviews: 'TokenReview', selfsubjectaccessreviews: 'SelfSubjectAccessReview', subjectaccessreviews: 'SubjectAccessReview', localsubjectaccessreviews: 'LocalSubjectAccessReview', selfsubjectrulesreviews: 'SelfSubjectRulesReview' }[info.resource] ?? '';
+  const kind =
+    {
+      selfsubjectreviews: 'SelfSubjectReview',
+      tokenreviews: 'TokenReview',
+      selfsubjectaccessreviews: 'SelfSubjectAccessReview',
+      subjectaccessreviews: 'SubjectAccessReview',
+      localsubjectaccessreviews: 'LocalSubjectAccessReview',
+      selfsubjectrulesreviews: 'SelfSubjectRulesReview',
+    }[info.resource] ?? '';
   const meta = isRecord(body.metadata) ? body.metadata : {};
   sendJson(res, 201, {
     kind,

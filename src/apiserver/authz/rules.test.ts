@@ -5,7 +5,15 @@ import { forbiddenError, type Attributes } from './attributes.ts';
 import { ruleAllows, rulesCover, subjectMatches } from './rules.ts';
 
 const alice = { name: 'alice', groups: ['dev', 'system:authenticated'] };
-const res = (verb: string, resource: string, extra: Partial<Attributes> = {}): Attributes => ({ user: alice, verb, resourceRequest: true, apiGroup: '', resource, namespace: 'dev', ...extra });
+const res = (verb: string, resource: string, extra: Partial<Attributes> = {}): Attributes => ({
+  user: alice,
+  verb,
+  resourceRequest: true,
+  apiGroup: '',
+  resource,
+  namespace: 'dev',
+  ...extra,
+});
 
 describe('RBAC rule matching', () => {
   it('matches verbs, groups, resources, subresources and names as upstream', () => {
@@ -48,9 +56,21 @@ describe('RBAC rule matching', () => {
   });
 
   it('words denials as kube-apiserver does', () => {
-    assert.equal(forbiddenError(res('list', 'pods', { namespace: 'prod' })).message, 'pods is forbidden: User "alice" cannot list resource "pods" in API group "" in the namespace "prod"');
-    assert.equal(forbiddenError(res('delete', 'deployments', { apiGroup: 'apps', name: 'web' })).message, 'deployments.apps "web" is forbidden: User "alice" cannot delete resource "deployments" in API group "apps" in the namespace "dev"');
-    assert.equal(forbiddenError(res('list', 'nodes', { namespace: undefined })).message, 'nodes is forbidden: User "alice" cannot list resource "nodes" in API group "" at the cluster scope');
-    assert.equal(forbiddenError({ user: alice, verb: 'get', resourceRequest: false, path: '/metrics' }).message, 'forbidden: User "alice" cannot get path "/metrics"');
+    assert.equal(
+      forbiddenError(res('list', 'pods', { namespace: 'prod' })).message,
+      'pods is forbidden: User "alice" cannot list resource "pods" in API group "" in the namespace "prod"',
+    );
+    assert.equal(
+      forbiddenError(res('delete', 'deployments', { apiGroup: 'apps', name: 'web' })).message,
+      'deployments.apps "web" is forbidden: User "alice" cannot delete resource "deployments" in API group "apps" in the namespace "dev"',
+    );
+    assert.equal(
+      forbiddenError(res('list', 'nodes', { namespace: undefined })).message,
+      'nodes is forbidden: User "alice" cannot list resource "nodes" in API group "" at the cluster scope',
+    );
+    assert.equal(
+      forbiddenError({ user: alice, verb: 'get', resourceRequest: false, path: '/metrics' }).message,
+      'forbidden: User "alice" cannot get path "/metrics"',
+    );
   });
 });

@@ -40,9 +40,7 @@ export function subjectMatches(s: Subject, user: UserInfo, bindingNamespace: str
 export function rulesCover(held: readonly PolicyRule[], wanted: PolicyRule, user: UserInfo): boolean {
   const verbs = wanted.verbs ?? [];
   if ((wanted.nonResourceURLs ?? []).length) {
-    return (wanted.nonResourceURLs ?? []).every((path) =>
-      verbs.every((verb) => held.some((r) => ruleAllows({ user, verb, resourceRequest: false, path }, r))),
-    );
+    return (wanted.nonResourceURLs ?? []).every((path) => verbs.every((verb) => held.some((r) => ruleAllows({ user, verb, resourceRequest: false, path }, r))));
   }
   const groups = wanted.apiGroups ?? [];
   const resources = wanted.resources ?? [];
@@ -58,7 +56,7 @@ export function rulesCover(held: readonly PolicyRule[], wanted: PolicyRule, user
             if (apiGroup === '*' && !(r.apiGroups ?? []).includes('*')) return false;
             if (res.includes('*') && !(r.resources ?? []).includes('*') && !(r.resources ?? []).includes(res)) return false;
             if (name === undefined && (r.resourceNames ?? []).length > 0) return false;
-            return ruleAllows({ user, verb, resourceRequest: true, apiGroup, resource, subresource, name }, { ...r, verbs: (r.verbs ?? []) });
+            return ruleAllows({ user, verb, resourceRequest: true, apiGroup, resource, subresource, name }, { ...r, verbs: r.verbs ?? [] });
           });
           if (!covered) return false;
         }

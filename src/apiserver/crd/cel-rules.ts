@@ -88,7 +88,12 @@ export function celErrors(schema: JSONSchemaProps, value: unknown, old: unknown,
   if (isRecord(value)) {
     const oldRec = isRecord(old) ? old : undefined;
     for (const [k, child] of Object.entries(value)) {
-      const prop = schema.properties && Object.hasOwn(schema.properties, k) ? schema.properties[k] : isRecord(schema.additionalProperties) ? schema.additionalProperties : undefined;
+      const prop =
+        schema.properties && Object.hasOwn(schema.properties, k)
+          ? schema.properties[k]
+          : isRecord(schema.additionalProperties)
+            ? schema.additionalProperties
+            : undefined;
       if (prop) errs.push(...celErrors(prop, child, oldRec?.[k], { path: join(path, k), transition }));
     }
   } else if (Array.isArray(value) && schema.items) {

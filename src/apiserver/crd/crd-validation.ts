@@ -47,11 +47,13 @@ export function validateCrd(crd: Crd): FieldError[] {
   (names.categories ?? []).forEach((s, i) => label(`spec.names.categories[${i}]`, s, true));
   const kindLike = (path: string, v: string | undefined) => {
     if (!v) return errs.push(fieldErrors.required(path));
-    if (isDNS1035Label(v.toLowerCase()).length > 0) errs.push(fieldErrors.invalid(path, v, 'may have mixed case, but should otherwise match: [a-z]([-a-z0-9]*[a-z0-9])?'));
+    if (isDNS1035Label(v.toLowerCase()).length > 0)
+      errs.push(fieldErrors.invalid(path, v, 'may have mixed case, but should otherwise match: [a-z]([-a-z0-9]*[a-z0-9])?'));
   };
   kindLike('spec.names.kind', names.kind);
   kindLike('spec.names.listKind', names.listKind);
-  if (names.kind && names.kind === names.listKind) errs.push(fieldErrors.invalid('spec.names.listKind', names.listKind, 'kind and listKind may not be the same'));
+  if (names.kind && names.kind === names.listKind)
+    errs.push(fieldErrors.invalid('spec.names.listKind', names.listKind, 'kind and listKind may not be the same'));
   const strategy = spec.conversion?.strategy ?? 'None';
   if (strategy !== 'None') errs.push(fieldErrors.notSupported('spec.conversion.strategy', strategy, ['None']));
   errs.push(...validateVersions(spec.versions ?? []));
@@ -66,7 +68,8 @@ export function validateCrdUpdate(crd: Crd, old: Crd): FieldError[] {
 function validateVersions(versions: CrdVersion[]): FieldError[] {
   const errs: FieldError[] = [];
   if (versions.length === 0) return [fieldErrors.required('spec.versions', 'must have exactly one version marked as storage version')];
-  if (versions.filter((v) => v.storage).length !== 1) errs.push(fieldErrors.invalid('spec.versions', versions, 'must have exactly one version marked as storage version'));
+  if (versions.filter((v) => v.storage).length !== 1)
+    errs.push(fieldErrors.invalid('spec.versions', versions, 'must have exactly one version marked as storage version'));
   if (!versions.some((v) => v.served)) errs.push(fieldErrors.invalid('spec.versions', versions, 'must have at least one version marked as served'));
   const seen = new Set<string>();
   versions.forEach((v, i) => {
@@ -89,16 +92,19 @@ function validateVersions(versions: CrdVersion[]): FieldError[] {
     const scale = v.subresources?.scale;
     if (scale) {
       if (!scale.specReplicasPath) errs.push(fieldErrors.required(`${path}.subresources.scale.specReplicasPath`));
-      else if (!scale.specReplicasPath.startsWith('.spec.')) errs.push(fieldErrors.invalid(`${path}.subresources.scale.specReplicasPath`, scale.specReplicasPath, 'should be a json path under .spec'));
+      else if (!scale.specReplicasPath.startsWith('.spec.'))
+        errs.push(fieldErrors.invalid(`${path}.subresources.scale.specReplicasPath`, scale.specReplicasPath, 'should be a json path under .spec'));
       if (!scale.statusReplicasPath) errs.push(fieldErrors.required(`${path}.subresources.scale.statusReplicasPath`));
-      else if (!scale.statusReplicasPath.startsWith('.status.')) errs.push(fieldErrors.invalid(`${path}.subresources.scale.statusReplicasPath`, scale.statusReplicasPath, 'should be a json path under .status'));
+      else if (!scale.statusReplicasPath.startsWith('.status.'))
+        errs.push(fieldErrors.invalid(`${path}.subresources.scale.statusReplicasPath`, scale.statusReplicasPath, 'should be a json path under .status'));
     }
     (v.additionalPrinterColumns ?? []).forEach((c, j) => {
       const cp = `${path}.additionalPrinterColumns[${j}]`;
       if (!c.name) errs.push(fieldErrors.required(`${cp}.name`));
       if (!c.jsonPath) errs.push(fieldErrors.required(`${cp}.jsonPath`));
       if (!c.type) errs.push(fieldErrors.required(`${cp}.type`));
-      else if (!['integer', 'number', 'string', 'boolean', 'date'].includes(c.type)) errs.push(fieldErrors.notSupported(`${cp}.type`, c.type, ['integer', 'number', 'string', 'boolean', 'date']));
+      else if (!['integer', 'number', 'string', 'boolean', 'date'].includes(c.type))
+        errs.push(fieldErrors.notSupported(`${cp}.type`, c.type, ['integer', 'number', 'string', 'boolean', 'date']));
     });
   });
   return errs;
@@ -126,7 +132,8 @@ function structural(s: JSONSchemaProps, path: string, root: boolean): FieldError
     errs.push(fieldErrors.required(`${path}.x-kubernetes-list-map-keys`, 'must not be empty if x-kubernetes-list-type is map'));
   }
   if (s.type === 'array' && !s.items) errs.push(fieldErrors.required(`${path}.items`, 'must be specified'));
-  if (s['x-kubernetes-embedded-resource'] && s.type !== 'object') errs.push(fieldErrors.invalid(`${path}.type`, s.type ?? '', 'must be object if x-kubernetes-embedded-resource is true'));
+  if (s['x-kubernetes-embedded-resource'] && s.type !== 'object')
+    errs.push(fieldErrors.invalid(`${path}.type`, s.type ?? '', 'must be object if x-kubernetes-embedded-resource is true'));
   for (const [k, child] of Object.entries(s.properties ?? {})) errs.push(...structural(child, `${path}.properties[${k}]`, false));
   if (isRecord(s.additionalProperties)) errs.push(...structural(s.additionalProperties, `${path}.additionalProperties`, false));
   if (s.items) errs.push(...structural(s.items, `${path}.items`, false));

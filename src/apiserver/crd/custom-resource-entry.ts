@@ -149,4 +149,3 @@ function cell(c: PrinterColumn, values: unknown[], ctx: StrategyContext): unknow
   if (c.type === 'boolean' && typeof v === 'boolean') return v;
   return scalarText(v);
 }
-

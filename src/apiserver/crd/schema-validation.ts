@@ -80,13 +80,15 @@ function stringErrors(s: JSONSchemaProps, v: string, path: string): FieldError[]
   if (s.maxLength !== undefined && length > s.maxLength) errs.push(new FieldError('FieldValueTooLong', path, v, `may not be more than ${s.maxLength} bytes`));
   if (s.minLength !== undefined && length < s.minLength) errs.push(bodyInvalid(path, v, `should be at least ${s.minLength} chars long`));
   if (s.pattern !== undefined && !safeRegExp(s.pattern)?.test(v)) errs.push(bodyInvalid(path, v, `should match '${s.pattern}'`));
-  if (s.format && !s['x-kubernetes-int-or-string'] && !formatOk(s.format, v)) errs.push(bodyInvalid(path, v, `must be of type ${s.format}: ${JSON.stringify(v)}`));
+  if (s.format && !s['x-kubernetes-int-or-string'] && !formatOk(s.format, v))
+    errs.push(bodyInvalid(path, v, `must be of type ${s.format}: ${JSON.stringify(v)}`));
   return errs;
 }
 
 function arrayErrors(s: JSONSchemaProps, v: unknown[], path: string): FieldError[] {
   const errs: FieldError[] = [];
-  if (s.maxItems !== undefined && v.length > s.maxItems) errs.push(new FieldError('FieldValueTooMany', path, v.length, `must have at most ${s.maxItems} items`));
+  if (s.maxItems !== undefined && v.length > s.maxItems)
+    errs.push(new FieldError('FieldValueTooMany', path, v.length, `must have at most ${s.maxItems} items`));
   if (s.minItems !== undefined && v.length < s.minItems) errs.push(bodyInvalid(path, v.length, `should have at least ${s.minItems} items`));
   const listType = s['x-kubernetes-list-type'];
   if (listType === 'set' || s.uniqueItems) {
@@ -120,7 +122,8 @@ function objectErrors(s: JSONSchemaProps, v: Record<string, unknown>, path: stri
     }
   }
   const count = Object.keys(v).length;
-  if (s.maxProperties !== undefined && count > s.maxProperties) errs.push(new FieldError('FieldValueTooMany', path, count, `must have at most ${s.maxProperties} items`));
+  if (s.maxProperties !== undefined && count > s.maxProperties)
+    errs.push(new FieldError('FieldValueTooMany', path, count, `must have at most ${s.maxProperties} items`));
   if (s.minProperties !== undefined && count < s.minProperties) errs.push(bodyInvalid(path, count, `should have at least ${s.minProperties} properties`));
   for (const r of s.required ?? []) if (v[r] === undefined) errs.push(fieldErrors.required(join(path, r)));
   for (const [k, child] of Object.entries(v)) {

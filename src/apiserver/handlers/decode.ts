@@ -19,10 +19,14 @@ export function checkKind(handle: ResourceHandle, body: unknown): KObject {
     // Upstream decodes the body as its own kind, then fails to convert it to the addressed one.
     const { kind, version } = handle.entry;
     const internal = handle.entry.group === '' ? 'core' : handle.entry.group.split('.')[0];
-    throw badRequest(`${String(obj.kind)} in version "${version}" cannot be handled as a ${kind}: converting (${version}.${String(obj.kind)}) to (${internal}.${kind}): unknown conversion`);
+    throw badRequest(
+      `${String(obj.kind)} in version "${version}" cannot be handled as a ${kind}: converting (${version}.${String(obj.kind)}) to (${internal}.${kind}): unknown conversion`,
+    );
   }
   if (obj.metadata !== undefined && (obj.metadata === null || typeof obj.metadata !== 'object' || Array.isArray(obj.metadata))) {
-    throw badRequest(`${handle.entry.kind} in version "${handle.entry.version}" cannot be handled as a ${handle.entry.kind}: json: cannot unmarshal ${typeof obj.metadata} into Go struct field ${handle.entry.kind}.metadata of type v1.ObjectMeta`);
+    throw badRequest(
+      `${handle.entry.kind} in version "${handle.entry.version}" cannot be handled as a ${handle.entry.kind}: json: cannot unmarshal ${typeof obj.metadata} into Go struct field ${handle.entry.kind}.metadata of type v1.ObjectMeta`,
+    );
   }
   return obj;
 }

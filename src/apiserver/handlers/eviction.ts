@@ -74,8 +74,10 @@ export async function serveEviction(scope: RequestScope): Promise<void> {
     if (pdbHandle && budget) {
       const policy = budget.spec?.unhealthyPodEvictionPolicy ?? 'IfHealthyBudget';
       const status = budget.status;
-      const unhealthyOk = !isReady(pod) &&
-        (policy === 'AlwaysAllow' || (status !== undefined && (status.currentHealthy ?? 0) >= (status.desiredHealthy ?? 0) && (status.desiredHealthy ?? 0) > 0));
+      const unhealthyOk =
+        !isReady(pod) &&
+        (policy === 'AlwaysAllow' ||
+          (status !== undefined && (status.currentHealthy ?? 0) >= (status.desiredHealthy ?? 0) && (status.desiredHealthy ?? 0) > 0));
       if (!unhealthyOk) {
         await pdbHandle.store.guaranteedUpdate(
           namespace,

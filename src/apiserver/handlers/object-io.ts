@@ -25,7 +25,6 @@ export function sendObject(scope: RequestScope, code: number, obj: KObject, head
   sendJson(scope.res, code, obj, headers);
 }
 
-
 export function writeOptions(query: Query): { dryRun: boolean; fieldManager: string | undefined } {
   const dryRun = query.all('dryRun');
   for (const d of dryRun) if (d !== 'All') throw badRequest(`dryRun: Unsupported value: "${d}": supported values: "All"`);
@@ -47,4 +46,3 @@ export function warningHeaders(warnings: string[]): Record<string, string> {
   if (warnings.length === 0) return {};
   return { Warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ') };
 }
-

@@ -20,19 +20,18 @@ import { checkFieldValidation, checkKind } from './decode.ts';
 import type { RequestScope } from '../context.ts';
 import { sendObject, warningHeaders, writeOptions } from './object-io.ts';
 
-const PATCH_TYPES = [
-  'application/json-patch+json',
-  'application/merge-patch+json',
-  'application/strategic-merge-patch+json',
-  'application/apply-patch+yaml',
-];
+const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
 
 export async function servePatch(scope: RequestScope): Promise<void> {
   const type = mediaType(scope.req.headers['content-type']);
   if (!PATCH_TYPES.includes(type)) throw unsupportedMediaType(type);
   if (type === 'application/strategic-merge-patch+json' && scope.handle.entry.strategicMergePatch === false) {
     // Upstream's wording for custom resources, which have no Go struct tags to merge by.
-    throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.filter((t) => t !== type).join(', ')}`);
+    throw new ApiError(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.filter((t) => t !== type).join(', ')}`,
+    );
   }
   const body = decodeBody(await readBody(scope.req), type) as Json;
   if (type === 'application/apply-patch+yaml') return serveApply(scope, body);

@@ -92,7 +92,8 @@ async function serveList(scope: RequestScope): Promise<void> {
     await sendJsonList(scope.res, table, 'rows', rows as unknown[]);
     return;
   }
-  if (neg.tableOnly) throw notAcceptable('only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf');
+  if (neg.tableOnly)
+    throw notAcceptable('only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf');
   const metadata: Record<string, unknown> = { resourceVersion: result.resourceVersion };
   if (result.continueToken) metadata.continue = result.continueToken;
   if (result.remainingItemCount !== undefined) metadata.remainingItemCount = result.remainingItemCount;

@@ -64,7 +64,9 @@ function toScale(obj: KObject, paths?: ScalePaths): Scale {
   // ReplicationController's selector is a plain label map, the others' a LabelSelector.
   const raw = spec.selector;
   const selector: LabelSelector | undefined =
-    isRecord(raw) && raw.matchLabels === undefined && raw.matchExpressions === undefined ? { matchLabels: raw as Record<string, string> } : (raw as LabelSelector | undefined);
+    isRecord(raw) && raw.matchLabels === undefined && raw.matchExpressions === undefined
+      ? { matchLabels: raw as Record<string, string> }
+      : (raw as LabelSelector | undefined);
   return {
     apiVersion: 'autoscaling/v1',
     kind: 'Scale',

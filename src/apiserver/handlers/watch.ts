@@ -66,7 +66,12 @@ export async function serveWatch(scope: RequestScope): Promise<void> {
 
   const render = (stored: KObject): unknown => {
     // Cache events are shared between watchers: convert a copy, never the event's object.
-    const obj = entry.convert && stored.apiVersion !== handle.store.apiVersion ? entry.convert(stored) : entry.convertApiVersion && stored.apiVersion !== handle.store.apiVersion ? { ...stored, apiVersion: handle.store.apiVersion } : stored;
+    const obj =
+      entry.convert && stored.apiVersion !== handle.store.apiVersion
+        ? entry.convert(stored)
+        : entry.convertApiVersion && stored.apiVersion !== handle.store.apiVersion
+          ? { ...stored, apiVersion: handle.store.apiVersion }
+          : stored;
     if (!neg.table) return obj;
     const t = toTable(entry, [obj], ctx.clock, { includeObject, withColumns: !columnsSent, resourceVersion: obj.metadata?.resourceVersion });
     columnsSent = true;

@@ -55,7 +55,7 @@ export const MAX_BODY_DEPTH = 500;
 
 export function decodeBody(buf: Buffer, contentType: string | undefined, options: DecodeBodyOptions = {}): unknown {
   const value = decodeBodyValue(buf, contentType, options);
-  if (depthExceeds(value, MAX_BODY_DEPTH)) throw badRequest('couldn\'t get version/kind; json parse error: exceeded max depth');
+  if (depthExceeds(value, MAX_BODY_DEPTH)) throw badRequest("couldn't get version/kind; json parse error: exceeded max depth");
   return value;
 }
 
@@ -84,14 +84,7 @@ function decodeBodyValue(buf: Buffer, contentType: string | undefined, options: 
       throw badRequest(`error converting YAML to JSON: ${(e as Error).message.split('\n')[0]}`);
     }
   }
-  const jsonTypes = [
-    'application/json',
-    'application/json-patch+json',
-    'application/merge-patch+json',
-    'application/strategic-merge-patch+json',
-    '*/*',
-    '',
-  ];
+  const jsonTypes = ['application/json', 'application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', '*/*', ''];
   if (!jsonTypes.includes(type)) throw unsupportedMediaType(type);
   try {
     return JSON.parse(text);

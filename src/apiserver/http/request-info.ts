@@ -31,7 +31,10 @@ export class BadPathError extends Error {}
 export function parseRequestPath(pathname: string): RequestInfo {
   let parts: string[];
   try {
-    parts = pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
+    parts = pathname
+      .split('/')
+      .filter((p) => p !== '')
+      .map(decodeURIComponent);
   } catch {
     throw new BadPathError(`invalid URL escape in ${JSON.stringify(pathname.slice(0, 200))}`);
   }

@@ -82,7 +82,10 @@ export interface Negotiated {
 
 export function negotiate(req: IncomingMessage): Negotiated {
   const accept = req.headers.accept ?? '';
-  const types = accept.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean);
+  const types = accept
+    .split(',')
+    .map((t) => t.trim().toLowerCase())
+    .filter(Boolean);
   const isTable = (t: string) => t.includes('as=table') && t.includes('g=meta.k8s.io');
   const table = types.length > 0 && types.some(isTable);
   const tableOnly = types.length > 0 && types.every(isTable);

@@ -77,7 +77,11 @@ export function metricsApi(opts: MetricsApiOptions): MetricsApi {
     const mem = s?.summary.node.memory;
     if (!cpu || cpu.usageNanoCores === undefined || !mem) return undefined;
     return {
-      kind: 'NodeMetrics', apiVersion: API_VERSION, metadata: meta(node, now), timestamp: cpu.time, window: `${windowSeconds}s`,
+      kind: 'NodeMetrics',
+      apiVersion: API_VERSION,
+      metadata: meta(node, now),
+      timestamp: cpu.time,
+      window: `${windowSeconds}s`,
       usage: { cpu: cpuQuantity(cpu.usageNanoCores), memory: memoryQuantity(mem.workingSetBytes) },
     };
   }
@@ -107,17 +111,19 @@ export function metricsApi(opts: MetricsApiOptions): MetricsApi {
     }
     const nodes = new Map((await listNodes(scope)).map((n) => [n.metadata?.name ?? '', n]));
     const out: KObject[] = [];
-    await Promise.all([...byNode].map(async ([nodeName, own]) => {
-      const node = nodes.get(nodeName);
-      const s = node && ready(node) ? await scraper.summary(node) : undefined;
-      if (!s) return;
-      const byUid = new Map(s.summary.pods.map((p) => [p.podRef.uid, p]));
-      for (const pod of own) {
-        const stats = byUid.get(pod.metadata?.uid ?? '');
-        const m = stats ? podMetrics(pod, stats, windowSeconds, now) : undefined;
-        if (m) out.push(m);
-      }
-    }));
+    await Promise.all(
+      [...byNode].map(async ([nodeName, own]) => {
+        const node = nodes.get(nodeName);
+        const s = node && ready(node) ? await scraper.summary(node) : undefined;
+        if (!s) return;
+        const byUid = new Map(s.summary.pods.map((p) => [p.podRef.uid, p]));
+        for (const pod of own) {
+          const stats = byUid.get(pod.metadata?.uid ?? '');
+          const m = stats ? podMetrics(pod, stats, windowSeconds, now) : undefined;
+          if (m) out.push(m);
+        }
+      }),
+    );
     return out.sort((a, b) => `${a.metadata?.namespace}/${a.metadata?.name}`.localeCompare(`${b.metadata?.namespace}/${b.metadata?.name}`));
   }
 
@@ -140,15 +146,29 @@ export function metricsApi(opts: MetricsApiOptions): MetricsApi {
   }
 
   const common: Pick<ResourceEntry, 'group' | 'version' | 'verbs' | 'columns' | 'row' | 'openApiSchemas'> = {
-    group: GROUP, version: VERSION, verbs: ['get', 'list'], columns: [], row: () => [],
+    group: GROUP,
+    version: VERSION,
+    verbs: ['get', 'list'],
+    columns: [],
+    row: () => [],
     openApiSchemas: SCHEMAS,
   };
   const nodesEntry: ResourceEntry = {
-    ...common, kind: 'NodeMetrics', listKind: 'NodeMetricsList', resource: 'nodes', singular: '', namespaced: false,
+    ...common,
+    kind: 'NodeMetrics',
+    listKind: 'NodeMetricsList',
+    resource: 'nodes',
+    singular: '',
+    namespaced: false,
     schema: 'io.k8s.metrics.pkg.apis.metrics.v1beta1.NodeMetrics',
   };
   const podsEntry: ResourceEntry = {
-    ...common, kind: 'PodMetrics', listKind: 'PodMetricsList', resource: 'pods', singular: '', namespaced: true,
+    ...common,
+    kind: 'PodMetrics',
+    listKind: 'PodMetricsList',
+    resource: 'pods',
+    singular: '',
+    namespaced: true,
     schema: 'io.k8s.metrics.pkg.apis.metrics.v1beta1.PodMetrics',
   };
   return {
@@ -165,17 +185,29 @@ const objectMeta = { $ref: '#/components/schemas/io.k8s.apimachinery.pkg.apis.me
 const gvk = (kind: string) => ({ 'x-kubernetes-group-version-kind': [{ group: GROUP, version: VERSION, kind }] });
 const SCHEMAS: Record<string, OpenApiSchema> = {
   'io.k8s.metrics.pkg.apis.metrics.v1beta1.NodeMetrics': {
-    description: 'NodeMetrics sets resource usage metrics of a node.', type: 'object',
-    properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: objectMeta, timestamp: { type: 'string', format: 'date-time' }, window: { type: 'string' }, usage },
+    description: 'NodeMetrics sets resource usage metrics of a node.',
+    type: 'object',
+    properties: {
+      apiVersion: { type: 'string' },
+      kind: { type: 'string' },
+      metadata: objectMeta,
+      timestamp: { type: 'string', format: 'date-time' },
+      window: { type: 'string' },
+      usage,
+    },
     ...gvk('NodeMetrics'),
   },
   'io.k8s.metrics.pkg.apis.metrics.v1beta1.PodMetrics': {
-    description: 'PodMetrics sets resource usage metrics of a pod.', type: 'object',
+    description: 'PodMetrics sets resource usage metrics of a pod.',
+    type: 'object',
     properties: {
-      apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: objectMeta, timestamp: { type: 'string', format: 'date-time' }, window: { type: 'string' },
+      apiVersion: { type: 'string' },
+      kind: { type: 'string' },
+      metadata: objectMeta,
+      timestamp: { type: 'string', format: 'date-time' },
+      window: { type: 'string' },
       containers: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, usage } } },
     },
     ...gvk('PodMetrics'),
   },
 };
-

@@ -66,7 +66,12 @@ export class SummaryScraper {
     const ep = endpoint(node);
     if (!ep) return undefined;
     const body = await new Promise<string>((resolve, reject) => {
-      const req = agentRequest(ep, this.#o.auth, { method: 'GET', path: '/stats/summary?only_cpu_and_memory=true', headers: { accept: 'application/json' }, agent: this.#agent });
+      const req = agentRequest(ep, this.#o.auth, {
+        method: 'GET',
+        path: '/stats/summary?only_cpu_and_memory=true',
+        headers: { accept: 'application/json' },
+        agent: this.#agent,
+      });
       req.setTimeout(this.#o.timeoutMs, () => req.destroy(new Error(`no answer within ${this.#o.timeoutMs} ms`)));
       req.on('error', reject);
       req.on('response', (res) => {

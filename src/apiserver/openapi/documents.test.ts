@@ -33,8 +33,16 @@ const resources: OpenApiResource[] = [
   },
 ];
 
-interface Param { name: string; in: string; schema?: { type?: string } }
-interface Op { parameters?: Param[]; 'x-kubernetes-group-version-kind'?: unknown; requestBody?: { content: Record<string, unknown> } }
+interface Param {
+  name: string;
+  in: string;
+  schema?: { type?: string };
+}
+interface Op {
+  parameters?: Param[];
+  'x-kubernetes-group-version-kind'?: unknown;
+  requestBody?: { content: Record<string, unknown> };
+}
 interface Doc {
   openapi: string;
   paths: Record<string, Record<string, Op>>;

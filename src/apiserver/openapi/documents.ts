@@ -75,7 +75,11 @@ function groupVersionDocument(resources: readonly OpenApiResource[], set: Schema
   const paths: Record<string, unknown> = {};
   const sorted = [...resources].sort((a, b) => (a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0));
   for (const r of sorted) Object.assign(paths, resourcePaths(r, { has }));
-  const ordered = Object.fromEntries(Object.keys(paths).sort().map((p) => [p, paths[p]]));
+  const ordered = Object.fromEntries(
+    Object.keys(paths)
+      .sort()
+      .map((p) => [p, paths[p]]),
+  );
   return {
     openapi: '3.0.0',
     info: { title: 'Kubernetes', version: 'v1.32.0' },

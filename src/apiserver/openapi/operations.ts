@@ -52,12 +52,7 @@ const SUBRESOURCE_BODIES: Record<string, { schema: string; gvk: Gvk; verbs: read
 
 type Verb = 'get' | 'put' | 'patch' | 'delete' | 'post';
 
-const PATCH_TYPES = [
-  'application/apply-patch+yaml',
-  'application/json-patch+json',
-  'application/merge-patch+json',
-  'application/strategic-merge-patch+json',
-];
+const PATCH_TYPES = ['application/apply-patch+yaml', 'application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'];
 
 const query = (name: string, description: string, type = 'string'): Obj => ({
   name,
@@ -68,10 +63,7 @@ const query = (name: string, description: string, type = 'string'): Obj => ({
 const PRETTY = query('pretty', 'Indent the JSON output when true.');
 const DRY_RUN = query('dryRun', 'When present, changes are not persisted. Valid value: All.');
 const FIELD_MANAGER = query('fieldManager', 'Name of the actor or entity making the change.');
-const FIELD_VALIDATION = query(
-  'fieldValidation',
-  'How to handle unknown or duplicate fields in the body: Ignore, Warn or Strict.',
-);
+const FIELD_VALIDATION = query('fieldValidation', 'How to handle unknown or duplicate fields in the body: Ignore, Warn or Strict.');
 const FORCE = query('force', 'Apply only: take ownership of conflicting fields.', 'boolean');
 const pathParam = (name: string, description: string): Obj => ({
   name,
@@ -146,7 +138,10 @@ export function resourcePaths(r: OpenApiResource, options: { has: (schema: strin
         o.parameters = [DRY_RUN, FIELD_MANAGER, FIELD_VALIDATION, FORCE];
         o.requestBody = {
           content: Object.fromEntries(
-            PATCH_TYPES.filter((t) => r.strategicMergePatch !== false || !t.startsWith('application/strategic')).map((t) => [t, { schema: ref(`${META}Patch`) }]),
+            PATCH_TYPES.filter((t) => r.strategicMergePatch !== false || !t.startsWith('application/strategic')).map((t) => [
+              t,
+              { schema: ref(`${META}Patch`) },
+            ]),
           ),
           required: true,
         };

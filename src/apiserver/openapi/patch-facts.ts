@@ -18,8 +18,7 @@ const CORE = 'io.k8s.api.core.v1.';
 const APPS = 'io.k8s.api.apps.v1.';
 const META = 'io.k8s.apimachinery.pkg.apis.meta.v1.';
 const CONTAINERS = [`${CORE}Container`, `${CORE}EphemeralContainer`];
-const merge = (mergeKey: string, extra: Partial<PatchFact> = {}) =>
-  ({ strategy: 'merge', mergeKey, listType: 'map', ...extra }) as const;
+const merge = (mergeKey: string, extra: Partial<PatchFact> = {}) => ({ strategy: 'merge', mergeKey, listType: 'map', ...extra }) as const;
 const atomic = { listType: 'atomic' } as const;
 const RETAIN = { strategy: 'merge,retainKeys' } as const;
 

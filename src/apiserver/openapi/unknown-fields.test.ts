@@ -41,7 +41,13 @@ describe('unknownFields', () => {
   });
 
   it('reports unknown fields with upstream paths, in document order', () => {
-    const obj = pod({ bogus: 1, containers: [{ name: 'c', image: 'i' }, { name: 'd', bogus: true, ports: [{ nope: 1 }] }] });
+    const obj = pod({
+      bogus: 1,
+      containers: [
+        { name: 'c', image: 'i' },
+        { name: 'd', bogus: true, ports: [{ nope: 1 }] },
+      ],
+    });
     assert.deepEqual(unknownFields(set, POD, obj), ['spec.bogus', 'spec.containers[1].bogus', 'spec.containers[1].ports[0].nope']);
   });
 

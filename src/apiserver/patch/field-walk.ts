@@ -84,12 +84,7 @@ export interface FieldComparison {
 }
 
 /** Fields added, changed and removed going from `before` to `after` (objects of schema `node`). */
-export function compareFields(
-  before: JsonObject,
-  after: JsonObject,
-  node: SchemaNode | undefined,
-  nav: SchemaNavigator,
-): FieldComparison {
+export function compareFields(before: JsonObject, after: JsonObject, node: SchemaNode | undefined, nav: SchemaNavigator): FieldComparison {
   const c: FieldComparison = { added: new FieldSet(), modified: new FieldSet(), removed: new FieldSet() };
   compareObjects(before, after, node, [], c, { nav });
   return c;

@@ -27,14 +27,24 @@ test('json patch: add, remove, replace, move, copy, test; input untouched', () =
 });
 
 test('json patch: failures are PatchError with upstream-like messages', () => {
-  assert.throws(() => applyJsonPatch(doc, [{ op: 'test', path: '/metadata/name', value: 'q' }]), (e: unknown) =>
-    e instanceof PatchError && e.code === 422 && e.message === 'testing value /metadata/name failed: test failed');
-  assert.throws(() => applyJsonPatch(doc, [{ op: 'add', path: '/spec/a/b', value: 1 }]), (e: unknown) =>
-    e instanceof PatchError && /doc is missing path: "\/spec\/a\/b"/.test(e.message));
+  assert.throws(
+    () => applyJsonPatch(doc, [{ op: 'test', path: '/metadata/name', value: 'q' }]),
+    (e: unknown) => e instanceof PatchError && e.code === 422 && e.message === 'testing value /metadata/name failed: test failed',
+  );
+  assert.throws(
+    () => applyJsonPatch(doc, [{ op: 'add', path: '/spec/a/b', value: 1 }]),
+    (e: unknown) => e instanceof PatchError && /doc is missing path: "\/spec\/a\/b"/.test(e.message),
+  );
   assert.throws(() => applyJsonPatch(doc, [{ op: 'remove', path: '/spec/nope' }]), PatchError);
   assert.throws(() => applyJsonPatch(doc, [{ op: 'replace', path: '/spec/list/9', value: 1 }]), PatchError);
-  assert.throws(() => applyJsonPatch(doc, { op: 'add' }), (e: unknown) => e instanceof PatchError && e.code === 400);
-  assert.throws(() => applyJsonPatch(doc, [{ op: 'frob', path: '/a' }]), (e: unknown) => e instanceof PatchError && e.code === 400);
+  assert.throws(
+    () => applyJsonPatch(doc, { op: 'add' }),
+    (e: unknown) => e instanceof PatchError && e.code === 400,
+  );
+  assert.throws(
+    () => applyJsonPatch(doc, [{ op: 'frob', path: '/a' }]),
+    (e: unknown) => e instanceof PatchError && e.code === 400,
+  );
 });
 
 test('merge patch: RFC 7396 examples', () => {

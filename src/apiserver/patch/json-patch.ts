@@ -51,7 +51,10 @@ function parseOperations(ops: Json): JsonPatchOperation[] {
 function parsePointer(path: string): string[] {
   if (path === '') return [];
   if (!path.startsWith('/')) throw new PatchError(`invalid JSON pointer: "${path}"`, 400);
-  return path.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return path
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 function arrayIndex(token: string, length: number, forInsert: boolean): number | undefined {
@@ -65,11 +68,7 @@ function arrayIndex(token: string, length: number, forInsert: boolean): number |
 function parentOf(root: Json, tokens: string[], opName: string, path: string): Json[] | JsonObject {
   let cur: Json = root;
   for (const t of tokens.slice(0, -1)) {
-    const next: Json | undefined = Array.isArray(cur)
-      ? cur[arrayIndex(t, cur.length, false) ?? -1]
-      : isObject(cur)
-        ? getField(cur, t)
-        : undefined;
+    const next: Json | undefined = Array.isArray(cur) ? cur[arrayIndex(t, cur.length, false) ?? -1] : isObject(cur) ? getField(cur, t) : undefined;
     if (next === undefined) missing(opName, path);
     cur = next;
   }

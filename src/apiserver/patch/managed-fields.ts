@@ -22,8 +22,10 @@ export interface ManagerEntry {
 export const STRIPPED_PATHS: FieldPath[] = [
   ['f:apiVersion'],
   ['f:kind'],
-  ...['name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'clusterName', 'generation', 'managedFields', 'resourceVersion']
-    .map((f) => ['f:metadata', `f:${f}`]),
+  ...['name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'clusterName', 'generation', 'managedFields', 'resourceVersion'].map((f) => [
+    'f:metadata',
+    `f:${f}`,
+  ]),
 ];
 
 export function entryId(e: Pick<ManagerEntry, 'manager' | 'operation' | 'apiVersion' | 'subresource'>): string {

@@ -6,8 +6,14 @@ import { fakeNavigator, DEPLOYMENT } from './fake-navigator.test-helper.ts';
 import { dig } from './dig.test-helper.ts';
 import type { Json } from './json.ts';
 
-const opts = (manager: string, force = false, now = '2025-01-01T00:00:00Z') =>
-  ({ manager, force, schema: DEPLOYMENT, navigator: fakeNavigator, now, apiVersion: 'apps/v1' });
+const opts = (manager: string, force = false, now = '2025-01-01T00:00:00Z') => ({
+  manager,
+  force,
+  schema: DEPLOYMENT,
+  navigator: fakeNavigator,
+  now,
+  apiVersion: 'apps/v1',
+});
 
 const config = (image: string, replicas?: number): Json => ({
   apiVersion: 'apps/v1',
@@ -93,11 +99,14 @@ test('conflict with an Update manager is printed with its apiVersion (upstream f
   const created = applyServerSide(undefined, config('busybox:1'), opts('kubectl')).object;
   const scaled = { ...(created as object), spec: { ...(dig(created, 'spec') as object), replicas: 3 } };
   const updated = updateManagedFields(created, scaled, {
-    manager: 'kubectl-client-side-apply', apiVersion: 'v1', now: '2025-01-02T00:00:00Z', schema: DEPLOYMENT, navigator: fakeNavigator,
+    manager: 'kubectl-client-side-apply',
+    apiVersion: 'v1',
+    now: '2025-01-02T00:00:00Z',
+    schema: DEPLOYMENT,
+    navigator: fakeNavigator,
   });
   const res = applyServerSide(updated, config('busybox:1', 2), opts('kubectl'));
-  assert.equal(applyConflictMessage(res.conflicts ?? []),
-    'Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using v1: .spec.replicas');
+  assert.equal(applyConflictMessage(res.conflicts ?? []), 'Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using v1: .spec.replicas');
 });
 
 test('a field dropped from the applied config is removed unless someone else owns it', () => {
@@ -112,7 +121,19 @@ test('a field dropped from the applied config is removed unless someone else own
 });
 
 test('removing a container from the applied config removes the list item', () => {
-  const two: Json = { ...(config('a') as object), spec: { template: { spec: { containers: [{ name: 'c', image: 'a' }, { name: 's', image: 'b' }] } } } };
+  const two: Json = {
+    ...(config('a') as object),
+    spec: {
+      template: {
+        spec: {
+          containers: [
+            { name: 'c', image: 'a' },
+            { name: 's', image: 'b' },
+          ],
+        },
+      },
+    },
+  };
   const one: Json = { ...(config('a') as object), spec: { template: { spec: { containers: [{ name: 'c', image: 'a' }] } } } };
   const created = applyServerSide(undefined, two, opts('kubectl')).object;
   const res = applyServerSide(created, one, opts('kubectl'));
@@ -126,7 +147,11 @@ test('updateManagedFields records changed leaves, with `.` for new map entries a
   e.metadata.annotations = { note: 'x' };
   e.spec.replicas = 4;
   const out = updateManagedFields(created, edited, {
-    manager: 'kubectl-edit', apiVersion: 'apps/v1', now: '2025-03-03T00:00:00Z', schema: DEPLOYMENT, navigator: fakeNavigator,
+    manager: 'kubectl-edit',
+    apiVersion: 'apps/v1',
+    now: '2025-03-03T00:00:00Z',
+    schema: DEPLOYMENT,
+    navigator: fakeNavigator,
   });
   const entries = dig(out, 'metadata', 'managedFields') as Json[];
   assert.equal(entries.length, 2);
@@ -138,9 +163,16 @@ test('updateManagedFields records changed leaves, with `.` for new map entries a
   // Updates never conflict: the applier lost replicas.
   assert.equal(dig(entries[0], 'fieldsV1', 'f:spec', 'f:replicas'), undefined);
   // A write that changes nothing leaves managedFields as they were.
-  assert.deepEqual(updateManagedFields(out, out, {
-    manager: 'x', apiVersion: 'apps/v1', now: '2030-01-01T00:00:00Z', schema: DEPLOYMENT, navigator: fakeNavigator,
-  }), out);
+  assert.deepEqual(
+    updateManagedFields(out, out, {
+      manager: 'x',
+      apiVersion: 'apps/v1',
+      now: '2030-01-01T00:00:00Z',
+      schema: DEPLOYMENT,
+      navigator: fakeNavigator,
+    }),
+    out,
+  );
 });
 
 test('parseApplyBody accepts YAML and JSON', () => {
@@ -150,8 +182,7 @@ test('parseApplyBody accepts YAML and JSON', () => {
 });
 
 test('conflict message groups several managers sorted by name', () => {
-  const c = (manager: string, field: string, operation: 'Apply' | 'Update' = 'Apply'): ApplyConflict =>
-    ({ manager, operation, apiVersion: 'v1', field });
+  const c = (manager: string, field: string, operation: 'Apply' | 'Update' = 'Apply'): ApplyConflict => ({ manager, operation, apiVersion: 'v1', field });
   assert.equal(
     applyConflictMessage([c('b', '.x'), c('a', '.y', 'Update'), c('b', '.z')]),
     'Apply failed with 3 conflicts: conflicts with "a" using v1:\n- .y\nconflicts with "b":\n- .x\n- .z',
@@ -165,7 +196,11 @@ test('kubectl takes over what it applied client-side while the live value still 
     return { ...c, metadata: { ...c.metadata, annotations: { [LAST]: JSON.stringify(config(image, 2)) } } };
   };
   const live = updateManagedFields(undefined, csa('busybox:1'), {
-    manager: 'kubectl-client-side-apply', apiVersion: 'apps/v1', now: '2025-01-02T00:00:00Z', schema: DEPLOYMENT, navigator: fakeNavigator,
+    manager: 'kubectl-client-side-apply',
+    apiVersion: 'apps/v1',
+    now: '2025-01-02T00:00:00Z',
+    schema: DEPLOYMENT,
+    navigator: fakeNavigator,
   });
   const moved = applyServerSide(live, config('busybox:2', 2), opts('kubectl'));
   assert.equal(moved.conflicts, undefined);
@@ -177,7 +212,15 @@ test('kubectl takes over what it applied client-side while the live value still 
   assert.equal(applyServerSide(live, config('busybox:2', 2), opts('my-tool')).conflicts?.length, 1);
   // A value someone changed since the client-side apply is still a conflict.
   const edited = { ...(live as object), spec: { ...(dig(live, 'spec') as object), replicas: 5 } };
-  const drifted = updateManagedFields(live, edited, { manager: 'kubectl-edit', apiVersion: 'apps/v1', now: '2025-01-03T00:00:00Z', schema: DEPLOYMENT, navigator: fakeNavigator });
-  assert.equal(applyConflictMessage(applyServerSide(drifted, config('busybox:1', 3), opts('kubectl')).conflicts ?? []),
-    'Apply failed with 1 conflict: conflict with "kubectl-edit" using apps/v1: .spec.replicas');
+  const drifted = updateManagedFields(live, edited, {
+    manager: 'kubectl-edit',
+    apiVersion: 'apps/v1',
+    now: '2025-01-03T00:00:00Z',
+    schema: DEPLOYMENT,
+    navigator: fakeNavigator,
+  });
+  assert.equal(
+    applyConflictMessage(applyServerSide(drifted, config('busybox:1', 3), opts('kubectl')).conflicts ?? []),
+    'Apply failed with 1 conflict: conflict with "kubectl-edit" using apps/v1: .spec.replicas',
+  );
 });

@@ -93,9 +93,7 @@ export function applyServerSide(live: Json | undefined, applied: Json, opts: Ser
   const previous = entries.find((e) => entryId(e) === myId);
   entries = entries
     .filter((e) => entryId(e) !== myId)
-    .map((e) =>
-      e.operation === 'Update' && upgrade.has(e.manager) ? { ...e, fields: e.fields.difference(appliedSet) } : e,
-    );
+    .map((e) => (e.operation === 'Update' && upgrade.has(e.manager) ? { ...e, fields: e.fields.difference(appliedSet) } : e));
 
   let merged = mergeObject(liveObj, config, root, nav);
   merged = prune(merged, previous?.fields ?? new FieldSet(), appliedSet, entries);
@@ -163,7 +161,12 @@ export function applyConflictCauses(conflicts: ApplyConflict[]): { type: string;
 
 // Upstream sorts managers by their JSON identifier, whose first member is the manager name.
 function managerIdentifier(c: ApplyConflict): string {
-  return JSON.stringify({ manager: c.manager, operation: c.operation, apiVersion: c.operation === 'Update' ? c.apiVersion : '', subresource: c.subresource ?? '' });
+  return JSON.stringify({
+    manager: c.manager,
+    operation: c.operation,
+    apiVersion: c.operation === 'Update' ? c.apiVersion : '',
+    subresource: c.subresource ?? '',
+  });
 }
 
 function printManager(c: ApplyConflict): string {
@@ -219,7 +222,10 @@ function mergeList(l: Json[], r: Json[], info: FieldInfo | undefined, nav: Schem
  * it or something below it, or the new configuration still sets something below it.
  */
 function prune(obj: JsonObject, last: FieldSet, now: FieldSet, others: ManagerEntry[]): JsonObject {
-  const gone = last.difference(now).paths().sort((a, b) => a.length - b.length);
+  const gone = last
+    .difference(now)
+    .paths()
+    .sort((a, b) => a.length - b.length);
   let out = obj;
   for (const p of gone) {
     const owned = others.some((e) => e.fields.has(p) || e.fields.hasDescendant(p));

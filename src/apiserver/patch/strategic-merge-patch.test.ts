@@ -14,7 +14,14 @@ const pod = (): Json => ({
   metadata: { name: 'p', labels: { app: 'a', tier: 'web' }, finalizers: ['a/x'] },
   spec: {
     containers: [
-      { name: 'c', image: 'busybox:1', ports: [{ containerPort: 80, protocol: 'TCP' }, { containerPort: 53, protocol: 'UDP' }] },
+      {
+        name: 'c',
+        image: 'busybox:1',
+        ports: [
+          { containerPort: 80, protocol: 'TCP' },
+          { containerPort: 53, protocol: 'UDP' },
+        ],
+      },
       { name: 'side', image: 'sidecar:1' },
     ],
     tolerations: [{ key: 'a', operator: 'Exists' }],
@@ -43,8 +50,22 @@ test("kubectl's second apply: $setElementOrder plus a changed container image", 
 test('containers merge by name: update in place, append new; input untouched', () => {
   const doc = pod();
   const before = structuredClone(doc);
-  const out = smp(doc, { spec: { containers: [{ name: 'new', image: 'n' }, { name: 'c', image: 'busybox:2' }] } });
-  assert.deepEqual((dig(out, 'spec', 'containers') as Json[]).map((c) => [dig(c, 'name'), dig(c, 'image')]), [['c', 'busybox:2'], ['side', 'sidecar:1'], ['new', 'n']]);
+  const out = smp(doc, {
+    spec: {
+      containers: [
+        { name: 'new', image: 'n' },
+        { name: 'c', image: 'busybox:2' },
+      ],
+    },
+  });
+  assert.deepEqual(
+    (dig(out, 'spec', 'containers') as Json[]).map((c) => [dig(c, 'name'), dig(c, 'image')]),
+    [
+      ['c', 'busybox:2'],
+      ['side', 'sidecar:1'],
+      ['new', 'n'],
+    ],
+  );
   assert.equal((dig(out, 'spec', 'containers', 0, 'ports') as Json[]).length, 2);
   assert.deepEqual(doc, before);
 });
@@ -110,9 +131,19 @@ test('$retainKeys drops keys not listed (Deployment strategy switch)', () => {
 });
 
 test('volumes (merge,retainKeys): an item switches its source', () => {
-  const doc = { spec: { volumes: [{ name: 'v', emptyDir: {} }, { name: 'w', emptyDir: {} }] } };
+  const doc = {
+    spec: {
+      volumes: [
+        { name: 'v', emptyDir: {} },
+        { name: 'w', emptyDir: {} },
+      ],
+    },
+  };
   const out = smp(doc, { spec: { volumes: [{ name: 'v', configMap: { name: 'cm' }, $retainKeys: ['configMap', 'name'] }] } });
-  assert.deepEqual(dig(out, 'spec', 'volumes'), [{ name: 'v', configMap: { name: 'cm' } }, { name: 'w', emptyDir: {} }]);
+  assert.deepEqual(dig(out, 'spec', 'volumes'), [
+    { name: 'v', configMap: { name: 'cm' } },
+    { name: 'w', emptyDir: {} },
+  ]);
 });
 
 test('unknown fields merge like a JSON merge patch', () => {
@@ -123,14 +154,29 @@ test('unknown fields merge like a JSON merge patch', () => {
 });
 
 test('errors: missing merge key, bad directive', () => {
-  assert.throws(() => smp(pod(), { spec: { containers: [{ image: 'x' }] } }), (e: unknown) =>
-    e instanceof PatchError && /does not contain declared merge key: name/.test(e.message));
+  assert.throws(
+    () => smp(pod(), { spec: { containers: [{ image: 'x' }] } }),
+    (e: unknown) => e instanceof PatchError && /does not contain declared merge key: name/.test(e.message),
+  );
   assert.throws(() => smp(pod(), { metadata: { $patch: 'frob' } }), PatchError);
-  assert.throws(() => smp(pod(), [1]), (e: unknown) => e instanceof PatchError && e.code === 400);
+  assert.throws(
+    () => smp(pod(), [1]),
+    (e: unknown) => e instanceof PatchError && e.code === 400,
+  );
 });
 
 test('status conditions merge by type', () => {
-  const doc = { status: { conditions: [{ type: 'Ready', status: 'False' }, { type: 'PodScheduled', status: 'True' }] } };
+  const doc = {
+    status: {
+      conditions: [
+        { type: 'Ready', status: 'False' },
+        { type: 'PodScheduled', status: 'True' },
+      ],
+    },
+  };
   const out = smp(doc, { status: { conditions: [{ type: 'Ready', status: 'True' }] } });
-  assert.deepEqual(dig(out, 'status', 'conditions'), [{ type: 'Ready', status: 'True' }, { type: 'PodScheduled', status: 'True' }]);
+  assert.deepEqual(dig(out, 'status', 'conditions'), [
+    { type: 'Ready', status: 'True' },
+    { type: 'PodScheduled', status: 'True' },
+  ]);
 });

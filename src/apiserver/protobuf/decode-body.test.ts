@@ -22,8 +22,11 @@ let captured: Buffer | undefined;
 
 function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile('kubectl', [`--server=http://127.0.0.1:${port}`, ...args], { env: { PATH: process.env.PATH ?? '', HOME: dir }, timeout: 30_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? 1 : 0, stdout, stderr }),
+    execFile(
+      'kubectl',
+      [`--server=http://127.0.0.1:${port}`, ...args],
+      { env: { PATH: process.env.PATH ?? '', HOME: dir }, timeout: 30_000 },
+      (err, stdout, stderr) => resolve({ code: err ? 1 : 0, stdout, stderr }),
     );
   });
 }
@@ -40,7 +43,11 @@ async function capture(args: string[]): Promise<Buffer> {
 function withoutNulls(v: Json): Json {
   if (Array.isArray(v)) return v.map(withoutNulls);
   if (v === null || typeof v !== 'object') return v;
-  return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null).map(([k, x]) => [k, withoutNulls(x)]));
+  return Object.fromEntries(
+    Object.entries(v)
+      .filter(([, x]) => x !== null)
+      .map(([k, x]) => [k, withoutNulls(x)]),
+  );
 }
 
 const skip = skipUnlessCI(table ? false : 'generated/k8s-proto-fields.json is missing (no kubectl at install time)');
@@ -82,7 +89,7 @@ describe('protobuf request bodies from kubectl', { skip }, () => {
     ['service nodeport', ['create', 'service', 'nodeport', 'np', '--tcp=80:8080', '--node-port=30080']],
     ['service externalname', ['create', 'service', 'externalname', 'ext', '--external-name=example.com']],
     ['priorityclass', ['create', 'priorityclass', 'pc', '--value=10', '--description=important', '--global-default=false']],
-    ['priorityclass with value 0 (a required field\'s zero is kept)', ['create', 'priorityclass', 'zero', '--value=0']],
+    ["priorityclass with value 0 (a required field's zero is kept)", ['create', 'priorityclass', 'zero', '--value=0']],
     ['pdb with a percentage', ['create', 'pdb', 'p', '--selector=app=x', '--min-available=50%']],
     ['pdb with a number', ['create', 'pdb', 'p2', '--selector=app=x', '--max-unavailable=1']],
     ['quota', ['create', 'quota', 'q', '--hard=cpu=1,memory=1Gi,pods=2']],
@@ -106,9 +113,13 @@ describe('protobuf request bodies from kubectl', { skip }, () => {
   it('configmap binaryData and secret data are base64 of the exact bytes', async () => {
     const bytes = Buffer.from([0xff, 0x00, 0xfe, 0x80, 0x41]);
     await writeFile(join(dir, 'blob'), bytes);
-    const cm = decodeProtobufBody(await capture(['create', 'configmap', 'b', `--from-file=blob=${join(dir, 'blob')}`]), { table }) as { binaryData: Record<string, string> };
+    const cm = decodeProtobufBody(await capture(['create', 'configmap', 'b', `--from-file=blob=${join(dir, 'blob')}`]), { table }) as {
+      binaryData: Record<string, string>;
+    };
     assert.deepEqual(Buffer.from(cm.binaryData.blob!, 'base64'), bytes);
-    const s = decodeProtobufBody(await capture(['create', 'secret', 'generic', 'sb', `--from-file=blob=${join(dir, 'blob')}`]), { table }) as { data: Record<string, string> };
+    const s = decodeProtobufBody(await capture(['create', 'secret', 'generic', 'sb', `--from-file=blob=${join(dir, 'blob')}`]), { table }) as {
+      data: Record<string, string>;
+    };
     assert.deepEqual(Buffer.from(s.data.blob!, 'base64'), bytes);
   });
 

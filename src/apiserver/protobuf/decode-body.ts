@@ -60,12 +60,13 @@ export function decodeProtobufBody(buf: Buffer, options: DecodeProtobufOptions =
     const envelope = readFields(buf.subarray(MAGIC.length));
     const last = (no: number): Buffer | undefined => envelope.filter((f) => f.no === no && f.wire === WIRE_LEN).at(-1)?.value as Buffer | undefined;
     const typeMeta = readFields(last(1) ?? Buffer.alloc(0));
-    const str = (no: number): string => (typeMeta.filter((f) => f.no === no && f.wire === WIRE_LEN).at(-1)?.value as Buffer | undefined)?.toString('utf8') ?? '';
+    const str = (no: number): string =>
+      (typeMeta.filter((f) => f.no === no && f.wire === WIRE_LEN).at(-1)?.value as Buffer | undefined)?.toString('utf8') ?? '';
     const apiVersion = str(1);
     const kind = str(2);
     const encoding = last(3)?.toString('utf8') ?? '';
     if (encoding !== '') throw unsupported(`content encoding ${encoding} is not supported`);
-    if (!apiVersion || !kind) throw badRequest('Object \'Kind\' is missing in protobuf body');
+    if (!apiVersion || !kind) throw badRequest("Object 'Kind' is missing in protobuf body");
     const type = messageTypeFor(table, apiVersion, kind);
     if (!type) throw unsupported(`no protobuf schema for ${kind} in ${apiVersion}`);
     const object = decodeMessage(last(2) ?? Buffer.alloc(0), type, table);

@@ -53,7 +53,17 @@ const table: ProtoTable = {
 
 describe('decodeMessage', () => {
   it('keeps a pointer field set to zero and drops a value field left at zero', () => {
-    const got = decodeMessage(enc([[1, ''], [2, 0], [3, 0], [4, Buffer.alloc(0)], [11, 0]]), 'test.Obj', table);
+    const got = decodeMessage(
+      enc([
+        [1, ''],
+        [2, 0],
+        [3, 0],
+        [4, Buffer.alloc(0)],
+        [11, 0],
+      ]),
+      'test.Obj',
+      table,
+    );
     assert.deepEqual(got, { replicas: 0, flag: false });
   });
 
@@ -61,10 +71,22 @@ describe('decodeMessage', () => {
     const got = decodeMessage(
       enc([
         [4, enc([[1, 1700000000]])],
-        [5, enc([[1, 1], [3, 'http']])],
+        [
+          5,
+          enc([
+            [1, 1],
+            [3, 'http'],
+          ]),
+        ],
         [6, enc([[1, '500m']])],
         [7, enc([[1, 90_500_000_000]])],
-        [8, enc([[1, 1700000000], [2, 123456789]])],
+        [
+          8,
+          enc([
+            [1, 1700000000],
+            [2, 123456789],
+          ]),
+        ],
         [9, -5n],
       ]),
       'test.Obj',
@@ -82,7 +104,16 @@ describe('decodeMessage', () => {
   });
 
   it('maps with named-slice values become objects of arrays', () => {
-    const entry = enc([[1, 'groups'], [2, enc([[1, 'a'], [1, 'b']])]]);
+    const entry = enc([
+      [1, 'groups'],
+      [
+        2,
+        enc([
+          [1, 'a'],
+          [1, 'b'],
+        ]),
+      ],
+    ]);
     assert.deepEqual(decodeMessage(enc([[10, entry]]), 'test.Obj', table), { extra: { groups: ['a', 'b'] } });
   });
 

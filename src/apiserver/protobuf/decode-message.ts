@@ -114,8 +114,15 @@ function scalar(field: ProtoField, f: WireField): Json {
 }
 
 const EXPECTED_WIRE: Partial<Record<ProtoField['t'], number>> = {
-  string: WIRE_LEN, bytes: WIRE_LEN, message: WIRE_LEN, double: WIRE_FIXED64, fixed64: WIRE_FIXED64,
-  sfixed64: WIRE_FIXED64, float: WIRE_FIXED32, fixed32: WIRE_FIXED32, sfixed32: WIRE_FIXED32,
+  string: WIRE_LEN,
+  bytes: WIRE_LEN,
+  message: WIRE_LEN,
+  double: WIRE_FIXED64,
+  fixed64: WIRE_FIXED64,
+  sfixed64: WIRE_FIXED64,
+  float: WIRE_FIXED32,
+  fixed32: WIRE_FIXED32,
+  sfixed32: WIRE_FIXED32,
 };
 
 /** A packed repeated numeric field (one LEN record holding many values) expanded to single values. */

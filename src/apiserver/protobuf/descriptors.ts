@@ -13,9 +13,25 @@ const MAX_COMPRESSED = 1 << 20;
 
 /** descriptor.proto FieldDescriptorProto.Type values, index = enum number. */
 const KINDS: readonly (ProtoKind | undefined)[] = [
-  undefined, 'double', 'float', 'int64', 'uint64', 'int32', 'fixed64', 'fixed32', 'bool', 'string',
-  undefined /* group: not used by Kubernetes */, 'message', 'bytes', 'uint32', 'enum', 'sfixed32',
-  'sfixed64', 'sint32', 'sint64',
+  undefined,
+  'double',
+  'float',
+  'int64',
+  'uint64',
+  'int32',
+  'fixed64',
+  'fixed32',
+  'bool',
+  'string',
+  undefined /* group: not used by Kubernetes */,
+  'message',
+  'bytes',
+  'uint32',
+  'enum',
+  'sfixed32',
+  'sfixed64',
+  'sint32',
+  'sint64',
 ];
 const LABEL_REPEATED = 3n;
 /** gogoproto.nullable (extension 65001 of FieldOptions): false marks a Go value (non-pointer) field. */

@@ -3,8 +3,23 @@
 
 /** Scalar kinds as named by descriptor.proto's FieldDescriptorProto.Type; 'message' covers maps too. */
 export type ProtoKind =
-  | 'double' | 'float' | 'int64' | 'uint64' | 'int32' | 'fixed64' | 'fixed32' | 'bool' | 'string'
-  | 'message' | 'bytes' | 'uint32' | 'enum' | 'sfixed32' | 'sfixed64' | 'sint32' | 'sint64';
+  | 'double'
+  | 'float'
+  | 'int64'
+  | 'uint64'
+  | 'int32'
+  | 'fixed64'
+  | 'fixed32'
+  | 'bool'
+  | 'string'
+  | 'message'
+  | 'bytes'
+  | 'uint32'
+  | 'enum'
+  | 'sfixed32'
+  | 'sfixed64'
+  | 'sint32'
+  | 'sint64';
 
 export interface ProtoField {
   /** JSON property name (the proto field name; Kubernetes names proto fields after the JSON tags). */

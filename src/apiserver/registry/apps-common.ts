@@ -52,7 +52,11 @@ function goStringMap(m: Record<string, string>): string {
 
 /** A FieldError whose value prints as Go prints it (not as JSON). */
 class GoValueFieldError extends FieldError {
-  constructor(field: string, private readonly goValue: string, detail: string) {
+  constructor(
+    field: string,
+    private readonly goValue: string,
+    detail: string,
+  ) {
     super('FieldValueInvalid', field, goValue, detail);
   }
   override detailMessage(): string {
@@ -127,7 +131,9 @@ export function resetStatus(obj: KObject): void {
 export const templateColumns: ColumnDefinition[] = [
   column('Containers', 'Names of each container in the template.', { priority: 1 }),
   column('Images', 'Images referenced by each container in the template.', { priority: 1 }),
-  column('Selector', 'Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.', { priority: 1 }),
+  column('Selector', 'Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.', {
+    priority: 1,
+  }),
 ];
 
 /** The columns of the replica-keeping kinds (ReplicaSet, ReplicationController). */

@@ -37,7 +37,8 @@ export function validateJobSpec(spec: unknown, path: string): FieldError[] {
   }
   errs.push(...nonNegative(`${path}.ttlSecondsAfterFinished`, s.ttlSecondsAfterFinished));
   const mode = s.completionMode;
-  if (mode !== undefined && mode !== 'NonIndexed' && mode !== 'Indexed') errs.push(fieldErrors.notSupported(`${path}.completionMode`, mode, ['NonIndexed', 'Indexed']));
+  if (mode !== undefined && mode !== 'NonIndexed' && mode !== 'Indexed')
+    errs.push(fieldErrors.notSupported(`${path}.completionMode`, mode, ['NonIndexed', 'Indexed']));
   if (mode === 'Indexed' && s.completions === undefined) {
     errs.push(fieldErrors.required(`${path}.completions`, `when completion mode is Indexed`));
   }
@@ -56,9 +57,16 @@ export function validateJobSpec(spec: unknown, path: string): FieldError[] {
   }
   for (const [i, rule] of (s.podFailurePolicy?.rules ?? []).entries()) {
     const action = rule.action;
-    if (!['FailJob', 'FailIndex', 'Ignore', 'Count'].includes(action)) errs.push(fieldErrors.notSupported(`${path}.podFailurePolicy.rules[${i}].action`, action, ['Count', 'FailIndex', 'FailJob', 'Ignore']));
+    if (!['FailJob', 'FailIndex', 'Ignore', 'Count'].includes(action))
+      errs.push(fieldErrors.notSupported(`${path}.podFailurePolicy.rules[${i}].action`, action, ['Count', 'FailIndex', 'FailJob', 'Ignore']));
     if (!rule.onExitCodes === !rule.onPodConditions?.length) {
-      errs.push(fieldErrors.invalid(`${path}.podFailurePolicy.rules[${i}]`, 'specifying one of OnExitCodes and OnPodConditions is required', 'specifying one of OnExitCodes and OnPodConditions is required'));
+      errs.push(
+        fieldErrors.invalid(
+          `${path}.podFailurePolicy.rules[${i}]`,
+          'specifying one of OnExitCodes and OnPodConditions is required',
+          'specifying one of OnExitCodes and OnPodConditions is required',
+        ),
+      );
     }
   }
   return errs;

@@ -6,11 +6,7 @@ const AGE_DESCRIPTION =
 
 export const ageColumn: ColumnDefinition = { name: 'Age', type: 'string', description: AGE_DESCRIPTION, priority: 0 };
 
-export function column(
-  name: string,
-  description: string,
-  options: { priority?: number; type?: ColumnDefinition['type'] } = {},
-): ColumnDefinition {
+export function column(name: string, description: string, options: { priority?: number; type?: ColumnDefinition['type'] } = {}): ColumnDefinition {
   return { name, type: options.type ?? 'string', description, priority: options.priority ?? 0 };
 }
 

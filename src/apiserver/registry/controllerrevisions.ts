@@ -23,11 +23,7 @@ export const controllerrevisions: ResourceEntry = {
   resource: 'controllerrevisions',
   singular: 'controllerrevision',
   schema: 'io.k8s.api.apps.v1.ControllerRevision',
-  columns: [
-    column('Controller', 'Controller of the object'),
-    column('Revision', 'Revision of the ControllerRevision', { type: 'integer' }),
-    ageColumn,
-  ],
+  columns: [column('Controller', 'Controller of the object'), column('Revision', 'Revision of the ControllerRevision', { type: 'integer' }), ageColumn],
   row(obj, ctx) {
     const ref = (obj.metadata?.ownerReferences ?? []).find((o) => o.controller);
     const group = ref ? ref.apiVersion.split('/').slice(0, -1).join('/') : '';

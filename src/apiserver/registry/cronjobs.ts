@@ -27,7 +27,8 @@ function validateCronJob(c: CronJob): FieldError[] {
   const tz = spec.timeZone;
   if (tz !== undefined && tz !== 'UTC' && tz !== 'Etc/UTC') errs.push(fieldErrors.invalid('spec.timeZone', tz, 'unknown time zone ' + tz));
   const cp = spec.concurrencyPolicy;
-  if (cp !== undefined && !['Allow', 'Forbid', 'Replace'].includes(cp)) errs.push(fieldErrors.notSupported('spec.concurrencyPolicy', cp, ['Allow', 'Forbid', 'Replace']));
+  if (cp !== undefined && !['Allow', 'Forbid', 'Replace'].includes(cp))
+    errs.push(fieldErrors.notSupported('spec.concurrencyPolicy', cp, ['Allow', 'Forbid', 'Replace']));
   for (const f of ['startingDeadlineSeconds', 'successfulJobsHistoryLimit', 'failedJobsHistoryLimit'] as const) {
     const v = spec[f];
     if (v !== undefined && v < 0) errs.push(fieldErrors.invalid(`spec.${f}`, v, 'must be greater than or equal to 0'));

@@ -50,7 +50,10 @@ export const daemonsets: ResourceEntry = {
     column('Ready', 'The ready number of daemon pods', { type: 'integer' }),
     column('Up-to-date', 'The updated number of daemon pods', { type: 'integer' }),
     column('Available', 'The available number of daemon pods', { type: 'integer' }),
-    column('Node Selector', 'Selector which must match a node\'s labels for the pod to be scheduled on that node. More info: https://kubernetes.io/docs/concepts/configuration/assign-pod-node/'),
+    column(
+      'Node Selector',
+      "Selector which must match a node's labels for the pod to be scheduled on that node. More info: https://kubernetes.io/docs/concepts/configuration/assign-pod-node/",
+    ),
     ageColumn,
     ...templateColumns,
   ],
@@ -73,7 +76,10 @@ export const daemonsets: ResourceEntry = {
     if (!d.spec) return;
     const spec = d.spec as NonNullable<DaemonSet['spec']> & { revisionHistoryLimit?: number };
     spec.revisionHistoryLimit ??= 10;
-    const us = ((spec as { updateStrategy?: object }).updateStrategy ??= { type: 'RollingUpdate' }) as { type?: string; rollingUpdate?: { maxUnavailable?: number | string; maxSurge?: number | string } };
+    const us = ((spec as { updateStrategy?: object }).updateStrategy ??= { type: 'RollingUpdate' }) as {
+      type?: string;
+      rollingUpdate?: { maxUnavailable?: number | string; maxSurge?: number | string };
+    };
     if ((us.type ?? 'RollingUpdate') === 'RollingUpdate') {
       us.type = 'RollingUpdate';
       const ru = (us.rollingUpdate ??= {});

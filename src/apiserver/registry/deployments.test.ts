@@ -38,7 +38,9 @@ describe('apps/v1 entries', () => {
     const d = deployment({ template: { metadata: { labels: { app: 'other', tier: 'x' } }, spec: { containers: [{ name: 'c', image: 'i' }] } } });
     deployments.defaults!(d);
     const errs = deployments.validate!(d).map(String);
-    assert.deepEqual(errs, ['spec.template.metadata.labels: Invalid value: map[string]string{"app":"other", "tier":"x"}: `selector` does not match template `labels`']);
+    assert.deepEqual(errs, [
+      'spec.template.metadata.labels: Invalid value: map[string]string{"app":"other", "tier":"x"}: `selector` does not match template `labels`',
+    ]);
   });
 
   it('validates replicas and the rolling update parameters', () => {

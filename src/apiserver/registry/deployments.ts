@@ -3,14 +3,7 @@
 import type { Deployment, DeploymentStrategy } from 'kubernetes-types/apps/v1.js';
 import { type FieldError, fieldErrors } from '../errors.ts';
 import { since } from './age.ts';
-import {
-  defaultTemplate,
-  nonNegative,
-  templateCells,
-  templateColumns,
-  workloadEntryBase,
-  validateWorkloadSpec,
-} from './apps-common.ts';
+import { defaultTemplate, nonNegative, templateCells, templateColumns, workloadEntryBase, validateWorkloadSpec } from './apps-common.ts';
 import { ageColumn, column, view } from './common.ts';
 import type { KObject, ResourceEntry } from './types.ts';
 
@@ -23,7 +16,14 @@ function validateIntOrPercent(path: string, v: IntOrString | undefined, max100: 
   if (v === undefined) return [];
   if (typeof v === 'number') return v < 0 ? [fieldErrors.invalid(path, v, 'must be greater than or equal to 0')] : [];
   const m = /^(\d+)%$/.exec(v);
-  if (!m) return [fieldErrors.invalid(path, v, "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')")];
+  if (!m)
+    return [
+      fieldErrors.invalid(
+        path,
+        v,
+        "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')",
+      ),
+    ];
   if (max100 && Number(m[1]) > 100) return [fieldErrors.invalid(path, v, 'must not be greater than 100%')];
   return [];
 }
@@ -34,7 +34,9 @@ function validateStrategy(s: DeploymentStrategy | undefined): FieldError[] {
   const errs: FieldError[] = [];
   const type = s?.type;
   if (type !== 'Recreate' && type !== 'RollingUpdate') {
-    errs.push(type === undefined ? fieldErrors.required('spec.strategy.type') : fieldErrors.notSupported('spec.strategy.type', type, ['Recreate', 'RollingUpdate']));
+    errs.push(
+      type === undefined ? fieldErrors.required('spec.strategy.type') : fieldErrors.notSupported('spec.strategy.type', type, ['Recreate', 'RollingUpdate']),
+    );
     return errs;
   }
   if (type === 'Recreate') {

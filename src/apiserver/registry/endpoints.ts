@@ -29,7 +29,10 @@ function validate(e: Endpoints): FieldError[] {
   const errs: FieldError[] = [];
   (e.subsets ?? []).forEach((ss, i) => {
     const path = `subsets[${i}]`;
-    for (const [kind, list] of [['addresses', ss.addresses ?? []], ['notReadyAddresses', ss.notReadyAddresses ?? []]] as const) {
+    for (const [kind, list] of [
+      ['addresses', ss.addresses ?? []],
+      ['notReadyAddresses', ss.notReadyAddresses ?? []],
+    ] as const) {
       list.forEach((a, j) => {
         if (isIP(a.ip) === 0) errs.push(fieldErrors.invalid(`${path}.${kind}[${j}].ip`, a.ip, 'must be a valid IP address'));
       });

@@ -60,11 +60,17 @@ function validate(s: EndpointSlice): FieldError[] {
 }
 
 function portsColumn(s: EndpointSlice): string {
-  return listWithMore((s.ports ?? []).map((p) => (p.port !== undefined && p.port !== null ? String(p.port) : p.name ? p.name : '*')), '<unset>');
+  return listWithMore(
+    (s.ports ?? []).map((p) => (p.port !== undefined && p.port !== null ? String(p.port) : p.name ? p.name : '*')),
+    '<unset>',
+  );
 }
 
 function endpointsColumn(s: EndpointSlice): string {
-  return listWithMore((s.endpoints ?? []).flatMap((e) => e.addresses ?? []), '<unset>');
+  return listWithMore(
+    (s.endpoints ?? []).flatMap((e) => e.addresses ?? []),
+    '<unset>',
+  );
 }
 
 export const endpointslices: ResourceEntry = {

@@ -81,10 +81,23 @@ test('nodes: status, roles, wide columns, spec.unschedulable selector', () => {
       nodeInfo: { kubeletVersion: 'v1.32.0', osImage: 'Debian', kernelVersion: '6.1', containerRuntimeVersion: 'peapod://0.1' },
     },
   };
-  assert.deepEqual(nodes.row(node, ctx), ['Ready,SchedulingDisabled', 'control-plane', '10m', 'v1.32.0', '10.0.0.1', '<none>', 'Debian', '6.1', 'peapod://0.1']);
+  assert.deepEqual(nodes.row(node, ctx), [
+    'Ready,SchedulingDisabled',
+    'control-plane',
+    '10m',
+    'v1.32.0',
+    '10.0.0.1',
+    '<none>',
+    'Debian',
+    '6.1',
+    'peapod://0.1',
+  ]);
   assert.equal(nodes.fieldSelectors?.['spec.unschedulable']?.(node), 'true');
   assert.equal(nodes.row({ metadata: { name: 'n' } }, ctx)[0], 'Unknown');
-  assert.deepEqual(nodes.columns.map((c) => c.name), ['Status', 'Roles', 'Age', 'Version', 'Internal-IP', 'External-IP', 'OS-Image', 'Kernel-Version', 'Container-Runtime']);
+  assert.deepEqual(
+    nodes.columns.map((c) => c.name),
+    ['Status', 'Roles', 'Age', 'Version', 'Internal-IP', 'External-IP', 'OS-Image', 'Kernel-Version', 'Container-Runtime'],
+  );
 });
 
 test('events: upstream row and field selectors', () => {
@@ -119,9 +132,7 @@ test('configmaps: key rules and DATA count', () => {
 
 test('configmaps and secrets: immutable ones keep their data', () => {
   const old = { metadata: { name: 'c', namespace: 'd' }, immutable: true, data: { a: '1' } };
-  assert.deepEqual(configmaps.validateUpdate?.({ ...old, data: { a: '2' } }, old).map(String), [
-    'data: Forbidden: field is immutable when `immutable` is set',
-  ]);
+  assert.deepEqual(configmaps.validateUpdate?.({ ...old, data: { a: '2' } }, old).map(String), ['data: Forbidden: field is immutable when `immutable` is set']);
 });
 
 test('secrets: Opaque by default, stringData merged, base64 checked, type immutable', () => {

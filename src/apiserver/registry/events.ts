@@ -97,12 +97,23 @@ export const events: ResourceEntry = {
     column('Type', 'Type of this event (Normal, Warning), new types could be added in the future'),
     column('Reason', "This should be a short, machine understandable string that gives the reason for the transition into the object's current status."),
     column('Object', 'The object that this event is about.'),
-    column('Subobject', 'If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement, such as desiredState.manifest.containers[2]. For example, if the object reference is to a container within a pod, this would take on a value like: "spec.containers{name}" (where "name" refers to the name of the container that triggered the event) or if no container name is specified "spec.containers[2]" (container with index 2 in this pod). This syntax is chosen only to have some well-defined way of referencing a part of an object.', { priority: 1 }),
+    column(
+      'Subobject',
+      'If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement, such as desiredState.manifest.containers[2]. For example, if the object reference is to a container within a pod, this would take on a value like: "spec.containers{name}" (where "name" refers to the name of the container that triggered the event) or if no container name is specified "spec.containers[2]" (container with index 2 in this pod). This syntax is chosen only to have some well-defined way of referencing a part of an object.',
+      { priority: 1 },
+    ),
     column('Source', 'The component reporting this event. Should be a short machine understandable string.', { priority: 1 }),
     column('Message', 'A human-readable description of the status of this operation.'),
     column('First Seen', 'The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)', { priority: 1 }),
     column('Count', 'The number of times this event has occurred.', { priority: 1 }),
-    { ...column('Name', "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names", { priority: 1 }), format: 'name' },
+    {
+      ...column(
+        'Name',
+        'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names',
+        { priority: 1 },
+      ),
+      format: 'name',
+    },
   ],
   row: (obj, ctx) => eventRow(ev(obj), ctx),
   fieldSelectors: {

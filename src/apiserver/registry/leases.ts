@@ -33,7 +33,13 @@ export const leases: ResourceEntry = {
   singular: 'lease',
   namespaced: true,
   schema: 'io.k8s.api.coordination.v1.Lease',
-  columns: [column('Holder', 'holderIdentity contains the identity of the holder of a current lease. If Coordinated Leader Election is used, the holder identity must be equal to the elected LeaseCandidate.metadata.name field.'), ageColumn],
+  columns: [
+    column(
+      'Holder',
+      'holderIdentity contains the identity of the holder of a current lease. If Coordinated Leader Election is used, the holder identity must be equal to the elected LeaseCandidate.metadata.name field.',
+    ),
+    ageColumn,
+  ],
   row: (obj, ctx) => [lease(obj).spec?.holderIdentity ?? '', since(obj.metadata?.creationTimestamp, ctx)],
   validate: (obj) => validateLease(lease(obj)),
 };

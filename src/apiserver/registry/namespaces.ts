@@ -38,9 +38,7 @@ export const namespaces: ResourceEntry & DeleteHooks = {
   nameValidator: nameIsDNSLabel,
   shortNames: ['ns'],
   verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
-  subresources: [
-    { name: 'finalize', verbs: ['update'] },
-  ],
+  subresources: [{ name: 'finalize', verbs: ['update'] }],
   schema: 'io.k8s.api.core.v1.Namespace',
   columns: [column('Status', 'The status of the namespace'), ageColumn],
   row: (obj, ctx) => [ns(obj).status?.phase ?? '', since(obj.metadata?.creationTimestamp, ctx)],

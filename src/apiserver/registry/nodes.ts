@@ -79,9 +79,7 @@ export const nodes: ResourceEntry = {
   singular: 'node',
   namespaced: false,
   shortNames: ['no'],
-  subresources: [
-    { name: 'proxy', kind: 'NodeProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] },
-  ],
+  subresources: [{ name: 'proxy', kind: 'NodeProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] }],
   schema: 'io.k8s.api.core.v1.Node',
   columns: [
     column('Status', 'The status of the node'),

@@ -22,7 +22,14 @@ function validIntOrPercent(path: string, v: number | string | undefined, errs: F
     return;
   }
   const m = /^(\d+)%$/.exec(v);
-  if (!m) errs.push(fieldErrors.invalid(path, v, 'a valid percent string must be a numeric string followed by an ending \'%\' (e.g. \'1%\',  or \'93%\', regex used for validation is \'[0-9]+%\')'));
+  if (!m)
+    errs.push(
+      fieldErrors.invalid(
+        path,
+        v,
+        "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')",
+      ),
+    );
   else if (Number(m[1]) > 100) errs.push(fieldErrors.invalid(path, v, 'must not be greater than 100%'));
 }
 
@@ -52,14 +59,25 @@ export const poddisruptionbudgets: ResourceEntry = {
   shortNames: ['pdb'],
   schema: 'io.k8s.api.policy.v1.PodDisruptionBudget',
   columns: [
-    column('Min Available', 'The minimum number of pods that must be available simultaneously. This can be either an integer or a string specifying a percentage, e.g. "28%".'),
-    column('Max Unavailable', 'The maximum number of pods that may be unavailable. This can be either an integer or a string specifying a percentage, e.g. "28%".'),
+    column(
+      'Min Available',
+      'The minimum number of pods that must be available simultaneously. This can be either an integer or a string specifying a percentage, e.g. "28%".',
+    ),
+    column(
+      'Max Unavailable',
+      'The maximum number of pods that may be unavailable. This can be either an integer or a string specifying a percentage, e.g. "28%".',
+    ),
     column('Allowed Disruptions', 'Calculated number of pods that may be disrupted at this time.', { type: 'integer' }),
     ageColumn,
   ],
   row(obj, ctx) {
     const p = pdb(obj);
-    return [intOrPercent(p.spec?.minAvailable), intOrPercent(p.spec?.maxUnavailable), p.status?.disruptionsAllowed ?? 0, since(obj.metadata?.creationTimestamp, ctx)];
+    return [
+      intOrPercent(p.spec?.minAvailable),
+      intOrPercent(p.spec?.maxUnavailable),
+      p.status?.disruptionsAllowed ?? 0,
+      since(obj.metadata?.creationTimestamp, ctx),
+    ];
   },
   prepareForCreate(obj) {
     // Upstream resets status to its zero value, whose integers are always serialised.

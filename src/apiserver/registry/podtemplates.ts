@@ -34,7 +34,10 @@ export const podtemplates: ResourceEntry = {
     return [
       cs.map((c) => c.name).join(','),
       cs.map((c) => c.image ?? '').join(','),
-      Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`).join(',') || '<none>',
+      Object.keys(labels)
+        .sort()
+        .map((k) => `${k}=${labels[k]}`)
+        .join(',') || '<none>',
     ];
   },
   defaults: (obj) => defaultTemplate(pt(obj).template as Parameters<typeof defaultTemplate>[0]),

@@ -51,7 +51,10 @@ function validatePriorityClass(p: PriorityClass): FieldError[] {
     const why = systemClassError(name, p.value, p.globalDefault ?? false);
     if (why) {
       errs.push(
-        fieldErrors.forbidden('metadata.name', `priority class names with '${SYSTEM_PRIORITY_CLASS_PREFIX}' prefix are reserved for system use only. error: ${why}`),
+        fieldErrors.forbidden(
+          'metadata.name',
+          `priority class names with '${SYSTEM_PRIORITY_CLASS_PREFIX}' prefix are reserved for system use only. error: ${why}`,
+        ),
       );
     }
   } else if (p.value > HIGHEST_USER_DEFINABLE_PRIORITY) {

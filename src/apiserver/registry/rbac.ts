@@ -12,7 +12,12 @@ const rbacName: NameValidator = (name, prefix) => (prefix ? [] : isValidPathSegm
 
 export const RBAC_GROUP = 'rbac.authorization.k8s.io';
 
-const createdAt: ColumnDefinition = { name: 'Created At', type: 'date', description: 'CreationTimestamp is a timestamp representing the server time when this object was created.', priority: 0 };
+const createdAt: ColumnDefinition = {
+  name: 'Created At',
+  type: 'date',
+  description: 'CreationTimestamp is a timestamp representing the server time when this object was created.',
+  priority: 0,
+};
 
 function validateRules(rules: readonly PolicyRule[] | undefined, namespaced: boolean, path = 'rules'): FieldError[] {
   const errs: FieldError[] = [];
@@ -84,7 +89,13 @@ const bindingColumns: ColumnDefinition[] = [
 
 const bindingRow = (obj: KObject, ctx: { now(): Date }): unknown[] => {
   const ref = view<RoleBinding>(obj).roleRef;
-  return [`${ref?.kind ?? ''}/${ref?.name ?? ''}`, since(obj.metadata?.creationTimestamp, ctx), subjectsOf(obj, 'User'), subjectsOf(obj, 'Group'), subjectsOf(obj, 'ServiceAccount')];
+  return [
+    `${ref?.kind ?? ''}/${ref?.name ?? ''}`,
+    since(obj.metadata?.creationTimestamp, ctx),
+    subjectsOf(obj, 'User'),
+    subjectsOf(obj, 'Group'),
+    subjectsOf(obj, 'ServiceAccount'),
+  ];
 };
 
 const common = { group: RBAC_GROUP, version: 'v1', nameValidator: rbacName } as const;

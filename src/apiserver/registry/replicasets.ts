@@ -2,13 +2,7 @@
 // these objects is src/controllers/replicaset.
 import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import { since } from './age.ts';
-import {
-  defaultTemplate,
-  replicatedColumns,
-  templateCells,
-  workloadEntryBase,
-  validateWorkloadSpec,
-} from './apps-common.ts';
+import { defaultTemplate, replicatedColumns, templateCells, workloadEntryBase, validateWorkloadSpec } from './apps-common.ts';
 import { view } from './common.ts';
 import type { KObject, ResourceEntry } from './types.ts';
 

@@ -42,7 +42,10 @@ export const replicationcontrollers: ResourceEntry = {
       since(obj.metadata?.creationTimestamp, ctx),
       cs.map((c) => c.name).join(','),
       cs.map((c) => c.image ?? '').join(','),
-      Object.keys(sel).sort().map((k) => `${k}=${sel[k]}`).join(',') || '<none>',
+      Object.keys(sel)
+        .sort()
+        .map((k) => `${k}=${sel[k]}`)
+        .join(',') || '<none>',
     ];
   },
   defaults(obj) {

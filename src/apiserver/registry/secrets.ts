@@ -82,8 +82,15 @@ export const secrets: ResourceEntry = {
   namespaced: true,
   schema: 'io.k8s.api.core.v1.Secret',
   columns: [
-    column('Type', 'Used to facilitate programmatic handling of secret data. More info: https://kubernetes.io/docs/concepts/configuration/secret/#secret-types'),
-    column('Data', 'Data contains the secret data. Each key must consist of alphanumeric characters, \'-\', \'_\' or \'.\'. The serialized form of the secret data is a base64 encoded string, representing the arbitrary (possibly non-string) data value here. Described in https://tools.ietf.org/html/rfc4648#section-4', { type: 'integer' }),
+    column(
+      'Type',
+      'Used to facilitate programmatic handling of secret data. More info: https://kubernetes.io/docs/concepts/configuration/secret/#secret-types',
+    ),
+    column(
+      'Data',
+      "Data contains the secret data. Each key must consist of alphanumeric characters, '-', '_' or '.'. The serialized form of the secret data is a base64 encoded string, representing the arbitrary (possibly non-string) data value here. Described in https://tools.ietf.org/html/rfc4648#section-4",
+      { type: 'integer' },
+    ),
     ageColumn,
   ],
   row: (obj, ctx) => [secret(obj).type ?? '', countKeys(secret(obj).data), since(obj.metadata?.creationTimestamp, ctx)],

@@ -20,7 +20,9 @@ export const serviceaccounts: ResourceEntry = {
   subresources: [{ name: 'token', kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1', verbs: ['create'] }],
   schema: 'io.k8s.api.core.v1.ServiceAccount',
   columns: [
-    column('Secrets', 'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.', { type: 'integer' }),
+    column('Secrets', 'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.', {
+      type: 'integer',
+    }),
     ageColumn,
   ],
   row: (obj, ctx) => [sa(obj).secrets?.length ?? 0, since(obj.metadata?.creationTimestamp, ctx)],

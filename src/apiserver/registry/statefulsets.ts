@@ -30,14 +30,14 @@ function validateStatefulSet(s: StatefulSet): FieldError[] {
   if (!spec) return errs;
   const pmp = spec.podManagementPolicy;
   if (pmp !== undefined && pmp !== 'OrderedReady' && pmp !== 'Parallel') {
-    errs.push(fieldErrors.invalid('spec.podManagementPolicy', pmp, 'must be \'OrderedReady\' or \'Parallel\''));
+    errs.push(fieldErrors.invalid('spec.podManagementPolicy', pmp, "must be 'OrderedReady' or 'Parallel'"));
   }
   const type = spec.updateStrategy?.type;
   if (type !== undefined && type !== 'RollingUpdate' && type !== 'OnDelete') {
     errs.push(fieldErrors.notSupported('spec.updateStrategy.type', type, ['OnDelete', 'RollingUpdate']));
   }
   if (type === 'OnDelete' && spec.updateStrategy?.rollingUpdate) {
-    errs.push(fieldErrors.invalid('spec.updateStrategy.rollingUpdate', spec.updateStrategy.rollingUpdate, 'only allowed for updateStrategy \'RollingUpdate\''));
+    errs.push(fieldErrors.invalid('spec.updateStrategy.rollingUpdate', spec.updateStrategy.rollingUpdate, "only allowed for updateStrategy 'RollingUpdate'"));
   }
   errs.push(...nonNegative('spec.updateStrategy.rollingUpdate.partition', spec.updateStrategy?.rollingUpdate?.partition));
   errs.push(...nonNegative('spec.revisionHistoryLimit', spec.revisionHistoryLimit));
@@ -49,7 +49,8 @@ function validateStatefulSet(s: StatefulSet): FieldError[] {
 function validateStatefulSetUpdate(obj: KObject, old: KObject): FieldError[] {
   const pick = (o: KObject) => {
     const s = { ...(sts(o).spec ?? {}) } as Record<string, unknown>;
-    for (const k of ['replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds', 'revisionHistoryLimit']) delete s[k];
+    for (const k of ['replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds', 'revisionHistoryLimit'])
+      delete s[k];
     return JSON.stringify(s);
   };
   if (pick(obj) === pick(old)) return [];

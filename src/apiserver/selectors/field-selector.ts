@@ -100,8 +100,7 @@ export function parseFieldSelector(selector: string): FieldSelector {
   return {
     requirements,
     empty: requirements.length === 0,
-    matches: (get) =>
-      requirements.every((r) => ((get(r.field) ?? '') === r.value) === (r.op === '=')),
+    matches: (get) => requirements.every((r) => ((get(r.field) ?? '') === r.value) === (r.op === '=')),
     requiresExactMatch: (field) => requirements.find((r) => r.field === field && r.op === '=')?.value,
     toString: () => text,
   };

@@ -189,9 +189,14 @@ export class ServiceAllocator {
       const value = new GoValue(`[]string{${(spec.clusterIPs ?? [requested]).map((s) => JSON.stringify(s)).join(', ')}}`);
       const off = this.ipRange.offsetOf(requested);
       if (off === undefined) {
-        throw fieldErrors.invalid('spec.clusterIPs', value, `failed to allocate IP ${requested}: the provided IP (${requested}) is not in the valid range. The range of valid IPs is ${this.ipRange.cidr}`);
+        throw fieldErrors.invalid(
+          'spec.clusterIPs',
+          value,
+          `failed to allocate IP ${requested}: the provided IP (${requested}) is not in the valid range. The range of valid IPs is ${this.ipRange.cidr}`,
+        );
       }
-      if (!(await this.ips.allocate(off))) throw fieldErrors.invalid('spec.clusterIPs', value, `failed to allocate IP ${requested}: provided IP is already allocated`);
+      if (!(await this.ips.allocate(off)))
+        throw fieldErrors.invalid('spec.clusterIPs', value, `failed to allocate IP ${requested}: provided IP is already allocated`);
       undo.push(() => this.ips.release(off));
       spec.clusterIP = requested;
       spec.clusterIPs = [requested];
@@ -214,7 +219,11 @@ export class ServiceAllocator {
     const off = value - this.portRange.base;
     if (!Number.isInteger(value) || value < 1 || value > 65535) return value; // validation words it
     if (off < 0 || off >= this.portRange.size) {
-      throw fieldErrors.invalid(field, value, `provided port is not in the valid range. The range of valid ports is ${this.portRange.base}-${this.portRange.base + this.portRange.size - 1}`);
+      throw fieldErrors.invalid(
+        field,
+        value,
+        `provided port is not in the valid range. The range of valid ports is ${this.portRange.base}-${this.portRange.base + this.portRange.size - 1}`,
+      );
     }
     if (!(await this.ports.allocate(off))) throw fieldErrors.invalid(field, value, 'provided port is already allocated');
     undo.push(() => this.ports.release(off));

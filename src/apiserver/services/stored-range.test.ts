@@ -5,7 +5,7 @@ import { StoredRange } from './stored-range.ts';
 
 const opts = { key: '/registry/ranges/test', range: '0-39', size: 40, minReserved: 4, maxReserved: 8 };
 
-test('two allocators on one store never hand out the same value, and see each other\'s releases', async () => {
+test("two allocators on one store never hand out the same value, and see each other's releases", async () => {
   const backend = await openSqliteBackend({ path: ':memory:' });
   try {
     const a = new StoredRange(backend, opts);

@@ -52,44 +52,80 @@ async function apply(ctx: ApiContext, group: string, resource: string, obj: KObj
   }
 }
 
-export async function ensureSystemServices(ctx: ApiContext, opts: { range: IpRange; address: string; port: number; log?: (msg: string, fields?: Record<string, unknown>) => void }): Promise<void> {
+export async function ensureSystemServices(
+  ctx: ApiContext,
+  opts: { range: IpRange; address: string; port: number; log?: (msg: string, fields?: Record<string, unknown>) => void },
+): Promise<void> {
   const { range, address, port } = opts;
   const steps: Array<[string, () => Promise<void>]> = [
-    ['kubernetes service', () => createIfAbsent(ctx, '', 'services', {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
-      spec: { type: 'ClusterIP', clusterIP: nthAddress(range, 1), ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: port }], sessionAffinity: 'None' },
-    })],
-    ['kubernetes endpoints', () => apply(ctx, '', 'endpoints', {
-      apiVersion: 'v1',
-      kind: 'Endpoints',
-      metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
-      subsets: [{ addresses: [{ ip: address }], ports: [{ name: 'https', port, protocol: 'TCP' }] }],
-    }, ['subsets'])],
-    ['kubernetes endpointslice', () => apply(ctx, 'discovery.k8s.io', 'endpointslices', {
-      apiVersion: 'discovery.k8s.io/v1',
-      kind: 'EndpointSlice',
-      metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
-      addressType: 'IPv4',
-      endpoints: [{ addresses: [address], conditions: { ready: true } }],
-      ports: [{ name: 'https', port, protocol: 'TCP' }],
-    }, ['endpoints', 'ports', 'addressType'])],
-    ['kube-dns service', () => createIfAbsent(ctx, '', 'services', {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name: 'kube-dns', namespace: 'kube-system', labels: { ...KUBE_DNS_LABELS } },
-      spec: {
-        type: 'ClusterIP',
-        clusterIP: nthAddress(range, 10),
-        selector: { 'k8s-app': 'kube-dns' },
-        ports: [
-          { name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 },
-          { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 },
-          { name: 'metrics', port: 9153, protocol: 'TCP', targetPort: 9153 },
-        ],
-      },
-    })],
+    [
+      'kubernetes service',
+      () =>
+        createIfAbsent(ctx, '', 'services', {
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
+          spec: {
+            type: 'ClusterIP',
+            clusterIP: nthAddress(range, 1),
+            ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: port }],
+            sessionAffinity: 'None',
+          },
+        }),
+    ],
+    [
+      'kubernetes endpoints',
+      () =>
+        apply(
+          ctx,
+          '',
+          'endpoints',
+          {
+            apiVersion: 'v1',
+            kind: 'Endpoints',
+            metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+            subsets: [{ addresses: [{ ip: address }], ports: [{ name: 'https', port, protocol: 'TCP' }] }],
+          },
+          ['subsets'],
+        ),
+    ],
+    [
+      'kubernetes endpointslice',
+      () =>
+        apply(
+          ctx,
+          'discovery.k8s.io',
+          'endpointslices',
+          {
+            apiVersion: 'discovery.k8s.io/v1',
+            kind: 'EndpointSlice',
+            metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+            addressType: 'IPv4',
+            endpoints: [{ addresses: [address], conditions: { ready: true } }],
+            ports: [{ name: 'https', port, protocol: 'TCP' }],
+          },
+          ['endpoints', 'ports', 'addressType'],
+        ),
+    ],
+    [
+      'kube-dns service',
+      () =>
+        createIfAbsent(ctx, '', 'services', {
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: { name: 'kube-dns', namespace: 'kube-system', labels: { ...KUBE_DNS_LABELS } },
+          spec: {
+            type: 'ClusterIP',
+            clusterIP: nthAddress(range, 10),
+            selector: { 'k8s-app': 'kube-dns' },
+            ports: [
+              { name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 },
+              { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 },
+              { name: 'metrics', port: 9153, protocol: 'TCP', targetPort: 9153 },
+            ],
+          },
+        }),
+    ],
   ];
   for (const [what, step] of steps) {
     try {

@@ -10,8 +10,18 @@ import type { AdmissionPlugin } from './admission-types.ts';
 import { GenericStore } from './generic-store.ts';
 
 const widgets: ResourceEntry = {
-  group: 'example.com', version: 'v1', kind: 'Widget', listKind: 'WidgetList', resource: 'widgets', singular: 'widget',
-  namespaced: true, schema: 'com.example.v1.Widget', columns: [], row: () => [], hasStatus: true, hasGeneration: true,
+  group: 'example.com',
+  version: 'v1',
+  kind: 'Widget',
+  listKind: 'WidgetList',
+  resource: 'widgets',
+  singular: 'widget',
+  namespaced: true,
+  schema: 'com.example.v1.Widget',
+  columns: [],
+  row: () => [],
+  hasStatus: true,
+  hasGeneration: true,
   gracePeriod: (_obj, options) => options.gracePeriodSeconds,
 };
 
@@ -27,10 +37,19 @@ async function storeFor(entry: ResourceEntry = widgets, admission: AdmissionPlug
   return { store: new GenericStore(entry, { backend, clock: { now: () => new Date(clock.t) }, admission }), clock };
 }
 
-const widget = (name: string, extra: Partial<KObject> = {}): KObject => ({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name }, spec: { size: 1 }, ...extra });
+const widget = (name: string, extra: Partial<KObject> = {}): KObject => ({
+  apiVersion: 'example.com/v1',
+  kind: 'Widget',
+  metadata: { name },
+  spec: { size: 1 },
+  ...extra,
+});
 
 async function rejects(p: Promise<unknown>, code: number, reason: string): Promise<ApiError> {
-  const e = await p.then(() => undefined, (err: unknown) => err);
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   assert.ok(e instanceof ApiError, `expected an ApiError, got ${String(e)}`);
   assert.equal(e.status.code, code);
   assert.equal(e.status.reason, reason);
@@ -150,13 +169,20 @@ describe('GenericStore', () => {
     for (let i = 0; i < 5; i++) await store.create('ns', widget(`w${i}`));
     await store.create('other', widget('elsewhere'));
     const page1 = await store.list('ns', { limit: 2 });
-    assert.deepEqual(page1.items.map((o) => o.metadata?.name), ['w0', 'w1']);
+    assert.deepEqual(
+      page1.items.map((o) => o.metadata?.name),
+      ['w0', 'w1'],
+    );
     assert.equal(page1.remainingItemCount, 3);
     await store.create('ns', widget('w9'));
     await store.delete('ns', 'w4');
     const page2 = await store.list('ns', { limit: 2, continueToken: page1.continueToken });
     const page3 = await store.list('ns', { limit: 2, continueToken: page2.continueToken });
-    assert.deepEqual([...page2.items, ...page3.items].map((o) => o.metadata?.name), ['w2', 'w3', 'w4'], 'the snapshot of page 1');
+    assert.deepEqual(
+      [...page2.items, ...page3.items].map((o) => o.metadata?.name),
+      ['w2', 'w3', 'w4'],
+      'the snapshot of page 1',
+    );
     assert.equal(page3.continueToken, undefined);
     assert.equal(page1.resourceVersion, page3.resourceVersion);
     assert.equal((await store.list(undefined)).items.length, 6, 'all namespaces, current revision');

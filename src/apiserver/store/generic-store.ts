@@ -159,12 +159,7 @@ export class GenericStore {
   }
 
   /** PUT semantics: the body is the whole new object. */
-  async update(
-    namespace: string | undefined,
-    name: string,
-    input: KObject,
-    options: WriteOptions & { subresource?: string } = {},
-  ): Promise<KObject> {
+  async update(namespace: string | undefined, name: string, input: KObject, options: WriteOptions & { subresource?: string } = {}): Promise<KObject> {
     this.checkNamespace(namespace, input.metadata?.namespace);
     if (input.metadata?.name !== undefined && input.metadata.name !== name) {
       throw badRequest(`the name of the object (${input.metadata.name}) does not match the name on the URL (${name})`);
@@ -198,7 +193,13 @@ export class GenericStore {
     }
   }
 
-  private async storeUpdate(kv: KeyValue, live: KObject, obj: KObject, options: WriteOptions & { subresource?: string }, rv: string | undefined): Promise<KObject | undefined> {
+  private async storeUpdate(
+    kv: KeyValue,
+    live: KObject,
+    obj: KObject,
+    options: WriteOptions & { subresource?: string },
+    rv: string | undefined,
+  ): Promise<KObject | undefined> {
     const name = live.metadata?.name ?? '';
     this.validateUpdated(obj, live, options.subresource);
     let written = obj;
@@ -286,10 +287,7 @@ export class GenericStore {
   }
 
   private validateNew(obj: KObject): void {
-    const errs: FieldError[] = [
-      ...validateObjectMeta(obj.metadata ?? {}, this.metaOptions),
-      ...(this.entry.validate?.(obj) ?? []),
-    ];
+    const errs: FieldError[] = [...validateObjectMeta(obj.metadata ?? {}, this.metaOptions), ...(this.entry.validate?.(obj) ?? [])];
     if (errs.length) throw invalid(this.entry.group, this.entry.kind, obj.metadata?.name ?? '', errs);
   }
 

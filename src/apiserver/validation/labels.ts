@@ -40,7 +40,5 @@ export function validateAnnotations(annotations: unknown, field: string): FieldE
 }
 
 export function isStringMap(v: unknown): v is Record<string, string> {
-  return (
-    typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'string')
-  );
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'string');
 }

@@ -11,7 +11,10 @@ test('name required unless generateName', () => {
   ]);
   assert.deepEqual(validateObjectMeta({ name: 'x', namespace: 'default' }, { namespaced: true }), []);
   assert.deepEqual(validateObjectMeta({ generateName: 'x-', namespace: 'default' }, { namespaced: true }), []);
-  assert.match(strs(validateObjectMeta({ generateName: 'Web-', namespace: 'default' }, { namespaced: true }))[0] ?? '', /^metadata\.generateName: Invalid value: "Web-"/);
+  assert.match(
+    strs(validateObjectMeta({ generateName: 'Web-', namespace: 'default' }, { namespaced: true }))[0] ?? '',
+    /^metadata\.generateName: Invalid value: "Web-"/,
+  );
 });
 
 test('name format', () => {
@@ -24,14 +27,15 @@ test('name format', () => {
 
 test('namespace required iff namespaced', () => {
   assert.deepEqual(strs(validateObjectMeta({ name: 'x' }, { namespaced: true })), ['metadata.namespace: Required value']);
-  assert.deepEqual(strs(validateObjectMeta({ name: 'x', namespace: 'a' }, { namespaced: false })), [
-    'metadata.namespace: Forbidden: not allowed on this type',
-  ]);
+  assert.deepEqual(strs(validateObjectMeta({ name: 'x', namespace: 'a' }, { namespaced: false })), ['metadata.namespace: Forbidden: not allowed on this type']);
 });
 
 test('labels and annotations are checked', () => {
   const errs = validateObjectMeta({ name: 'x', namespace: 'd', labels: { 'a/b/c': 'v' }, annotations: { '-x': '' } }, { namespaced: true });
-  assert.deepEqual(errs.map((e) => e.field), ['metadata.labels', 'metadata.annotations']);
+  assert.deepEqual(
+    errs.map((e) => e.field),
+    ['metadata.labels', 'metadata.annotations'],
+  );
 });
 
 test('immutable fields on update', () => {
@@ -50,5 +54,8 @@ test('immutable fields on update', () => {
 test('no new finalizers while deleting', () => {
   const old = { name: 'x', deletionTimestamp: '2024-01-01T00:00:00Z', finalizers: ['a/b'] };
   const errs = validateObjectMetaUpdate({ ...old, finalizers: ['a/b', 'c/d'] }, old);
-  assert.equal(errs[0]?.toString(), 'metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{"c/d"}');
+  assert.equal(
+    errs[0]?.toString(),
+    'metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{"c/d"}',
+  );
 });

@@ -7,7 +7,8 @@ import { encode } from '../store/codec.ts';
 import { CollectionCache } from './collection-cache.ts';
 import { WatchCache } from './watch-cache.ts';
 
-const quota = (ns: string, name: string, pods: string) => encode({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name, namespace: ns }, spec: { hard: { pods } } });
+const quota = (ns: string, name: string, pods: string) =>
+  encode({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name, namespace: ns }, spec: { hard: { pods } } });
 const names = (items: { metadata?: { name?: string } }[] | undefined) => items?.map((o) => o.metadata?.name);
 
 describe('CollectionCache', () => {

@@ -132,8 +132,7 @@ export async function startFakeApiServer(opts: { token?: string; tls?: { cert: s
         res.writeHead(code, { 'Content-Type': 'application/json' });
         res.end(JSON.stringify(payload));
       };
-      if (opts.token && req.headers.authorization !== `Bearer ${opts.token}`)
-        return send(401, status(401, 'Unauthorized', 'Unauthorized'));
+      if (opts.token && req.headers.authorization !== `Bearer ${opts.token}`) return send(401, status(401, 'Unauthorized', 'Unauthorized'));
       const f = failures.find((x) => x.method === req.method && u.pathname.startsWith(x.prefix) && x.n > 0);
       if (f) {
         f.n--;
@@ -219,7 +218,14 @@ export async function startFakeApiServer(opts: { token?: string; tls?: { cert: s
         const obj = JSON.parse(body) as KubeObject;
         const want = obj.metadata?.resourceVersion;
         if (want && want !== s.obj.metadata?.resourceVersion)
-          return send(409, status(409, 'Conflict', `Operation cannot be fulfilled on ${resource} "${name}": the object has been modified; please apply your changes to the latest version and try again`));
+          return send(
+            409,
+            status(
+              409,
+              'Conflict',
+              `Operation cannot be fulfilled on ${resource} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+            ),
+          );
         return send(200, put(collection, obj));
       }
       if (req.method === 'PATCH') {
@@ -259,7 +265,8 @@ export async function startFakeApiServer(opts: { token?: string; tls?: { cert: s
     },
     sendBookmark() {
       for (const w of watchers)
-        if (w.bookmarks) w.res.write(JSON.stringify({ type: 'BOOKMARK', object: { kind: 'Pod', apiVersion: 'v1', metadata: { resourceVersion: String(rv) } } }) + '\n');
+        if (w.bookmarks)
+          w.res.write(JSON.stringify({ type: 'BOOKMARK', object: { kind: 'Pod', apiVersion: 'v1', metadata: { resourceVersion: String(rv) } } }) + '\n');
     },
     watchers: () => watchers.size,
     async close() {

@@ -48,7 +48,14 @@ export function newJobFor(cj: CronJob, opts: { name: string; scheduledMs: number
 }
 
 function jobRef(j: Job): ObjectReference {
-  return { kind: 'Job', namespace: j.metadata?.namespace, name: j.metadata?.name, uid: j.metadata?.uid, apiVersion: 'batch/v1', resourceVersion: j.metadata?.resourceVersion };
+  return {
+    kind: 'Job',
+    namespace: j.metadata?.namespace,
+    name: j.metadata?.name,
+    uid: j.metadata?.uid,
+    apiVersion: 'batch/v1',
+    resourceVersion: j.metadata?.resourceVersion,
+  };
 }
 
 function finishTime(j: Job): number {
@@ -99,7 +106,10 @@ export function createCronJobController(deps: ControllerDeps): Controller {
 
     // 2. History limits.
     const finishedJobs = owned.filter((j) => isJobFinished(j) && !j.metadata?.deletionTimestamp).sort((a, b) => finishTime(a) - finishTime(b));
-    for (const [kind, limit] of [['Complete', cj.spec?.successfulJobsHistoryLimit], ['Failed', cj.spec?.failedJobsHistoryLimit]] as const) {
+    for (const [kind, limit] of [
+      ['Complete', cj.spec?.successfulJobsHistoryLimit],
+      ['Failed', cj.spec?.failedJobsHistoryLimit],
+    ] as const) {
       if (limit === undefined || limit === null) continue;
       const list = finishedJobs.filter((j) => isJobFinished(j) === kind);
       for (const j of list.slice(0, Math.max(0, list.length - limit))) await deleteJob(ns, j.metadata?.name ?? '', signal);
@@ -112,7 +122,12 @@ export function createCronJobController(deps: ControllerDeps): Controller {
       sched = parseCron(cj.spec?.schedule ?? '');
     } catch (e) {
       if (!(e instanceof CronParseError)) throw e;
-      recorder.event(cj, { type: 'Warning', reason: 'UnparseableSchedule', message: `unparseable schedule: ${JSON.stringify(cj.spec?.schedule)} : ${e.message}`, ...CJ_GVK });
+      recorder.event(cj, {
+        type: 'Warning',
+        reason: 'UnparseableSchedule',
+        message: `unparseable schedule: ${JSON.stringify(cj.spec?.schedule)} : ${e.message}`,
+        ...CJ_GVK,
+      });
     }
     if (sched && !cj.metadata?.deletionTimestamp) {
       const d = decide({ cronJob: cj, sched, nowMs: clock.now(), active: active.map((r) => r.name ?? ''), existing: names });
@@ -148,4 +163,3 @@ export function createCronJobController(deps: ControllerDeps): Controller {
     run: (signal) => runController({ name: 'cronjob-controller', reconciler: { reconcile: sync }, queue, workers: deps.workers ?? 5, signal, logger }),
   };
 }
-

@@ -38,7 +38,6 @@ const hashOf = (p: Pod): string | undefined => p.metadata?.labels?.[REVISION_HAS
 const created = (p: Pod): number => Date.parse(p.metadata?.creationTimestamp ?? '') || 0;
 const oldestFirst = (a: Pod, b: Pod): number => created(a) - created(b) || (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? '');
 
-
 export function createDaemonSetController(deps: ControllerDeps): Controller {
   const { client, clock, logger } = deps;
   const queue = createWorkQueue<string>({ name: 'daemonset', clock });
@@ -271,4 +270,3 @@ export function createDaemonSetController(deps: ControllerDeps): Controller {
     run: (signal) => runController({ name: 'daemonset-controller', reconciler: { reconcile: sync }, queue, workers: deps.workers ?? 5, signal, logger }),
   };
 }
-

@@ -64,7 +64,12 @@ export function createDeploymentController(deps: ControllerDeps): Controller {
     if (!cached) return;
     const d = structuredClone(cached);
     if (isEmptySelector(d.spec?.selector)) {
-      recorder.event(d, { ...DEPLOYMENT_GVK, type: 'Warning', reason: 'SelectingAll', message: 'This deployment is selecting all pods. A non-empty selector is required.' });
+      recorder.event(d, {
+        ...DEPLOYMENT_GVK,
+        type: 'Warning',
+        reason: 'SelectingAll',
+        message: 'This deployment is selecting all pods. A non-empty selector is required.',
+      });
       return;
     }
     const { namespace } = splitKey(key);

@@ -115,7 +115,14 @@ export async function syncRolloutStatus(ctx: SyncContext, allRSs: readonly Repli
   }
   const failure = allRSs.flatMap((rs) => rs.status?.conditions ?? []).find((c) => c.type === REPLICA_FAILURE);
   if (failure) {
-    setCondition(status, { type: REPLICA_FAILURE, status: failure.status, reason: failure.reason, message: failure.message, lastUpdateTime: rfc3339(now), lastTransitionTime: failure.lastTransitionTime });
+    setCondition(status, {
+      type: REPLICA_FAILURE,
+      status: failure.status,
+      reason: failure.reason,
+      message: failure.message,
+      lastUpdateTime: rfc3339(now),
+      lastTransitionTime: failure.lastTransitionTime,
+    });
   } else {
     removeCondition(status, REPLICA_FAILURE);
   }

@@ -122,7 +122,12 @@ export async function getReplicaSets(ctx: SyncContext, createIfMissing: boolean)
     }
   }
   if (!alreadyExisted) {
-    ctx.recorder.event(ctx.d, { ...DEPLOYMENT_GVK, type: 'Normal', reason: 'ScalingReplicaSet', message: `Scaled up replica set ${name} from 0 to ${replicasOf(created)}` });
+    ctx.recorder.event(ctx.d, {
+      ...DEPLOYMENT_GVK,
+      type: 'Normal',
+      reason: 'ScalingReplicaSet',
+      message: `Scaled up replica set ${name} from 0 to ${replicasOf(created)}`,
+    });
     if (hasProgressDeadline(d)) {
       const status = (ctx.d.status ??= {});
       setCondition(status, newCondition(PROGRESSING, 'True', 'NewReplicaSetCreated', `Created new replica set "${name}"`, ctx.clock.now()));
@@ -216,7 +221,9 @@ export async function cleanupDeployment(ctx: SyncContext, oldRSs: readonly Repli
     )
     .sort((a, b) => revisionOf(a) - revisionOf(b) || byCreation(a, b));
   for (const rs of cleanable.slice(0, Math.max(0, cleanable.length - limit))) {
-    await ctx.client.delete(resources.replicasets, rs.metadata?.namespace, rs.metadata?.name ?? '', { preconditions: { uid: rs.metadata?.uid } }, { signal: ctx.signal }).catch(ignoreNotFound);
+    await ctx.client
+      .delete(resources.replicasets, rs.metadata?.namespace, rs.metadata?.name ?? '', { preconditions: { uid: rs.metadata?.uid } }, { signal: ctx.signal })
+      .catch(ignoreNotFound);
   }
 }
 
@@ -234,4 +241,3 @@ export function refresh(ctx: SyncContext, newRS: ReplicaSet | undefined, oldRSs:
   const latest = (rs: ReplicaSet): ReplicaSet => ctx.rsList.find((r) => r.metadata?.uid === rs.metadata?.uid) ?? rs;
   return { newRS: newRS && latest(newRS), oldRSs: oldRSs.map(latest) };
 }
-

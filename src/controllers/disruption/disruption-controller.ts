@@ -29,7 +29,6 @@ import type { Controller, ControllerDeps } from '../types.ts';
 /** How long an eviction recorded in disruptedPods is trusted to be under way (upstream 2 min). */
 export const DELETION_TIMEOUT_MS = 2 * 60_000;
 
-
 /** intstr.GetScaledValueFromIntOrPercent with rounding up. */
 export function scaledValue(v: number | string, total: number): number {
   if (typeof v === 'number') return v;
@@ -165,7 +164,8 @@ export function computeStatus(
 /** JSON with sorted keys: the stored status may order its fields differently. */
 function canonical(v: unknown): string {
   return JSON.stringify(v, (_k, x: unknown) =>
-    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x);
+    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x,
+  );
 }
 
 /** The DisruptionAllowed condition, keeping lastTransitionTime while the status is unchanged. */

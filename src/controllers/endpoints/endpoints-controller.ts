@@ -48,7 +48,8 @@ export function endpointSubsets(svc: Service, pods: readonly Pod[]): { subsets: 
     const ports: EndpointPort[] = [];
     for (const sp of svcPorts) {
       const port = findPort(pod, sp);
-      if (port !== undefined) ports.push({ ...(sp.name ? { name: sp.name } : {}), port, protocol: sp.protocol ?? 'TCP', ...(sp.appProtocol ? { appProtocol: sp.appProtocol } : {}) });
+      if (port !== undefined)
+        ports.push({ ...(sp.name ? { name: sp.name } : {}), port, protocol: sp.protocol ?? 'TCP', ...(sp.appProtocol ? { appProtocol: sp.appProtocol } : {}) });
     }
     // A pod that resolves none of the ports is no endpoint, except for port-less headless services.
     if (ports.length === 0 && !(svcPorts.length === 0 && svc.spec?.clusterIP === 'None')) continue;
@@ -61,7 +62,8 @@ export function endpointSubsets(svc: Service, pods: readonly Pod[]): { subsets: 
     if (tolerateUnready || isPodReady(pod)) g.ready.push(address(pod, svc));
     else g.notReady.push(address(pod, svc));
   }
-  const byIp = (a: EndpointAddress, b: EndpointAddress) => a.ip.localeCompare(b.ip, 'en', { numeric: true }) || (a.targetRef?.uid ?? '').localeCompare(b.targetRef?.uid ?? '');
+  const byIp = (a: EndpointAddress, b: EndpointAddress) =>
+    a.ip.localeCompare(b.ip, 'en', { numeric: true }) || (a.targetRef?.uid ?? '').localeCompare(b.targetRef?.uid ?? '');
   const subsets: EndpointSubset[] = [];
   for (const g of groups.values()) {
     if (g.ready.length + g.notReady.length === 0) continue;
@@ -111,7 +113,13 @@ export function createEndpointsController(deps: ControllerDeps): Controller {
     const annotations: Record<string, string> = { ...(current?.metadata?.annotations ?? {}) };
     if (truncated) annotations[OVER_CAPACITY_ANNOTATION] = 'truncated';
     else delete annotations[OVER_CAPACITY_ANNOTATION];
-    if (current && canonical(current.subsets ?? []) === canonical(subsets) && canonical(current.metadata?.labels ?? {}) === canonical(labels) && canonical(current.metadata?.annotations ?? {}) === canonical(annotations)) return;
+    if (
+      current &&
+      canonical(current.subsets ?? []) === canonical(subsets) &&
+      canonical(current.metadata?.labels ?? {}) === canonical(labels) &&
+      canonical(current.metadata?.annotations ?? {}) === canonical(annotations)
+    )
+      return;
     const body: Endpoints = {
       apiVersion: 'v1',
       kind: 'Endpoints',

@@ -6,16 +6,7 @@
 // Service (the garbage collector removes them with it).
 import type { Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import {
-  createWorkQueue,
-  keyOf,
-  NAMESPACE_INDEX,
-  namespaceIndexer,
-  resources,
-  runController,
-  splitKey,
-  type Informer,
-} from '../../client/index.ts';
+import { createWorkQueue, keyOf, NAMESPACE_INDEX, namespaceIndexer, resources, runController, splitKey, type Informer } from '../../client/index.ts';
 import type { Controller, ControllerDeps } from '../types.ts';
 import { endpointPorts, podToEndpoint, portsKey, shouldPodBeInEndpoints } from './pod-endpoints.ts';
 import { hasSelector, podEndpointChanged, selectedPods, servicesForPod } from './service-pods.ts';
@@ -37,7 +28,8 @@ export interface EndpointSliceControllerOptions {
 /** Labels every slice of `svc` carries (upstream setEndpointSliceLabels). */
 export function sliceLabels(svc: Service): Record<string, string> {
   const labels: Record<string, string> = {};
-  for (const [k, v] of Object.entries(svc.metadata?.labels ?? {})) if (k !== SERVICE_NAME_LABEL && k !== MANAGED_BY_LABEL && k !== HEADLESS_LABEL) labels[k] = v;
+  for (const [k, v] of Object.entries(svc.metadata?.labels ?? {}))
+    if (k !== SERVICE_NAME_LABEL && k !== MANAGED_BY_LABEL && k !== HEADLESS_LABEL) labels[k] = v;
   if (svc.spec?.clusterIP === 'None') labels[HEADLESS_LABEL] = '';
   labels[SERVICE_NAME_LABEL] = svc.metadata?.name ?? '';
   labels[MANAGED_BY_LABEL] = CONTROLLER_NAME;
@@ -111,7 +103,14 @@ export function createEndpointSliceController(deps: ControllerDeps, opts: Endpoi
     }
     const desired = desiredEndpoints(svc, selectedPods(pods, svc));
     const plan = planSlices(desired, existing, opts.maxEndpointsPerSlice);
-    const owner = { apiVersion: 'v1', kind: 'Service', name: svc.metadata?.name ?? '', uid: svc.metadata?.uid ?? '', controller: true, blockOwnerDeletion: true };
+    const owner = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      name: svc.metadata?.name ?? '',
+      uid: svc.metadata?.uid ?? '',
+      controller: true,
+      blockOwnerDeletion: true,
+    };
     const target = { key, namespace, generateName: `${svc.metadata?.name ?? ''}-`, labels: sliceLabels(svc), owner };
     return applySlicePlan(client, plan, { target, existing, tracker, signal });
   }

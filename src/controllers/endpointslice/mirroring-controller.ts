@@ -21,11 +21,19 @@ const INDEX = 'endpointslicemirroring/service';
 export function mirroredEndpoints(eps: Endpoints): Map<string, DesiredGroup> {
   const groups = new Map<string, DesiredGroup>();
   for (const ss of eps.subsets ?? []) {
-    const ports = (ss.ports ?? []).map((p) => ({ name: p.name ?? '', port: p.port, protocol: p.protocol ?? 'TCP', ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}) }));
+    const ports = (ss.ports ?? []).map((p) => ({
+      name: p.name ?? '',
+      port: p.port,
+      protocol: p.protocol ?? 'TCP',
+      ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}),
+    }));
     const key = portsKey(ports);
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { ports, endpoints: new Map() }));
-    for (const [list, ready] of [[ss.addresses ?? [], true], [ss.notReadyAddresses ?? [], false]] as const) {
+    for (const [list, ready] of [
+      [ss.addresses ?? [], true],
+      [ss.notReadyAddresses ?? [], false],
+    ] as const) {
       for (const a of list) {
         if (!/^\d+\.\d+\.\d+\.\d+$/.test(a.ip)) continue; // IPv4 slices only
         const ep: Endpoint = {
@@ -75,7 +83,8 @@ export function createMirroringController(deps: ControllerDeps): Controller {
     if (tracker.stale(key, existing)) return { requeueAfterMs: 1000 };
     const svc = services.store.get(key);
     const eps = endpoints.store.get(key);
-    const mirror = svc && eps && !hasSelector(svc) && (svc.spec?.type ?? 'ClusterIP') !== 'ExternalName' && eps.metadata?.labels?.[SKIP_MIRROR_LABEL] !== 'true';
+    const mirror =
+      svc && eps && !hasSelector(svc) && (svc.spec?.type ?? 'ClusterIP') !== 'ExternalName' && eps.metadata?.labels?.[SKIP_MIRROR_LABEL] !== 'true';
     if (!mirror) {
       for (const s of existing) await deleteSlice(client, tracker, key, s, signal);
       return;

@@ -59,11 +59,15 @@ export function podToEndpoint(pod: Pod, svc: Service): Endpoint {
 
 /** A stable key for a port list, independent of order. */
 export function portsKey(ports: readonly EndpointPort[]): string {
-  return ports.map((p) => `${p.name ?? ''}/${p.protocol ?? 'TCP'}/${p.port ?? ''}/${p.appProtocol ?? ''}`).sort().join(',');
+  return ports
+    .map((p) => `${p.name ?? ''}/${p.protocol ?? 'TCP'}/${p.port ?? ''}/${p.appProtocol ?? ''}`)
+    .sort()
+    .join(',');
 }
 
 /** JSON with sorted keys, for "did anything change" comparisons of API objects. */
 export function canonical(v: unknown): string {
   return JSON.stringify(v, (_k, x: unknown) =>
-    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x);
+    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x,
+  );
 }

@@ -32,16 +32,17 @@ export function servicesForPod(services: Informer<Service>, ...versions: Pod[]):
 
 /** Whether a pod update can change any endpoint (labels, IP, readiness, deletion, node...). */
 export function podEndpointChanged(a: Pod, b: Pod): boolean {
-  const view = (p: Pod) => JSON.stringify([
-    p.metadata?.labels,
-    p.metadata?.deletionTimestamp,
-    p.status?.podIP,
-    p.status?.podIPs,
-    p.status?.phase,
-    (p.status?.conditions ?? []).find((c) => c.type === 'Ready')?.status,
-    p.spec?.nodeName,
-    p.spec?.hostname,
-    p.spec?.subdomain,
-  ]);
+  const view = (p: Pod) =>
+    JSON.stringify([
+      p.metadata?.labels,
+      p.metadata?.deletionTimestamp,
+      p.status?.podIP,
+      p.status?.podIPs,
+      p.status?.phase,
+      (p.status?.conditions ?? []).find((c) => c.type === 'Ready')?.status,
+      p.spec?.nodeName,
+      p.spec?.hostname,
+      p.spec?.subdomain,
+    ]);
   return view(a) !== view(b);
 }

@@ -37,14 +37,19 @@ export async function applySlicePlan(
   }
   try {
     for (const c of plan.create) {
-      const created = await client.create<EndpointSlice>(resources.endpointslices, namespace, {
-        apiVersion: 'discovery.k8s.io/v1',
-        kind: 'EndpointSlice',
-        metadata: { generateName: target.generateName, namespace, labels, ownerReferences: [target.owner] },
-        addressType: 'IPv4',
-        endpoints: c.endpoints,
-        ports: c.ports,
-      }, { signal });
+      const created = await client.create<EndpointSlice>(
+        resources.endpointslices,
+        namespace,
+        {
+          apiVersion: 'discovery.k8s.io/v1',
+          kind: 'EndpointSlice',
+          metadata: { generateName: target.generateName, namespace, labels, ownerReferences: [target.owner] },
+          addressType: 'IPv4',
+          endpoints: c.endpoints,
+          ports: c.ports,
+        },
+        { signal },
+      );
       tracker.wrote(key, created);
     }
     for (const s of updates.values()) {

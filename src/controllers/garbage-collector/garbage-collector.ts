@@ -8,13 +8,7 @@
 //    finalizer until no dependent with blockOwnerDeletion is left.
 // Every action is a write guarded by resourceVersion or uid, so a stale cache costs a retry.
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
-import {
-  createWorkQueue,
-  isNotFound,
-  runController,
-  type KubeObject,
-  ignoreNotFound,
-} from '../../client/index.ts';
+import { createWorkQueue, isNotFound, runController, type KubeObject, ignoreNotFound } from '../../client/index.ts';
 import type { DiscoveredResource } from '../discovery.ts';
 import type { ResourceDiscovery } from '../resource-discovery.ts';
 import type { Controller, ControllerDeps } from '../types.ts';
@@ -64,7 +58,9 @@ export function createGarbageCollector(deps: ControllerDeps, opts: { discovery: 
 
   async function patchMeta(node: GraphNode, meta: Record<string, unknown>, signal: AbortSignal): Promise<void> {
     const m = node.obj.metadata ?? {};
-    await client.patch(node.resource.ref, m.namespace, m.name ?? '', { metadata: { ...meta, resourceVersion: m.resourceVersion } }, { type: 'merge', signal }).catch(ignoreNotFound);
+    await client
+      .patch(node.resource.ref, m.namespace, m.name ?? '', { metadata: { ...meta, resourceVersion: m.resourceVersion } }, { type: 'merge', signal })
+      .catch(ignoreNotFound);
   }
 
   async function removeFinalizer(node: GraphNode, name: string, signal: AbortSignal): Promise<void> {
@@ -77,8 +73,7 @@ export function createGarbageCollector(deps: ControllerDeps, opts: { discovery: 
   /** Is the owner alive? Graph first; an owner missing from the graph is checked with a GET. */
   async function ownerState(dependent: GraphNode, ref: OwnerReference, signal: AbortSignal): Promise<OwnerState> {
     const known = graph.get(ref.uid);
-    const judge = (o: KubeObject): OwnerState =>
-      o.metadata?.deletionTimestamp && finalizers(o).includes(FOREGROUND) ? 'waiting' : 'solid';
+    const judge = (o: KubeObject): OwnerState => (o.metadata?.deletionTimestamp && finalizers(o).includes(FOREGROUND) ? 'waiting' : 'solid');
     if (known) return judge(known.obj);
     const res = byGroupKind.get(`${groupOf(ref.apiVersion)}/${ref.kind}`);
     if (!res) return 'dangling';
@@ -93,7 +88,9 @@ export function createGarbageCollector(deps: ControllerDeps, opts: { discovery: 
 
   async function deleteObject(node: GraphNode, policy: 'Background' | 'Foreground' | 'Orphan', signal: AbortSignal): Promise<void> {
     const m = node.obj.metadata ?? {};
-    await client.delete(node.resource.ref, m.namespace, m.name ?? '', { propagationPolicy: policy, preconditions: { uid: m.uid } }, { signal }).catch(ignoreNotFound);
+    await client
+      .delete(node.resource.ref, m.namespace, m.name ?? '', { propagationPolicy: policy, preconditions: { uid: m.uid } }, { signal })
+      .catch(ignoreNotFound);
   }
 
   async function attemptToDelete(node: GraphNode, signal: AbortSignal): Promise<void> {
@@ -107,7 +104,14 @@ export function createGarbageCollector(deps: ControllerDeps, opts: { discovery: 
     }
     const waiting = states.includes('waiting');
     const f = finalizers(node.obj);
-    const policy = waiting && graph.dependentsOf(uidOf(node.obj)).length > 0 ? 'Foreground' : f.includes(ORPHAN) ? 'Orphan' : f.includes(FOREGROUND) ? 'Foreground' : 'Background';
+    const policy =
+      waiting && graph.dependentsOf(uidOf(node.obj)).length > 0
+        ? 'Foreground'
+        : f.includes(ORPHAN)
+          ? 'Orphan'
+          : f.includes(FOREGROUND)
+            ? 'Foreground'
+            : 'Background';
     await deleteObject(node, policy, signal);
   }
 

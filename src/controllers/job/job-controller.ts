@@ -142,10 +142,12 @@ export function createJobController(deps: ControllerDeps): Controller {
       status.ready = 0;
       delete (status as { startTime?: string }).startTime;
     } else {
-      if (conds.some((c) => c.type === 'Suspended' && c.status === 'True')) conds = setCondition(conds, 'Suspended', 'False', 'JobResumed', 'Job resumed', nowText);
+      if (conds.some((c) => c.type === 'Suspended' && c.status === 'True'))
+        conds = setCondition(conds, 'Suspended', 'False', 'JobResumed', 'Job resumed', nowText);
       const start = status.startTime ? Date.parse(status.startTime) : now;
       if (!status.startTime) (status as { startTime?: string }).startTime = nowText;
-      if (!failure && failedCount > (spec.backoffLimit ?? 6)) failure = { reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' };
+      if (!failure && failedCount > (spec.backoffLimit ?? 6))
+        failure = { reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' };
       const deadline = spec.activeDeadlineSeconds;
       if (!failure && deadline !== undefined) {
         const left = start + deadline * 1000 - now;
@@ -228,7 +230,15 @@ export function createJobController(deps: ControllerDeps): Controller {
     const finishedAt = (job.status?.conditions ?? []).find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True')?.lastTransitionTime;
     const due = (finishedAt ? Date.parse(finishedAt) : now) + ttl * 1000;
     if (due > now) return { requeueAfterMs: due - now };
-    await client.delete(resources.jobs, job.metadata?.namespace, job.metadata?.name ?? '', { propagationPolicy: 'Background', preconditions: { uid: job.metadata?.uid } }, { signal }).catch(ignoreNotFound);
+    await client
+      .delete(
+        resources.jobs,
+        job.metadata?.namespace,
+        job.metadata?.name ?? '',
+        { propagationPolicy: 'Background', preconditions: { uid: job.metadata?.uid } },
+        { signal },
+      )
+      .catch(ignoreNotFound);
     logger.info(`job ${key}: deleted ${ttl}s after it finished (ttlSecondsAfterFinished)`);
   }
 
@@ -237,4 +247,3 @@ export function createJobController(deps: ControllerDeps): Controller {
     run: (signal) => runController({ name: 'job-controller', reconciler: { reconcile: sync }, queue, workers: deps.workers ?? 5, signal, logger }),
   };
 }
-

@@ -4,15 +4,7 @@
 // objects for their finalizers), and is then finalized: PUT namespaces/<name>/finalize without the
 // `kubernetes` finalizer, which deletes the namespace.
 import type { Namespace } from 'kubernetes-types/core/v1.js';
-import {
-  ClientError,
-  createWorkQueue,
-  enqueueOnChange,
-  isNotFound,
-  resources,
-  runController,
-  type Informer,
-} from '../../client/index.ts';
+import { ClientError, createWorkQueue, enqueueOnChange, isNotFound, resources, runController, type Informer } from '../../client/index.ts';
 import type { ResourceDiscovery } from '../resource-discovery.ts';
 import type { Controller, ControllerDeps } from '../types.ts';
 
@@ -29,7 +21,9 @@ export function createNamespaceController(deps: ControllerDeps, opts: { discover
   const namespaces: Informer<Namespace> = deps.informers.informerFor<Namespace>(resources.namespaces);
   // Read at every sync: resources added after start-up (custom resources) are content too.
   const contents = () =>
-    opts.discovery.current().filter((r) => r.ref.namespaced && r.verbs.includes('list') && (r.verbs.includes('deletecollection') || r.verbs.includes('delete')));
+    opts.discovery
+      .current()
+      .filter((r) => r.ref.namespaced && r.verbs.includes('list') && (r.verbs.includes('deletecollection') || r.verbs.includes('delete')));
 
   enqueueOnChange(namespaces, queue, (ns) => (ns.metadata?.deletionTimestamp ? [ns.metadata.name ?? ''] : []));
 

@@ -53,7 +53,10 @@ describe('node IPAM in peapod server', () => {
     const freed = cidrs.get('n-a')!;
     assert.equal((await kubectl(server, ['delete', 'node', 'n-a'])).code, 0);
     await kubectl(server, ['create', '-f', '-'], { input: node('n-c') });
-    const got = await eventually('n-c allocated', async () => (await kubectl(server, ['get', 'node', 'n-c', '-o', 'jsonpath={.spec.podCIDR}'])).stdout || undefined);
+    const got = await eventually(
+      'n-c allocated',
+      async () => (await kubectl(server, ['get', 'node', 'n-c', '-o', 'jsonpath={.spec.podCIDR}'])).stdout || undefined,
+    );
     assert.equal(got, freed);
   });
 });

@@ -13,15 +13,23 @@ const ready = (status: string): Node => ({
 test('unknownConditions: kubelet conditions become Unknown with upstream reasons, heartbeat kept', () => {
   const out = unknownConditions(ready('True'), '2024-01-01T00:01:00Z')!;
   const r = out.find((c) => c.type === 'Ready')!;
-  assert.deepEqual([r.status, r.reason, r.message, r.lastHeartbeatTime, r.lastTransitionTime], ['Unknown', 'NodeStatusUnknown', 'Kubelet stopped posting node status.', T, '2024-01-01T00:01:00Z']);
+  assert.deepEqual(
+    [r.status, r.reason, r.message, r.lastHeartbeatTime, r.lastTransitionTime],
+    ['Unknown', 'NodeStatusUnknown', 'Kubelet stopped posting node status.', T, '2024-01-01T00:01:00Z'],
+  );
   assert.deepEqual(out.map((c) => [c.type, c.status, c.reason]).slice(1), [
-    ['MemoryPressure', 'Unknown', 'NodeStatusNeverUpdated'], ['DiskPressure', 'Unknown', 'NodeStatusNeverUpdated'], ['PIDPressure', 'Unknown', 'NodeStatusNeverUpdated'],
+    ['MemoryPressure', 'Unknown', 'NodeStatusNeverUpdated'],
+    ['DiskPressure', 'Unknown', 'NodeStatusNeverUpdated'],
+    ['PIDPressure', 'Unknown', 'NodeStatusNeverUpdated'],
   ]);
   assert.equal(unknownConditions({ ...ready('True'), status: { conditions: out } }, T), undefined);
 });
 
 test('taints follow Ready; other taints are kept; recovery removes them', () => {
-  assert.deepEqual(desiredTaints(ready('False')).map((t) => `${t.key}:${t.effect}`), ['node.kubernetes.io/not-ready:NoExecute', 'node.kubernetes.io/not-ready:NoSchedule']);
+  assert.deepEqual(
+    desiredTaints(ready('False')).map((t) => `${t.key}:${t.effect}`),
+    ['node.kubernetes.io/not-ready:NoExecute', 'node.kubernetes.io/not-ready:NoSchedule'],
+  );
   const down = reconcileTaints(ready('Unknown'), T)!;
   assert.deepEqual(down, [
     { key: 'dedicated', value: 'x', effect: 'NoSchedule' },

@@ -12,7 +12,12 @@ export const TAINT_PID_PRESSURE = 'node.kubernetes.io/pid-pressure';
 
 /** Taint keys this controller owns: it adds and removes them; other taints are never touched. */
 export const MANAGED_TAINT_KEYS: ReadonlySet<string> = new Set([
-  TAINT_NOT_READY, TAINT_UNREACHABLE, TAINT_UNSCHEDULABLE, TAINT_MEMORY_PRESSURE, TAINT_DISK_PRESSURE, TAINT_PID_PRESSURE,
+  TAINT_NOT_READY,
+  TAINT_UNREACHABLE,
+  TAINT_UNSCHEDULABLE,
+  TAINT_MEMORY_PRESSURE,
+  TAINT_DISK_PRESSURE,
+  TAINT_PID_PRESSURE,
 ]);
 
 /** The conditions a kubelet posts; all become Unknown when it stops. */
@@ -44,8 +49,12 @@ export function unknownConditions(node: Node, now: string): NodeCondition[] | un
     if (current.some((c) => c.type === type)) continue;
     changed = true;
     out.push({
-      type, status: 'Unknown', reason: 'NodeStatusNeverUpdated', message: 'Kubelet never posted node status.',
-      lastHeartbeatTime: node.metadata?.creationTimestamp ?? now, lastTransitionTime: now,
+      type,
+      status: 'Unknown',
+      reason: 'NodeStatusNeverUpdated',
+      message: 'Kubelet never posted node status.',
+      lastHeartbeatTime: node.metadata?.creationTimestamp ?? now,
+      lastTransitionTime: now,
     });
   }
   return changed ? out : undefined;

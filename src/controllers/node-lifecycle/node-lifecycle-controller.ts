@@ -10,15 +10,7 @@
 // Every node starts with a full grace period when the controller starts.
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
-import {
-  createWorkQueue,
-  isConflict,
-  isNotFound,
-  resources,
-  runController,
-  type Informer,
-  ignoreNotFound,
-} from '../../client/index.ts';
+import { createWorkQueue, isConflict, isNotFound, resources, runController, type Informer, ignoreNotFound } from '../../client/index.ts';
 import type { Controller, ControllerDeps } from '../types.ts';
 import { conditionOf, readyStatus, reconcileTaints, unknownConditions } from './node-health.ts';
 import { rfc3339 } from '../../api/index.ts';
@@ -33,14 +25,15 @@ export interface NodeLifecycleOptions {
   gracePeriodMs?: number;
 }
 
-
 export function createNodeLifecycleController(deps: ControllerDeps, opts: NodeLifecycleOptions = {}): Controller {
   const { client, clock, logger } = deps;
   const grace = opts.gracePeriodMs ?? DEFAULT_NODE_MONITOR_GRACE_PERIOD_MS;
   const queue = createWorkQueue<string>({ name: 'node-lifecycle', clock });
   const nodes: Informer<Node> = deps.informers.informerFor<Node>(resources.nodes);
   const leases: Informer<Lease> = deps.informers.informerFor<Lease>(resources.leases, { namespace: NODE_LEASE_NAMESPACE });
-  const pods: Informer<Pod> = deps.informers.informerFor<Pod>(resources.pods, { indexers: { [POD_NODE_INDEX]: (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []) } });
+  const pods: Informer<Pod> = deps.informers.informerFor<Pod>(resources.pods, {
+    indexers: { [POD_NODE_INDEX]: (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []) },
+  });
 
   /** Per node: when we last heard from it, and the lease renewTime / heartbeat we heard. */
   const probes = new Map<string, { at: number; renew?: string; heartbeat?: string }>();
@@ -114,7 +107,9 @@ export function createNodeLifecycleController(deps: ControllerDeps, opts: NodeLi
     for (const pod of pods.store.byIndex(POD_NODE_INDEX, nodeName)) {
       if (!podReady(pod)) continue;
       const conditions = (pod.status?.conditions ?? []).map((c) => (c.type === 'Ready' ? { ...c, status: 'False', lastTransitionTime: t } : c));
-      await client.update<Pod>(resources.pods, pod.metadata?.namespace, { ...pod, status: { ...pod.status, conditions } }, { subresource: 'status', signal }).catch(ignoreNotFound);
+      await client
+        .update<Pod>(resources.pods, pod.metadata?.namespace, { ...pod, status: { ...pod.status, conditions } }, { subresource: 'status', signal })
+        .catch(ignoreNotFound);
     }
   }
 

@@ -59,7 +59,16 @@ export function createPersistentVolumeController(deps: ControllerDeps): Controll
   pods.on('update', (_o, p) => onPod(p));
   pods.on('delete', onPod);
 
-  const ctx: VolumeContext = { client, recorder, claims: claims.store, volumes: volumes.store, classes: classes.store, nodes: nodes.store, pods: pods.store, logger };
+  const ctx: VolumeContext = {
+    client,
+    recorder,
+    claims: claims.store,
+    volumes: volumes.store,
+    classes: classes.store,
+    nodes: nodes.store,
+    pods: pods.store,
+    logger,
+  };
 
   async function reconcile(key: string, signal: AbortSignal): Promise<void | { requeueAfterMs: number }> {
     if (key.startsWith('claim:')) return syncClaim(key.slice('claim:'.length), { ctx, signal });

@@ -47,14 +47,26 @@ async function bind(pv: PersistentVolume, c: PersistentVolumeClaim, opts: SyncOp
   const ref = pv.spec?.claimRef;
   if (ref?.uid !== c.metadata?.uid) {
     const annotations = { ...(pv.metadata?.annotations ?? {}), ...(ref?.name ? {} : { [BOUND_BY_CONTROLLER]: 'yes' }) };
-    await opts.ctx.client.update(resources.persistentvolumes, undefined, {
-      ...pv,
-      metadata: { ...pv.metadata, annotations },
-      spec: {
-        ...pv.spec,
-        claimRef: { kind: 'PersistentVolumeClaim', apiVersion: 'v1', namespace: c.metadata?.namespace, name: c.metadata?.name, uid: c.metadata?.uid, resourceVersion: c.metadata?.resourceVersion },
+    await opts.ctx.client.update(
+      resources.persistentvolumes,
+      undefined,
+      {
+        ...pv,
+        metadata: { ...pv.metadata, annotations },
+        spec: {
+          ...pv.spec,
+          claimRef: {
+            kind: 'PersistentVolumeClaim',
+            apiVersion: 'v1',
+            namespace: c.metadata?.namespace,
+            name: c.metadata?.name,
+            uid: c.metadata?.uid,
+            resourceVersion: c.metadata?.resourceVersion,
+          },
+        },
       },
-    }, { signal: opts.signal });
+      { signal: opts.signal },
+    );
   }
   const annotations = { ...(c.metadata?.annotations ?? {}), [BIND_COMPLETED]: 'yes', ...(c.spec?.volumeName ? {} : { [BOUND_BY_CONTROLLER]: 'yes' }) };
   const updated = await updateClaim({ ...c, metadata: { ...c.metadata, annotations }, spec: { ...c.spec, volumeName: pv.metadata?.name } }, opts);
@@ -70,7 +82,8 @@ async function syncBound(c: PersistentVolumeClaim, opts: SyncOptions): Promise<v
   const pv = opts.ctx.volumes.get(name);
   if (!pv) {
     if (c.status?.phase === 'Bound' || c.status?.phase === 'Lost') {
-      if (c.status.phase === 'Bound') claimEvent(opts.ctx, c, { type: 'Warning', reason: 'ClaimLost', message: 'Bound claim has lost its PersistentVolume. Data on the volume is lost!' });
+      if (c.status.phase === 'Bound')
+        claimEvent(opts.ctx, c, { type: 'Warning', reason: 'ClaimLost', message: 'Bound claim has lost its PersistentVolume. Data on the volume is lost!' });
       await writeClaimStatus(c, { ...c.status, phase: 'Lost' }, opts);
     }
     return;
@@ -106,10 +119,15 @@ async function expand(c: PersistentVolumeClaim, pv: PersistentVolume, opts: Sync
   const cls = c.spec?.storageClassName ? opts.ctx.classes.get(c.spec.storageClassName) : undefined;
   let volume = pv;
   if (cls?.allowVolumeExpansion && claimRequest(c) > volumeCapacity(pv)) {
-    volume = await opts.ctx.client.update<PersistentVolume>(resources.persistentvolumes, undefined, {
-      ...pv,
-      spec: { ...pv.spec, capacity: { ...(pv.spec?.capacity ?? {}), storage: c.spec?.resources?.requests?.storage ?? '0' } },
-    }, { signal: opts.signal });
+    volume = await opts.ctx.client.update<PersistentVolume>(
+      resources.persistentvolumes,
+      undefined,
+      {
+        ...pv,
+        spec: { ...pv.spec, capacity: { ...(pv.spec?.capacity ?? {}), storage: c.spec?.resources?.requests?.storage ?? '0' } },
+      },
+      { signal: opts.signal },
+    );
     claimEvent(opts.ctx, c, { type: 'Normal', reason: 'VolumeResizeSuccessful', message: `ResizeVolume succeeded for volume "${pv.metadata?.name ?? ''}"` });
   }
   await writeClaimStatus(c, boundStatus(c, volume), opts);
@@ -141,7 +159,16 @@ async function syncUnbound(c: PersistentVolumeClaim, opts: SyncOptions): Promise
   }
   const provisioner = cls.provisioner;
   if (c.metadata?.annotations?.[STORAGE_PROVISIONER] !== provisioner) {
-    c = await updateClaim({ ...c, metadata: { ...c.metadata, annotations: { ...(c.metadata?.annotations ?? {}), [STORAGE_PROVISIONER]: provisioner, [BETA_STORAGE_PROVISIONER]: provisioner } } }, opts);
+    c = await updateClaim(
+      {
+        ...c,
+        metadata: {
+          ...c.metadata,
+          annotations: { ...(c.metadata?.annotations ?? {}), [STORAGE_PROVISIONER]: provisioner, [BETA_STORAGE_PROVISIONER]: provisioner },
+        },
+      },
+      opts,
+    );
   }
   if (provisioner !== LOCAL_PATH_PROVISIONER) {
     claimEvent(ctx, c, {
@@ -152,12 +179,18 @@ async function syncUnbound(c: PersistentVolumeClaim, opts: SyncOptions): Promise
     return;
   }
   if (!node) {
-    const message = selected ? `failed to provision volume with StorageClass "${className}": nodes "${selected}" not found` : `failed to provision volume with StorageClass "${className}": configuration error, no node was specified`;
+    const message = selected
+      ? `failed to provision volume with StorageClass "${className}": nodes "${selected}" not found`
+      : `failed to provision volume with StorageClass "${className}": configuration error, no node was specified`;
     claimEvent(ctx, c, { type: 'Warning', reason: 'ProvisioningFailed', message });
     return;
   }
   const ns = c.metadata?.namespace ?? '';
-  claimEvent(ctx, c, { type: 'Normal', reason: 'Provisioning', message: `External provisioner is provisioning volume for claim "${ns}/${c.metadata?.name ?? ''}"` });
+  claimEvent(ctx, c, {
+    type: 'Normal',
+    reason: 'Provisioning',
+    message: `External provisioner is provisioning volume for claim "${ns}/${c.metadata?.name ?? ''}"`,
+  });
   const pv = localPathVolume(c, { node, storageClass: cls });
   try {
     await ctx.client.create(resources.persistentvolumes, undefined, pv, { signal: opts.signal });
@@ -179,5 +212,3 @@ export async function syncClaim(key: string, opts: SyncOptions): Promise<void> {
   if (c.spec?.volumeName) await syncBound(c, opts);
   else await syncUnbound(c, opts);
 }
-
-

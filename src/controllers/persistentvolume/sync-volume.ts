@@ -10,8 +10,11 @@ import { rfc3339 } from '../../api/index.ts';
 
 export const PV_PROTECTION_FINALIZER = 'kubernetes.io/pv-protection';
 
-
-export async function setVolumePhase(pv: PersistentVolume, phase: string, opts: SyncOptions & { reason?: string; message?: string }): Promise<PersistentVolume> {
+export async function setVolumePhase(
+  pv: PersistentVolume,
+  phase: string,
+  opts: SyncOptions & { reason?: string; message?: string },
+): Promise<PersistentVolume> {
   const cur = pv.status ?? {};
   if (cur.phase === phase && (cur.reason ?? '') === (opts.reason ?? '') && (cur.message ?? '') === (opts.message ?? '')) return pv;
   const status = {
@@ -41,10 +44,15 @@ async function dropProtection(pv: PersistentVolume, opts: SyncOptions): Promise<
   const finalizers = pv.metadata?.finalizers ?? [];
   if (!finalizers.includes(PV_PROTECTION_FINALIZER) || pv.status?.phase === 'Bound') return;
   try {
-    await opts.ctx.client.update(resources.persistentvolumes, undefined, {
-      ...pv,
-      metadata: { ...pv.metadata, finalizers: finalizers.filter((f) => f !== PV_PROTECTION_FINALIZER) },
-    }, { signal: opts.signal });
+    await opts.ctx.client.update(
+      resources.persistentvolumes,
+      undefined,
+      {
+        ...pv,
+        metadata: { ...pv.metadata, finalizers: finalizers.filter((f) => f !== PV_PROTECTION_FINALIZER) },
+      },
+      { signal: opts.signal },
+    );
   } catch (e) {
     if (!isNotFound(e)) throw e;
   }

@@ -59,7 +59,13 @@ export function createPodGcController(deps: ControllerDeps, opts: { quarantineMs
     if (!why) return;
     logger.info(`pod-gc: force-deleting pod ${key}: ${why}`);
     try {
-      await client.delete(resources.pods, pod.metadata?.namespace, pod.metadata?.name ?? '', { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata?.uid } }, { signal });
+      await client.delete(
+        resources.pods,
+        pod.metadata?.namespace,
+        pod.metadata?.name ?? '',
+        { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata?.uid } },
+        { signal },
+      );
     } catch (e) {
       if (!isNotFound(e) && !isConflict(e)) throw e;
     }

@@ -84,11 +84,18 @@ export class BehaviorState {
   /** Stabilize, then apply the rate policies and min/max. Records the raw recommendation. */
   normalize(i: NormalizeInput): Normalized {
     const stabilized = this.#stabilize(i);
-    const ableToScale = stabilized.replicas !== i.desiredReplicas
-      ? { reason: stabilized.reason, message: stabilized.message }
-      : { reason: 'ReadyForNewScale', message: 'recommended size matches current size' };
+    const ableToScale =
+      stabilized.replicas !== i.desiredReplicas
+        ? { reason: stabilized.reason, message: stabilized.message }
+        : { reason: 'ReadyForNewScale', message: 'recommended size matches current size' };
     const limited = this.#limitRate({ ...i, desiredReplicas: stabilized.replicas });
-    return { replicas: limited.replicas, ableToScale, limited: limited.replicas !== stabilized.replicas, limitReason: limited.reason, limitMessage: limited.message };
+    return {
+      replicas: limited.replicas,
+      ableToScale,
+      limited: limited.replicas !== stabilized.replicas,
+      limitReason: limited.reason,
+      limitMessage: limited.message,
+    };
   }
 
   #stabilize(i: NormalizeInput): { replicas: number; reason: string; message: string } {
@@ -121,15 +128,17 @@ export class BehaviorState {
     const down = this.#down.get(i.key) ?? [];
     if (i.desiredReplicas > i.currentReplicas) {
       const limit = Math.max(i.currentReplicas, scaleUpLimit(i.currentReplicas, up, down, i.rules.scaleUp, i.nowMs));
-      const [max, reason, message] = i.maxReplicas > limit
-        ? [limit, 'ScaleUpLimit', 'the desired replica count is increasing faster than the maximum scale rate']
-        : [i.maxReplicas, 'TooManyReplicas', 'the desired replica count is more than the maximum replica count'];
+      const [max, reason, message] =
+        i.maxReplicas > limit
+          ? [limit, 'ScaleUpLimit', 'the desired replica count is increasing faster than the maximum scale rate']
+          : [i.maxReplicas, 'TooManyReplicas', 'the desired replica count is more than the maximum replica count'];
       if (i.desiredReplicas > max) return { replicas: max, reason, message };
     } else if (i.desiredReplicas < i.currentReplicas) {
       const limit = Math.min(i.currentReplicas, scaleDownLimit(i.currentReplicas, up, down, i.rules.scaleDown, i.nowMs));
-      const [min, reason, message] = i.minReplicas < limit
-        ? [limit, 'ScaleDownLimit', 'the desired replica count is decreasing faster than the maximum scale rate']
-        : [i.minReplicas, 'TooFewReplicas', 'the desired replica count is less than the minimum replica count'];
+      const [min, reason, message] =
+        i.minReplicas < limit
+          ? [limit, 'ScaleDownLimit', 'the desired replica count is decreasing faster than the maximum scale rate']
+          : [i.minReplicas, 'TooFewReplicas', 'the desired replica count is less than the minimum replica count'];
       if (i.desiredReplicas < min) return { replicas: min, reason, message };
     }
     return { replicas: i.desiredReplicas, reason: 'DesiredWithinRange', message: 'the desired count is within the acceptable range' };

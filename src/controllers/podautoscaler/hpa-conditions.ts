@@ -15,7 +15,11 @@ export function setCondition(
   const s = status ? 'True' : 'False';
   const old = list.find((c) => c.type === type);
   const next: HorizontalPodAutoscalerCondition = {
-    type, status: s, lastTransitionTime: old && old.status === s ? old.lastTransitionTime : now, reason, message,
+    type,
+    status: s,
+    lastTransitionTime: old && old.status === s ? old.lastTransitionTime : now,
+    reason,
+    message,
   };
   return old ? list.map((c) => (c === old ? next : c)) : [...list, next];
 }

@@ -8,9 +8,26 @@
 //                  │            └► outside min..max? ─► clamp
 //                  └► metrics ─► desired ─► behavior ─► /scale update ─► SuccessfulRescale
 //                  ─► status (currentMetrics, conditions) ─► requeue after the sync period
-import type { HorizontalPodAutoscaler, HorizontalPodAutoscalerBehavior, HorizontalPodAutoscalerCondition, MetricSpec, MetricStatus } from 'kubernetes-types/autoscaling/v2.js';
+import type {
+  HorizontalPodAutoscaler,
+  HorizontalPodAutoscalerBehavior,
+  HorizontalPodAutoscalerCondition,
+  MetricSpec,
+  MetricStatus,
+} from 'kubernetes-types/autoscaling/v2.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { createEventRecorder, createWorkQueue, isConflict, isNotFound, keyOf, resources, runController, splitKey, type EventRecorder, type ResourceRef } from '../../client/index.ts';
+import {
+  createEventRecorder,
+  createWorkQueue,
+  isConflict,
+  isNotFound,
+  keyOf,
+  resources,
+  runController,
+  splitKey,
+  type EventRecorder,
+  type ResourceRef,
+} from '../../client/index.ts';
 import { milliValue, quantityValue } from '../../api/index.ts';
 import type { Controller, ControllerDeps } from '../types.ts';
 import { BehaviorState, type BehaviorRules } from './behavior.ts';
@@ -66,7 +83,10 @@ export function createHpaController(deps: ControllerDeps, opts: HpaControllerOpt
   const event = (hpa: HorizontalPodAutoscaler, type: 'Normal' | 'Warning', reason: string, message: string): void =>
     recorder.event(hpa as never, { type, reason, message, kind: 'HorizontalPodAutoscaler', apiVersion: 'autoscaling/v2' });
 
-  async function resourceMetric(spec: MetricSpec, ctx: { namespace: string; selector: string; current: number; pods: Pod[]; signal: AbortSignal }): Promise<MetricOutcome> {
+  async function resourceMetric(
+    spec: MetricSpec,
+    ctx: { namespace: string; selector: string; current: number; pods: Pod[]; signal: AbortSignal },
+  ): Promise<MetricOutcome> {
     const src = spec.type === 'Resource' ? spec.resource : spec.containerResource;
     if (!src) throw new MetricError(`invalid metric source: ${spec.type} is not set`);
     const resource = src.name;
@@ -77,19 +97,25 @@ export function createHpaController(deps: ControllerDeps, opts: HpaControllerOpt
     try {
       metrics = await fetchPodMetrics(client, { namespace: ctx.namespace, selector: ctx.selector, resource, container, signal: ctx.signal });
     } catch (e) {
-      throw new MetricError(`failed to get ${what}: unable to get metrics for resource ${resource}: unable to fetch metrics from resource metrics API: ${(e as Error).message}`);
+      throw new MetricError(
+        `failed to get ${what}: unable to get metrics for resource ${resource}: unable to fetch metrics from resource metrics API: ${(e as Error).message}`,
+      );
     }
-    if (metrics.size === 0) throw new MetricError(`failed to get ${what}: unable to get metrics for resource ${resource}: no metrics returned from resource metrics API`);
+    if (metrics.size === 0)
+      throw new MetricError(`failed to get ${what}: unable to get metrics for resource ${resource}: no metrics returned from resource metrics API`);
     const parse = resource === 'cpu' ? milliValue : quantityValue;
     try {
-      const pods = container ? ctx.pods.map((p) => ({ ...p, spec: p.spec && { ...p.spec, containers: p.spec.containers.filter((c) => c.name === container) } })) : ctx.pods;
+      const pods = container
+        ? ctx.pods.map((p) => ({ ...p, spec: p.spec && { ...p.spec, containers: p.spec.containers.filter((c) => c.name === container) } }))
+        : ctx.pods;
       const requests = utilization !== undefined ? podRequests(pods, resource, parse) : undefined;
       const target = utilization !== undefined ? { utilization } : { averageValue: parse(String(src.target.averageValue ?? '0')) };
       const r = resourceReplicas({ resource, currentReplicas: ctx.current, pods: ctx.pods, metrics, target, nowMs: clock.now(), tolerance }, requests);
       const current = { ...(r.utilization !== undefined ? { averageUtilization: r.utilization } : {}), averageValue: quantity(resource, r.averageValue) };
-      const status: MetricStatus = spec.type === 'Resource'
-        ? { type: 'Resource', resource: { name: resource, current } }
-        : { type: 'ContainerResource', containerResource: { name: resource, container: container ?? '', current } };
+      const status: MetricStatus =
+        spec.type === 'Resource'
+          ? { type: 'Resource', resource: { name: resource, current } }
+          : { type: 'ContainerResource', containerResource: { name: resource, container: container ?? '', current } };
       const name = utilization !== undefined ? `${resource} resource utilization (percentage of request)` : `${resource} resource`;
       return { replicas: r.replicas, name: spec.type === 'ContainerResource' ? `${name} for container ${container}` : name, status };
     } catch (e) {
@@ -100,8 +126,20 @@ export function createHpaController(deps: ControllerDeps, opts: HpaControllerOpt
 
   /** The HPA's behavior with upstream's defaults; a scale-down window it leaves unset is the controller's flag. */
   const behaviorRules = (b: HorizontalPodAutoscalerBehavior | undefined): BehaviorRules => ({
-    scaleUp: b?.scaleUp ?? { stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Pods', value: 4, periodSeconds: 15 }, { type: 'Percent', value: 100, periodSeconds: 15 }] },
-    scaleDown: { selectPolicy: 'Max', policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }], ...b?.scaleDown, stabilizationWindowSeconds: b?.scaleDown?.stabilizationWindowSeconds ?? downscaleWindowSeconds },
+    scaleUp: b?.scaleUp ?? {
+      stabilizationWindowSeconds: 0,
+      selectPolicy: 'Max',
+      policies: [
+        { type: 'Pods', value: 4, periodSeconds: 15 },
+        { type: 'Percent', value: 100, periodSeconds: 15 },
+      ],
+    },
+    scaleDown: {
+      selectPolicy: 'Max',
+      policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }],
+      ...b?.scaleDown,
+      stabilizationWindowSeconds: b?.scaleDown?.stabilizationWindowSeconds ?? downscaleWindowSeconds,
+    },
   });
 
   async function reconcile(key: string, signal: AbortSignal): Promise<void | { requeueAfterMs: number }> {
@@ -130,7 +168,14 @@ export function createHpaController(deps: ControllerDeps, opts: HpaControllerOpt
       if (signal.aborted) throw e;
       const msg = (e as Error).message;
       event(hpa, 'Warning', 'FailedGetScale', msg);
-      conditions = setCondition(conditions, 'AbleToScale', false, 'FailedGetScale', `the HPA controller was unable to get the target's current scale: ${msg}`, nowIso);
+      conditions = setCondition(
+        conditions,
+        'AbleToScale',
+        false,
+        'FailedGetScale',
+        `the HPA controller was unable to get the target's current scale: ${msg}`,
+        nowIso,
+      );
       await writeStatus({ ...hpa.status, desiredReplicas: hpa.status?.desiredReplicas ?? 0, conditions });
       return again;
     }
@@ -151,7 +196,14 @@ export function createHpaController(deps: ControllerDeps, opts: HpaControllerOpt
 
     if ((scale.spec?.replicas ?? 0) === 0 && minReplicas !== 0) {
       rescale = false;
-      conditions = setCondition(conditions, 'ScalingActive', false, 'ScalingDisabled', 'scaling is disabled since the replica count of the target is zero', nowIso);
+      conditions = setCondition(
+        conditions,
+        'ScalingActive',
+        false,
+        'ScalingDisabled',
+        'scaling is disabled since the replica count of the target is zero',
+        nowIso,
+      );
     } else if (currentReplicas > spec.maxReplicas) {
       rescaleReason = 'Current number of replicas above Spec.MaxReplicas';
       desired = spec.maxReplicas;
@@ -162,7 +214,7 @@ export function createHpaController(deps: ControllerDeps, opts: HpaControllerOpt
       const selector = scale.status?.selector ?? '';
       if (!selector) {
         event(hpa, 'Warning', 'SelectorRequired', 'selector is required');
-        conditions = setCondition(conditions, 'ScalingActive', false, 'InvalidSelector', 'the HPA target\'s scale is missing a selector', nowIso);
+        conditions = setCondition(conditions, 'ScalingActive', false, 'InvalidSelector', "the HPA target's scale is missing a selector", nowIso);
         await writeStatus(status(hpa.status?.desiredReplicas ?? 0));
         return again;
       }
@@ -193,12 +245,24 @@ export function createHpaController(deps: ControllerDeps, opts: HpaControllerOpt
       if (outcomes.length === 0) {
         const err = lastError ?? { reason: 'FailedGetResourceMetric', message: 'no metrics to compute from' };
         conditions = setCondition(conditions, 'ScalingActive', false, err.reason, `the HPA was unable to compute the replica count: ${err.message}`, nowIso);
-        event(hpa, 'Warning', 'FailedComputeMetricsReplicas', `invalid metrics (${spec.metrics?.length ?? 0} invalid out of ${spec.metrics?.length ?? 0}), first error is: ${err.message}`);
+        event(
+          hpa,
+          'Warning',
+          'FailedComputeMetricsReplicas',
+          `invalid metrics (${spec.metrics?.length ?? 0} invalid out of ${spec.metrics?.length ?? 0}), first error is: ${err.message}`,
+        );
         await writeStatus(status(hpa.status?.desiredReplicas ?? 0));
         return again;
       }
       const best = outcomes.reduce((a, b) => (b.replicas > a.replicas ? b : a));
-      conditions = setCondition(conditions, 'ScalingActive', true, 'ValidMetricFound', `the HPA was able to successfully calculate a replica count from ${best.name}`, nowIso);
+      conditions = setCondition(
+        conditions,
+        'ScalingActive',
+        true,
+        'ValidMetricFound',
+        `the HPA was able to successfully calculate a replica count from ${best.name}`,
+        nowIso,
+      );
       if (best.replicas > currentReplicas) rescaleReason = `${best.name} above target`;
       if (best.replicas < currentReplicas) rescaleReason = 'All metrics below target';
       const n = behavior.normalize({ key, currentReplicas, desiredReplicas: best.replicas, minReplicas, maxReplicas: spec.maxReplicas, rules, nowMs: now });
@@ -218,11 +282,25 @@ export function createHpaController(deps: ControllerDeps, opts: HpaControllerOpt
       if (signal.aborted) throw e;
       const msg = (e as Error).message;
       event(hpa, 'Warning', 'FailedRescale', `New size: ${desired}; reason: ${rescaleReason}; error: ${msg}`);
-      conditions = setCondition(conditions, 'AbleToScale', false, 'FailedUpdateScale', `the HPA controller was unable to update the target scale: ${msg}`, nowIso);
+      conditions = setCondition(
+        conditions,
+        'AbleToScale',
+        false,
+        'FailedUpdateScale',
+        `the HPA controller was unable to update the target scale: ${msg}`,
+        nowIso,
+      );
       await writeStatus(status(hpa.status?.desiredReplicas ?? 0));
       return again;
     }
-    conditions = setCondition(conditions, 'AbleToScale', true, 'SucceededRescale', `the HPA controller was able to update the target scale to ${desired}`, nowIso);
+    conditions = setCondition(
+      conditions,
+      'AbleToScale',
+      true,
+      'SucceededRescale',
+      `the HPA controller was able to update the target scale to ${desired}`,
+      nowIso,
+    );
     event(hpa, 'Normal', 'SuccessfulRescale', `New size: ${desired}; reason: ${rescaleReason}`);
     behavior.recordScale(key, rules, currentReplicas, desired, now);
     logger.info(`horizontal-pod-autoscaler: ${namespace}/${hpa.metadata?.name} scaled ${reference} from ${currentReplicas} to ${desired}: ${rescaleReason}`);

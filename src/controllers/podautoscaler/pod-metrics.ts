@@ -19,9 +19,14 @@ export function metricValue(resource: string, q: string): number {
   return resource === 'cpu' ? milliValue(q) : quantityValue(q);
 }
 
-export async function fetchPodMetrics(client: Client, opts: { namespace: string; selector: string; resource: string; container?: string; signal: AbortSignal }): Promise<Map<string, PodMetric>> {
+export async function fetchPodMetrics(
+  client: Client,
+  opts: { namespace: string; selector: string; resource: string; container?: string; signal: AbortSignal },
+): Promise<Map<string, PodMetric>> {
   const q = new URLSearchParams({ labelSelector: opts.selector });
-  const list = await client.raw<PodMetricsList>('GET', `/apis/metrics.k8s.io/v1beta1/namespaces/${encodeURIComponent(opts.namespace)}/pods?${q}`, undefined, { signal: opts.signal });
+  const list = await client.raw<PodMetricsList>('GET', `/apis/metrics.k8s.io/v1beta1/namespaces/${encodeURIComponent(opts.namespace)}/pods?${q}`, undefined, {
+    signal: opts.signal,
+  });
   const out = new Map<string, PodMetric>();
   for (const item of list.items ?? []) {
     const name = item.metadata?.name;

@@ -72,14 +72,27 @@ describe('replica calculator (resource metrics)', () => {
   });
 
   it('fails with upstream messages when requests or metrics are missing', () => {
-    assert.throws(() => podRequests([pod('x', { request: null })], 'cpu', milliValue), (e: Error) => e instanceof MetricError && e.message === 'missing request for cpu in container c of Pod x');
-    assert.throws(() => replicas([pod('a', { ready: false, startedAgoMs: 5000 })], { a: 10 }, { utilization: 50 }), /did not receive metrics for targeted pods \(pods might be unready\)/);
+    assert.throws(
+      () => podRequests([pod('x', { request: null })], 'cpu', milliValue),
+      (e: Error) => e instanceof MetricError && e.message === 'missing request for cpu in container c of Pod x',
+    );
+    assert.throws(
+      () => replicas([pod('a', { ready: false, startedAgoMs: 5000 })], { a: 10 }, { utilization: 50 }),
+      /did not receive metrics for targeted pods \(pods might be unready\)/,
+    );
     assert.throws(() => replicas([], {}, { utilization: 50 }), /no pods returned by selector while calculating replica count/);
   });
 });
 
 const rules = (over: Partial<BehaviorRules> = {}): BehaviorRules => ({
-  scaleUp: { stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Pods', value: 4, periodSeconds: 15 }, { type: 'Percent', value: 100, periodSeconds: 15 }] },
+  scaleUp: {
+    stabilizationWindowSeconds: 0,
+    selectPolicy: 'Max',
+    policies: [
+      { type: 'Pods', value: 4, periodSeconds: 15 },
+      { type: 'Percent', value: 100, periodSeconds: 15 },
+    ],
+  },
   scaleDown: { stabilizationWindowSeconds: 300, selectPolicy: 'Max', policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }] },
   ...over,
 });
@@ -94,7 +107,10 @@ describe('behavior (fake clock)', () => {
     t += 60_000;
     const n = b.normalize({ ...base, currentReplicas: 5, desiredReplicas: 2, rules: rules(), nowMs: t });
     assert.equal(n.replicas, 5);
-    assert.deepEqual(n.ableToScale, { reason: 'ScaleDownStabilized', message: 'recent recommendations were higher than current one, applying the highest recent recommendation' });
+    assert.deepEqual(n.ableToScale, {
+      reason: 'ScaleDownStabilized',
+      message: 'recent recommendations were higher than current one, applying the highest recent recommendation',
+    });
     t += 241_000; // the recommendation of 5 is now 301 s old
     assert.equal(b.normalize({ ...base, currentReplicas: 5, desiredReplicas: 2, rules: rules(), nowMs: t }).replicas, 2);
   });

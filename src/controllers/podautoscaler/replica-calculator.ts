@@ -110,7 +110,11 @@ export function podRequests(pods: readonly Pod[], resource: string, parse: (q: s
   return out;
 }
 
-function utilizationRatio(metrics: ReadonlyMap<string, number>, requests: ReadonlyMap<string, number>, target: number): { ratio: number; utilization: number; average: number } {
+function utilizationRatio(
+  metrics: ReadonlyMap<string, number>,
+  requests: ReadonlyMap<string, number>,
+  target: number,
+): { ratio: number; utilization: number; average: number } {
   let used = 0;
   let requested = 0;
   let n = 0;
@@ -142,7 +146,8 @@ export function resourceReplicas(input: ReplicaInput, requests?: ReadonlyMap<str
   if (input.pods.length === 0) throw new MetricError('no pods returned by selector while calculating replica count');
   const g = groupPods(input.pods, input.metrics, input.resource, input.nowMs);
   const values = new Map<string, number>();
-  for (const [name, m] of input.metrics) if (!g.ignored.has(name) && !g.unready.has(name) && input.pods.some((p) => p.metadata?.name === name)) values.set(name, m.value);
+  for (const [name, m] of input.metrics)
+    if (!g.ignored.has(name) && !g.unready.has(name) && input.pods.some((p) => p.metadata?.name === name)) values.set(name, m.value);
   if (values.size === 0) throw new MetricError('did not receive metrics for targeted pods (pods might be unready)');
 
   const utilizationTarget = input.target.utilization;
@@ -161,7 +166,8 @@ export function resourceReplicas(input: ReplicaInput, requests?: ReadonlyMap<str
   if (g.missing.size > 0) {
     for (const name of g.missing) {
       if (first.ratio < 1) {
-        const fallback = utilizationTarget !== undefined ? ((requests?.get(name) ?? 0) * Math.max(100, utilizationTarget)) / 100 : input.target.averageValue ?? 0;
+        const fallback =
+          utilizationTarget !== undefined ? ((requests?.get(name) ?? 0) * Math.max(100, utilizationTarget)) / 100 : (input.target.averageValue ?? 0);
         values.set(name, fallback);
       } else if (first.ratio > 1) values.set(name, 0);
     }

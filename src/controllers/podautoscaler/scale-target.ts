@@ -13,7 +13,7 @@ const KNOWN: Record<string, string> = {
 
 /** The collection of the target: known kinds by name, others by the lower-case plural convention. */
 export function targetResource(ref: CrossVersionObjectReference): ResourceRef {
-  const [group, version] = ref.apiVersion?.includes('/') ? ref.apiVersion.split('/') as [string, string] : ['', ref.apiVersion || 'v1'];
+  const [group, version] = ref.apiVersion?.includes('/') ? (ref.apiVersion.split('/') as [string, string]) : ['', ref.apiVersion || 'v1'];
   const resource = KNOWN[ref.kind] ?? `${ref.kind.toLowerCase()}s`;
   return { group, version, resource, namespaced: true };
 }
@@ -22,7 +22,19 @@ export async function getScale(client: Client, ns: string, ref: CrossVersionObje
   return client.raw<Scale>('GET', objectPath(targetResource(ref), ns, ref.name, 'scale'), undefined, { signal });
 }
 
-export async function updateScale(client: Client, ns: string, ref: CrossVersionObjectReference, scale: Scale, replicas: number, signal: AbortSignal): Promise<Scale> {
+export async function updateScale(
+  client: Client,
+  ns: string,
+  ref: CrossVersionObjectReference,
+  scale: Scale,
+  replicas: number,
+  signal: AbortSignal,
+): Promise<Scale> {
   const next = { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: scale.metadata, spec: { replicas } };
-  return client.update<Scale & { metadata: NonNullable<Scale['metadata']> }>(targetResource(ref), ns, next as Scale & { metadata: NonNullable<Scale['metadata']> }, { subresource: 'scale', signal });
+  return client.update<Scale & { metadata: NonNullable<Scale['metadata']> }>(
+    targetResource(ref),
+    ns,
+    next as Scale & { metadata: NonNullable<Scale['metadata']> },
+    { subresource: 'scale', signal },
+  );
 }

@@ -85,7 +85,10 @@ export async function manageReplicas(rs: ReplicatedObject, pods: readonly Pod[],
   if (diff > 0) {
     const n = Math.min(diff, BURST_REPLICAS);
     const victims = podsToDelete(pods, n);
-    expectations.expectDeletionsOf(key, victims.map((p) => keyOf(p)));
+    expectations.expectDeletionsOf(
+      key,
+      victims.map((p) => keyOf(p)),
+    );
     let firstError: Error | undefined;
     await Promise.all(
       victims.map(async (p) => {

@@ -140,7 +140,6 @@ export function createReplicaSetController(deps: ControllerDeps, opts: { kind?: 
 
   return {
     name: kind.name,
-    run: (signal) =>
-      runController({ name: `${kind.name}-controller`, reconciler: { reconcile: sync }, queue, workers: deps.workers ?? 5, signal, logger }),
+    run: (signal) => runController({ name: `${kind.name}-controller`, reconciler: { reconcile: sync }, queue, workers: deps.workers ?? 5, signal, logger }),
   };
 }

@@ -51,7 +51,10 @@ export function createResourceQuotaController(deps: ControllerDeps, opts: { disc
         }
       }
       cache.set(cacheKey, objects);
-      used[name] = formatQuantity(name, objects.reduce((sum, o) => sum + objectUsage(name, counted, o), 0));
+      used[name] = formatQuantity(
+        name,
+        objects.reduce((sum, o) => sum + objectUsage(name, counted, o), 0),
+      );
     }
     const status = { hard: { ...hard }, used };
     if (JSON.stringify(quota.status ?? {}) !== JSON.stringify(status)) {

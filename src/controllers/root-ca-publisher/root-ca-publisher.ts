@@ -27,7 +27,12 @@ export function createRootCaPublisher(deps: ControllerDeps, opts: { caPem: strin
     const existing = configmaps.store.get(`${ns}/${ROOT_CA_CONFIGMAP}`);
     const data = { 'ca.crt': opts.caPem };
     if (!existing) {
-      const cm: ConfigMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: ROOT_CA_CONFIGMAP, namespace: ns, annotations: { 'kubernetes.io/description': DESCRIPTION } }, data };
+      const cm: ConfigMap = {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: ROOT_CA_CONFIGMAP, namespace: ns, annotations: { 'kubernetes.io/description': DESCRIPTION } },
+        data,
+      };
       await client.create(resources.configmaps, ns, cm, { signal }).catch((e: unknown) => {
         // Forbidden: the namespace started terminating meanwhile. Already there: the cache lags.
         if (!isAlreadyExists(e) && !(e instanceof ClientError && e.code === 403)) throw e;

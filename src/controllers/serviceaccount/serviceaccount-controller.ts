@@ -19,7 +19,14 @@ export function createServiceAccountController(deps: ControllerDeps): Controller
     const namespace = namespaces.store.get(ns);
     if (!namespace || namespace.metadata?.deletionTimestamp || namespace.status?.phase === 'Terminating') return;
     if (!accounts.store.get(`${ns}/default`)) {
-      await client.create<ServiceAccount>(resources.serviceaccounts, ns, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: ns } }, { signal }).catch(ignoreAlreadyExists);
+      await client
+        .create<ServiceAccount>(
+          resources.serviceaccounts,
+          ns,
+          { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: ns } },
+          { signal },
+        )
+        .catch(ignoreAlreadyExists);
     }
   }
 

@@ -50,7 +50,12 @@ export function createServiceLbController(deps: ControllerDeps): Controller {
     if (canonical(have) === canonical(want)) return;
     const { namespace } = splitKey(key);
     try {
-      await client.update<Service>(resources.services, namespace, { ...svc, status: { ...svc.status, loadBalancer: want.length ? { ingress: want } : {} } }, { subresource: 'status', signal });
+      await client.update<Service>(
+        resources.services,
+        namespace,
+        { ...svc, status: { ...svc.status, loadBalancer: want.length ? { ingress: want } : {} } },
+        { subresource: 'status', signal },
+      );
     } catch (e) {
       if (isNotFound(e)) return;
       if (isConflict(e)) return { requeueAfterMs: 50 };

@@ -26,7 +26,10 @@ export function withClaimVolumes(pod: Pod, set: StatefulSet, ordinal: number): P
 }
 
 const ref = (kind: string, apiVersion: string, o: { metadata?: { name?: string; uid?: string } }): OwnerReference => ({
-  apiVersion, kind, name: o.metadata?.name ?? '', uid: o.metadata?.uid ?? '',
+  apiVersion,
+  kind,
+  name: o.metadata?.name ?? '',
+  uid: o.metadata?.uid ?? '',
 });
 
 /** The owner references the retention policy asks for (others' references are kept). */

@@ -39,7 +39,6 @@ const failed = (p: Pod): boolean => p.status?.phase === 'Failed' || p.status?.ph
 const terminating = (p: Pod): boolean => !!p.metadata?.deletionTimestamp;
 const hashOf = (p: Pod): string | undefined => p.metadata?.labels?.[REVISION_HASH_LABEL];
 
-
 export function createStatefulSetController(deps: ControllerDeps): Controller {
   const { client, clock, logger } = deps;
   const queue = createWorkQueue<string>({ name: 'statefulset', clock });
@@ -104,7 +103,11 @@ export function createStatefulSetController(deps: ControllerDeps): Controller {
     await manage();
     const status = computeStatus();
     if (JSON.stringify(status) !== JSON.stringify(set.status ?? {})) await writeStatus(client, resources.statefulsets, set, status, signal);
-    await truncateHistory(set, owned, { client, live: new Set([updateRev.metadata?.name ?? '', currentRev.metadata?.name ?? '', ...claimed.map((p) => `${set.metadata?.name}-${hashOf(p)}`)]), signal });
+    await truncateHistory(set, owned, {
+      client,
+      live: new Set([updateRev.metadata?.name ?? '', currentRev.metadata?.name ?? '', ...claimed.map((p) => `${set.metadata?.name}-${hashOf(p)}`)]),
+      signal,
+    });
     const minReady = set.spec?.minReadySeconds ?? 0;
     if (waitingForClaims) return { requeueAfterMs: 1000 };
     if (minReady > 0 && status.availableReplicas !== status.readyReplicas) return { requeueAfterMs: minReady * 1000 };
@@ -188,4 +191,3 @@ export function createStatefulSetController(deps: ControllerDeps): Controller {
     run: (signal) => runController({ name: 'statefulset-controller', reconciler: { reconcile: sync }, queue, workers: deps.workers ?? 5, signal, logger }),
   };
 }
-

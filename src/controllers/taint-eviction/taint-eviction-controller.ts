@@ -4,15 +4,7 @@
 // deleted gracefully, as upstream; its owner's controller creates a replacement, which the
 // scheduler keeps off the node through the matching NoSchedule taint.
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
-import {
-  createWorkQueue,
-  isConflict,
-  isNotFound,
-  keyOf,
-  resources,
-  runController,
-  type Informer,
-} from '../../client/index.ts';
+import { createWorkQueue, isConflict, isNotFound, keyOf, resources, runController, type Informer } from '../../client/index.ts';
 import { POD_NODE_INDEX } from '../node-lifecycle/node-lifecycle-controller.ts';
 import type { Controller, ControllerDeps } from '../types.ts';
 import { evictionDecision } from './tolerations.ts';
@@ -21,7 +13,9 @@ export function createTaintEvictionController(deps: ControllerDeps): Controller 
   const { client, clock, logger } = deps;
   const queue = createWorkQueue<string>({ name: 'taint-eviction', clock });
   const nodes: Informer<Node> = deps.informers.informerFor<Node>(resources.nodes);
-  const pods: Informer<Pod> = deps.informers.informerFor<Pod>(resources.pods, { indexers: { [POD_NODE_INDEX]: (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []) } });
+  const pods: Informer<Pod> = deps.informers.informerFor<Pod>(resources.pods, {
+    indexers: { [POD_NODE_INDEX]: (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []) },
+  });
   /** Pod UID → when this controller first saw it under a NoExecute taint without timeAdded. */
   const firstSeen = new Map<string, number>();
 

@@ -3,10 +3,7 @@
 import type { Taint, Toleration } from 'kubernetes-types/core/v1.js';
 import { toleratesTaint } from '../../api/index.ts';
 
-export type EvictionDecision =
-  | { action: 'none' }
-  | { action: 'delete'; reason: string }
-  | { action: 'wait'; ms: number };
+export type EvictionDecision = { action: 'none' } | { action: 'delete'; reason: string } | { action: 'wait'; ms: number };
 
 /**
  * What to do with a pod on a node carrying `taints` at `nowMs`: nothing (no NoExecute taint, or
@@ -14,11 +11,7 @@ export type EvictionDecision =
  * among the tolerations in use has passed), or look again in `ms`. A taint's time starts at its
  * timeAdded, or at `firstSeenMs` (when this controller first saw the pod under it) when absent.
  */
-export function evictionDecision(
-  tolerations: readonly Toleration[],
-  taints: readonly Taint[],
-  opts: { nowMs: number; firstSeenMs: number },
-): EvictionDecision {
+export function evictionDecision(tolerations: readonly Toleration[], taints: readonly Taint[], opts: { nowMs: number; firstSeenMs: number }): EvictionDecision {
   const noExecute = taints.filter((t) => t.effect === 'NoExecute');
   if (noExecute.length === 0) return { action: 'none' };
   let deadline = Infinity;

@@ -1,6 +1,5 @@
 import type { Status } from './status.ts';
 
-
 /** Why a pod fits nowhere: per-node rejections plus PreFilter/PostFilter messages. */
 export interface Diagnosis {
   /** Rejection of each node that was evaluated. */

@@ -1,6 +1,20 @@
 import type {
-  AnyPlugin, BindPlugin, ClusterEvent, FilterPlugin, FilterRunner, Handle, PostFilterPlugin, PostFilterResult,
-  PreBindPlugin, PreEnqueuePlugin, PreFilterPlugin, PreScorePlugin, ReservePlugin, ScorePlugin, SharedLister, VolumeListers,
+  AnyPlugin,
+  BindPlugin,
+  ClusterEvent,
+  FilterPlugin,
+  FilterRunner,
+  Handle,
+  PostFilterPlugin,
+  PostFilterResult,
+  PreBindPlugin,
+  PreEnqueuePlugin,
+  PreFilterPlugin,
+  PreScorePlugin,
+  ReservePlugin,
+  ScorePlugin,
+  SharedLister,
+  VolumeListers,
 } from './interfaces.ts';
 import { CycleState } from './interfaces.ts';
 import type { NodeInfo } from './node-info.ts';

@@ -128,11 +128,7 @@ export interface PostFilterResult {
 
 export interface PostFilterPlugin extends Plugin {
   /** Called when no node fits; `statuses` holds each evaluated node's rejection. */
-  postFilter(
-    state: CycleState,
-    pod: PodInfo,
-    statuses: ReadonlyMap<string, Status>,
-  ): { status: Status; result?: PostFilterResult };
+  postFilter(state: CycleState, pod: PodInfo, statuses: ReadonlyMap<string, Status>): { status: Status; result?: PostFilterResult };
 }
 
 export interface PreScorePlugin extends Plugin {
@@ -163,8 +159,6 @@ export interface BindPlugin extends Plugin {
 }
 
 export type AnyPlugin = Plugin &
-  Partial<
-    PreEnqueuePlugin & PreFilterPlugin & FilterPlugin & PostFilterPlugin & PreScorePlugin & ScorePlugin & ReservePlugin & PreBindPlugin & BindPlugin
-  >;
+  Partial<PreEnqueuePlugin & PreFilterPlugin & FilterPlugin & PostFilterPlugin & PreScorePlugin & ScorePlugin & ReservePlugin & PreBindPlugin & BindPlugin>;
 
 export const MAX_NODE_SCORE = 100;

@@ -105,10 +105,7 @@ export class NodeInfo {
 }
 
 export function hasAffinity(pi: PodInfo): boolean {
-  return (
-    pi.requiredAffinityTerms.length + pi.requiredAntiAffinityTerms.length +
-      pi.preferredAffinityTerms.length + pi.preferredAntiAffinityTerms.length > 0
-  );
+  return pi.requiredAffinityTerms.length + pi.requiredAntiAffinityTerms.length + pi.preferredAffinityTerms.length + pi.preferredAntiAffinityTerms.length > 0;
 }
 
 function removeFrom(list: PodInfo[], key: string): void {

@@ -73,10 +73,7 @@ function affinityTerm(pod: Pod, t: PodAffinityTerm): AffinityTerm {
 
 function hostPorts(pod: Pod): HostPort[] {
   const out: HostPort[] = [];
-  const containers = [
-    ...(pod.spec?.containers ?? []),
-    ...(pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always'),
-  ];
+  const containers = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always')];
   for (const c of containers) {
     for (const p of c.ports ?? []) {
       if (!p.hostPort || p.hostPort <= 0) continue;
@@ -112,11 +109,7 @@ export function newPodInfo(pod: Pod): PodInfo {
 }
 
 /** Does `target` fall under `term`? `nsLabels` resolves namespace labels for namespaceSelector. */
-export function termMatches(
-  term: AffinityTerm,
-  target: PodInfo,
-  nsLabels: ((ns: string) => Labels | undefined) | undefined,
-): boolean {
+export function termMatches(term: AffinityTerm, target: PodInfo, nsLabels: ((ns: string) => Labels | undefined) | undefined): boolean {
   if (!term.namespaces.has(target.namespace)) {
     if (!term.namespaceSelector?.(nsLabels?.(target.namespace) ?? {})) return false;
   }

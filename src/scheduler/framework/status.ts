@@ -49,15 +49,13 @@ export function newStatus(code: Code, ...reasons: string[]): Status {
   return Object.freeze({ code, reasons: Object.freeze(reasons) });
 }
 export const unschedulable = (...reasons: string[]): Status => newStatus('Unschedulable', ...reasons);
-export const unresolvable = (...reasons: string[]): Status =>
-  newStatus('UnschedulableAndUnresolvable', ...reasons);
+export const unresolvable = (...reasons: string[]): Status => newStatus('UnschedulableAndUnresolvable', ...reasons);
 export const errorStatus = (message: string): Status => newStatus('Error', message);
 export const pending = (...reasons: string[]): Status => newStatus('Pending', ...reasons);
 
 export const isSuccess = (s: Status): boolean => s.code === 'Success';
 /** Rejected = the pod cannot go on, but nothing is broken. */
-export const isRejected = (s: Status): boolean =>
-  s.code === 'Unschedulable' || s.code === 'UnschedulableAndUnresolvable' || s.code === 'Pending';
+export const isRejected = (s: Status): boolean => s.code === 'Unschedulable' || s.code === 'UnschedulableAndUnresolvable' || s.code === 'Pending';
 export const statusMessage = (s: Status): string => s.reasons.join(', ');
 
 /** Returns `s` with `plugin` set; `s` itself when it already names a plugin. */

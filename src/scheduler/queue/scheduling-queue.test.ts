@@ -22,7 +22,10 @@ test('activeQ pops higher priority first, then older', () => {
 test('backoff doubles from 1 s to a 10 s cap; a move event sends a backing-off pod to backoffQ', () => {
   const clock = createFakeClock(1_700_000_000_000);
   const q = new SchedulingQueue({ clock });
-  assert.deepEqual([1, 2, 3, 4, 5, 6].map((a) => q.backoffDuration(a)), [1000, 2000, 4000, 8000, 10000, 10000]);
+  assert.deepEqual(
+    [1, 2, 3, 4, 5, 6].map((a) => q.backoffDuration(a)),
+    [1000, 2000, 4000, 8000, 10000, 10000],
+  );
   const pod = makePod('p');
   q.add(pod);
   const qp = q.pop()!;

@@ -55,7 +55,10 @@ export class SchedulingQueue {
     (q) => q.podInfo.key,
     (a, b) => a.podInfo.priority > b.podInfo.priority || (a.podInfo.priority === b.podInfo.priority && a.timestamp < b.timestamp),
   );
-  private readonly backoffQ = new KeyedHeap<QueuedPodInfo>((q) => q.podInfo.key, (a, b) => a.backoffExpiry < b.backoffExpiry);
+  private readonly backoffQ = new KeyedHeap<QueuedPodInfo>(
+    (q) => q.podInfo.key,
+    (a, b) => a.backoffExpiry < b.backoffExpiry,
+  );
   private readonly unschedulable = new Map<string, QueuedPodInfo>();
   /** Incremented per pop; a move request during a pod's cycle sends a failure to backoffQ. */
   private schedulingCycle = 0;
@@ -79,7 +82,15 @@ export class SchedulingQueue {
   /** A new unbound pod (informer add). */
   add(pod: Pod): void {
     const now = this.clock.now();
-    this.enqueue({ podInfo: newPodInfo(pod), timestamp: now, attempts: 0, unschedulablePlugins: new Set(), gated: false, backoffExpiry: now, unschedulableSince: now });
+    this.enqueue({
+      podInfo: newPodInfo(pod),
+      timestamp: now,
+      attempts: 0,
+      unschedulablePlugins: new Set(),
+      gated: false,
+      backoffExpiry: now,
+      unschedulableSince: now,
+    });
   }
 
   /** Runs PreEnqueue and places the pod in activeQ, or gated in the unschedulable pool. */

@@ -4,7 +4,15 @@ let seq = 0;
 
 export function makeNode(
   name: string,
-  o: { cpu?: string; memory?: string; pods?: number; labels?: Record<string, string>; taints?: Taint[]; unschedulable?: boolean; images?: Array<{ names: string[]; sizeBytes: number }> } = {},
+  o: {
+    cpu?: string;
+    memory?: string;
+    pods?: number;
+    labels?: Record<string, string>;
+    taints?: Taint[];
+    unschedulable?: boolean;
+    images?: Array<{ names: string[]; sizeBytes: number }>;
+  } = {},
 ): Node {
   return {
     apiVersion: 'v1',
@@ -20,7 +28,16 @@ export function makeNode(
 
 export function makePod(
   name: string,
-  o: { cpu?: string; memory?: string; labels?: Record<string, string>; nodeName?: string; priority?: number; spec?: Partial<PodSpec>; containers?: Container[]; namespace?: string } = {},
+  o: {
+    cpu?: string;
+    memory?: string;
+    labels?: Record<string, string>;
+    nodeName?: string;
+    priority?: number;
+    spec?: Partial<PodSpec>;
+    containers?: Container[];
+    namespace?: string;
+  } = {},
 ): Pod {
   const requests: Record<string, string> = {};
   if (o.cpu) requests['cpu'] = o.cpu;

@@ -20,7 +20,12 @@ export function harness(plugins: string[], nodes: Node[], pods: Pod[] = [], extr
     const pre = fwk.runPreFilter(state, pi, cache.list());
     const out: Record<string, string> = {};
     for (const n of cache.list()) {
-      const s: Status = pre.status.code !== 'Success' ? pre.status : pre.nodeNames && !pre.nodeNames.has(n.name) ? { code: 'UnschedulableAndUnresolvable', reasons: ['narrowed'] } : fwk.runFilter(state, pi, n);
+      const s: Status =
+        pre.status.code !== 'Success'
+          ? pre.status
+          : pre.nodeNames && !pre.nodeNames.has(n.name)
+            ? { code: 'UnschedulableAndUnresolvable', reasons: ['narrowed'] }
+            : fwk.runFilter(state, pi, n);
       out[n.name] = s.code === 'Success' ? '' : `${s.code}: ${statusMessage(s)}`;
     }
     return out;

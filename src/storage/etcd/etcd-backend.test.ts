@@ -20,9 +20,7 @@ function contractOn(name: string, members: number): void {
     after(async () => {
       await cluster?.close();
     });
-    describeBackend(name, () =>
-      openEtcdBackend({ endpoints: cluster!.endpoints, prefix: `/contract-${opened++}`, apiRoot: '' }),
-    );
+    describeBackend(name, () => openEtcdBackend({ endpoints: cluster!.endpoints, prefix: `/contract-${opened++}`, apiRoot: '' }));
   });
 }
 
@@ -54,7 +52,7 @@ describe('etcd backend', { skip }, () => {
     }
   });
 
-  it('a second backend on the same etcd sees the first one\'s writes, revisions and compaction', async () => {
+  it("a second backend on the same etcd sees the first one's writes, revisions and compaction", async () => {
     const a = await openEtcdBackend({ endpoints: cluster.endpoints, prefix: '/shared' });
     const events: string[] = [];
     const b = await openEtcdBackend({ endpoints: cluster.endpoints, prefix: '/shared' });

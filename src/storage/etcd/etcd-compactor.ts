@@ -20,7 +20,10 @@ export class AutoCompactor {
   #version = 0;
   #running = false;
 
-  constructor(private readonly kv: KVClient, private readonly options: AutoCompactorOptions) {
+  constructor(
+    private readonly kv: KVClient,
+    private readonly options: AutoCompactorOptions,
+  ) {
     this.#timer = setInterval(() => void this.tick(), options.intervalMs);
     this.#timer.unref();
   }

@@ -162,11 +162,15 @@ class Member implements EtcdMember {
 /** Ports free right now on `host` (the kernel picks them; a tiny reuse race is accepted in tests). */
 export async function freePorts(host: string, count: number): Promise<number[]> {
   const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-      const server = createServer();
-      server.once('error', reject);
-      server.listen(0, host, () => resolve(server));
-    })),
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+          const server = createServer();
+          server.once('error', reject);
+          server.listen(0, host, () => resolve(server));
+        }),
+    ),
   );
   const ports = servers.map((s) => {
     const address = s.address();
@@ -214,7 +218,6 @@ export function killEtcdUnder(dir: string): number[] {
   }
   return pids;
 }
-
 
 function pidsWithArg(argPrefix: string): number[] {
   const pids: number[] = [];

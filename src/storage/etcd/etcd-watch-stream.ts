@@ -34,7 +34,10 @@ export interface WatchStreamOptions {
 }
 
 export class WatchCanceledError extends Error {
-  constructor(readonly reason: string, readonly compactRevision: number) {
+  constructor(
+    readonly reason: string,
+    readonly compactRevision: number,
+  ) {
     super(`etcd canceled the watch: ${reason || 'no reason given'}`);
     this.name = 'WatchCanceledError';
   }

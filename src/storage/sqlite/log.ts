@@ -45,16 +45,12 @@ export class SqliteLog {
   constructor(db: Database.Database) {
     this.#db = db;
     this.#latest = db.prepare(`SELECT ${COLUMNS} FROM kv WHERE name = ? ORDER BY id DESC LIMIT 1`);
-    this.#insert = db.prepare(
-      'INSERT INTO kv (name, created, deleted, create_revision, prev_revision, value) VALUES (?, ?, ?, ?, ?, ?)',
-    );
+    this.#insert = db.prepare('INSERT INTO kv (name, created, deleted, create_revision, prev_revision, value) VALUES (?, ?, ?, ?, ?, ?)');
     this.#sequence = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'kv'");
     this.#getMeta = db.prepare('SELECT value FROM meta WHERE key = ?');
     this.#setMeta = db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
     // Row X is superseded by the row whose prev_revision is X.id; drop X when that row is in (from, to].
-    this.#deleteSuperseded = db.prepare(
-      'DELETE FROM kv WHERE id IN (SELECT prev_revision FROM kv WHERE id > ? AND id <= ? AND prev_revision > 0)',
-    );
+    this.#deleteSuperseded = db.prepare('DELETE FROM kv WHERE id IN (SELECT prev_revision FROM kv WHERE id > ? AND id <= ? AND prev_revision > 0)');
     this.#deleteTombstones = db.prepare('DELETE FROM kv WHERE deleted = 1 AND id > ? AND id <= ?');
   }
 
@@ -65,14 +61,7 @@ export class SqliteLog {
 
   /** Appends a row and returns its id (= revision). Throws SQLITE_CONSTRAINT_UNIQUE on a lost CAS. */
   append(row: NewRow): number {
-    const info = this.#insert.run(
-      row.name,
-      row.created ? 1 : 0,
-      row.deleted ? 1 : 0,
-      row.createRevision,
-      row.prevRevision,
-      row.value,
-    );
+    const info = this.#insert.run(row.name, row.created ? 1 : 0, row.deleted ? 1 : 0, row.createRevision, row.prevRevision, row.value);
     return Number(info.lastInsertRowid);
   }
 
@@ -105,7 +94,9 @@ export class SqliteLog {
   /** Every event in the scan with revision > after, in revision order, each with its previous row. */
   eventsAfter(prefix: string, after: number): WatchEvent[] {
     const scan = scanOf(prefix, undefined);
-    const prevColumns = COLUMNS.split(', ').map((c) => `p.${c} AS p_${c}`).join(', ');
+    const prevColumns = COLUMNS.split(', ')
+      .map((c) => `p.${c} AS p_${c}`)
+      .join(', ');
     const sql = `SELECT ${prefixed('e')}, ${prevColumns} FROM kv e LEFT JOIN kv p ON p.id = e.prev_revision
       WHERE e.id > @after AND ${range('e.name', scan)} ORDER BY e.id`;
     const rows = this.#statement(sql).all({ ...bind(scan), after }) as (Row & PrevColumns)[];
@@ -178,7 +169,9 @@ function prevRow(row: PrevColumns): Row | undefined {
 }
 
 function prefixed(table: string): string {
-  return COLUMNS.split(', ').map((c) => `${table}.${c}`).join(', ');
+  return COLUMNS.split(', ')
+    .map((c) => `${table}.${c}`)
+    .join(', ');
 }
 
 function range(column: string, scan: Scan): string {

@@ -107,8 +107,7 @@ class SqliteBackend implements Backend {
     const limit = options.limit ?? 0;
     const rows = this.#log.listAt(scanOf(prefix, options.startAfter), revision, limit);
     const last = rows.at(-1);
-    const remaining =
-      limit > 0 && rows.length === limit && last ? this.#log.countAt(scanOf(prefix, last.name), revision) : 0;
+    const remaining = limit > 0 && rows.length === limit && last ? this.#log.countAt(scanOf(prefix, last.name), revision) : 0;
     return { items: rows.map(toKeyValue), revision, remaining };
   }
 

@@ -52,7 +52,7 @@ export class WalSync {
     this.#running = true;
     fsync(fd, (error) => {
       this.#running = false;
-      for (const w of batch) (error ? w.reject(error) : w.resolve());
+      for (const w of batch) error ? w.reject(error) : w.resolve();
       this.#kick();
     });
   }

@@ -35,11 +35,7 @@ export class WatchHub {
    * the same synchronous step as the read that produced `replay` (which covered up to `replayedTo`;
    * the bound matters when subscribing from inside a handler, mid-publish).
    */
-  subscribe(
-    prefix: string,
-    onEvent: (e: WatchEvent) => void,
-    options: { signal: AbortSignal; replay: readonly WatchEvent[]; replayedTo: number },
-  ): void {
+  subscribe(prefix: string, onEvent: (e: WatchEvent) => void, options: { signal: AbortSignal; replay: readonly WatchEvent[]; replayedTo: number }): void {
     const { signal, replay, replayedTo } = options;
     if (signal.aborted) return;
     const watcher: Watcher = { prefix, onEvent, signal, replayedTo };

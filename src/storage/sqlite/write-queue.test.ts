@@ -16,7 +16,10 @@ function deferred(): { promise: Promise<void>; resolve(): void; reject(e: unknow
 
 const settled = async (p: Promise<unknown>): Promise<boolean> => {
   let done = false;
-  p.then(() => (done = true), () => (done = true));
+  p.then(
+    () => (done = true),
+    () => (done = true),
+  );
   for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
   return done;
 };
@@ -55,7 +58,13 @@ describe('WriteQueue with a durability step', () => {
       onCommit: () => {},
       durable: () => Promise.reject(new Error('EIO')),
     });
-    await assert.rejects(queue.submit(() => ({ result: 1, event: 1 })), /fsync of the write-ahead log failed: EIO/);
-    await assert.rejects(queue.submit(() => ({ result: 2, event: 2 })), /storage is not durable/);
+    await assert.rejects(
+      queue.submit(() => ({ result: 1, event: 1 })),
+      /fsync of the write-ahead log failed: EIO/,
+    );
+    await assert.rejects(
+      queue.submit(() => ({ result: 2, event: 2 })),
+      /storage is not durable/,
+    );
   });
 });

@@ -110,18 +110,20 @@ export class WriteQueue<E> {
       return;
     }
     this.#syncing++;
-    durable().then(
-      () => {
-        for (const job of batch) job.settle();
-      },
-      (error: unknown) => {
-        this.#syncError = new Error(`storage is not durable: fsync of the write-ahead log failed: ${error instanceof Error ? error.message : String(error)}`);
-        for (const job of batch) job.fail(this.#syncError);
-      },
-    ).finally(() => {
-      this.#syncing--;
-      this.#checkDrained();
-    });
+    durable()
+      .then(
+        () => {
+          for (const job of batch) job.settle();
+        },
+        (error: unknown) => {
+          this.#syncError = new Error(`storage is not durable: fsync of the write-ahead log failed: ${error instanceof Error ? error.message : String(error)}`);
+          for (const job of batch) job.fail(this.#syncError);
+        },
+      )
+      .finally(() => {
+        this.#syncing--;
+        this.#checkDrained();
+      });
   }
 
   #checkDrained(): void {

@@ -53,7 +53,10 @@ test('a kubectl-style SYN_STREAM split into 2/4/51-byte pieces parses and its he
     off += size;
   }
   assert.equal(off >= bytes.length, true);
-  assert.deepEqual(frames.map((f) => f.kind), ['synStream', 'synStream', 'data', 'ping']);
+  assert.deepEqual(
+    frames.map((f) => f.kind),
+    ['synStream', 'synStream', 'data', 'ping'],
+  );
   const decoder = new HeaderDecoder();
   const f0 = frames[0]!;
   const f1 = frames[1]!;

@@ -63,7 +63,12 @@ describe('ensurePki', () => {
       assert.equal(server.checkIP('fd00::1'), 'fd00::1');
       assert.deepEqual(server.keyUsage, ['1.3.6.1.5.5.7.3.1']);
 
-      for (const [file, mode] of [['ca.key', 0o600], ['server.key', 0o600], ['ca.crt', 0o644], ['server.crt', 0o644]] as const) {
+      for (const [file, mode] of [
+        ['ca.key', 0o600],
+        ['server.key', 0o600],
+        ['ca.crt', 0o644],
+        ['server.crt', 0o644],
+      ] as const) {
         assert.equal((await stat(join(dir, file))).mode & 0o777, mode, file);
       }
     });

@@ -109,9 +109,7 @@ function serverCertUsable(certPem: string, keyPem: string, caPem: string, wanted
     if (!cert.verify(ca.publicKey)) return false;
     if (!cert.checkPrivateKey(createPrivateKey(keyPem))) return false;
     if (new Date(cert.validTo).getTime() - RENEW_BEFORE_DAYS * DAY_MS <= now.getTime()) return false;
-    return wanted.every((san) =>
-      san.type === 'ip' ? cert.checkIP(san.value) !== undefined : cert.checkHost(san.value, { subject: 'never' }) !== undefined,
-    );
+    return wanted.every((san) => (san.type === 'ip' ? cert.checkIP(san.value) !== undefined : cert.checkHost(san.value, { subject: 'never' }) !== undefined));
   } catch {
     return false; // unreadable files are replaced, not fatal
   }
@@ -141,10 +139,7 @@ async function createCa(now: Date): Promise<{ cert: string; key: string }> {
       keys,
       extensions: [
         new x509.BasicConstraintsExtension(true, undefined, true),
-        new x509.KeyUsagesExtension(
-          x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature,
-          true,
-        ),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
         await x509.SubjectKeyIdentifierExtension.create(keys.publicKey, false, webcrypto),
       ],
     },
@@ -153,11 +148,7 @@ async function createCa(now: Date): Promise<{ cert: string; key: string }> {
   return { cert: cert.toString('pem'), key: await keyPem(keys.privateKey) };
 }
 
-async function createServerCert(
-  ca: { cert: string; key: string },
-  sans: readonly San[],
-  now: Date,
-): Promise<{ cert: string; key: string }> {
+async function createServerCert(ca: { cert: string; key: string }, sans: readonly San[], now: Date): Promise<{ cert: string; key: string }> {
   const x509 = await loadX509();
   const caCert = new x509.X509Certificate(ca.cert);
   const caKey = await subtle.importKey('pkcs8', x509.PemConverter.decodeFirst(ca.key), KEY_ALG, false, ['sign']);

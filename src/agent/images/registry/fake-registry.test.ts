@@ -39,19 +39,30 @@ describe('registry client: Bearer tokens, Docker manifest lists, digest verifica
     other = execFileSync('gzip', ['-n', '-c'], { input: execFileSync('tar', ['-cf', '-', '-C', import.meta.dirname, 'auth.ts']) });
     const config = Buffer.from(JSON.stringify({ config: { Cmd: ['cat'] }, rootfs: { type: 'layers', diff_ids: [sha(tar)] } }));
     blobs.set(sha(config), config);
-    const image = Buffer.from(JSON.stringify({
-      schemaVersion: 2, mediaType: MEDIA.dockerManifest,
-      config: { mediaType: 'application/vnd.docker.container.image.v1+json', digest: sha(config), size: config.length },
-      layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', digest: sha(layer), size: layer.length }],
-    }));
+    const image = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: MEDIA.dockerManifest,
+        config: { mediaType: 'application/vnd.docker.container.image.v1+json', digest: sha(config), size: config.length },
+        layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', digest: sha(layer), size: layer.length }],
+      }),
+    );
     manifests.set(sha(image), { type: MEDIA.dockerManifest, body: image });
-    const list = Buffer.from(JSON.stringify({
-      schemaVersion: 2, mediaType: MEDIA.dockerList,
-      manifests: [
-        { mediaType: MEDIA.dockerManifest, digest: `sha256:${'0'.repeat(64)}`, size: 1, platform: { os: 'windows', architecture: hostPlatform().architecture } },
-        { mediaType: MEDIA.dockerManifest, digest: sha(image), size: image.length, platform: { os: 'linux', architecture: hostPlatform().architecture } },
-      ],
-    }));
+    const list = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: MEDIA.dockerList,
+        manifests: [
+          {
+            mediaType: MEDIA.dockerManifest,
+            digest: `sha256:${'0'.repeat(64)}`,
+            size: 1,
+            platform: { os: 'windows', architecture: hostPlatform().architecture },
+          },
+          { mediaType: MEDIA.dockerManifest, digest: sha(image), size: image.length, platform: { os: 'linux', architecture: hostPlatform().architecture } },
+        ],
+      }),
+    );
     manifests.set('1.0', { type: MEDIA.dockerList, body: list });
     if (existsSync(ZSTD)) {
       const ztar = execFileSync('tar', ['-cf', '-', '-C', import.meta.dirname, 'manifest.ts']);
@@ -59,11 +70,17 @@ describe('registry client: Bearer tokens, Docker manifest lists, digest verifica
       blobs.set(sha(zlayer), zlayer);
       const zconfig = Buffer.from(JSON.stringify({ config: { Cmd: ['zstd'] }, rootfs: { type: 'layers', diff_ids: [sha(ztar)] } }));
       blobs.set(sha(zconfig), zconfig);
-      manifests.set('zstd', { type: MEDIA.ociManifest, body: Buffer.from(JSON.stringify({
-        schemaVersion: 2, mediaType: MEDIA.ociManifest,
-        config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(zconfig), size: zconfig.length },
-        layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+zstd', digest: sha(zlayer), size: zlayer.length }],
-      })) });
+      manifests.set('zstd', {
+        type: MEDIA.ociManifest,
+        body: Buffer.from(
+          JSON.stringify({
+            schemaVersion: 2,
+            mediaType: MEDIA.ociManifest,
+            config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(zconfig), size: zconfig.length },
+            layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+zstd', digest: sha(zlayer), size: zlayer.length }],
+          }),
+        ),
+      });
     }
     server = createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://x');
@@ -74,7 +91,11 @@ describe('registry client: Bearer tokens, Docker manifest lists, digest verifica
         return;
       }
       if (req.headers.authorization !== 'Bearer tok-bob') {
-        res.writeHead(401, { 'WWW-Authenticate': `Bearer realm="http://${host}/token",service="fake",scope="repository:team/app:pull"`, 'Content-Type': 'application/json' })
+        res
+          .writeHead(401, {
+            'WWW-Authenticate': `Bearer realm="http://${host}/token",service="fake",scope="repository:team/app:pull"`,
+            'Content-Type': 'application/json',
+          })
           .end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }));
         return;
       }
@@ -98,12 +119,17 @@ describe('registry client: Bearer tokens, Docker manifest lists, digest verifica
     await rm(dir, { recursive: true, force: true });
   });
 
-  const secret = (user: string, pw: string) => keyringFromSecrets([{
-    type: 'kubernetes.io/dockercfg',
-    data: { '.dockercfg': Buffer.from(JSON.stringify({ [`http://${host}`]: { auth: Buffer.from(`${user}:${pw}`).toString('base64') } })).toString('base64') },
-  }]);
+  const secret = (user: string, pw: string) =>
+    keyringFromSecrets([
+      {
+        type: 'kubernetes.io/dockercfg',
+        data: {
+          '.dockercfg': Buffer.from(JSON.stringify({ [`http://${host}`]: { auth: Buffer.from(`${user}:${pw}`).toString('base64') } })).toString('base64'),
+        },
+      },
+    ]);
 
-  test('a bad password gets no token: the 401 is reported with the registry\'s message', async () => {
+  test("a bad password gets no token: the 401 is reported with the registry's message", async () => {
     const puller = new ImagePuller({ store: new ImageStore({ dataDir: join(dir, 's0') }) });
     await assert.rejects(puller.pull(`${host}/team/app:1.0`, { keyring: secret('bob', 'wrong') }), /401 Unauthorized: unauthorized: authentication required$/);
   });
@@ -117,7 +143,9 @@ describe('registry client: Bearer tokens, Docker manifest lists, digest verifica
     assert.equal(tokenRequests[0], `repository:team/app:pull Basic ${Buffer.from('bob:pw').toString('base64')}`);
   });
 
-  test('zstd layers decode through the zstd command (Node 20 has no zstd)', { skip: skipUnlessCI(existsSync(ZSTD) ? false : 'needs the zstd command') }, async () => {
+  test('zstd layers decode through the zstd command (Node 20 has no zstd)', {
+    skip: skipUnlessCI(existsSync(ZSTD) ? false : 'needs the zstd command'),
+  }, async () => {
     const store = new ImageStore({ dataDir: join(dir, 'sz') });
     const { image } = await new ImagePuller({ store }).pull(`${host}/team/app:zstd`, { keyring: secret('bob', 'pw') });
     assert.deepEqual(image.config.cmd, ['zstd']);
@@ -128,7 +156,10 @@ describe('registry client: Bearer tokens, Docker manifest lists, digest verifica
     corrupt = true;
     try {
       const store = new ImageStore({ dataDir: join(dir, 's2') });
-      await assert.rejects(new ImagePuller({ store }).pull(`${host}/team/app:1.0`, { keyring: secret('bob', 'pw') }), /unexpected commit digest sha256:[a-f0-9]{64}, expected sha256:/);
+      await assert.rejects(
+        new ImagePuller({ store }).pull(`${host}/team/app:1.0`, { keyring: secret('bob', 'pw') }),
+        /unexpected commit digest sha256:[a-f0-9]{64}, expected sha256:/,
+      );
       assert.deepEqual(await readdir(join(dir, 's2', 'layers')).catch(() => []), []);
       assert.deepEqual(await store.list(), []);
     } finally {

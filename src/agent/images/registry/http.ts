@@ -67,9 +67,12 @@ function once(endpoint: Endpoint, url: URL, opts: RequestOptions): Promise<Incom
     });
     req.on('timeout', () => req.destroy(new Error('i/o timeout')));
     req.on('error', (e: NodeJS.ErrnoException) => {
-      const why = e.code === 'ECONNREFUSED' ? `dial tcp ${url.host}: connect: connection refused`
-        : e.code === 'ENOTFOUND' ? `dial tcp: lookup ${url.hostname}: no such host`
-        : e.message;
+      const why =
+        e.code === 'ECONNREFUSED'
+          ? `dial tcp ${url.host}: connect: connection refused`
+          : e.code === 'ENOTFOUND'
+            ? `dial tcp: lookup ${url.hostname}: no such host`
+            : e.message;
       reject(new RegistryUnreachableError(`failed to do request: ${verb} "${url.href}": ${why}`));
     });
     req.end();

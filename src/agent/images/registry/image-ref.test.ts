@@ -25,7 +25,7 @@ test('references normalise as Docker does', () => {
   assert.equal(parseImageRef(`a@${D}`).tag, undefined, 'a digest reference gets no default tag');
 });
 
-test('bad references are InvalidImageName errors with Docker\'s wording', () => {
+test("bad references are InvalidImageName errors with Docker's wording", () => {
   for (const bad of ['', ' nginx', 'nginx:', 'a b', 'nginx@sha256:abc', 'a//b', 'UPPER', '-x', 'x:-tag']) {
     assert.throws(() => parseImageRef(bad), InvalidImageNameError, JSON.stringify(bad));
   }
@@ -40,11 +40,22 @@ test('registries.yaml: mirrors first, then the registry; loopback is plain HTTP'
   });
   assert.deepEqual(cfg.configs['mirror.example']?.auth, { username: 'u', password: 'p:w', identityToken: undefined });
   const eps = await endpointsFor('docker.io', cfg);
-  assert.deepEqual(eps.map((e) => [e.url, e.insecureSkipVerify]), [
-    ['http://127.0.0.1:5000', undefined], ['https://mirror.example', true], ['https://registry-1.docker.io', undefined],
-  ]);
-  assert.deepEqual((await endpointsFor('localhost:5000', cfg)).map((e) => e.url), ['http://localhost:5000']);
-  assert.deepEqual((await endpointsFor('ghcr.io', cfg)).map((e) => e.url), ['https://ghcr.io']);
+  assert.deepEqual(
+    eps.map((e) => [e.url, e.insecureSkipVerify]),
+    [
+      ['http://127.0.0.1:5000', undefined],
+      ['https://mirror.example', true],
+      ['https://registry-1.docker.io', undefined],
+    ],
+  );
+  assert.deepEqual(
+    (await endpointsFor('localhost:5000', cfg)).map((e) => e.url),
+    ['http://localhost:5000'],
+  );
+  assert.deepEqual(
+    (await endpointsFor('ghcr.io', cfg)).map((e) => e.url),
+    ['https://ghcr.io'],
+  );
   assert.equal(isLoopbackHost('[::1]:5000'), true);
   assert.equal(isLoopbackHost('10.0.0.1:5000'), false);
   assert.throws(() => parseRegistriesConfig({ mirrors: { x: { endpoint: 'http://a' } } }), /mirrors\.x\.endpoint must be a list/);
@@ -54,7 +65,10 @@ test('pull secrets: dockerconfigjson and dockercfg, Docker Hub keys, other secre
   const b64 = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64');
   const ring = keyringFromSecrets([
     { type: 'Opaque', data: { '.dockerconfigjson': b64({ auths: { 'x.io': { username: 'no' } } }) } },
-    { type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': b64({ auths: { 'https://index.docker.io/v1/': { auth: Buffer.from('hub:pw').toString('base64') } } }) } },
+    {
+      type: 'kubernetes.io/dockerconfigjson',
+      data: { '.dockerconfigjson': b64({ auths: { 'https://index.docker.io/v1/': { auth: Buffer.from('hub:pw').toString('base64') } } }) },
+    },
     { type: 'kubernetes.io/dockercfg', data: { '.dockercfg': b64({ 'reg.local:5000': { username: 'a', password: 'b' } }) } },
     { type: 'kubernetes.io/dockercfg', data: { '.dockercfg': 'not base64 json' } },
   ]);

@@ -16,7 +16,10 @@ export interface ImageRef {
 
 export class InvalidImageNameError extends Error {
   override name = 'InvalidImageNameError';
-  constructor(readonly reference: string, reason = 'invalid reference format') {
+  constructor(
+    readonly reference: string,
+    reason = 'invalid reference format',
+  ) {
     super(`couldn't parse image name "${reference}": ${reason}`);
   }
 }

@@ -16,9 +16,7 @@ export interface Descriptor {
   platform?: { os?: string; architecture?: string; variant?: string };
 }
 
-export type ParsedManifest =
-  | { kind: 'index'; manifests: Descriptor[] }
-  | { kind: 'image'; config: Descriptor; layers: Descriptor[] };
+export type ParsedManifest = { kind: 'index'; manifests: Descriptor[] } | { kind: 'image'; config: Descriptor; layers: Descriptor[] };
 
 export class UnsupportedManifestError extends Error {
   override name = 'UnsupportedManifestError';
@@ -39,7 +37,8 @@ export function parseManifest(body: Buffer, contentType: string | undefined): Pa
   const doc = JSON.parse(body.toString('utf8')) as unknown;
   if (!isRecord(doc)) throw new UnsupportedManifestError('manifest is not a JSON object');
   const type = typeof doc.mediaType === 'string' ? doc.mediaType : (contentType ?? '').split(';')[0]!.trim();
-  if (doc.schemaVersion === 1) throw new UnsupportedManifestError('Docker image manifest schema 1 is not supported (push the image again with a current client)');
+  if (doc.schemaVersion === 1)
+    throw new UnsupportedManifestError('Docker image manifest schema 1 is not supported (push the image again with a current client)');
   if (Array.isArray(doc.manifests) && type !== MEDIA.ociManifest && type !== MEDIA.dockerManifest) {
     return { kind: 'index', manifests: doc.manifests.map(descriptor) };
   }
@@ -51,7 +50,9 @@ export function parseManifest(body: Buffer, contentType: string | undefined): Pa
 
 /** This machine as OCI names it: linux/amd64, linux/arm64/v8... */
 export function hostPlatform(): { os: string; architecture: string; variant?: string } {
-  const arch = ({ x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' } as Record<string, string>)[process.arch] ?? process.arch;
+  const arch =
+    ({ x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' } as Record<string, string>)[process.arch] ??
+    process.arch;
   return { os: 'linux', architecture: arch };
 }
 

@@ -83,7 +83,8 @@ export class ImagePuller {
     const registries = (await this.opts.registries?.()) ?? EMPTY_REGISTRIES;
     const endpoints = await endpointsFor(ref.registry, registries);
     const secret = opts.keyring?.get(ref.registry);
-    const credentialFor = (e: Endpoint): RegistryCredential | undefined => secret ?? registries.configs[hostOf(e.url)]?.auth ?? registries.configs[ref.registry]?.auth;
+    const credentialFor = (e: Endpoint): RegistryCredential | undefined =>
+      secret ?? registries.configs[hostOf(e.url)]?.auth ?? registries.configs[ref.registry]?.auth;
     const client = new RepositoryClient({ endpoints, repository: ref.repository, credentialFor, signal: opts.signal, onRequest: this.opts.onRequest });
     let manifest: Awaited<ReturnType<typeof client.manifest>>;
     try {
@@ -107,14 +108,20 @@ export class ImagePuller {
     const configDigest = `sha256:${createHash('sha256').update(configBody).digest('hex')}`;
     if (configDigest !== parsed.config.digest) throw new Error(`config digest mismatch: expected ${parsed.config.digest}, got ${configDigest}`);
     const config = parseImageConfig(JSON.parse(configBody.toString('utf8')) as unknown);
-    if (config.diffIds.length !== parsed.layers.length) throw new Error(`image config of ${display} lists ${config.diffIds.length} diff IDs for ${parsed.layers.length} layers`);
+    if (config.diffIds.length !== parsed.layers.length)
+      throw new Error(`image config of ${display} lists ${config.diffIds.length} diff IDs for ${parsed.layers.length} layers`);
     this.opts.log?.('image: pulling', { image: display, manifest: imageDigest, layers: parsed.layers.length });
     await this.#layers(client, parsed.layers, config.diffIds, opts);
     const size = parsed.config.size + parsed.layers.reduce((n, l) => n + l.size, 0);
     const names = ref.tag ? [familiarRef({ ...ref, digest: undefined })] : [];
     const image = await this.opts.store.addImage({
-      id: configDigest, names, layers: config.diffIds, config: config.config, size,
-      repoDigests: [`${familiarRepository(ref)}@${digest}`], importedAt: new Date().toISOString(),
+      id: configDigest,
+      names,
+      layers: config.diffIds,
+      config: config.config,
+      size,
+      repoDigests: [`${familiarRepository(ref)}@${digest}`],
+      importedAt: new Date().toISOString(),
     });
     this.opts.log?.('image: pulled', { image: display, digest, size });
     return { image, digest, size, pullMs: Date.now() - started };
@@ -122,7 +129,13 @@ export class ImagePuller {
 
   async #layers(client: RepositoryClient, layers: Descriptor[], diffIds: string[], opts: PullOptions): Promise<void> {
     const todo = layers.map((l, i) => ({ layer: l, diffId: diffIds[i]! })).filter((t) => !this.opts.store.hasLayer(t.diffId));
-    const progress: PullProgress = { downloaded: 0, total: todo.reduce((n, t) => n + t.layer.size, 0), layersDone: layers.length - todo.length, layers: layers.length, message: '' };
+    const progress: PullProgress = {
+      downloaded: 0,
+      total: todo.reduce((n, t) => n + t.layer.size, 0),
+      layersDone: layers.length - todo.length,
+      layers: layers.length,
+      message: '',
+    };
     const report = (message: string): void => opts.onProgress?.({ ...progress, message });
     report('resolved');
     let next = 0;
@@ -156,7 +169,13 @@ export class ImagePuller {
 async function unpackVerified(blob: Readable, t: { layer: Descriptor; diffId: string; dest: string }): Promise<void> {
   const compressed = createHash('sha256');
   const uncompressed = createHash('sha256');
-  const tap = (h: ReturnType<typeof createHash>): Transform => new Transform({ transform(c: Buffer, _e, cb) { h.update(c); cb(null, c); } });
+  const tap = (h: ReturnType<typeof createHash>): Transform =>
+    new Transform({
+      transform(c: Buffer, _e, cb) {
+        h.update(c);
+        cb(null, c);
+      },
+    });
   const kind = layerCompression(t.layer.mediaType);
   const decompress = kind === 'gzip' ? createGunzip() : kind === 'zstd' ? zstdDecoder() : new PassThrough();
   const chain = [blob, tap(compressed), decompress, tap(uncompressed)];
@@ -166,7 +185,8 @@ async function unpackVerified(blob: Readable, t: { layer: Descriptor; diffId: st
   }
   await unpackLayerStream(chain[chain.length - 1]!, t.dest, () => {
     const got = `sha256:${compressed.digest('hex')}`;
-    if (got !== t.layer.digest) throw new Error(`failed commit on ref "layer-${t.layer.digest}": unexpected commit digest ${got}, expected ${t.layer.digest}: failed precondition`);
+    if (got !== t.layer.digest)
+      throw new Error(`failed commit on ref "layer-${t.layer.digest}": unexpected commit digest ${got}, expected ${t.layer.digest}: failed precondition`);
     const diff = `sha256:${uncompressed.digest('hex')}`;
     if (diff !== t.diffId) throw new Error(`layer ${t.layer.digest} unpacks to ${diff}, but the image config says ${t.diffId}`);
   });

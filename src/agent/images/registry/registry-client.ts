@@ -7,7 +7,10 @@ import { ACCEPT } from './manifest.ts';
 /** A registry answered with an HTTP error; the message is containerd's wording. */
 export class RegistryStatusError extends Error {
   override name = 'RegistryStatusError';
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }

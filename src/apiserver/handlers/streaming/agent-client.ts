@@ -14,7 +14,18 @@ export interface AgentAuth {
 }
 
 // Hop-by-hop and credential headers are never forwarded as is.
-const DROP = new Set(['authorization', 'host', 'connection', 'upgrade', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'content-length']);
+const DROP = new Set([
+  'authorization',
+  'host',
+  'connection',
+  'upgrade',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'content-length',
+]);
 
 /** Copies the client's end-to-end headers; `upgrade` keeps Connection/Upgrade for 101 proxying. */
 export function forwardHeaders(headers: IncomingHttpHeaders, options: { upgrade: boolean }): Record<string, string | string[]> {
@@ -31,7 +42,11 @@ export function forwardHeaders(headers: IncomingHttpHeaders, options: { upgrade:
 }
 
 /** `agent`: a keep-alive pool for repeated small requests (metrics scrapes); default a fresh connection. */
-export function agentRequest(endpoint: AgentEndpoint, auth: AgentAuth, options: { method: string; path: string; headers?: Record<string, string | string[]>; agent?: Agent }): ClientRequest {
+export function agentRequest(
+  endpoint: AgentEndpoint,
+  auth: AgentAuth,
+  options: { method: string; path: string; headers?: Record<string, string | string[]>; agent?: Agent },
+): ClientRequest {
   const opts: RequestOptions = {
     host: endpoint.host,
     port: endpoint.port,

@@ -26,9 +26,11 @@ export async function openPodLog(ctx: ApiContext, auth: AgentAuth, target: { nam
   const container = resolveContainer(pod, query.str('container'));
   for (const p of ['tailLines', 'limitBytes', 'sinceSeconds'] as const) {
     const v = query.int(p);
-    if (v !== undefined && v < (p === 'tailLines' ? 0 : 1)) throw badRequest(`PodLogOptions: ${p}: Invalid value: ${v}: must be ${p === 'tailLines' ? 'greater than or equal to 0' : 'greater than 0'}`);
+    if (v !== undefined && v < (p === 'tailLines' ? 0 : 1))
+      throw badRequest(`PodLogOptions: ${p}: Invalid value: ${v}: must be ${p === 'tailLines' ? 'greater than or equal to 0' : 'greater than 0'}`);
   }
-  if (query.str('sinceSeconds') !== undefined && query.str('sinceTime') !== undefined) throw badRequest('PodLogOptions: sinceSeconds: Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified');
+  if (query.str('sinceSeconds') !== undefined && query.str('sinceTime') !== undefined)
+    throw badRequest('PodLogOptions: sinceSeconds: Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified');
   const nodeName = pod.spec?.nodeName;
   // Upstream: a pod not yet assigned to a node has an empty log.
   if (!nodeName) return { response: undefined, abort: () => {} };

@@ -53,7 +53,7 @@ export function checkLogStatus(pod: Pod, container: string, previous: boolean): 
   }
   if (st.state?.running || st.state?.terminated || st.lastState?.terminated) return;
   const reason = st.state?.waiting?.reason ?? 'ContainerCreating';
-  const why = reason === 'ErrImagePull' ? 'image can\'t be pulled' : reason === 'ImagePullBackOff' ? 'trying and failing to pull image' : reason;
+  const why = reason === 'ErrImagePull' ? "image can't be pulled" : reason === 'ImagePullBackOff' ? 'trying and failing to pull image' : reason;
   throw badRequest(`container ${q(container)} in pod ${q(podName)} is waiting to start: ${why}`);
 }
 

@@ -25,11 +25,19 @@ const common: Omit<ResourceEntry, 'version' | 'schema' | 'row' | 'convert' | 'de
   shortNames: ['hpa'],
   categories: ['all'],
   columns: [
-    column('Reference', 'scaleTargetRef points to the target resource to scale, and is used to the pods for which metrics should be collected, as well as to actually change the replica count.'),
-    column('Targets', 'metrics contains the specifications for which to use to calculate the desired replica count (the maximum replica count across all metrics will be used).'),
+    column(
+      'Reference',
+      'scaleTargetRef points to the target resource to scale, and is used to the pods for which metrics should be collected, as well as to actually change the replica count.',
+    ),
+    column(
+      'Targets',
+      'metrics contains the specifications for which to use to calculate the desired replica count (the maximum replica count across all metrics will be used).',
+    ),
     column('MinPods', 'minReplicas is the lower limit for the number of replicas to which the autoscaler can scale down.'),
     column('MaxPods', 'maxReplicas is the upper limit for the number of replicas to which the autoscaler can scale up.', { type: 'integer' }),
-    column('Replicas', 'currentReplicas is current number of replicas of pods managed by this autoscaler, as last seen by the autoscaler.', { type: 'integer' }),
+    column('Replicas', 'currentReplicas is current number of replicas of pods managed by this autoscaler, as last seen by the autoscaler.', {
+      type: 'integer',
+    }),
     ageColumn,
   ],
   prepareForUpdate: keepStatus,

@@ -10,7 +10,10 @@ export const DEFAULT_CPU_UTILIZATION = 80;
 const scaleUpDefaults = (): HPAScalingRules => ({
   stabilizationWindowSeconds: 0,
   selectPolicy: 'Max',
-  policies: [{ type: 'Pods', value: 4, periodSeconds: 15 }, { type: 'Percent', value: 100, periodSeconds: 15 }],
+  policies: [
+    { type: 'Pods', value: 4, periodSeconds: 15 },
+    { type: 'Percent', value: 100, periodSeconds: 15 },
+  ],
 });
 
 const scaleDownDefaults = (): HPAScalingRules => ({
@@ -23,7 +26,11 @@ function merged(given: HPAScalingRules | undefined, defaults: HPAScalingRules): 
   if (given === undefined) return defaults;
   if (typeof given !== 'object' || given === null || Array.isArray(given)) return given;
   return {
-    ...(given.stabilizationWindowSeconds !== undefined ? { stabilizationWindowSeconds: given.stabilizationWindowSeconds } : defaults.stabilizationWindowSeconds !== undefined ? { stabilizationWindowSeconds: defaults.stabilizationWindowSeconds } : {}),
+    ...(given.stabilizationWindowSeconds !== undefined
+      ? { stabilizationWindowSeconds: given.stabilizationWindowSeconds }
+      : defaults.stabilizationWindowSeconds !== undefined
+        ? { stabilizationWindowSeconds: defaults.stabilizationWindowSeconds }
+        : {}),
     selectPolicy: given.selectPolicy ?? defaults.selectPolicy,
     policies: given.policies ?? defaults.policies,
   };

@@ -10,9 +10,13 @@ const ref = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' };
 describe('HPA v1 ⇄ v2 conversion', () => {
   it('maps the CPU target both ways and keeps everything else through annotations', () => {
     const v2: HorizontalPodAutoscaler = {
-      apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'web', annotations: { keep: 'me' } },
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'web', annotations: { keep: 'me' } },
       spec: {
-        scaleTargetRef: ref, minReplicas: 2, maxReplicas: 9,
+        scaleTargetRef: ref,
+        minReplicas: 2,
+        maxReplicas: 9,
         metrics: [
           { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 60 } } },
           { type: 'Resource', resource: { name: 'memory', target: { type: 'AverageValue', averageValue: '100Mi' } } },
@@ -20,12 +24,17 @@ describe('HPA v1 ⇄ v2 conversion', () => {
         behavior: { scaleDown: { stabilizationWindowSeconds: 30 } },
       },
       status: {
-        currentReplicas: 3, desiredReplicas: 4,
+        currentReplicas: 3,
+        desiredReplicas: 4,
         currentMetrics: [{ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: 75, averageValue: '75m' } } }],
         conditions: [{ type: 'AbleToScale', status: 'True', reason: 'ReadyForNewScale' }],
       },
     };
-    const v1 = hpaV2ToV1(v2 as unknown as KObject) as { spec: Record<string, unknown>; status: Record<string, unknown>; metadata: { annotations: Record<string, string> } };
+    const v1 = hpaV2ToV1(v2 as unknown as KObject) as {
+      spec: Record<string, unknown>;
+      status: Record<string, unknown>;
+      metadata: { annotations: Record<string, string> };
+    };
     assert.deepEqual(v1.spec, { scaleTargetRef: ref, minReplicas: 2, maxReplicas: 9, targetCPUUtilizationPercentage: 60 });
     assert.deepEqual(v1.status, { currentReplicas: 3, desiredReplicas: 4, currentCPUUtilizationPercentage: 75 });
     assert.equal(v1.metadata.annotations.keep, 'me');
@@ -38,14 +47,19 @@ describe('HPA v1 ⇄ v2 conversion', () => {
 });
 
 describe('kubectl get hpa TARGETS', () => {
-  const hpa = (metrics: NonNullable<HorizontalPodAutoscaler['spec']>['metrics'], current?: NonNullable<HorizontalPodAutoscaler['status']>['currentMetrics']): HorizontalPodAutoscaler =>
-    ({ spec: { scaleTargetRef: ref, maxReplicas: 3, metrics }, status: { desiredReplicas: 1, currentMetrics: current } });
+  const hpa = (
+    metrics: NonNullable<HorizontalPodAutoscaler['spec']>['metrics'],
+    current?: NonNullable<HorizontalPodAutoscaler['status']>['currentMetrics'],
+  ): HorizontalPodAutoscaler => ({ spec: { scaleTargetRef: ref, maxReplicas: 3, metrics }, status: { desiredReplicas: 1, currentMetrics: current } });
   const cpu = (u: number) => ({ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: u } } });
 
   it('prints current/target per metric as upstream, <unknown> before the first sync', () => {
     assert.equal(hpaTargets(hpa([cpu(50)])), 'cpu: <unknown>/50%');
     assert.equal(hpaTargets(hpa([cpu(50)], [{ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: 45 } } }])), 'cpu: 45%/50%');
-    assert.equal(hpaTargets(hpa([{ type: 'Resource', resource: { name: 'memory', target: { type: 'AverageValue', averageValue: '100Mi' } } }])), 'memory: <unknown>/100Mi');
+    assert.equal(
+      hpaTargets(hpa([{ type: 'Resource', resource: { name: 'memory', target: { type: 'AverageValue', averageValue: '100Mi' } } }])),
+      'memory: <unknown>/100Mi',
+    );
     assert.equal(hpaTargets(hpa([cpu(10), cpu(20), cpu(30)])), 'cpu: <unknown>/10%, cpu: <unknown>/20% + 1 more...');
     assert.equal(hpaTargets(hpa([])), '<none>');
   });

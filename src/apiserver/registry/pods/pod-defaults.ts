@@ -50,9 +50,7 @@ export function defaultPodSpec(spec: PodSpec): void {
 function withDefaultTolerations(tolerations: Toleration[]): Toleration[] {
   const out = [...tolerations];
   for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable'] as const) {
-    const tolerated = tolerations.some(
-      (t) => (t.key === key || !t.key) && (!t.effect || t.effect === 'NoExecute'),
-    );
+    const tolerated = tolerations.some((t) => (t.key === key || !t.key) && (!t.effect || t.effect === 'NoExecute'));
     if (!tolerated) out.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: tolerationSeconds[key] });
   }
   return out;
@@ -106,10 +104,36 @@ function defaultProbe(p: Probe): void {
 }
 
 const volumeSources = [
-  'hostPath', 'emptyDir', 'gcePersistentDisk', 'awsElasticBlockStore', 'gitRepo', 'secret', 'nfs', 'iscsi',
-  'glusterfs', 'persistentVolumeClaim', 'rbd', 'flexVolume', 'cinder', 'cephfs', 'flocker', 'downwardAPI', 'fc',
-  'azureFile', 'configMap', 'vsphereVolume', 'quobyte', 'azureDisk', 'photonPersistentDisk', 'projected',
-  'portworxVolume', 'scaleIO', 'storageos', 'csi', 'ephemeral', 'image',
+  'hostPath',
+  'emptyDir',
+  'gcePersistentDisk',
+  'awsElasticBlockStore',
+  'gitRepo',
+  'secret',
+  'nfs',
+  'iscsi',
+  'glusterfs',
+  'persistentVolumeClaim',
+  'rbd',
+  'flexVolume',
+  'cinder',
+  'cephfs',
+  'flocker',
+  'downwardAPI',
+  'fc',
+  'azureFile',
+  'configMap',
+  'vsphereVolume',
+  'quobyte',
+  'azureDisk',
+  'photonPersistentDisk',
+  'projected',
+  'portworxVolume',
+  'scaleIO',
+  'storageos',
+  'csi',
+  'ephemeral',
+  'image',
 ] as const;
 
 export function volumeSourceNames(v: Volume): string[] {

@@ -34,7 +34,16 @@ function row(obj: KObject): unknown[] {
 test('columns: READY STATUS RESTARTS AGE + wide IP NODE NOMINATED NODE READINESS GATES', () => {
   assert.deepEqual(
     pods.columns.map((c) => [c.name, c.priority]),
-    [['Ready', 0], ['Status', 0], ['Restarts', 0], ['Age', 0], ['IP', 1], ['Node', 1], ['Nominated Node', 1], ['Readiness Gates', 1]],
+    [
+      ['Ready', 0],
+      ['Status', 0],
+      ['Restarts', 0],
+      ['Age', 0],
+      ['IP', 1],
+      ['Node', 1],
+      ['Nominated Node', 1],
+      ['Readiness Gates', 1],
+    ],
   );
 });
 
@@ -48,7 +57,10 @@ test('ContainerCreating', () => {
 });
 
 test('Running and ready, with IP and node', () => {
-  const obj = pod({ phase: 'Running', podIP: '10.0.0.5', podIPs: [{ ip: '10.0.0.5' }], containerStatuses: [cs({ running: {} }, { ready: true })] }, { spec: { nodeName: 'n1' } });
+  const obj = pod(
+    { phase: 'Running', podIP: '10.0.0.5', podIPs: [{ ip: '10.0.0.5' }], containerStatuses: [cs({ running: {} }, { ready: true })] },
+    { spec: { nodeName: 'n1' } },
+  );
   assert.deepEqual(row(obj), ['1/1', 'Running', '0', '5m', '10.0.0.5', 'n1', '<none>', '<none>']);
 });
 
@@ -69,25 +81,31 @@ test('Init:0/2 and Init:CrashLoopBackOff and PodInitializing', () => {
     row(pod({ phase: 'Pending', initContainerStatuses: [init(0, { terminated: { exitCode: 0 } }), init(1, { running: {} })] }, { init: 2 }))[1],
     'Init:1/2',
   );
+  assert.equal(row(pod({ phase: 'Pending', initContainerStatuses: [init(0, waiting('CrashLoopBackOff'))] }, { init: 1 }))[1], 'Init:CrashLoopBackOff');
   assert.equal(
-    row(pod({ phase: 'Pending', initContainerStatuses: [init(0, waiting('CrashLoopBackOff'))] }, { init: 1 }))[1],
-    'Init:CrashLoopBackOff',
-  );
-  assert.equal(
-    row(pod({
-      phase: 'Pending',
-      initContainerStatuses: [init(0, { terminated: { exitCode: 0 } })],
-      containerStatuses: [cs({ waiting: { reason: 'PodInitializing' } })],
-    }, { init: 1 }))[1],
+    row(
+      pod(
+        {
+          phase: 'Pending',
+          initContainerStatuses: [init(0, { terminated: { exitCode: 0 } })],
+          containerStatuses: [cs({ waiting: { reason: 'PodInitializing' } })],
+        },
+        { init: 1 },
+      ),
+    )[1],
     'PodInitializing',
   );
 });
 
 test('CrashLoopBackOff with restarts and last restart age', () => {
-  const r = row(pod({
-    phase: 'Running',
-    containerStatuses: [cs({ waiting: { reason: 'CrashLoopBackOff' } }, { restartCount: 4, lastState: { terminated: { exitCode: 1, finishedAt: '2024-01-01T00:57:00Z' } } })],
-  }));
+  const r = row(
+    pod({
+      phase: 'Running',
+      containerStatuses: [
+        cs({ waiting: { reason: 'CrashLoopBackOff' } }, { restartCount: 4, lastState: { terminated: { exitCode: 1, finishedAt: '2024-01-01T00:57:00Z' } } }),
+      ],
+    }),
+  );
   assert.deepEqual(r.slice(0, 3), ['0/1', 'CrashLoopBackOff', '4 (3m ago)']);
 });
 

@@ -8,12 +8,26 @@ import type { ColumnDefinition, StrategyContext } from '../types.ts';
 export const podColumns: ColumnDefinition[] = [
   column('Ready', 'The aggregate readiness state of this pod for accepting traffic.'),
   column('Status', 'The aggregate status of the containers in this pod.'),
-  column('Restarts', 'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.', { type: 'string' }),
+  column('Restarts', 'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.', {
+    type: 'string',
+  }),
   ageColumn,
   column('IP', 'podIP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.', { priority: 1 }),
-  column('Node', "NodeName indicates in which node this pod is scheduled. If empty, this pod is a candidate for scheduling by the scheduler defined in schedulerName. Once this field is set, the kubelet for this node becomes responsible for the lifecycle of this pod. This field should not be used to express a desire for the pod to be scheduled on a specific node. https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#nodename", { priority: 1 }),
-  column('Nominated Node', 'nominatedNodeName is set when this pod preempts other pods on the node, but it cannot be scheduled right away as preemption victims receive their graceful termination periods. This field does not guarantee that the pod will be scheduled on this node. Scheduler may decide to place the pod elsewhere if other nodes become available sooner. Scheduler may also decide to give the resources on this node to a higher priority pod that is created after preemption. As a result, this field may be different than PodSpec.nodeName when the pod is scheduled.', { priority: 1 }),
-  column('Readiness Gates', 'If specified, all readiness gates will be evaluated for pod readiness. A pod is ready when all its containers are ready AND all conditions specified in the readiness gates have status equal to "True" More info: https://git.k8s.io/enhancements/keps/sig-network/580-pod-readiness-gates', { priority: 1 }),
+  column(
+    'Node',
+    'NodeName indicates in which node this pod is scheduled. If empty, this pod is a candidate for scheduling by the scheduler defined in schedulerName. Once this field is set, the kubelet for this node becomes responsible for the lifecycle of this pod. This field should not be used to express a desire for the pod to be scheduled on a specific node. https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#nodename',
+    { priority: 1 },
+  ),
+  column(
+    'Nominated Node',
+    'nominatedNodeName is set when this pod preempts other pods on the node, but it cannot be scheduled right away as preemption victims receive their graceful termination periods. This field does not guarantee that the pod will be scheduled on this node. Scheduler may decide to place the pod elsewhere if other nodes become available sooner. Scheduler may also decide to give the resources on this node to a higher priority pod that is created after preemption. As a result, this field may be different than PodSpec.nodeName when the pod is scheduled.',
+    { priority: 1 },
+  ),
+  column(
+    'Readiness Gates',
+    'If specified, all readiness gates will be evaluated for pod readiness. A pod is ready when all its containers are ready AND all conditions specified in the readiness gates have status equal to "True" More info: https://git.k8s.io/enhancements/keps/sig-network/580-pod-readiness-gates',
+    { priority: 1 },
+  ),
 ];
 
 /** The node lifecycle controller's reason for pods on a node that stopped reporting. */
@@ -127,9 +141,7 @@ export function summarizePod(pod: Pod): PodSummary {
 export function podRow(pod: Pod, ctx: StrategyContext): unknown[] {
   const s = summarizePod(pod);
   const restarts =
-    s.restarts !== 0 && s.lastRestart
-      ? `${s.restarts} (${humanDuration(ctx.now().getTime() - Date.parse(s.lastRestart))} ago)`
-      : String(s.restarts);
+    s.restarts !== 0 && s.lastRestart ? `${s.restarts} (${humanDuration(ctx.now().getTime() - Date.parse(s.lastRestart))} ago)` : String(s.restarts);
   const gates = pod.spec?.readinessGates ?? [];
   let readinessGates = '<none>';
   if (gates.length > 0) {

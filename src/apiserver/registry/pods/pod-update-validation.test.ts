@@ -27,7 +27,12 @@ function update(old: Pod, mutate: (p: Pod & { spec: NonNullable<Pod['spec']> }) 
 }
 
 test('image changes are allowed', () => {
-  assert.deepEqual(update(created(), (p) => { p.spec.containers[0]!.image = 'nginx:2'; }), []);
+  assert.deepEqual(
+    update(created(), (p) => {
+      p.spec.containers[0]!.image = 'nginx:2';
+    }),
+    [],
+  );
 });
 
 test('other spec changes: one Forbidden at spec with the upstream message', () => {
@@ -49,39 +54,78 @@ test('other spec changes: one Forbidden at spec with the upstream message', () =
 
 test('nodeName may not change through update', () => {
   const old = created({ nodeName: 'n1' });
-  const errs = update(old, (p) => { p.spec.nodeName = 'n2'; });
+  const errs = update(old, (p) => {
+    p.spec.nodeName = 'n2';
+  });
   assert.equal(errs.length, 1);
   assert.match(errs[0] ?? '', /^spec: Forbidden: pod updates may not change fields other than/);
 });
 
 test('activeDeadlineSeconds: set or lower only', () => {
   const old = created({ activeDeadlineSeconds: 100 });
-  assert.deepEqual(update(old, (p) => { p.spec.activeDeadlineSeconds = 50; }), []);
-  assert.deepEqual(update(old, (p) => { p.spec.activeDeadlineSeconds = 200; }), [
-    'spec.activeDeadlineSeconds: Invalid value: 200: must be less than or equal to previous value',
-  ]);
-  assert.deepEqual(update(old, (p) => { delete p.spec.activeDeadlineSeconds; }), [
-    'spec.activeDeadlineSeconds: Invalid value: null: must not update from a positive integer to nil value',
-  ]);
-  assert.deepEqual(update(created(), (p) => { p.spec.activeDeadlineSeconds = 10; }), []);
+  assert.deepEqual(
+    update(old, (p) => {
+      p.spec.activeDeadlineSeconds = 50;
+    }),
+    [],
+  );
+  assert.deepEqual(
+    update(old, (p) => {
+      p.spec.activeDeadlineSeconds = 200;
+    }),
+    ['spec.activeDeadlineSeconds: Invalid value: 200: must be less than or equal to previous value'],
+  );
+  assert.deepEqual(
+    update(old, (p) => {
+      delete p.spec.activeDeadlineSeconds;
+    }),
+    ['spec.activeDeadlineSeconds: Invalid value: null: must not update from a positive integer to nil value'],
+  );
+  assert.deepEqual(
+    update(created(), (p) => {
+      p.spec.activeDeadlineSeconds = 10;
+    }),
+    [],
+  );
 });
 
 test('tolerations: additions only', () => {
   const old = created({ tolerations: [{ key: 'a', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 10 }] });
-  assert.deepEqual(update(old, (p) => { p.spec.tolerations = [...(p.spec.tolerations ?? []), { key: 'b', operator: 'Exists' }]; }), []);
-  assert.deepEqual(update(old, (p) => { p.spec.tolerations![0]!.tolerationSeconds = 5; }), []);
-  assert.deepEqual(update(old, (p) => { p.spec.tolerations = p.spec.tolerations!.slice(1); }), [
-    'spec.tolerations: Forbidden: existing toleration can not be modified except its tolerationSeconds',
-  ]);
+  assert.deepEqual(
+    update(old, (p) => {
+      p.spec.tolerations = [...(p.spec.tolerations ?? []), { key: 'b', operator: 'Exists' }];
+    }),
+    [],
+  );
+  assert.deepEqual(
+    update(old, (p) => {
+      p.spec.tolerations![0]!.tolerationSeconds = 5;
+    }),
+    [],
+  );
+  assert.deepEqual(
+    update(old, (p) => {
+      p.spec.tolerations = p.spec.tolerations!.slice(1);
+    }),
+    ['spec.tolerations: Forbidden: existing toleration can not be modified except its tolerationSeconds'],
+  );
 });
 
 test('schedulingGates: removal only', () => {
   const old = created({ schedulingGates: [{ name: 'example.com/a' }] });
   assert.equal(old.status?.conditions?.[0]?.reason, 'SchedulingGated');
-  assert.deepEqual(update(old, (p) => { p.spec.schedulingGates = []; }), []);
-  assert.deepEqual(update(old, (p) => { p.spec.schedulingGates = [{ name: 'example.com/a' }, { name: 'example.com/b' }]; }), [
-    "spec.schedulingGates[1].name: Forbidden: only deletion is allowed, but found new scheduling gate 'example.com/b'",
-  ]);
+  assert.deepEqual(
+    update(old, (p) => {
+      p.spec.schedulingGates = [];
+    }),
+    [],
+  );
+  assert.deepEqual(
+    update(old, (p) => {
+      p.spec.schedulingGates = [{ name: 'example.com/a' }, { name: 'example.com/b' }];
+    }),
+    ["spec.schedulingGates[1].name: Forbidden: only deletion is allowed, but found new scheduling gate 'example.com/b'"],
+  );
 });
 
 test('main resource keeps the old status', () => {

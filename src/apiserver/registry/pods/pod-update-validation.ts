@@ -172,8 +172,17 @@ export function validatePodStatusUpdate(pod: Pod, old: Pod): FieldError[] {
     for (const m of isDNS1123Subdomain(nominated)) errs.push(fieldErrors.invalid('status.nominatedNodeName', nominated, m));
   }
   const restartPolicy = old.spec?.restartPolicy ?? 'Always';
-  errs.push(...validateContainerStateTransition(status.containerStatuses ?? [], old.status?.containerStatuses ?? [], 'status.containerStatuses', restartPolicy));
-  errs.push(...validateContainerStateTransition(status.ephemeralContainerStatuses ?? [], old.status?.ephemeralContainerStatuses ?? [], 'status.ephemeralContainerStatuses', 'Never'));
+  errs.push(
+    ...validateContainerStateTransition(status.containerStatuses ?? [], old.status?.containerStatuses ?? [], 'status.containerStatuses', restartPolicy),
+  );
+  errs.push(
+    ...validateContainerStateTransition(
+      status.ephemeralContainerStatuses ?? [],
+      old.status?.ephemeralContainerStatuses ?? [],
+      'status.ephemeralContainerStatuses',
+      'Never',
+    ),
+  );
   return errs;
 }
 

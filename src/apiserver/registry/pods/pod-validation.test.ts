@@ -40,24 +40,49 @@ test('ports', () => {
   assert.deepEqual(check({ containers: [c({ ports: [{ containerPort: 70000 }] })] }), [
     'spec.containers[0].ports[0].containerPort: Invalid value: 70000: must be between 1 and 65535, inclusive',
   ]);
-  assert.deepEqual(check({ containers: [c({ ports: [{ containerPort: 80, name: 'web' }, { containerPort: 81, name: 'web' }] })] }), [
-    'spec.containers[0].ports[1].name: Duplicate value: "web"',
-  ]);
+  assert.deepEqual(
+    check({
+      containers: [
+        c({
+          ports: [
+            { containerPort: 80, name: 'web' },
+            { containerPort: 81, name: 'web' },
+          ],
+        }),
+      ],
+    }),
+    ['spec.containers[0].ports[1].name: Duplicate value: "web"'],
+  );
   assert.deepEqual(check({ containers: [c({ ports: [{ containerPort: 80, protocol: 'HTTP' }] })] }), [
     'spec.containers[0].ports[0].protocol: Unsupported value: "HTTP": supported values: "SCTP", "TCP", "UDP"',
   ]);
-  assert.deepEqual(check({ containers: [c({ ports: [{ containerPort: 80, hostPort: 8080 }, { containerPort: 81, hostPort: 8080 }] })] }), [
-    'spec.containers[0].ports[1].hostPort: Duplicate value: "TCP//8080"',
-  ]);
+  assert.deepEqual(
+    check({
+      containers: [
+        c({
+          ports: [
+            { containerPort: 80, hostPort: 8080 },
+            { containerPort: 81, hostPort: 8080 },
+          ],
+        }),
+      ],
+    }),
+    ['spec.containers[0].ports[1].hostPort: Duplicate value: "TCP//8080"'],
+  );
 });
 
 test('volumes and mounts', () => {
-  assert.deepEqual(check({ containers: [c({ volumeMounts: [{ name: 'x', mountPath: '/x' }] })] }), [
-    'spec.containers[0].volumeMounts[0].name: Not found: "x"',
-  ]);
-  assert.deepEqual(check({ containers: [c()], volumes: [{ name: 'v', emptyDir: {} }, { name: 'v', emptyDir: {} }] }), [
-    'spec.volumes[1].name: Duplicate value: "v"',
-  ]);
+  assert.deepEqual(check({ containers: [c({ volumeMounts: [{ name: 'x', mountPath: '/x' }] })] }), ['spec.containers[0].volumeMounts[0].name: Not found: "x"']);
+  assert.deepEqual(
+    check({
+      containers: [c()],
+      volumes: [
+        { name: 'v', emptyDir: {} },
+        { name: 'v', emptyDir: {} },
+      ],
+    }),
+    ['spec.volumes[1].name: Duplicate value: "v"'],
+  );
   assert.match(check({ containers: [c()], volumes: [{ name: 'V_1', emptyDir: {} }] })[0] ?? '', /^spec\.volumes\[0\]\.name: Invalid value: "V_1"/);
 });
 
@@ -98,7 +123,7 @@ test('tolerations', () => {
     'spec.tolerations[0].operator: Invalid value: "Equal": operator must be Exists when `key` is empty, which means "match all values and all keys"',
   ]);
   assert.deepEqual(check({ containers: [c()], tolerations: [{ key: 'k', operator: 'Exists', effect: 'NoSchedule', tolerationSeconds: 5 }] }), [
-    "spec.tolerations[0].effect: Invalid value: \"NoSchedule\": effect must be 'NoExecute' when `tolerationSeconds` is set",
+    'spec.tolerations[0].effect: Invalid value: "NoSchedule": effect must be \'NoExecute\' when `tolerationSeconds` is set',
   ]);
 });
 

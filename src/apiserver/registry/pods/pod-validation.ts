@@ -253,7 +253,9 @@ export function validateTolerations(tolerations: Toleration[], path: string): Fi
     const p = `${path}[${i}]`;
     if (t.key) errs.push(...validateLabelName(t.key, `${p}.key`));
     if (!t.key && t.operator !== 'Exists') {
-      errs.push(fieldErrors.invalid(`${p}.operator`, t.operator ?? '', 'operator must be Exists when `key` is empty, which means "match all values and all keys"'));
+      errs.push(
+        fieldErrors.invalid(`${p}.operator`, t.operator ?? '', 'operator must be Exists when `key` is empty, which means "match all values and all keys"'),
+      );
     }
     if (t.tolerationSeconds !== undefined && t.effect !== 'NoExecute') {
       errs.push(fieldErrors.invalid(`${p}.effect`, t.effect ?? '', "effect must be 'NoExecute' when `tolerationSeconds` is set"));

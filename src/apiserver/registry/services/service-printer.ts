@@ -44,5 +44,12 @@ function ports(svc: Service): string {
 
 export function serviceRow(svc: Service, ctx: StrategyContext): unknown[] {
   const clusterIP = svc.spec?.clusterIP || '<none>';
-  return [svc.spec?.type ?? 'ClusterIP', clusterIP, externalIPs(svc), ports(svc), since(svc.metadata?.creationTimestamp, ctx), formatLabels(svc.spec?.selector)];
+  return [
+    svc.spec?.type ?? 'ClusterIP',
+    clusterIP,
+    externalIPs(svc),
+    ports(svc),
+    since(svc.metadata?.creationTimestamp, ctx),
+    formatLabels(svc.spec?.selector),
+  ];
 }

@@ -66,12 +66,14 @@ function validateClusterIP(svc: Service, errs: FieldError[]): void {
     return;
   }
   if (spec.clusterIP && ips[0] !== spec.clusterIP) {
-    errs.push(fieldErrors.invalid('spec.clusterIPs', new GoValue(`[]string{${ips.map((s) => JSON.stringify(s)).join(', ')}}`), 'first value must match `clusterIP`'));
+    errs.push(
+      fieldErrors.invalid('spec.clusterIPs', new GoValue(`[]string{${ips.map((s) => JSON.stringify(s)).join(', ')}}`), 'first value must match `clusterIP`'),
+    );
   }
   ips.forEach((ip, i) => {
     const path = `spec.clusterIPs[${i}]`;
     if (ip === HEADLESS) {
-      if (i > 0) errs.push(fieldErrors.invalid(path, ip, "must be a valid IP address"));
+      if (i > 0) errs.push(fieldErrors.invalid(path, ip, 'must be a valid IP address'));
       else if (type === 'NodePort' || type === 'LoadBalancer') errs.push(fieldErrors.invalid(path, ip, `may not be set to 'None' for ${type} services`));
     } else if (isIP(ip) === 0) {
       errs.push(fieldErrors.invalid(path, ip, i === 0 ? "must be empty, 'None', or a valid IP address" : 'must be a valid IP address'));
@@ -112,7 +114,13 @@ function validateTypeFields(svc: Service, errs: FieldError[]): void {
     errs.push(fieldErrors.notSupported('spec.internalTrafficPolicy', itp, ['Cluster', 'Local']));
   }
   if (spec.healthCheckNodePort && !(type === 'LoadBalancer' && etp === 'Local')) {
-    errs.push(fieldErrors.invalid('spec.healthCheckNodePort', spec.healthCheckNodePort, 'may only be set when `type` is \'LoadBalancer\' and `externalTrafficPolicy` is \'Local\''));
+    errs.push(
+      fieldErrors.invalid(
+        'spec.healthCheckNodePort',
+        spec.healthCheckNodePort,
+        "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'",
+      ),
+    );
   }
 }
 
@@ -123,7 +131,9 @@ function validateAffinity(svc: Service, errs: FieldError[]): void {
   if (affinity === 'ClientIP') {
     const t = spec.sessionAffinityConfig?.clientIP?.timeoutSeconds;
     if (t === undefined || !Number.isInteger(t) || t <= 0 || t > MAX_AFFINITY_TIMEOUT) {
-      errs.push(fieldErrors.invalid('spec.sessionAffinityConfig.clientIP.timeoutSeconds', t ?? 0, `must be greater than 0 and less than ${MAX_AFFINITY_TIMEOUT}`));
+      errs.push(
+        fieldErrors.invalid('spec.sessionAffinityConfig.clientIP.timeoutSeconds', t ?? 0, `must be greater than 0 and less than ${MAX_AFFINITY_TIMEOUT}`),
+      );
     }
   } else if (spec.sessionAffinityConfig !== undefined) {
     errs.push(fieldErrors.invalid('spec.sessionAffinityConfig', new GoValue('{}'), 'must not be set when session affinity is None'));
@@ -147,7 +157,9 @@ export function validateServiceUpdate(svc: Service, old: Service): FieldError[] 
     const before = old.spec.clusterIPs ?? [old.spec.clusterIP];
     const after = svc.spec?.clusterIPs ?? (svc.spec?.clusterIP ? [svc.spec.clusterIP] : []);
     if (after[0] !== before[0]) {
-      errs.push(fieldErrors.invalid('spec.clusterIPs[0]', new GoValue(`[]string{${after.map((s) => JSON.stringify(s)).join(', ')}}`), 'may not change once set'));
+      errs.push(
+        fieldErrors.invalid('spec.clusterIPs[0]', new GoValue(`[]string{${after.map((s) => JSON.stringify(s)).join(', ')}}`), 'may not change once set'),
+      );
     }
   }
   return errs;

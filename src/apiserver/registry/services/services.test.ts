@@ -34,9 +34,15 @@ test('validation wording for ports, clusterIP, policies and affinity', () => {
   assert.deepEqual(make({ ports: [{ port: 80, targetPort: 'Not_A_Name' }] }).errors, [
     'spec.ports[0].targetPort: Invalid value: "Not_A_Name": must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)',
   ]);
-  assert.deepEqual(make({ clusterIP: 'nope', ports: [{ port: 80 }] }).errors, ["spec.clusterIPs[0]: Invalid value: \"nope\": must be empty, 'None', or a valid IP address"]);
-  assert.deepEqual(make({ type: 'NodePort', clusterIP: 'None', ports: [{ port: 80 }] }).errors, ["spec.clusterIPs[0]: Invalid value: \"None\": may not be set to 'None' for NodePort services"]);
-  assert.deepEqual(make({ externalTrafficPolicy: 'Local', ports: [{ port: 80 }] }).errors, ['spec.externalTrafficPolicy: Invalid value: "Local": may only be set for externally-accessible services']);
+  assert.deepEqual(make({ clusterIP: 'nope', ports: [{ port: 80 }] }).errors, [
+    'spec.clusterIPs[0]: Invalid value: "nope": must be empty, \'None\', or a valid IP address',
+  ]);
+  assert.deepEqual(make({ type: 'NodePort', clusterIP: 'None', ports: [{ port: 80 }] }).errors, [
+    'spec.clusterIPs[0]: Invalid value: "None": may not be set to \'None\' for NodePort services',
+  ]);
+  assert.deepEqual(make({ externalTrafficPolicy: 'Local', ports: [{ port: 80 }] }).errors, [
+    'spec.externalTrafficPolicy: Invalid value: "Local": may only be set for externally-accessible services',
+  ]);
   assert.deepEqual(make({ sessionAffinity: 'ClientIP', sessionAffinityConfig: { clientIP: { timeoutSeconds: 90000 } }, ports: [{ port: 80 }] }).errors, [
     'spec.sessionAffinityConfig.clientIP.timeoutSeconds: Invalid value: 90000: must be greater than 0 and less than 86400',
   ]);
@@ -44,7 +50,15 @@ test('validation wording for ports, clusterIP, policies and affinity', () => {
 });
 
 test('columns: ports with node ports, LoadBalancer pending/ingress, ExternalName, wide selector', () => {
-  const np = make({ type: 'NodePort', clusterIP: '10.43.0.5', selector: { b: '2', a: '1' }, ports: [{ port: 80, nodePort: 30080 }, { name: 'x', port: 53, protocol: 'UDP', nodePort: 30053 }] }).obj;
+  const np = make({
+    type: 'NodePort',
+    clusterIP: '10.43.0.5',
+    selector: { b: '2', a: '1' },
+    ports: [
+      { port: 80, nodePort: 30080 },
+      { name: 'x', port: 53, protocol: 'UDP', nodePort: 30053 },
+    ],
+  }).obj;
   assert.deepEqual(services.row(np, ctx), ['NodePort', '10.43.0.5', '<none>', '80:30080/TCP,53:30053/UDP', '10m', 'a=1,b=2']);
   const lb = make({ type: 'LoadBalancer', clusterIP: '10.43.0.6', ports: [{ port: 80, nodePort: 31000 }] }).obj;
   assert.equal(services.row(lb, ctx)[2], '<pending>');

@@ -10,7 +10,13 @@ import { keepStatus } from '../apps-common.ts';
 import { ageColumn, column, jsonEqual, view } from '../common.ts';
 import type { KObject, ResourceEntry } from '../types.ts';
 import {
-  accessModesString, quantityBytes, UNSET, validateAccessModes, validateClassName, validateStorageQuantity, validateVolumeMode,
+  accessModesString,
+  quantityBytes,
+  UNSET,
+  validateAccessModes,
+  validateClassName,
+  validateStorageQuantity,
+  validateVolumeMode,
 } from './volume-common.ts';
 
 type Spec = NonNullable<PersistentVolumeClaim['spec']>;

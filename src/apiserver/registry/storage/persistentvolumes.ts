@@ -14,9 +14,28 @@ const pv = (obj: KObject): PersistentVolume => view<PersistentVolume>(obj);
 
 /** Upstream's persistent volume source fields (the ones a spec may carry exactly one of). */
 const PV_SOURCES = [
-  'gcePersistentDisk', 'awsElasticBlockStore', 'hostPath', 'glusterfs', 'nfs', 'rbd', 'iscsi', 'cinder', 'cephfs', 'fc',
-  'flocker', 'flexVolume', 'azureFile', 'vsphereVolume', 'quobyte', 'azureDisk', 'photonPersistentDisk', 'portworxVolume',
-  'scaleIO', 'local', 'storageos', 'csi',
+  'gcePersistentDisk',
+  'awsElasticBlockStore',
+  'hostPath',
+  'glusterfs',
+  'nfs',
+  'rbd',
+  'iscsi',
+  'cinder',
+  'cephfs',
+  'fc',
+  'flocker',
+  'flexVolume',
+  'azureFile',
+  'vsphereVolume',
+  'quobyte',
+  'azureDisk',
+  'photonPersistentDisk',
+  'portworxVolume',
+  'scaleIO',
+  'local',
+  'storageos',
+  'csi',
 ] as const;
 
 export function pvSourceNames(p: PersistentVolume): string[] {
@@ -86,7 +105,7 @@ export const persistentvolumes: ResourceEntry = {
   shortNames: ['pv'],
   schema: 'io.k8s.api.core.v1.PersistentVolume',
   columns: [
-    column('Capacity', 'capacity is the description of the persistent volume\'s resources and capacity.'),
+    column('Capacity', "capacity is the description of the persistent volume's resources and capacity."),
     column('Access Modes', 'accessModes contains all ways the volume can be mounted.'),
     column('Reclaim Policy', 'persistentVolumeReclaimPolicy defines what happens to a persistent volume when released from its claim.'),
     column('Status', 'phase indicates if a volume is available, bound to a claim, or released by a claim.'),

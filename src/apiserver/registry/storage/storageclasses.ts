@@ -68,7 +68,14 @@ export const storageclasses: ResourceEntry = {
   row(obj, ctx) {
     const c = sc(obj);
     const name = (obj.metadata?.name ?? '') + (isDefaultClass(c) ? ' (default)' : '');
-    return [name, c.provisioner ?? '', c.reclaimPolicy ?? 'Delete', c.volumeBindingMode ?? 'Immediate', c.allowVolumeExpansion ?? false, since(obj.metadata?.creationTimestamp, ctx)];
+    return [
+      name,
+      c.provisioner ?? '',
+      c.reclaimPolicy ?? 'Delete',
+      c.volumeBindingMode ?? 'Immediate',
+      c.allowVolumeExpansion ?? false,
+      since(obj.metadata?.creationTimestamp, ctx),
+    ];
   },
   defaults(obj) {
     const c = obj as { reclaimPolicy?: string; volumeBindingMode?: string };

@@ -12,7 +12,9 @@ const PRINT_ORDER = ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWrit
 /** kubectl's ACCESS MODES cell: `RWO,ROX`, in upstream's fixed order, without duplicates. */
 export function accessModesString(modes: readonly string[] | undefined): string {
   const set = new Set(modes ?? []);
-  return PRINT_ORDER.filter((m) => set.has(m)).map((m) => SHORT[m]).join(',');
+  return PRINT_ORDER.filter((m) => set.has(m))
+    .map((m) => SHORT[m])
+    .join(',');
 }
 
 /** Upstream validateAccessModes (shared by PV and PVC specs). */

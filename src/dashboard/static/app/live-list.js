@@ -5,8 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { listWatch } from './api.js';
 
 const keyOf = (o) => o.metadata?.uid ?? `${o.metadata?.namespace ?? ''}/${o.metadata?.name}`;
-const byNamespaceName = (a, b) =>
-  (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name);
+const byNamespaceName = (a, b) => (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name);
 
 export function useLiveList(path, { sort = byNamespaceName, query } = {}) {
   const [state, setState] = useState({ items: [], loaded: false, error: undefined });

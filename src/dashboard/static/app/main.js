@@ -101,7 +101,10 @@ function App({ initial }) {
       <div class="brand">Peapod</div>
       ${NAV.map(([href, title]) => html`<a href=${href} class=${current === href || (href === '#/pods' && current === '#/pod') ? 'active' : ''}>${title}</a>`)}
       <div class="who">Signed in as <span data-testid="user">${session.user}</span><br />
-        <button onClick=${() => { setToken(''); setSession({}); }}>Sign out</button></div>
+        <button onClick=${() => {
+          setToken('');
+          setSession({});
+        }}>Sign out</button></div>
     </nav>
     <main><${View} route=${route} /></main>
   </div>`;

@@ -11,9 +11,7 @@ test('score = (1 - std of utilisation fractions) * 100', () => {
 });
 
 test('prefers the node where cpu and memory end up balanced', () => {
-  const h = harness(['NodeResourcesBalancedAllocation'], [makeNode('cpu-heavy'), makeNode('even')], [
-    makePod('x', { nodeName: 'cpu-heavy', cpu: '3' }),
-  ]);
+  const h = harness(['NodeResourcesBalancedAllocation'], [makeNode('cpu-heavy'), makeNode('even')], [makePod('x', { nodeName: 'cpu-heavy', cpu: '3' })]);
   const s = h.score(makePod('p', { cpu: '1', memory: '2Gi' }));
   assert.equal(s['even'], 100);
   assert.equal(s['cpu-heavy'], 62); // fractions 1 and 0.25

@@ -21,12 +21,7 @@ export function moreImportant(a: PodInfo, b: PodInfo): number {
  * `pod` fits: remove every lower-priority pod, check the pod fits, then add pods back from the
  * most important down, keeping out only those whose return breaks the fit.
  */
-export function selectVictimsOnNode(
-  runner: FilterRunner,
-  state: CycleState,
-  pod: PodInfo,
-  node: NodeInfo,
-): { victims: PodInfo[] } | { status: Status } {
+export function selectVictimsOnNode(runner: FilterRunner, state: CycleState, pod: PodInfo, node: NodeInfo): { victims: PodInfo[] } | { status: Status } {
   const potential = node.pods.filter((p) => p.priority < pod.priority);
   if (potential.length === 0) return { status: unresolvable(NO_VICTIMS) };
   for (const p of potential) {

@@ -13,10 +13,7 @@ test('normalizes image names as kubelet reports them', () => {
 });
 
 test('nodes holding big images score higher, scaled by spread', () => {
-  const nodes = [
-    makeNode('has', { images: [{ names: ['docker.io/library/big:1'], sizeBytes: 500 * MB }] }),
-    makeNode('none'),
-  ];
+  const nodes = [makeNode('has', { images: [{ names: ['docker.io/library/big:1'], sizeBytes: 500 * MB }] }), makeNode('none')];
   const h = harness(['ImageLocality'], nodes);
   const pod = makePod('p', { containers: [{ name: 'c', image: 'big:1' }] });
   // 500MB * 1/2 nodes = 250MB → (250-23)/(1000-23) * 100 = 23

@@ -1,6 +1,4 @@
-import type {
-  CycleState, FilterPlugin, Handle, PreFilterPlugin, PreScorePlugin, ScorePlugin, StateData,
-} from '../../framework/interfaces.ts';
+import type { CycleState, FilterPlugin, Handle, PreFilterPlugin, PreScorePlugin, ScorePlugin, StateData } from '../../framework/interfaces.ts';
 import { MAX_NODE_SCORE } from '../../framework/interfaces.ts';
 import { hasAffinity, type NodeInfo } from '../../framework/node-info.ts';
 import { termMatches, type PodInfo } from '../../framework/pod-info.ts';

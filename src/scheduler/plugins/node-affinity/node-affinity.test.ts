@@ -37,9 +37,17 @@ test('matchFields metadata.name narrows the nodes in PreFilter', () => {
 
 test('preferred terms score by weight, normalized, weight 2', () => {
   const h = harness(['NodeAffinity'], nodes);
-  const pod = makePod('p', { spec: { affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [
-    { weight: 10, preference: { matchExpressions: [{ key: 'disk', operator: 'In', values: ['ssd'] }] } },
-    { weight: 5, preference: { matchExpressions: [{ key: 'disk', operator: 'Exists' }] } },
-  ] } } } });
+  const pod = makePod('p', {
+    spec: {
+      affinity: {
+        nodeAffinity: {
+          preferredDuringSchedulingIgnoredDuringExecution: [
+            { weight: 10, preference: { matchExpressions: [{ key: 'disk', operator: 'In', values: ['ssd'] }] } },
+            { weight: 5, preference: { matchExpressions: [{ key: 'disk', operator: 'Exists' }] } },
+          ],
+        },
+      },
+    },
+  });
   assert.deepEqual(h.score(pod), { a: 200, b: 66, c: 0 });
 });

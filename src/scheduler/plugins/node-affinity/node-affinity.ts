@@ -85,8 +85,8 @@ export const nodeAffinity = {
     return SUCCESS;
   },
   score(state, pod, node) {
-    const terms = state.read<PreferredState>(PRE_SCORE_KEY)?.terms ??
-      pod.pod.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [];
+    const terms =
+      state.read<PreferredState>(PRE_SCORE_KEY)?.terms ?? pod.pod.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [];
     let sum = 0;
     for (const t of terms) {
       if (t.weight !== 0 && node.node && nodeSelectorTermMatches(t.preference, node.node)) sum += t.weight;

@@ -6,7 +6,11 @@ import { makeNode, makePod } from '../../testing/fixtures.ts';
 const Z = 'topology.kubernetes.io/zone';
 const nodes = [makeNode('a1', { labels: { [Z]: 'a' } }), makeNode('b1', { labels: { [Z]: 'b' } }), makeNode('nolabel')];
 const web = (name: string, nodeName?: string, when = 'DoNotSchedule', maxSkew = 1, minDomains?: number) =>
-  makePod(name, { nodeName, labels: { app: 'web' }, spec: { topologySpreadConstraints: [{ maxSkew, minDomains, topologyKey: Z, whenUnsatisfiable: when, labelSelector: { matchLabels: { app: 'web' } } }] } });
+  makePod(name, {
+    nodeName,
+    labels: { app: 'web' },
+    spec: { topologySpreadConstraints: [{ maxSkew, minDomains, topologyKey: Z, whenUnsatisfiable: when, labelSelector: { matchLabels: { app: 'web' } } }] },
+  });
 
 test('DoNotSchedule: skew above maxSkew rejects; missing label is unresolvable', () => {
   const h = harness(['PodTopologySpread'], nodes, [web('e1', 'a1')]);

@@ -1,6 +1,4 @@
-import type {
-  CycleState, FilterPlugin, PreFilterPlugin, PreScorePlugin, ScorePlugin, SharedLister, StateData,
-} from '../../framework/interfaces.ts';
+import type { CycleState, FilterPlugin, PreFilterPlugin, PreScorePlugin, ScorePlugin, SharedLister, StateData } from '../../framework/interfaces.ts';
 import { MAX_NODE_SCORE } from '../../framework/interfaces.ts';
 import type { NodeInfo } from '../../framework/node-info.ts';
 import type { PodInfo } from '../../framework/pod-info.ts';
@@ -18,7 +16,10 @@ const PRE_SCORE_KEY = `PreScore${NAME}`;
 /** Matching-pod counts per domain (topology value), one map per hard constraint. */
 class FilterState implements StateData {
   private mins: Array<number | undefined>;
-  constructor(readonly constraints: readonly Constraint[], readonly counts: Array<Map<string, number>>) {
+  constructor(
+    readonly constraints: readonly Constraint[],
+    readonly counts: Array<Map<string, number>>,
+  ) {
     this.mins = constraints.map(() => undefined);
   }
   /** Smallest domain count; 0 when there are fewer domains than minDomains. */
@@ -44,7 +45,10 @@ class FilterState implements StateData {
     });
   }
   clone(): FilterState {
-    return new FilterState(this.constraints, this.counts.map((m) => new Map(m)));
+    return new FilterState(
+      this.constraints,
+      this.counts.map((m) => new Map(m)),
+    );
   }
 }
 
@@ -122,9 +126,7 @@ export function createPodTopologySpread(lister: SharedLister) {
           }
         });
       }
-      const weights = constraints.map((c, i) =>
-        Math.log((c.topologyKey === HOSTNAME_LABEL ? feasible.length - ignored.size : sizes[i]!) + 2),
-      );
+      const weights = constraints.map((c, i) => Math.log((c.topologyKey === HOSTNAME_LABEL ? feasible.length - ignored.size : sizes[i]!) + 2));
       for (const node of lister.list()) {
         if (!hasAllKeys(node, constraints)) continue;
         for (const c of constraints) {
@@ -146,9 +148,7 @@ export function createPodTopologySpread(lister: SharedLister) {
       s.constraints.forEach((c, i) => {
         const v = node.labels[c.topologyKey];
         if (v === undefined) return;
-        const cnt = c.topologyKey === HOSTNAME_LABEL
-          ? countMatching(node.pods, c.selector, pod.namespace)
-          : s.pairCounts.get(pairKey(c.topologyKey, v)) ?? 0;
+        const cnt = c.topologyKey === HOSTNAME_LABEL ? countMatching(node.pods, c.selector, pod.namespace) : (s.pairCounts.get(pairKey(c.topologyKey, v)) ?? 0);
         score += cnt * s.weights[i]! + (c.maxSkew - 1);
       });
       return Math.round(score);

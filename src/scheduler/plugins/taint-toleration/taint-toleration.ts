@@ -23,9 +23,7 @@ export const taintToleration = {
   score(_state, pod, node) {
     if (node.taints.length === 0) return 0;
     // Only tolerations that apply to PreferNoSchedule count here.
-    const tolerations = (pod.pod.spec?.tolerations ?? NO_TOLERATIONS).filter(
-      (t) => !t.effect || t.effect === 'PreferNoSchedule',
-    );
+    const tolerations = (pod.pod.spec?.tolerations ?? NO_TOLERATIONS).filter((t) => !t.effect || t.effect === 'PreferNoSchedule');
     let n = 0;
     for (const taint of node.taints) {
       if (taint.effect === 'PreferNoSchedule' && !tolerates(tolerations, taint)) n++;

@@ -15,7 +15,12 @@ export function Events() {
         { title: 'Last seen', width: '70px', cell: (e) => age(e.lastTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp) },
         { title: 'Type', width: '70px', cell: (e) => html`<span class=${`type-${e.type}`}>${e.type}</span>` },
         { title: 'Reason', width: '1fr', cell: (e) => e.reason },
-        { title: 'Object', width: '2fr', cell: (e) => `${e.involvedObject?.namespace ? `${e.involvedObject.namespace}/` : ''}${(e.involvedObject?.kind ?? '').toLowerCase()}/${e.involvedObject?.name ?? ''}` },
+        {
+          title: 'Object',
+          width: '2fr',
+          cell: (e) =>
+            `${e.involvedObject?.namespace ? `${e.involvedObject.namespace}/` : ''}${(e.involvedObject?.kind ?? '').toLowerCase()}/${e.involvedObject?.name ?? ''}`,
+        },
         { title: 'Count', width: '50px', cell: (e) => e.count ?? 1 },
         { title: 'Message', width: '4fr', cell: (e) => html`<span title=${e.message}>${e.message}</span>` },
       ]} />

@@ -13,7 +13,9 @@ export function Nodes() {
   const [error, setError] = useState(undefined);
   const cordon = (n, on) => () =>
     api(`/api/v1/nodes/${encodeURIComponent(n.metadata.name)}`, {
-      method: 'PATCH', contentType: 'application/strategic-merge-patch+json', body: { spec: { unschedulable: on ? true : null } },
+      method: 'PATCH',
+      contentType: 'application/strategic-merge-patch+json',
+      body: { spec: { unschedulable: on ? true : null } },
     }).then(() => setError(undefined), setError);
   const usage = (n, field, fmt) => {
     const h = metrics.history(`/${n.metadata.name}`);
@@ -32,9 +34,12 @@ export function Nodes() {
         { title: 'Age', width: '60px', cell: (n) => age(n.metadata.creationTimestamp) },
         { title: 'CPU', width: '130px', cell: (n) => usage(n, 'cpu', cores) },
         { title: 'Memory', width: '130px', cell: (n) => usage(n, 'memory', bytes) },
-        { title: '', width: '100px', cell: (n) => n.spec?.unschedulable
-          ? html`<button onClick=${cordon(n, false)}>Uncordon</button>`
-          : html`<button onClick=${cordon(n, true)}>Cordon</button>` },
+        {
+          title: '',
+          width: '100px',
+          cell: (n) =>
+            n.spec?.unschedulable ? html`<button onClick=${cordon(n, false)}>Uncordon</button>` : html`<button onClick=${cordon(n, true)}>Cordon</button>`,
+        },
       ]} />
   </div>`;
 }

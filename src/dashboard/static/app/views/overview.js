@@ -17,13 +17,15 @@ export function NodeCard({ node, metrics }) {
   const hist = metrics.history(`/${name}`);
   return html`<div class="card" data-node=${name}>
     <strong>${name}</strong> <${Phase} text=${nodeReady(node)} />
-    ${usage
-      ? html`
+    ${
+      usage
+        ? html`
         <${Bar} label=${`CPU ${cores(usage.cpu)} of ${cores(cpuCap)}`} used=${usage.cpu} total=${cpuCap} />
         <${Sparkline} values=${hist.map((s) => s.cpu)} title=${`${name} CPU`} />
         <${Bar} label=${`Memory ${bytes(usage.memory)} of ${bytes(memCap)}`} used=${usage.memory} total=${memCap} />
         <${Sparkline} values=${hist.map((s) => s.memory)} title=${`${name} memory`} />`
-      : html`<p class="muted">${metrics.available === false ? 'metrics unavailable' : 'waiting for metrics…'} · ${cores(cpuCap)} CPU, ${bytes(memCap)}</p>`}
+        : html`<p class="muted">${metrics.available === false ? 'metrics unavailable' : 'waiting for metrics…'} · ${cores(cpuCap)} CPU, ${bytes(memCap)}</p>`
+    }
   </div>`;
 }
 
@@ -45,11 +47,15 @@ export function Overview() {
     <h2>Nodes (${nodes.items.length})</h2>
     <div class="cards">${nodes.items.map((n) => html`<${NodeCard} key=${n.metadata.uid} node=${n} metrics=${metrics} />`)}</div>
     <h2>Recent warnings</h2>
-    ${warnings.length === 0
-      ? html`<p class="muted">No warnings.</p>`
-      : html`<table class="plain"><tr><th>Age</th><th>Object</th><th>Reason</th><th>Message</th></tr>
-          ${warnings.map((e) => html`<tr><td>${age(e.lastTimestamp ?? e.metadata.creationTimestamp)}</td>
-            <td>${e.involvedObject?.kind}/${e.involvedObject?.name}</td><td class="type-Warning">${e.reason}</td><td>${e.message}</td></tr>`)}
-        </table>`}
+    ${
+      warnings.length === 0
+        ? html`<p class="muted">No warnings.</p>`
+        : html`<table class="plain"><tr><th>Age</th><th>Object</th><th>Reason</th><th>Message</th></tr>
+          ${warnings.map(
+            (e) => html`<tr><td>${age(e.lastTimestamp ?? e.metadata.creationTimestamp)}</td>
+            <td>${e.involvedObject?.kind}/${e.involvedObject?.name}</td><td class="type-Warning">${e.reason}</td><td>${e.message}</td></tr>`,
+          )}
+        </table>`
+    }
   </div>`;
 }

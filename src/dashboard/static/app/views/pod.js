@@ -53,7 +53,8 @@ export function PodPage({ namespace, name }) {
   const metrics = useMetrics('/apis/metrics.k8s.io/v1beta1/pods');
   const [tab, setTab] = useState('overview');
   const pod = pods.items[0];
-  if (!pod) return html`<div><h1>${namespace}/${name}</h1><${ErrorLine} error=${pods.error} />${pods.loaded ? html`<p>Pod not found (deleted?).</p>` : html`<p class="muted">Loading…</p>`}</div>`;
+  if (!pod)
+    return html`<div><h1>${namespace}/${name}</h1><${ErrorLine} error=${pods.error} />${pods.loaded ? html`<p>Pod not found (deleted?).</p>` : html`<p class="muted">Loading…</p>`}</div>`;
   const statuses = new Map((pod.status?.containerStatuses ?? []).map((c) => [c.name, c]));
   const hist = metrics.history(`${namespace}/${name}`);
   const state = (s) => (s?.state ? Object.keys(s.state)[0] : 'waiting');
@@ -72,7 +73,9 @@ export function PodPage({ namespace, name }) {
     </div>
     ${tab === 'logs' ? html`<${Logs} namespace=${namespace} name=${name} containers=${pod.spec.containers.map((c) => c.name)} />` : null}
     ${tab === 'yaml' ? html`<pre data-testid="yaml">${toYaml({ apiVersion: 'v1', kind: 'Pod', metadata: meta, spec: pod.spec, status: pod.status })}</pre>` : null}
-    ${tab === 'overview' ? html`
+    ${
+      tab === 'overview'
+        ? html`
       <h2>Containers</h2>
       <table class="plain"><tr><th>Name</th><th>Image</th><th>State</th><th>Ready</th><th>Restarts</th></tr>
         ${pod.spec.containers.map((c) => {
@@ -85,8 +88,14 @@ export function PodPage({ namespace, name }) {
         ${(pod.status?.conditions ?? []).map((c) => html`<tr><td>${c.type}</td><td>${c.status}</td><td>${age(c.lastTransitionTime)}</td><td>${c.reason ?? ''}</td></tr>`)}
       </table>
       <h2>Events</h2>
-      ${events.items.length === 0 ? html`<p class="muted">No events.</p>` : html`<table class="plain"><tr><th>Type</th><th>Reason</th><th>Age</th><th>From</th><th>Message</th></tr>
+      ${
+        events.items.length === 0
+          ? html`<p class="muted">No events.</p>`
+          : html`<table class="plain"><tr><th>Type</th><th>Reason</th><th>Age</th><th>From</th><th>Message</th></tr>
         ${events.items.map((e) => html`<tr><td class=${`type-${e.type}`}>${e.type}</td><td>${e.reason}</td><td>${age(e.lastTimestamp ?? e.metadata.creationTimestamp)}</td><td>${e.source?.component ?? e.reportingComponent ?? ''}</td><td>${e.message}</td></tr>`)}
-      </table>`}` : null}
+      </table>`
+      }`
+        : null
+    }
   </div>`;
 }

@@ -13,10 +13,13 @@ export function Pods({ namespace }) {
   const metrics = useMetrics('/apis/metrics.k8s.io/v1beta1/pods');
   const [filter, setFilter] = useState('');
   const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
-  const shown = words.length === 0 ? pods.items : pods.items.filter((p) => {
-    const text = `${p.metadata.namespace} ${p.metadata.name} ${p.spec?.nodeName ?? ''} ${podStatus(p)} ${p.status?.podIP ?? ''}`.toLowerCase();
-    return words.every((w) => text.includes(w));
-  });
+  const shown =
+    words.length === 0
+      ? pods.items
+      : pods.items.filter((p) => {
+          const text = `${p.metadata.namespace} ${p.metadata.name} ${p.spec?.nodeName ?? ''} ${podStatus(p)} ${p.status?.podIP ?? ''}`.toLowerCase();
+          return words.every((w) => text.includes(w));
+        });
   const key = (p) => `${p.metadata.namespace}/${p.metadata.name}`;
   const usage = (p, field, fmt) => {
     const h = metrics.history(key(p));

@@ -8,14 +8,38 @@ import { ErrorLine, VirtualTable } from '../components.js';
 import { age } from '../format.js';
 
 export const KINDS = {
-  deployments: { title: 'Deployments', group: 'apps', scalable: true, restartable: true,
-    ready: (o) => `${o.status?.readyReplicas ?? 0}/${o.spec?.replicas ?? 1}`, extra: ['Up-to-date', (o) => o.status?.updatedReplicas ?? 0] },
-  statefulsets: { title: 'StatefulSets', group: 'apps', scalable: true, restartable: true,
-    ready: (o) => `${o.status?.readyReplicas ?? 0}/${o.spec?.replicas ?? 1}`, extra: ['Current', (o) => o.status?.currentReplicas ?? 0] },
-  daemonsets: { title: 'DaemonSets', group: 'apps', scalable: false, restartable: true,
-    ready: (o) => `${o.status?.numberReady ?? 0}/${o.status?.desiredNumberScheduled ?? 0}`, extra: ['Available', (o) => o.status?.numberAvailable ?? 0] },
-  jobs: { title: 'Jobs', group: 'batch', scalable: false, restartable: false,
-    ready: (o) => `${o.status?.succeeded ?? 0}/${o.spec?.completions ?? 1}`, extra: ['Active', (o) => o.status?.active ?? 0] },
+  deployments: {
+    title: 'Deployments',
+    group: 'apps',
+    scalable: true,
+    restartable: true,
+    ready: (o) => `${o.status?.readyReplicas ?? 0}/${o.spec?.replicas ?? 1}`,
+    extra: ['Up-to-date', (o) => o.status?.updatedReplicas ?? 0],
+  },
+  statefulsets: {
+    title: 'StatefulSets',
+    group: 'apps',
+    scalable: true,
+    restartable: true,
+    ready: (o) => `${o.status?.readyReplicas ?? 0}/${o.spec?.replicas ?? 1}`,
+    extra: ['Current', (o) => o.status?.currentReplicas ?? 0],
+  },
+  daemonsets: {
+    title: 'DaemonSets',
+    group: 'apps',
+    scalable: false,
+    restartable: true,
+    ready: (o) => `${o.status?.numberReady ?? 0}/${o.status?.desiredNumberScheduled ?? 0}`,
+    extra: ['Available', (o) => o.status?.numberAvailable ?? 0],
+  },
+  jobs: {
+    title: 'Jobs',
+    group: 'batch',
+    scalable: false,
+    restartable: false,
+    ready: (o) => `${o.status?.succeeded ?? 0}/${o.spec?.completions ?? 1}`,
+    extra: ['Active', (o) => o.status?.active ?? 0],
+  },
 };
 
 const objectPath = (resource, o) =>
@@ -27,21 +51,31 @@ function Actions({ resource, o, onError }) {
   // Scaled elsewhere (kubectl, an autoscaler): show the new count.
   useEffect(() => setReplicas(String(o.spec?.replicas ?? 1)), [o.spec?.replicas]);
   const run = (fn) => () => fn().then(() => onError(undefined), onError);
-  const scale = run(() => api(`${objectPath(resource, o)}/scale`, {
-    method: 'PATCH', contentType: 'application/merge-patch+json', body: { spec: { replicas: Number(replicas) } },
-  }));
-  const restart = run(() => api(objectPath(resource, o), {
-    method: 'PATCH',
-    contentType: 'application/strategic-merge-patch+json',
-    body: { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } } } },
-  }));
+  const scale = run(() =>
+    api(`${objectPath(resource, o)}/scale`, {
+      method: 'PATCH',
+      contentType: 'application/merge-patch+json',
+      body: { spec: { replicas: Number(replicas) } },
+    }),
+  );
+  const restart = run(() =>
+    api(objectPath(resource, o), {
+      method: 'PATCH',
+      contentType: 'application/strategic-merge-patch+json',
+      body: { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } } } },
+    }),
+  );
   const remove = run(async () => {
     if (!confirm(`Delete ${resource.replace(/s$/, '')} ${o.metadata.namespace}/${o.metadata.name}?`)) return;
     await api(`${objectPath(resource, o)}?propagationPolicy=Background`, { method: 'DELETE' });
   });
   return html`<span style="display:flex;gap:6px;align-items:center">
-    ${kind.scalable ? html`<input type="number" min="0" aria-label="Replicas" style="width:64px" value=${replicas} onInput=${(e) => setReplicas(e.target.value)} />
-      <button onClick=${scale}>Scale</button>` : null}
+    ${
+      kind.scalable
+        ? html`<input type="number" min="0" aria-label="Replicas" style="width:64px" value=${replicas} onInput=${(e) => setReplicas(e.target.value)} />
+      <button onClick=${scale}>Scale</button>`
+        : null
+    }
     ${kind.restartable ? html`<button onClick=${restart}>Restart</button>` : null}
     <button class="danger" onClick=${remove}>Delete</button>
   </span>`;
