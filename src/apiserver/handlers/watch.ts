@@ -97,8 +97,8 @@ export async function serveWatch(scope: RequestScope): Promise<void> {
     if (bookmarks) bookmark();
   }, ctx.watchTuning.bookmarkIntervalMs);
 
-  // Sent as stored (no Table, no apiVersion rewrite): the event's shared encoding serves.
-  const asStored = (e: CacheEvent) => !neg.table && !(entry.convertApiVersion && e.object.apiVersion !== handle.store.apiVersion);
+  // The event's shared encoding serves unless render() would change it (a Table, a version conversion).
+  const asStored = (e: CacheEvent) => !neg.table && !((entry.convert || entry.convertApiVersion) && e.object.apiVersion !== handle.store.apiVersion);
   const emit = (type: string, e: CacheEvent) => (asStored(e) ? send(type, e.object, e.objectJson()) : send(type, render(e.object)));
   const onEvent = (e: CacheEvent) => {
     lastRv = e.revision;
