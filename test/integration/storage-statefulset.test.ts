@@ -77,7 +77,9 @@ describe('StatefulSet volume claims', () => {
     assert.equal(claim.spec?.storageClassName, 'local-path');
     assert.equal(claim.metadata?.ownerReferences, undefined, 'Retain/Retain: nobody owns the claims');
     const oldUid = pod.metadata?.uid;
-    await kubectlOk(server, ['delete', 'pod', 'db-1']);
+    // --wait=false: the node player finishes the deletion and the controller recreates db-1 within
+    // milliseconds; kubectl's wait, if it lists after the new pod exists, waits for that one instead.
+    await kubectlOk(server, ['delete', 'pod', 'db-1', '--wait=false']);
     const back = await eventually('db-1 back', async () => {
       const p = await getPod('db-1');
       return p.metadata?.uid !== oldUid && p.status?.phase === 'Running' && p;
