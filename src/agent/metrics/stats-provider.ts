@@ -3,6 +3,7 @@
 // (RateTracker). Nothing runs between scrapes, so an idle node pays nothing; the window of a rate
 // is the time between two scrapes (the API server caches, so scrapes are at least seconds apart).
 import { uptime } from 'node:os';
+import { rfc3339 } from '../../api/time.ts';
 import type { ContainerRef, CpuStats, MemoryStats, PodRef, PodStats, Summary, UsageReading, UsageSource } from './types.ts';
 import { RateTracker } from './rate-tracker.ts';
 
@@ -86,6 +87,7 @@ export function createStatsProvider(opts: StatsProviderOptions): StatsProvider {
   };
 }
 
+/** A sample time on the wire; a reading without a valid time shows as the epoch. */
 function iso(ms: number): string {
-  return new Date(Number.isFinite(ms) ? ms : 0).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return rfc3339(Number.isFinite(ms) ? ms : 0);
 }

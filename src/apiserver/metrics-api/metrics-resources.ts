@@ -4,6 +4,7 @@
 // discovery (legacy and aggregated), OpenAPI and RBAC see the group as they see metrics-server's;
 // only the request handling is their own (`serve`), since nothing is stored.
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import { rfc3339 } from '../../api/time.ts';
 import { notFound } from '../errors.ts';
 import type { RequestScope } from '../context.ts';
 import { buildFieldMatcher, buildLabelMatcher } from '../handlers/selectors.ts';
@@ -58,7 +59,7 @@ export interface MetricsApi {
 export function metricsApi(opts: MetricsApiOptions): MetricsApi {
   const scraper = new SummaryScraper(opts);
   const windowSeconds = Math.round((opts.resolutionMs ?? 5000) / 1000);
-  const nowIso = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const nowIso = (): string => rfc3339();
 
   async function listNodes(scope: RequestScope): Promise<Node[]> {
     const nodes = scope.ctx.byGroupResource('', 'nodes');

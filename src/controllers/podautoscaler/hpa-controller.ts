@@ -28,7 +28,7 @@ import {
   type EventRecorder,
   type ResourceRef,
 } from '../../client/index.ts';
-import { milliValue, quantityValue } from '../../api/index.ts';
+import { milliValue, quantityValue, rfc3339 } from '../../api/index.ts';
 import type { Controller, ControllerDeps } from '../types.ts';
 import { BehaviorState, type BehaviorRules } from './behavior.ts';
 import { setCondition } from './hpa-conditions.ts';
@@ -49,8 +49,6 @@ export interface HpaControllerOptions {
 
 export const DEFAULT_HPA_SYNC_PERIOD_MS = 15_000;
 const DEFAULT_DOWNSCALE_STABILIZATION_MS = 300_000;
-
-const rfc3339 = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 function quantity(resource: string, v: number): string {
   if (resource !== 'cpu') return String(Math.round(v));
