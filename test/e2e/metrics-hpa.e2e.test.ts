@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { eventually, getJson, kubectl, kubectlOk, sleep, type TestServer } from '../integration/harness.ts';
 import { deletePodsAndStop, destroyTestNode, e2eSkipReason, startNodeServer, type TestNode } from './e2e-harness.ts';
 import { skipUnlessCI } from '../skip-unless-ci.ts';
+import { cpuHpa, rescaleMessages } from '../integration/hpa-fixtures.ts';
 
 const skip = skipUnlessCI(e2eSkipReason());
 const SPIN = ['sh', '-c', 'while :; do :; done'];
@@ -96,32 +97,9 @@ describe('metrics and HPA on real containers', { skip, timeout: 300_000 }, () =>
         },
       }),
     );
-    await kubectlOk(
-      server!,
-      ['apply', '-f', '-'],
-      JSON.stringify({
-        apiVersion: 'autoscaling/v2',
-        kind: 'HorizontalPodAutoscaler',
-        metadata: { name: 'web' },
-        spec: {
-          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
-          minReplicas: 1,
-          maxReplicas: 3,
-          metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }],
-          behavior: { scaleDown: { stabilizationWindowSeconds: 5 } },
-        },
-      }),
-    );
+    await kubectlOk(server!, ['apply', '-f', '-'], cpuHpa('web', { scaleDownWindowSeconds: 5 }));
     await eventually('scaled to 3', async () => (await kubectlOk(server!, ['get', 'deployment', 'web', '-o', 'jsonpath={.spec.replicas}'])) === '3', 120_000);
-    const events = async (): Promise<string> =>
-      kubectlOk(server!, [
-        'get',
-        'events',
-        '--field-selector',
-        'involvedObject.kind=HorizontalPodAutoscaler,reason=SuccessfulRescale',
-        '-o',
-        'jsonpath={range .items[*]}{.message}{"\\n"}{end}',
-      ]);
+    const events = (): Promise<string> => rescaleMessages(server!);
     assert.match(await events(), /^New size: 3; reason: cpu resource utilization \(percentage of request\) above target$/m);
     // The load stops: a rollout replaces the spinning pods with idle ones.
     await kubectlOk(server!, [

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventually, kubectlOk, startServer, type TestServer } from './harness.ts';
 import { startHollowNodes, type HollowNodes } from './hollow-harness.ts';
+import { cpuHpa, rescaleMessages } from './hpa-fixtures.ts';
 
 function deployment(cpuMilli: number): string {
   return JSON.stringify({
@@ -39,35 +40,13 @@ describe('HorizontalPodAutoscaler controller (hollow node, simulated CPU)', () =
 
   it('scales up while pods use 90% of their CPU request against a 50% target, with upstream events', async () => {
     await kubectlOk(server, ['apply', '-f', '-'], deployment(90));
-    await kubectlOk(
-      server,
-      ['apply', '-f', '-'],
-      JSON.stringify({
-        apiVersion: 'autoscaling/v2',
-        kind: 'HorizontalPodAutoscaler',
-        metadata: { name: 'web' },
-        spec: {
-          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
-          minReplicas: 1,
-          maxReplicas: 3,
-          metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }],
-          behavior: { scaleDown: { stabilizationWindowSeconds: 2 } },
-        },
-      }),
-    );
+    await kubectlOk(server, ['apply', '-f', '-'], cpuHpa('web', { scaleDownWindowSeconds: 2 }));
     await eventually(
       '3 replicas',
       async () => (await kubectlOk(server, ['get', 'deployment', 'web', '-o', 'jsonpath={.spec.replicas}'])).trim() === '3',
       90_000,
     );
-    const events = await kubectlOk(server, [
-      'get',
-      'events',
-      '--field-selector',
-      'involvedObject.kind=HorizontalPodAutoscaler,reason=SuccessfulRescale',
-      '-o',
-      'jsonpath={range .items[*]}{.message}{"\\n"}{end}',
-    ]);
+    const events = await rescaleMessages(server);
     assert.match(events, /^New size: [23]; reason: cpu resource utilization \(percentage of request\) above target$/m);
     await eventually(
       'TARGETS 90%/50% with 3 replicas',
@@ -99,14 +78,7 @@ describe('HorizontalPodAutoscaler controller (hollow node, simulated CPU)', () =
       async () => (await kubectlOk(server, ['get', 'deployment', 'web', '-o', 'jsonpath={.spec.replicas}'])).trim() === '1',
       120_000,
     );
-    const events = await kubectlOk(server, [
-      'get',
-      'events',
-      '--field-selector',
-      'involvedObject.kind=HorizontalPodAutoscaler,reason=SuccessfulRescale',
-      '-o',
-      'jsonpath={range .items[*]}{.message}{"\\n"}{end}',
-    ]);
+    const events = await rescaleMessages(server);
     assert.match(events, /^New size: 1; reason: All metrics below target$/m);
   });
 
