@@ -122,12 +122,14 @@ describe('probes and hooks on real containers', { skip, timeout: 170_000 }, () =
           name: 'srv',
           image: 'busybox',
           // Answers every request and prints its request line, so `kubectl logs handler` shows it. One
-          // process per connection (nc -ll -e): the two preStop hooks arrive at the same moment.
+          // process per connection (nc -ll -e): the two preStop hooks arrive at the same moment. The
+          // headers are read to their blank line before answering: closing with unread request bytes
+          // makes the kernel reset the connection, and wget then fails after reading "ok".
           command: [
             'sh',
             '-c',
             [
-              `printf '%s\\n' '#!/bin/sh' 'read -r line; echo "$line" > /proc/1/fd/1' "printf 'HTTP/1.0 200 OK\\r\\n\\r\\nok'" > /tmp/answer`,
+              `printf '%s\\n' '#!/bin/sh' 'read -r line; echo "$line" > /proc/1/fd/1' 'while read -r h && [ "\${#h}" -gt 1 ]; do :; done' "printf 'HTTP/1.0 200 OK\\r\\n\\r\\nok'" > /tmp/answer`,
               'chmod +x /tmp/answer',
               'exec nc -ll -p 8080 -e /tmp/answer',
             ].join(' && '),
