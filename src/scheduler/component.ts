@@ -69,12 +69,12 @@ export async function startSchedulerService(client: Client, opts: SchedulerServi
   });
 
   nodes.on('add', (n) => scheduler.addNode(n));
-  nodes.on('update', (_old, n) => scheduler.updateNode(n));
+  nodes.on('update', (old, n) => scheduler.updateNode(n, old));
   nodes.on('delete', (n) => scheduler.deleteNode(n));
   pods.on('add', (p) => scheduler.addPod(p));
   pods.on('update', (old, p) => {
     if (!p.spec?.nodeName && !old.spec?.nodeName && !specOrLabelsChanged(old, p)) return;
-    scheduler.updatePod(p);
+    scheduler.updatePod(p, old);
   });
   pods.on('delete', (p) => scheduler.deletePod(p));
   // A claim bound or created, a volume provisioned, a class added: pods waiting on them may fit.

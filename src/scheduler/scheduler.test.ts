@@ -147,3 +147,58 @@ test('run() schedules until aborted', async () => {
   await done;
   assert.equal(host.bindings.get('r'), 'node1');
 });
+
+test('no nodes: the pod waits unschedulable with upstream message, and the first node added schedules it', async () => {
+  const { host, s, drain, clock } = setup();
+  const pod = makePod('early');
+  s.addPod(pod);
+  await drain();
+  assert.deepEqual(host.eventsFor('early'), ['Warning FailedScheduling no nodes available to schedule pods']);
+  assert.equal(host.conditions.get('early')?.condition.reason, 'Unschedulable');
+  // Not in backoff: without a cluster event it is not retried (no event every 10 s per pod).
+  assert.equal(s.queue.whereIs(pod), 'unschedulable');
+  s.addNode(makeNode('node1'));
+  clock.advance(20_000); // past its backoff
+  await drain();
+  assert.equal(host.bindings.get('early'), 'node1');
+});
+
+test('a node heartbeat does not requeue unschedulable pods; a change filters read does', async () => {
+  const { host, s, drain, clock } = setup();
+  const node = makeNode('node1', { cpu: '1' });
+  s.addNode(node);
+  const pod = makePod('big', { cpu: '2' });
+  s.addPod(pod);
+  await drain();
+  assert.equal(s.queue.whereIs(pod), 'unschedulable');
+  const heartbeat = {
+    ...node,
+    status: { ...node.status, conditions: [{ type: 'Ready', status: 'True', lastHeartbeatTime: new Date(clock.now()).toISOString() }] },
+  };
+  s.updateNode(heartbeat, node);
+  assert.equal(s.queue.whereIs(pod), 'unschedulable');
+  assert.equal(host.eventsFor('big').length, 1);
+
+  const grown = makeNode('node1', { cpu: '4' });
+  s.updateNode(grown, heartbeat);
+  assert.notEqual(s.queue.whereIs(pod), 'unschedulable');
+  clock.advance(20_000);
+  await drain();
+  assert.equal(host.bindings.get('big'), 'node1');
+});
+
+test('status-only updates of a bound pod do not requeue; a deletion does', async () => {
+  const { s, drain } = setup();
+  s.addNode(makeNode('node1', { cpu: '1' }));
+  const running = makePod('running', { cpu: '800m', nodeName: 'node1' });
+  s.addPod(running);
+  const waiting = makePod('waiting', { cpu: '800m' });
+  s.addPod(waiting);
+  await drain();
+  assert.equal(s.queue.whereIs(waiting), 'unschedulable');
+  const withStatus = { ...running, status: { phase: 'Running', podIP: '10.0.0.5' } };
+  s.updatePod(withStatus, running);
+  assert.equal(s.queue.whereIs(waiting), 'unschedulable');
+  s.deletePod(withStatus);
+  assert.notEqual(s.queue.whereIs(waiting), 'unschedulable');
+});

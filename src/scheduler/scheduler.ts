@@ -1,7 +1,8 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { SchedulerCache } from './cache/scheduler-cache.ts';
 import { systemClock, type Clock, type TimerHandle } from '../util/index.ts';
-import { fitErrorMessage } from './framework/fit-error.ts';
+import { fitErrorMessage, NO_NODES_AVAILABLE } from './framework/fit-error.ts';
 import { Framework } from './framework/framework.ts';
 import { CycleState, type VolumeListers } from './framework/interfaces.ts';
 import { podKey, type PodInfo } from './framework/pod-info.ts';
@@ -59,10 +60,12 @@ export interface Scheduler {
   readonly queue: SchedulingQueue;
   readonly framework: Framework;
   addNode(node: Node): void;
-  updateNode(node: Node): void;
+  /** `old` (the informer's previous object) lets a heartbeat-only change skip the requeue. */
+  updateNode(node: Node, old?: Node): void;
   deleteNode(node: Node): void;
   addPod(pod: Pod): void;
-  updatePod(pod: Pod): void;
+  /** `old` lets a status-only update of a bound pod (phase, containers) skip the requeue. */
+  updatePod(pod: Pod, old?: Pod): void;
   deletePod(pod: Pod): void;
   /** Runs one scheduling cycle if a pod is ready; false when activeQ is empty. Binding is async. */
   scheduleOne(): boolean;
@@ -174,6 +177,12 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       fail(q, cycle, result.message, [], true);
       return 'error';
     }
+    if (result.kind === 'noNodes') {
+      // Waits in the unschedulable pool; the first node added (any event) moves it back.
+      queue.nominator.delete(pi.key);
+      fail(q, cycle, NO_NODES_AVAILABLE, [], false);
+      return 'unschedulable';
+    }
     if (result.kind === 'unschedulable') {
       const d = result.fitError.diagnosis;
       let nominated: string | undefined;
@@ -214,9 +223,9 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       cache.addNode(node);
       queue.moveAllToActiveOrBackoff('NodeAdd');
     },
-    updateNode(node) {
+    updateNode(node, old) {
       cache.updateNode(node);
-      queue.moveAllToActiveOrBackoff('NodeUpdate');
+      if (!old || nodeChangeMatters(old, node)) queue.moveAllToActiveOrBackoff('NodeUpdate');
     },
     deleteNode(node) {
       cache.removeNode(node.metadata?.name ?? '');
@@ -228,7 +237,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
         queue.moveAllToActiveOrBackoff('AssignedPodAdd');
       } else if (responsible(pod) && !terminal(pod)) queue.add(pod);
     },
-    updatePod(pod) {
+    updatePod(pod, old) {
       if (bound(pod)) {
         const wasQueued = queue.whereIs(pod) !== undefined;
         if (wasQueued) queue.delete(pod);
@@ -237,7 +246,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
           queue.moveAllToActiveOrBackoff('AssignedPodDelete');
         } else {
           cache.updatePod(pod);
-          queue.moveAllToActiveOrBackoff('AssignedPodUpdate');
+          if (!old || !bound(old) || assignedPodChangeMatters(old, pod)) queue.moveAllToActiveOrBackoff('AssignedPodUpdate');
         }
       } else if (responsible(pod) && !terminal(pod)) queue.update(pod);
     },
@@ -291,6 +300,26 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       }
     },
   };
+}
+
+/**
+ * Can this node update make a waiting pod fit? Filters read the node's labels, spec (taints,
+ * unschedulable) and allocatable; a heartbeat rewrites only condition times and images, and with
+ * thousands of unschedulable pods moving them all on every heartbeat kept the scheduler busy
+ * re-failing them (upstream's queueing hints make the same cut).
+ */
+export function nodeChangeMatters(old: Node, node: Node): boolean {
+  const relevant = (n: Node) => ({ labels: n.metadata?.labels, spec: n.spec, allocatable: n.status?.allocatable });
+  return !isDeepStrictEqual(relevant(old), relevant(node));
+}
+
+/**
+ * Can this update of a bound pod free room or change what affinity/spread sees? Only its spec
+ * (requests), labels or deletion can; the node agent's status writes cannot.
+ */
+export function assignedPodChangeMatters(old: Pod, pod: Pod): boolean {
+  const relevant = (p: Pod) => ({ spec: p.spec, labels: p.metadata?.labels, deleting: p.metadata?.deletionTimestamp });
+  return !isDeepStrictEqual(relevant(old), relevant(pod));
 }
 
 /** A repeating timer on the injectable clock; returns a stop function. */

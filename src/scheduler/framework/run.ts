@@ -31,6 +31,8 @@ export interface ScheduleContext {
 export type ScheduleResult =
   | { readonly kind: 'scheduled'; readonly nodeName: string; readonly evaluatedNodes: number; readonly feasibleNodes: number }
   | { readonly kind: 'unschedulable'; readonly fitError: FitError }
+  /** No node is registered: unschedulable with nothing to preempt, as upstream (not an error to back off from). */
+  | { readonly kind: 'noNodes' }
   | { readonly kind: 'error'; readonly message: string };
 
 /**
@@ -40,7 +42,7 @@ export type ScheduleResult =
  */
 export function schedulePod(fwk: Framework, state: CycleState, pod: PodInfo, ctx: ScheduleContext): ScheduleResult {
   const allNodes = fwk.handle.lister.list();
-  if (allNodes.length === 0) return { kind: 'error', message: 'no nodes available to schedule pods' };
+  if (allNodes.length === 0) return { kind: 'noNodes' };
   const diagnosis = newDiagnosis();
   const fitError = (): ScheduleResult => ({ kind: 'unschedulable', fitError: { numAllNodes: allNodes.length, diagnosis } });
 
