@@ -78,7 +78,8 @@ export async function measureWatch(client: ApiClient, opts: { count: number; con
 
 /**
  * Opens the watch, runs `during` once the stream is open, and waits until `expected` ADDED events
- * have arrived (or TIMEOUT_MS passes). Any other event type (ERROR, BOOKMARK) is a failure.
+ * have arrived (or TIMEOUT_MS passes). MODIFIED events (the scheduler marking a pod unschedulable)
+ * and BOOKMARKs are skipped, not counted; ERROR or DELETED is a failure.
  */
 async function collect<T>(
   client: ApiClient,
@@ -99,6 +100,7 @@ async function collect<T>(
       if (failure) return;
       // Every line starts with {"type":"..."}; parse the whole line only if it does not.
       const type = /^\{"type":"([A-Z]+)"/.exec(line)?.[1] ?? parseType(line);
+      if (type === 'MODIFIED' || type === 'BOOKMARK') return;
       if (type !== 'ADDED') {
         failure = `unexpected watch event: ${line.slice(0, 300)}`;
         done();
