@@ -44,3 +44,10 @@ export const K8S_MAX_NODES: Anchor = {
   label: 'K8s limit: nodes',
   source: 'https://kubernetes.io/docs/setup/best-practices/cluster-large/',
 };
+/** Peapod goal (issue #18): with `--profile fast`, node death → replacements Running ≤ 5 s. */
+export const GOAL_NODE_FAILOVER_FAST_S: Anchor = {
+  bound: 'max',
+  value: 5,
+  label: 'Peapod goal: fast profile ≤ 5 s',
+  source: 'Peapod issue #18: fast profile, node death → replacements Running ≤ 5 s',
+};

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_CLUSTER_CIDR, devClusterSkipReason, startDevCluster, sweepDevCluster, type DevCluster } from '../dev/cluster.ts';
+import { describeNodeTimers, NODE_TIMER_PROFILES } from './node-timers.ts';
 
 interface DevClusterFlags {
   nodes: string;
@@ -44,7 +45,7 @@ export function registerDevClusterCommand(program: Command): void {
     )
     .option(
       '--profile <name>',
-      'node-failure timers of the cluster: "default" (upstream: 40s grace, 300s tolerations) or "fast" (8s grace, 2s tolerations); the agents follow the server',
+      `node-failure timers of the cluster: "default" (upstream: ${describeNodeTimers(NODE_TIMER_PROFILES.default!)}) or "fast" (${describeNodeTimers(NODE_TIMER_PROFILES.fast!)}); the agents follow the server`,
       'default',
     )
     .option('--server-arg <flag>', 'extra flag for peapod server (repeatable, e.g. --server-arg=--min-request-timeout=60)', collect, [])

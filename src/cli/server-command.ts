@@ -10,7 +10,7 @@ import { parseListen } from './listen.ts';
 import { defaultComponents } from '../server/components.ts';
 import { controllerManager, type ControllerManagerFlags } from '../controllers/manager.ts';
 import { setDefaultTolerationSeconds } from '../apiserver/registry/pods/pod-defaults.ts';
-import { parseDuration, resolveNodeTimers } from './node-timers.ts';
+import { describeNodeTimers, NODE_TIMER_PROFILES, parseDuration, resolveNodeTimers } from './node-timers.ts';
 import { addScaleOutFlags, etcdFromFlags, leaderElectionFromFlags, type ScaleOutFlags } from './scale-out-flags.ts';
 import { withLeaderElection } from '../server/leader-elected.ts';
 import { DASHBOARD_PATH } from '../dashboard/index.ts';
@@ -85,7 +85,7 @@ export function registerServerCommand(program: Command): void {
     .option('--pod-cidr <cidr>', "pod subnet of the embedded agent's node (default: the first free 10.42.N.0/24)")
     .option(
       '--profile <name>',
-      'node-failure timers: "default" (upstream: 40s grace, 300s tolerations) or "fast" (8s grace, 2s tolerations, 8s node leases renewed every 2s); agents learn it from kube-system/kubelet-config',
+      `node-failure timers: "default" (upstream: ${describeNodeTimers(NODE_TIMER_PROFILES.default!)}) or "fast" (${describeNodeTimers(NODE_TIMER_PROFILES.fast!)}); agents learn the lease timing from kube-system/kubelet-config`,
       'default',
     )
     .option('--node-monitor-grace-period <duration>', 'how long a node may miss lease renewals before it is marked Unknown (default 40s)', parseDuration)

@@ -2,7 +2,7 @@
 // and PID namespace, host-gw routes between the nodes' pod CIDRs): a Deployment spread over the
 // nodes, a pod on one node fetching a page from a pod on another by pod IP, and the death of a
 // node — its host's init killed, so its agent and containers die with it. With the fast profile
-// (`peapod dev cluster --profile fast`: only the server is told; the agents learn their 2 s lease
+// (`peapod dev cluster --profile fast`: only the server is told; the agents learn their 750 ms lease
 // renewal from it) the surviving nodes stay Ready and keep their pods, the lost Deployment pods
 // come back on the other nodes with new UIDs, the StatefulSet pod that was there comes back with
 // its old name, and the dead node shows NotReady with the unreachable taint.
@@ -161,7 +161,7 @@ describe('multi-node cluster', { skip }, () => {
       .filter((l) => l.includes('conmon') && l.includes(hostB.dataDir));
     assert.deepEqual(conmons, [], 'no conmon of the dead host survives');
 
-    // For 30 s (almost four grace periods of the fast profile) the surviving nodes stay Ready and
+    // For 30 s (ten grace periods of the fast profile) the surviving nodes stay Ready and
     // untainted and keep every pod they had: a node dying must not make the others flap.
     const survivors = [nodeA, nodeC];
     const kept = [...pods, ...dbs]

@@ -1,7 +1,8 @@
-// The node-failure profile is a cluster setting: `peapod server --profile fast` publishes an 8 s
-// node lease in kube-system/kubelet-config, and an agent started with no timing flags writes 8 s
-// leases (renewing every 2 s, a quarter, as kubelet) — and follows the setting when it changes
-// while the agent runs. (The e2e multi-node test shows what a user sees: surviving nodes stay
+// The node-failure profile is a cluster setting: `peapod server --profile fast` publishes a 3 s
+// node lease in kube-system/kubelet-config, and an agent started with no timing flags writes 3 s
+// leases (renewing every 750 ms, a quarter, as kubelet) — and follows the setting when it changes
+// while the agent runs. Pods get the profile's not-ready/unreachable tolerations (0 s: evicted as
+// soon as their node is tainted), unless they bring their own. (The e2e multi-node test shows what a user sees: surviving nodes stay
 // Ready when another node dies.)
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -37,7 +38,7 @@ describe('node lease timing comes from the server profile', () => {
   it('publishes the lease duration; an agent without flags writes it and follows changes', async () => {
     const published = await kubectlOk(server, ['get', 'configmap', 'kubelet-config', '-n', 'kube-system', '-o', 'jsonpath={.data.kubelet}']);
     assert.match(published, /kind: KubeletConfiguration/);
-    assert.match(published, /nodeLeaseDurationSeconds: 8\b/);
+    assert.match(published, /nodeLeaseDurationSeconds: 3\b/);
 
     await startAgent({
       client,
@@ -51,7 +52,7 @@ describe('node lease timing comes from the server profile', () => {
     });
     const leasePath = `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${NODE}`;
     const lease = await eventually('the node lease', async () => getJson<Lease>(server, leasePath).catch(() => undefined));
-    assert.equal(lease.spec?.leaseDurationSeconds, 8);
+    assert.equal(lease.spec?.leaseDurationSeconds, 3);
 
     // An admin (or a server restarted with another profile) changes the setting: the running
     // agent's next renewals carry the new duration.
@@ -65,5 +66,25 @@ describe('node lease timing comes from the server profile', () => {
       30_000,
       250,
     );
+  });
+
+  it("gives pods the profile's not-ready and unreachable tolerations; a pod's own toleration wins", async () => {
+    const pods = `apiVersion: v1
+kind: Pod
+metadata: {name: plain, namespace: default}
+spec: {containers: [{name: c, image: busybox}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: patient, namespace: default}
+spec:
+  tolerations: [{key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 60}]
+  containers: [{name: c, image: busybox}]
+`;
+    await kubectlOk(server, ['apply', '-f', '-'], pods);
+    const tolerations = async (pod: string): Promise<string> =>
+      kubectlOk(server, ['get', 'pod', pod, '-o', 'jsonpath={range .spec.tolerations[*]}{.key}={.tolerationSeconds};{end}']);
+    assert.equal(await tolerations('plain'), 'node.kubernetes.io/not-ready=0;node.kubernetes.io/unreachable=0;');
+    assert.equal(await tolerations('patient'), 'node.kubernetes.io/unreachable=60;node.kubernetes.io/not-ready=0;');
   });
 });

@@ -7,7 +7,9 @@
 //
 // "Last heard from" is the controller's own clock at the moment it saw the lease's renewTime (or
 // the Ready heartbeat) change, as upstream's probeTimestamp: agent and controller clocks may differ.
-// Every node starts with a full grace period when the controller starts.
+// Every node starts with a full grace period when the controller starts. The controller reacts to
+// Lease and Node events and otherwise sleeps until a node's grace period would run out (no
+// periodic node-monitor tick), so a dead node is marked the moment its grace has passed.
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { createWorkQueue, isConflict, isNotFound, resources, runController, type Informer, ignoreNotFound } from '../../client/index.ts';
@@ -85,6 +87,7 @@ export function createNodeLifecycleController(deps: ControllerDeps, opts: NodeLi
     try {
       if (stale) {
         const conditions = unknownConditions(node, rfc3339(now));
+        if (conditions && (await renewedUnseen(name, p, signal))) return { requeueAfterMs: grace + 10 };
         if (conditions) {
           logger.info(`node-lifecycle: node ${name} stopped posting status for ${Math.round((now - p.at) / 1000)}s; marking it Unknown`);
           node = await client.update<Node>(resources.nodes, undefined, { ...node, status: { ...node.status, conditions } }, { subresource: 'status', signal });
@@ -100,6 +103,21 @@ export function createNodeLifecycleController(deps: ControllerDeps, opts: NodeLi
     }
     // Look again when the grace period would run out (events bring it back sooner).
     return stale ? undefined : { requeueAfterMs: p.at + grace - now + 10 };
+  }
+
+  /**
+   * Whether the node's lease was renewed after all, though its watch event has not reached us: with
+   * a grace of a few seconds (the fast profile), a controller that fell behind on its watch (a
+   * stalled event loop, a slow connection) would otherwise take its own lag for the node's
+   * silence. A fresh read decides before a node is declared Unknown; it counts as hearing from it.
+   */
+  async function renewedUnseen(name: string, p: { at: number; renew?: string }, signal: AbortSignal): Promise<boolean> {
+    const lease = await client.get<Lease>(resources.leases, NODE_LEASE_NAMESPACE, name, { signal }).catch(ignoreNotFound);
+    const renew = lease?.spec?.renewTime ?? undefined;
+    if (!lease || renew === p.renew) return false;
+    p.renew = renew;
+    p.at = clock.now();
+    return true;
   }
 
   async function markPodsNotReady(nodeName: string, signal: AbortSignal): Promise<void> {
