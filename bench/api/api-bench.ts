@@ -43,10 +43,11 @@ interface Op {
 await runBench(BENCH, () =>
   runOnBackends(backends, async (backend, serverArgs) => {
     progress.phase(`starting peapod server on ${backend}`);
-    // No node agent: the server's own node would start up to 110 of the pods as real containers on
-    // the same two cores, and the figures would be container start-up, not the API. The scheduler
-    // and controllers run as in any cluster (the pods wait unschedulable).
-    const server = await launchServer({ args: [...serverArgs, '--disable', 'agent'] });
+    // No node agent and no scheduler: the server's own node would start up to 110 of the pods as
+    // real containers on the same two cores, and the scheduler would mark thousands of them
+    // unschedulable (a status write and an Event each) while later phases run — figures of
+    // container start-up and scheduling, not of the API. The pods stay Pending, untouched.
+    const server = await launchServer({ args: [...serverArgs, '--disable', 'agent,scheduler'] });
     progress.end(server.url);
     const client = new ApiClient({ url: server.url, token: server.token, caPem: server.caPem, maxSockets: 64 });
     const ops: Op[] = [];
