@@ -19,7 +19,7 @@ import { GenericStore, type AdmissionPlugin } from './store/generic-store.ts';
 import type { StoreHooks } from './store/store-hooks.ts';
 import { updateManagedFields, type Json } from './patch/index.ts';
 import { WatchCache } from './watch/watch-cache.ts';
-import { startEventTtl } from './event-ttl.ts';
+import { EVENTS_PREFIX, startEventTtl } from './event-ttl.ts';
 import { CollectionCache } from './watch/collection-cache.ts';
 import { listPrefix, resourcePrefix } from './store/codec.ts';
 import { namespaceLifecycle } from './admission.ts';
@@ -106,6 +106,9 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
+/** Event writes kept for resuming Event watchers (`kubectl get events -w`), apart from the shared ring. */
+const EVENTS_WATCH_CACHE_SIZE = 1000;
+
 export const VERSION = {
   major: '1',
   minor: '32',
@@ -120,7 +123,9 @@ export const VERSION = {
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const clock = options.clock ?? { now: () => new Date() };
-  const watchCache = new WatchCache(options.backend, { capacity: options.watchCacheSize });
+  // Events get a small ring of their own (upstream keeps none for them): their churn must not push
+  // pods' and nodes' history out of the shared one.
+  const watchCache = new WatchCache(options.backend, { capacity: options.watchCacheSize, separateRings: new Map([[EVENTS_PREFIX, EVENTS_WATCH_CACHE_SIZE]]) });
   await watchCache.start();
   const schemas = new LayeredSchemas(loadSchemas());
   let namespaces: GenericStore | undefined;
