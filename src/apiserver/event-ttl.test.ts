@@ -42,7 +42,7 @@ function ttlSuite(name: string, open: () => Promise<Backend>, skip: string | fal
         assert.ok((await backend.create('/registry/eventsx/default/not-an-event', event('x', T0 - 2 * HOUR))).ok);
         await cache.start();
         const clock = createFakeClock(T0);
-        const ttl = await startEventTtl({ backend, watchCache: cache, ttlMs: HOUR, clock, batchSize: 3, signal: abort.signal });
+        const ttl = await startEventTtl({ backend, watchCache: cache, ttlMs: HOUR, clock, batchSize: 3, pageSize: 3, signal: abort.signal });
         assert.equal(ttl.tracked(), 8);
 
         assert.equal(await ttl.sweep(), 7, 'the Events last written 2 h ago are gone');

@@ -27,6 +27,8 @@ export interface EventTtlOptions {
   readonly clock?: Clock;
   /** How often to sweep (default: a tenth of the TTL, between 1 s and 1 min). */
   readonly intervalMs?: number;
+  /** Events read per storage list at start (default 1000). */
+  readonly pageSize?: number;
   /** Deletes sent at once before yielding to the event loop (default 50). */
   readonly batchSize?: number;
   readonly signal: AbortSignal;
@@ -56,13 +58,21 @@ export async function startEventTtl(options: EventTtlOptions): Promise<EventTtl>
     written.set(key, w);
   };
 
-  const list = await options.backend.list(EVENTS_PREFIX);
+  // One consistent snapshot, read a page at a time.
   const now = clock.now();
-  const initial = list.items.map((kv) => [kv.key, { at: Math.min(now, lastWriteEstimate(kv)), revision: kv.modRevision }] as const);
+  const initial: Array<readonly [string, Written]> = [];
+  let revision = 0;
+  for (let startAfter: string | undefined, more = true; more; ) {
+    const page = await options.backend.list(EVENTS_PREFIX, { limit: options.pageSize ?? 1000, startAfter, revision });
+    revision = page.revision;
+    for (const kv of page.items) initial.push([kv.key, { at: Math.min(now, lastWriteEstimate(kv)), revision: kv.modRevision }]);
+    startAfter = page.items.at(-1)?.key;
+    more = page.remaining > 0 && startAfter !== undefined;
+  }
   for (const [key, w] of initial.sort((a, b) => a[1].at - b[1].at)) note(key, w);
   await options.watchCache.subscribe(
     EVENTS_PREFIX,
-    list.revision,
+    revision,
     (e) => {
       if (e.type === 'DELETED') written.delete(e.key);
       else note(e.key, { at: clock.now(), revision: e.revision });
