@@ -4,10 +4,10 @@
 // create → bound latency (the scheduler's queueing plus cycle plus bind, seen from outside; the
 // cycle alone is bench/scheduler). Usage: npx tsx bench/scale/scheduler-throughput.ts [--quick]
 // [--nodes N] [--pods P] [--concurrency C] [--server-cpu-prof DIR] [--backend sqlite,etcd]
-import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { Event, Pod } from 'kubernetes-types/core/v1.js';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { resources } from '../../src/client/index.ts';
+import { resources, type Client } from '../../src/client/index.ts';
 import {
   anchors,
   createProgress,
@@ -114,6 +114,7 @@ async function main(backend: BackendName, serverArgs: string[]): Promise<Figure[
     progress.end();
     abort.abort();
     await Promise.allSettled([watch]);
+    const events = await settledEventCount(cluster.client);
     const b = summarize(bound);
     const r = summarize(running);
     const every = (pts: Array<[number, number]>): Array<[number, number]> => pts.filter((_, i) => i % Math.max(1, Math.floor(PODS / 500)) === 0);
@@ -140,11 +141,26 @@ async function main(backend: BackendName, serverArgs: string[]): Promise<Figure[
       f('create → Running p50', r.p50, 'ms'),
       f('create → Running p99 (pod startup)', r.p99, 'ms', { anchor: anchors.SLO_POD_STARTUP_P99 }),
       f('hollow nodes join → Ready', cluster.joinSeconds, 's', { detail: true }),
+      f('Event objects stored after the burst (all namespaces)', events.objects, 'objects', { detail: true }),
+      f('event occurrences they record (sum of count)', events.occurrences, 'events', { detail: true }),
     ];
   } finally {
     abort.abort();
     await cluster.stop();
   }
+}
+
+/** Events stored once the components' recorders went quiet (two equal counts 1 s apart, at most 30 s). */
+async function settledEventCount(client: Client): Promise<{ objects: number; occurrences: number }> {
+  let last = { objects: -1, occurrences: -1 };
+  for (let i = 0; i < 30; i++) {
+    const list = await client.list<Event>(resources.events, undefined, {});
+    const now = { objects: list.items.length, occurrences: list.items.reduce((n, e) => n + (e.count ?? 1), 0) };
+    if (now.objects === last.objects && now.occurrences === last.occurrences) return now;
+    last = now;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  return last;
 }
 
 await runBench(BENCH, () => runOnBackends(backends, main));

@@ -224,7 +224,8 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
 
     // Set once the node proxy programs Services, so pods get the `kubernetes` ClusterIP as their API address.
     let serviceInformers: ServiceInformers | undefined;
-    const recorder = createEventRecorder(client, { component: 'kubelet', host: nodeName, logger });
+    // Per node, as the kubelet's defaults: --event-qps 50, --event-burst 100.
+    const recorder = createEventRecorder(client, { component: 'kubelet', host: nodeName, logger, qps: 50, burst: 100 });
     const api = new ClientAgentApi({ client, recorder, nodeInfo });
     const svcNet = serviceNetwork(opts.services);
     const dns = rt.network ? await clusterDnsSettings(svcNet) : undefined;

@@ -19,6 +19,7 @@ import { GenericStore, type AdmissionPlugin } from './store/generic-store.ts';
 import type { StoreHooks } from './store/store-hooks.ts';
 import { updateManagedFields, type Json } from './patch/index.ts';
 import { WatchCache } from './watch/watch-cache.ts';
+import { EVENTS_PREFIX, startEventTtl } from './event-ttl.ts';
 import { CollectionCache } from './watch/collection-cache.ts';
 import { listPrefix, resourcePrefix } from './store/codec.ts';
 import { namespaceLifecycle } from './admission.ts';
@@ -81,6 +82,8 @@ export interface ApiServerOptions {
   readonly log?: (msg: string, fields?: Record<string, unknown>) => void;
   /** Watch cache ring size (upstream --default-watch-cache-size; default 20,000 events). */
   readonly watchCacheSize?: number;
+  /** Upstream --event-ttl: Events are deleted this long after their last write (unset or 0: kept). */
+  readonly eventTtlMs?: number;
   /** Upstream --min-request-timeout (seconds, default 1800). */
   readonly minRequestTimeoutSeconds?: number;
   readonly bookmarkIntervalMs?: number;
@@ -103,6 +106,9 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
+/** Event writes kept for resuming Event watchers (`kubectl get events -w`), apart from the shared ring. */
+const EVENTS_WATCH_CACHE_SIZE = 1000;
+
 export const VERSION = {
   major: '1',
   minor: '32',
@@ -117,7 +123,9 @@ export const VERSION = {
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const clock = options.clock ?? { now: () => new Date() };
-  const watchCache = new WatchCache(options.backend, { capacity: options.watchCacheSize });
+  // Events get a small ring of their own (upstream keeps none for them): their churn must not push
+  // pods' and nodes' history out of the shared one.
+  const watchCache = new WatchCache(options.backend, { capacity: options.watchCacheSize, separateRings: new Map([[EVENTS_PREFIX, EVENTS_WATCH_CACHE_SIZE]]) });
   await watchCache.start();
   const schemas = new LayeredSchemas(loadSchemas());
   let namespaces: GenericStore | undefined;
@@ -192,6 +200,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   };
   const lifetime = new AbortController();
   if (options.authorization) authz = await startAuthorization(ctx, lifetime.signal);
+  if (options.eventTtlMs) {
+    await startEventTtl({ backend: options.backend, watchCache, ttlMs: options.eventTtlMs, signal: lifetime.signal, log: options.log });
+  }
   const authenticate = async (req: IncomingMessage): Promise<UserInfo | undefined> =>
     options.authenticateRequest ? options.authenticateRequest(req) : options.authenticate(req.headers.authorization);
   const authorize = async (a: Attributes): Promise<void> => {

@@ -25,6 +25,7 @@ interface ServerFlags extends ScaleOutFlags {
   advertiseAddress?: string;
   minRequestTimeout: number;
   defaultWatchCacheSize: number;
+  eventTtl: number;
   storageCompactWindow: number;
   storageCompactInterval: number;
   disable: string;
@@ -77,6 +78,7 @@ export function registerServerCommand(program: Command): void {
     )
     .option('--min-request-timeout <seconds>', 'watches without timeoutSeconds end after this many seconds times (1 + random)', toInt, 1800)
     .option('--default-watch-cache-size <events>', 'recent events kept in memory for watchers resuming from a resourceVersion', toInt, 20000)
+    .option('--event-ttl <duration>', 'how long Events are kept after their last write (0 keeps them)', parseDuration, 3_600_000)
     .option('--storage-compact-window <revisions>', 'revisions of history kept by compaction (older watches get 410 Gone)', toInt, 10000)
     .option('--storage-compact-interval <seconds>', 'how often storage compaction runs', toInt, 60)
     .option('--disable <components>', 'comma-separated components not to run (scheduler, controller-manager, agent)', '')
@@ -152,6 +154,7 @@ export function registerServerCommand(program: Command): void {
         advertiseAddress: opts.advertiseAddress,
         minRequestTimeoutSeconds: opts.minRequestTimeout,
         watchCacheSize: opts.defaultWatchCacheSize,
+        eventTtlMs: opts.eventTtl,
         compactWindow: opts.storageCompactWindow,
         compactIntervalMs: opts.storageCompactInterval * 1000,
         components: withLeaderElection(components, leaderElectionFromFlags(opts)),

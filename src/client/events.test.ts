@@ -45,7 +45,7 @@ describe('event recorder', () => {
     assert.equal(server.requests.filter((r) => r.path.startsWith(EVENTS) && r.method === 'PATCH').length, 1);
   });
 
-  it('starts a new Event when the aggregated one was deleted', async () => {
+  it('writes a deleted (expired) Event again under its name, with the count so far, as client-go does', async () => {
     const rec = createEventRecorder(client, { component: 'kubelet', logger: silentLogger });
     const node = { kind: 'Node', apiVersion: 'v1', metadata: { name: 'n1', uid: 'n' } };
     rec.event(node, { type: 'Normal', reason: 'NodeReady', message: 'ready' });
@@ -57,7 +57,36 @@ describe('event recorder', () => {
     await rec.flush();
     const again = [...server.objects.values()].filter((s) => (s.obj as Event).reason === 'NodeReady');
     assert.equal(again.length, 1);
-    assert.equal((again[0]!.obj as Event).count, 1);
+    assert.equal(again[0]!.obj.metadata?.name, stored?.obj.metadata?.name);
+    assert.equal((again[0]!.obj as Event).count, 2);
+  });
+
+  it('stops writing about an object after a burst of 25 from one source (spam filter)', async () => {
+    const clock = createFakeClock(Date.UTC(2026, 0, 2, 3, 4, 5));
+    const rec = createEventRecorder(client, { component: 'spammer', clock, logger: silentLogger });
+    const noisy = { ...pod, metadata: { ...pod.metadata, name: 'noisy', uid: 'u-noisy' } };
+    const writes = () => server.requests.filter((r) => r.path.startsWith(`${EVENTS}`) && (r.method === 'POST' || r.method === 'PATCH')).length;
+    const before = writes();
+    for (let i = 0; i < 40; i++) rec.event(noisy, { type: 'Warning', reason: 'Unhealthy', message: 'Readiness probe failed' });
+    await rec.flush();
+    assert.equal(writes() - before, 25);
+    const stored = [...server.objects.values()].map((s) => s.obj as Event).filter((e) => e.involvedObject?.name === 'noisy');
+    assert.equal(stored.length, 1);
+    assert.equal(stored[0]?.count, 25);
+  });
+
+  it('waits for its write budget when limited to a rate (kubelet --event-qps)', async () => {
+    const clock = createFakeClock(Date.UTC(2026, 0, 2, 3, 4, 5));
+    const rec = createEventRecorder(client, { component: 'limited', clock, logger: silentLogger, qps: 1, burst: 2 });
+    const objs = [0, 1, 2].map((i) => ({ ...pod, metadata: { ...pod.metadata, name: `q${i}`, uid: `uq${i}` } }));
+    for (const o of objs) rec.event(o, { type: 'Normal', reason: 'Pulled', message: 'pulled' });
+    const stored = () => [...server.objects.values()].filter((s) => (s.obj as Event).source?.component === 'limited').length;
+    await eventuallyTrue(() => stored() === 2);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(stored(), 2, 'the third write waits for a token');
+    clock.advance(1000);
+    await rec.flush();
+    assert.equal(stored(), 3);
   });
 
   it('never throws to the caller when the server is unreachable', async () => {
@@ -70,3 +99,8 @@ describe('event recorder', () => {
     dead.close();
   });
 });
+
+async function eventuallyTrue(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(cond());
+}

@@ -1,11 +1,18 @@
-// EventRecorder, as client-go's tools/record: writes core/v1 Events about an object, folding
-// repeats of an identical event (same object, type, reason, message, source) into one Event whose
-// `count` and `lastTimestamp` are patched. Writes happen in the background, serialized per
-// identical event; `event()` never throws and never blocks the caller. Failures are logged.
-
+// EventRecorder, as client-go's tools/record: writes core/v1 Events about an object through an
+// EventCorrelator (./event-correlator.ts), so a repeated event patches the existing Event's
+// `count` and `lastTimestamp`, similar events are combined, and a source that keeps reporting
+// about one object is throttled. Optionally, every write of the recorder takes a token from one
+// bucket first (the kubelet's --event-qps/--event-burst: one node's events are rate limited).
+//
+// `event()` never throws and never blocks the caller: correlation is synchronous, writes run in
+// the background, serialized per correlated Event so a patch never overtakes its create. At most
+// `maxPending` writes wait at once; beyond that, occurrences are dropped (upstream's broadcaster
+// drops when its 1000-entry queue is full). Failures are logged.
 import type { Event } from 'kubernetes-types/core/v1.d.ts';
-import { realClock, type Clock } from '../util/index.ts';
+import { realClock, sleep, type Clock } from '../util/index.ts';
 import { isNotFound } from './errors.ts';
+import { EventCorrelator, type CorrelatorOptions } from './event-correlator.ts';
+import { bucketRateLimiter, type RateLimiter } from './rate-limiter.ts';
 import { resources } from './resources.ts';
 import type { Client } from './rest-client.ts';
 import { consoleLogger, type KubeObject, type Logger } from './types.ts';
@@ -33,75 +40,61 @@ export interface EventRecorderOptions {
   host?: string;
   clock?: Clock;
   logger?: Logger;
-  /** Identical-event cache size (LRU, default 4096). */
-  cacheSize?: number;
-}
-
-interface Seen {
-  namespace: string;
-  name: string;
-  count: number;
+  /** Spam filter and aggregation tuning (defaults: upstream's). */
+  correlator?: Omit<CorrelatorOptions, 'clock'>;
+  /** Writes per second of this recorder (unset: not limited). The kubelet's --event-qps is 50. */
+  qps?: number;
+  /** Burst of those writes (kubelet's --event-burst: 100). */
+  burst?: number;
+  /** Writes waiting at once before new occurrences are dropped (default 1000). */
+  maxPending?: number;
 }
 
 export function createEventRecorder(client: Client, opts: EventRecorderOptions): EventRecorder {
   const clock = opts.clock ?? realClock;
   const log = opts.logger ?? consoleLogger;
-  const cacheSize = opts.cacheSize ?? 4096;
-  const seen = new Map<string, Seen>();
+  const correlator = new EventCorrelator({ clock, ...opts.correlator });
+  const limiter: RateLimiter<string> | undefined = opts.qps ? bucketRateLimiter({ qps: opts.qps, burst: opts.burst ?? opts.qps, clock }) : undefined;
+  const maxPending = opts.maxPending ?? 1000;
   const chains = new Map<string, Promise<void>>();
-  let seq = 0;
+  let pending = 0;
+  let dropped = 0;
 
-  async function write(key: string, ev: Event, now: string): Promise<void> {
-    const prev = seen.get(key);
-    if (prev) {
-      prev.count++;
-      seen.delete(key); // LRU: re-insert as newest
-      seen.set(key, prev);
+  async function write(key: string, ev: Event, patch: { count: number; lastTimestamp: string; message: string } | undefined): Promise<void> {
+    const wait = limiter?.when(key) ?? 0;
+    if (wait > 0) await sleep(clock, wait);
+    const ns = ev.metadata.namespace;
+    const name = ev.metadata.name ?? '';
+    if (patch) {
       try {
-        await client.patch(resources.events, prev.namespace, prev.name, { count: prev.count, lastTimestamp: now, message: ev.message }, { type: 'merge' });
+        await client.patch(resources.events, ns, name, patch, { type: 'merge' });
         return;
       } catch (err) {
         if (!isNotFound(err)) throw err;
-        // The aggregated Event was deleted (TTL): start a fresh one.
-        seen.delete(key);
+        // The Event expired (--event-ttl) or was deleted: write it again, name and count kept, as upstream.
       }
     }
-    const created = await client.create<Event>(resources.events, ev.metadata.namespace, ev);
-    seen.set(key, {
-      namespace: created.metadata?.namespace ?? ev.metadata.namespace ?? 'default',
-      name: created.metadata?.name ?? ev.metadata.name ?? '',
-      count: created.count ?? 1,
-    });
-    while (seen.size > cacheSize) {
-      const oldest = seen.keys().next().value;
-      if (oldest === undefined) break;
-      seen.delete(oldest);
-    }
+    await client.create(resources.events, ns, ev);
   }
 
   return {
     event(obj, e) {
       try {
-        const nowMs = clock.now();
-        const now = rfc3339(nowMs);
+        const now = rfc3339(clock.now());
         const md = obj.metadata ?? {};
-        const involvedObject = {
-          kind: e.kind ?? obj.kind,
-          apiVersion: e.apiVersion ?? obj.apiVersion,
-          namespace: md.namespace,
-          name: md.name,
-          uid: md.uid,
-          resourceVersion: md.resourceVersion,
-          fieldPath: e.fieldPath,
-        };
-        const namespace = md.namespace || 'default';
-        // Name as client-go: <object>.<unix nanos in hex>; the sequence keeps same-ms events apart.
-        const nanos = BigInt(Math.floor(nowMs)) * 1_000_000n + BigInt(seq++ % 1_000_000);
         const ev: Event = {
           apiVersion: 'v1',
           kind: 'Event',
-          metadata: { name: `${md.name ?? 'unknown'}.${nanos.toString(16)}`, namespace },
-          involvedObject,
+          metadata: { name: correlator.newName(md.name), namespace: md.namespace || 'default' },
+          involvedObject: {
+            kind: e.kind ?? obj.kind,
+            apiVersion: e.apiVersion ?? obj.apiVersion,
+            namespace: md.namespace,
+            name: md.name,
+            uid: md.uid,
+            resourceVersion: md.resourceVersion,
+            fieldPath: e.fieldPath,
+          },
           reason: e.reason,
           message: e.message,
           type: e.type,
@@ -113,17 +106,24 @@ export function createEventRecorder(client: Client, opts: EventRecorderOptions):
           reportingInstance: opts.host ?? '',
           ...(e.action ? { action: e.action } : {}),
         };
-        const key = JSON.stringify([opts.component, opts.host, involvedObject.kind, namespace, md.name, md.uid, e.fieldPath, e.type, e.reason, e.message]);
-        const prev = chains.get(key) ?? Promise.resolve();
+        const c = correlator.correlate(ev);
+        if (c.skip) return;
+        if (pending >= maxPending) {
+          if (dropped++ % 100 === 0) log.warn(`events: ${dropped} dropped, ${pending} writes already waiting`);
+          return;
+        }
+        pending++;
+        const prev = chains.get(c.key) ?? Promise.resolve();
         const next = prev
-          .then(() => write(key, ev, now))
+          .then(() => write(c.key, c.event, c.patch))
           .catch((err: unknown) => {
-            log.warn(`event ${e.reason} for ${namespace}/${md.name ?? ''}: ${err instanceof Error ? err.message : String(err)}`);
+            log.warn(`event ${e.reason} for ${ev.metadata.namespace}/${md.name ?? ''}: ${err instanceof Error ? err.message : String(err)}`);
           })
           .finally(() => {
-            if (chains.get(key) === next) chains.delete(key);
+            pending--;
+            if (chains.get(c.key) === next) chains.delete(c.key);
           });
-        chains.set(key, next);
+        chains.set(c.key, next);
       } catch (err) {
         log.warn(`event ${e.reason}: ${err instanceof Error ? err.message : String(err)}`);
       }

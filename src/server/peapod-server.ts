@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { type EtcdStorageConfig, openServerBackend } from './open-backend.ts';
 import type { Backend } from '../storage/index.ts';
 import { startApiServer, type ApiServer } from '../apiserver/server.ts';
+import { DEFAULT_EVENT_TTL_MS } from '../apiserver/event-ttl.ts';
 import { builtinResources } from '../apiserver/registry/index.ts';
 import { ensurePki } from '../util/tls/index.ts';
 import {
@@ -66,6 +67,8 @@ export interface PeapodServerOptions {
   /** Store state in this etcd cluster instead of `<dataDir>/state.db`. */
   readonly etcd?: EtcdStorageConfig;
   readonly watchCacheSize?: number;
+  /** Upstream --event-ttl (default 1h; 0 keeps Events forever). */
+  readonly eventTtlMs?: number;
   readonly minRequestTimeoutSeconds?: number;
   /** Audit log file and policy (kube-apiserver --audit-log-path / --audit-policy-file). */
   readonly audit?: { readonly logPath: string; readonly policyFile: string };
@@ -139,6 +142,7 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
     port: options.port ?? 6443,
     log: options.log,
     watchCacheSize: options.watchCacheSize,
+    eventTtlMs: options.eventTtlMs ?? DEFAULT_EVENT_TTL_MS,
     minRequestTimeoutSeconds: options.minRequestTimeoutSeconds,
     upgrade: streaming.upgrade,
     subresources: streaming.subresources,

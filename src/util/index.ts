@@ -4,3 +4,4 @@
 export { processExists } from './process.ts';
 export { createFakeClock, realClock, sleep, systemClock, type Clock, type FakeClock, type TimerHandle } from './clock.ts';
 export { CommandError, runCommand, signalNumber, type CommandOptions, type CommandResult } from './command.ts';
+export { Lru } from './lru.ts';

@@ -1,7 +1,12 @@
-// One backend watch feeds every API watcher: events are decoded once, kept in a ring buffer of recent
-// history, and fanned out to subscribers by key prefix. A watcher resuming from a revision still in
-// the ring is served from memory; older revisions fall back to a direct backend watch (which fails
-// with CompactedError -> 410 once compaction removed them).
+// One backend watch feeds every API watcher: events are decoded once (when first read), kept in a
+// ring buffer of recent history, and fanned out to subscribers by key prefix. A watcher resuming
+// from a revision still in the ring is served from memory; older revisions fall back to a direct
+// backend watch (which fails with CompactedError -> 410 once compaction removed them).
+//
+// Some prefixes get a ring of their own (`separateRings`): core/v1 Events, by far the most written
+// and least watched kind, would otherwise push the history of pods and nodes out of the shared ring
+// (upstream keeps no watch cache for Events at all). Their writes are never decoded unless someone
+// watches them.
 import type { Backend, KeyValue, WatchEvent } from '../../storage/index.ts';
 import type { KObject } from '../registry/types.ts';
 import { decode } from '../store/codec.ts';
@@ -23,6 +28,8 @@ export interface CacheEvent {
  * per watcher, so nothing may mutate it.
  */
 class StoredEvent implements CacheEvent {
+  #kv: KeyValue | undefined;
+  #object: KObject | undefined;
   #prevKv: KeyValue | undefined;
   #prev: KObject | undefined;
   #json: string | undefined;
@@ -30,11 +37,21 @@ class StoredEvent implements CacheEvent {
   constructor(
     readonly type: CacheEvent['type'],
     readonly key: string,
-    readonly object: KObject,
+    kv: KeyValue,
     prevKv: KeyValue | undefined,
     readonly revision: number,
   ) {
+    this.#kv = kv;
     this.#prevKv = prevKv;
+  }
+
+  /** For DELETED, the last state with resourceVersion = the delete's revision. */
+  get object(): KObject {
+    if (this.#kv) {
+      this.#object = decode(this.#kv, this.type === 'DELETED' ? this.revision : this.#kv.modRevision);
+      this.#kv = undefined;
+    }
+    return this.#object!;
   }
 
   get prev(): KObject | undefined {
@@ -59,16 +76,26 @@ interface Subscriber {
 export interface WatchCacheOptions {
   /** How many recent events to keep for resuming watchers. */
   capacity?: number;
+  /** Key prefixes whose events go to a ring of their own, with its capacity (not counted in `capacity`). */
+  separateRings?: ReadonlyMap<string, number>;
 }
 
 export function toCacheEvent(e: WatchEvent): CacheEvent {
-  if (e.type === 'delete') return new StoredEvent('DELETED', e.kv.key, decode(e.kv, e.revision), e.prev, e.revision);
-  return new StoredEvent(e.prev ? 'MODIFIED' : 'ADDED', e.kv.key, decode(e.kv), e.prev, e.revision);
+  if (e.type === 'delete') return new StoredEvent('DELETED', e.kv.key, e.kv, e.prev, e.revision);
+  return new StoredEvent(e.prev ? 'MODIFIED' : 'ADDED', e.kv.key, e.kv, e.prev, e.revision);
+}
+
+interface Ring {
+  readonly prefix: string;
+  readonly events: CacheEvent[];
+  readonly capacity: number;
+  /** The ring holds every event of its keys with a revision above this one. */
+  complete: number;
 }
 
 export class WatchCache {
-  private readonly ring: CacheEvent[] = [];
-  private readonly capacity: number;
+  private readonly main: Ring;
+  private readonly separate: Ring[];
   private readonly subscribers = new Set<Subscriber>();
   private readonly abort = new AbortController();
   /** Events with revision > startRevision are (or were) in the ring. */
@@ -79,12 +106,18 @@ export class WatchCache {
     private readonly backend: Backend,
     options: WatchCacheOptions = {},
   ) {
-    this.capacity = options.capacity ?? 20000;
+    this.main = { prefix: '/registry/', events: [], capacity: options.capacity ?? 20000, complete: 0 };
+    this.separate = [...(options.separateRings ?? [])].map(([prefix, capacity]) => ({ prefix, events: [], capacity, complete: 0 }));
+  }
+
+  private ringOf(key: string): Ring {
+    return this.separate.find((r) => key.startsWith(r.prefix)) ?? this.main;
   }
 
   async start(): Promise<void> {
     this.startRevision = this.backend.currentRevision();
     this.latest = this.startRevision;
+    for (const ring of [this.main, ...this.separate]) ring.complete = this.startRevision;
     await this.backend.watch('/registry/', (e) => this.onEvent(e), {
       fromRevision: this.startRevision,
       signal: this.abort.signal,
@@ -118,9 +151,11 @@ export class WatchCache {
    * Resolves once registered. Rejects with CompactedError when the history is gone.
    */
   async subscribe(prefix: string, from: number, deliver: (e: CacheEvent) => void, signal: AbortSignal): Promise<void> {
-    const oldestInRing = this.ring.length > 0 ? this.ring[0]!.revision - 1 : this.latest;
-    if (from >= oldestInRing && from >= this.startRevision) {
-      for (const e of this.ring) if (e.revision > from && e.key.startsWith(prefix)) deliver(e);
+    // A prefix spanning several rings (none of ours does) is replayed by the backend.
+    const spans = this.separate.some((r) => r.prefix.startsWith(prefix) && r.prefix !== prefix);
+    const ring = spans ? undefined : this.ringOf(prefix);
+    if (from >= (ring ? ring.complete : this.latest) && from >= this.startRevision) {
+      for (const e of ring?.events ?? []) if (e.revision > from && e.key.startsWith(prefix)) deliver(e);
       const sub: Subscriber = { prefix, from: Math.max(from, this.latest), deliver };
       this.subscribers.add(sub);
       signal.addEventListener('abort', () => this.subscribers.delete(sub), { once: true });
@@ -133,8 +168,12 @@ export class WatchCache {
   private onEvent(e: WatchEvent): void {
     const ev = toCacheEvent(e);
     this.latest = ev.revision;
-    this.ring.push(ev);
-    if (this.ring.length > this.capacity) this.ring.splice(0, this.ring.length - this.capacity);
+    const ring = this.ringOf(ev.key);
+    ring.events.push(ev);
+    if (ring.events.length > ring.capacity) {
+      const dropped = ring.events.splice(0, ring.events.length - ring.capacity);
+      ring.complete = dropped[dropped.length - 1]!.revision;
+    }
     for (const sub of this.subscribers) {
       if (ev.revision <= sub.from || !ev.key.startsWith(sub.prefix)) continue;
       try {

@@ -1,0 +1,60 @@
+// The watch cache serves resuming watchers from memory; Events have a ring of their own so their
+// churn never pushes other kinds' history out (with the backend compacted, a watch the rings
+// cannot serve fails with "compacted": that is how these tests tell memory from storage).
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { CompactedError, openSqliteBackend, type Backend } from '../../storage/index.ts';
+import { encode } from '../store/codec.ts';
+import { WatchCache, type CacheEvent } from './watch-cache.ts';
+
+const obj = (kind: string, name: string) => encode({ apiVersion: 'v1', kind, metadata: { name, namespace: 'default' } });
+
+async function collect(cache: WatchCache, prefix: string, from: number, signal: AbortSignal): Promise<string[]> {
+  const got: CacheEvent[] = [];
+  await cache.subscribe(prefix, from, (e) => got.push(e), signal);
+  return got.map((e) => `${e.type} ${e.object.metadata?.name}`);
+}
+
+describe('WatchCache with a separate ring for Events', () => {
+  let backend: Backend;
+  let cache: WatchCache;
+  const abort = new AbortController();
+  let start = 0;
+  let seventh = 0;
+  before(async () => {
+    backend = await openSqliteBackend({ path: ':memory:', compactIntervalMs: 0 });
+    cache = new WatchCache(backend, { capacity: 5, separateRings: new Map([['/registry/events/', 3]]) });
+    await cache.start();
+    start = backend.currentRevision();
+    await backend.create('/registry/pods/default/a', obj('Pod', 'a'));
+    await backend.create('/registry/pods/default/b', obj('Pod', 'b'));
+    for (let i = 1; i <= 10; i++) {
+      const r = await backend.create(`/registry/events/default/e${i}`, obj('Event', `e${i}`));
+      if (i === 7 && r.ok) seventh = r.revision;
+    }
+    await backend.compact(backend.currentRevision());
+  });
+  after(async () => {
+    abort.abort();
+    cache.stop();
+    await backend.close();
+  });
+
+  it('keeps the history of other kinds however many Events are written', async () => {
+    assert.deepEqual(await collect(cache, '/registry/pods/', start, abort.signal), ['ADDED a', 'ADDED b']);
+  });
+
+  it('keeps the newest Events in their own ring, and says "compacted" for older ones', async () => {
+    assert.deepEqual(await collect(cache, '/registry/events/default/', seventh, abort.signal), ['ADDED e8', 'ADDED e9', 'ADDED e10']);
+    await assert.rejects(collect(cache, '/registry/events/', start, abort.signal), CompactedError);
+  });
+
+  it('delivers live writes of every kind to a watcher of all keys', async () => {
+    const got: string[] = [];
+    await cache.subscribe('/registry/', backend.currentRevision(), (e) => got.push(e.key), abort.signal);
+    await backend.create('/registry/events/default/live', obj('Event', 'live'));
+    await backend.create('/registry/pods/default/live', obj('Pod', 'live'));
+    assert.deepEqual(got, ['/registry/events/default/live', '/registry/pods/default/live']);
+    await assert.rejects(collect(cache, '/registry/', start, abort.signal), CompactedError, 'history across rings comes from storage');
+  });
+});
