@@ -142,6 +142,19 @@ export function describeBackend(name: string, open: () => Promise<Backend>): voi
       );
       const first = await backend.list('/p/', { revision: a.modRevision });
       assert.deepEqual(first.items, [a]);
+      // A page counts live keys only: the deleted /p/b neither fills the limit nor counts as remaining.
+      const page = await backend.list('/p/', { limit: 1 });
+      assert.deepEqual(
+        page.items.map((kv) => `${kv.key}=${kv.value}`),
+        ['/p/a=a2'],
+      );
+      assert.equal(page.remaining, 1);
+      const rest = await backend.list('/p/', { limit: 1, startAfter: '/p/a', revision: page.revision });
+      assert.deepEqual(
+        rest.items.map((kv) => kv.key),
+        ['/p/c'],
+      );
+      assert.equal(rest.remaining, 0);
     });
 
     it('keeps one global, strictly increasing revision', async () => {

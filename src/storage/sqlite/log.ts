@@ -34,6 +34,7 @@ export interface NewRow {
 export class SqliteLog {
   readonly #db: Database.Database;
   readonly #latest: Database.Statement<[string], Row>;
+  readonly #byId: Database.Statement<[number], Row>;
   readonly #insert: Database.Statement<[string, number, number, number, number, string]>;
   readonly #sequence: Database.Statement<[], { seq: number }>;
   readonly #getMeta: Database.Statement<[string], { value: number }>;
@@ -45,6 +46,7 @@ export class SqliteLog {
   constructor(db: Database.Database) {
     this.#db = db;
     this.#latest = db.prepare(`SELECT ${COLUMNS} FROM kv WHERE name = ? ORDER BY id DESC LIMIT 1`);
+    this.#byId = db.prepare(`SELECT ${COLUMNS} FROM kv WHERE id = ?`);
     this.#insert = db.prepare('INSERT INTO kv (name, created, deleted, create_revision, prev_revision, value) VALUES (?, ?, ?, ?, ?, ?)');
     this.#sequence = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'kv'");
     this.#getMeta = db.prepare('SELECT value FROM meta WHERE key = ?');
@@ -78,17 +80,23 @@ export class SqliteLog {
     this.#setMeta.run(key, value);
   }
 
-  /** Live keys in the scan as of `revision`, in key order. limit 0 = all. */
+  /**
+   * Live keys in the scan as of `revision`, in key order. limit 0 = all. Two steps: the ids in key
+   * order, then each row by id. The ids come from one pass over the (name, id) index in name order
+   * that stops at the limit; grouping in a subquery instead made SQLite sort every remaining row
+   * (values included) before the LIMIT applied, so paging through N keys cost O(N²/limit).
+   */
   listAt(scan: Scan, revision: number, limit: number): Row[] {
-    const sql = `SELECT ${prefixed('kv')} FROM (${newestPerKey(scan)}) m JOIN kv ON kv.id = m.id
-      WHERE kv.deleted = 0 ORDER BY kv.name LIMIT @limit`;
-    return this.#statement(sql).all({ ...bind(scan), revision, limit: limit > 0 ? limit : -1 }) as Row[];
+    const ids = this.#statement(`${newestPerKey(scan)} LIMIT @limit`, { pluck: true }).all({
+      ...bind(scan),
+      revision,
+      limit: limit > 0 ? limit : -1,
+    }) as number[];
+    return ids.map((id) => this.#byId.get(id)!);
   }
 
   countAt(scan: Scan, revision: number): number {
-    const sql = `SELECT COUNT(*) AS n FROM (${newestPerKey(scan)}) m JOIN kv ON kv.id = m.id WHERE kv.deleted = 0`;
-    const row = this.#statement(sql).get({ ...bind(scan), revision }) as { n: number };
-    return row.n;
+    return this.#statement(`SELECT COUNT(*) FROM (${newestPerKey(scan)})`, { pluck: true }).get({ ...bind(scan), revision }) as number;
   }
 
   /** Every event in the scan with revision > after, in revision order, each with its previous row. */
@@ -116,10 +124,11 @@ export class SqliteLog {
     return this.#db.transaction(fn).immediate();
   }
 
-  #statement(sql: string): Database.Statement {
+  #statement(sql: string, options: { pluck?: boolean } = {}): Database.Statement {
     let statement = this.#cache.get(sql);
     if (!statement) {
       statement = this.#db.prepare(sql);
+      if (options.pluck) statement.pluck();
       this.#cache.set(sql, statement);
     }
     return statement;
@@ -179,8 +188,13 @@ function range(column: string, scan: Scan): string {
   return scan.end === undefined ? lower : `${lower} AND ${column} < @end`;
 }
 
+/**
+ * The newest row of each live key as of @revision, in key order. `deleted` is a bare column: with
+ * MAX() SQLite takes it from the row holding the maximum id, so HAVING drops keys whose newest row
+ * is a tombstone. Walks the (name, id) index in order, so an outer LIMIT stops the scan early.
+ */
 function newestPerKey(scan: Scan): string {
-  return `SELECT MAX(id) AS id FROM kv WHERE ${range('name', scan)} AND id <= @revision GROUP BY name`;
+  return `SELECT MAX(id) AS id, deleted FROM kv WHERE ${range('name', scan)} AND id <= @revision GROUP BY name HAVING deleted = 0 ORDER BY name`;
 }
 
 function bind(scan: Scan): { lower: string; end?: string } {
