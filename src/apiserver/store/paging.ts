@@ -15,8 +15,8 @@ export interface ListOptions {
   readonly resourceVersionMatch?: string;
 }
 
-export interface ListResult {
-  readonly items: KObject[];
+export interface ListResult<T = KObject> {
+  readonly items: T[];
   readonly resourceVersion: string;
   readonly continueToken?: string;
   readonly remainingItemCount?: number;
@@ -28,13 +28,21 @@ const READ_BATCH = 1000;
 const CONTINUE_TOO_OLD =
   'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.';
 
+export interface PagedRead<T> {
+  readonly prefix: string;
+  /** A stored row as the resource serves it. */
+  readonly read: (kv: KeyValue) => T;
+  /** The object selectors look at. */
+  readonly objectOf: (item: T) => KObject;
+  readonly options: ListOptions;
+}
+
 /**
- * One page of the objects under `prefix`. `read` decodes a stored row as the resource serves it.
- * The whole result is read at one revision: the continue token carries it, so later pages see the
- * same snapshot (or 410 Gone once it is compacted).
+ * One page of the objects under `prefix`. The whole result is read at one revision: the continue
+ * token carries it, so later pages see the same snapshot (or 410 Gone once it is compacted).
  */
-export async function listPaged(backend: Backend, opts: { prefix: string; read: (kv: KeyValue) => KObject; options: ListOptions }): Promise<ListResult> {
-  const { prefix, read, options } = opts;
+export async function listPaged<T>(backend: Backend, opts: PagedRead<T>): Promise<ListResult<T>> {
+  const { prefix, read, objectOf, options } = opts;
   let revision: number | undefined;
   let startAfter: string | undefined;
   if (options.continueToken) {
@@ -58,7 +66,7 @@ export async function listPaged(backend: Backend, opts: { prefix: string; read: 
   }
   const limit = options.limit && options.limit > 0 ? options.limit : 0;
   const filtered = Boolean(options.labelMatch || options.fieldMatch);
-  const items: KObject[] = [];
+  const items: T[] = [];
   let readRevision: number | undefined = revision;
   let more = false;
   let remaining = 0;
@@ -86,10 +94,11 @@ export async function listPaged(backend: Backend, opts: { prefix: string; read: 
       if (pause) await pause;
       const kv = res.items[i]!;
       startAfter = kv.key;
-      const obj = read(kv);
+      const item = read(kv);
+      const obj = objectOf(item);
       if (options.labelMatch && !options.labelMatch(obj.metadata?.labels)) continue;
       if (options.fieldMatch && !options.fieldMatch(obj)) continue;
-      items.push(obj);
+      items.push(item);
       if (limit && items.length === limit) {
         const leftInBatch = res.items.length - i - 1;
         more = leftInBatch > 0 || res.remaining > 0;

@@ -5,6 +5,7 @@
 import type { Backend, KeyValue, WatchEvent } from '../../storage/index.ts';
 import type { KObject } from '../registry/types.ts';
 import { decode } from '../store/codec.ts';
+import { ObjectCache, SharedObject } from './object-cache.ts';
 
 export interface CacheEvent {
   readonly type: 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -25,16 +26,20 @@ export interface CacheEvent {
 class StoredEvent implements CacheEvent {
   #prevKv: KeyValue | undefined;
   #prev: KObject | undefined;
-  #json: string | undefined;
 
   constructor(
     readonly type: CacheEvent['type'],
     readonly key: string,
-    readonly object: KObject,
+    /** The new state, shared with the object cache (puts) so a LIST reuses its encoding. */
+    readonly shared: SharedObject,
     prevKv: KeyValue | undefined,
     readonly revision: number,
   ) {
     this.#prevKv = prevKv;
+  }
+
+  get object(): KObject {
+    return this.shared.object;
   }
 
   get prev(): KObject | undefined {
@@ -46,7 +51,7 @@ class StoredEvent implements CacheEvent {
   }
 
   objectJson(): string {
-    return (this.#json ??= JSON.stringify(this.object));
+    return this.shared.json();
   }
 }
 
@@ -61,9 +66,9 @@ export interface WatchCacheOptions {
   capacity?: number;
 }
 
-export function toCacheEvent(e: WatchEvent): CacheEvent {
-  if (e.type === 'delete') return new StoredEvent('DELETED', e.kv.key, decode(e.kv, e.revision), e.prev, e.revision);
-  return new StoredEvent(e.prev ? 'MODIFIED' : 'ADDED', e.kv.key, decode(e.kv), e.prev, e.revision);
+function toStoredEvent(e: WatchEvent): StoredEvent {
+  if (e.type === 'delete') return new StoredEvent('DELETED', e.kv.key, new SharedObject(decode(e.kv, e.revision), e.revision), e.prev, e.revision);
+  return new StoredEvent(e.prev ? 'MODIFIED' : 'ADDED', e.kv.key, new SharedObject(decode(e.kv), e.kv.modRevision), e.prev, e.revision);
 }
 
 export class WatchCache {
@@ -74,6 +79,8 @@ export class WatchCache {
   /** Events with revision > startRevision are (or were) in the ring. */
   private startRevision = 0;
   private latest = 0;
+  /** Current objects by key, decoded and encoded once, for LIST and GET (fed by every event). */
+  readonly objects = new ObjectCache();
 
   constructor(
     private readonly backend: Backend,
@@ -127,11 +134,13 @@ export class WatchCache {
       return;
     }
     // Older than the ring: a dedicated backend watch (throws CompactedError if compacted).
-    await this.backend.watch(prefix, (e) => deliver(toCacheEvent(e)), { fromRevision: from, signal });
+    await this.backend.watch(prefix, (e) => deliver(toStoredEvent(e)), { fromRevision: from, signal });
   }
 
   private onEvent(e: WatchEvent): void {
-    const ev = toCacheEvent(e);
+    const ev = toStoredEvent(e);
+    if (ev.type === 'DELETED') this.objects.delete(ev.key, ev.revision);
+    else this.objects.put(ev.key, ev.shared);
     this.latest = ev.revision;
     this.ring.push(ev);
     if (this.ring.length > this.capacity) this.ring.splice(0, this.ring.length - this.capacity);
