@@ -121,6 +121,14 @@ export function describeBackend(name: string, open: () => Promise<Backend>): voi
       assert.equal(page2.remaining, 0);
       const exact = await backend.list('/a/', { limit: 4 });
       assert.equal(exact.remaining, 0);
+      // Without a count, remaining still tells whether more keys follow.
+      const uncounted = await backend.list('/a/', { limit: 2, countRemaining: false });
+      assert.deepEqual(
+        uncounted.items.map((kv) => kv.key),
+        ['/a/1', '/a/2'],
+      );
+      assert.ok(uncounted.remaining > 0);
+      assert.equal((await backend.list('/a/', { limit: 4, countRemaining: false })).remaining, 0);
       assert.equal((await backend.list('/')).items.length, 6);
       assert.deepEqual((await backend.list('/c/')).items, []);
     });

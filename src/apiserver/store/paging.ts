@@ -79,7 +79,8 @@ export async function listPaged<T>(backend: Backend, opts: PagedRead<T>): Promis
     const batch = limit ? Math.max(limit * 2, 100) : READ_BATCH;
     let res: Awaited<ReturnType<typeof backend.list>>;
     try {
-      res = await backend.list(prefix, { revision: readRevision, limit: batch, startAfter });
+      // Only an unfiltered page a client asked for reports how many items remain (remainingItemCount).
+      res = await backend.list(prefix, { revision: readRevision, limit: batch, startAfter, countRemaining: limit > 0 && !filtered });
     } catch (e) {
       // A whole-collection list whose own revision was compacted between its batches starts over.
       if (e instanceof CompactedError && !first && !limit && revision === undefined) return listPaged(backend, opts);

@@ -34,7 +34,6 @@ export interface NewRow {
 export class SqliteLog {
   readonly #db: Database.Database;
   readonly #latest: Database.Statement<[string], Row>;
-  readonly #byId: Database.Statement<[number], Row>;
   readonly #insert: Database.Statement<[string, number, number, number, number, string]>;
   readonly #sequence: Database.Statement<[], { seq: number }>;
   readonly #getMeta: Database.Statement<[string], { value: number }>;
@@ -46,7 +45,6 @@ export class SqliteLog {
   constructor(db: Database.Database) {
     this.#db = db;
     this.#latest = db.prepare(`SELECT ${COLUMNS} FROM kv WHERE name = ? ORDER BY id DESC LIMIT 1`);
-    this.#byId = db.prepare(`SELECT ${COLUMNS} FROM kv WHERE id = ?`);
     this.#insert = db.prepare('INSERT INTO kv (name, created, deleted, create_revision, prev_revision, value) VALUES (?, ?, ?, ?, ?, ?)');
     this.#sequence = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'kv'");
     this.#getMeta = db.prepare('SELECT value FROM meta WHERE key = ?');
@@ -81,18 +79,14 @@ export class SqliteLog {
   }
 
   /**
-   * Live keys in the scan as of `revision`, in key order. limit 0 = all. Two steps: the ids in key
-   * order, then each row by id. The ids come from one pass over the (name, id) index in name order
-   * that stops at the limit; grouping in a subquery instead made SQLite sort every remaining row
-   * (values included) before the LIMIT applied, so paging through N keys cost O(N²/limit).
+   * Live keys in the scan as of `revision`, in key order. limit 0 = all. One pass over the
+   * (name, id) index in name order that stops at the limit (see newestPerKey). Grouping in a
+   * subquery joined back to kv instead made SQLite sort every remaining row, values included,
+   * before the LIMIT applied, so paging through N keys cost O(N²/limit).
    */
   listAt(scan: Scan, revision: number, limit: number): Row[] {
-    const ids = this.#statement(`${newestPerKey(scan)} LIMIT @limit`, { pluck: true }).all({
-      ...bind(scan),
-      revision,
-      limit: limit > 0 ? limit : -1,
-    }) as number[];
-    return ids.map((id) => this.#byId.get(id)!);
+    const sql = `${newestPerKey(scan, 'name, created, create_revision, prev_revision, value')} LIMIT @limit`;
+    return this.#statement(sql).all({ ...bind(scan), revision, limit: limit > 0 ? limit : -1 }) as Row[];
   }
 
   countAt(scan: Scan, revision: number): number {
@@ -189,12 +183,14 @@ function range(column: string, scan: Scan): string {
 }
 
 /**
- * The newest row of each live key as of @revision, in key order. `deleted` is a bare column: with
- * MAX() SQLite takes it from the row holding the maximum id, so HAVING drops keys whose newest row
- * is a tombstone. Walks the (name, id) index in order, so an outer LIMIT stops the scan early.
+ * The newest row of each live key as of @revision, in key order, with `columns` besides id and
+ * deleted. The other columns are bare: with MAX() SQLite takes them from the row holding the
+ * maximum id, so HAVING drops keys whose newest row is a tombstone. Walks the (name, id) index in
+ * order, so an outer LIMIT stops the scan early.
  */
-function newestPerKey(scan: Scan): string {
-  return `SELECT MAX(id) AS id, deleted FROM kv WHERE ${range('name', scan)} AND id <= @revision GROUP BY name HAVING deleted = 0 ORDER BY name`;
+function newestPerKey(scan: Scan, columns = ''): string {
+  const more = columns ? `, ${columns}` : '';
+  return `SELECT MAX(id) AS id, deleted${more} FROM kv WHERE ${range('name', scan)} AND id <= @revision GROUP BY name HAVING deleted = 0 ORDER BY name`;
 }
 
 function bind(scan: Scan): { lower: string; end?: string } {
