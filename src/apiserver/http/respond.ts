@@ -21,6 +21,8 @@ export function sendJsonText(res: ServerResponse, code: number, text: string, he
 
 /** Lists this short are sent in one piece. */
 const LIST_SLICE = 250;
+/** Characters of a list body written at a time. */
+const LIST_CHUNK_BYTES = 64 * 1024;
 
 export interface JsonListOptions<T> {
   readonly headers?: Record<string, string>;
@@ -53,9 +55,12 @@ export async function sendJsonList<T>(
   }
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', ...headers });
   res.write(head.slice(0, open + 1));
-  // Encode for a couple of milliseconds, write what was encoded, yield; again.
+  // Encode for a couple of milliseconds (or until a chunk is full), write it, yield; again. The
+  // chunk bound matters for pre-encoded items: a time slice of them is the whole list, and one
+  // write of megabytes is one long synchronous TLS encryption.
   const budget = loopBudget();
   let parts: string[] = [];
+  let bytes = 0;
   let first = true;
   const flush = (): boolean => {
     if (parts.length === 0) return true;
@@ -63,16 +68,19 @@ export async function sendJsonList<T>(
     const more = res.write(first ? text : `,${text}`);
     first = false;
     parts = [];
+    bytes = 0;
     return more;
   };
   for (const x of array) {
     const pause = budget.yieldIfSpent();
-    if (pause) {
+    if (pause || bytes >= LIST_CHUNK_BYTES) {
       if (!flush()) await drained(res);
-      await pause;
+      if (pause) await pause;
       if (res.destroyed) return;
     }
-    parts.push(encode(x));
+    const text = encode(x);
+    parts.push(text);
+    bytes += text.length;
   }
   flush();
   res.end(head.slice(open + 1));

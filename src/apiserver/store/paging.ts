@@ -22,8 +22,11 @@ export interface ListResult<T = KObject> {
   readonly remainingItemCount?: number;
 }
 
-/** Rows read from storage at a time by a list without a limit (one query held the loop for all of them). */
-const READ_BATCH = 1000;
+/**
+ * Rows read from storage at a time by a list without a limit: one synchronous SQLite query (about
+ * a millisecond for 250 pods); the next batch starts after the loop had a turn.
+ */
+const READ_BATCH = 250;
 
 const CONTINUE_TOO_OLD =
   'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.';
