@@ -159,6 +159,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         clock,
         admission,
         hooks: options.storeHooks?.get(`${entry.group}/${entry.resource}`),
+        objects: watchCache.objects,
         // Every write with a fieldManager records the fields it changed, as upstream does.
         managedFields: (old, obj, manager, subresource) =>
           updateManagedFields(old as unknown as Json | undefined, obj as unknown as Json, {

@@ -121,6 +121,14 @@ export function describeBackend(name: string, open: () => Promise<Backend>): voi
       assert.equal(page2.remaining, 0);
       const exact = await backend.list('/a/', { limit: 4 });
       assert.equal(exact.remaining, 0);
+      // Without a count, remaining still tells whether more keys follow.
+      const uncounted = await backend.list('/a/', { limit: 2, countRemaining: false });
+      assert.deepEqual(
+        uncounted.items.map((kv) => kv.key),
+        ['/a/1', '/a/2'],
+      );
+      assert.ok(uncounted.remaining > 0);
+      assert.equal((await backend.list('/a/', { limit: 4, countRemaining: false })).remaining, 0);
       assert.equal((await backend.list('/')).items.length, 6);
       assert.deepEqual((await backend.list('/c/')).items, []);
     });
@@ -142,6 +150,19 @@ export function describeBackend(name: string, open: () => Promise<Backend>): voi
       );
       const first = await backend.list('/p/', { revision: a.modRevision });
       assert.deepEqual(first.items, [a]);
+      // A page counts live keys only: the deleted /p/b neither fills the limit nor counts as remaining.
+      const page = await backend.list('/p/', { limit: 1 });
+      assert.deepEqual(
+        page.items.map((kv) => `${kv.key}=${kv.value}`),
+        ['/p/a=a2'],
+      );
+      assert.equal(page.remaining, 1);
+      const rest = await backend.list('/p/', { limit: 1, startAfter: '/p/a', revision: page.revision });
+      assert.deepEqual(
+        rest.items.map((kv) => kv.key),
+        ['/p/c'],
+      );
+      assert.equal(rest.remaining, 0);
     });
 
     it('keeps one global, strictly increasing revision', async () => {

@@ -21,13 +21,19 @@ export interface ListOptions {
   readonly limit?: number;
   /** Only keys strictly greater than this one (for continue tokens). */
   readonly startAfter?: string;
+  /**
+   * When false, `remaining` only says whether more keys follow (0 or at least 1): a read that pages
+   * through a whole collection needs no count, and counting the rest of the range on every page
+   * costs SQLite a scan of it (O(N²/limit) over the whole read). Default true.
+   */
+  readonly countRemaining?: boolean;
 }
 
 export interface ListResult {
   readonly items: KeyValue[];
   /** The revision the list was read at. */
   readonly revision: number;
-  /** Number of matching keys after the last returned item (0 when complete). */
+  /** Number of matching keys after the last returned item (0 when complete; see countRemaining). */
   readonly remaining: number;
 }
 

@@ -5,8 +5,9 @@ import { badRequest } from '../errors.ts';
 import type { RequestScope } from '../context.ts';
 import { decodeBody, readBody } from '../http/body.ts';
 import type { Query } from '../http/query.ts';
-import { negotiate, sendJson } from '../http/respond.ts';
+import { negotiate, sendJson, sendJsonText } from '../http/respond.ts';
 import type { KObject } from '../registry/types.ts';
+import type { SharedObject } from '../watch/object-cache.ts';
 import { parseIncludeObject, toTable } from './table.ts';
 import { checkFieldValidation, checkKind } from './decode.ts';
 
@@ -23,6 +24,12 @@ export function sendObject(scope: RequestScope, code: number, obj: KObject, head
     return;
   }
   sendJson(scope.res, code, obj, headers);
+}
+
+/** Sends a shared object: its encoding as is, or its one-row Table. */
+export function sendShared(scope: RequestScope, shared: SharedObject): void {
+  if (negotiate(scope.req).table) sendObject(scope, 200, shared.object);
+  else sendJsonText(scope.res, 200, shared.json());
 }
 
 export function writeOptions(query: Query): { dryRun: boolean; fieldManager: string | undefined } {

@@ -13,7 +13,7 @@ import { buildFieldMatcher, buildLabelMatcher } from './selectors.ts';
 import { serveWatch } from './watch.ts';
 import { servePatch } from './patch.ts';
 import { serveSubresource } from './subresources.ts';
-import { readObject, sendObject, warningHeaders, writeOptions } from './object-io.ts';
+import { readObject, sendObject, sendShared, warningHeaders, writeOptions } from './object-io.ts';
 
 export function verbOf(method: string, info: ResourceRequest, query: Query): string {
   if (method === 'GET') return info.name ? 'get' : query.bool('watch') ? 'watch' : 'list';
@@ -66,14 +66,14 @@ export async function serveResource(scope: RequestScope): Promise<void> {
 }
 
 async function serveGet(scope: RequestScope): Promise<void> {
-  const obj = await scope.handle.store.get(scope.info.namespace, scope.info.name!);
-  sendObject(scope, 200, obj);
+  sendShared(scope, await scope.handle.store.getShared(scope.info.namespace, scope.info.name!));
 }
 
 async function serveList(scope: RequestScope): Promise<void> {
   const { handle, query, info } = scope;
   const neg = negotiate(scope.req);
-  const result = await handle.store.list(info.namespace, {
+  // Shared objects: the items are only read (selectors, Table rows) and sent as encoded once.
+  const result = await handle.store.listShared(info.namespace, {
     labelMatch: buildLabelMatcher(query.str('labelSelector')),
     fieldMatch: buildFieldMatcher(handle.entry, query.str('fieldSelector')),
     limit: query.int('limit'),
@@ -82,7 +82,8 @@ async function serveList(scope: RequestScope): Promise<void> {
     resourceVersionMatch: query.str('resourceVersionMatch'),
   });
   if (neg.table) {
-    const { rows, ...table } = toTable(handle.entry, result.items, scope.ctx.clock, {
+    const objects = result.items.map((s) => s.object);
+    const { rows, ...table } = toTable(handle.entry, objects, scope.ctx.clock, {
       includeObject: parseIncludeObject(query.str('includeObject')),
       withColumns: true,
       resourceVersion: result.resourceVersion,
@@ -97,7 +98,9 @@ async function serveList(scope: RequestScope): Promise<void> {
   const metadata: Record<string, unknown> = { resourceVersion: result.resourceVersion };
   if (result.continueToken) metadata.continue = result.continueToken;
   if (result.remainingItemCount !== undefined) metadata.remainingItemCount = result.remainingItemCount;
-  await sendJsonList(scope.res, { kind: handle.entry.listKind, apiVersion: handle.store.apiVersion, metadata }, 'items', result.items);
+  await sendJsonList(scope.res, { kind: handle.entry.listKind, apiVersion: handle.store.apiVersion, metadata }, 'items', result.items, {
+    encode: (s) => s.json(),
+  });
 }
 
 async function serveCreate(scope: RequestScope): Promise<void> {

@@ -122,12 +122,16 @@ export async function serveWatch(scope: RequestScope): Promise<void> {
     let from: number;
     if (rvParam === undefined || rvParam === '' || rvParam === '0' || sendInitial) {
       // Synthetic ADDED events for the current state, then changes after the list's revision.
-      const list = await handle.store.list(info.namespace, { labelMatch, fieldMatch });
+      const list = await handle.store.listShared(info.namespace, { labelMatch, fieldMatch });
       from = Number(list.resourceVersion);
       if (rvParam !== undefined && rvParam !== '' && rvParam !== '0' && sendInitial) {
         from = Math.max(from, parseResourceVersion(rvParam));
       }
-      for (const item of list.items) send('ADDED', render(item));
+      // Listed objects are served already (converted if needed): their encoding serves unless a Table is asked for.
+      for (const item of list.items) {
+        if (neg.table) send('ADDED', render(item.object));
+        else send('ADDED', item.object, item.json());
+      }
       lastRv = from;
       if (sendInitial && bookmarks) bookmark({ 'k8s.io/initial-events-end': 'true' });
     } else {

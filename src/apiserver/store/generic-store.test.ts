@@ -8,6 +8,7 @@ import { ApiError } from '../errors.ts';
 import type { KObject, ResourceEntry } from '../registry/types.ts';
 import type { AdmissionPlugin } from './admission-types.ts';
 import { GenericStore } from './generic-store.ts';
+import { ObjectCache } from '../watch/object-cache.ts';
 
 const widgets: ResourceEntry = {
   group: 'example.com',
@@ -30,11 +31,15 @@ after(async () => {
   for (const b of backends) await b.close();
 });
 
-async function storeFor(entry: ResourceEntry = widgets, admission: AdmissionPlugin[] = []): Promise<{ store: GenericStore; clock: { t: number } }> {
+async function storeFor(
+  entry: ResourceEntry = widgets,
+  admission: AdmissionPlugin[] = [],
+  objects?: ObjectCache,
+): Promise<{ store: GenericStore; clock: { t: number }; backend: Backend }> {
   const backend = await openSqliteBackend({ path: ':memory:' });
   backends.push(backend);
   const clock = { t: Date.parse('2026-01-02T03:04:05Z') };
-  return { store: new GenericStore(entry, { backend, clock: { now: () => new Date(clock.t) }, admission }), clock };
+  return { store: new GenericStore(entry, { backend, clock: { now: () => new Date(clock.t) }, admission, objects }), clock, backend };
 }
 
 const widget = (name: string, extra: Partial<KObject> = {}): KObject => ({
@@ -190,5 +195,62 @@ describe('GenericStore', () => {
     assert.equal(labelled.items.length, 0);
     await rejects(store.list('ns', { continueToken: 'garbage' }), 400, 'BadRequest');
     await rejects(store.list('ns', { resourceVersion: 'abc' }), 400, 'BadRequest');
+  });
+
+  it('shared reads serve what a fresh decode serves, decode each stored revision once, and keep old snapshots', async () => {
+    const objects = new ObjectCache();
+    const { store } = await storeFor(widgets, [], objects);
+    for (let i = 0; i < 300; i++) {
+      const name = `w${String(i).padStart(3, '0')}`;
+      await store.create('ns', widget(name, { metadata: { name, labels: { odd: String(i % 2) } } }));
+    }
+    const old = await store.list('ns');
+    await store.guaranteedUpdate('ns', 'w001', (live) => ({ ...live, spec: { size: 2 } }));
+    const fresh = await store.list('ns');
+    const shared = await store.listShared('ns');
+    assert.deepEqual(
+      shared.items.map((s) => s.object),
+      fresh.items,
+    );
+    assert.deepEqual(
+      shared.items.map((s) => s.json()),
+      fresh.items.map((o) => JSON.stringify(o)),
+    );
+    assert.equal(shared.resourceVersion, fresh.resourceVersion);
+    // A second read hands out the very same objects: nothing is decoded or encoded again.
+    const again = await store.listShared('ns');
+    assert.ok(again.items.every((s, i) => s === shared.items[i]));
+    assert.equal((await store.getShared('ns', 'w001')).json(), JSON.stringify(fresh.items[1]));
+    // Selectors and pages see the same objects as the fresh list.
+    const odd = await store.listShared('ns', { labelMatch: (l) => l?.odd === '1', limit: 10 });
+    assert.deepEqual(
+      odd.items.map((s) => s.object),
+      fresh.items.filter((o) => o.metadata?.labels?.odd === '1').slice(0, 10),
+    );
+    const page2 = await store.listShared('ns', { limit: 200, continueToken: (await store.listShared('ns', { limit: 100 })).continueToken });
+    assert.deepEqual(
+      page2.items.map((s) => s.object),
+      fresh.items.slice(100),
+    );
+    // A list at the revision before the update serves the old state of w001, not the cached newest.
+    const exact = await store.listShared('ns', { resourceVersion: old.resourceVersion, resourceVersionMatch: 'Exact' });
+    assert.deepEqual(
+      exact.items.map((s) => s.object),
+      old.items,
+    );
+    assert.deepEqual((await store.listShared('ns')).items[1]?.object.spec, { size: 2 });
+  });
+
+  it('shared reads of another version rewrite a copy, never the cached object', async () => {
+    const objects = new ObjectCache();
+    const { store: v1, backend } = await storeFor({ ...widgets, convertApiVersion: true }, [], objects);
+    const v2 = new GenericStore({ ...widgets, version: 'v2', convertApiVersion: true }, { backend, clock: { now: () => new Date() }, objects });
+    await v1.create('ns', widget('a'));
+    const asV2 = await v2.listShared('ns');
+    assert.equal(asV2.items[0]?.object.apiVersion, 'example.com/v2');
+    assert.equal(JSON.parse(asV2.items[0]!.json()).apiVersion, 'example.com/v2');
+    assert.equal((await v2.getShared('ns', 'a')).object.apiVersion, 'example.com/v2');
+    assert.equal((await v1.listShared('ns')).items[0]?.object.apiVersion, 'example.com/v1');
+    assert.equal(JSON.parse((await v1.getShared('ns', 'a')).json()).apiVersion, 'example.com/v1');
   });
 });

@@ -15,6 +15,7 @@ import { randomSuffix } from './generate-name.ts';
 import { planDelete, type DeleteHooks } from './graceful-delete.ts';
 import { listPaged, type ListOptions, type ListResult } from './paging.ts';
 import type { StoreHooks } from './store-hooks.ts';
+import { type ObjectCache, SharedObject } from '../watch/object-cache.ts';
 import { rfc3339 } from '../../api/time.ts';
 import { prepareUpdate, unchanged } from './update-strategy.ts';
 
@@ -30,6 +31,8 @@ export interface StoreDeps {
   readonly admission?: AdmissionPlugin[];
   readonly managedFields?: ManagedFieldsUpdater;
   readonly hooks?: StoreHooks;
+  /** Decoded/encoded objects shared by reads (getShared, listShared); without it each read decodes. */
+  readonly objects?: ObjectCache;
 }
 
 export interface WriteOptions {
@@ -66,6 +69,17 @@ export class GenericStore {
     return obj;
   }
 
+  /**
+   * A stored row as this entry serves it, shared with every other reader: the object cache's own
+   * when no conversion applies, else a converted copy (never the cached object rewritten).
+   */
+  private shared(kv: KeyValue): SharedObject {
+    const stored = this.deps.objects ? this.deps.objects.read(kv) : new SharedObject(decode(kv), kv.modRevision);
+    const obj = stored.object;
+    if (obj.apiVersion === this.apiVersion || !(this.entry.convert || this.entry.convertApiVersion)) return stored;
+    return new SharedObject(this.entry.convert ? this.entry.convert(obj) : { ...obj, apiVersion: this.apiVersion }, stored.modRevision);
+  }
+
   private get ref() {
     return { group: this.entry.group, resource: this.entry.resource };
   }
@@ -80,14 +94,25 @@ export class GenericStore {
     return this.read(kv);
   }
 
+  /** Like get, but the object is shared (read-only) and carries its JSON, encoded once. */
+  async getShared(namespace: string | undefined, name: string): Promise<SharedObject> {
+    return this.shared(await this.getKv(namespace, name));
+  }
+
   private async getKv(namespace: string | undefined, name: string): Promise<KeyValue> {
     const kv = await this.deps.backend.get(this.key(namespace, name));
     if (!kv) throw notFound(this.ref, name);
     return kv;
   }
 
+  /** Objects the caller owns (fresh copies it may change). */
   list(namespace: string | undefined, options: ListOptions = {}): Promise<ListResult> {
-    return listPaged(this.deps.backend, { prefix: listPrefix(this.entry, namespace), read: (kv) => this.read(kv), options });
+    return listPaged(this.deps.backend, { prefix: listPrefix(this.entry, namespace), read: (kv) => this.read(kv), objectOf: (o) => o, options });
+  }
+
+  /** Like list, but the objects are shared (read-only) and carry their JSON, encoded once: for responses. */
+  listShared(namespace: string | undefined, options: ListOptions = {}): Promise<ListResult<SharedObject>> {
+    return listPaged(this.deps.backend, { prefix: listPrefix(this.entry, namespace), read: (kv) => this.shared(kv), objectOf: (s) => s.object, options });
   }
 
   async create(namespace: string | undefined, input: KObject, options: WriteOptions = {}): Promise<KObject> {

@@ -15,26 +15,37 @@ export interface ListOptions {
   readonly resourceVersionMatch?: string;
 }
 
-export interface ListResult {
-  readonly items: KObject[];
+export interface ListResult<T = KObject> {
+  readonly items: T[];
   readonly resourceVersion: string;
   readonly continueToken?: string;
   readonly remainingItemCount?: number;
 }
 
-/** Rows read from storage at a time by a list without a limit (one query held the loop for all of them). */
-const READ_BATCH = 1000;
+/**
+ * Rows read from storage at a time by a list without a limit: one synchronous SQLite query (about
+ * a millisecond for 250 pods); the next batch starts after the loop had a turn.
+ */
+const READ_BATCH = 250;
 
 const CONTINUE_TOO_OLD =
   'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.';
 
+export interface PagedRead<T> {
+  readonly prefix: string;
+  /** A stored row as the resource serves it. */
+  readonly read: (kv: KeyValue) => T;
+  /** The object selectors look at. */
+  readonly objectOf: (item: T) => KObject;
+  readonly options: ListOptions;
+}
+
 /**
- * One page of the objects under `prefix`. `read` decodes a stored row as the resource serves it.
- * The whole result is read at one revision: the continue token carries it, so later pages see the
- * same snapshot (or 410 Gone once it is compacted).
+ * One page of the objects under `prefix`. The whole result is read at one revision: the continue
+ * token carries it, so later pages see the same snapshot (or 410 Gone once it is compacted).
  */
-export async function listPaged(backend: Backend, opts: { prefix: string; read: (kv: KeyValue) => KObject; options: ListOptions }): Promise<ListResult> {
-  const { prefix, read, options } = opts;
+export async function listPaged<T>(backend: Backend, opts: PagedRead<T>): Promise<ListResult<T>> {
+  const { prefix, read, objectOf, options } = opts;
   let revision: number | undefined;
   let startAfter: string | undefined;
   if (options.continueToken) {
@@ -58,7 +69,7 @@ export async function listPaged(backend: Backend, opts: { prefix: string; read: 
   }
   const limit = options.limit && options.limit > 0 ? options.limit : 0;
   const filtered = Boolean(options.labelMatch || options.fieldMatch);
-  const items: KObject[] = [];
+  const items: T[] = [];
   let readRevision: number | undefined = revision;
   let more = false;
   let remaining = 0;
@@ -71,7 +82,8 @@ export async function listPaged(backend: Backend, opts: { prefix: string; read: 
     const batch = limit ? Math.max(limit * 2, 100) : READ_BATCH;
     let res: Awaited<ReturnType<typeof backend.list>>;
     try {
-      res = await backend.list(prefix, { revision: readRevision, limit: batch, startAfter });
+      // Only an unfiltered page a client asked for reports how many items remain (remainingItemCount).
+      res = await backend.list(prefix, { revision: readRevision, limit: batch, startAfter, countRemaining: limit > 0 && !filtered });
     } catch (e) {
       // A whole-collection list whose own revision was compacted between its batches starts over.
       if (e instanceof CompactedError && !first && !limit && revision === undefined) return listPaged(backend, opts);
@@ -86,10 +98,11 @@ export async function listPaged(backend: Backend, opts: { prefix: string; read: 
       if (pause) await pause;
       const kv = res.items[i]!;
       startAfter = kv.key;
-      const obj = read(kv);
+      const item = read(kv);
+      const obj = objectOf(item);
       if (options.labelMatch && !options.labelMatch(obj.metadata?.labels)) continue;
       if (options.fieldMatch && !options.fieldMatch(obj)) continue;
-      items.push(obj);
+      items.push(item);
       if (limit && items.length === limit) {
         const leftInBatch = res.items.length - i - 1;
         more = leftInBatch > 0 || res.remaining > 0;

@@ -10,6 +10,7 @@
 import type { Backend, KeyValue, WatchEvent } from '../../storage/index.ts';
 import type { KObject } from '../registry/types.ts';
 import { decode } from '../store/codec.ts';
+import { ObjectCache, SharedObject } from './object-cache.ts';
 
 export interface CacheEvent {
   readonly type: 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -28,30 +29,23 @@ export interface CacheEvent {
  * per watcher, so nothing may mutate it.
  */
 class StoredEvent implements CacheEvent {
-  #kv: KeyValue | undefined;
-  #object: KObject | undefined;
   #prevKv: KeyValue | undefined;
   #prev: KObject | undefined;
-  #json: string | undefined;
 
   constructor(
     readonly type: CacheEvent['type'],
     readonly key: string,
-    kv: KeyValue,
+    /** The new state, shared with the object cache (puts) so a LIST reuses its encoding. */
+    readonly shared: SharedObject,
     prevKv: KeyValue | undefined,
     readonly revision: number,
   ) {
-    this.#kv = kv;
     this.#prevKv = prevKv;
   }
 
   /** For DELETED, the last state with resourceVersion = the delete's revision. */
   get object(): KObject {
-    if (this.#kv) {
-      this.#object = decode(this.#kv, this.type === 'DELETED' ? this.revision : this.#kv.modRevision);
-      this.#kv = undefined;
-    }
-    return this.#object!;
+    return this.shared.object;
   }
 
   get prev(): KObject | undefined {
@@ -63,7 +57,7 @@ class StoredEvent implements CacheEvent {
   }
 
   objectJson(): string {
-    return (this.#json ??= JSON.stringify(this.object));
+    return this.shared.json();
   }
 }
 
@@ -80,9 +74,11 @@ export interface WatchCacheOptions {
   separateRings?: ReadonlyMap<string, number>;
 }
 
-export function toCacheEvent(e: WatchEvent): CacheEvent {
-  if (e.type === 'delete') return new StoredEvent('DELETED', e.kv.key, e.kv, e.prev, e.revision);
-  return new StoredEvent(e.prev ? 'MODIFIED' : 'ADDED', e.kv.key, e.kv, e.prev, e.revision);
+/** Decoded only when first read: Events, say, are written far more often than anyone reads them. */
+function toStoredEvent(e: WatchEvent): StoredEvent {
+  const { kv } = e;
+  if (e.type === 'delete') return new StoredEvent('DELETED', kv.key, new SharedObject(() => decode(kv, e.revision), e.revision), e.prev, e.revision);
+  return new StoredEvent(e.prev ? 'MODIFIED' : 'ADDED', kv.key, new SharedObject(() => decode(kv), kv.modRevision), e.prev, e.revision);
 }
 
 interface Ring {
@@ -101,6 +97,8 @@ export class WatchCache {
   /** Events with revision > startRevision are (or were) in the ring. */
   private startRevision = 0;
   private latest = 0;
+  /** Current objects by key, decoded and encoded once, for LIST and GET (fed by every event). */
+  readonly objects = new ObjectCache();
 
   constructor(
     private readonly backend: Backend,
@@ -162,11 +160,13 @@ export class WatchCache {
       return;
     }
     // Older than the ring: a dedicated backend watch (throws CompactedError if compacted).
-    await this.backend.watch(prefix, (e) => deliver(toCacheEvent(e)), { fromRevision: from, signal });
+    await this.backend.watch(prefix, (e) => deliver(toStoredEvent(e)), { fromRevision: from, signal });
   }
 
   private onEvent(e: WatchEvent): void {
-    const ev = toCacheEvent(e);
+    const ev = toStoredEvent(e);
+    if (ev.type === 'DELETED') this.objects.delete(ev.key, ev.revision);
+    else this.objects.put(ev.key, ev.shared);
     this.latest = ev.revision;
     const ring = this.ringOf(ev.key);
     ring.events.push(ev);

@@ -78,17 +78,19 @@ export class SqliteLog {
     this.#setMeta.run(key, value);
   }
 
-  /** Live keys in the scan as of `revision`, in key order. limit 0 = all. */
+  /**
+   * Live keys in the scan as of `revision`, in key order. limit 0 = all. One pass over the
+   * (name, id) index in name order that stops at the limit (see newestPerKey). Grouping in a
+   * subquery joined back to kv instead made SQLite sort every remaining row, values included,
+   * before the LIMIT applied, so paging through N keys cost O(N²/limit).
+   */
   listAt(scan: Scan, revision: number, limit: number): Row[] {
-    const sql = `SELECT ${prefixed('kv')} FROM (${newestPerKey(scan)}) m JOIN kv ON kv.id = m.id
-      WHERE kv.deleted = 0 ORDER BY kv.name LIMIT @limit`;
+    const sql = `${newestPerKey(scan, 'name, created, create_revision, prev_revision, value')} LIMIT @limit`;
     return this.#statement(sql).all({ ...bind(scan), revision, limit: limit > 0 ? limit : -1 }) as Row[];
   }
 
   countAt(scan: Scan, revision: number): number {
-    const sql = `SELECT COUNT(*) AS n FROM (${newestPerKey(scan)}) m JOIN kv ON kv.id = m.id WHERE kv.deleted = 0`;
-    const row = this.#statement(sql).get({ ...bind(scan), revision }) as { n: number };
-    return row.n;
+    return this.#statement(`SELECT COUNT(*) FROM (${newestPerKey(scan)})`, { pluck: true }).get({ ...bind(scan), revision }) as number;
   }
 
   /** Every event in the scan with revision > after, in revision order, each with its previous row. */
@@ -116,10 +118,11 @@ export class SqliteLog {
     return this.#db.transaction(fn).immediate();
   }
 
-  #statement(sql: string): Database.Statement {
+  #statement(sql: string, options: { pluck?: boolean } = {}): Database.Statement {
     let statement = this.#cache.get(sql);
     if (!statement) {
       statement = this.#db.prepare(sql);
+      if (options.pluck) statement.pluck();
       this.#cache.set(sql, statement);
     }
     return statement;
@@ -179,8 +182,15 @@ function range(column: string, scan: Scan): string {
   return scan.end === undefined ? lower : `${lower} AND ${column} < @end`;
 }
 
-function newestPerKey(scan: Scan): string {
-  return `SELECT MAX(id) AS id FROM kv WHERE ${range('name', scan)} AND id <= @revision GROUP BY name`;
+/**
+ * The newest row of each live key as of @revision, in key order, with `columns` besides id and
+ * deleted. The other columns are bare: with MAX() SQLite takes them from the row holding the
+ * maximum id, so HAVING drops keys whose newest row is a tombstone. Walks the (name, id) index in
+ * order, so an outer LIMIT stops the scan early.
+ */
+function newestPerKey(scan: Scan, columns = ''): string {
+  const more = columns ? `, ${columns}` : '';
+  return `SELECT MAX(id) AS id, deleted${more} FROM kv WHERE ${range('name', scan)} AND id <= @revision GROUP BY name HAVING deleted = 0 ORDER BY name`;
 }
 
 function bind(scan: Scan): { lower: string; end?: string } {

@@ -105,7 +105,14 @@ class SqliteBackend implements Backend {
     const revision = options.revision || this.#current;
     this.#assertReadable(revision);
     const limit = options.limit ?? 0;
-    const rows = this.#log.listAt(scanOf(prefix, options.startAfter), revision, limit);
+    const scan = scanOf(prefix, options.startAfter);
+    if (limit > 0 && options.countRemaining === false) {
+      // One row past the limit says whether more follow, without counting them.
+      const rows = this.#log.listAt(scan, revision, limit + 1);
+      const more = rows.length > limit;
+      return { items: rows.slice(0, limit).map(toKeyValue), revision, remaining: more ? 1 : 0 };
+    }
+    const rows = this.#log.listAt(scan, revision, limit);
     const last = rows.at(-1);
     const remaining = limit > 0 && rows.length === limit && last ? this.#log.countAt(scanOf(prefix, last.name), revision) : 0;
     return { items: rows.map(toKeyValue), revision, remaining };

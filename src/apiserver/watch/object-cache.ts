@@ -1,0 +1,84 @@
+// Decoded and encoded stored objects, memoized by (key, modRevision), so a LIST or GET of objects
+// that did not change since they were last read or written costs neither a JSON.parse nor a
+// JSON.stringify. A key's modRevision names one stored value for good (revisions are never reused),
+// so a hit is always exactly what decoding the row would give: storage stays the source of truth
+// for which rows a read returns (its revision, paging, consistency); this only skips the codec.
+//
+// Fed by the watch cache (every write's event is decoded there anyway) and by reads that miss.
+// Objects are shared by every reader: never mutate them (read-only consumers only: selectors,
+// Table rows, the response body).
+import type { KeyValue } from '../../storage/index.ts';
+import type { KObject } from '../registry/types.ts';
+import { decode } from '../store/codec.ts';
+
+/** One stored object decoded once (resourceVersion = its modRevision), with its JSON encoded once. */
+export class SharedObject {
+  #json: string | undefined;
+  #object: KObject | undefined;
+  #decode: (() => KObject) | undefined;
+
+  constructor(
+    /** The object, or how to decode it on first use (a write nobody reads is never decoded). */
+    object: KObject | (() => KObject),
+    readonly modRevision: number,
+  ) {
+    if (typeof object === 'function') this.#decode = object;
+    else this.#object = object;
+  }
+
+  /** Never mutate: shared by every reader. */
+  get object(): KObject {
+    if (this.#decode) {
+      this.#object = this.#decode();
+      this.#decode = undefined;
+    }
+    return this.#object!;
+  }
+
+  /** Exactly JSON.stringify(object), computed on first use. */
+  json(): string {
+    return (this.#json ??= JSON.stringify(this.object));
+  }
+}
+
+/** Deletes remembered so a read that started before one cannot bring the deleted object back. */
+const TOMBSTONES = 50_000;
+
+export class ObjectCache {
+  readonly #byKey = new Map<string, SharedObject>();
+  /** key → revision of its latest delete, the oldest first (at most TOMBSTONES of them). */
+  readonly #deleted = new Map<string, number>();
+
+  /**
+   * The shared object for a row read from storage. A miss decodes the row and keeps it, unless the
+   * cache already holds a newer state of the key or has seen it deleted after this row was written
+   * (a read at an older revision, e.g. a LIST that yielded while writes went on): keeping it would
+   * hold a deleted object forever.
+   */
+  read(kv: KeyValue): SharedObject {
+    const hit = this.#byKey.get(kv.key);
+    if (hit && hit.modRevision === kv.modRevision) return hit;
+    const shared = new SharedObject(decode(kv), kv.modRevision);
+    const newer = (hit?.modRevision ?? 0) > kv.modRevision || (this.#deleted.get(kv.key) ?? 0) > kv.modRevision;
+    if (!newer) this.#byKey.set(kv.key, shared);
+    return shared;
+  }
+
+  /** A write's new state, as the watch cache decoded it. */
+  put(key: string, shared: SharedObject): void {
+    const old = this.#byKey.get(key);
+    if (!old || old.modRevision < shared.modRevision) this.#byKey.set(key, shared);
+  }
+
+  delete(key: string, revision: number): void {
+    const old = this.#byKey.get(key);
+    if (old && old.modRevision < revision) this.#byKey.delete(key);
+    this.#deleted.delete(key);
+    this.#deleted.set(key, revision);
+    if (this.#deleted.size > TOMBSTONES) this.#deleted.delete(this.#deleted.keys().next().value!);
+  }
+
+  get size(): number {
+    return this.#byKey.size;
+  }
+}
