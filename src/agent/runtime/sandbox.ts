@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isMountPoint } from '../images/rootfs.ts';
-import { createNamespaceFile, removeNamespaceFile, type PodNetwork } from '../network/index.ts';
+import { createNamespaceFile, removeNamespaceFile, type NetworkPool, type PodNetwork, type PodNetworkStatus } from '../network/index.ts';
 import { runCommand } from '../../util/command.ts';
 import type { Sandbox, SandboxConfig } from './types.ts';
 
@@ -15,7 +15,12 @@ export interface SandboxManagerOptions {
   network: PodNetwork;
   /** Absolute cgroup path under which `<podUid>/<container>` cgroups are made. */
   cgroupParent: string;
+  /** Pre-wired networks for new sandboxes; absent: each sandbox wires its own. */
+  pool?: NetworkPool;
 }
+
+/** In a pod dir: the id of the pod's network when it is not the pod UID (a pool network). */
+const NETWORK_ID_FILE = 'network-id';
 
 /**
  * Pod sandboxes without a pause process: the network, IPC and UTS namespaces are held by nsfs bind
@@ -36,13 +41,14 @@ export class SandboxManager {
     const hostname = (config.hostname ?? config.podName).slice(0, 63);
     await mkdir(dir, { recursive: true });
     try {
-      const net = await this.opts.network.setUp(config.podUid, config.portMappings ?? []);
+      const net = await this.#network(config);
       const sandbox: Sandbox = {
         podUid: config.podUid,
         podName: config.podName,
         namespace: config.namespace,
         hostname,
         ip: net.ip,
+        networkId: net.id,
         netnsPath: net.netnsPath,
         ipcnsPath: join(dir, 'ns-ipc'),
         utsnsPath: join(dir, 'ns-uts'),
@@ -70,6 +76,20 @@ export class SandboxManager {
     }
   }
 
+  /**
+   * A pre-wired network from the pool (host ports added), else one wired now under the pod's UID.
+   * A pool network's id is written to `network-id` before anything else can fail, so remove()
+   * releases it even for a sandbox whose creation broke off.
+   */
+  async #network(config: SandboxConfig): Promise<PodNetworkStatus> {
+    const ports = config.portMappings ?? [];
+    const pooled = this.opts.pool?.take();
+    if (!pooled) return this.opts.network.setUp(config.podUid, ports);
+    await writeFile(join(this.podDir(config.podUid), NETWORK_ID_FILE), pooled.id);
+    await this.opts.network.attachPorts(pooled.id, ports);
+    return pooled;
+  }
+
   async get(podUid: string): Promise<Sandbox | undefined> {
     const p = join(this.podDir(podUid), 'sandbox.json');
     return existsSync(p) ? (JSON.parse(await readFile(p, 'utf8')) as Sandbox) : undefined;
@@ -88,7 +108,8 @@ export class SandboxManager {
   /** Idempotent; works on partially created sandboxes. */
   async remove(podUid: string): Promise<void> {
     const dir = this.podDir(podUid);
-    await this.opts.network.tearDown(podUid);
+    const networkId = (await readFile(join(dir, NETWORK_ID_FILE), 'utf8').catch(() => '')).trim() || podUid;
+    await this.opts.network.tearDown(networkId);
     await removeNamespaceFile(join(dir, 'ns-ipc'));
     await removeNamespaceFile(join(dir, 'ns-uts'));
     if (await isMountPoint(join(dir, 'shm'))) await runCommand('umount', ['-l', join(dir, 'shm')]);
