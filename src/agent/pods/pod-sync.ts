@@ -74,17 +74,24 @@ export async function syncPod(ctx: PodCtx): Promise<{ terminal: boolean }> {
     return { terminal: false };
   }
 
+  // Regular containers start in parallel, as kubelet starts them (init containers above stay in
+  // order). Each start only touches its own container's entries of the pod state.
   let done = true;
+  const starts: Container[] = [];
   for (const c of pod.spec?.containers ?? []) {
     await killUnhealthy(ctx, c);
     const latest = state.containers.get(c.name)?.[0];
     if (shouldRestart(pod, c, latest, false)) {
       done = false;
-      await startContainer(ctx, c);
+      starts.push(c);
     } else if (latest?.status.state !== 'exited') {
       done = false;
     }
   }
+  // Settle every start before returning (a throw must not leave one running into the next step).
+  const results = await Promise.allSettled(starts.map((c) => startContainer(ctx, c)));
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
   return { terminal: done };
 }
 
