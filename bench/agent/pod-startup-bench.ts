@@ -17,6 +17,7 @@ import { renderTable } from '../lib/table.ts';
 import { startRealNode } from '../lib/real-node.ts';
 import { makeTempDir } from '../lib/temp-dir.ts';
 import { PODMAN_IMAGE, podmanUnavailable, startPodman } from './podman-peer.ts';
+import { StageLog } from './startup-stages.ts';
 
 const BENCH = 'pod-startup';
 const SIZES = { full: { pods: 20, warmup: 2 }, quick: { pods: 5, warmup: 1 } };
@@ -31,6 +32,7 @@ const KINDS = [
 const args = parseBenchArgs();
 const size = args.quick ? SIZES.quick : SIZES.full;
 const progress = createProgress({ label: BENCH });
+const isWarmup = (name: string): boolean => Number(/-(\d+)$/.exec(name)?.[1] ?? 0) < size.warmup;
 
 function manifest(name: string, containers: number, image: string, nodeName?: string): Pod {
   return {
@@ -128,7 +130,12 @@ await runBench(BENCH, async () => {
   const series: Series[] = [];
   progress.phase('starting peapod server with its embedded agent');
   // Clean-up runs before the server stops (newest first): no pod may outlive the benchmark.
-  const { server, client, nodeName, tag, octet } = await startRealNode('pod-startup-bench', { namespace: NS });
+  // The agent logs each pod's start-up stages at info (src/agent/pods/startup-trace.ts).
+  const stages = new StageLog();
+  const { server, client, nodeName, tag, octet } = await startRealNode('pod-startup-bench', {
+    namespace: NS,
+    launch: { env: { PEAPOD_LOG_LEVEL: 'info' }, onLogLine: (line) => stages.onLogLine(line) },
+  });
   progress.end(server.url);
   const watch = new PodWatch(client);
   try {
@@ -139,7 +146,9 @@ await runBench(BENCH, async () => {
           const running = watch.running(name, 60_000);
           const t0 = performance.now();
           await client.create(resources.pods, NS, manifest(name, containers, 'busybox', nodeName));
-          return (await running) - t0;
+          const ms = (await running) - t0;
+          if (!isWarmup(name)) stages.created(name, containers, performance.timeOrigin + t0, ms);
+          return ms;
         },
         async (name) => {
           const gone = watch.deleted(name, 60_000);
@@ -204,6 +213,10 @@ await runBench(BENCH, async () => {
   process.stdout.write(`\nPod startup (create → all containers running), ${size.pods} pods each, ms\n`);
   process.stdout.write(renderTable(['pod', 'peapod p50', 'peapod p99', 'podman p50', 'podman p99', 'peapod/podman p50'], rows) + '\n');
   if (unavailable) process.stdout.write(`podman: not measured: ${unavailable}\n`);
+  process.stdout.write(
+    `\nWhere peapod's time goes: p50 ms since the pod was created, per stage (the agent's own clock; 'status posted' = its status write returned)\n`,
+  );
+  process.stdout.write(renderTable(['stage', ...KINDS.map((k) => k.label)], stages.table(KINDS.map((k) => k.containers))) + '\n');
 
   writePng(
     join(OUT_DIR, `${BENCH}.png`),

@@ -241,6 +241,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       log,
       dns,
       images: rt.podImages,
+      traceStartup: opts.runtime === 'conmon',
       probes: { handlers: opts.probeHandlers ?? (opts.runtime === 'hollow' ? HOLLOW_PROBE_HANDLERS : undefined) },
     });
 

@@ -8,6 +8,7 @@ import type { PodCtx } from './pod-context.ts';
 import { podDnsConfig, type ClusterDnsSettings } from './pod-dns.ts';
 import { requestWake } from './pod-context.ts';
 import { VolumeError } from './pod-storage.ts';
+import { markStartup } from './startup-trace.ts';
 
 export const DEADLINE_MESSAGE = 'Pod was active on the node longer than the specified deadline';
 
@@ -30,6 +31,7 @@ export async function syncPod(ctx: PodCtx): Promise<{ terminal: boolean }> {
   if (!state.sandbox) {
     try {
       state.sandbox = await deps.runtime.createSandbox(sandboxConfig(pod, deps.dns));
+      markStartup(state.trace, 'sandbox');
     } catch (e) {
       deps.api.recordEvent(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${errText(e)}`);
       requestWake(state, deps.clock.now() + 5_000);
@@ -40,6 +42,7 @@ export async function syncPod(ctx: PodCtx): Promise<{ terminal: boolean }> {
   if (!state.volumes || refreshDue) {
     try {
       state.volumes = await deps.storage.setUpVolumes(pod, { api: deps.api, node: deps.api.nodeInfo(), podIp: state.sandbox.ip });
+      markStartup(state.trace, 'volumes');
       const ttl = shortestTokenSeconds(pod);
       state.volumesRefreshAt = ttl === undefined ? undefined : deps.clock.now() + ttl * 800 + 1_000;
     } catch (e) {
