@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isMountPoint } from '../images/rootfs.ts';
-import { createNamespaceFile, removeNamespaceFile, type NetworkPool, type PodNetwork, type PodNetworkStatus } from '../network/index.ts';
+import { createNamespaceFiles, removeNamespaceFile, type NetworkPool, type PodNetwork, type PodNetworkStatus } from '../network/index.ts';
 import { runCommand } from '../../util/command.ts';
 import type { Sandbox, SandboxConfig } from './types.ts';
 
@@ -58,16 +58,20 @@ export class SandboxManager {
         hostnamePath: join(dir, 'hostname'),
         createdAt: new Date().toISOString(),
       };
-      await createNamespaceFile(sandbox.ipcnsPath, 'ipc');
-      await createNamespaceFile(sandbox.utsnsPath, 'uts', hostname);
-      await mkdir(sandbox.shmPath, { recursive: true });
-      if (!(await isMountPoint(sandbox.shmPath))) {
-        const size = config.shmSizeBytes ?? DEFAULT_SHM_BYTES;
-        await runCommand('mount', ['-t', 'tmpfs', '-o', `mode=1777,nosuid,nodev,noexec,size=${size}`, 'shm', sandbox.shmPath]);
-      }
-      await writeFile(sandbox.hostsPath, hostsFile(sandbox, config));
-      await writeFile(sandbox.hostnamePath, `${hostname}\n`);
-      await writeFile(sandbox.resolvConfPath, await resolvConf(config));
+      // Independent steps, run side by side: each starts a process.
+      await Promise.all([
+        createNamespaceFiles(
+          [
+            { path: sandbox.ipcnsPath, kind: 'ipc' },
+            { path: sandbox.utsnsPath, kind: 'uts' },
+          ],
+          hostname,
+        ),
+        mountShm(sandbox.shmPath, config.shmSizeBytes ?? DEFAULT_SHM_BYTES),
+        writeFile(sandbox.hostsPath, hostsFile(sandbox, config)),
+        writeFile(sandbox.hostnamePath, `${hostname}\n`),
+        resolvConf(config).then((text) => writeFile(sandbox.resolvConfPath, text)),
+      ]);
       await writeFile(join(dir, 'sandbox.json'), JSON.stringify(sandbox, null, 2));
       return sandbox;
     } catch (e) {
@@ -116,6 +120,12 @@ export class SandboxManager {
     await rm(dir, { recursive: true, force: true });
     await removeCgroupTree(join(this.opts.cgroupParent, podUid));
   }
+}
+
+async function mountShm(path: string, sizeBytes: number): Promise<void> {
+  await mkdir(path, { recursive: true });
+  if (await isMountPoint(path)) return;
+  await runCommand('mount', ['-t', 'tmpfs', '-o', `mode=1777,nosuid,nodev,noexec,size=${sizeBytes}`, 'shm', path]);
 }
 
 /** rmdir a cgroup path (and empty children) in every v1/v2 hierarchy; missing ones are fine. */
