@@ -28,7 +28,8 @@ export async function startRealNode(userAgent: string, opts: { namespace: string
   const tag = randomBytes(3).toString('hex');
   const nodeName = `bench-${tag}`;
   const octet = 150 + (randomBytes(1)[0]! % 50);
-  const server = await launchServer({ ...opts.launch, args: ['--node-name', nodeName, '--pod-cidr', `10.42.${octet}.0/24`] });
+  // A loaded machine (shared CI) can take well over the default 30 s to build the busybox image and start.
+  const server = await launchServer({ readyTimeoutMs: 120_000, ...opts.launch, args: ['--node-name', nodeName, '--pod-cidr', `10.42.${octet}.0/24`] });
   const agentDir = join(server.dataDir, 'agent');
   const client = createClient({ server: server.url, token: server.token, ca: server.caPem, userAgent });
   onCleanup(async () => {
