@@ -28,31 +28,32 @@ export async function syncPod(ctx: PodCtx): Promise<{ terminal: boolean }> {
   if (deadlineExceeded(ctx)) return { terminal: true };
   await refreshContainers(ctx);
 
+  // Volumes do not depend on the sandbox (kubelet mounts them before it makes one), so a new pod
+  // sets them up side by side with its sandbox — unless a downward API file wants the pod IP.
+  const refreshDue = state.volumesRefreshAt !== undefined && deps.clock.now() >= state.volumesRefreshAt;
+  const wantVolumes = !state.volumes || refreshDue;
+  // Settled into a value at once: a rejection must not go unhandled while the sandbox is made.
+  const early =
+    wantVolumes && !state.sandbox && !volumesNeedPodIp(pod)
+      ? setUpVolumes(ctx, undefined).then(
+          (ok) => ({ ok }),
+          (error: unknown) => ({ ok: false, error }),
+        )
+      : undefined;
   if (!state.sandbox) {
     try {
       state.sandbox = await deps.runtime.createSandbox(sandboxConfig(pod, deps.dns));
       markStartup(state.trace, 'sandbox');
     } catch (e) {
+      await early;
       deps.api.recordEvent(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${errText(e)}`);
       requestWake(state, deps.clock.now() + 5_000);
       return { terminal: false };
     }
   }
-  const refreshDue = state.volumesRefreshAt !== undefined && deps.clock.now() >= state.volumesRefreshAt;
-  if (!state.volumes || refreshDue) {
-    try {
-      state.volumes = await deps.storage.setUpVolumes(pod, { api: deps.api, node: deps.api.nodeInfo(), podIp: state.sandbox.ip });
-      markStartup(state.trace, 'volumes');
-      const ttl = shortestTokenSeconds(pod);
-      state.volumesRefreshAt = ttl === undefined ? undefined : deps.clock.now() + ttl * 800 + 1_000;
-    } catch (e) {
-      if (!(e instanceof VolumeError)) throw e;
-      deps.api.recordEvent(pod, 'Warning', 'FailedMount', e.message);
-      requestWake(state, deps.clock.now() + 5_000);
-      // A failed token renewal keeps the files written before; a first set-up must be retried.
-      if (!state.volumes) return { terminal: false };
-    }
-  }
+  const volumes = early ? await early : { ok: wantVolumes ? await setUpVolumes(ctx, state.sandbox.ip) : true };
+  if ('error' in volumes) throw volumes.error;
+  if (!volumes.ok) return { terminal: false };
   if (state.volumesRefreshAt !== undefined) requestWake(state, state.volumesRefreshAt);
 
   const policy = pod.spec?.restartPolicy ?? 'Always';
@@ -96,6 +97,35 @@ export async function syncPod(ctx: PodCtx): Promise<{ terminal: boolean }> {
   const failed = results.find((r) => r.status === 'rejected');
   if (failed) throw failed.reason;
   return { terminal: done };
+}
+
+/**
+ * Sets up (or refreshes) the pod's volumes. Returns false when a first set-up failed (event
+ * recorded, retry requested); a failed token renewal keeps the files written before.
+ */
+async function setUpVolumes(ctx: PodCtx, podIp: string | undefined): Promise<boolean> {
+  const { pod, state, deps } = ctx;
+  try {
+    state.volumes = await deps.storage.setUpVolumes(pod, { api: deps.api, node: deps.api.nodeInfo(), podIp });
+    markStartup(state.trace, 'volumes');
+    const ttl = shortestTokenSeconds(pod);
+    state.volumesRefreshAt = ttl === undefined ? undefined : deps.clock.now() + ttl * 800 + 1_000;
+    return true;
+  } catch (e) {
+    if (!(e instanceof VolumeError)) throw e;
+    deps.api.recordEvent(pod, 'Warning', 'FailedMount', e.message);
+    requestWake(state, deps.clock.now() + 5_000);
+    return state.volumes !== undefined;
+  }
+}
+
+/** A downward API volume file of status.podIP(s) can only be written once the sandbox has the IP. */
+function volumesNeedPodIp(pod: Pod): boolean {
+  return (pod.spec?.volumes ?? []).some((v) =>
+    [...(v.downwardAPI?.items ?? []), ...(v.projected?.sources ?? []).flatMap((s) => s.downwardAPI?.items ?? [])].some((i) =>
+      i.fieldRef?.fieldPath?.startsWith('status.podIP'),
+    ),
+  );
 }
 
 /**
