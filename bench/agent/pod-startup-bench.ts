@@ -1,7 +1,8 @@
 // Pod startup latency on real containers: create → every container running, observed through a
 // watch, for 1- and 2-container busybox pods on `peapod server`'s embedded agent, and the same pods
 // through `podman kube play` (its wall time: it returns once the containers run) side by side.
-// Root only. Pods run one at a time; each is deleted (and gone) before the next.
+// Root only. Pods run one at a time, peapod and podman interleaved round by round; each is deleted
+// (and gone) before the next. The agent's log adds where the time goes per stage (startup-stages.ts).
 // Usage: tsx bench/agent/pod-startup-bench.ts [--quick]
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -16,7 +17,8 @@ import { summarize, type Summary } from '../lib/stats.ts';
 import { renderTable } from '../lib/table.ts';
 import { startRealNode } from '../lib/real-node.ts';
 import { makeTempDir } from '../lib/temp-dir.ts';
-import { PODMAN_IMAGE, podmanUnavailable, startPodman } from './podman-peer.ts';
+import { PODMAN_IMAGE, podmanUnavailable, startPodman, type PodmanPeer } from './podman-peer.ts';
+import { StageLog } from './startup-stages.ts';
 
 const BENCH = 'pod-startup';
 const SIZES = { full: { pods: 20, warmup: 2 }, quick: { pods: 5, warmup: 1 } };
@@ -31,6 +33,7 @@ const KINDS = [
 const args = parseBenchArgs();
 const size = args.quick ? SIZES.quick : SIZES.full;
 const progress = createProgress({ label: BENCH });
+const isWarmup = (name: string): boolean => Number(/-(\d+)$/.exec(name)?.[1] ?? 0) < size.warmup;
 
 function manifest(name: string, containers: number, image: string, nodeName?: string): Pod {
   return {
@@ -99,78 +102,105 @@ interface Series {
   readonly samples: number[];
 }
 
+interface Runner {
+  readonly runtime: string;
+  /** Resolves with the pod's startup time in ms. */
+  start(name: string, containers: number): Promise<number>;
+  /** Resolves once the pod is gone. */
+  remove(name: string): Promise<void>;
+}
+
 /**
- * Runs `total` rounds; each round starts one pod of every kind (so warm-up and machine noise spread
- * evenly over the kinds). `start` resolves with the pod's startup time; `remove` waits until it is gone.
+ * Runs `total` rounds; each round starts one pod of every kind on every runtime, one after another
+ * (so warm-up and the load of a shared machine spread evenly over runtimes and kinds: the ratio
+ * compares pods started side by side in time, not two phases minutes apart).
  */
-async function measureRounds(
-  runtime: string,
-  start: (name: string, containers: number) => Promise<number>,
-  remove: (name: string) => Promise<void>,
-): Promise<Series[]> {
-  const out = KINDS.map((k) => ({ runtime, kind: k.label, samples: [] as number[] }));
+async function measureRounds(runners: readonly Runner[]): Promise<Series[]> {
+  const out = runners.flatMap((r) => KINDS.map((k) => ({ runtime: r.runtime, kind: k.label, samples: [] as number[] })));
   const total = size.warmup + size.pods;
-  progress.phase(`${runtime}: ${KINDS.map((k) => k.label).join(' + ')} pods`, total);
+  progress.phase(`${runners.map((r) => r.runtime).join(' + ')}: ${KINDS.map((k) => k.label).join(' + ')} pods, interleaved`, total);
   for (let i = 0; i < total; i++) {
-    for (const [k, kind] of KINDS.entries()) {
-      const name = `startup-${kind.containers}c-${i}`;
-      const ms = await start(name, kind.containers);
-      if (i >= size.warmup) out[k]!.samples.push(ms);
-      await remove(name);
+    for (const [r, runner] of runners.entries()) {
+      for (const [k, kind] of KINDS.entries()) {
+        const name = `startup-${kind.containers}c-${i}`;
+        const ms = await runner.start(name, kind.containers);
+        if (i >= size.warmup) out[r * KINDS.length + k]!.samples.push(ms);
+        await runner.remove(name);
+      }
     }
     progress.update(i + 1);
   }
-  progress.end(out.map((s) => `${s.kind}: p50 ${formatNumber(summarize(s.samples).p50)} ms`).join(', '));
+  progress.end(out.map((s) => `${s.runtime} ${s.kind}: p50 ${formatNumber(summarize(s.samples).p50)} ms`).join(', '));
   return out;
 }
 
+/** podman on the first free subnet of a few (another run may hold the first choice). */
+async function podmanOnFreeSubnet(octet: number, tag: string): Promise<PodmanPeer> {
+  const octets = [octet + 50, ...Array.from({ length: 4 }, (_, i) => 200 + ((octet + 11 * (i + 1)) % 50))];
+  let last: unknown;
+  for (const o of octets) {
+    try {
+      return await startPodman(makeTempDir('peapod-bench-podman'), `10.42.${o}.0/24`, `ppdbench${tag}`);
+    } catch (e) {
+      last = e;
+      if (!String(e).includes('already used')) throw e;
+    }
+  }
+  throw last;
+}
+
 await runBench(BENCH, async () => {
-  const series: Series[] = [];
   progress.phase('starting peapod server with its embedded agent');
   // Clean-up runs before the server stops (newest first): no pod may outlive the benchmark.
-  const { server, client, nodeName, tag, octet } = await startRealNode('pod-startup-bench', { namespace: NS });
+  // The agent logs each pod's start-up stages at info (src/agent/pods/startup-trace.ts).
+  const stages = new StageLog();
+  const { server, client, nodeName, tag, octet } = await startRealNode('pod-startup-bench', {
+    namespace: NS,
+    launch: { env: { PEAPOD_LOG_LEVEL: 'info' }, onLogLine: (line) => stages.onLogLine(line) },
+  });
   progress.end(server.url);
   const watch = new PodWatch(client);
-  try {
-    series.push(
-      ...(await measureRounds(
-        'peapod',
-        async (name, containers) => {
-          const running = watch.running(name, 60_000);
-          const t0 = performance.now();
-          await client.create(resources.pods, NS, manifest(name, containers, 'busybox', nodeName));
-          return (await running) - t0;
-        },
-        async (name) => {
-          const gone = watch.deleted(name, 60_000);
-          await client.delete(resources.pods, NS, name);
-          await gone;
-        },
-      )),
-    );
-  } finally {
-    watch.close();
-  }
+  const runners: Runner[] = [
+    {
+      runtime: 'peapod',
+      async start(name, containers) {
+        const running = watch.running(name, 60_000);
+        const t0 = performance.now();
+        await client.create(resources.pods, NS, manifest(name, containers, 'busybox', nodeName));
+        const ms = (await running) - t0;
+        if (!isWarmup(name)) stages.created(name, containers, performance.timeOrigin + t0, ms);
+        return ms;
+      },
+      async remove(name) {
+        const gone = watch.deleted(name, 60_000);
+        await client.delete(resources.pods, NS, name);
+        await gone;
+      },
+    },
+  ];
 
   const unavailable = podmanUnavailable();
   let podmanVersion = '';
+  let podman: PodmanPeer | undefined;
   if (unavailable) progress.note(`podman peer skipped: ${unavailable}`);
   else {
     progress.phase('setting up podman (own storage, busybox image, bridge network)');
-    const podman = await startPodman(makeTempDir('peapod-bench-podman'), `10.42.${octet + 50}.0/24`, `ppdbench${tag}`);
-    podmanVersion = podman.version;
-    progress.end(`podman ${podman.version}`);
-    try {
-      series.push(
-        ...(await measureRounds(
-          'podman',
-          (name, containers) => podman.play(JSON.stringify(manifest(name, containers, PODMAN_IMAGE))),
-          (name) => podman.remove(name),
-        )),
-      );
-    } finally {
-      await podman.close();
-    }
+    const peer = await podmanOnFreeSubnet(octet, tag);
+    podman = peer;
+    podmanVersion = peer.version;
+    progress.end(`podman ${peer.version}`);
+    runners.push({
+      runtime: 'podman',
+      start: (name, containers) => peer.play(JSON.stringify(manifest(name, containers, PODMAN_IMAGE))),
+      remove: (name) => peer.remove(name),
+    });
+  }
+  const series: Series[] = [];
+  try {
+    series.push(...(await measureRounds(runners)));
+  } finally {
+    watch.close();
+    await podman?.close();
   }
 
   const summaries = new Map(series.map((s) => [`${s.runtime}/${s.kind}`, summarize(s.samples)] as const));
@@ -204,6 +234,10 @@ await runBench(BENCH, async () => {
   process.stdout.write(`\nPod startup (create → all containers running), ${size.pods} pods each, ms\n`);
   process.stdout.write(renderTable(['pod', 'peapod p50', 'peapod p99', 'podman p50', 'podman p99', 'peapod/podman p50'], rows) + '\n');
   if (unavailable) process.stdout.write(`podman: not measured: ${unavailable}\n`);
+  process.stdout.write(
+    `\nWhere peapod's time goes: p50 ms since the pod was created, per stage (the agent's own clock; 'status posted' = its status write returned)\n`,
+  );
+  process.stdout.write(renderTable(['stage', ...KINDS.map((k) => k.label)], stages.table(KINDS.map((k) => k.containers))) + '\n');
 
   writePng(
     join(OUT_DIR, `${BENCH}.png`),

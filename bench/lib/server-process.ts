@@ -33,6 +33,8 @@ export interface LaunchOptions {
   readonly readyTimeoutMs?: number;
   /** Node flags for the server process, e.g. ['--cpu-prof']. */
   readonly nodeArgs?: readonly string[];
+  /** Called with every line the server writes to stderr (its log). */
+  readonly onLogLine?: (line: string) => void;
 }
 
 const TAIL_LINES = 200;
@@ -54,6 +56,7 @@ export async function launchServer(opts: LaunchOptions = {}): Promise<ServerProc
     }),
   );
   collectLines(child, 'stderr', (line) => {
+    opts.onLogLine?.(line);
     tail.push(line);
     if (tail.length > TAIL_LINES) tail.shift();
     const level = /"level":(\d+)/.exec(line)?.[1];

@@ -22,7 +22,7 @@ export interface SweepStaleOptions {
  * - After a reboot (boot id changed) nothing of the old runtime state is alive: conmon, namespaces
  *   and mounts are gone, so every container and sandbox is removed and the pods start afresh.
  * - A pod dir without `sandbox.json` is a sandbox whose creation was interrupted.
- * - A network (netns or CNI result) without a sandbox leaks an IP; a container dir without
+ * - A network (netns or CNI result) no sandbox uses leaks an IP (pool networks included); a container dir without
  *   `meta.json` was interrupted during creation.
  * Best effort: each failure is logged and the sweep goes on.
  */
@@ -48,14 +48,18 @@ export async function sweepStaleState(opts: SweepStaleOptions): Promise<void> {
   if (bootId) await writeFile(bootIdPath, `${bootId}\n`);
 
   const podsDir = join(opts.runtimeRoot, 'pods');
-  const complete = new Set((await runtime.listSandboxes()).map((s) => s.podUid));
+  const sandboxes = await runtime.listSandboxes();
+  const complete = new Set(sandboxes.map((s) => s.podUid));
   for (const uid of await readdir(podsDir).catch(() => [])) {
     if (!complete.has(uid)) await attempt(`partial sandbox ${uid}`, () => runtime.removeSandbox(uid));
   }
+  // Networks no complete sandbox uses: of interrupted sandboxes, and the previous run's
+  // pre-wired pool (src/agent/network/network-pool.ts), which nobody took.
+  const inUse = new Set(sandboxes.map((s) => s.networkId ?? s.podUid));
   const netnsDir = join(network.opts.stateDir, 'netns');
   const networked = new Set([...(await network.listPods()), ...(await readdir(netnsDir).catch(() => []))]);
-  for (const uid of networked) {
-    if (!complete.has(uid)) await attempt(`network of ${uid}`, () => network.tearDown(uid));
+  for (const id of networked) {
+    if (!inUse.has(id)) await attempt(`network ${id}`, () => network.tearDown(id));
   }
   const containersDir = join(opts.runtimeRoot, 'containers');
   for (const id of await readdir(containersDir).catch(() => [])) {

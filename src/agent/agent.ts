@@ -20,7 +20,7 @@ import { startAgentStreaming } from './agent-streaming.ts';
 import { sweepStaleState } from './agent-sweep.ts';
 import { HollowPodStorage, HollowRuntime } from './hollow/index.ts';
 import { BUSYBOX_NAME, ImagePuller, ImageStore, loadRegistriesConfig, nodeImages, nodeStatusImages, startImageGc, type PodImages } from './images/index.ts';
-import { PodNetwork } from './network/index.ts';
+import { NetworkPool, PodNetwork } from './network/index.ts';
 import {
   buildNode,
   defaultNodeIp,
@@ -51,6 +51,7 @@ import { ConmonRuntime, type ContainerRuntime, type OciRuntimePreference } from 
 import { runtimeStatsProvider } from './metrics/index.ts';
 
 export const CONTROL_PLANE_LABEL = 'node-role.kubernetes.io/control-plane';
+const DEFAULT_NETWORK_POOL = 2;
 /** Used when neither the Node nor a flag names the node's pod /24 (hollow runtime). */
 export const DEFAULT_POD_CIDR = '10.42.0.0/24';
 
@@ -67,6 +68,11 @@ export interface AgentOptions {
   podCidr?: string;
   /** Bridge name; default `ppd<N>` after the subnet 10.42.<N>.0/24. */
   bridge?: string;
+  /**
+   * Pod networks (netns + CNI address) kept wired ahead so a new pod's sandbox is ready at once
+   * (conmon runtime); default 2, 0 turns the pool off.
+   */
+  networkPoolSize?: number;
   /** Absolute cgroup under which pods go; default `/peapod/<node name>`. */
   cgroupParent?: string;
   labels?: Record<string, string>;
@@ -236,6 +242,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
       log,
       dns,
       images: rt.podImages,
+      traceStartup: opts.runtime === 'conmon',
       probes: { handlers: opts.probeHandlers ?? (opts.runtime === 'hollow' ? HOLLOW_PROBE_HANDLERS : undefined) },
     });
 
@@ -351,11 +358,16 @@ async function startConmon(opts: AgentOptions, podCidr: string | undefined, prog
     progress(`busybox image ready (${img.id.slice(7, 19)}, ${(img.size / 1e6).toFixed(1)} MB)`);
   }
   const network = new PodNetwork({ stateDir: join(dir, 'net'), bridge: net.bridge, subnet: net.subnet });
+  const pool = new NetworkPool({ network, size: opts.networkPoolSize ?? DEFAULT_NETWORK_POOL, log: opts.log });
   const runtimeRoot = join(dir, 'rt');
   const cgroupParent = opts.cgroupParent ?? `/peapod/${opts.nodeName}`;
-  const runtime = await ConmonRuntime.create({ root: runtimeRoot, images, network, ociRuntime: opts.ociRuntime, cgroupParent });
+  const runtime = await ConmonRuntime.create({ root: runtimeRoot, images, network, pool, ociRuntime: opts.ociRuntime, cgroupParent });
   await sweepStaleState({ stateDir: dir, runtimeRoot, runtime, network, imageTmpDir: join(dir, 'images', 'tmp'), log: opts.log });
-  const cleanup = (): void => releaseIfIdle({ podsDir: join(runtimeRoot, 'pods'), netDir: join(dir, 'net'), bridge: net.bridge, cgroupParent });
+  pool.fill();
+  const cleanup = (): void => {
+    pool.closeSync();
+    releaseIfIdle({ podsDir: join(runtimeRoot, 'pods'), netDir: join(dir, 'net'), bridge: net.bridge, cgroupParent });
+  };
   const registryConfig = opts.registryConfig ?? join(dir, 'registries.yaml');
   const puller = new ImagePuller({ store: images, registries: () => loadRegistriesConfig(registryConfig), log: opts.log });
   const podImages = nodeImages({ store: images, puller, log: opts.log });

@@ -11,6 +11,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1.js';
+import { removeAgentRuntimeState } from '../../src/agent/index.ts';
 import { sweep } from '../../src/agent/network/index.ts';
 import { removeProxyState } from '../../src/agent/proxy/index.ts';
 import { removeCgroupTree } from '../../src/agent/runtime/sandbox.ts';
@@ -86,10 +87,7 @@ export async function sweepCrashedRuns(): Promise<void> {
  * Idempotent; use after stopping the server/agent.
  */
 export async function destroyTestNode(node: TestNode): Promise<void> {
-  const runtimeRoot = join(node.agentDir, 'rt', 'runtime');
-  for (const id of await readdir(runtimeRoot).catch(() => [])) {
-    for (const rt of OCI_RUNTIMES.filter((p) => existsSync(p))) spawnSync(rt, ['--root', runtimeRoot, 'delete', '--force', id], { stdio: 'ignore' });
-  }
+  await removeAgentRuntimeState(node.agentDir);
   await sweep({ pathPrefix: node.dir });
   spawnSync('ip', ['link', 'del', node.bridge], { stdio: 'ignore' });
   await removeCgroupTree(`/peapod/${node.nodeName}`);

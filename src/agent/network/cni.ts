@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCommand } from '../../util/command.ts';
@@ -24,6 +25,8 @@ export interface PortMapping {
 }
 
 export interface PodNetworkStatus {
+  /** The network's own id: its netns file name and CNI container id (the pod UID, or a pool id). */
+  id: string;
   netnsPath: string;
   ip: string;
   gateway: string;
@@ -71,11 +74,43 @@ export class PodNetwork {
         await this.#plugin('portmap', 'ADD', podId, netns, 'eth0', this.#portmapConfig(portMappings, bridge));
       }
       const ip = firstAddress(bridge);
-      return { netnsPath: netns, ip: ip.address, prefixLength: ip.prefixLength, gateway: this.gateway() };
+      return { id: podId, netnsPath: netns, ip: ip.address, prefixLength: ip.prefixLength, gateway: this.gateway() };
     } catch (e) {
       await this.tearDown(podId).catch(() => undefined);
       throw e;
     }
+  }
+
+  /**
+   * Adds host ports to a network made without them (a pre-wired one from the pool). On failure
+   * the caller tears the network down.
+   */
+  async attachPorts(id: string, portMappings: PortMapping[]): Promise<void> {
+    if (portMappings.length === 0) return;
+    const saved = await this.#load(id);
+    if (!saved) throw new Error(`network ${id} has no CNI result`);
+    await this.#save(id, { ...saved, portMappings });
+    await this.#plugin('portmap', 'ADD', id, this.netnsPath(id), 'eth0', this.#portmapConfig(portMappings, saved.bridge));
+  }
+
+  /**
+   * tearDown for a network without host ports, synchronously (agent shutdown runs inside an abort
+   * listener and the process may exit right after). Idempotent.
+   */
+  tearDownSync(id: string): void {
+    const netns = this.netnsPath(id);
+    const env = {
+      ...process.env,
+      CNI_COMMAND: 'DEL',
+      CNI_CONTAINERID: id,
+      CNI_NETNS: existsSync(netns) ? netns : '',
+      CNI_IFNAME: 'eth0',
+      CNI_PATH: this.opts.cniPath,
+    };
+    spawnSync(join(this.opts.cniPath, 'bridge'), [], { input: JSON.stringify(this.#bridgeConfig()), env, stdio: ['pipe', 'ignore', 'ignore'] });
+    spawnSync('umount', ['-l', netns], { stdio: 'ignore' });
+    rmSync(netns, { force: true });
+    rmSync(this.#resultPath(id), { force: true });
   }
 
   /** Releases the pod's IP, host ports and netns. Idempotent; safe after a partial setUp. */

@@ -8,6 +8,7 @@ import { buildContainerSpec, LABEL_TERMINATION_LOG, podRef } from './container-s
 import { ContainerStartError } from './errors.ts';
 import type { PodCtx } from './pod-context.ts';
 import { requestWake } from './pod-context.ts';
+import { markStartup } from './startup-trace.ts';
 
 const KEEP_INSTANCES = 2;
 
@@ -76,6 +77,7 @@ export async function startContainer(ctx: PodCtx, c: Container): Promise<boolean
     const ensured = await ensureImage(ctx, c, key);
     if (ensured === undefined) return false;
     imageId = ensured;
+    markStartup(state.trace, `${c.name} image`);
   } else {
     const lastPull = deps.imageBackoff.lastUpdate(key);
     const waitingReason = state.waiting.get(c.name)?.reason;
@@ -100,6 +102,7 @@ export async function startContainer(ctx: PodCtx, c: Container): Promise<boolean
     let id: string;
     try {
       id = await deps.runtime.createContainer(spec);
+      markStartup(state.trace, `${c.name} created`);
     } catch (e) {
       if (e instanceof ImageNotFoundError) throw e;
       throw new ContainerStartError('CreateContainerError', e instanceof Error ? e.message : String(e));
@@ -123,6 +126,7 @@ export async function startContainer(ctx: PodCtx, c: Container): Promise<boolean
     }
     try {
       await deps.runtime.startContainer(id);
+      markStartup(state.trace, `${c.name} started`);
     } catch (e) {
       throw new ContainerStartError('RunContainerError', e instanceof Error ? e.message : String(e));
     }

@@ -8,6 +8,7 @@ import type { Backoff } from './backoff.ts';
 import type { Clock } from './clock.ts';
 import type { PodStorage } from './pod-storage.ts';
 import type { ClusterDnsSettings } from './pod-dns.ts';
+import type { StartupTrace } from './startup-trace.ts';
 
 /** Shared by every pod worker of one agent. */
 export interface WorkerDeps {
@@ -27,6 +28,8 @@ export interface WorkerDeps {
   log: (msg: string, fields?: Record<string, unknown>) => void;
   /** Cluster DNS for pods' resolv.conf (dnsPolicy); absent: the host's resolv.conf. */
   dns?: ClusterDnsSettings;
+  /** Log where each new pod's start-up time went (real nodes; hollow nodes would log thousands of lines). */
+  traceStartup?: boolean;
 }
 
 /** What one pod worker knows about its pod's runtime objects (rebuilt by adoption after restarts). */
@@ -45,6 +48,8 @@ export interface PodState {
   failure?: { reason: string; message: string };
   /** Earliest time the worker asked to be woken (backoff expiry, deadline...). */
   wakeAt?: number;
+  /** Start-up stages of a pod this agent starts (not of an adopted one). */
+  trace?: StartupTrace;
 }
 
 export function newPodState(uid: string): PodState {

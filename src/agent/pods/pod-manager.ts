@@ -30,6 +30,8 @@ export interface PodManagerOptions {
   probes?: Pick<ProbeManagerOptions, 'random' | 'handlers'>;
   /** Cluster DNS for pods' resolv.conf; absent: pods get the host's resolv.conf (dnsPolicy None aside). */
   dns?: ClusterDnsSettings;
+  /** Log each new pod's start-up stages once it runs (see startup-trace.ts). */
+  traceStartup?: boolean;
 }
 
 const CRASH_BACKOFF = { initialMs: 10_000, maxMs: 300_000 };
@@ -66,6 +68,7 @@ export class PodManager {
       memoryCapacityBytes: opts.memoryCapacityBytes ?? totalmem(),
       log: opts.log ?? (() => undefined),
       dns: opts.dns,
+      traceStartup: opts.traceStartup,
       probes: new ProbeManager({
         ...opts.probes,
         runtime: opts.runtime,

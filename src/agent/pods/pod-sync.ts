@@ -8,6 +8,7 @@ import type { PodCtx } from './pod-context.ts';
 import { podDnsConfig, type ClusterDnsSettings } from './pod-dns.ts';
 import { requestWake } from './pod-context.ts';
 import { VolumeError } from './pod-storage.ts';
+import { markStartup } from './startup-trace.ts';
 
 export const DEADLINE_MESSAGE = 'Pod was active on the node longer than the specified deadline';
 
@@ -27,29 +28,32 @@ export async function syncPod(ctx: PodCtx): Promise<{ terminal: boolean }> {
   if (deadlineExceeded(ctx)) return { terminal: true };
   await refreshContainers(ctx);
 
+  // Volumes do not depend on the sandbox (kubelet mounts them before it makes one), so a new pod
+  // sets them up side by side with its sandbox — unless a downward API file wants the pod IP.
+  const refreshDue = state.volumesRefreshAt !== undefined && deps.clock.now() >= state.volumesRefreshAt;
+  const wantVolumes = !state.volumes || refreshDue;
+  // Settled into a value at once: a rejection must not go unhandled while the sandbox is made.
+  const early =
+    wantVolumes && !state.sandbox && !volumesNeedPodIp(pod)
+      ? setUpVolumes(ctx, undefined).then(
+          (ok) => ({ ok }),
+          (error: unknown) => ({ ok: false, error }),
+        )
+      : undefined;
   if (!state.sandbox) {
     try {
       state.sandbox = await deps.runtime.createSandbox(sandboxConfig(pod, deps.dns));
+      markStartup(state.trace, 'sandbox');
     } catch (e) {
+      await early;
       deps.api.recordEvent(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${errText(e)}`);
       requestWake(state, deps.clock.now() + 5_000);
       return { terminal: false };
     }
   }
-  const refreshDue = state.volumesRefreshAt !== undefined && deps.clock.now() >= state.volumesRefreshAt;
-  if (!state.volumes || refreshDue) {
-    try {
-      state.volumes = await deps.storage.setUpVolumes(pod, { api: deps.api, node: deps.api.nodeInfo(), podIp: state.sandbox.ip });
-      const ttl = shortestTokenSeconds(pod);
-      state.volumesRefreshAt = ttl === undefined ? undefined : deps.clock.now() + ttl * 800 + 1_000;
-    } catch (e) {
-      if (!(e instanceof VolumeError)) throw e;
-      deps.api.recordEvent(pod, 'Warning', 'FailedMount', e.message);
-      requestWake(state, deps.clock.now() + 5_000);
-      // A failed token renewal keeps the files written before; a first set-up must be retried.
-      if (!state.volumes) return { terminal: false };
-    }
-  }
+  const volumes = early ? await early : { ok: wantVolumes ? await setUpVolumes(ctx, state.sandbox.ip) : true };
+  if ('error' in volumes) throw volumes.error;
+  if (!volumes.ok) return { terminal: false };
   if (state.volumesRefreshAt !== undefined) requestWake(state, state.volumesRefreshAt);
 
   const policy = pod.spec?.restartPolicy ?? 'Always';
@@ -74,18 +78,54 @@ export async function syncPod(ctx: PodCtx): Promise<{ terminal: boolean }> {
     return { terminal: false };
   }
 
+  // Regular containers start in parallel, as kubelet starts them (init containers above stay in
+  // order). Each start only touches its own container's entries of the pod state.
   let done = true;
+  const starts: Container[] = [];
   for (const c of pod.spec?.containers ?? []) {
     await killUnhealthy(ctx, c);
     const latest = state.containers.get(c.name)?.[0];
     if (shouldRestart(pod, c, latest, false)) {
       done = false;
-      await startContainer(ctx, c);
+      starts.push(c);
     } else if (latest?.status.state !== 'exited') {
       done = false;
     }
   }
+  // Settle every start before returning (a throw must not leave one running into the next step).
+  const results = await Promise.allSettled(starts.map((c) => startContainer(ctx, c)));
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
   return { terminal: done };
+}
+
+/**
+ * Sets up (or refreshes) the pod's volumes. Returns false when a first set-up failed (event
+ * recorded, retry requested); a failed token renewal keeps the files written before.
+ */
+async function setUpVolumes(ctx: PodCtx, podIp: string | undefined): Promise<boolean> {
+  const { pod, state, deps } = ctx;
+  try {
+    state.volumes = await deps.storage.setUpVolumes(pod, { api: deps.api, node: deps.api.nodeInfo(), podIp });
+    markStartup(state.trace, 'volumes');
+    const ttl = shortestTokenSeconds(pod);
+    state.volumesRefreshAt = ttl === undefined ? undefined : deps.clock.now() + ttl * 800 + 1_000;
+    return true;
+  } catch (e) {
+    if (!(e instanceof VolumeError)) throw e;
+    deps.api.recordEvent(pod, 'Warning', 'FailedMount', e.message);
+    requestWake(state, deps.clock.now() + 5_000);
+    return state.volumes !== undefined;
+  }
+}
+
+/** A downward API volume file of status.podIP(s) can only be written once the sandbox has the IP. */
+function volumesNeedPodIp(pod: Pod): boolean {
+  return (pod.spec?.volumes ?? []).some((v) =>
+    [...(v.downwardAPI?.items ?? []), ...(v.projected?.sources ?? []).flatMap((s) => s.downwardAPI?.items ?? [])].some((i) =>
+      i.fieldRef?.fieldPath?.startsWith('status.podIP'),
+    ),
+  );
 }
 
 /**

@@ -1,10 +1,11 @@
-import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { Pod, PodStatus } from 'kubernetes-types/core/v1.js';
 import { computePodStatus, sameStatus } from '../status/pod-status.ts';
 import type { TimerHandle } from './clock.ts';
 import type { PodCtx, PodState, WorkerDeps } from './pod-context.ts';
 import { newPodState } from './pod-context.ts';
 import { cleanUpPod, deletionGrace, stopPod } from './pod-termination.ts';
 import { errText, syncPod } from './pod-sync.ts';
+import { markStartup, newStartupTrace, STARTUP_LOG_MESSAGE, startupFields } from './startup-trace.ts';
 
 /*
  * One pod worker per pod UID (kubelet pod_workers.go). Every input — a new spec from the
@@ -60,6 +61,7 @@ export class PodWorker {
   ) {
     this.#pod = pod;
     this.#state = opts.adopted ?? newPodState(pod.metadata?.uid ?? '');
+    if (!opts.adopted && deps.traceStartup) this.#state.trace = newStartupTrace();
   }
 
   get phase(): WorkerPhase {
@@ -183,5 +185,19 @@ export class PodWorker {
     if (sameStatus(status, state.lastStatus)) return;
     await deps.api.updatePodStatus(pod, status);
     state.lastStatus = status;
+    const trace = state.trace;
+    if (trace && !trace.done && allRunning(status)) {
+      markStartup(trace, 'status posted');
+      trace.done = true;
+      deps.log(STARTUP_LOG_MESSAGE, { pod: `${pod.metadata?.namespace}/${pod.metadata?.name}`, uid: state.uid, ...startupFields(trace) });
+      state.trace = undefined;
+    } else if (trace && status.phase !== 'Pending' && status.phase !== 'Running') {
+      state.trace = undefined;
+    }
   }
+}
+
+function allRunning(status: PodStatus): boolean {
+  const cs = status.containerStatuses ?? [];
+  return cs.length > 0 && cs.every((c) => c.state?.running !== undefined);
 }

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mountRootfs, unmountRootfs, type ImageStore } from '../images/index.ts';
-import type { PodNetwork } from '../network/index.ts';
+import type { NetworkPool, PodNetwork } from '../network/index.ts';
 import { runCommand, type CommandResult } from '../../util/command.ts';
 import { launchConmon } from './conmon.ts';
 import { execInContainer } from './exec.ts';
@@ -20,6 +20,8 @@ export interface ConmonRuntimeOptions {
   root: string;
   images: ImageStore;
   network: PodNetwork;
+  /** Pre-wired pod networks that new sandboxes take (the caller fills it and closes it). */
+  pool?: NetworkPool;
   /** `auto` (default) uses crun where the host's cgroup layout allows it, else runc. */
   ociRuntime?: OciRuntimePreference;
   /** Absolute cgroup parent; containers go to `<parent>/<podUid>/<containerId>`. Default `/peapod`. */
@@ -53,7 +55,7 @@ const ID_BYTES = 8;
  * pidfile, started }.
  */
 export class ConmonRuntime implements ContainerRuntime {
-  readonly #o: Required<Omit<ConmonRuntimeOptions, 'ociRuntime'>>;
+  readonly #o: Required<Omit<ConmonRuntimeOptions, 'ociRuntime' | 'pool'>>;
   readonly #oci: OciRuntimeBinary;
   readonly #sandboxes: SandboxManager;
   readonly #hostCaps = hostCapabilities();
@@ -62,11 +64,11 @@ export class ConmonRuntime implements ContainerRuntime {
   private constructor(opts: ConmonRuntimeOptions, oci: OciRuntimeBinary) {
     this.#o = { cgroupParent: '/peapod', conmonPath: '/usr/bin/conmon', logSizeMax: 10 * 1024 * 1024, pollMs: 20, ...opts };
     this.#oci = oci;
-    this.#sandboxes = new SandboxManager({ podsDir: join(opts.root, 'pods'), network: opts.network, cgroupParent: this.#o.cgroupParent });
+    this.#sandboxes = new SandboxManager({ podsDir: join(opts.root, 'pods'), network: opts.network, pool: opts.pool, cgroupParent: this.#o.cgroupParent });
   }
 
   static async create(opts: ConmonRuntimeOptions): Promise<ConmonRuntime> {
-    const oci = await selectOciRuntime(opts.ociRuntime ?? 'auto');
+    const oci = await selectOciRuntime(opts.ociRuntime ?? 'auto', opts.root);
     for (const d of ['runtime', 'exits', 'sock', 'pods', 'containers']) await mkdir(join(opts.root, d), { recursive: true });
     return new ConmonRuntime(opts, oci);
   }
@@ -137,7 +139,7 @@ export class ConmonRuntime implements ContainerRuntime {
       await writeFile(join(dir, 'config.json'), JSON.stringify(oci, null, 2));
       await launchConmon({
         conmonPath: this.#o.conmonPath,
-        runtimePath: this.#oci.path,
+        runtimePath: this.#oci.createPath,
         runtimeArgs: this.#runtimeGlobalArgs(),
         id,
         bundle: dir,

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isMountPoint } from '../images/rootfs.ts';
-import { createNamespaceFile, removeNamespaceFile, type PodNetwork } from '../network/index.ts';
+import { createNamespaceFiles, removeNamespaceFile, type NetworkPool, type PodNetwork, type PodNetworkStatus } from '../network/index.ts';
 import { runCommand } from '../../util/command.ts';
 import type { Sandbox, SandboxConfig } from './types.ts';
 
@@ -15,7 +15,12 @@ export interface SandboxManagerOptions {
   network: PodNetwork;
   /** Absolute cgroup path under which `<podUid>/<container>` cgroups are made. */
   cgroupParent: string;
+  /** Pre-wired networks for new sandboxes; absent: each sandbox wires its own. */
+  pool?: NetworkPool;
 }
+
+/** In a pod dir: the id of the pod's network when it is not the pod UID (a pool network). */
+const NETWORK_ID_FILE = 'network-id';
 
 /**
  * Pod sandboxes without a pause process: the network, IPC and UTS namespaces are held by nsfs bind
@@ -36,13 +41,14 @@ export class SandboxManager {
     const hostname = (config.hostname ?? config.podName).slice(0, 63);
     await mkdir(dir, { recursive: true });
     try {
-      const net = await this.opts.network.setUp(config.podUid, config.portMappings ?? []);
+      const net = await this.#network(config);
       const sandbox: Sandbox = {
         podUid: config.podUid,
         podName: config.podName,
         namespace: config.namespace,
         hostname,
         ip: net.ip,
+        networkId: net.id,
         netnsPath: net.netnsPath,
         ipcnsPath: join(dir, 'ns-ipc'),
         utsnsPath: join(dir, 'ns-uts'),
@@ -52,22 +58,40 @@ export class SandboxManager {
         hostnamePath: join(dir, 'hostname'),
         createdAt: new Date().toISOString(),
       };
-      await createNamespaceFile(sandbox.ipcnsPath, 'ipc');
-      await createNamespaceFile(sandbox.utsnsPath, 'uts', hostname);
-      await mkdir(sandbox.shmPath, { recursive: true });
-      if (!(await isMountPoint(sandbox.shmPath))) {
-        const size = config.shmSizeBytes ?? DEFAULT_SHM_BYTES;
-        await runCommand('mount', ['-t', 'tmpfs', '-o', `mode=1777,nosuid,nodev,noexec,size=${size}`, 'shm', sandbox.shmPath]);
-      }
-      await writeFile(sandbox.hostsPath, hostsFile(sandbox, config));
-      await writeFile(sandbox.hostnamePath, `${hostname}\n`);
-      await writeFile(sandbox.resolvConfPath, await resolvConf(config));
+      // Independent steps, run side by side: each starts a process.
+      await Promise.all([
+        createNamespaceFiles(
+          [
+            { path: sandbox.ipcnsPath, kind: 'ipc' },
+            { path: sandbox.utsnsPath, kind: 'uts' },
+          ],
+          hostname,
+        ),
+        mountShm(sandbox.shmPath, config.shmSizeBytes ?? DEFAULT_SHM_BYTES),
+        writeFile(sandbox.hostsPath, hostsFile(sandbox, config)),
+        writeFile(sandbox.hostnamePath, `${hostname}\n`),
+        resolvConf(config).then((text) => writeFile(sandbox.resolvConfPath, text)),
+      ]);
       await writeFile(join(dir, 'sandbox.json'), JSON.stringify(sandbox, null, 2));
       return sandbox;
     } catch (e) {
       await this.remove(config.podUid).catch(() => undefined);
       throw e;
     }
+  }
+
+  /**
+   * A pre-wired network from the pool (host ports added), else one wired now under the pod's UID.
+   * A pool network's id is written to `network-id` before anything else can fail, so remove()
+   * releases it even for a sandbox whose creation broke off.
+   */
+  async #network(config: SandboxConfig): Promise<PodNetworkStatus> {
+    const ports = config.portMappings ?? [];
+    const pooled = this.opts.pool?.take();
+    if (!pooled) return this.opts.network.setUp(config.podUid, ports);
+    await writeFile(join(this.podDir(config.podUid), NETWORK_ID_FILE), pooled.id);
+    await this.opts.network.attachPorts(pooled.id, ports);
+    return pooled;
   }
 
   async get(podUid: string): Promise<Sandbox | undefined> {
@@ -88,13 +112,20 @@ export class SandboxManager {
   /** Idempotent; works on partially created sandboxes. */
   async remove(podUid: string): Promise<void> {
     const dir = this.podDir(podUid);
-    await this.opts.network.tearDown(podUid);
+    const networkId = (await readFile(join(dir, NETWORK_ID_FILE), 'utf8').catch(() => '')).trim() || podUid;
+    await this.opts.network.tearDown(networkId);
     await removeNamespaceFile(join(dir, 'ns-ipc'));
     await removeNamespaceFile(join(dir, 'ns-uts'));
     if (await isMountPoint(join(dir, 'shm'))) await runCommand('umount', ['-l', join(dir, 'shm')]);
     await rm(dir, { recursive: true, force: true });
     await removeCgroupTree(join(this.opts.cgroupParent, podUid));
   }
+}
+
+async function mountShm(path: string, sizeBytes: number): Promise<void> {
+  await mkdir(path, { recursive: true });
+  if (await isMountPoint(path)) return;
+  await runCommand('mount', ['-t', 'tmpfs', '-o', `mode=1777,nosuid,nodev,noexec,size=${sizeBytes}`, 'shm', path]);
 }
 
 /** rmdir a cgroup path (and empty children) in every v1/v2 hierarchy; missing ones are fine. */

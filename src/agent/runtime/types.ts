@@ -10,7 +10,9 @@ export type { PortMapping };
  * worker (env expanded, volumes prepared, quantities converted); the runtime knows no Kubernetes.
  *
  * Contracts:
- * - Calls for one pod are serialised by its pod worker; calls for different pods may overlap.
+ * - Calls for one pod come from its pod worker: sandbox calls never overlap other calls of that
+ *   pod, but the pod's regular containers are created and started concurrently (each container's
+ *   own calls stay in order); calls for different pods may overlap.
  * - Every remove* is idempotent: removing something already gone succeeds.
  * - Expected outcomes are values (ContainerStatus); a throw means an I/O failure or a bad input.
  */
@@ -62,6 +64,8 @@ export interface Sandbox {
   namespace: string;
   hostname: string;
   ip: string;
+  /** The pod network's id (netns name, CNI container id): a pool id, or absent = the pod UID. */
+  networkId?: string;
   netnsPath: string;
   ipcnsPath: string;
   utsnsPath: string;
