@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { eventually, getJson, kubectl, kubectlOk, sleep, type TestServer } from '../integration/harness.ts';
 import { deletePodsAndStop, destroyTestNode, e2eSkipReason, startNodeServer, type TestNode } from './e2e-harness.ts';
 import { skipUnlessCI } from '../skip-unless-ci.ts';
-import { cpuHpa, rescaleMessages } from '../integration/hpa-fixtures.ts';
+import { cpuHpa, rescaleEvent } from '../integration/hpa-fixtures.ts';
 
 const skip = skipUnlessCI(e2eSkipReason());
 const SPIN = ['sh', '-c', 'while :; do :; done'];
@@ -99,8 +99,7 @@ describe('metrics and HPA on real containers', { skip, timeout: 300_000 }, () =>
     );
     await kubectlOk(server!, ['apply', '-f', '-'], cpuHpa('web', { scaleDownWindowSeconds: 5 }));
     await eventually('scaled to 3', async () => (await kubectlOk(server!, ['get', 'deployment', 'web', '-o', 'jsonpath={.spec.replicas}'])) === '3', 120_000);
-    const events = (): Promise<string> => rescaleMessages(server!);
-    assert.match(await events(), /^New size: 3; reason: cpu resource utilization \(percentage of request\) above target$/m);
+    await rescaleEvent(server!, /^New size: 3; reason: cpu resource utilization \(percentage of request\) above target$/m);
     // The load stops: a rollout replaces the spinning pods with idle ones.
     await kubectlOk(server!, [
       'patch',
@@ -115,7 +114,7 @@ describe('metrics and HPA on real containers', { skip, timeout: 300_000 }, () =>
       async () => (await kubectlOk(server!, ['get', 'deployment', 'web', '-o', 'jsonpath={.spec.replicas}'])) === '1',
       150_000,
     );
-    assert.match(await events(), /^New size: 1; reason: All metrics below target$/m);
+    await rescaleEvent(server!, /^New size: 1; reason: All metrics below target$/m);
     const hpa = await kubectlOk(server!, ['get', 'hpa', 'web']);
     assert.match(hpa, /^web\s+Deployment\/web\s+cpu: \d+%\/50%\s+1\s+3\s+\d+/m);
   });

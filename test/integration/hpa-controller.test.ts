@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventually, kubectlOk, startServer, type TestServer } from './harness.ts';
 import { startHollowNodes, type HollowNodes } from './hollow-harness.ts';
-import { cpuHpa, rescaleMessages } from './hpa-fixtures.ts';
+import { cpuHpa, rescaleEvent } from './hpa-fixtures.ts';
 
 function deployment(cpuMilli: number): string {
   return JSON.stringify({
@@ -46,8 +46,7 @@ describe('HorizontalPodAutoscaler controller (hollow node, simulated CPU)', () =
       async () => (await kubectlOk(server, ['get', 'deployment', 'web', '-o', 'jsonpath={.spec.replicas}'])).trim() === '3',
       90_000,
     );
-    const events = await rescaleMessages(server);
-    assert.match(events, /^New size: [23]; reason: cpu resource utilization \(percentage of request\) above target$/m);
+    await rescaleEvent(server, /^New size: [23]; reason: cpu resource utilization \(percentage of request\) above target$/m);
     await eventually(
       'TARGETS 90%/50% with 3 replicas',
       async () => {
@@ -78,8 +77,7 @@ describe('HorizontalPodAutoscaler controller (hollow node, simulated CPU)', () =
       async () => (await kubectlOk(server, ['get', 'deployment', 'web', '-o', 'jsonpath={.spec.replicas}'])).trim() === '1',
       120_000,
     );
-    const events = await rescaleMessages(server);
-    assert.match(events, /^New size: 1; reason: All metrics below target$/m);
+    await rescaleEvent(server, /^New size: 1; reason: All metrics below target$/m);
   });
 
   it('reports why it cannot scale when the pods have no CPU request', async () => {

@@ -1,6 +1,6 @@
 // What the HPA tests (integration with hollow nodes, e2e with real containers) share: the
 // autoscaler they apply and how they read its rescale events, as a user would with kubectl.
-import { kubectlOk, type KubectlTarget } from './harness.ts';
+import { eventually, kubectlOk, type KubectlTarget } from './harness.ts';
 
 /** An autoscaling/v2 HPA keeping Deployment `name` at 50 % CPU utilization with 1–3 replicas. */
 export function cpuHpa(name: string, opts: { scaleDownWindowSeconds: number }): string {
@@ -28,4 +28,15 @@ export function rescaleMessages(server: KubectlTarget): Promise<string> {
     '-o',
     'jsonpath={range .items[*]}{.message}{"\\n"}{end}',
   ]);
+}
+
+/**
+ * Waits until a SuccessfulRescale message matches `pattern`: the controller's event recorder writes
+ * it shortly after the scale itself, so a user reading events at once may not see it yet.
+ */
+export function rescaleEvent(server: KubectlTarget, pattern: RegExp): Promise<string> {
+  return eventually(`a SuccessfulRescale event matching ${pattern}`, async () => {
+    const messages = await rescaleMessages(server);
+    return pattern.test(messages) ? messages : undefined;
+  });
 }
