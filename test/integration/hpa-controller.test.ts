@@ -77,7 +77,14 @@ describe('HorizontalPodAutoscaler controller (hollow node, simulated CPU)', () =
       async () => (await kubectlOk(server, ['get', 'deployment', 'web', '-o', 'jsonpath={.spec.replicas}'])).trim() === '1',
       120_000,
     );
-    await rescaleEvent(server, /^New size: 1; reason: All metrics below target$/m);
+    // No event check here: at this test's 1 s sync period the controller's FailedGetResourceMetric
+    // warnings while pods start use up the 25-event spam budget per object (client-go's
+    // EventSourceObjectSpamFilter), so the scale-down event may rightly be dropped. The e2e test
+    // (default sync period) checks both rescale events.
+    await eventually(
+      'HPA status desiredReplicas 1',
+      async () => (await kubectlOk(server, ['get', 'hpa', 'web', '-o', 'jsonpath={.status.desiredReplicas}'])).trim() === '1',
+    );
   });
 
   it('reports why it cannot scale when the pods have no CPU request', async () => {
