@@ -4,7 +4,8 @@
 // at a paced rate; a refused create counts as a failed startup), or the server gone (out of
 // memory). Reports each step and the largest that
 // held. Usage: npx tsx bench/scale/ladder.ts [--quick] [--steps 1000/30000,2000/60000,...]
-// [--create-rate R]. Quick mode does one tiny step (CI smoke).
+// [--create-rate R] [--server-cpu-prof DIR] (a V8 CPU profile of the server over the whole run,
+// written when it exits). Quick mode does one tiny step (CI smoke).
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -13,7 +14,7 @@ import { resources, type Client } from '../../src/client/index.ts';
 import { anchors, createProgress, lineChart, MB, OUT_DIR, parseBenchArgs, readProcStats, runBench, summarize, writePng, type Figure } from '../lib/index.ts';
 import { startCluster, startHollowNodes } from './cluster.ts';
 
-const args = parseBenchArgs(['steps', 'create-rate']);
+const args = parseBenchArgs(['steps', 'create-rate', 'server-cpu-prof']);
 const STEPS = String(args.values.steps ?? (args.quick ? '10/50' : '1000/30000,2000/60000,5000/150000'))
   .split(',')
   .map((s) => s.split('/').map(Number) as [number, number]);
@@ -119,7 +120,8 @@ async function mutatingProbe(client: Client, step: number): Promise<number> {
 }
 
 async function main(): Promise<Figure[]> {
-  const cluster = await startCluster({ nodes: 0 });
+  const profDir = args.values['server-cpu-prof'];
+  const cluster = await startCluster({ nodes: 0, serverNodeArgs: typeof profDir === 'string' ? ['--cpu-prof', '--cpu-prof-dir', profDir] : undefined });
   const { server, client } = cluster;
   const f = (name: string, value: number, unit: string, extra: Partial<Figure> = {}): Figure => ({ bench: BENCH, name, value, unit, ...extra });
   const figures: Figure[] = [];
