@@ -58,3 +58,32 @@ describe('WatchCache with a separate ring for Events', () => {
     await assert.rejects(collect(cache, '/registry/', start, abort.signal), CompactedError, 'history across rings comes from storage');
   });
 });
+
+describe('WatchCache bounded by bytes', () => {
+  it('drops the oldest events once the stored size of its history passes the bound, and storage serves older watchers', async () => {
+    const backend = await openSqliteBackend({ path: ':memory:', compactIntervalMs: 0 });
+    const abort = new AbortController();
+    // Each ConfigMap below stores about 10 KB; the ring holds at most 25 KB of them.
+    const cache = new WatchCache(backend, { capacity: 1000, maxBytes: 25_000 });
+    try {
+      await cache.start();
+      const start = backend.currentRevision();
+      const big = (name: string) =>
+        encode({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { blob: 'x'.repeat(10_000) } });
+      const revisions: number[] = [];
+      for (const name of ['c1', 'c2', 'c3', 'c4']) {
+        const r = await backend.create(`/registry/configmaps/default/${name}`, big(name));
+        if (r.ok) revisions.push(r.revision);
+      }
+      // Before compaction, a watcher from the start is replayed by storage: all four.
+      assert.deepEqual(await collect(cache, '/registry/configmaps/', start, abort.signal), ['ADDED c1', 'ADDED c2', 'ADDED c3', 'ADDED c4']);
+      await backend.compact(backend.currentRevision());
+      assert.deepEqual(await collect(cache, '/registry/configmaps/', revisions[1]!, abort.signal), ['ADDED c3', 'ADDED c4'], 'the newest two fit in 25 KB');
+      await assert.rejects(collect(cache, '/registry/configmaps/', revisions[0]!, abort.signal), CompactedError, 'c2 was dropped from the ring');
+    } finally {
+      abort.abort();
+      cache.stop();
+      await backend.close();
+    }
+  });
+});

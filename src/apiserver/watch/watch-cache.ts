@@ -7,6 +7,11 @@
 // and least watched kind, would otherwise push the history of pods and nodes out of the shared ring
 // (upstream keeps no watch cache for Events at all). Their writes are never decoded unless someone
 // watches them.
+//
+// A ring is bounded both by a number of events and by the stored size of what it holds (the new and
+// the previous state of each event): a few thousand writes of large objects would otherwise hold
+// gigabytes of history. Whichever bound is reached first drops the oldest events; a watcher resuming
+// from before them is served by the backend instead.
 import type { Backend, KeyValue, WatchEvent } from '../../storage/index.ts';
 import type { KObject } from '../registry/types.ts';
 import { decode } from '../store/codec.ts';
@@ -39,6 +44,8 @@ class StoredEvent implements CacheEvent {
     readonly shared: SharedObject,
     prevKv: KeyValue | undefined,
     readonly revision: number,
+    /** Stored size of the new and the previous state (what the ring's byte bound counts). */
+    readonly size: number,
   ) {
     this.#prevKv = prevKv;
   }
@@ -70,6 +77,8 @@ interface Subscriber {
 export interface WatchCacheOptions {
   /** How many recent events to keep for resuming watchers. */
   capacity?: number;
+  /** At most this many bytes of stored state (new + previous object per event) in the main ring. */
+  maxBytes?: number;
   /** Key prefixes whose events go to a ring of their own, with its capacity (not counted in `capacity`). */
   separateRings?: ReadonlyMap<string, number>;
 }
@@ -77,16 +86,55 @@ export interface WatchCacheOptions {
 /** Decoded only when first read: Events, say, are written far more often than anyone reads them. */
 function toStoredEvent(e: WatchEvent): StoredEvent {
   const { kv } = e;
-  if (e.type === 'delete') return new StoredEvent('DELETED', kv.key, new SharedObject(() => decode(kv, e.revision), e.revision), e.prev, e.revision);
-  return new StoredEvent(e.prev ? 'MODIFIED' : 'ADDED', kv.key, new SharedObject(() => decode(kv), kv.modRevision), e.prev, e.revision);
+  const size = kv.key.length + kv.value.length + (e.prev?.value.length ?? 0);
+  if (e.type === 'delete') return new StoredEvent('DELETED', kv.key, new SharedObject(() => decode(kv, e.revision), e.revision), e.prev, e.revision, size);
+  return new StoredEvent(e.prev ? 'MODIFIED' : 'ADDED', kv.key, new SharedObject(() => decode(kv), kv.modRevision), e.prev, e.revision, size);
 }
 
-interface Ring {
-  readonly prefix: string;
-  readonly events: CacheEvent[];
-  readonly capacity: number;
+/** Default byte bound of the main ring: 20,000 pods of 3 KB with their previous states fit. */
+const DEFAULT_MAX_BYTES = 128 * 1024 * 1024;
+
+/** Recent events of some keys, oldest first, dropped from the front when over either bound. */
+class Ring {
+  #events: StoredEvent[] = [];
+  /** Index of the oldest event still held (the array is trimmed when half of it is dropped). */
+  #head = 0;
+  #bytes = 0;
   /** The ring holds every event of its keys with a revision above this one. */
-  complete: number;
+  complete = 0;
+
+  constructor(
+    readonly prefix: string,
+    private readonly capacity: number,
+    private readonly maxBytes = Number.POSITIVE_INFINITY,
+  ) {}
+
+  push(e: StoredEvent): void {
+    this.#events.push(e);
+    this.#bytes += e.size;
+    while (this.length > this.capacity || this.#bytes > this.maxBytes) {
+      const dropped = this.#events[this.#head++]!;
+      this.#bytes -= dropped.size;
+      this.complete = dropped.revision;
+    }
+    if (this.#head > 1024 && this.#head * 2 > this.#events.length) {
+      this.#events = this.#events.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
+  /** Held events with a revision above `from` under `prefix`, oldest first. */
+  *since(from: number, prefix: string): Generator<CacheEvent> {
+    const events = this.#events;
+    for (let i = this.#head; i < events.length; i++) {
+      const e = events[i]!;
+      if (e.revision > from && e.key.startsWith(prefix)) yield e;
+    }
+  }
+
+  get length(): number {
+    return this.#events.length - this.#head;
+  }
 }
 
 export class WatchCache {
@@ -104,8 +152,8 @@ export class WatchCache {
     private readonly backend: Backend,
     options: WatchCacheOptions = {},
   ) {
-    this.main = { prefix: '/registry/', events: [], capacity: options.capacity ?? 20000, complete: 0 };
-    this.separate = [...(options.separateRings ?? [])].map(([prefix, capacity]) => ({ prefix, events: [], capacity, complete: 0 }));
+    this.main = new Ring('/registry/', options.capacity ?? 20000, options.maxBytes ?? DEFAULT_MAX_BYTES);
+    this.separate = [...(options.separateRings ?? [])].map(([prefix, capacity]) => new Ring(prefix, capacity));
   }
 
   private ringOf(key: string): Ring {
@@ -153,7 +201,7 @@ export class WatchCache {
     const spans = this.separate.some((r) => r.prefix.startsWith(prefix) && r.prefix !== prefix);
     const ring = spans ? undefined : this.ringOf(prefix);
     if (from >= (ring ? ring.complete : this.latest) && from >= this.startRevision) {
-      for (const e of ring?.events ?? []) if (e.revision > from && e.key.startsWith(prefix)) deliver(e);
+      if (ring) for (const e of ring.since(from, prefix)) deliver(e);
       const sub: Subscriber = { prefix, from: Math.max(from, this.latest), deliver };
       this.subscribers.add(sub);
       signal.addEventListener('abort', () => this.subscribers.delete(sub), { once: true });
@@ -168,12 +216,7 @@ export class WatchCache {
     if (ev.type === 'DELETED') this.objects.delete(ev.key, ev.revision);
     else this.objects.put(ev.key, ev.shared);
     this.latest = ev.revision;
-    const ring = this.ringOf(ev.key);
-    ring.events.push(ev);
-    if (ring.events.length > ring.capacity) {
-      const dropped = ring.events.splice(0, ring.events.length - ring.capacity);
-      ring.complete = dropped[dropped.length - 1]!.revision;
-    }
+    this.ringOf(ev.key).push(ev);
     for (const sub of this.subscribers) {
       if (ev.revision <= sub.from || !ev.key.startsWith(sub.prefix)) continue;
       try {
