@@ -1,18 +1,15 @@
 // Built-in admission: namespace lifecycle (objects need an existing namespace that is not being
 // terminated), with upstream's messages.
 import { ApiError, notFound } from './errors.ts';
-import type { AdmissionPlugin, GenericStore } from './store/generic-store.ts';
+import type { KObject } from './registry/types.ts';
+import type { AdmissionPlugin } from './store/generic-store.ts';
 
-export function namespaceLifecycle(namespaces: () => GenericStore): AdmissionPlugin {
+/** `readNamespace` reads a Namespace by name (undefined: none); admission's cached reads serve it. */
+export function namespaceLifecycle(readNamespace: (name: string) => Promise<KObject | undefined>): AdmissionPlugin {
   return async ({ operation, entry, namespace, obj }) => {
     if (operation !== 'CREATE' || !entry.namespaced || namespace === undefined) return;
-    let ns: Awaited<ReturnType<GenericStore['get']>>;
-    try {
-      ns = await namespaces().get(undefined, namespace);
-    } catch (e) {
-      if (e instanceof ApiError && e.code === 404) throw notFound({ group: '', resource: 'namespaces' }, namespace);
-      throw e;
-    }
+    const ns = await readNamespace(namespace);
+    if (!ns) throw notFound({ group: '', resource: 'namespaces' }, namespace);
     const phase = (ns.status as { phase?: string } | undefined)?.phase;
     if (phase === 'Terminating' || ns.metadata?.deletionTimestamp) {
       const name = obj.metadata?.name ?? obj.metadata?.generateName ?? '';

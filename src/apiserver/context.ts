@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StrategyContext } from './registry/types.ts';
 import type { WatchCache } from './watch/watch-cache.ts';
+import type { AdmissionReads } from './admission-reads.ts';
 import type { SchemaNavigator } from './openapi/navigator.ts';
 import type { ResourceHandle, ResourceRegistry } from './resource-registry.ts';
 import type { ResourceRequest } from './http/request-info.ts';
@@ -33,6 +34,8 @@ export interface ApiContext {
    */
   readonly watchers: { count: number; readonly byResource: Map<string, number> };
   readonly watchCache: WatchCache;
+  /** The namespace, LimitRanges, ResourceQuotas and PriorityClasses, as admission reads them (from memory). */
+  readonly admissionReads: AdmissionReads;
   readonly schemas: SchemaTools;
   /** Looks a resource up by group, version and plural name. */
   resource(group: string, version: string, resource: string): ResourceHandle | undefined;

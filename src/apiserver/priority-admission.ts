@@ -4,15 +4,18 @@
 // delete the built-in classes.
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { PriorityClass } from 'kubernetes-types/scheduling/v1.js';
+import type { AdmissionReads } from './admission-reads.ts';
 import { ApiError } from './errors.ts';
 import { view } from './registry/common.ts';
 import { SYSTEM_PRIORITY_CLASSES } from './registry/priorityclasses.ts';
 import type { KObject, ResourceEntry } from './registry/types.ts';
-import type { AdmissionPlugin, GenericStore } from './store/generic-store.ts';
+import type { AdmissionPlugin } from './store/generic-store.ts';
 
 /** Upstream DefaultPriorityWhenNoDefaultClassExists. */
 const DEFAULT_PRIORITY = 0;
 const DEFAULT_PREEMPTION_POLICY = 'PreemptLowerPriority';
+const GROUP = 'scheduling.k8s.io';
+const RESOURCE = 'priorityclasses';
 
 function forbidden(entry: ResourceEntry, name: string, why: string): ApiError {
   const qualified = entry.group ? `${entry.resource}.${entry.group}` : entry.resource;
@@ -24,27 +27,20 @@ function forbidden(entry: ResourceEntry, name: string, why: string): ApiError {
 }
 
 /**
- * `classes` returns the PriorityClass store (undefined until the server built it). Reads go to the
- * store, not a cache, so a class created a moment ago is seen by the next pod create.
+ * `reads` returns admission's cached reads (undefined until the server built them): a class
+ * created a moment ago is seen by the next pod create, and no create reads storage for it.
  */
-export function priorityAdmission(classes: () => GenericStore | undefined): AdmissionPlugin {
+export function priorityAdmission(reads: () => AdmissionReads | undefined): AdmissionPlugin {
   async function lookup(name: string): Promise<PriorityClass | undefined> {
-    const store = classes();
-    if (!store) return undefined;
-    try {
-      return view<PriorityClass>(await store.get(undefined, name));
-    } catch (e) {
-      if (e instanceof ApiError && e.code === 404) return undefined;
-      throw e;
-    }
+    const found = await reads()?.get(GROUP, RESOURCE, undefined, name);
+    return found && view<PriorityClass>(found);
   }
   /** Upstream: with several global defaults (a create race), the lowest value wins. */
   async function globalDefault(): Promise<PriorityClass | undefined> {
-    const store = classes();
-    if (!store) return undefined;
     let best: PriorityClass | undefined;
-    for (const item of (await store.list(undefined)).items.map((o) => view<PriorityClass>(o))) {
-      if (item.globalDefault && (!best || best.value > item.value)) best = item;
+    for (const item of (await reads()?.list(GROUP, RESOURCE, undefined)) ?? []) {
+      const pc = view<PriorityClass>(item);
+      if (pc.globalDefault && (!best || best.value > pc.value)) best = pc;
     }
     return best;
   }

@@ -20,8 +20,7 @@ import type { StoreHooks } from './store/store-hooks.ts';
 import { updateManagedFields, type Json } from './patch/index.ts';
 import { WatchCache } from './watch/watch-cache.ts';
 import { EVENTS_PREFIX, startEventTtl } from './event-ttl.ts';
-import { CollectionCache } from './watch/collection-cache.ts';
-import { listPrefix, resourcePrefix } from './store/codec.ts';
+import { openAdmissionReads } from './admission-reads.ts';
 import { namespaceLifecycle } from './admission.ts';
 import { createMetrics } from './metrics.ts';
 import { goPlatform } from './platform.ts';
@@ -128,23 +127,18 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const watchCache = new WatchCache(options.backend, { capacity: options.watchCacheSize, separateRings: new Map([[EVENTS_PREFIX, EVENTS_WATCH_CACHE_SIZE]]) });
   await watchCache.start();
   const schemas = new LayeredSchemas(loadSchemas());
-  let namespaces: GenericStore | undefined;
-  // Admission reads the namespace's LimitRanges and ResourceQuotas on every create: from memory.
+  // Admission reads the namespace, its LimitRanges and ResourceQuotas and the PriorityClasses on
+  // every create: from memory.
   const cachesAbort = new AbortController();
-  const admissionCaches = new Map<string, CollectionCache>();
-  for (const resource of ['limitranges', 'resourcequotas']) {
-    const prefix = resourcePrefix({ group: '', resource });
-    admissionCaches.set(prefix, await CollectionCache.open(prefix, { backend: options.backend, watchCache, signal: cachesAbort.signal }));
-  }
-  const lister: NamespaceLister = async (g, r, ns) => {
-    const handle = registry.byGroupResource(g, r);
-    if (!handle) return [];
-    const cached = admissionCaches.get(resourcePrefix(handle.entry))?.items(listPrefix(handle.entry, ns));
-    return cached ?? (await handle.store.list(ns)).items;
-  };
+  const admissionReads = await openAdmissionReads((g, r) => registry.byGroupResource(g, r), {
+    backend: options.backend,
+    watchCache,
+    signal: cachesAbort.signal,
+  });
+  const lister: NamespaceLister = (g, r, ns) => admissionReads.list(g, r, ns);
   let authz: Authorization | undefined;
   const admission: AdmissionPlugin[] = [
-    namespaceLifecycle(() => namespaces!),
+    namespaceLifecycle((name) => admissionReads.get('', 'namespaces', undefined, name)),
     // Identity admission: ServiceAccount defaulting and token volume, NodeRestriction, RBAC escalation.
     serviceAccountAdmission(() => registry.byGroupResource('', 'serviceaccounts')?.store),
     ...(options.authorization ? [nodeRestriction(), escalationCheck(() => authz)] : []),
@@ -174,10 +168,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   );
   // Entries that bring their own schemas (custom resources) layer them over the built-in set.
   registry.onChange(() => schemas.update(registry.all.map((h) => h.entry)));
-  for (const entry of options.resources) {
-    const h = registry.add(entry);
-    if (entry.group === '' && entry.resource === 'namespaces') namespaces = h.store;
-  }
+  for (const entry of options.resources) registry.add(entry);
   const ctx: ApiContext = {
     clock,
     watchTuning: {
@@ -186,6 +177,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     },
     watchers: { count: 0, byResource: new Map() },
     watchCache,
+    admissionReads,
     schemas: { navigator: schemas.navigator, unknownFields: (schema, obj) => unknownFields(schemas.current, schema, obj) },
     resource: (g, v, r) => registry.get(g, v, r),
     byGroupResource: (g, r) => registry.byGroupResource(g, r),

@@ -16,6 +16,12 @@ export interface SchedulerServiceOptions {
   readonly logger?: Logger;
   /** See SchedulerOptions.observeCycle. */
   readonly observeCycle?: (durationMs: number, result: CycleResult) => void;
+  /**
+   * The client that writes the FailedScheduling/Scheduled Events (default: the scheduler's own).
+   * Give it a client of its own so that, in a burst, bindings never wait behind Event writes for
+   * a socket of the same connection pool. The caller owns it (closes it after `done`).
+   */
+  readonly eventClient?: Client;
 }
 
 export interface SchedulerService {
@@ -43,7 +49,7 @@ export async function startSchedulerService(client: Client, opts: SchedulerServi
   const claims = factory.informerFor<PersistentVolumeClaim>(resources.persistentvolumeclaims);
   const volumes = factory.informerFor<PersistentVolume>(resources.persistentvolumes);
   const classes = factory.informerFor<StorageClass>(resources.storageclasses);
-  const recorder = createEventRecorder(client, { component: DEFAULT_SCHEDULER_NAME, logger: opts.logger });
+  const recorder = createEventRecorder(opts.eventClient ?? client, { component: DEFAULT_SCHEDULER_NAME, logger: opts.logger });
   const keyOf = (p: Pod): string => `${p.metadata?.namespace ?? 'default'}/${p.metadata?.name ?? ''}`;
   const host = createApiHost(client, {
     recorder,
@@ -106,6 +112,14 @@ export const schedulerComponent: Component = {
       warn: (m) => ctx.log(m, { component: 'scheduler', level: 'warn' }),
       error: (m) => ctx.log(m, { component: 'scheduler', level: 'error' }),
     };
-    await startSchedulerService(ctx.client, { signal: ctx.signal, logger });
+    // Events get their own client (connection pool), as bindings must not queue behind them.
+    const eventClient = ctx.newClient('peapod-scheduler-events');
+    try {
+      const svc = await startSchedulerService(ctx.client, { signal: ctx.signal, logger, eventClient });
+      void svc.done.finally(() => eventClient.close());
+    } catch (e) {
+      eventClient.close();
+      throw e;
+    }
   },
 };

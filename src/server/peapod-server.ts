@@ -149,7 +149,7 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
     dashboard: loadDashboard(),
     storeHooks: new Map([['/services', serviceAllocator.hooks()]]),
     extraAdmission: [
-      priorityAdmission(() => api?.ctx.byGroupResource('scheduling.k8s.io', 'priorityclasses')?.store),
+      priorityAdmission(() => api?.ctx.admissionReads),
       storageAdmission(() => api?.ctx.byGroupResource('storage.k8s.io', 'storageclasses')?.store),
     ],
   });

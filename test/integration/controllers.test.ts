@@ -333,6 +333,47 @@ describe('garbage collector', { timeout: 60_000 }, () => {
     await ok(['delete', 'configmap', 'owner', '-n', NS]);
     await eventually('dependent of a deleted owner collected', async () => (await getJson(`/api/v1/namespaces/${NS}/configmaps/shared`)) === undefined);
   });
+
+  it('leaves Events alone, as upstream ignores them (they expire by --event-ttl)', async () => {
+    const ghost = { apiVersion: 'v1', kind: 'ConfigMap', name: 'ghost', uid: '00000000-0000-0000-0000-000000000002' };
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const core = {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: 'owned-core-event', ownerReferences: [ghost] },
+      involvedObject: { kind: 'ConfigMap', namespace: NS, name: 'ghost', apiVersion: 'v1' },
+      reason: 'Test',
+      message: 'owned by a ghost',
+      type: 'Normal',
+      source: { component: 'test' },
+      firstTimestamp: now,
+      lastTimestamp: now,
+      count: 1,
+    };
+    let r = await api(server, 'POST', `/api/v1/namespaces/${NS}/events`, { body: core });
+    assert.equal(r.status, 201, r.body);
+    const modern = {
+      apiVersion: 'events.k8s.io/v1',
+      kind: 'Event',
+      metadata: { name: 'owned-new-event', ownerReferences: [ghost] },
+      eventTime: new Date().toISOString().replace('Z', '000Z'),
+      regarding: { kind: 'ConfigMap', namespace: NS, name: 'ghost', apiVersion: 'v1' },
+      reason: 'Test',
+      action: 'Testing',
+      note: 'owned by a ghost',
+      type: 'Normal',
+      reportingController: 'test',
+      reportingInstance: 'test-1',
+    };
+    r = await api(server, 'POST', `/apis/events.k8s.io/v1/namespaces/${NS}/events`, { body: modern });
+    assert.equal(r.status, 201, r.body);
+    // A ConfigMap with the same dead owner, created after the Events, shows the collector has acted.
+    r = await api(server, 'POST', `/api/v1/namespaces/${NS}/configmaps`, { body: { metadata: { name: 'ghost-owned', ownerReferences: [ghost] } } });
+    assert.equal(r.status, 201, r.body);
+    await eventually('configmap of a dead owner collected', async () => (await getJson(`/api/v1/namespaces/${NS}/configmaps/ghost-owned`)) === undefined);
+    assert.ok(await getJson(`/api/v1/namespaces/${NS}/events/owned-core-event`), 'core/v1 Event kept');
+    assert.ok(await getJson(`/apis/events.k8s.io/v1/namespaces/${NS}/events/owned-new-event`), 'events.k8s.io Event kept');
+  });
 });
 
 describe('namespace lifecycle', { timeout: 60_000 }, () => {

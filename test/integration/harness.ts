@@ -30,37 +30,73 @@ export interface TestServer {
 /** Components that act on objects; API-level tests turn them off so objects stay as written. */
 export const API_ONLY = ['--disable', 'scheduler,controller-manager,agent'];
 
-export async function startServer(options: { dataDir?: string; args?: string[]; env?: Record<string, string> } = {}): Promise<TestServer> {
+/** The server prints its URL once it serves; one that has not by then is stuck (killed, and the test fails). */
+export const SERVER_START_TIMEOUT_MS = 30_000;
+
+/** Thrown when the server printed no URL in time; the process is already killed and reaped. */
+export class ServerStartTimeout extends Error {
+  constructor(
+    readonly pid: number | undefined,
+    timeoutMs: number,
+    out: string,
+    err: string,
+  ) {
+    super(`peapod server (pid ${pid}) printed no URL within ${timeoutMs / 1000} s and was killed\nstdout:\n${out}\nstderr:\n${err}`);
+    this.name = 'ServerStartTimeout';
+  }
+}
+
+export async function startServer(
+  options: { dataDir?: string; args?: string[]; env?: Record<string, string>; startTimeoutMs?: number } = {},
+): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'peapod-it-')));
   const proc = spawn(process.execPath, [join(ROOT, 'bin/peapod.js'), 'server', '--data-dir', dataDir, '--listen', '127.0.0.1:0', ...(options.args ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, PEAPOD_LOG_LEVEL: process.env.PEAPOD_LOG_LEVEL ?? 'warn', ...(options.env ?? {}) },
   });
+  const exited = once(proc, 'exit');
+  exited.catch(() => {}); // a failed spawn is reported by the start-up promise below
   let out = '';
   let err = '';
   proc.stderr!.on('data', (d: Buffer) => {
     err += d.toString();
     if (process.env.PEAPOD_TEST_VERBOSE) process.stderr.write(d);
   });
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in 30 s:\n${out}\n${err}`)), 30_000);
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (https:\/\/[^\s]+)/.exec(out);
-      if (m) {
+  const timeoutMs = options.startTimeoutMs ?? SERVER_START_TIMEOUT_MS;
+  let url: string;
+  try {
+    url = await new Promise<string>((resolveUrl, reject) => {
+      const timer = setTimeout(() => {
+        // Left running, a stuck server would keep the test run from ever ending.
+        proc.kill('SIGKILL');
+        reject(new ServerStartTimeout(proc.pid, timeoutMs, out, err));
+      }, timeoutMs);
+      proc.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /listening on (https:\/\/[^\s]+)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolveUrl(m[1]!);
+        }
+      });
+      proc.once('error', (e) => {
         clearTimeout(timer);
-        resolveUrl(m[1]!);
-      }
+        reject(e);
+      });
+      proc.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`server exited with ${code}:\n${out}\n${err}`));
+      });
     });
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${out}\n${err}`));
-    });
-  });
+  } catch (e) {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+    await exited.catch(() => {});
+    if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
+    throw e;
+  }
   const kubeconfig = join(dataDir, 'kubeconfig.yaml');
   const token = (await readFile(join(dataDir, 'admin.token'), 'utf8')).trim();
   const ca = await readFile(join(dataDir, 'pki', 'ca.crt'), 'utf8');
-  const exited = once(proc, 'exit');
   return {
     url,
     dataDir,

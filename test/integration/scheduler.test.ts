@@ -252,6 +252,28 @@ describe('scheduler', () => {
     assert.equal(failed.stdout, '0/1 nodes are available: 1 Insufficient cpu.');
   });
 
+  it('gives pods that name no class the one global default PriorityClass, seen as soon as it is created', async () => {
+    const pc = (name: string, value: number) => ({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name }, value, globalDefault: true });
+    let r = await api(server, 'POST', '/apis/scheduling.k8s.io/v1/priorityclasses', { body: pc('everyday', 500) });
+    assert.equal(r.status, 201, r.body);
+    await create(pod('plain'));
+    const plain = await getPod('plain');
+    assert.equal(plain?.spec?.priorityClassName, 'everyday');
+    assert.equal(plain?.spec?.priority, 500);
+
+    r = await api(server, 'POST', '/apis/scheduling.k8s.io/v1/priorityclasses', { body: pc('second', 7) });
+    assert.equal(r.status, 403, r.body);
+    assert.equal(
+      r.json<{ message: string }>().message,
+      'priorityclasses.scheduling.k8s.io "second" is forbidden: PriorityClass everyday is already marked as default. Only one default can exist',
+    );
+
+    r = await api(server, 'DELETE', '/apis/scheduling.k8s.io/v1/priorityclasses/everyday');
+    assert.equal(r.status, 200, r.body);
+    await create(pod('after-delete'));
+    assert.equal((await getPod('after-delete'))?.spec?.priority, 0);
+  });
+
   it('holds a gated pod with SchedulingGated until its gate is removed', async () => {
     await createNode('node1');
     await create(pod('gated', { spec: { schedulingGates: [{ name: 'example.com/wait' }] } }));

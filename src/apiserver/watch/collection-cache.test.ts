@@ -34,6 +34,8 @@ describe('CollectionCache', () => {
     await backend.create('/registry/limitranges/a/lr', '{}');
     assert.deepEqual(names(cache.items('/registry/resourcequotas/a/')), ['before', 'q2']);
     assert.deepEqual(names(cache.items('/registry/resourcequotas/b/')), ['other']);
+    assert.equal(cache.get('/registry/resourcequotas/a/q2')?.object?.metadata?.name, 'q2');
+    assert.deepEqual(cache.get('/registry/resourcequotas/a/q'), { object: undefined }, 'a key is matched whole, not as a prefix');
 
     assert.ok(made.ok);
     await backend.update('/registry/resourcequotas/a/q2', quota('a', 'q2', '9'), made.revision);
@@ -43,6 +45,7 @@ describe('CollectionCache', () => {
     const before = await backend.get('/registry/resourcequotas/a/before');
     await backend.delete('/registry/resourcequotas/a/before', before!.modRevision);
     assert.deepEqual(names(cache.items('/registry/resourcequotas/a/')), ['q2']);
+    assert.deepEqual(cache.get('/registry/resourcequotas/a/before'), { object: undefined });
   });
 
   it('answers undefined while the watch cache is behind storage', async () => {
@@ -51,5 +54,6 @@ describe('CollectionCache', () => {
     const lagging = { ...backend, list: backend.list.bind(backend), currentRevision: () => watchCache.latestRevision() + 1 } as Backend;
     const stale = await CollectionCache.open('/registry/limitranges/', { backend: lagging, watchCache, signal: abort.signal });
     assert.equal(stale.items('/registry/limitranges/a/'), undefined);
+    assert.equal(stale.get('/registry/limitranges/a/lr'), undefined);
   });
 });

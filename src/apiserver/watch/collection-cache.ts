@@ -1,8 +1,9 @@
-// The current objects of one small collection (ResourceQuotas, LimitRanges), kept in memory from
-// the watch cache, so admission does not query storage on every create (it did: two range scans
-// per create of anything namespaced, the largest cost of a pod burst after the commits).
+// The current objects of one small collection (ResourceQuotas, LimitRanges, Namespaces,
+// PriorityClasses), kept in memory from the watch cache, so admission does not query storage on
+// every create (it did: two range scans per create of anything namespaced, the largest cost of a
+// pod burst after the commits, plus a read of the namespace and of the pod's PriorityClass).
 //
-// Reads are as fresh as storage: `items` answers only when the watch cache has delivered every
+// Reads are as fresh as storage: `items` and `get` answer only when the watch cache has delivered every
 // revision this process knows of (with SQLite always, since events are published before a write
 // is acknowledged); otherwise it returns undefined and the caller reads storage as before. Objects
 // are the watch cache's own, shared by every reader: never mutate them.
@@ -36,6 +37,12 @@ export class CollectionCache {
     const keys: string[] = [];
     for (const key of this.#objects.keys()) if (key.startsWith(prefix)) keys.push(key);
     return keys.sort().map((k) => this.#objects.get(k)!);
+  }
+
+  /** The object at `key` (`object` undefined: there is none); undefined when the cache may be behind storage. */
+  get(key: string): { readonly object: KObject | undefined } | undefined {
+    if (this.#watchCache.latestRevision() < this.#backend.currentRevision()) return undefined;
+    return { object: this.#objects.get(key) };
   }
 
   #apply(e: CacheEvent): void {

@@ -17,6 +17,13 @@ import { OwnershipGraph, type GraphNode } from './graph.ts';
 const ORPHAN = 'orphan';
 const FOREGROUND = 'foregroundDeletion';
 
+/**
+ * Resources the collector neither watches nor collects, as upstream's DefaultIgnoredResources:
+ * Events are many, short-lived (--event-ttl removes them) and never owners worth tracking, so
+ * caching every one would cost memory and a watch stream on the hottest write path.
+ */
+const IGNORED_RESOURCES: ReadonlySet<string> = new Set(['/events', 'events.k8s.io/events']);
+
 const groupOf = (apiVersion: string): string => (apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '');
 
 export function createGarbageCollector(deps: ControllerDeps, opts: { discovery: ResourceDiscovery }): Controller {
@@ -42,6 +49,7 @@ export function createGarbageCollector(deps: ControllerDeps, opts: { discovery: 
   opts.discovery.onAdd((r) => {
     byGroupKind.set(`${r.ref.group}/${r.kind}`, r);
     if (!['list', 'watch', 'delete'].every((v) => r.verbs.includes(v))) return;
+    if (IGNORED_RESOURCES.has(`${r.ref.group}/${r.ref.resource}`)) return;
     const inf = deps.informers.informerFor<KubeObject>(r.ref);
     inf.on('add', (o) => observe(r, o));
     inf.on('update', (_old, o) => observe(r, o));
