@@ -9,7 +9,8 @@ import { after, before, describe, test } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { createClient, type Client } from '../client/index.ts';
 import { api, eventually, kubectl, startServer, type TestServer } from '../../test/integration/harness.ts';
-import { CONTROL_PLANE_LABEL, startAgent, type Agent } from './agent.ts';
+import { startAgent, type Agent } from './agent.ts';
+import { CONTROL_PLANE_LABEL } from './node-name.ts';
 import { HOLLOW_EXIT_AFTER, HOLLOW_EXIT_CODE } from './hollow/index.ts';
 
 const NODE = 'hollow-1';

@@ -9,7 +9,6 @@
 import { startLocalPathVolumes } from './local-path-volumes.ts';
 import { spawnSync } from 'node:child_process';
 import { mkdir, readFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Node, Pod, Taint } from 'kubernetes-types/core/v1.js';
 import { createEventRecorder, createInformer, isNotFound, resources, type Client, type Informer, type Logger } from '../client/index.ts';
@@ -50,9 +49,9 @@ import type { ProbeHandlers } from './probes/index.ts';
 import { ConmonRuntime, type ContainerRuntime, type OciRuntimePreference } from './runtime/index.ts';
 import { runtimeStatsProvider } from './metrics/index.ts';
 
-export const CONTROL_PLANE_LABEL = 'node-role.kubernetes.io/control-plane';
 const DEFAULT_NETWORK_POOL = 2;
 /** Used when neither the Node nor a flag names the node's pod /24 (hollow runtime). */
+export { CONTROL_PLANE_LABEL, defaultNodeName } from './node-name.ts';
 export const DEFAULT_POD_CIDR = '10.42.0.0/24';
 
 export type AgentLog = (msg: string, fields?: Record<string, unknown>) => void;
@@ -144,11 +143,6 @@ export interface Agent {
   readonly proxy: Promise<NodeProxy | undefined>;
   /** Resolves once everything stopped after the signal aborted. */
   readonly stopped: Promise<void>;
-}
-
-/** The default node name: the host name, lower-cased (node names are DNS subdomains). */
-export function defaultNodeName(): string {
-  return hostname().toLowerCase();
 }
 
 /**

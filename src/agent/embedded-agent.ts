@@ -2,8 +2,7 @@
 // cluster (as `k3s server`). Its node carries the control-plane label; the taint is opt-in.
 import { join } from 'node:path';
 import type { Component } from '../server/component.ts';
-import { CONTROL_PLANE_LABEL, defaultNodeName, startAgent } from './agent.ts';
-import { conmonPreflight } from './preflight.ts';
+import { CONTROL_PLANE_LABEL, defaultNodeName } from './node-name.ts';
 import type { OciRuntimePreference } from './runtime/index.ts';
 
 export interface EmbeddedAgentFlags {
@@ -28,6 +27,9 @@ export function embeddedAgent(flags: EmbeddedAgentFlags = {}): Component {
     name: 'agent',
     identity: { user: `system:node:${flags.nodeName ?? defaultNodeName()}`, groups: ['system:nodes'] },
     async start(ctx) {
+      // The agent's code (runtime, images, network, DNS...) is loaded only when it starts, so a
+      // server run with --disable agent never pays for it.
+      const [{ conmonPreflight }, { startAgent }] = await Promise.all([import('./preflight.ts'), import('./agent.ts')]);
       const problems = await conmonPreflight(flags.ociRuntime);
       if (problems.length) {
         ctx.log(
