@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { request } from 'node:https';
 import { once } from 'node:events';
+import type { Node } from 'kubernetes-types/core/v1.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -234,4 +235,22 @@ export async function eventually<T>(what: string, fn: () => Promise<T | undefine
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await sleep(intervalMs);
   }
+}
+
+/**
+ * A Node object that reports Ready with `allocatable` (as capacity too) and the hostname label, for
+ * tests that create nodes through the API with no agent behind them.
+ */
+export function readyNode(
+  name: string,
+  allocatable: Record<string, string> = { cpu: '4', memory: '8Gi', pods: '110' },
+  extra: { labels?: Record<string, string>; spec?: Node['spec'] } = {},
+): Node {
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name, labels: { 'kubernetes.io/hostname': name, ...extra.labels } },
+    ...(extra.spec ? { spec: extra.spec } : {}),
+    status: { capacity: allocatable, allocatable, conditions: [{ type: 'Ready', status: 'True' }] },
+  };
 }

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Node, Pod } from 'kubernetes-types/core/v1.js';
-import { api, eventually, startServer, type TestServer } from './harness.ts';
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import { api, eventually, readyNode, startServer, type TestServer } from './harness.ts';
 
 const POLICY = `apiVersion: audit.k8s.io/v1
 kind: Policy
@@ -46,14 +46,7 @@ describe('scheduler events', () => {
   });
 
   it('writes Events with a client of their own, not the one that binds pods', async () => {
-    const res = { cpu: '4', memory: '8Gi', pods: '110' };
-    const node: Node = {
-      apiVersion: 'v1',
-      kind: 'Node',
-      metadata: { name: 'n1', labels: { 'kubernetes.io/hostname': 'n1' } },
-      status: { capacity: res, allocatable: res, conditions: [{ type: 'Ready', status: 'True' }] },
-    };
-    assert.equal((await api(server, 'POST', '/api/v1/nodes', { body: node })).status, 201);
+    assert.equal((await api(server, 'POST', '/api/v1/nodes', { body: readyNode('n1') })).status, 201);
     const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p1', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } };
     assert.equal((await api(server, 'POST', '/api/v1/namespaces/default/pods', { body: pod })).status, 201);
 

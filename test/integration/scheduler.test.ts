@@ -3,8 +3,8 @@
 // pods are bound, the PodScheduled condition, and the events `kubectl describe` shows.
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Node, Pod, PodSpec, Taint } from 'kubernetes-types/core/v1.js';
-import { api, eventually, kubectl, sleep, startServer, type TestServer } from './harness.ts';
+import type { Pod, PodSpec, Taint } from 'kubernetes-types/core/v1.js';
+import { api, eventually, kubectl, sleep, readyNode, startServer, type TestServer } from './harness.ts';
 
 let server: TestServer;
 const servers: TestServer[] = [];
@@ -25,14 +25,7 @@ after(async () => {
 const CONTROL_PLANE_TAINT: Taint = { key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' };
 
 async function createNode(name: string, o: { labels?: Record<string, string>; taints?: Taint[]; cpu?: string; memory?: string } = {}): Promise<void> {
-  const res: Record<string, string> = { cpu: o.cpu ?? '4', memory: o.memory ?? '8Gi', pods: '110' };
-  const node: Node = {
-    apiVersion: 'v1',
-    kind: 'Node',
-    metadata: { name, labels: { 'kubernetes.io/hostname': name, ...(o.labels ?? {}) } },
-    spec: { taints: o.taints },
-    status: { capacity: res, allocatable: res, conditions: [{ type: 'Ready', status: 'True' }] },
-  };
+  const node = readyNode(name, { cpu: o.cpu ?? '4', memory: o.memory ?? '8Gi', pods: '110' }, { labels: o.labels, spec: { taints: o.taints } });
   const r = await api(server, 'POST', '/api/v1/nodes', { body: node });
   assert.equal(r.status, 201, r.body);
 }

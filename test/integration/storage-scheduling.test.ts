@@ -3,22 +3,15 @@
 // local-path provisioner creates, and the FailedScheduling messages `kubectl describe` shows.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Node, PersistentVolume, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
-import { api, eventually, getJson, kubectl, kubectlOk, startServer, type TestServer } from './harness.ts';
+import type { PersistentVolume, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
+import { api, eventually, getJson, kubectl, kubectlOk, readyNode, startServer, type TestServer } from './harness.ts';
 
 let server: TestServer;
 before(async () => {
   // API-created nodes with no agent renewing leases: a long grace period keeps them Ready on a busy machine.
   server = await startServer({ args: ['--disable', 'agent', '--node-monitor-grace-period', '1h'] });
   for (const name of ['node-a', 'node-b']) {
-    const res = { cpu: '4', memory: '8Gi', pods: '110' };
-    const node: Node = {
-      apiVersion: 'v1',
-      kind: 'Node',
-      metadata: { name, labels: { 'kubernetes.io/hostname': name } },
-      status: { capacity: res, allocatable: res, conditions: [{ type: 'Ready', status: 'True' }] },
-    };
-    const r = await api(server, 'POST', '/api/v1/nodes', { body: node });
+    const r = await api(server, 'POST', '/api/v1/nodes', { body: readyNode(name) });
     assert.equal(r.status, 201, r.body);
   }
 });

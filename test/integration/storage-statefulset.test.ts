@@ -4,8 +4,8 @@
 // `<template>-<set>-<ordinal>`, come back with their pod, and go (or stay) as the policy says.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Node, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
-import { api, eventually, getJson, kubectl, kubectlOk, startServer, type TestServer } from './harness.ts';
+import type { PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
+import { api, eventually, getJson, kubectl, kubectlOk, readyNode, startServer, type TestServer } from './harness.ts';
 import { startNodePlayer, type NodePlayer } from './node-player.ts';
 
 let server: TestServer;
@@ -15,14 +15,7 @@ before(async () => {
   // machine the default 40 s runs out mid-test and the node lifecycle controller marks the pods
   // not ready while the node player marks them ready again.
   server = await startServer({ args: ['--disable', 'agent', '--node-monitor-grace-period', '1h'] });
-  const res = { cpu: '8', memory: '16Gi', pods: '110' };
-  const node: Node = {
-    apiVersion: 'v1',
-    kind: 'Node',
-    metadata: { name: 'n1', labels: { 'kubernetes.io/hostname': 'n1' } },
-    status: { capacity: res, allocatable: res, conditions: [{ type: 'Ready', status: 'True' }] },
-  };
-  assert.equal((await api(server, 'POST', '/api/v1/nodes', { body: node })).status, 201);
+  assert.equal((await api(server, 'POST', '/api/v1/nodes', { body: readyNode('n1', { cpu: '8', memory: '16Gi', pods: '110' }) })).status, 201);
   player = await startNodePlayer({ server, nodeName: 'n1', bind: false });
 });
 after(async () => {
