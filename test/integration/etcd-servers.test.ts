@@ -177,7 +177,8 @@ describe('several peapod servers on a 3-member etcd cluster', { skip }, () => {
         conditions: [{ type: 'Ready', status: 'True' }],
       },
     };
-    assert.equal((await api(servers[0]!, 'POST', '/api/v1/nodes', { body: node })).status, 201);
+    const made = await api(servers[0]!, 'POST', '/api/v1/nodes', { body: node });
+    assert.equal(made.status, 201, made.body);
     const leaseOf = async (s: TestServer): Promise<string> =>
       (await api(s, 'GET', '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-scheduler')).json<Lease>().spec?.holderIdentity ?? '';
     const holder = await leaseOf(servers[0]!);

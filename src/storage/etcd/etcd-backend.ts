@@ -6,7 +6,8 @@
 // - watch: one multiplexed gRPC stream per backend (etcd-watch-stream.ts), with prev kv.
 // - Several API servers may share one etcd: nothing here assumes a single writer. currentRevision()
 //   is the highest revision any response from etcd has shown this process.
-import { Etcd3, type IEvent, type IOptions } from 'etcd3';
+import { circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleWhen, isBrokenCircuitError, retry, wrap } from 'cockatiel';
+import { Etcd3, isRecoverableError, type IEvent, type IOptions } from 'etcd3';
 import {
   type Backend,
   CompactedError,
@@ -62,6 +63,23 @@ export async function openEtcdBackend(options: EtcdBackendOptions): Promise<Back
 
 type Options = EtcdBackendOptions & typeof DEFAULTS;
 
+/**
+ * The client's fault handling. Each member has a circuit breaker (3 failures in a row keep calls
+ * off it for a second; etcd3's default is 5 s), and a call skips members whose circuit is open.
+ * While a member is down and the others elect a new leader every circuit can be open at once: the
+ * call then waits and tries again — it was sent nowhere, so this is safe for any write — for about
+ * 5 s, rather than failing an API request with "the circuit breaker is open" once the cluster is
+ * healthy again. A call that reached a member and failed recoverably is retried as etcd3 does by
+ * default (3 attempts).
+ */
+const FAULT_HANDLING: IOptions['faultHandling'] = {
+  host: () => circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: 1000, breaker: new ConsecutiveBreaker(3) }),
+  global: wrap(
+    retry(handleWhen(isBrokenCircuitError), { maxAttempts: 12, backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 800 }) }),
+    retry(handleWhen(isRecoverableError), { maxAttempts: 3 }),
+  ),
+};
+
 class EtcdBackend implements Backend {
   readonly #client: Etcd3;
   readonly #mapping: KeyMapping;
@@ -76,6 +94,7 @@ class EtcdBackend implements Backend {
       hosts: options.endpoints.map((e) => e.replace(/^https?:\/\//, '')),
       // Lists of thousands of objects exceed gRPC's default 4 MiB message limit.
       grpcOptions: { 'grpc.max_receive_message_length': -1, 'grpc.max_send_message_length': -1 },
+      faultHandling: FAULT_HANDLING,
       ...(options.tls ? { credentials: { rootCertificate: options.tls.ca, privateKey: options.tls.key, certChain: options.tls.cert } } : {}),
     };
     this.#client = new Etcd3(clientOptions);
