@@ -51,7 +51,6 @@ import { runtimeStatsProvider } from './metrics/index.ts';
 
 const DEFAULT_NETWORK_POOL = 2;
 /** Used when neither the Node nor a flag names the node's pod /24 (hollow runtime). */
-export { CONTROL_PLANE_LABEL, defaultNodeName } from './node-name.ts';
 export const DEFAULT_POD_CIDR = '10.42.0.0/24';
 
 export type AgentLog = (msg: string, fields?: Record<string, unknown>) => void;

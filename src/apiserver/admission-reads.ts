@@ -19,7 +19,7 @@ export interface AdmissionReads {
 }
 
 /** The collections kept in memory: small, and read by admission on every create. */
-export const ADMISSION_CACHED: readonly { readonly group: string; readonly resource: string }[] = [
+const ADMISSION_CACHED: readonly { readonly group: string; readonly resource: string }[] = [
   { group: '', resource: 'namespaces' },
   { group: '', resource: 'limitranges' },
   { group: '', resource: 'resourcequotas' },

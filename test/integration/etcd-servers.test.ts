@@ -12,9 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
-import type { Node, Pod, Service } from 'kubernetes-types/core/v1.js';
+import type { Pod, Service } from 'kubernetes-types/core/v1.js';
 import { type EtcdCluster, startEtcd } from '../../src/storage/etcd/etcd-process.ts';
-import { api, eventually, kubectl, kubectlOk, startServer, type TestServer } from './harness.ts';
+import { api, eventually, kubectl, kubectlOk, readyNode, startServer, type TestServer } from './harness.ts';
 
 const skip = etcdSkipReason();
 // Short leases keep the test quick; the defaults (15 s / 10 s / 2 s) behave the same, only slower.
@@ -167,17 +167,7 @@ describe('several peapod servers on a 3-member etcd cluster', { skip }, () => {
   });
 
   it('hands scheduling to the other server when the scheduler lease holder is killed', async () => {
-    const node: Node = {
-      apiVersion: 'v1',
-      kind: 'Node',
-      metadata: { name: 'n1', labels: { 'kubernetes.io/hostname': 'n1' } },
-      status: {
-        capacity: { cpu: '8', memory: '16Gi', pods: '110' },
-        allocatable: { cpu: '8', memory: '16Gi', pods: '110' },
-        conditions: [{ type: 'Ready', status: 'True' }],
-      },
-    };
-    const made = await api(servers[0]!, 'POST', '/api/v1/nodes', { body: node });
+    const made = await api(servers[0]!, 'POST', '/api/v1/nodes', { body: readyNode('n1', { cpu: '8', memory: '16Gi', pods: '110' }) });
     assert.equal(made.status, 201, made.body);
     const leaseOf = async (s: TestServer): Promise<string> =>
       (await api(s, 'GET', '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-scheduler')).json<Lease>().spec?.holderIdentity ?? '';

@@ -67,11 +67,7 @@ export async function startServer(
   let url: string;
   try {
     url = await new Promise<string>((resolveUrl, reject) => {
-      const timer = setTimeout(() => {
-        // Left running, a stuck server would keep the test run from ever ending.
-        proc.kill('SIGKILL');
-        reject(new ServerStartTimeout(proc.pid, timeoutMs, out, err));
-      }, timeoutMs);
+      const timer = setTimeout(() => reject(new ServerStartTimeout(proc.pid, timeoutMs, out, err)), timeoutMs);
       proc.stdout!.on('data', (d: Buffer) => {
         out += d.toString();
         const m = /listening on (https:\/\/[^\s]+)/.exec(out);
@@ -90,6 +86,7 @@ export async function startServer(
       });
     });
   } catch (e) {
+    // Left running, a stuck server would keep the test run from ever ending.
     if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
     await exited.catch(() => {});
     if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
