@@ -42,8 +42,12 @@ const DEFAULTS = {
   maxBatch: 256,
 };
 
-/** Revisions compacted per transaction, so a large compaction yields to the event loop between chunks. */
-const COMPACT_CHUNK = 5000;
+/**
+ * Revisions compacted per transaction, so a large compaction yields to the event loop between
+ * chunks. Measured with 2.5 KB values: 5,000 revisions held the loop 13–43 ms per chunk (every
+ * request waited behind it), 500 about 2 ms.
+ */
+const COMPACT_CHUNK = 500;
 const COMPACT_REVISION = 'compact_revision';
 
 export async function openSqliteBackend(options: SqliteBackendOptions): Promise<Backend> {
