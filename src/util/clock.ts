@@ -91,3 +91,37 @@ export function createFakeClock(start = 0): FakeClock {
     pending: () => timers.size,
   };
 }
+
+/** Fraction of a period added at random to each wait: client-go's wait.JitterUntil(…, 0.04, …), as kubelet's lease and node status loops use it. */
+export const PERIOD_JITTER = 0.04;
+
+export interface PeriodicGrid {
+  /** Milliseconds to wait for the next run: one period (plus jitter) after the previous run was due. */
+  next(periodMs: number): number;
+  /** After a failed run: the next is `ms` from now, and the grid continues from there. */
+  retryIn(ms: number): number;
+}
+
+/**
+ * Due times of a periodic task kept on their own grid: each run is due a period (plus up to 4 %
+ * jitter) after the previous one was *due*, not after it finished. Runs that queued together behind
+ * a busy server keep their phases instead of falling into lock-step: 1,000 hollow nodes renewing
+ * their leases in the same second every 10 s after one slow minute of the server, when each waited
+ * its period from the end of its renewal. A run more than a period late starts a new grid at now
+ * rather than catching up in a burst. The first run is due at creation.
+ */
+export function periodicGrid(clock: Clock, random: () => number = Math.random): PeriodicGrid {
+  let due = clock.now();
+  return {
+    next(periodMs) {
+      due += periodMs * (1 + PERIOD_JITTER * random());
+      const now = clock.now();
+      if (due < now - periodMs) due = now;
+      return Math.max(0, due - now);
+    },
+    retryIn(ms) {
+      due = clock.now() + ms;
+      return ms;
+    },
+  };
+}

@@ -1,6 +1,6 @@
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { Clock, TimerHandle } from '../pods/clock.ts';
-import { systemClock } from '../pods/clock.ts';
+import { periodicGrid, systemClock } from '../pods/clock.ts';
 import { DEFAULT_NODE_LEASE_DURATION_SECONDS, leaseRenewIntervalMs, microTime } from '../../api/index.ts';
 
 export const LEASE_NAMESPACE = 'kube-node-lease';
@@ -41,6 +41,8 @@ export interface LeaseRenewerOptions {
    */
   timing?: () => LeaseTiming;
   onError?: (e: unknown) => void;
+  /** Source of the renewal jitter (0 ≤ x < 1); tests fix it. */
+  random?: () => number;
 }
 
 export interface LeaseTiming {
@@ -48,9 +50,14 @@ export interface LeaseTiming {
   renewIntervalMs: number;
 }
 
-/** Renews the node lease (every 10 s by default) until the signal aborts. One timer, no overlap between puts. */
+/**
+ * Renews the node lease (every 10 s plus up to 4 % jitter by default) until the signal aborts. One
+ * timer, no overlap between puts; renewals stay on their own grid (see periodicGrid), so a slow put
+ * does not shift the next one.
+ */
 export function startLeaseRenewer(opts: LeaseRenewerOptions, signal: AbortSignal): void {
   const clock = opts.clock ?? systemClock;
+  const grid = periodicGrid(clock, opts.random);
   const timing = opts.timing ?? (() => ({ durationSeconds: LEASE_DURATION_SECONDS, renewIntervalMs: RENEW_INTERVAL_MS }));
   let previous: Lease | undefined;
   let retryMs = 200;
@@ -58,13 +65,14 @@ export function startLeaseRenewer(opts: LeaseRenewerOptions, signal: AbortSignal
   const tick = async (): Promise<void> => {
     if (signal.aborted) return;
     const { durationSeconds, renewIntervalMs } = timing();
-    let next = renewIntervalMs;
+    let next: number;
     try {
       previous = await opts.put(nodeLease(opts.nodeName, clock.now(), { nodeUid: opts.nodeUid?.(), previous, durationSeconds }));
       retryMs = 200;
+      next = grid.next(renewIntervalMs);
     } catch (e) {
       opts.onError?.(e);
-      next = retryMs;
+      next = grid.retryIn(retryMs);
       retryMs = Math.min(retryMs * 2, 7_000);
     }
     if (!signal.aborted) timer = clock.setTimeout(() => void tick(), next);

@@ -54,6 +54,7 @@ describe('node status', () => {
       {
         nodeName: 'n1',
         clock,
+        random: () => 0,
         put: async (l) => {
           if (fail) throw new Error('down');
           puts.push(l);
@@ -83,5 +84,40 @@ describe('node status', () => {
     clock.advance(60_000);
     await flush();
     assert.equal(puts.length, 3);
+  });
+
+  test('a slow renewal does not move the next one: renewals stay 10 s apart from when they were due', async () => {
+    const clock = manualClock();
+    const t0 = clock.now();
+    const putAt: number[] = [];
+    let slow: (() => void) | undefined;
+    const ac = new AbortController();
+    startLeaseRenewer(
+      {
+        nodeName: 'n1',
+        clock,
+        random: () => 0,
+        put: async (l) => {
+          putAt.push(clock.now() - t0);
+          if (putAt.length === 2) await new Promise<void>((r) => (slow = r)); // the server takes 4 s
+          return l;
+        },
+      },
+      ac.signal,
+    );
+    const flush = () => new Promise((r) => setImmediate(r));
+    await flush();
+    clock.advance(10_000);
+    await flush();
+    clock.advance(4_000);
+    slow?.();
+    await flush();
+    clock.advance(5_999);
+    await flush();
+    assert.deepEqual(putAt, [0, 10_000], 'not yet: due at 20 s');
+    clock.advance(1);
+    await flush();
+    assert.deepEqual(putAt, [0, 10_000, 20_000], 'due 10 s after the slow one was due, not 10 s after it ended (24 s)');
+    ac.abort();
   });
 });

@@ -2,7 +2,7 @@ import type { ContainerImage, Node, NodeStatus } from 'kubernetes-types/core/v1.
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import { isAlreadyExists, isConflict, isNotFound, resources, type Client } from '../../client/index.ts';
 import type { Clock, TimerHandle } from '../pods/clock.ts';
-import { systemClock } from '../pods/clock.ts';
+import { periodicGrid, systemClock } from '../pods/clock.ts';
 import { LEASE_NAMESPACE } from './lease.ts';
 import { conditionsChanged, nodeConditions, type Pressure } from './node-status.ts';
 import { rfc3339 } from '../../api/index.ts';
@@ -87,12 +87,15 @@ export interface NodeStatusReporterOptions {
   /** Called with the stored node after each post. */
   onPosted?: (node: Node) => void;
   onError?: (e: unknown) => void;
+  /** Source of the check jitter (0 ≤ x < 1); tests fix it. */
+  random?: () => number;
 }
 
 /**
- * Re-evaluates the node conditions every 10 s and posts nodes/status when they changed or a minute
- * passed since the last post, as kubelet does with its lease-based heartbeat. One timer; posts never
- * overlap. Stops when the signal aborts.
+ * Re-evaluates the node conditions every 10 s (plus up to 4 % jitter, on a grid of its own: see
+ * periodicGrid) and posts nodes/status when they changed or a minute passed since the last post, as
+ * kubelet does with its lease-based heartbeat. One timer; posts never overlap. Stops when the
+ * signal aborts.
  */
 export function startNodeStatusReporter(opts: NodeStatusReporterOptions, signal: AbortSignal): void {
   const clock = opts.clock ?? systemClock;
@@ -101,6 +104,7 @@ export function startNodeStatusReporter(opts: NodeStatusReporterOptions, signal:
   let node = opts.node;
   let lastPost = clock.now();
   let timer: TimerHandle | undefined;
+  const grid = periodicGrid(clock, opts.random);
   const tick = async (): Promise<void> => {
     if (signal.aborted) return;
     try {
@@ -121,8 +125,8 @@ export function startNodeStatusReporter(opts: NodeStatusReporterOptions, signal:
     } catch (e) {
       opts.onError?.(e);
     }
-    if (!signal.aborted) timer = clock.setTimeout(() => void tick(), check);
+    if (!signal.aborted) timer = clock.setTimeout(() => void tick(), grid.next(check));
   };
   signal.addEventListener('abort', () => timer?.cancel(), { once: true });
-  timer = clock.setTimeout(() => void tick(), check);
+  timer = clock.setTimeout(() => void tick(), grid.next(check));
 }

@@ -2,7 +2,7 @@
 // pending backoff never keeps a process alive on its own.
 import { createFakeClock, type FakeClock } from '../../util/index.ts';
 
-export { systemClock, type Clock, type TimerHandle } from '../../util/index.ts';
+export { periodicGrid, systemClock, type Clock, type TimerHandle } from '../../util/index.ts';
 
 /** A clock for tests: time moves only through advance(). */
 export type ManualClock = FakeClock;
