@@ -6,8 +6,11 @@
 // delays later sends, and that delay is latency the user sees (no coordinated omission). Failed
 // calls are counted and printed beside each p99 (their latencies are not in it).
 // Usage: npx tsx bench/scale/api-churn.ts [--quick] [--nodes N] [--pods P] [--rate R] [--seconds D]
-// [--server-cpu-prof DIR]
+// [--server-cpu-prof DIR] [--trace FILE]
+// --trace writes one CSV row per call and per LIST (start ms since the churn began, kind, latency ms):
+// which calls were slow, and whether they ran beside a LIST.
 import type { ConfigMap } from 'kubernetes-types/core/v1.js';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
@@ -15,7 +18,7 @@ import { resources, type Client } from '../../src/client/index.ts';
 import { anchors, barChart, createProgress, OUT_DIR, parseBenchArgs, readProcStats, runBench, summarize, writePng, type Figure } from '../lib/index.ts';
 import { pool, startCluster } from './cluster.ts';
 
-const args = parseBenchArgs(['nodes', 'pods', 'rate', 'seconds', 'server-cpu-prof']);
+const args = parseBenchArgs(['nodes', 'pods', 'rate', 'seconds', 'server-cpu-prof', 'trace']);
 const NODES = Number(args.values.nodes ?? (args.quick ? 20 : 1000));
 const PODS = Number(args.values.pods ?? (args.quick ? 200 : 5000));
 const RATE = Number(args.values.rate ?? 100);
@@ -52,23 +55,39 @@ async function main(): Promise<Figure[]> {
     });
     await pool(100, 16, async (i) => void (await client.create(resources.configmaps, NS, cm(`fixed-${i}`, i))));
     progress.end();
+    // The churn measures a settled cluster (nodes heartbeating, pods running), not the start-up of
+    // 5,000 pods: wait until the scheduler bound them all and the hollow nodes report them Running.
+    progress.phase('wait for every pod to be Running');
+    for (;;) {
+      const left = await client.list(resources.pods, NS, { fieldSelector: 'status.phase!=Running', limit: 1 });
+      if (left.items.length === 0) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    progress.end();
 
     const lat: Record<Verb, number[]> = { POST: [], PUT: [], PATCH: [], DELETE: [] };
     const errors: Record<Verb, number> = { POST: 0, PUT: 0, PATCH: 0, DELETE: 0 };
     const lists: number[] = [];
+    const trace: string[] = ['start_ms,kind,ms'];
     let listErrors = 0;
     const created: string[] = [];
     const total = RATE * SECONDS;
     const inflight = new Set<Promise<void>>();
-    progress.phase(`${RATE} mutating calls/s for ${SECONDS} s with ${NODES} nodes heartbeating`, total);
-    const t0 = performance.now();
-    const cpu0 = readProcStats(cluster.server.pid).cpuSeconds;
     // LISTs run in a worker thread with a client of their own: parsing 5,000 pods on this thread
     // would stall the loop that times the mutating calls, and charge the client's stall to the server.
     const lister = new Worker(new URL('./list-worker.mjs', import.meta.url), {
       workerData: { url: cluster.server.url, token: cluster.server.token, ca: cluster.server.caPem, everyMs: SECONDS >= 30 ? 10_000 : 2000, firstAtMs: 1000 },
     });
-    lister.on('message', (m: { ms?: number; error?: string }) => (m.ms === undefined ? listErrors++ : lists.push(m.ms)));
+    // Started before the clock: a worker's start-up is the bench's own CPU, not the server's latency.
+    await new Promise((resolve) => lister.once('online', resolve));
+    progress.phase(`${RATE} mutating calls/s for ${SECONDS} s with ${NODES} nodes heartbeating`, total);
+    const t0 = performance.now();
+    const cpu0 = readProcStats(cluster.server.pid).cpuSeconds;
+    lister.on('message', (m: { ms?: number; at?: number; error?: string }) => {
+      if (m.ms === undefined) return void listErrors++;
+      lists.push(m.ms);
+      trace.push(`${((m.at ?? 0) - (performance.timeOrigin + t0)).toFixed(1)},LIST,${m.ms.toFixed(2)}`);
+    });
     for (let j = 0; j < total; j++) {
       const due = t0 + (j * 1000) / RATE;
       const wait = due - performance.now();
@@ -85,6 +104,7 @@ async function main(): Promise<Figure[]> {
           else if (verb === 'PATCH') await client.patch(resources.configmaps, NS, `fixed-${(j + 50) % 100}`, { data: { p: String(j) } }, { type: 'merge' });
           else await client.delete(resources.configmaps, NS, created.shift()!);
           lat[verb].push(performance.now() - s);
+          trace.push(`${(s - t0).toFixed(1)},${verb},${(performance.now() - s).toFixed(2)}`);
         } catch {
           errors[verb]++;
         }
@@ -96,6 +116,7 @@ async function main(): Promise<Figure[]> {
     await Promise.all(inflight);
     await lister.terminate(); // a LIST still running when the churn ends is not counted
     const achieved = total / ((performance.now() - t0) / 1000);
+    if (typeof args.values.trace === 'string') writeFileSync(args.values.trace, `${trace.join('\n')}\n`);
     const serverCpu = readProcStats(cluster.server.pid).cpuSeconds - cpu0;
     progress.end(`${achieved.toFixed(0)} calls/s achieved`);
     const figures: Figure[] = [];

@@ -1,7 +1,7 @@
 // A LIST of all pods in a worker thread of its own (plain JS: workers do not inherit tsx). The
 // churn bench runs it here so that parsing a multi-megabyte body — 100 ms and more of JSON.parse —
 // stalls this thread, not the one that times the mutating calls: what is measured is the server.
-// workerData: { url, token, ca, everyMs, firstAtMs }; posts { ms } or { error } per LIST until the
+// workerData: { url, token, ca, everyMs, firstAtMs }; posts { ms, at (epoch ms it was due) } or { error } per LIST until the
 // parent terminates it.
 import { request } from 'node:https';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -32,7 +32,7 @@ for (let k = 0; ; k++) {
   if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   try {
     await listPods();
-    parentPort.postMessage({ ms: performance.now() - due });
+    parentPort.postMessage({ ms: performance.now() - due, at: performance.timeOrigin + due });
   } catch (e) {
     parentPort.postMessage({ error: String(e) });
   }
