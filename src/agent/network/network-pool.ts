@@ -5,11 +5,19 @@ export interface NetworkPoolOptions {
   network: PodNetwork;
   /** How many pre-wired networks to keep ready; 0 turns the pool off. */
   size: number;
+  /**
+   * How long after a take() the refill waits while networks are left (default 1 s): the pod that
+   * took one is creating its containers, and wiring another network (CNI ADD: three or four
+   * processes) beside it would compete with it for the CPU. An empty pool refills at once.
+   */
+  refillDelayMs?: number;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
 /** Pool networks are named `pool-<hex>`: netns file, CNI container id and IPAM lease owner. */
 export const POOL_PREFIX = 'pool-';
+
+const DEFAULT_REFILL_DELAY_MS = 1000;
 
 /**
  * A few pod networks wired ahead of time (netns, loopback, bridge veth and an IP from host-local),
@@ -17,7 +25,7 @@ export const POOL_PREFIX = 'pool-';
  * keeps its pool id for good: the sandbox records it (`Sandbox.networkId`) and tears it down by it.
  *
  * Lifecycle: fill() after the agent's start-up sweep; take() hands out a ready network and starts
- * a refill (one network at a time, in the background); closeSync() at agent shutdown tears the
+ * a refill (one network at a time, in the background) a moment later; closeSync() at agent shutdown tears the
  * ready ones down. A network still being wired when the pool closes tears itself down when its ADD
  * returns; if the process is gone by then (or crashed with a full pool), the next start's sweep
  * removes it, since no sandbox names it (src/agent/agent-sweep.ts).
@@ -27,14 +35,25 @@ export class NetworkPool {
   #wiring = 0;
   #closed = false;
   #filling: Promise<void> | undefined;
+  #refillTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: NetworkPoolOptions) {}
 
   /** A ready network, now owned by the caller, or undefined (the caller wires its own). */
   take(): PodNetworkStatus | undefined {
     const net = this.#ready.shift();
-    if (net) this.fill();
+    if (net) this.#refillSoon();
     return net;
+  }
+
+  #refillSoon(): void {
+    if (this.#ready.length === 0) return this.fill();
+    if (this.#refillTimer) return;
+    this.#refillTimer = setTimeout(() => {
+      this.#refillTimer = undefined;
+      this.fill();
+    }, this.opts.refillDelayMs ?? DEFAULT_REFILL_DELAY_MS);
+    this.#refillTimer.unref();
   }
 
   /** Starts topping the pool up unless it is full, closed or already filling. */
@@ -55,6 +74,7 @@ export class NetworkPool {
   /** Stops refills and tears down every ready network, synchronously. Idempotent. */
   closeSync(): void {
     this.#closed = true;
+    clearTimeout(this.#refillTimer);
     for (const net of this.#ready.splice(0)) {
       try {
         this.opts.network.tearDownSync(net.id);
