@@ -65,6 +65,13 @@ export async function selectOciRuntime(pref: OciRuntimePreference = 'auto', wrap
 }
 
 const HYBRID_CRUN_WRAPPER = 'crun-hybrid';
+const PERL = '/usr/bin/perl';
+
+/** unshare, mount and umount2 syscall numbers, for the architectures whose numbers we know. */
+const SYSCALLS: Partial<Record<NodeJS.Architecture, { unshare: number; mount: number; umount2: number }>> = {
+  x64: { unshare: 272, mount: 165, umount2: 166 },
+  arm64: { unshare: 97, mount: 40, umount2: 39 },
+};
 
 /**
  * Writes `<dir>/crun-hybrid`: runs crun in a private mount namespace without the cgroup2 mount
@@ -72,19 +79,38 @@ const HYBRID_CRUN_WRAPPER = 'crun-hybrid';
  * hierarchies only (what runc does too, apart from the hugetlb-only cgroup2 tree). Nothing on the
  * host changes: the unmount happens in a namespace that lives as long as that crun process (the
  * container gets its own mount namespace, copied from it, and pivots away from it). Only conmon's
- * `create` goes through it (the one call that enters cgroups); it costs an unshare and a shell,
- * a few ms, still far below runc.
+ * `create` goes through it (the one call that enters cgroups).
+ *
+ * Where the syscall numbers are known it is a Perl script (perl-base is Essential on Debian): one
+ * exec that makes the three syscalls and execs crun. Otherwise a shell script with unshare(1) and
+ * umount(8): four execs, which measured 14 ms per create against the Perl script's 10 (crun alone
+ * 7), paid by every container.
  */
 export async function hybridCrunWrapper(dir: string, bins: { crun: string; unshare: string }): Promise<string> {
   await mkdir(dir, { recursive: true });
   const path = join(dir, HYBRID_CRUN_WRAPPER);
-  const script = [
-    '#!/bin/sh',
-    "# Written by the peapod agent (src/agent/runtime/select-runtime.ts): crun with the hybrid host's cgroup2 mount hidden.",
-    `exec ${bins.unshare} --mount --propagation private -- /bin/sh -c 'umount -l /sys/fs/cgroup/unified 2>/dev/null; exec "$0" "$@"' ${bins.crun} "$@"`,
-    '',
-  ].join('\n');
-  await writeFile(path, script);
+  const nr = SYSCALLS[process.arch];
+  const header = "# Written by the peapod agent (src/agent/runtime/select-runtime.ts): crun with the hybrid host's cgroup2 mount hidden.";
+  const script =
+    nr && existsSync(PERL)
+      ? [
+          `#!${PERL}`,
+          header,
+          '# unshare(CLONE_NEWNS); mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL); umount2(unified, MNT_DETACH); exec crun.',
+          'my ($root, $unified) = ("/", "/sys/fs/cgroup/unified");',
+          `syscall(${nr.unshare}, 0x20000) == 0 or die "crun-hybrid: unshare: $!\\n";`,
+          `syscall(${nr.mount}, 0, $root, 0, 0x44000, 0) == 0 or die "crun-hybrid: mount: $!\\n";`,
+          `syscall(${nr.umount2}, $unified, 2);`,
+          `exec { "${bins.crun}" } "${bins.crun}", @ARGV or die "crun-hybrid: exec ${bins.crun}: $!\\n";`,
+          '',
+        ]
+      : [
+          '#!/bin/sh',
+          header,
+          `exec ${bins.unshare} --mount --propagation private -- /bin/sh -c 'umount -l /sys/fs/cgroup/unified 2>/dev/null; exec "$0" "$@"' ${bins.crun} "$@"`,
+          '',
+        ];
+  await writeFile(path, script.join('\n'));
   await chmod(path, 0o755);
   return path;
 }
