@@ -149,6 +149,14 @@ describe('pre-wired pod networks (embedded agent)', { skip, timeout: 150_000 }, 
     assert.equal(d.code, 0, d.stderr);
     const pool = await fullPool(node);
     assert.deepEqual(netnsFiles(node).sort(), [...pool.keys()].sort(), 'only the pool netns files are left');
+    const shared = join(node.agentDir, 'net', 'shared');
+    assert.deepEqual(
+      mountsUnder(node.agentDir)
+        .filter((m) => !m.startsWith(join(node.agentDir, 'net', 'netns')))
+        .sort(),
+      [...pool.keys()].flatMap((id) => ['ns-ipc', 'ns-uts', 'shm'].map((f) => join(shared, id, f))).sort(),
+      "the only other mounts are the pool's IPC and UTS namespaces and /dev/shm: the pod's are gone",
+    );
     assert.deepEqual(ipLeaseOwners(node), [...pool.keys()].sort(), 'only the pool holds IPs');
     assert.equal([...pool.values()].includes(ip), false);
     await assert.rejects(httpGet(`http://127.0.0.1:${hostPort}/`), 'the host port is closed');

@@ -3,10 +3,11 @@ import { existsSync, rmSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCommand } from '../../util/command.ts';
-import { createNamespaceFile, removeNamespaceFile } from './netns.ts';
+import { isMountPoint } from '../images/rootfs.ts';
+import { createNamespaceFile, createNamespaceFiles, mountShm, removeNamespaceFile } from './netns.ts';
 
 export interface PodNetworkOptions {
-  /** Per-agent state: `netns/<pod>`, `results/<pod>.json`, `ipam/`. */
+  /** Per-agent state: `netns/<pod>`, `results/<pod>.json`, `ipam/`, `shared/<pool id>/`. */
   stateDir: string;
   /** Linux bridge name (≤ 15 chars), unique per agent on one machine. */
   bridge: string;
@@ -31,6 +32,15 @@ export interface PodNetworkStatus {
   ip: string;
   gateway: string;
   prefixLength: number;
+  /** A pool network's pre-made IPC and UTS namespaces and /dev/shm (see prepareShared). */
+  shared?: SharedNamespaces;
+}
+
+/** The namespaces a pod's containers share besides the network, and its /dev/shm. */
+export interface SharedNamespaces {
+  ipcnsPath: string;
+  utsnsPath: string;
+  shmPath: string;
 }
 
 interface SavedResult {
@@ -110,11 +120,49 @@ export class PodNetwork {
     spawnSync(join(this.opts.cniPath, 'bridge'), [], { input: JSON.stringify(this.#bridgeConfig()), env, stdio: ['pipe', 'ignore', 'ignore'] });
     spawnSync('umount', ['-l', netns], { stdio: 'ignore' });
     rmSync(netns, { force: true });
+    const shared = this.#sharedDir(id);
+    if (existsSync(shared)) {
+      for (const f of ['ns-ipc', 'ns-uts', 'shm']) spawnSync('umount', ['-l', join(shared, f)], { stdio: 'ignore' });
+      rmSync(shared, { recursive: true, force: true });
+    }
     rmSync(this.#resultPath(id), { force: true });
   }
 
-  /** Releases the pod's IP, host ports and netns. Idempotent; safe after a partial setUp. */
+  /**
+   * A pool network's other shared namespaces, made with it ahead of any pod: IPC and UTS namespace
+   * files (one unshare; no hostname: the OCI runtime sets the spec's hostname in the joined UTS
+   * namespace when it creates each container) and a /dev/shm tmpfs, under `shared/<id>/`. With
+   * them a new pod's sandbox starts no process at all. tearDown(id) removes them.
+   */
+  async prepareShared(id: string, shmBytes: number): Promise<SharedNamespaces> {
+    const dir = this.#sharedDir(id);
+    const shared = { ipcnsPath: join(dir, 'ns-ipc'), utsnsPath: join(dir, 'ns-uts'), shmPath: join(dir, 'shm') };
+    await Promise.all([
+      createNamespaceFiles([
+        { path: shared.ipcnsPath, kind: 'ipc' },
+        { path: shared.utsnsPath, kind: 'uts' },
+      ]),
+      mountShm(shared.shmPath, shmBytes),
+    ]);
+    return shared;
+  }
+
+  #sharedDir(id: string): string {
+    return join(this.opts.stateDir, 'shared', id);
+  }
+
+  async #removeShared(id: string): Promise<void> {
+    const dir = this.#sharedDir(id);
+    if (!existsSync(dir)) return;
+    await removeNamespaceFile(join(dir, 'ns-ipc'));
+    await removeNamespaceFile(join(dir, 'ns-uts'));
+    if (await isMountPoint(join(dir, 'shm'))) await runCommand('umount', ['-l', join(dir, 'shm')], { allowFailure: true });
+    await rm(dir, { recursive: true, force: true });
+  }
+
+  /** Releases the pod's IP, host ports, netns and (a pool network's) shared namespaces. Idempotent; safe after a partial setUp. */
   async tearDown(podId: string): Promise<void> {
+    await this.#removeShared(podId);
     const netns = this.netnsPath(podId);
     const nsArg = existsSync(netns) ? netns : '';
     const saved = await this.#load(podId);

@@ -38,3 +38,13 @@ export async function removeNamespaceFile(path: string): Promise<void> {
   if (await isMountPoint(path)) await runCommand('umount', ['-l', path], { allowFailure: true });
   await rm(path, { force: true });
 }
+
+/** /dev/shm of a pod when nothing asks for another size (as Docker and containerd: 64 MiB). */
+export const DEFAULT_SHM_BYTES = 64 * 1024 * 1024;
+
+/** Mounts a pod's /dev/shm tmpfs at `path`. Idempotent. */
+export async function mountShm(path: string, sizeBytes: number): Promise<void> {
+  await mkdir(path, { recursive: true });
+  if (await isMountPoint(path)) return;
+  await runCommand('mount', ['-t', 'tmpfs', '-o', `mode=1777,nosuid,nodev,noexec,size=${sizeBytes}`, 'shm', path]);
+}

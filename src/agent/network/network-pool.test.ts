@@ -11,6 +11,9 @@ function fakeNetwork(): { network: PodNetwork; setUps: string[] } {
       setUps.push(id);
       return { id, netnsPath: `/run/netns/${id}`, ip: `10.0.0.${setUps.length}`, gateway: '10.0.0.254', prefixLength: 24 };
     },
+    async prepareShared(id: string) {
+      return { ipcnsPath: `/x/${id}/ns-ipc`, utsnsPath: `/x/${id}/ns-uts`, shmPath: `/x/${id}/shm` };
+    },
     async tearDown() {},
     tearDownSync() {},
   } as unknown as PodNetwork;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { PodNetwork, PodNetworkStatus } from './cni.ts';
+import { DEFAULT_SHM_BYTES } from './netns.ts';
 
 export interface NetworkPoolOptions {
   network: PodNetwork;
@@ -20,8 +21,9 @@ export const POOL_PREFIX = 'pool-';
 const DEFAULT_REFILL_DELAY_MS = 1000;
 
 /**
- * A few pod networks wired ahead of time (netns, loopback, bridge veth and an IP from host-local),
- * so a new pod's sandbox takes one at once instead of waiting for the CNI plugins. A taken network
+ * A few pod networks wired ahead of time (netns, loopback, bridge veth and an IP from host-local,
+ * with the IPC and UTS namespaces and /dev/shm a pod also shares), so a new pod's sandbox takes one
+ * at once instead of waiting for the CNI plugins and three processes. A taken network
  * keeps its pool id for good: the sandbox records it (`Sandbox.networkId`) and tears it down by it.
  *
  * Lifecycle: fill() after the agent's start-up sweep; take() hands out a ready network and starts
@@ -89,7 +91,7 @@ export class NetworkPool {
       const id = `${POOL_PREFIX}${randomBytes(6).toString('hex')}`;
       this.#wiring++;
       try {
-        const net = await this.opts.network.setUp(id);
+        const net = await this.#wire(id);
         if (this.#closed) await this.opts.network.tearDown(id);
         else this.#ready.push(net);
       } catch (e) {
@@ -99,6 +101,17 @@ export class NetworkPool {
       } finally {
         this.#wiring--;
       }
+    }
+  }
+
+  /** A network with its pod's other shared namespaces and /dev/shm made too; all or nothing. */
+  async #wire(id: string): Promise<PodNetworkStatus> {
+    const net = await this.opts.network.setUp(id);
+    try {
+      return { ...net, shared: await this.opts.network.prepareShared(id, DEFAULT_SHM_BYTES) };
+    } catch (e) {
+      await this.opts.network.tearDown(id).catch(() => undefined);
+      throw e;
     }
   }
 }

@@ -2,11 +2,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isMountPoint } from '../images/rootfs.ts';
-import { createNamespaceFiles, removeNamespaceFile, type NetworkPool, type PodNetwork, type PodNetworkStatus } from '../network/index.ts';
+import { createNamespaceFiles, DEFAULT_SHM_BYTES, mountShm, removeNamespaceFile, type NetworkPool, type PodNetwork, type PodNetworkStatus } from '../network/index.ts';
 import { runCommand } from '../../util/command.ts';
 import type { Sandbox, SandboxConfig } from './types.ts';
 
-const DEFAULT_SHM_BYTES = 64 * 1024 * 1024;
 const CGROUP_ROOT = '/sys/fs/cgroup';
 
 export interface SandboxManagerOptions {
@@ -42,6 +41,9 @@ export class SandboxManager {
     await mkdir(dir, { recursive: true });
     try {
       const net = await this.#network(config);
+      // A pool network comes with the IPC and UTS namespaces and the default /dev/shm made.
+      const shmBytes = config.shmSizeBytes ?? DEFAULT_SHM_BYTES;
+      const shared = shmBytes === DEFAULT_SHM_BYTES ? net.shared : undefined;
       const sandbox: Sandbox = {
         podUid: config.podUid,
         podName: config.podName,
@@ -50,9 +52,9 @@ export class SandboxManager {
         ip: net.ip,
         networkId: net.id,
         netnsPath: net.netnsPath,
-        ipcnsPath: join(dir, 'ns-ipc'),
-        utsnsPath: join(dir, 'ns-uts'),
-        shmPath: join(dir, 'shm'),
+        ipcnsPath: shared?.ipcnsPath ?? join(dir, 'ns-ipc'),
+        utsnsPath: shared?.utsnsPath ?? join(dir, 'ns-uts'),
+        shmPath: shared?.shmPath ?? join(dir, 'shm'),
         hostsPath: join(dir, 'hosts'),
         resolvConfPath: join(dir, 'resolv.conf'),
         hostnamePath: join(dir, 'hostname'),
@@ -60,14 +62,16 @@ export class SandboxManager {
       };
       // Independent steps, run side by side: each starts a process.
       await Promise.all([
-        createNamespaceFiles(
-          [
-            { path: sandbox.ipcnsPath, kind: 'ipc' },
-            { path: sandbox.utsnsPath, kind: 'uts' },
-          ],
-          hostname,
-        ),
-        mountShm(sandbox.shmPath, config.shmSizeBytes ?? DEFAULT_SHM_BYTES),
+        shared
+          ? undefined
+          : createNamespaceFiles(
+              [
+                { path: sandbox.ipcnsPath, kind: 'ipc' },
+                { path: sandbox.utsnsPath, kind: 'uts' },
+              ],
+              hostname,
+            ),
+        shared ? undefined : mountShm(sandbox.shmPath, shmBytes),
         writeFile(sandbox.hostsPath, hostsFile(sandbox, config)),
         writeFile(sandbox.hostnamePath, `${hostname}\n`),
         resolvConf(config).then((text) => writeFile(sandbox.resolvConfPath, text)),
@@ -122,11 +126,6 @@ export class SandboxManager {
   }
 }
 
-async function mountShm(path: string, sizeBytes: number): Promise<void> {
-  await mkdir(path, { recursive: true });
-  if (await isMountPoint(path)) return;
-  await runCommand('mount', ['-t', 'tmpfs', '-o', `mode=1777,nosuid,nodev,noexec,size=${sizeBytes}`, 'shm', path]);
-}
 
 /** rmdir a cgroup path (and empty children) in every v1/v2 hierarchy; missing ones are fine. */
 export async function removeCgroupTree(cgroupPath: string): Promise<void> {
