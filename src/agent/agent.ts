@@ -50,6 +50,7 @@ import { ConmonRuntime, type ContainerRuntime, type OciRuntimePreference } from 
 import { runtimeStatsProvider } from './metrics/index.ts';
 
 const DEFAULT_NETWORK_POOL = 2;
+const EVENT_DELAY_MS = 250;
 /** Used when neither the Node nor a flag names the node's pod /24 (hollow runtime). */
 export const DEFAULT_POD_CIDR = '10.42.0.0/24';
 
@@ -223,8 +224,10 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
 
     // Set once the node proxy programs Services, so pods get the `kubernetes` ClusterIP as their API address.
     let serviceInformers: ServiceInformers | undefined;
-    // Per node, as the kubelet's defaults: --event-qps 50, --event-burst 100.
-    const recorder = createEventRecorder(client, { component: 'kubelet', host: nodeName, logger, qps: 50, burst: 100 });
+    // Per node, as the kubelet's defaults: --event-qps 50, --event-burst 100. Written a quarter of a
+    // second late, so a new pod's Pulled/Created/Started events do not compete with its start-up
+    // calls for the server's thread (see EventRecorderOptions.delayMs).
+    const recorder = createEventRecorder(client, { component: 'kubelet', host: nodeName, logger, qps: 50, burst: 100, delayMs: EVENT_DELAY_MS });
     const api = new ClientAgentApi({ client, recorder, nodeInfo });
     const svcNet = serviceNetwork(opts.services);
     const dns = rt.network ? await clusterDnsSettings(svcNet) : undefined;

@@ -45,6 +45,25 @@ describe('event recorder', () => {
     assert.equal(server.requests.filter((r) => r.path.startsWith(EVENTS) && r.method === 'PATCH').length, 1);
   });
 
+  it('with delayMs, sends each write that long after the occurrence', async () => {
+    const clock = createFakeClock(Date.UTC(2026, 1, 3, 4, 5, 6));
+    const rec = createEventRecorder(client, { component: 'kubelet', clock, logger: silentLogger, delayMs: 250 });
+    const before = server.requests.filter((r) => r.path.startsWith(EVENTS)).length;
+    rec.event(pod, { type: 'Normal', reason: 'Pulled', message: 'Container image "busybox" already present on machine' });
+    await new Promise((r) => setImmediate(r));
+    clock.advance(249);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(server.requests.filter((r) => r.path.startsWith(EVENTS)).length, before, 'nothing sent yet');
+    clock.advance(1);
+    await rec.flush();
+    const sent = server.requests.filter((r) => r.path.startsWith(EVENTS)).slice(before);
+    assert.equal(sent.length, 1);
+    assert.equal(sent[0]?.method, 'POST');
+    const body = JSON.parse(sent[0]?.body ?? '{}') as Event;
+    assert.equal(body.reason, 'Pulled');
+    assert.equal(body.firstTimestamp, '2026-02-03T04:05:06Z', 'stamped when it happened, not when sent');
+  });
+
   it('writes a deleted (expired) Event again under its name, with the count so far, as client-go does', async () => {
     const rec = createEventRecorder(client, { component: 'kubelet', logger: silentLogger });
     const node = { kind: 'Node', apiVersion: 'v1', metadata: { name: 'n1', uid: 'n' } };
