@@ -19,6 +19,7 @@ function newestSource(dir: string): number {
 /** 'compiled dist/' or 'tsx source' (with the reason when dist/ exists but is not used). */
 export function serverBuild(env: NodeJS.ProcessEnv = process.env): string {
   const stamp = join(REPO_ROOT, 'dist', '.tsbuildinfo');
+  if (env.PEAPOD_FROM_DIST === '1' && existsSync(stamp)) return 'compiled dist/';
   if (env.PEAPOD_FROM_SOURCE === '1') return 'tsx source (PEAPOD_FROM_SOURCE=1)';
   if (!existsSync(stamp)) return 'tsx source (no dist/; npx tsc -p tsconfig.build.json builds it)';
   if (statSync(stamp).mtimeMs < newestSource(join(REPO_ROOT, 'src'))) return 'tsx source (dist/ older than src/)';

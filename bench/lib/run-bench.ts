@@ -47,6 +47,8 @@ export function loadAverage(): string {
 export async function runBench(name: string, main: () => Promise<Figure[]>): Promise<void> {
   try {
     const build = serverBuild();
+    // Every process this run starts uses the build it started with, even if src/ changes meanwhile.
+    if (build === 'compiled dist/') process.env.PEAPOD_FROM_DIST = '1';
     const figures = await main();
     await cleanupAll();
     process.stdout.write(`\n${name} (server build: ${build}; load ${loadAverage()})\n${renderFigureTable(figures)}\n`);
