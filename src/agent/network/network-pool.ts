@@ -49,7 +49,10 @@ export class NetworkPool {
   }
 
   #refillSoon(): void {
-    if (this.#ready.length === 0) return this.fill();
+    if (this.#ready.length === 0) {
+      this.fill();
+      return;
+    }
     if (this.#refillTimer) return;
     this.#refillTimer = setTimeout(() => {
       this.#refillTimer = undefined;

@@ -2,7 +2,15 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isMountPoint } from '../images/rootfs.ts';
-import { createNamespaceFiles, DEFAULT_SHM_BYTES, mountShm, removeNamespaceFile, type NetworkPool, type PodNetwork, type PodNetworkStatus } from '../network/index.ts';
+import {
+  createNamespaceFiles,
+  DEFAULT_SHM_BYTES,
+  mountShm,
+  removeNamespaceFile,
+  type NetworkPool,
+  type PodNetwork,
+  type PodNetworkStatus,
+} from '../network/index.ts';
 import { runCommand } from '../../util/command.ts';
 import type { Sandbox, SandboxConfig } from './types.ts';
 
@@ -125,7 +133,6 @@ export class SandboxManager {
     await removeCgroupTree(join(this.opts.cgroupParent, podUid));
   }
 }
-
 
 /** rmdir a cgroup path (and empty children) in every v1/v2 hierarchy; missing ones are fine. */
 export async function removeCgroupTree(cgroupPath: string): Promise<void> {
