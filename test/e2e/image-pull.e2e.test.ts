@@ -72,9 +72,18 @@ describe('images from real registries', { skip, timeout: 300_000 }, () => {
     assert.equal(created.code, 0, created.stderr);
     const avail = await kubectl(server!, ['wait', '--for=condition=Available', 'deployment/web', '--timeout=90s']);
     assert.equal(avail.code, 0, avail.stdout + avail.stderr);
-    const events = await kubectl(server!, ['get', 'events', '-o', 'jsonpath={range .items[*]}{.reason}: {.message}{"\\n"}{end}']);
-    assert.match(events.stdout, new RegExp(`Pulling: Pulling image "${reg.host.replace(/\./g, '\\.')}/team/web:1\\.0"`));
-    assert.match(events.stdout, /Pulled: Successfully pulled image ".*team\/web:1\.0" in [\d.]+m?s \([\d.]+m?s including waiting\)\. Image size: \d+ bytes\./);
+    // Events are written asynchronously (the agent sends its own a moment after they happen).
+    const events = await eventually(
+      'the Pulled event',
+      async () => {
+        const r = await kubectl(server!, ['get', 'events', '-o', 'jsonpath={range .items[*]}{.reason}: {.message}{"\\n"}{end}']);
+        return r.stdout.includes('Pulled: ') ? r.stdout : undefined;
+      },
+      10_000,
+      200,
+    );
+    assert.match(events, new RegExp(`Pulling: Pulling image "${reg.host.replace(/\./g, '\\.')}/team/web:1\\.0"`));
+    assert.match(events, /Pulled: Successfully pulled image ".*team\/web:1\.0" in [\d.]+m?s \([\d.]+m?s including waiting\)\. Image size: \d+ bytes\./);
     await eventually(
       'node status.images lists the pulled image',
       async () => {
