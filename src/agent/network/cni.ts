@@ -3,8 +3,14 @@ import { existsSync, rmSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCommand } from '../../util/command.ts';
-import { isMountPoint } from '../images/rootfs.ts';
-import { createNamespaceFile, createNamespaceFiles, mountShm, removeNamespaceFile } from './netns.ts';
+import {
+  createNamespaceFile,
+  createSharedNamespaces,
+  removeNamespaceFile,
+  removeSharedNamespaces,
+  sharedNamespacesIn,
+  type SharedNamespaces,
+} from './netns.ts';
 
 export interface PodNetworkOptions {
   /** Per-agent state: `netns/<pod>`, `results/<pod>.json`, `ipam/`, `shared/<pool id>/`. */
@@ -34,13 +40,6 @@ export interface PodNetworkStatus {
   prefixLength: number;
   /** A pool network's pre-made IPC and UTS namespaces and /dev/shm (see prepareShared). */
   shared?: SharedNamespaces;
-}
-
-/** The namespaces a pod's containers share besides the network, and its /dev/shm. */
-export interface SharedNamespaces {
-  ipcnsPath: string;
-  utsnsPath: string;
-  shmPath: string;
 }
 
 interface SavedResult {
@@ -122,7 +121,7 @@ export class PodNetwork {
     rmSync(netns, { force: true });
     const shared = this.#sharedDir(id);
     if (existsSync(shared)) {
-      for (const f of ['ns-ipc', 'ns-uts', 'shm']) spawnSync('umount', ['-l', join(shared, f)], { stdio: 'ignore' });
+      for (const path of Object.values(sharedNamespacesIn(shared))) spawnSync('umount', ['-l', path], { stdio: 'ignore' });
       rmSync(shared, { recursive: true, force: true });
     }
     rmSync(this.#resultPath(id), { force: true });
@@ -135,15 +134,8 @@ export class PodNetwork {
    * them a new pod's sandbox starts no process at all. tearDown(id) removes them.
    */
   async prepareShared(id: string, shmBytes: number): Promise<SharedNamespaces> {
-    const dir = this.#sharedDir(id);
-    const shared = { ipcnsPath: join(dir, 'ns-ipc'), utsnsPath: join(dir, 'ns-uts'), shmPath: join(dir, 'shm') };
-    await Promise.all([
-      createNamespaceFiles([
-        { path: shared.ipcnsPath, kind: 'ipc' },
-        { path: shared.utsnsPath, kind: 'uts' },
-      ]),
-      mountShm(shared.shmPath, shmBytes),
-    ]);
+    const shared = sharedNamespacesIn(this.#sharedDir(id));
+    await createSharedNamespaces(shared, shmBytes);
     return shared;
   }
 
@@ -154,9 +146,7 @@ export class PodNetwork {
   async #removeShared(id: string): Promise<void> {
     const dir = this.#sharedDir(id);
     if (!existsSync(dir)) return;
-    await removeNamespaceFile(join(dir, 'ns-ipc'));
-    await removeNamespaceFile(join(dir, 'ns-uts'));
-    if (await isMountPoint(join(dir, 'shm'))) await runCommand('umount', ['-l', join(dir, 'shm')], { allowFailure: true });
+    await removeSharedNamespaces(sharedNamespacesIn(dir));
     await rm(dir, { recursive: true, force: true });
   }
 

@@ -1,4 +1,14 @@
-export { PodNetwork, type PodNetworkOptions, type PodNetworkStatus, type PortMapping, type SharedNamespaces } from './cni.ts';
-export { createNamespaceFile, createNamespaceFiles, DEFAULT_SHM_BYTES, mountShm, removeNamespaceFile, type NamespaceKind } from './netns.ts';
+export { PodNetwork, type PodNetworkOptions, type PodNetworkStatus, type PortMapping } from './cni.ts';
+export {
+  createNamespaceFile,
+  createNamespaceFiles,
+  createSharedNamespaces,
+  DEFAULT_SHM_BYTES,
+  removeNamespaceFile,
+  removeSharedNamespaces,
+  sharedNamespacesIn,
+  type NamespaceKind,
+  type SharedNamespaces,
+} from './netns.ts';
 export { sweep, type SweepOptions } from './sweep.ts';
 export { NetworkPool, POOL_PREFIX, type NetworkPoolOptions } from './network-pool.ts';

@@ -1,5 +1,5 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { runCommand } from '../../util/command.ts';
 import { isMountPoint } from '../images/rootfs.ts';
 
@@ -47,4 +47,37 @@ export async function mountShm(path: string, sizeBytes: number): Promise<void> {
   await mkdir(path, { recursive: true });
   if (await isMountPoint(path)) return;
   await runCommand('mount', ['-t', 'tmpfs', '-o', `mode=1777,nosuid,nodev,noexec,size=${sizeBytes}`, 'shm', path]);
+}
+
+/** The namespaces a pod's containers share besides the network, and its /dev/shm. */
+export interface SharedNamespaces {
+  ipcnsPath: string;
+  utsnsPath: string;
+  shmPath: string;
+}
+
+/** Where a pod's shared namespaces live in `dir` (its sandbox dir, or a pool network's). */
+export function sharedNamespacesIn(dir: string): SharedNamespaces {
+  return { ipcnsPath: join(dir, 'ns-ipc'), utsnsPath: join(dir, 'ns-uts'), shmPath: join(dir, 'shm') };
+}
+
+/** Makes the IPC and UTS namespace files (one unshare; `hostname` set in the UTS one if given) and /dev/shm, side by side. Idempotent. */
+export async function createSharedNamespaces(s: SharedNamespaces, shmBytes: number, hostname?: string): Promise<void> {
+  await Promise.all([
+    createNamespaceFiles(
+      [
+        { path: s.ipcnsPath, kind: 'ipc' },
+        { path: s.utsnsPath, kind: 'uts' },
+      ],
+      hostname,
+    ),
+    mountShm(s.shmPath, shmBytes),
+  ]);
+}
+
+/** Unmounts and deletes what createSharedNamespaces made; missing parts are fine. */
+export async function removeSharedNamespaces(s: SharedNamespaces): Promise<void> {
+  await removeNamespaceFile(s.ipcnsPath);
+  await removeNamespaceFile(s.utsnsPath);
+  if (await isMountPoint(s.shmPath)) await runCommand('umount', ['-l', s.shmPath]);
 }

@@ -1,17 +1,15 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isMountPoint } from '../images/rootfs.ts';
 import {
-  createNamespaceFiles,
+  createSharedNamespaces,
   DEFAULT_SHM_BYTES,
-  mountShm,
-  removeNamespaceFile,
+  removeSharedNamespaces,
+  sharedNamespacesIn,
   type NetworkPool,
   type PodNetwork,
   type PodNetworkStatus,
 } from '../network/index.ts';
-import { runCommand } from '../../util/command.ts';
 import type { Sandbox, SandboxConfig } from './types.ts';
 
 const CGROUP_ROOT = '/sys/fs/cgroup';
@@ -51,7 +49,8 @@ export class SandboxManager {
       const net = await this.#network(config);
       // A pool network comes with the IPC and UTS namespaces and the default /dev/shm made.
       const shmBytes = config.shmSizeBytes ?? DEFAULT_SHM_BYTES;
-      const shared = shmBytes === DEFAULT_SHM_BYTES ? net.shared : undefined;
+      const pooled = shmBytes === DEFAULT_SHM_BYTES ? net.shared : undefined;
+      const shared = pooled ?? sharedNamespacesIn(dir);
       const sandbox: Sandbox = {
         podUid: config.podUid,
         podName: config.podName,
@@ -60,26 +59,15 @@ export class SandboxManager {
         ip: net.ip,
         networkId: net.id,
         netnsPath: net.netnsPath,
-        ipcnsPath: shared?.ipcnsPath ?? join(dir, 'ns-ipc'),
-        utsnsPath: shared?.utsnsPath ?? join(dir, 'ns-uts'),
-        shmPath: shared?.shmPath ?? join(dir, 'shm'),
+        ...shared,
         hostsPath: join(dir, 'hosts'),
         resolvConfPath: join(dir, 'resolv.conf'),
         hostnamePath: join(dir, 'hostname'),
         createdAt: new Date().toISOString(),
       };
-      // Independent steps, run side by side: each starts a process.
+      // Independent steps, run side by side.
       await Promise.all([
-        shared
-          ? undefined
-          : createNamespaceFiles(
-              [
-                { path: sandbox.ipcnsPath, kind: 'ipc' },
-                { path: sandbox.utsnsPath, kind: 'uts' },
-              ],
-              hostname,
-            ),
-        shared ? undefined : mountShm(sandbox.shmPath, shmBytes),
+        pooled ? undefined : createSharedNamespaces(shared, shmBytes, hostname),
         writeFile(sandbox.hostsPath, hostsFile(sandbox, config)),
         writeFile(sandbox.hostnamePath, `${hostname}\n`),
         resolvConf(config).then((text) => writeFile(sandbox.resolvConfPath, text)),
@@ -126,9 +114,7 @@ export class SandboxManager {
     const dir = this.podDir(podUid);
     const networkId = (await readFile(join(dir, NETWORK_ID_FILE), 'utf8').catch(() => '')).trim() || podUid;
     await this.opts.network.tearDown(networkId);
-    await removeNamespaceFile(join(dir, 'ns-ipc'));
-    await removeNamespaceFile(join(dir, 'ns-uts'));
-    if (await isMountPoint(join(dir, 'shm'))) await runCommand('umount', ['-l', join(dir, 'shm')]);
+    await removeSharedNamespaces(sharedNamespacesIn(dir));
     await rm(dir, { recursive: true, force: true });
     await removeCgroupTree(join(this.opts.cgroupParent, podUid));
   }
