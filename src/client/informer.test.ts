@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { createFakeClock } from '../util/index.ts';
 import { createInformer, type Informer } from './informer.ts';
-import { createInformerFactory } from './informer-factory.ts';
+import { createInformerFactory, createSharedInformers } from './informer-factory.ts';
 import { createClient, type Client } from './rest-client.ts';
 import { resources } from './resources.ts';
 import { NAMESPACE_INDEX, namespaceIndexer } from './store.ts';
@@ -228,6 +228,57 @@ describe('informer', () => {
     assert.equal(server.requests.filter((r) => r.path === PODS && !r.query.get('watch')).length, listsBefore + 1);
     assert.equal(b.store.byIndex('name', 'a').length, 1, 'index added by the second caller');
     assert.ok(a.store.byIndex('app', 'db').length >= 1);
+  });
+
+  it('shares informers between users that come and go: one list and watch, handlers per user', async () => {
+    ac = new AbortController();
+    const shared = createSharedInformers(client, { signal: ac.signal, logger: silentLogger });
+    const lists = (): number => server.requests.filter((r) => r.method === 'GET' && r.path === PODS && !r.query.get('watch')).length;
+    await client.create(resources.pods, 'default', pod('shared-0'));
+    const lists0 = lists();
+    const watchers0 = server.watchers();
+    const userA = new AbortController();
+    const fa = shared.forUser(userA.signal);
+    const a = fa.informerFor(resources.pods, { namespace: 'default' });
+    const seenA = record(a);
+    fa.start(userA.signal);
+    await fa.waitForSync();
+    // A second user arrives after the first synced: same cache, the objects replayed to it as adds.
+    const userB = new AbortController();
+    const fb = shared.forUser(userB.signal);
+    const b = fb.informerFor(resources.pods, { namespace: 'default' });
+    const seenB = record(b);
+    fb.start(userB.signal);
+    await fb.waitForSync();
+    assert.equal(a.store, b.store);
+    assert.ok(a.store.size > 0);
+    assert.equal(seenB.filter((e) => e.startsWith('add ')).length, a.store.size);
+    assert.equal(lists(), lists0 + 1);
+    await waitFor(() => server.watchers() === watchers0 + 1, 'one watch');
+
+    // The first user leaves: its handlers hear nothing more, the second's go on, on the same watch.
+    userA.abort();
+    await client.create(resources.pods, 'default', pod('shared-1'));
+    await waitFor(
+      () => seenB.includes('add shared-1'),
+      () => `shared-1 seen by B: ${seenB.join(', ')}`,
+    );
+    assert.ok(!seenA.includes('add shared-1'), seenA.join(', '));
+    assert.equal(server.watchers(), watchers0 + 1);
+
+    // The last user leaves: the watch ends; the next user gets a fresh informer, listed again.
+    userB.abort();
+    await waitFor(() => server.watchers() === watchers0, 'the watch closed');
+    const userC = new AbortController();
+    const fc = shared.forUser(userC.signal);
+    const c = fc.informerFor(resources.pods, { namespace: 'default' });
+    assert.notEqual(c.store, b.store);
+    fc.start(userC.signal);
+    await fc.waitForSync();
+    assert.equal(lists(), lists0 + 2);
+    assert.ok(c.store.get('default/shared-1'));
+    userC.abort();
+    await waitFor(() => server.watchers() === watchers0, 'the watch closed');
   });
 
   it('waitForSync rejects when its signal aborts first', async () => {

@@ -5,7 +5,7 @@
 // Resources added to the server after start-up are not covered until the next start.
 import { setMaxListeners } from 'node:events';
 import type { Component, ComponentContext } from '../server/component.ts';
-import { createEventRecorder, createInformerFactory, realClock, sleep, type Client, type Clock, type Logger } from '../client/index.ts';
+import { createEventRecorder, createInformerFactory, realClock, sleep, type Client, type Clock, type InformerFactory, type Logger } from '../client/index.ts';
 import { createDeploymentController } from './deployment/deployment-controller.ts';
 import { discoverResources, type DiscoveredResource } from './discovery.ts';
 import { createResourceDiscovery } from './resource-discovery.ts';
@@ -50,6 +50,8 @@ export interface ControllerManagerOptions {
   rootCaPem?: string;
   /** --horizontal-pod-autoscaler-sync-period / -downscale-stabilization / -tolerance. */
   hpa?: HpaControllerOptions;
+  /** Where the informers come from (default: a factory of the manager's own on `client`). */
+  informers?: InformerFactory;
 }
 
 export interface ControllerManager {
@@ -81,7 +83,7 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
   if (opts.signal.aborted) inner.abort();
   else opts.signal.addEventListener('abort', () => inner.abort(), { once: true });
   const signal = inner.signal;
-  const informers = createInformerFactory(client, { clock, logger });
+  const informers = opts.informers ?? createInformerFactory(client, { clock, logger });
   const discovery = createResourceDiscovery(client, { initial: await discoverWithRetry(client, signal, clock), informers, clock, logger });
   const recorder = createEventRecorder(client, { component: 'deployment-controller', clock, logger });
   const deps: ControllerDeps = { client, informers, clock, logger, recorder, workers: opts.workers };
@@ -138,7 +140,8 @@ export function controllerManager(flags: ControllerManagerFlags = {}): Component
     name: 'controller-manager',
     identity: { user: 'system:kube-controller-manager', groups: [] },
     async start(ctx) {
-      await startControllerManager({ ...flags, client: ctx.client, signal: ctx.signal, logger: componentLogger(ctx), rootCaPem: ctx.server.caPem });
+      const informers = ctx.informers.forUser(ctx.signal);
+      await startControllerManager({ ...flags, client: ctx.client, signal: ctx.signal, logger: componentLogger(ctx), rootCaPem: ctx.server.caPem, informers });
     },
   };
 }

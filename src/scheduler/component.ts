@@ -5,7 +5,7 @@
 import type { Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
 import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import { isDeepStrictEqual } from 'node:util';
-import { createEventRecorder, createInformerFactory, resources, type Client, type Logger } from '../client/index.ts';
+import { createEventRecorder, createInformerFactory, resources, type Client, type InformerFactory, type Logger } from '../client/index.ts';
 import type { Component } from '../server/component.ts';
 import { createApiHost } from './api-host.ts';
 import { DEFAULT_SCHEDULER_NAME } from './framework/profile.ts';
@@ -22,6 +22,8 @@ export interface SchedulerServiceOptions {
    * a socket of the same connection pool. The caller owns it (closes it after `done`).
    */
   readonly eventClient?: Client;
+  /** Where the informers come from (default: a factory of the scheduler's own on `client`). */
+  readonly informers?: InformerFactory;
 }
 
 export interface SchedulerService {
@@ -39,12 +41,18 @@ function specOrLabelsChanged(a: Pod, b: Pod): boolean {
   return !isDeepStrictEqual(strip(a), strip(b));
 }
 
+/**
+ * Finished pods hold no resources. Upstream's scheduler leaves them out of its pod informer with a
+ * field selector; ours shares the controller manager's informer of every pod, so it leaves them out
+ * here, as that selector would: a pod that finishes is deleted from the scheduler's view.
+ */
+const finished = (p: Pod): boolean => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
+
 /** Starts informers and the scheduling loop; resolves once the caches have synced. */
 export async function startSchedulerService(client: Client, opts: SchedulerServiceOptions): Promise<SchedulerService> {
-  const factory = createInformerFactory(client, { logger: opts.logger });
+  const factory = opts.informers ?? createInformerFactory(client, { logger: opts.logger });
   const nodes = factory.informerFor<Node>(resources.nodes);
-  // Finished pods hold no resources: leave them out, as upstream's pod informer does.
-  const pods = factory.informerFor<Pod>(resources.pods, { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' });
+  const pods = factory.informerFor<Pod>(resources.pods);
   const namespaces = factory.informerFor<Namespace>(resources.namespaces);
   const claims = factory.informerFor<PersistentVolumeClaim>(resources.persistentvolumeclaims);
   const volumes = factory.informerFor<PersistentVolume>(resources.persistentvolumes);
@@ -77,12 +85,20 @@ export async function startSchedulerService(client: Client, opts: SchedulerServi
   nodes.on('add', (n) => scheduler.addNode(n));
   nodes.on('update', (old, n) => scheduler.updateNode(n, old));
   nodes.on('delete', (n) => scheduler.deleteNode(n));
-  pods.on('add', (p) => scheduler.addPod(p));
+  pods.on('add', (p) => {
+    if (!finished(p)) scheduler.addPod(p);
+  });
   pods.on('update', (old, p) => {
+    if (finished(p)) {
+      if (!finished(old)) scheduler.deletePod(p);
+      return;
+    }
     if (!p.spec?.nodeName && !old.spec?.nodeName && !specOrLabelsChanged(old, p)) return;
     scheduler.updatePod(p, old);
   });
-  pods.on('delete', (p) => scheduler.deletePod(p));
+  pods.on('delete', (p) => {
+    if (!finished(p)) scheduler.deletePod(p);
+  });
   // A claim bound or created, a volume provisioned, a class added: pods waiting on them may fit.
   const requeue = (): void => scheduler.queue.moveAllToActiveOrBackoff('VolumeChange');
   claims.on('add', requeue);
@@ -115,7 +131,8 @@ export const schedulerComponent: Component = {
     // Events get their own client (connection pool), as bindings must not queue behind them.
     const eventClient = ctx.newClient('peapod-scheduler-events');
     try {
-      const svc = await startSchedulerService(ctx.client, { signal: ctx.signal, logger, eventClient });
+      const informers = ctx.informers.forUser(ctx.signal);
+      const svc = await startSchedulerService(ctx.client, { signal: ctx.signal, logger, eventClient, informers });
       void svc.done.finally(() => eventClient.close());
     } catch (e) {
       eventClient.close();

@@ -27,7 +27,8 @@ import {
   writeKubeconfig,
 } from '../apiserver/auth/index.ts';
 import { ApiError } from '../apiserver/errors.ts';
-import { createClient } from '../client/index.ts';
+import { MASTERS_GROUP } from '../apiserver/authz/index.ts';
+import { createClient, createSharedInformers } from '../client/index.ts';
 import { createStreamingHandlers } from '../apiserver/handlers/streaming/index.ts';
 import { metricsApi } from '../apiserver/metrics-api/index.ts';
 import type { Component } from './component.ts';
@@ -168,20 +169,31 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
   // Every informer, watch and timer of every component listens to this one signal.
   setMaxListeners(0, abort.signal);
   const url = api.url;
+  /** Clients acting as `identity`, with a client certificate the server signs for it here. */
+  const clientsAs = async (identity: { readonly user: string; readonly groups: readonly string[] }) => {
+    const credentials = await issueClientCert({ cert: pki.caCert, key: pki.caKey }, { user: identity.user, groups: [...identity.groups] });
+    return (userAgent: string) => createClient({ server: url, ca: pki.caCert, cert: credentials.cert, key: credentials.key, userAgent });
+  };
+  // The components' shared informers list and watch as the server's loopback identity (upstream's
+  // system:apiserver, in system:masters); every write a component makes goes through its own client.
+  const log = options.log ?? (() => {});
+  const informers = createSharedInformers((await clientsAs(LOOPBACK_IDENTITY))('peapod-shared-informers'), {
+    signal: abort.signal,
+    logger: { info: (m) => log(m), warn: (m) => log(m, { level: 'warn' }), error: (m) => log(m, { level: 'error' }) },
+  });
   for (const component of options.components ?? []) {
     progress(`starting ${component.name}`);
-    // Each component acts as its upstream identity (system:kube-scheduler, system:node:<name>...)
-    // with a client certificate the server signs for it here; none gets the admin token.
-    const identity = component.identity ?? { user: `system:peapod:${component.name}`, groups: [] };
-    const credentials = await issueClientCert({ cert: pki.caCert, key: pki.caKey }, { user: identity.user, groups: identity.groups });
-    const newClient = (userAgent: string) => createClient({ server: url, ca: pki.caCert, cert: credentials.cert, key: credentials.key, userAgent });
+    // Each component acts as its upstream identity (system:kube-scheduler, system:node:<name>...);
+    // none gets the admin token.
+    const newClient = await clientsAs(component.identity ?? { user: `system:peapod:${component.name}`, groups: [] });
     await component.start({
       client: newClient(`peapod-${component.name}`),
       newClient,
+      informers,
       signal: abort.signal,
       dataDir: options.dataDir,
       server: { url, caPem: pki.caCert, token: nodeToken },
-      log: options.log ?? (() => {}),
+      log,
     });
   }
   progress('ready');
@@ -205,6 +217,9 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
     },
   };
 }
+
+/** The identity the server's own calls to itself use (upstream's loopback client). */
+const LOOPBACK_IDENTITY = { user: 'system:apiserver', groups: [MASTERS_GROUP] };
 
 async function ensureNamespaces(api: ApiServer): Promise<void> {
   const ns = api.ctx.byGroupResource('', 'namespaces');

@@ -154,6 +154,31 @@ describe('scheduler', () => {
     assert.equal(await boundTo('one-and-a-half'), 'small');
   });
 
+  it("frees a finished pod's resources for a waiting pod, on the one watch of pods it shares with the controllers", async () => {
+    await createNode('one', { cpu: '2' });
+    await create(pod('batch', { cpu: '2', spec: { restartPolicy: 'Never' } }));
+    assert.equal(await boundTo('batch'), 'one');
+    await create(pod('waiting', { cpu: '2' }));
+    assert.match(await unschedulable('waiting'), /^0\/1 nodes are available: 1 Insufficient cpu\. /);
+    const r = await api(server, 'PATCH', '/api/v1/namespaces/default/pods/batch/status', {
+      body: { status: { phase: 'Succeeded' } },
+      contentType: 'application/merge-patch+json',
+    });
+    assert.equal(r.status, 200, r.body);
+    assert.equal(await boundTo('waiting'), 'one');
+    // The scheduler and the controller manager read pods and nodes from shared informers: one watch
+    // each, as apiserver_longrunning_requests counts them (no agent runs in this server).
+    const metrics = await kubectl(server, ['get', '--raw', '/metrics']);
+    const watches = (resource: string): number => {
+      const line = metrics.stdout
+        .split('\n')
+        .find((l) => l.startsWith('apiserver_longrunning_requests{') && l.includes(`resource="${resource}"`) && l.includes('scope="cluster"'));
+      return Number(line?.split(' ').at(-1) ?? 0);
+    };
+    assert.equal(watches('pods'), 1);
+    assert.equal(watches('nodes'), 1);
+  });
+
   it('does not put two pods with the same hostPort on one node', async () => {
     await createNode('n1');
     await createNode('n2');
