@@ -16,7 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { resources, type Client } from '../../src/client/index.ts';
 import { anchors, barChart, createProgress, OUT_DIR, parseBenchArgs, readProcStats, runBench, summarize, writePng, type Figure } from '../lib/index.ts';
-import { pool, startCluster } from './cluster.ts';
+import { pool, startCluster, waitAllRunning } from './cluster.ts';
 
 const args = parseBenchArgs(['nodes', 'pods', 'rate', 'seconds', 'server-cpu-prof', 'trace']);
 const NODES = Number(args.values.nodes ?? (args.quick ? 20 : 1000));
@@ -58,11 +58,7 @@ async function main(): Promise<Figure[]> {
     // The churn measures a settled cluster (nodes heartbeating, pods running), not the start-up of
     // 5,000 pods: wait until the scheduler bound them all and the hollow nodes report them Running.
     progress.phase('wait for every pod to be Running');
-    for (;;) {
-      const left = await client.list(resources.pods, NS, { fieldSelector: 'status.phase!=Running', limit: 1 });
-      if (left.items.length === 0) break;
-      await new Promise((r) => setTimeout(r, 500));
-    }
+    await waitAllRunning(client, NS, PODS);
     progress.end();
 
     const lat: Record<Verb, number[]> = { POST: [], PUT: [], PATCH: [], DELETE: [] };

@@ -3,7 +3,6 @@
 // process's own RSS/CPU beside it; and warm start: the server restarted on the same data dir →
 // a node registered and Ready. Usage: npx tsx bench/scale/footprint.ts [--quick] [--nodes N]
 // [--pods P] [--window S]
-import type { Pod } from 'kubernetes-types/core/v1.js';
 import { performance } from 'node:perf_hooks';
 import { resources } from '../../src/client/index.ts';
 import { anchors, barChart, createProgress, MB, OUT_DIR, parseBenchArgs, readProcStats, runBench, writePng, type Figure } from '../lib/index.ts';
@@ -12,7 +11,7 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { onCleanup, REPO_ROOT, type ServerProcess } from '../lib/index.ts';
-import { pool, startCluster, startHollowNodes } from './cluster.ts';
+import { pool, startCluster, startHollowNodes, waitAllRunning } from './cluster.ts';
 
 const args = parseBenchArgs(['nodes', 'pods', 'window']);
 const NODES = Number(args.values.nodes ?? (args.quick ? 20 : 1000));
@@ -30,13 +29,22 @@ async function sample(pid: number, seconds: number): Promise<{ cpuPct: number; r
   return { cpuPct: ((b.cpuSeconds - a.cpuSeconds) / ((performance.now() - t) / 1000)) * 100, rssMb: b.rssBytes / MB };
 }
 
-async function waitRunning(client: ReturnType<typeof createClient>, want: number): Promise<void> {
-  for (;;) {
-    const list = await client.list<Pod>(resources.pods, 'default', { fieldSelector: 'status.phase=Running', limit: 100_000 });
-    progress.update(list.items.length);
-    if (list.items.length >= want) return;
-    await new Promise((r) => setTimeout(r, 2000));
-  }
+/**
+ * The server's own account of its memory (prom-client's default metrics on /metrics): the live JS
+ * heap, the heap V8 holds, and memory outside it (Buffers, SQLite), to tell RSS held for
+ * head-room from RSS in use.
+ */
+async function serverMemory(client: ReturnType<typeof createClient>): Promise<{ heapUsedMb: number; heapTotalMb: number; externalMb: number }> {
+  const text = await client.raw<string>('GET', '/metrics', undefined, { accept: 'text/plain' });
+  const metric = (name: string): number => {
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+    return line ? Number(line.slice(name.length + 1)) / MB : Number.NaN;
+  };
+  return {
+    heapUsedMb: metric('nodejs_heap_size_used_bytes'),
+    heapTotalMb: metric('nodejs_heap_size_total_bytes'),
+    externalMb: metric('nodejs_external_memory_bytes'),
+  };
 }
 
 /** `peapod server` on an existing data dir (launchServer always makes a fresh one). */
@@ -116,13 +124,14 @@ async function main(): Promise<Figure[]> {
   });
   progress.end();
   progress.phase(`wait for ${PODS} pods Running`, PODS);
-  await waitRunning(client, PODS);
+  await waitAllRunning(client, 'default', PODS, progress);
   progress.end();
   progress.phase(`steady state, ${NODES + 1} nodes + ${PODS} pods: settle 10 s, sample ${WINDOW_S} s`);
   await new Promise((r) => setTimeout(r, 10_000));
   const hollowBefore = readProcStats(more.child.pid!);
   const tH = performance.now();
   const busy = await sample(server.pid, WINDOW_S);
+  const mem = await serverMemory(client);
   const hollowAfter = readProcStats(more.child.pid!);
   const hollowCpu = ((hollowAfter.cpuSeconds - hollowBefore.cpuSeconds) / ((performance.now() - tH) / 1000)) * 100;
   progress.end(
@@ -130,6 +139,9 @@ async function main(): Promise<Figure[]> {
   );
   figures.push(
     f(`server RSS, ${NODES} nodes + ${PODS} pods`, busy.rssMb, 'MB'),
+    f(`server JS heap in use, ${NODES} nodes + ${PODS} pods`, mem.heapUsedMb, 'MB'),
+    f(`server JS heap held by V8, ${NODES} nodes + ${PODS} pods`, mem.heapTotalMb, 'MB'),
+    f(`server memory outside the JS heap (Buffers...), ${NODES} nodes + ${PODS} pods`, mem.externalMb, 'MB'),
     f(`server CPU, ${NODES} nodes + ${PODS} pods (steady)`, busy.cpuPct, '% core'),
     f(`hollow-nodes RSS (${NODES} nodes)`, hollowAfter.rssBytes / MB, 'MB'),
     f(`hollow-nodes CPU (${NODES} nodes, steady)`, hollowCpu, '% core'),

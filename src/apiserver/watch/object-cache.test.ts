@@ -55,3 +55,20 @@ describe('ObjectCache', () => {
     assert.equal(cache.size, 1);
   });
 });
+
+describe('ObjectCache with uncached prefixes', () => {
+  it('decodes rows under an uncached prefix for the reader but keeps none of them', () => {
+    const cache = new ObjectCache(['/registry/events/']);
+    const event: KeyValue = { ...row('e', 3, 1), key: '/registry/events/ns/e' };
+    const read = cache.read(event);
+    assert.equal(read.object.metadata?.name, 'e');
+    cache.put(event.key, new SharedObject(read.object, 3));
+    assert.equal(cache.size, 0);
+    assert.notEqual(cache.read(event), read);
+    assert.equal(cache.current(event.key, 3), undefined);
+    // Other keys are kept as before.
+    const kept = cache.read(row('a', 5, 1));
+    assert.equal(cache.current('/registry/configmaps/ns/a', 5), kept);
+    assert.equal(cache.size, 1);
+  });
+});

@@ -50,6 +50,16 @@ export class ObjectCache {
   readonly #deleted = new Map<string, number>();
 
   /**
+   * `uncached`: key prefixes never kept (core/v1 Events: written for every pod several times, kept
+   * an hour, and rarely read — at 30,000 pods they would hold more memory than the pods).
+   */
+  constructor(private readonly uncached: readonly string[] = []) {}
+
+  #keeps(key: string): boolean {
+    return !this.uncached.some((p) => key.startsWith(p));
+  }
+
+  /**
    * The shared object for a row read from storage. A miss decodes the row and keeps it, unless the
    * cache already holds a newer state of the key or has seen it deleted after this row was written
    * (a read at an older revision, e.g. a LIST that yielded while writes went on): keeping it would
@@ -59,18 +69,27 @@ export class ObjectCache {
     const hit = this.#byKey.get(kv.key);
     if (hit && hit.modRevision === kv.modRevision) return hit;
     const shared = new SharedObject(decode(kv), kv.modRevision);
+    if (!this.#keeps(kv.key)) return shared;
     const newer = (hit?.modRevision ?? 0) > kv.modRevision || (this.#deleted.get(kv.key) ?? 0) > kv.modRevision;
     if (!newer) this.#byKey.set(kv.key, shared);
     return shared;
   }
 
+  /** The shared object of `key` if the cache holds exactly the state written at `modRevision`. */
+  current(key: string, modRevision: number): SharedObject | undefined {
+    const hit = this.#byKey.get(key);
+    return hit?.modRevision === modRevision ? hit : undefined;
+  }
+
   /** A write's new state, as the watch cache decoded it. */
   put(key: string, shared: SharedObject): void {
+    if (!this.#keeps(key)) return;
     const old = this.#byKey.get(key);
     if (!old || old.modRevision < shared.modRevision) this.#byKey.set(key, shared);
   }
 
   delete(key: string, revision: number): void {
+    if (!this.#keeps(key)) return;
     const old = this.#byKey.get(key);
     if (old && old.modRevision < revision) this.#byKey.delete(key);
     this.#deleted.delete(key);

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CompactedError, openSqliteBackend, type Backend } from '../../storage/index.ts';
 import { encode } from '../store/codec.ts';
+import type { KObject } from '../registry/types.ts';
 import { WatchCache, type CacheEvent } from './watch-cache.ts';
 
 const obj = (kind: string, name: string) => encode({ apiVersion: 'v1', kind, metadata: { name, namespace: 'default' } });
@@ -80,6 +81,36 @@ describe('WatchCache bounded by bytes', () => {
       await backend.compact(backend.currentRevision());
       assert.deepEqual(await collect(cache, '/registry/configmaps/', revisions[1]!, abort.signal), ['ADDED c3', 'ADDED c4'], 'the newest two fit in 25 KB');
       await assert.rejects(collect(cache, '/registry/configmaps/', revisions[0]!, abort.signal), CompactedError, 'c2 was dropped from the ring');
+    } finally {
+      abort.abort();
+      cache.stop();
+      await backend.close();
+    }
+  });
+});
+
+describe('WatchCache previous states', () => {
+  it('gives an update the state the previous event carried (one shared object, not a second decoded copy)', async () => {
+    const backend = await openSqliteBackend({ path: ':memory:', compactIntervalMs: 0 });
+    const abort = new AbortController();
+    const cache = new WatchCache(backend, { capacity: 100 });
+    try {
+      await cache.start();
+      const got: CacheEvent[] = [];
+      await cache.subscribe('/registry/pods/', backend.currentRevision(), (e) => got.push(e), abort.signal);
+      const phase = (o: KObject): unknown => (o.status as { phase?: string } | undefined)?.phase;
+      const pod = (phase: string) => encode({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', namespace: 'default' }, status: { phase } });
+      const created = await backend.create('/registry/pods/default/a', pod('Pending'));
+      assert.ok(created.ok);
+      const updated = await backend.update('/registry/pods/default/a', pod('Running'), created.revision);
+      assert.ok(updated.ok);
+      await backend.delete('/registry/pods/default/a', updated.revision);
+      assert.deepEqual(
+        got.map((e) => `${e.type} ${phase(e.object)} prev=${e.prev && phase(e.prev)}`),
+        ['ADDED Pending prev=undefined', 'MODIFIED Running prev=Pending', 'DELETED Running prev=Running'],
+      );
+      assert.equal(got[1]!.prev, got[0]!.object);
+      assert.equal(got[2]!.prev, got[1]!.object);
     } finally {
       abort.abort();
       cache.stop();

@@ -34,7 +34,7 @@ export interface CacheEvent {
  * per watcher, so nothing may mutate it.
  */
 class StoredEvent implements CacheEvent {
-  #prevKv: KeyValue | undefined;
+  #prevKv: KeyValue | SharedObject | undefined;
   #prev: KObject | undefined;
 
   constructor(
@@ -42,7 +42,8 @@ class StoredEvent implements CacheEvent {
     readonly key: string,
     /** The new state, shared with the object cache (puts) so a LIST reuses its encoding. */
     readonly shared: SharedObject,
-    prevKv: KeyValue | undefined,
+    /** The previous state: the object cache's own when it still held it (shared, not a copy). */
+    prevKv: KeyValue | SharedObject | undefined,
     readonly revision: number,
     /** Stored size of the new and the previous state (what the ring's byte bound counts). */
     readonly size: number,
@@ -57,7 +58,7 @@ class StoredEvent implements CacheEvent {
 
   get prev(): KObject | undefined {
     if (this.#prevKv) {
-      this.#prev = decode(this.#prevKv);
+      this.#prev = this.#prevKv instanceof SharedObject ? this.#prevKv.object : decode(this.#prevKv);
       this.#prevKv = undefined;
     }
     return this.#prev;
@@ -79,16 +80,25 @@ export interface WatchCacheOptions {
   capacity?: number;
   /** At most this many bytes of stored state (new + previous object per event) in the main ring. */
   maxBytes?: number;
-  /** Key prefixes whose events go to a ring of their own, with its capacity (not counted in `capacity`). */
+  /**
+   * Key prefixes whose events go to a ring of their own, with its capacity (not counted in
+   * `capacity`); their objects are not kept in the object cache either.
+   */
   separateRings?: ReadonlyMap<string, number>;
 }
 
-/** Decoded only when first read: Events, say, are written far more often than anyone reads them. */
-function toStoredEvent(e: WatchEvent): StoredEvent {
+/**
+ * Decoded only when first read: Events, say, are written far more often than anyone reads them.
+ * `prevShared` is the previous state as the object cache holds it, if it does: the event then
+ * shares it (with the previous event of the key, and the LISTs that read it) instead of decoding a
+ * copy of its own the first time a selector-filtered watcher asks for it.
+ */
+function toStoredEvent(e: WatchEvent, prevShared?: SharedObject): StoredEvent {
   const { kv } = e;
+  const prev = prevShared ?? e.prev;
   const size = kv.key.length + kv.value.length + (e.prev?.value.length ?? 0);
-  if (e.type === 'delete') return new StoredEvent('DELETED', kv.key, new SharedObject(() => decode(kv, e.revision), e.revision), e.prev, e.revision, size);
-  return new StoredEvent(e.prev ? 'MODIFIED' : 'ADDED', kv.key, new SharedObject(() => decode(kv), kv.modRevision), e.prev, e.revision, size);
+  if (e.type === 'delete') return new StoredEvent('DELETED', kv.key, new SharedObject(() => decode(kv, e.revision), e.revision), prev, e.revision, size);
+  return new StoredEvent(e.prev ? 'MODIFIED' : 'ADDED', kv.key, new SharedObject(() => decode(kv), kv.modRevision), prev, e.revision, size);
 }
 
 /** Default byte bound of the main ring: 20,000 pods of 3 KB with their previous states fit. */
@@ -146,7 +156,7 @@ export class WatchCache {
   private startRevision = 0;
   private latest = 0;
   /** Current objects by key, decoded and encoded once, for LIST and GET (fed by every event). */
-  readonly objects = new ObjectCache();
+  readonly objects: ObjectCache;
 
   constructor(
     private readonly backend: Backend,
@@ -154,6 +164,8 @@ export class WatchCache {
   ) {
     this.main = new Ring('/registry/', options.capacity ?? 20000, options.maxBytes ?? DEFAULT_MAX_BYTES);
     this.separate = [...(options.separateRings ?? [])].map(([prefix, capacity]) => new Ring(prefix, capacity));
+    // The kinds with a ring of their own are the ones written far more than read: not kept either.
+    this.objects = new ObjectCache(this.separate.map((r) => r.prefix));
   }
 
   private ringOf(key: string): Ring {
@@ -212,7 +224,7 @@ export class WatchCache {
   }
 
   private onEvent(e: WatchEvent): void {
-    const ev = toStoredEvent(e);
+    const ev = toStoredEvent(e, e.prev && this.objects.current(e.kv.key, e.prev.modRevision));
     if (ev.type === 'DELETED') this.objects.delete(ev.key, ev.revision);
     else this.objects.put(ev.key, ev.shared);
     this.latest = ev.revision;
