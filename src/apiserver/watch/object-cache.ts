@@ -16,6 +16,12 @@ export class SharedObject {
   #json: string | undefined;
   #object: KObject | undefined;
   #decode: (() => KObject) | undefined;
+  #retired = false;
+  /**
+   * The state of the key before this one, while this one is current (the watch cache links them,
+   * and retires the one before when a newer state arrives).
+   */
+  previous: SharedObject | undefined;
 
   constructor(
     /** The object, or how to decode it on first use (a write nobody reads is never decoded). */
@@ -28,6 +34,8 @@ export class SharedObject {
 
   /** Never mutate: shared by every reader. */
   get object(): KObject {
+    // History only a watcher resuming from long ago reads: decoded again for each such reader.
+    if (this.#retired) return JSON.parse(this.#json!) as KObject;
     if (this.#decode) {
       this.#object = this.#decode();
       this.#decode = undefined;
@@ -38,6 +46,18 @@ export class SharedObject {
   /** Exactly JSON.stringify(object), computed on first use. */
   json(): string {
     return (this.#json ??= JSON.stringify(this.object));
+  }
+
+  /**
+   * Keeps only the encoding of a decoded object that is history now (two states of its key
+   * newer than it): it stays in the watch cache's ring for resuming watchers, at a third of the
+   * memory. An object never decoded keeps its stored bytes as it is.
+   */
+  retire(): void {
+    if (this.#object === undefined) return;
+    this.json();
+    this.#object = undefined;
+    this.#retired = true;
   }
 }
 

@@ -90,27 +90,48 @@ describe('WatchCache bounded by bytes', () => {
 });
 
 describe('WatchCache previous states', () => {
-  it('gives an update the state the previous event carried (one shared object, not a second decoded copy)', async () => {
+  it('gives an update the state the previous event carried, and keeps older states encoded for resuming watchers', async () => {
     const backend = await openSqliteBackend({ path: ':memory:', compactIntervalMs: 0 });
     const abort = new AbortController();
     const cache = new WatchCache(backend, { capacity: 100 });
     try {
       await cache.start();
-      const got: CacheEvent[] = [];
-      await cache.subscribe('/registry/pods/', backend.currentRevision(), (e) => got.push(e), abort.signal);
       const phase = (o: KObject): unknown => (o.status as { phase?: string } | undefined)?.phase;
+      const describeEvent = (e: CacheEvent): string => `${e.type} ${phase(e.object)} prev=${e.prev && phase(e.prev)}`;
+      const got: string[] = [];
+      const objects: KObject[] = [];
+      const sharedPrev: boolean[] = [];
+      const start = backend.currentRevision();
+      // As a selector-filtered watcher does, read each event's states as it is delivered.
+      await cache.subscribe(
+        '/registry/pods/',
+        start,
+        (e) => {
+          got.push(describeEvent(e));
+          if (objects.length > 0) sharedPrev.push(e.prev === objects.at(-1));
+          objects.push(e.object);
+        },
+        abort.signal,
+      );
       const pod = (phase: string) => encode({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', namespace: 'default' }, status: { phase } });
       const created = await backend.create('/registry/pods/default/a', pod('Pending'));
       assert.ok(created.ok);
       const updated = await backend.update('/registry/pods/default/a', pod('Running'), created.revision);
       assert.ok(updated.ok);
       await backend.delete('/registry/pods/default/a', updated.revision);
-      assert.deepEqual(
-        got.map((e) => `${e.type} ${phase(e.object)} prev=${e.prev && phase(e.prev)}`),
-        ['ADDED Pending prev=undefined', 'MODIFIED Running prev=Pending', 'DELETED Running prev=Running'],
-      );
-      assert.equal(got[1]!.prev, got[0]!.object);
-      assert.equal(got[2]!.prev, got[1]!.object);
+      const want = ['ADDED Pending prev=undefined', 'MODIFIED Running prev=Pending', 'DELETED Running prev=Running'];
+      assert.deepEqual(got, want);
+      // Each previous state is the very object the event before carried: no second decoded copy.
+      assert.deepEqual(sharedPrev, [true, true]);
+      // Two states later the first is history: kept encoded only, decoded again for a watcher
+      // resuming from before it, which still gets every state and previous state right.
+      const replay: CacheEvent[] = [];
+      await cache.subscribe('/registry/pods/', start, (e) => replay.push(e), abort.signal);
+      assert.deepEqual(replay.map(describeEvent), want);
+      assert.deepEqual(replay[0]!.object, objects[0]);
+      assert.notEqual(replay[0]!.object, objects[0]);
+      assert.equal(replay[0]!.objectJson(), JSON.stringify(objects[0]));
+      assert.equal(replay[1]!.object, objects[1], 'the state before the last is still shared');
     } finally {
       abort.abort();
       cache.stop();

@@ -57,8 +57,10 @@ class StoredEvent implements CacheEvent {
   }
 
   get prev(): KObject | undefined {
+    // Not kept here: the shared object may be retired (encoded only) once it is history.
+    if (this.#prevKv instanceof SharedObject) return this.#prevKv.object;
     if (this.#prevKv) {
-      this.#prev = this.#prevKv instanceof SharedObject ? this.#prevKv.object : decode(this.#prevKv);
+      this.#prev = decode(this.#prevKv);
       this.#prevKv = undefined;
     }
     return this.#prev;
@@ -224,7 +226,14 @@ export class WatchCache {
   }
 
   private onEvent(e: WatchEvent): void {
-    const ev = toStoredEvent(e, e.prev && this.objects.current(e.kv.key, e.prev.modRevision));
+    const prev = e.prev && this.objects.current(e.kv.key, e.prev.modRevision);
+    const ev = toStoredEvent(e, prev);
+    if (prev) {
+      // The state before `prev` is history now: kept encoded only, for watchers resuming from it.
+      prev.previous?.retire();
+      prev.previous = undefined;
+      ev.shared.previous = prev;
+    }
     if (ev.type === 'DELETED') this.objects.delete(ev.key, ev.revision);
     else this.objects.put(ev.key, ev.shared);
     this.latest = ev.revision;
