@@ -5,8 +5,11 @@
 // memory). Reports each step and the largest that
 // held. Usage: npx tsx bench/scale/ladder.ts [--quick] [--steps 1000/30000,2000/60000,...]
 // [--create-rate R] [--server-cpu-prof DIR] (a V8 CPU profile of the server over the whole run,
-// written when it exits). Quick mode does one tiny step (CI smoke).
+// written when it exits) [--trace FILE] (one CSV row per pod: step, ms from the step's first create
+// to its create, create → Running ms; to see when the slow start-ups happened). Quick mode does one
+// tiny step (CI smoke).
 import type { Pod } from 'kubernetes-types/core/v1.js';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setMaxListeners } from 'node:events';
@@ -14,7 +17,8 @@ import { resources, type Client } from '../../src/client/index.ts';
 import { anchors, createProgress, lineChart, MB, OUT_DIR, parseBenchArgs, readProcStats, runBench, summarize, writePng, type Figure } from '../lib/index.ts';
 import { startCluster, startHollowNodes } from './cluster.ts';
 
-const args = parseBenchArgs(['steps', 'create-rate', 'server-cpu-prof']);
+const args = parseBenchArgs(['steps', 'create-rate', 'server-cpu-prof', 'trace']);
+const trace: string[] = ['step,created_ms,startup_ms'];
 const STEPS = String(args.values.steps ?? (args.quick ? '10/50' : '1000/30000,2000/60000,5000/150000'))
   .split(',')
   .map((s) => s.split('/').map(Number) as [number, number]);
@@ -45,16 +49,17 @@ async function addPods(client: Client, from: number, to: number): Promise<{ star
       const sent = sentAt.get(name);
       if (sent === undefined || p.status?.phase !== 'Running') return;
       sentAt.delete(name);
-      record(performance.now() - sent);
+      record(performance.now() - sent, sent);
     })
     .catch(() => undefined);
   let failedCreates = 0;
-  function record(ms: number): void {
+  const t0 = performance.now();
+  function record(ms: number, sent: number): void {
+    trace.push(`${from},${(sent - t0).toFixed(1)},${ms.toFixed(1)}`);
     startup.push(ms);
     progress.update(startup.length);
     if (startup.length === want) finish();
   }
-  const t0 = performance.now();
   const inflight = new Set<Promise<unknown>>();
   for (let i = from; i < to; i++) {
     const wait = t0 + ((i - from) * 1000) / CREATE_RATE - performance.now();
@@ -65,9 +70,10 @@ async function addPods(client: Client, from: number, to: number): Promise<{ star
     const p = client
       .create(resources.pods, 'default', { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'busybox' }] } })
       .catch((e: unknown) => {
-        if (!sentAt.delete(name)) return;
+        const sent = sentAt.get(name);
+        if (sent === undefined || !sentAt.delete(name)) return;
         if (failedCreates++ < 3) progress.note(`create failed: ${e instanceof Error ? e.message : String(e)}`);
-        record(Number.POSITIVE_INFINITY);
+        record(Number.POSITIVE_INFINITY, sent);
       })
       .finally(() => inflight.delete(p));
     inflight.add(p);
@@ -186,6 +192,7 @@ async function main(): Promise<Figure[]> {
     join(OUT_DIR, `${BENCH}.png`),
     lineChart({ title: 'Server RSS by ladder step', yLabel: 'MB', xLabel: 'hollow nodes', series: [{ name: 'RSS', points: rssLine }] }),
   );
+  if (typeof args.values.trace === 'string') writeFileSync(args.values.trace, `${trace.join('\n')}\n`);
   return figures;
 }
 
