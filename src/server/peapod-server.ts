@@ -28,7 +28,7 @@ import {
 } from '../apiserver/auth/index.ts';
 import { ApiError } from '../apiserver/errors.ts';
 import { MASTERS_GROUP } from '../apiserver/authz/index.ts';
-import { createClient, createSharedInformers } from '../client/index.ts';
+import { createClient, createSharedInformers, type SharedInformers } from '../client/index.ts';
 import { createStreamingHandlers } from '../apiserver/handlers/streaming/index.ts';
 import { metricsApi } from '../apiserver/metrics-api/index.ts';
 import type { Component } from './component.ts';
@@ -174,15 +174,17 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
     const credentials = await issueClientCert({ cert: pki.caCert, key: pki.caKey }, { user: identity.user, groups: [...identity.groups] });
     return (userAgent: string) => createClient({ server: url, ca: pki.caCert, cert: credentials.cert, key: credentials.key, userAgent });
   };
-  // The components' shared informers list and watch as the server's loopback identity (upstream's
-  // system:apiserver, in system:masters); every write a component makes goes through its own client.
   const log = options.log ?? (() => {});
-  const informers = createSharedInformers((await clientsAs(LOOPBACK_IDENTITY))('peapod-shared-informers'), {
-    signal: abort.signal,
-    logger: { info: (m) => log(m), warn: (m) => log(m, { level: 'warn' }), error: (m) => log(m, { level: 'error' }) },
-  });
+  let informers: SharedInformers | undefined;
   for (const component of options.components ?? []) {
     progress(`starting ${component.name}`);
+    // The components' shared informers (made with the first: a server without components needs no
+    // loopback credentials) list and watch as the server's loopback identity (upstream's
+    // system:apiserver, in system:masters); every write a component makes goes through its own client.
+    informers ??= createSharedInformers((await clientsAs(LOOPBACK_IDENTITY))('peapod-shared-informers'), {
+      signal: abort.signal,
+      logger: { info: (m) => log(m), warn: (m) => log(m, { level: 'warn' }), error: (m) => log(m, { level: 'error' }) },
+    });
     // Each component acts as its upstream identity (system:kube-scheduler, system:node:<name>...);
     // none gets the admin token.
     const newClient = await clientsAs(component.identity ?? { user: `system:peapod:${component.name}`, groups: [] });
