@@ -34,7 +34,7 @@ export interface CacheEvent {
  * per watcher, so nothing may mutate it.
  */
 class StoredEvent implements CacheEvent {
-  #prevKv: KeyValue | SharedObject | undefined;
+  #prevStored: KeyValue | SharedObject | undefined;
   #prev: KObject | undefined;
 
   constructor(
@@ -43,12 +43,12 @@ class StoredEvent implements CacheEvent {
     /** The new state, shared with the object cache (puts) so a LIST reuses its encoding. */
     readonly shared: SharedObject,
     /** The previous state: the object cache's own when it still held it (shared, not a copy). */
-    prevKv: KeyValue | SharedObject | undefined,
+    prevStored: KeyValue | SharedObject | undefined,
     readonly revision: number,
     /** Stored size of the new and the previous state (what the ring's byte bound counts). */
     readonly size: number,
   ) {
-    this.#prevKv = prevKv;
+    this.#prevStored = prevStored;
   }
 
   /** For DELETED, the last state with resourceVersion = the delete's revision. */
@@ -58,10 +58,10 @@ class StoredEvent implements CacheEvent {
 
   get prev(): KObject | undefined {
     // Not kept here: the shared object may be retired (encoded only) once it is history.
-    if (this.#prevKv instanceof SharedObject) return this.#prevKv.object;
-    if (this.#prevKv) {
-      this.#prev = decode(this.#prevKv);
-      this.#prevKv = undefined;
+    if (this.#prevStored instanceof SharedObject) return this.#prevStored.object;
+    if (this.#prevStored) {
+      this.#prev = decode(this.#prevStored);
+      this.#prevStored = undefined;
     }
     return this.#prev;
   }
