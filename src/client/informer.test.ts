@@ -89,6 +89,30 @@ describe('informer', () => {
     await running;
   });
 
+  it('an update keeps the cached parts it did not change: same objects, new values where changed', async () => {
+    const spec = { containers: [{ name: 'c', image: 'busybox' }] };
+    const version = (phase: string): KubeObject =>
+      ({ metadata: { name: 'shared', namespace: 'default', labels: { app: 'web' } }, spec, status: { phase } }) as KubeObject;
+    server.put(PODS, version('Pending'));
+    const inf = createInformer(client, resources.pods, { namespace: 'default', logger: silentLogger });
+    const updates: [KubeObject, KubeObject][] = [];
+    inf.on('update', (a, b) => updates.push([a, b]));
+    ac = new AbortController();
+    void inf.start(ac.signal);
+    await inf.waitForSync(ac.signal);
+    await waitFor(() => server.watchers() === 1, 'watch');
+    server.put(PODS, version('Running'));
+    await waitFor(() => updates.length === 1, 'update');
+    type P = KubeObject & { spec: unknown; status: { phase: string } };
+    const [before, after] = updates[0] as [P, P];
+    assert.equal(after.status.phase, 'Running');
+    assert.equal(before.status.phase, 'Pending', 'the old object is left as it was');
+    assert.equal(after.spec, before.spec);
+    assert.equal(after.metadata?.labels, before.metadata?.labels);
+    assert.notEqual(after.metadata, before.metadata, 'resourceVersion changed');
+    assert.equal(inf.store.get('default/shared'), after);
+  });
+
   it('re-watches from the last resourceVersion when the stream ends, without relisting', async () => {
     const inf = createInformer(client, resources.pods, { namespace: 'default', logger: silentLogger });
     const evs = record(inf);

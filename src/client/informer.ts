@@ -14,10 +14,12 @@
 //    against the cache; objects that vanished while we were not watching are deleted with
 //    `finalStateUnknown = true` (their last known state is passed);
 //  - a same-named object with a new UID is reported as delete(old) + add(new);
+//  - an updated object shares every part it did not change with the version it replaces (the
+//    handlers' old and new objects are then the same object there: treat both as read-only);
 //  - resync (resyncMs) re-emits update(obj, obj) for every cached object;
 //  - an 'add' handler registered after sync first receives every cached object.
 
-import { realClock, sleep, type Clock, type TimerHandle } from '../util/index.ts';
+import { realClock, shareEqual, sleep, type Clock, type TimerHandle } from '../util/index.ts';
 import { ClientError, isGone } from './errors.ts';
 import type { Client } from './rest-client.ts';
 import { createStore, keyOf, type Indexer, type Store } from './store.ts';
@@ -90,12 +92,15 @@ export function createInformer<T extends KubeObject = KubeObject>(client: Client
   const emitUpdate = (a: T, b: T): void => handlers.update.forEach((h) => safely(() => h(a, b)));
   const emitDelete = (o: T, unknown: boolean): void => handlers.delete.forEach((h) => safely(() => h(o, unknown)));
 
-  function upsert(obj: T): void {
-    const key = keyOf(obj);
+  function upsert(decoded: T): void {
+    const key = keyOf(decoded);
     const old = store.get(key);
+    const replaced = old?.metadata?.uid && decoded.metadata?.uid && old.metadata.uid !== decoded.metadata.uid;
+    // An update keeps the cached parts it did not change (see shareEqual).
+    const obj = old === undefined || replaced ? decoded : shareEqual(old, decoded);
     store.set(key, obj);
     if (old === undefined) emitAdd(obj);
-    else if (old.metadata?.uid && obj.metadata?.uid && old.metadata.uid !== obj.metadata.uid) {
+    else if (replaced) {
       emitDelete(old, true);
       emitAdd(obj);
     } else emitUpdate(old, obj);

@@ -5,3 +5,4 @@ export { processExists } from './process.ts';
 export { createFakeClock, periodicGrid, realClock, sleep, systemClock, type Clock, type FakeClock, type PeriodicGrid, type TimerHandle } from './clock.ts';
 export { CommandError, runCommand, signalNumber, type CommandOptions, type CommandResult } from './command.ts';
 export { Lru } from './lru.ts';
+export { shareEqual } from './share-equal.ts';

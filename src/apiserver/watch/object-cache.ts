@@ -9,6 +9,7 @@
 // Table rows, the response body).
 import type { KeyValue } from '../../storage/index.ts';
 import type { KObject } from '../registry/types.ts';
+import { shareEqual } from '../../util/index.ts';
 import { decode } from '../store/codec.ts';
 
 /** One stored object decoded once (resourceVersion = its modRevision), with its JSON encoded once. */
@@ -37,7 +38,11 @@ export class SharedObject {
     // History only a watcher resuming from long ago reads: decoded again for each such reader.
     if (this.#retired) return JSON.parse(this.#json!) as KObject;
     if (this.#decode) {
-      this.#object = this.#decode();
+      const decoded = this.#decode();
+      // The parts a write left unchanged stay the previous state's objects (see shareEqual): the
+      // two states the ring holds for an update cost little more than one.
+      const before = this.previous ? this.previous.#object : undefined;
+      this.#object = before ? shareEqual(before, decoded) : decoded;
       this.#decode = undefined;
     }
     return this.#object!;

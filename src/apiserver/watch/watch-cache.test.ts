@@ -113,7 +113,8 @@ describe('WatchCache previous states', () => {
         },
         abort.signal,
       );
-      const pod = (phase: string) => encode({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', namespace: 'default' }, status: { phase } });
+      const pod = (phase: string) =>
+        encode({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', namespace: 'default' }, spec: { containers: [{ name: 'c' }] }, status: { phase } });
       const created = await backend.create('/registry/pods/default/a', pod('Pending'));
       assert.ok(created.ok);
       const updated = await backend.update('/registry/pods/default/a', pod('Running'), created.revision);
@@ -123,6 +124,9 @@ describe('WatchCache previous states', () => {
       assert.deepEqual(got, want);
       // Each previous state is the very object the event before carried: no second decoded copy.
       assert.deepEqual(sharedPrev, [true, true]);
+      // What the update left unchanged is the previous state's own object.
+      assert.equal(objects[1]!.spec, objects[0]!.spec);
+      assert.notEqual(objects[1]!.status, objects[0]!.status);
       // Two states later the first is history: kept encoded only, decoded again for a watcher
       // resuming from before it, which still gets every state and previous state right.
       const replay: CacheEvent[] = [];
