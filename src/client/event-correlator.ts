@@ -51,7 +51,8 @@ interface Observation {
 }
 
 interface Similar {
-  messages: Set<string>;
+  /** Distinct messages, the oldest first (an array: most records only ever hold one). */
+  messages: string[];
   last: number;
 }
 
@@ -129,14 +130,14 @@ export class EventCorrelator {
     const now = this.#clock.now();
     const key = similarKey(event);
     let record = this.#similar.get(key);
-    if (!record || now - record.last > this.#opts.similarWindowMs) record = { messages: new Set(), last: now };
-    record.messages.add(event.message ?? '');
+    if (!record || now - record.last > this.#opts.similarWindowMs) record = { messages: [], last: now };
+    const message = event.message ?? '';
+    if (!record.messages.includes(message)) record.messages.push(message);
     record.last = now;
     this.#similar.set(key, record);
-    if (record.messages.size < this.#opts.maxSimilar) return [event, identicalKey(event)];
+    if (record.messages.length < this.#opts.maxSimilar) return [event, identicalKey(event)];
     // Keep the set at the threshold: forget the oldest message.
-    const oldest = record.messages.values().next();
-    if (!oldest.done) record.messages.delete(oldest.value);
+    record.messages.shift();
     const stamp = rfc3339(now);
     const combined: Event = {
       ...event,

@@ -44,7 +44,11 @@ export interface PodState {
   waiting: Map<string, WaitingReason>;
   /** Termination-log host file per container id. */
   logFiles: Map<string, string>;
-  lastStatus?: PodStatus;
+  /**
+   * The last status sent, as canonicalStatus JSON (half the memory of the decoded object, held for
+   * every pod on the node; lastSentStatus decodes it).
+   */
+  sentStatus?: string;
   failure?: { reason: string; message: string };
   /** Earliest time the worker asked to be woken (backoff expiry, deadline...). */
   wakeAt?: number;
@@ -54,6 +58,11 @@ export interface PodState {
 
 export function newPodState(uid: string): PodState {
   return { uid, containers: new Map(), waiting: new Map(), logFiles: new Map() };
+}
+
+/** The last status this agent sent for the pod, if it sent one. */
+export function lastSentStatus(state: PodState): PodStatus | undefined {
+  return state.sentStatus === undefined ? undefined : (JSON.parse(state.sentStatus) as PodStatus);
 }
 
 export function requestWake(state: PodState, at: number): void {

@@ -6,7 +6,7 @@ import { shouldRestart } from '../status/container-statuses.ts';
 import { refreshContainers, startContainer } from './container-start.ts';
 import type { PodCtx } from './pod-context.ts';
 import { podDnsConfig, type ClusterDnsSettings } from './pod-dns.ts';
-import { requestWake } from './pod-context.ts';
+import { lastSentStatus, requestWake } from './pod-context.ts';
 import { VolumeError } from './pod-storage.ts';
 import { markStartup } from './startup-trace.ts';
 
@@ -23,7 +23,7 @@ export const DEADLINE_MESSAGE = 'Pod was active on the node longer than the spec
 export async function syncPod(ctx: PodCtx): Promise<{ terminal: boolean }> {
   const { pod, state, deps } = ctx;
   // Never run a pod the API already reports as finished (e.g. after an agent restart).
-  const phase = (state.lastStatus ?? pod.status)?.phase;
+  const phase = (lastSentStatus(state) ?? pod.status)?.phase;
   if (phase === 'Succeeded' || phase === 'Failed') return { terminal: true };
   if (deadlineExceeded(ctx)) return { terminal: true };
   await refreshContainers(ctx);
@@ -153,7 +153,7 @@ function deadlineExceeded(ctx: PodCtx): boolean {
   const seconds = pod.spec?.activeDeadlineSeconds;
   if (state.failure) return true;
   if (seconds === undefined) return false;
-  const start = Date.parse(state.lastStatus?.startTime ?? pod.status?.startTime ?? new Date(deps.clock.now()).toISOString());
+  const start = Date.parse(lastSentStatus(state)?.startTime ?? pod.status?.startTime ?? new Date(deps.clock.now()).toISOString());
   const deadline = start + seconds * 1000;
   if (deps.clock.now() < deadline) {
     requestWake(state, deadline);

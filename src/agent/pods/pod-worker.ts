@@ -1,8 +1,8 @@
 import type { Pod, PodStatus } from 'kubernetes-types/core/v1.js';
-import { computePodStatus, sameStatus } from '../status/pod-status.ts';
+import { canonicalStatus, computePodStatus } from '../status/pod-status.ts';
 import type { TimerHandle } from './clock.ts';
 import type { PodCtx, PodState, WorkerDeps } from './pod-context.ts';
-import { newPodState } from './pod-context.ts';
+import { lastSentStatus, newPodState } from './pod-context.ts';
 import { cleanUpPod, deletionGrace, stopPod } from './pod-termination.ts';
 import { errText, syncPod } from './pod-sync.ts';
 import { markStartup, newStartupTrace, STARTUP_LOG_MESSAGE, startupFields } from './startup-trace.ts';
@@ -180,11 +180,12 @@ export class PodWorker {
         failure: state.failure,
         probes: deps.probes?.podStatus(state.uid),
       },
-      state.lastStatus ?? pod.status,
+      lastSentStatus(state) ?? pod.status,
     );
-    if (sameStatus(status, state.lastStatus)) return;
+    const json = canonicalStatus(status);
+    if (json === state.sentStatus) return;
     await deps.api.updatePodStatus(pod, status);
-    state.lastStatus = status;
+    state.sentStatus = json;
     const trace = state.trace;
     if (trace && !trace.done && allRunning(status)) {
       markStartup(trace, 'status posted');

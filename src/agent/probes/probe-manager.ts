@@ -49,6 +49,8 @@ const KINDS: readonly [ProbeKind, (c: Container) => Probe | undefined][] = [
  */
 export class ProbeManager {
   readonly #pods = new Map<string, PodProbes>();
+  /** Pods seen to have no probes (probes are immutable in the spec). */
+  readonly #unprobed = new Set<string>();
   readonly #inflight = new Set<Promise<void>>();
   readonly #host: WorkerHost;
   readonly #random: () => number;
@@ -77,6 +79,7 @@ export class ProbeManager {
    */
   observe(pod: Pod, view: { podIp: string | undefined; containers: ReadonlyMap<string, readonly ObservedContainer[]> }): void {
     const uid = pod.metadata?.uid ?? '';
+    if (this.#unprobed.has(uid)) return;
     let entry = this.#pods.get(uid);
     if (!entry) {
       entry = { pod, podIp: view.podIp, containers: new Map(), workers: [] };
@@ -89,9 +92,14 @@ export class ProbeManager {
           w.start(Math.floor(this.#random() * Math.max(1, probe.periodSeconds ?? 10) * 1000));
         }
       }
+      // A pod without probes keeps only its UID here: its first-seen object, held for the pod's
+      // whole life, was a stale second copy of every pod on the node.
+      if (entry.workers.length === 0) {
+        this.#unprobed.add(uid);
+        return;
+      }
       this.#pods.set(uid, entry);
     }
-    if (entry.workers.length === 0) return;
     entry.pod = pod;
     entry.podIp = view.podIp ?? entry.podIp;
     const policy = pod.spec?.restartPolicy ?? 'Always';
@@ -141,10 +149,12 @@ export class ProbeManager {
   removePod(podUid: string): void {
     for (const w of this.#pods.get(podUid)?.workers ?? []) w.stop();
     this.#pods.delete(podUid);
+    this.#unprobed.delete(podUid);
   }
 
   stop(): void {
     for (const uid of [...this.#pods.keys()]) this.removePod(uid);
+    this.#unprobed.clear();
   }
 
   /** Number of running probe workers (tests, metrics). */

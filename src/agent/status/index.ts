@@ -1,3 +1,3 @@
-export { computePodStatus, sameStatus } from './pod-status.ts';
+export { canonicalStatus, computePodStatus } from './pod-status.ts';
 export { getPhase, type PodPhase } from './phase.ts';
 export type { ObservedContainer, PodObservation, WaitingReason } from './types.ts';

@@ -68,9 +68,9 @@ function allStopped(obs: PodObservation): boolean {
   return true;
 }
 
-/** Equality that ignores key order; statuses are plain JSON. */
-export function sameStatus(a: PodStatus | undefined, b: PodStatus | undefined): boolean {
-  return canonical(a) === canonical(b);
+/** The status as JSON with sorted keys: equal statuses (in any key order) give equal strings. */
+export function canonicalStatus(s: PodStatus): string {
+  return canonical(s);
 }
 
 function canonical(v: unknown): string {
