@@ -5,7 +5,7 @@
 // memory). Reports each step and the largest that
 // held. Usage: npx tsx bench/scale/ladder.ts [--quick] [--steps 1000/30000,2000/60000,...]
 // [--create-rate R] [--server-cpu-prof DIR] (a V8 CPU profile of the server over the whole run,
-// written when it exits) [--trace FILE] (one CSV row per pod: step, ms from the step's first create
+// sampled every 10 ms so that the profiler's own cost stays small; written when it exits) [--trace FILE] (one CSV row per pod: step, ms from the step's first create
 // to its create, create → Running ms; to see when the slow start-ups happened). Quick mode does one
 // tiny step (CI smoke).
 import type { Pod } from 'kubernetes-types/core/v1.js';
@@ -127,7 +127,10 @@ async function mutatingProbe(client: Client, step: number): Promise<number> {
 
 async function main(): Promise<Figure[]> {
   const profDir = args.values['server-cpu-prof'];
-  const cluster = await startCluster({ nodes: 0, serverNodeArgs: typeof profDir === 'string' ? ['--cpu-prof', '--cpu-prof-dir', profDir] : undefined });
+  const cluster = await startCluster({
+    nodes: 0,
+    serverNodeArgs: typeof profDir === 'string' ? ['--cpu-prof', '--cpu-prof-dir', profDir, '--cpu-prof-interval', '10000'] : undefined,
+  });
   const { server, client } = cluster;
   const f = (name: string, value: number, unit: string, extra: Partial<Figure> = {}): Figure => ({ bench: BENCH, name, value, unit, ...extra });
   const figures: Figure[] = [];
