@@ -10,6 +10,7 @@ import { isDefaultClass } from './registry/storage/storageclasses.ts';
 import { quantityBytes } from './registry/storage/volume-common.ts';
 import type { KObject } from './registry/types.ts';
 import type { AdmissionPlugin, GenericStore } from './store/generic-store.ts';
+import { byteOrder } from '../util/index.ts';
 
 export const PVC_PROTECTION_FINALIZER = 'kubernetes.io/pvc-protection';
 export const PV_PROTECTION_FINALIZER = 'kubernetes.io/pv-protection';
@@ -31,8 +32,7 @@ export function storageAdmission(classes: () => GenericStore | undefined): Admis
     const defaults = (await listClasses()).filter(isDefaultClass);
     defaults.sort(
       (a, b) =>
-        (b.metadata?.creationTimestamp ?? '').localeCompare(a.metadata?.creationTimestamp ?? '') ||
-        (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''),
+        byteOrder(b.metadata?.creationTimestamp ?? '', a.metadata?.creationTimestamp ?? '') || byteOrder(a.metadata?.name ?? '', b.metadata?.name ?? ''),
     );
     return defaults[0];
   }

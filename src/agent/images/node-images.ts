@@ -5,6 +5,7 @@ import { keyringFromSecrets } from './registry/credentials.ts';
 import { canonicalRef, canonicalRepository, familiarRepository, parseImageRef } from './registry/image-ref.ts';
 import type { ImagePuller, PullProgress } from './registry/puller.ts';
 import type { ImageRecord } from './types.ts';
+import { byteOrder } from '../../util/index.ts';
 
 /** What the pod workers see of the node's images (kubelet's image service). */
 export interface PodImages {
@@ -53,7 +54,7 @@ export function nodeStatusImages(images: readonly ImageRecord[]): ContainerImage
     }
   };
   return [...images]
-    .sort((a, b) => b.size - a.size || a.id.localeCompare(b.id))
+    .sort((a, b) => b.size - a.size || byteOrder(a.id, b.id))
     .slice(0, MAX_NODE_IMAGES)
     .map((i) => ({ names: [...(i.repoDigests ?? []), ...i.names].map(canonical), sizeBytes: i.size }));
 }

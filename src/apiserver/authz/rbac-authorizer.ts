@@ -12,6 +12,7 @@ import { RBAC_GROUP } from '../registry/rbac.ts';
 import { listPrefix } from '../store/codec.ts';
 import type { Attributes, Authorizer, Decision } from './attributes.ts';
 import { ruleAllows, subjectMatches } from './rules.ts';
+import { byteOrder } from '../../util/index.ts';
 
 type Kind = 'roles' | 'clusterroles' | 'rolebindings' | 'clusterrolebindings';
 const KINDS: Kind[] = ['roles', 'clusterroles', 'rolebindings', 'clusterrolebindings'];
@@ -72,7 +73,7 @@ export class RbacAuthorizer implements Authorizer {
     if (!selectors?.length) return undefined;
     const out: PolicyRule[] = [];
     const seen = new Set<string>();
-    for (const other of [...this.objects.get('clusterroles')!.values()].sort((x, y) => keyOf(x).localeCompare(keyOf(y)))) {
+    for (const other of [...this.objects.get('clusterroles')!.values()].sort((x, y) => byteOrder(keyOf(x), keyOf(y)))) {
       if (other === role || keyOf(other) === keyOf(role)) continue;
       if (!selectors.some((s) => selectorMatches(s, other.metadata?.labels ?? {}))) continue;
       // view is itself aggregated into edit, edit into admin: follow a few levels, never a cycle.

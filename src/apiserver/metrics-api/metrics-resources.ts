@@ -13,6 +13,7 @@ import type { KObject, ResourceEntry } from '../registry/types.ts';
 import type { OpenApiSchema } from '../openapi/schemas.ts';
 import type { PodStats } from '../../agent/index.ts';
 import { SummaryScraper, type SummaryScraperOptions } from './summary-scraper.ts';
+import { byteOrder } from '../../util/index.ts';
 
 const GROUP = 'metrics.k8s.io';
 const VERSION = 'v1beta1';
@@ -125,7 +126,7 @@ export function metricsApi(opts: MetricsApiOptions): MetricsApi {
         }
       }),
     );
-    return out.sort((a, b) => `${a.metadata?.namespace}/${a.metadata?.name}`.localeCompare(`${b.metadata?.namespace}/${b.metadata?.name}`));
+    return out.sort((a, b) => byteOrder(`${a.metadata?.namespace}/${a.metadata?.name}`, `${b.metadata?.namespace}/${b.metadata?.name}`));
   }
 
   async function servePods(scope: RequestScope): Promise<void> {

@@ -7,6 +7,7 @@ import type { ClusterRole, PolicyRule } from 'kubernetes-types/rbac/v1.js';
 import { createWorkQueue, isNotFound, resources, runController } from '../../client/index.ts';
 import { selectorMatcher } from '../../api/index.ts';
 import type { Controller, ControllerDeps } from '../types.ts';
+import { byteOrder } from '../../util/index.ts';
 
 export function createClusterRoleAggregationController(deps: ControllerDeps): Controller {
   const { client, clock, logger } = deps;
@@ -27,7 +28,7 @@ export function createClusterRoleAggregationController(deps: ControllerDeps): Co
     const rules: PolicyRule[] = [];
     const seen = new Set<string>();
     const sources = roles.store.list().filter((r) => r.metadata?.name !== name && matchers.some((m) => m(r.metadata?.labels)));
-    sources.sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
+    sources.sort((a, b) => byteOrder(a.metadata?.name ?? '', b.metadata?.name ?? ''));
     for (const source of sources) {
       for (const rule of source.rules ?? []) {
         const key = JSON.stringify(rule);

@@ -32,11 +32,12 @@ import { isPodAvailable, isPodReady } from '../pod-util.ts';
 import type { Controller, ControllerDeps } from '../types.ts';
 import { DS_GVK, newDaemonPod, placement, targetNode } from './daemon-pods.ts';
 import { writeStatus } from '../status.ts';
+import { byteOrder } from '../../util/index.ts';
 
 const terminating = (p: Pod): boolean => !!p.metadata?.deletionTimestamp;
 const hashOf = (p: Pod): string | undefined => p.metadata?.labels?.[REVISION_HASH_LABEL];
 const created = (p: Pod): number => Date.parse(p.metadata?.creationTimestamp ?? '') || 0;
-const oldestFirst = (a: Pod, b: Pod): number => created(a) - created(b) || (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? '');
+const oldestFirst = (a: Pod, b: Pod): number => created(a) - created(b) || byteOrder(a.metadata?.name ?? '', b.metadata?.name ?? '');
 
 export function createDaemonSetController(deps: ControllerDeps): Controller {
   const { client, clock, logger } = deps;

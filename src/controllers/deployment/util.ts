@@ -3,6 +3,7 @@
 // ReplicaSets, and the annotations the controller keeps on ReplicaSets.
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
+import { byteOrder } from '../../util/index.ts';
 
 export const POD_TEMPLATE_HASH_LABEL = 'pod-template-hash';
 export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
@@ -122,7 +123,7 @@ const created = (rs: ReplicaSet): number => Date.parse(rs.metadata?.creationTime
 
 /** Oldest first; ties broken by name (ReplicaSetsByCreationTimestamp). */
 export function byCreation(a: ReplicaSet, b: ReplicaSet): number {
-  return created(a) - created(b) || (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? '');
+  return created(a) - created(b) || byteOrder(a.metadata?.name ?? '', b.metadata?.name ?? '');
 }
 
 /** Larger first, then newer first (ReplicaSetsBySizeNewer). */

@@ -25,6 +25,7 @@ import { controllerOf } from '../controller-ref.ts';
 import { selectorMatcher, rfc3339 } from '../../api/index.ts';
 import { isPodReady } from '../pod-util.ts';
 import type { Controller, ControllerDeps } from '../types.ts';
+import { byteOrder } from '../../util/index.ts';
 
 /** How long an eviction recorded in disruptedPods is trusted to be under way (upstream 2 min). */
 export const DELETION_TIMEOUT_MS = 2 * 60_000;
@@ -164,7 +165,7 @@ export function computeStatus(
 /** JSON with sorted keys: the stored status may order its fields differently. */
 function canonical(v: unknown): string {
   return JSON.stringify(v, (_k, x: unknown) =>
-    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x,
+    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => byteOrder(a, b))) : x,
   );
 }
 

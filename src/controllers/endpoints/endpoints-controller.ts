@@ -23,6 +23,7 @@ import type { Controller, ControllerDeps } from '../types.ts';
 import { HEADLESS_LABEL } from '../endpointslice/endpointslice-controller.ts';
 import { canonical, findPort, podHostname, shouldPodBeInEndpoints } from '../endpointslice/pod-endpoints.ts';
 import { hasSelector, podEndpointChanged, selectedPods, servicesForPod } from '../endpointslice/service-pods.ts';
+import { byteOrder } from '../../util/index.ts';
 
 export const MAX_CAPACITY = 1000;
 export const OVER_CAPACITY_ANNOTATION = 'endpoints.kubernetes.io/over-capacity';
@@ -53,7 +54,7 @@ export function endpointSubsets(svc: Service, pods: readonly Pod[]): { subsets: 
     }
     // A pod that resolves none of the ports is no endpoint, except for port-less headless services.
     if (ports.length === 0 && !(svcPorts.length === 0 && svc.spec?.clusterIP === 'None')) continue;
-    ports.sort((a, b) => (a.name ?? '').localeCompare(b.name ?? '') || a.port - b.port);
+    ports.sort((a, b) => byteOrder(a.name ?? '', b.name ?? '') || a.port - b.port);
     const key = canonical(ports);
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { ports, ready: [], notReady: [] }));
@@ -63,7 +64,7 @@ export function endpointSubsets(svc: Service, pods: readonly Pod[]): { subsets: 
     else g.notReady.push(address(pod, svc));
   }
   const byIp = (a: EndpointAddress, b: EndpointAddress) =>
-    a.ip.localeCompare(b.ip, 'en', { numeric: true }) || (a.targetRef?.uid ?? '').localeCompare(b.targetRef?.uid ?? '');
+    a.ip.localeCompare(b.ip, 'en', { numeric: true }) || byteOrder(a.targetRef?.uid ?? '', b.targetRef?.uid ?? '');
   const subsets: EndpointSubset[] = [];
   for (const g of groups.values()) {
     if (g.ready.length + g.notReady.length === 0) continue;

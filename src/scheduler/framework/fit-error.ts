@@ -1,3 +1,4 @@
+import { byteOrder } from '../../util/index.ts';
 import type { Status } from './status.ts';
 
 /** Why a pod fits nowhere: per-node rejections plus PreFilter/PostFilter messages. */
@@ -25,7 +26,6 @@ export const newDiagnosis = (): Diagnosis => ({
 });
 
 /** Go's sort.Strings: byte-wise ordering (not locale). */
-const byteOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * The FailedScheduling message, as upstream FitError.Error():

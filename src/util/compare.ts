@@ -1,0 +1,7 @@
+/**
+ * Orders strings by code unit, as Go's `<` on strings (byte order for the ASCII of Kubernetes
+ * names) — what upstream sorts by. Unlike localeCompare it ignores locale rules (which, for one,
+ * weigh punctuation such as '-' less than letters) and loads no ICU collation data (about 3 MB of
+ * a server's memory).
+ */
+export const byteOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
