@@ -2,6 +2,7 @@
 // the API; every field is optional because the object is validated before it is trusted.
 import type { KObject } from '../registry/types.ts';
 import type { JSONSchemaProps } from './schema-types.ts';
+import { byteOrder } from '../../util/index.ts';
 
 export interface CrdNames {
   plural?: string;
@@ -84,7 +85,7 @@ export function compareVersions(a: string, b: string): number {
   const x = parse(a);
   const y = parse(b);
   if (x.rank !== y.rank) return x.rank - y.rank;
-  if (x.rank === 3) return a < b ? -1 : a > b ? 1 : 0;
+  if (x.rank === 3) return byteOrder(a, b);
   if (x.major !== y.major) return y.major - x.major;
   return y.minor - x.minor;
 }

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { gvPath, resourcePaths, type OpenApiResource } from './operations.ts';
 import { loadSchemas, REF_PREFIX, type OpenApiSchema, type SchemaSet } from './schemas.ts';
+import { byteOrder } from '../../util/index.ts';
 
 export type { OpenApiResource } from './operations.ts';
 
@@ -111,5 +112,5 @@ export function reachableSchemas(root: unknown, set: SchemaSet): Record<string, 
       }
     }
   }
-  return Object.fromEntries([...found.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return Object.fromEntries([...found.entries()].sort(([a], [b]) => byteOrder(a, b)));
 }

@@ -2,6 +2,7 @@
 // A path is a list of elements in the FieldsV1 spelling: `f:<field>`, `k:{"name":"c"}` (an item
 // of a map-list, by its key fields), `v:<json>` (an item of a set-list), `i:<n>` (by index).
 import { isObject, type Json, type JsonObject } from './json.ts';
+import { byteOrder } from '../../util/index.ts';
 
 export type FieldPath = readonly string[];
 
@@ -83,7 +84,7 @@ const KIND_ORDER = 'fkvi';
 function sortTree(node: JsonObject): JsonObject {
   const rank = (k: string): number => (k === '.' ? -1 : KIND_ORDER.indexOf(k[0] ?? ''));
   const out: JsonObject = {};
-  const keys = Object.keys(node).sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+  const keys = Object.keys(node).sort((a, b) => rank(a) - rank(b) || byteOrder(a, b));
   for (const k of keys) out[k] = sortTree(node[k] as JsonObject);
   return out;
 }
