@@ -23,8 +23,8 @@ export function shareEqual<T>(prev: T, next: T): T {
 
 function shareArray(prev: unknown[], next: unknown[]): unknown[] {
   let same = prev.length === next.length;
-  for (let i = 0; i < next.length; i++) {
-    if (i >= prev.length) break;
+  const common = Math.min(prev.length, next.length);
+  for (let i = 0; i < common; i++) {
     const v = shareEqual(prev[i], next[i]);
     if (v !== next[i]) next[i] = v;
     if (v !== prev[i]) same = false;
