@@ -6,6 +6,7 @@
 //         ─► register Node (with the endpoint's port) ─► lease, status
 //         ─► PodManager.start (adopt running containers) ─► pod informer ─► synced: remove orphans
 //   abort ─► informer, timers and workers stop; containers keep running (the next start adopts them)
+import { setMaxListeners } from 'node:events';
 import { startLocalPathVolumes } from './local-path-volumes.ts';
 import { spawnSync } from 'node:child_process';
 import { mkdir, readFile } from 'node:fs/promises';
@@ -156,6 +157,8 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
   if (opts.signal.aborted) throw new Error('agent start aborted');
   const life = new AbortController();
   const signal = life.signal;
+  // Every informer, watch and timer of the agent listens to this one signal.
+  setMaxListeners(0, signal);
   await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
   const unlock = await acquireStateLock(join(opts.dataDir, 'agent.pid'));
   // Shutdown work runs synchronously inside the abort: `peapod server` exits right after aborting
