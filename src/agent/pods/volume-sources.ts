@@ -1,4 +1,4 @@
-import type { ConfigMap, DownwardAPIVolumeFile, KeyToPath, Pod, Secret, Volume } from 'kubernetes-types/core/v1.js';
+import type { ConfigMap, DownwardAPIVolumeFile, KeyToPath, Pod, Secret, Volume, VolumeProjection } from 'kubernetes-types/core/v1.js';
 import { unsupportedVolumeSource, type VolumeFile } from '../volumes/index.ts';
 import { fieldRefValue, resourceFieldValue, secretData } from './env.ts';
 import { ContainerStartError } from './errors.ts';
@@ -21,26 +21,30 @@ export async function projectedFiles(pod: Pod, vol: Volume, ctx: VolumeContext):
   }
   if (vol.downwardAPI) return { files: downwardFiles(pod, vol.name, vol.downwardAPI.items ?? [], ctx), defaultMode: vol.downwardAPI.defaultMode };
   if (vol.projected) {
-    const files: VolumeFile[] = [];
-    for (const src of vol.projected.sources ?? []) {
-      if (src.configMap) files.push(...(await configMapFiles(ns, vol.name, src.configMap, ctx)));
-      else if (src.secret) files.push(...(await secretFiles(ns, vol.name, src.secret, ctx)));
-      else if (src.downwardAPI) files.push(...downwardFiles(pod, vol.name, src.downwardAPI.items ?? [], ctx));
-      else if (src.serviceAccountToken && ctx.api.serviceAccountToken) {
-        const { audience, expirationSeconds, path } = src.serviceAccountToken;
-        let token: string;
-        try {
-          token = await ctx.api.serviceAccountToken(pod, { audience, expirationSeconds: expirationSeconds ?? 3600 });
-        } catch (e) {
-          throw new VolumeError(vol.name, `failed to fetch token: ${e instanceof Error ? e.message : String(e)}`);
-        }
-        files.push({ path, content: Buffer.from(token) });
-      }
-      // Other sources never get here: assertVolumesSupported refused the pod's volumes first.
-    }
-    return { files, defaultMode: vol.projected.defaultMode };
+    // The sources are fetched side by side (a pod's kube-api-access volume is a TokenRequest and a
+    // ConfigMap read: one round trip on its start-up path instead of two); files keep their order.
+    const parts = await Promise.all((vol.projected.sources ?? []).map((src) => projectedSourceFiles(pod, ns, vol.name, src, ctx)));
+    return { files: parts.flat(), defaultMode: vol.projected.defaultMode };
   }
   throw new VolumeError(vol.name, 'unsupported volume type');
+}
+
+async function projectedSourceFiles(pod: Pod, ns: string, vol: string, src: VolumeProjection, ctx: VolumeContext): Promise<VolumeFile[]> {
+  if (src.configMap) return configMapFiles(ns, vol, src.configMap, ctx);
+  if (src.secret) return secretFiles(ns, vol, src.secret, ctx);
+  if (src.downwardAPI) return downwardFiles(pod, vol, src.downwardAPI.items ?? [], ctx);
+  if (src.serviceAccountToken && ctx.api.serviceAccountToken) {
+    const { audience, expirationSeconds, path } = src.serviceAccountToken;
+    let token: string;
+    try {
+      token = await ctx.api.serviceAccountToken(pod, { audience, expirationSeconds: expirationSeconds ?? 3600 });
+    } catch (e) {
+      throw new VolumeError(vol, `failed to fetch token: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    return [{ path, content: Buffer.from(token) }];
+  }
+  // Other sources never get here: assertVolumesSupported refused the pod's volumes first.
+  return [];
 }
 
 interface Ref {
