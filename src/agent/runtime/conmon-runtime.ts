@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mountRootfs, unmountRootfs, type ImageStore } from '../images/index.ts';
 import type { NetworkPool, PodNetwork } from '../network/index.ts';
@@ -103,7 +103,10 @@ export class ConmonRuntime implements ContainerRuntime {
     const image = await this.#o.images.resolve(spec.image);
     const id = randomBytes(ID_BYTES).toString('hex');
     const dir = this.#dir(id);
-    await mkdir(join(dir, 'persist'), { recursive: true });
+    // The container's own small files are written and read synchronously (here and in
+    // containerStatus): each takes microseconds, where awaiting the thread pool cost a turn of the
+    // agent's event loop apiece on a pod's start-up path (see writeVolumeFiles).
+    mkdirSync(join(dir, 'persist'), { recursive: true });
     const meta: ContainerMeta = {
       id,
       podUid: spec.podUid,
@@ -114,7 +117,7 @@ export class ConmonRuntime implements ContainerRuntime {
       stopSignal: image.config.stopSignal,
       createdAt: new Date().toISOString(),
     };
-    await writeFile(join(dir, 'meta.json'), JSON.stringify(meta, null, 2));
+    writeFileSync(join(dir, 'meta.json'), JSON.stringify(meta, null, 2));
     try {
       const rootfsPath = await mountRootfs(dir, this.#o.images.layerDirs(image));
       const user = resolveUser(
@@ -136,7 +139,7 @@ export class ConmonRuntime implements ContainerRuntime {
         hostCapabilities: this.#hostCaps,
         nofileHardLimit: this.#nofile,
       });
-      await writeFile(join(dir, 'config.json'), JSON.stringify(oci, null, 2));
+      writeFileSync(join(dir, 'config.json'), JSON.stringify(oci, null, 2));
       await launchConmon({
         conmonPath: this.#o.conmonPath,
         runtimePath: this.#oci.createPath,
@@ -163,11 +166,11 @@ export class ConmonRuntime implements ContainerRuntime {
 
   async startContainer(id: string): Promise<void> {
     await this.#runtime(['start', id]);
-    await writeFile(join(this.#dir(id), 'started'), new Date().toISOString());
+    writeFileSync(join(this.#dir(id), 'started'), new Date().toISOString());
   }
 
   async stopContainer(id: string, graceSeconds: number, signal?: string): Promise<void> {
-    const meta = await this.#meta(id);
+    const meta = this.#meta(id);
     if (!meta || this.#exited(id)) return;
     const sig = (signal ?? meta.stopSignal ?? 'SIGTERM').replace(/^SIG/, '');
     if (graceSeconds > 0 && sig !== 'KILL') {
@@ -180,7 +183,7 @@ export class ConmonRuntime implements ContainerRuntime {
 
   async removeContainer(id: string): Promise<void> {
     const dir = this.#dir(id);
-    if ((await this.#conmonAlive(id)) && !this.#exited(id)) {
+    if (this.#conmonAlive(id) && !this.#exited(id)) {
       await this.#runtime(['kill', id, 'KILL'], true);
       await this.#waitExit(id, 5_000);
     }
@@ -191,20 +194,21 @@ export class ConmonRuntime implements ContainerRuntime {
   }
 
   async containerStatus(id: string): Promise<ContainerStatus | undefined> {
-    const meta = await this.#meta(id);
+    const meta = this.#meta(id);
     if (!meta) return undefined;
     const dir = this.#dir(id);
     const base = { id, createdAt: meta.createdAt, oomKilled: false };
-    const startedAt = await readFile(join(dir, 'started'), 'utf8').catch(() => undefined);
+    const startedAt = readIfExists(join(dir, 'started'));
     const exitFile = join(dir, 'persist', 'exit');
-    if (existsSync(exitFile)) {
-      const text = (await readFile(exitFile, 'utf8')).trim();
+    const exitText = readIfExists(exitFile);
+    if (exitText !== undefined) {
+      const text = exitText.trim();
       const exitCode = /^-?\d+$/.test(text) ? Number(text) : 255;
-      const finishedAt = (await stat(exitFile)).mtime.toISOString();
+      const finishedAt = statSync(exitFile).mtime.toISOString();
       const oomKilled = existsSync(join(dir, 'persist', 'oom'));
       return { ...base, state: 'exited', exitCode, oomKilled, startedAt, finishedAt };
     }
-    const pidText = await readFile(join(dir, 'pidfile'), 'utf8').catch(() => '');
+    const pidText = readIfExists(join(dir, 'pidfile')) ?? '';
     const pid = /^\d+$/.test(pidText.trim()) ? Number(pidText.trim()) : undefined;
     if (startedAt) return { ...base, state: 'running', pid, startedAt };
     // Created, or started by a process that crashed before recording it: ask the runtime.
@@ -222,7 +226,7 @@ export class ConmonRuntime implements ContainerRuntime {
     const dir = join(this.#o.root, 'containers');
     const out: ContainerInfo[] = [];
     for (const id of await readdir(dir).catch(() => [])) {
-      const meta = await this.#meta(id);
+      const meta = this.#meta(id);
       const status = meta && (await this.containerStatus(id));
       if (!meta || !status) continue;
       out.push({ id, podUid: meta.podUid, name: meta.name, attempt: meta.attempt, image: meta.image, labels: meta.labels, status });
@@ -247,8 +251,8 @@ export class ConmonRuntime implements ContainerRuntime {
     return join(this.#o.root, 'containers', id);
   }
 
-  async #meta(id: string): Promise<ContainerMeta | undefined> {
-    const text = await readFile(join(this.#dir(id), 'meta.json'), 'utf8').catch(() => undefined);
+  #meta(id: string): ContainerMeta | undefined {
+    const text = readIfExists(join(this.#dir(id), 'meta.json'));
     return text ? (JSON.parse(text) as ContainerMeta) : undefined;
   }
 
@@ -257,8 +261,8 @@ export class ConmonRuntime implements ContainerRuntime {
   }
 
   /** conmon outlives its container only briefly; a dead conmon means nothing will exit any more. */
-  async #conmonAlive(id: string): Promise<boolean> {
-    const text = await readFile(join(this.#dir(id), 'conmon.pid'), 'utf8').catch(() => '');
+  #conmonAlive(id: string): boolean {
+    const text = readIfExists(join(this.#dir(id), 'conmon.pid')) ?? '';
     const pid = Number(text.trim());
     return Number.isInteger(pid) && pid > 0 && processExists(pid);
   }
@@ -267,9 +271,18 @@ export class ConmonRuntime implements ContainerRuntime {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (this.#exited(id)) return true;
-      if (!(await this.#conmonAlive(id))) return true;
+      if (!this.#conmonAlive(id)) return true;
       await new Promise((r) => setTimeout(r, this.#o.pollMs));
     }
     return this.#exited(id);
+  }
+}
+
+/** A small file of the agent's own, or undefined when it is not there (or not readable). */
+function readIfExists(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
   }
 }
