@@ -50,7 +50,11 @@ import type { ProbeHandlers } from './probes/index.ts';
 import { ConmonRuntime, type ContainerRuntime, type OciRuntimePreference } from './runtime/index.ts';
 import { runtimeStatsProvider } from './metrics/index.ts';
 
-const DEFAULT_NETWORK_POOL = 2;
+// Three: pods a moment apart (a Deployment's usual replicas, or pod-startup's 1- and 2-container
+// pods) each take a ready network, and the refill waits until they have started. With two, the
+// second take emptied the pool, whose refill (the CNI plugins' processes) then ran beside that
+// pod's container creation: 2-container pods started in 84-96 ms instead of ~71 (pod-startup).
+const DEFAULT_NETWORK_POOL = 3;
 const EVENT_DELAY_MS = 250;
 /** Used when neither the Node nor a flag names the node's pod /24 (hollow runtime). */
 export const DEFAULT_POD_CIDR = '10.42.0.0/24';
@@ -70,7 +74,7 @@ export interface AgentOptions {
   bridge?: string;
   /**
    * Pod networks (netns + CNI address) kept wired ahead so a new pod's sandbox is ready at once
-   * (conmon runtime); default 2, 0 turns the pool off.
+   * (conmon runtime); default 3, 0 turns the pool off.
    */
   networkPoolSize?: number;
   /** Absolute cgroup under which pods go; default `/peapod/<node name>`. */

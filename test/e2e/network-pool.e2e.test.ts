@@ -25,7 +25,8 @@ import {
 import { skipUnlessCI } from '../skip-unless-ci.ts';
 
 const skip = skipUnlessCI(e2eSkipReason());
-const POOL_SIZE = 2;
+/** The agent's default (DEFAULT_NETWORK_POOL in src/agent/agent.ts). */
+const POOL_SIZE = 3;
 
 /** Pool networks a pod took: named by the `network-id` file of its sandbox dir. */
 function takenNetworks(node: TestNode): Set<string> {
