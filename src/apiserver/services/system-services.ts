@@ -27,6 +27,14 @@ export function advertiseAddress(host: string): string {
 async function createIfAbsent(ctx: ApiContext, group: string, resource: string, obj: KObject): Promise<void> {
   const handle = ctx.byGroupResource(group, resource);
   if (!handle) return;
+  // Looked up first, as upstream's reconciler does: creating a Service that already exists fails
+  // on its fixed cluster IP (allocated, to itself) before it reaches the name conflict.
+  try {
+    await handle.store.get(obj.metadata?.namespace, obj.metadata?.name ?? '');
+    return;
+  } catch (e) {
+    if (!(e instanceof ApiError && e.code === 404)) throw e;
+  }
   try {
     await handle.store.create(obj.metadata?.namespace, obj);
   } catch (e) {
