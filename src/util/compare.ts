@@ -5,3 +5,13 @@
  * a server's memory).
  */
 export const byteOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * JSON with every object's keys sorted by code unit: two values that differ only in key order give
+ * the same string, for "did anything change" comparisons of API objects.
+ */
+export function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => byteOrder(a, b))) : x,
+  );
+}

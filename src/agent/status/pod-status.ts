@@ -5,6 +5,7 @@ import { rfc3339 as apiTime } from '../../api/index.ts';
 import { containerStatuses } from './container-statuses.ts';
 import { getPhase } from './phase.ts';
 import type { PodObservation } from './types.ts';
+import { canonical } from '../../util/index.ts';
 
 /**
  * The pod's status as kubelet's generateAPIPodStatus computes it, from what the pod worker
@@ -71,12 +72,4 @@ function allStopped(obs: PodObservation): boolean {
 /** The status as JSON with sorted keys: equal statuses (in any key order) give equal strings. */
 export function canonicalStatus(s: PodStatus): string {
   return canonical(s);
-}
-
-function canonical(v: unknown): string {
-  return JSON.stringify(v, (_k, val: unknown) =>
-    val && typeof val === 'object' && !Array.isArray(val)
-      ? Object.fromEntries(Object.entries(val as Record<string, unknown>).sort(([x], [y]) => (x < y ? -1 : 1)))
-      : val,
-  );
 }

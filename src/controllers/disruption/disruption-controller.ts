@@ -25,7 +25,7 @@ import { controllerOf } from '../controller-ref.ts';
 import { selectorMatcher, rfc3339 } from '../../api/index.ts';
 import { isPodReady } from '../pod-util.ts';
 import type { Controller, ControllerDeps } from '../types.ts';
-import { byteOrder } from '../../util/index.ts';
+import { canonical } from '../../util/index.ts';
 
 /** How long an eviction recorded in disruptedPods is trusted to be under way (upstream 2 min). */
 export const DELETION_TIMEOUT_MS = 2 * 60_000;
@@ -160,13 +160,6 @@ export function computeStatus(
     conditions: [allowed > 0 ? condition(pdb, true, 'SufficientPods', '', opts.nowMs) : condition(pdb, false, 'InsufficientPods', '', opts.nowMs)],
   };
   return { status, recheck };
-}
-
-/** JSON with sorted keys: the stored status may order its fields differently. */
-function canonical(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) =>
-    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => byteOrder(a, b))) : x,
-  );
 }
 
 /** The DisruptionAllowed condition, keeping lastTransitionTime while the status is unchanged. */

@@ -21,9 +21,9 @@ import {
 import { isPodReady } from '../pod-util.ts';
 import type { Controller, ControllerDeps } from '../types.ts';
 import { HEADLESS_LABEL } from '../endpointslice/endpointslice-controller.ts';
-import { canonical, findPort, podHostname, shouldPodBeInEndpoints } from '../endpointslice/pod-endpoints.ts';
+import { findPort, podHostname, shouldPodBeInEndpoints } from '../endpointslice/pod-endpoints.ts';
 import { hasSelector, podEndpointChanged, selectedPods, servicesForPod } from '../endpointslice/service-pods.ts';
-import { byteOrder } from '../../util/index.ts';
+import { byteOrder, canonical } from '../../util/index.ts';
 
 export const MAX_CAPACITY = 1000;
 export const OVER_CAPACITY_ANNOTATION = 'endpoints.kubernetes.io/over-capacity';

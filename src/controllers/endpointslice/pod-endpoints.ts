@@ -3,7 +3,6 @@
 import type { Pod, Service, ServicePort } from 'kubernetes-types/core/v1.js';
 import type { Endpoint, EndpointPort } from 'kubernetes-types/discovery/v1.js';
 import { isPodReady } from '../pod-util.ts';
-import { byteOrder } from '../../util/index.ts';
 
 /** Upstream's ShouldPodBeInEndpoints: a pod with an IP that has not finished. */
 export function shouldPodBeInEndpoints(pod: Pod, includeTerminating: boolean): boolean {
@@ -64,11 +63,4 @@ export function portsKey(ports: readonly EndpointPort[]): string {
     .map((p) => `${p.name ?? ''}/${p.protocol ?? 'TCP'}/${p.port ?? ''}/${p.appProtocol ?? ''}`)
     .sort()
     .join(',');
-}
-
-/** JSON with sorted keys, for "did anything change" comparisons of API objects. */
-export function canonical(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) =>
-    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => byteOrder(a, b))) : x,
-  );
 }

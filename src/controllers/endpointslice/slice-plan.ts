@@ -4,7 +4,8 @@
 // exist (few writes per change); new ones fill slices with room before new slices are made; a
 // Service without endpoints keeps one empty placeholder slice, as upstream.
 import type { Endpoint, EndpointPort, EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import { canonical, portsKey } from './pod-endpoints.ts';
+import { portsKey } from './pod-endpoints.ts';
+import { canonical } from '../../util/index.ts';
 
 export const MAX_ENDPOINTS_PER_SLICE = 100;
 

@@ -4,7 +4,7 @@
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import { ignoreNotFound, isConflict, isNotFound, resources, type Client } from '../../client/index.ts';
-import { canonical } from './pod-endpoints.ts';
+import { canonical } from '../../util/index.ts';
 import type { SlicePlan } from './slice-plan.ts';
 import type { SliceTracker } from './slice-tracker.ts';
 

@@ -6,7 +6,7 @@
 import type { Node, Service } from 'kubernetes-types/core/v1.js';
 import { createWorkQueue, isConflict, isNotFound, keyOf, resources, runController, splitKey, type Informer } from '../../client/index.ts';
 import type { Controller, ControllerDeps } from '../types.ts';
-import { canonical } from '../endpointslice/pod-endpoints.ts';
+import { canonical } from '../../util/index.ts';
 
 export function isNodeReady(node: Node): boolean {
   return (node.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
