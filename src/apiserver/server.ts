@@ -1,8 +1,10 @@
-// The API server: HTTPS always, bearer-token authentication, and a router for Kubernetes' path
-// grammar in front of the generic store. Components (scheduler, controllers, agents) reach it only
-// through this HTTP API, exactly as kubectl does.
+// The API server: HTTPS always (and, for the server's own components, plain HTTP on an owner-only
+// Unix socket), bearer-token authentication, and a router for Kubernetes' path grammar in front of
+// the generic store. Components (scheduler, controllers, agents) reach it only through this HTTP
+// API, exactly as kubectl does.
 import { createServer, type Server } from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createPlainServer, type IncomingMessage, type Server as PlainServer, type ServerResponse } from 'node:http';
+import { chmodSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Socket } from 'node:net';
 import type { Backend } from '../storage/index.ts';
@@ -75,6 +77,11 @@ export interface ApiServerOptions {
   readonly nonResourceHandlers?: ReadonlyMap<string, (req: IncomingMessage, res: ServerResponse, user: UserInfo) => Promise<void>>;
   readonly host?: string;
   readonly port?: number;
+  /**
+   * Also serve plain HTTP on this Unix socket (mode 0600) for the server's own in-process clients:
+   * the same handler, authentication and authorization, without TLS's cost on either end.
+   */
+  readonly localSocket?: string;
   readonly clock?: StrategyContext;
   readonly extraAdmission?: AdmissionPlugin[];
   readonly version?: { major: string; minor: string; gitVersion: string };
@@ -225,7 +232,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     options.audit.record({
       ...seen,
       requestURI: req.url ?? '/',
-      sourceIP: req.socket.remoteAddress ?? '',
+      // No address: the local socket's in-process clients, which upstream's loopback client is.
+      sourceIP: req.socket.remoteAddress ?? '127.0.0.1',
       userAgent: req.headers['user-agent'],
       code,
       received,
@@ -331,29 +339,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     }
   };
 
-  // Client certificates are requested, never required: Node checks any offered chain against the
-  // CA (socket.authorized) and the x509 authenticator reads CN/O from it.
-  const server: Server = createServer(
-    {
-      cert: options.tls.cert,
-      key: options.tls.key,
-      ...(options.tls.ca ? { ca: options.tls.ca, requestCert: true, rejectUnauthorized: false } : {}),
-      keepAliveTimeout: 65_000,
-    },
-    (req, res) => {
-      handler(req, res).catch((e: unknown) => {
-        sendStatus(res, toApiError(e).status);
-      });
-    },
-  );
-  server.requestTimeout = 0; // watches are long-running
-  server.headersTimeout = 60_000;
-  const sockets = new Set<Socket>();
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  server.on('upgrade', (req: IncomingMessage, socket: Socket) => {
+  const serve = (req: IncomingMessage, res: ServerResponse): void => {
+    handler(req, res).catch((e: unknown) => {
+      sendStatus(res, toApiError(e).status);
+    });
+  };
+  const onUpgrade = (req: IncomingMessage, socket: Socket): void => {
     // Streaming upgrades (exec/attach/port-forward) go to the handler the caller installed, after
     // the same authentication and authorization as every other request.
     socket.on('error', () => socket.destroy());
@@ -373,11 +364,46 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
           );
         },
       );
-  });
+  };
+  const sockets = new Set<Socket>();
+  const listening = (s: Server | PlainServer): void => {
+    s.requestTimeout = 0; // watches are long-running
+    s.headersTimeout = 60_000;
+    s.on('connection', (c: Socket) => {
+      sockets.add(c);
+      c.on('close', () => sockets.delete(c));
+    });
+    s.on('upgrade', onUpgrade);
+  };
+  // Client certificates are requested, never required: Node checks any offered chain against the
+  // CA (socket.authorized) and the x509 authenticator reads CN/O from it.
+  const server: Server = createServer(
+    {
+      cert: options.tls.cert,
+      key: options.tls.key,
+      ...(options.tls.ca ? { ca: options.tls.ca, requestCert: true, rejectUnauthorized: false } : {}),
+      keepAliveTimeout: 65_000,
+    },
+    serve,
+  );
+  listening(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 6443, options.host ?? '127.0.0.1', () => resolve());
   });
+  let local: PlainServer | undefined;
+  if (options.localSocket) {
+    const path = options.localSocket;
+    local = createPlainServer({ keepAliveTimeout: 65_000 }, serve);
+    listening(local);
+    // A socket file left by a server that was killed would make listen fail with EADDRINUSE.
+    rmSync(path, { force: true });
+    await new Promise<void>((resolve, reject) => {
+      local!.once('error', reject);
+      local!.listen(path, () => resolve());
+    });
+    chmodSync(path, 0o600);
+  }
   const port = (server.address() as AddressInfo).port;
   const host = options.host ?? '127.0.0.1';
   return {
@@ -389,10 +415,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       lifetime.abort();
       cachesAbort.abort();
       watchCache.stop();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      });
+      const closed = [server, local].map((s) => new Promise<void>((resolve) => (s ? s.close(() => resolve()) : resolve())));
+      for (const s of sockets) s.destroy();
+      await Promise.all(closed);
     },
   };
 }

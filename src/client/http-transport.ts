@@ -18,6 +18,8 @@ export interface TransportOptions {
   key?: string;
   /** Tests and development only. */
   insecureSkipTlsVerify?: boolean;
+  /** Connect to this Unix socket instead of the server URL's host and port (the server's in-process clients). */
+  socketPath?: string;
   userAgent?: string;
   /** Client-side deadline for non-streaming requests (default 60 s). */
   timeoutMs?: number;
@@ -77,8 +79,7 @@ export function createTransport(opts: TransportOptions): Transport {
       }
       const r = mod.request({
         protocol: url.protocol,
-        hostname: url.hostname,
-        port: url.port || (secure ? 443 : 80),
+        ...(opts.socketPath ? { socketPath: opts.socketPath } : { hostname: url.hostname, port: url.port || (secure ? 443 : 80) }),
         path: basePath + req.path,
         method: req.method,
         headers,

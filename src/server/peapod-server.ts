@@ -127,6 +127,12 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
   const streaming = createStreamingHandlers({ auth: { token: nodeToken }, log: options.log });
   // metrics.k8s.io, computed from the agents' stats, which the API server reads with the join token too.
   const metrics = metricsApi({ auth: { token: nodeToken }, log: options.log });
+  // The server's own clients (scheduler, controllers, embedded agent) reach it on a Unix socket in
+  // the data dir: the same HTTP API without TLS. TLS state on both ends of their ~70 connections
+  // (a socket per watch) was ~6 MB of an idle server. A data dir whose path is too long for a
+  // socket address keeps them on HTTPS.
+  const socketFile = join(options.dataDir, 'apiserver.sock');
+  const localSocket = Buffer.byteLength(socketFile) < MAX_SOCKET_PATH ? socketFile : undefined;
   let api: ApiServer | undefined;
   api = await startApiServer({
     backend,
@@ -141,6 +147,7 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
     nonResourceHandlers: new Map([[NODE_CREDENTIALS_PATH, nodeCredentialsHandler({ cert: pki.caCert, key: pki.caKey })]]),
     host,
     port: options.port ?? 6443,
+    localSocket,
     log: options.log,
     watchCacheSize: options.watchCacheSize,
     eventTtlMs: options.eventTtlMs ?? DEFAULT_EVENT_TTL_MS,
@@ -178,7 +185,12 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
   const clientsAs = (identity: { readonly user: string; readonly groups: readonly string[] }) => {
     const loopbackToken = randomBytes(32).toString('base64url');
     auth.addToken(loopbackToken, { name: identity.user, groups: [...identity.groups] });
-    return (userAgent: string) => createClient({ server: url, ca: pki.caCert, token: loopbackToken, userAgent });
+    return (userAgent: string) =>
+      createClient(
+        localSocket
+          ? { server: 'http://localhost', socketPath: localSocket, token: loopbackToken, userAgent }
+          : { server: url, ca: pki.caCert, token: loopbackToken, userAgent },
+      );
   };
   const log = options.log ?? (() => {});
   let informers: SharedInformers | undefined;
@@ -225,6 +237,9 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
     },
   };
 }
+
+/** sockaddr_un's sun_path is 108 bytes on Linux, its terminating NUL included. */
+const MAX_SOCKET_PATH = 108;
 
 /** The identity the server's own calls to itself use (upstream's loopback client). */
 const LOOPBACK_IDENTITY = { user: 'system:apiserver', groups: [MASTERS_GROUP] };
