@@ -3,7 +3,8 @@
 // `oldSelf` the stored value there on updates. Rules that mention oldSelf are transition rules,
 // run only on updates where an old value exists, as upstream. Integers are passed as CEL ints
 // (BigInt), numbers as doubles, following the schema's types.
-import { parse, type ParseResult } from '@marcbachmann/cel-js';
+import type { ParseResult } from '@marcbachmann/cel-js';
+import { createRequire } from 'node:module';
 import { FieldError, fieldErrors } from '../errors.ts';
 import { isRecord } from '../registry/common.ts';
 import type { JSONSchemaProps } from './schema-types.ts';
@@ -11,6 +12,12 @@ import type { JSONSchemaProps } from './schema-types.ts';
 type Rule = NonNullable<JSONSchemaProps['x-kubernetes-validations']>[number] & { fieldPath?: string; reason?: string };
 
 const cache = new Map<string, ParseResult | Error>();
+
+// The CEL library (~2.5 MB of an idle server's memory) is loaded by the first rule compiled:
+// servers without CRD validation rules never load it.
+let cel: typeof import('@marcbachmann/cel-js') | undefined;
+const parse = (rule: string): ParseResult =>
+  (cel ??= createRequire(import.meta.url)('@marcbachmann/cel-js') as typeof import('@marcbachmann/cel-js')).parse(rule);
 
 /** The compiled rule, or the compilation error (reported when the CRD is written). */
 export function compileRule(rule: string): ParseResult | Error {

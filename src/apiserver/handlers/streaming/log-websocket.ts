@@ -3,7 +3,7 @@
 // wsstream.Reader); the socket closes normally at the end of the log.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 import type { ApiContext } from '../../context.ts';
 import type { Query } from '../../http/query.ts';
 import type { AgentAuth } from './agent-client.ts';
@@ -15,15 +15,24 @@ export function createLogWebSocket(): {
   serve(ctx: ApiContext, auth: AgentAuth, target: { req: IncomingMessage; socket: Duplex; namespace: string; name: string; query: Query }): Promise<void>;
   close(): void;
 } {
-  const wss = new WebSocketServer({
-    noServer: true,
-    perMessageDeflate: false,
-    // Upstream treats "no subprotocol" as binary.
-    handleProtocols: (offered) => PROTOCOLS.find((p) => offered.has(p)) ?? false,
-  });
+  // ws is loaded on the first log stream over WebSocket: an idle server never needs it.
+  let wss: WebSocketServer | undefined;
+  const server = async (): Promise<WebSocketServer> => {
+    if (!wss) {
+      const { WebSocketServer } = await import('ws');
+      wss ??= new WebSocketServer({
+        noServer: true,
+        perMessageDeflate: false,
+        // Upstream treats "no subprotocol" as binary.
+        handleProtocols: (offered) => PROTOCOLS.find((p) => offered.has(p)) ?? false,
+      });
+    }
+    return wss;
+  };
   return {
     async serve(ctx, auth, t) {
       const src = await openPodLog(ctx, auth, { namespace: t.namespace, name: t.name, query: t.query });
+      const wss = await server();
       const ws = await new Promise<WebSocket>((resolve) => wss.handleUpgrade(t.req, t.socket, Buffer.alloc(0), resolve));
       const base64 = ws.protocol === 'base64.binary.k8s.io';
       ws.on('close', () => src.abort());
@@ -37,8 +46,8 @@ export function createLogWebSocket(): {
       src.response.on('error', () => ws.terminate());
     },
     close() {
-      for (const ws of wss.clients) ws.terminate();
-      wss.close();
+      for (const ws of wss?.clients ?? []) ws.terminate();
+      wss?.close();
     },
   };
 }
