@@ -100,16 +100,19 @@ export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube
 export async function startPeapodServer(options: PeapodServerOptions): Promise<PeapodServer> {
   const progress = options.progress ?? (() => {});
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
-  progress('opening storage');
-  const backend = await openServerBackend(options.dataDir, options);
-  progress('loading certificates');
   const host = options.host ?? '127.0.0.1';
   const advertise = options.advertiseAddress ?? advertiseAddress(host);
   const serviceRange = parseIpRange(options.serviceClusterIpRange ?? DEFAULT_SERVICE_CIDR);
   // In-cluster clients verify the API at the `kubernetes` Service's ClusterIP (or its DNS names)
   // and at the advertised endpoint with the mounted ca.crt, so the serving certificate names them
-  // all, as kube-apiserver's does.
-  const pki = await ensurePki(join(options.dataDir, 'pki'), { hosts: [host, advertise, nthAddress(serviceRange, 1), ...KUBERNETES_SERVICE_NAMES] });
+  // all, as kube-apiserver's does. A first start creates them in a child process, which runs
+  // while storage opens.
+  const pkiReady = ensurePki(join(options.dataDir, 'pki'), { hosts: [host, advertise, nthAddress(serviceRange, 1), ...KUBERNETES_SERVICE_NAMES] });
+  pkiReady.catch(() => {}); // awaited below; a failure while storage opens must not go unhandled
+  progress('opening storage');
+  const backend = await openServerBackend(options.dataDir, options);
+  progress('loading certificates');
+  const pki = await pkiReady;
   const token = await ensureAdminToken(options.dataDir);
   const nodeToken = await ensureNodeToken(options.dataDir);
   const auth = new TokenAuthenticator();

@@ -106,6 +106,23 @@ describe('ensurePki', () => {
     });
   });
 
+  it('creates them without loading the X.509 library into the calling process', async () => {
+    await withDir(async (dir) => {
+      await ensurePki(dir, { hosts: ['10.0.0.8'] });
+      // x509.ts installs Reflect.getMetadata before it imports the library (none of our other code
+      // or the test runner defines it), so its presence would mean the library was loaded here.
+      assert.equal((Reflect as { getMetadata?: unknown }).getMetadata, undefined);
+    });
+  });
+
+  it('reports a directory it cannot write to, naming it', async () => {
+    await withDir(async (dir) => {
+      await writeFile(join(dir, '..', 'blocker'), '');
+      const blocked = join(dir, '..', 'blocker', 'pki');
+      await assert.rejects(ensurePki(blocked), (e: Error) => e.message.includes(blocked) && /ENOTDIR/.test(e.message));
+    });
+  });
+
   it('serves TLS that clients trusting only the CA accept for 127.0.0.1 and localhost', async () => {
     await withDir(async (dir) => {
       const pki = await ensurePki(dir);

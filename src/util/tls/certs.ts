@@ -9,10 +9,13 @@
 // Keys are written 0600, certificates 0644, each atomically. Call once at startup; two processes
 // racing on an empty directory could each write a CA.
 
+import { execFile } from 'node:child_process';
 import { X509Certificate as NodeX509, createPrivateKey, randomBytes, webcrypto } from 'node:crypto';
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { loadX509 } from './x509.ts';
 import { readFileIfExists, writeFileAtomic } from './private-file.ts';
 
@@ -39,31 +42,80 @@ const KEY_ALG: webcrypto.EcKeyGenParams = { name: 'ECDSA', namedCurve: 'P-256' }
 const SIGN_ALG: webcrypto.EcdsaParams = { name: 'ECDSA', hash: 'SHA-256' };
 const { subtle } = webcrypto;
 
+const execFileAsync = promisify(execFile);
+
 const FILES = { caCert: 'ca.crt', caKey: 'ca.key', serverCert: 'server.crt', serverKey: 'server.key' } as const;
 
-/** Creates or reuses the CA and serving certificate in `dir`; returns all four PEMs. */
+/**
+ * Creates or reuses the CA and serving certificate in `dir`; returns all four PEMs. Anything to
+ * create is created by a short-lived child process (`pki-child`): the X.509 library and WebCrypto
+ * stay loaded for the life of whatever process imports them, ~5 MB of an idle server that made its
+ * PKI against one that found it on disk.
+ */
 export async function ensurePki(dir: string, options: EnsurePkiOptions = {}): Promise<Pki> {
   const now = options.now?.() ?? new Date();
-  const wanted = sanList(['127.0.0.1', '::1', 'localhost', hostname(), ...(options.hosts ?? [])]);
-  const [caCert, caKey, serverCert, serverKey] = await Promise.all(
-    [FILES.caCert, FILES.caKey, FILES.serverCert, FILES.serverKey].map((f) => readFileIfExists(join(dir, f))),
-  );
+  const wanted = wantedSans(options.hosts);
+  const found = await readPki(dir);
+  if (usable(found, wanted, now)) return found;
+  await inChild(dir, options.hosts ?? [], now);
+  const made = await readPki(dir);
+  if (!usable(made, wanted, now)) throw new Error(`the certificates written to ${dir} are not usable`);
+  return made;
+}
 
-  let ca = caCert !== undefined && caKey !== undefined ? { cert: caCert, key: caKey } : undefined;
+/**
+ * ensurePki's creating half, run in the child: writes a CA if there is none, and a serving
+ * certificate unless the one there is signed by the CA, matches its key, is not about to expire
+ * and names every wanted SAN (a reissued one keeps the old SANs).
+ */
+export async function writePki(dir: string, hosts: readonly string[], now: Date): Promise<void> {
+  const wanted = wantedSans(hosts);
+  const found = await readPki(dir);
+  let ca = found.caCert !== undefined && found.caKey !== undefined ? { cert: found.caCert, key: found.caKey } : undefined;
   if (!ca) {
     ca = await createCa(now);
     await writeFileAtomic(join(dir, FILES.caKey), ca.key, { mode: 0o600 });
     await writeFileAtomic(join(dir, FILES.caCert), ca.cert, { mode: 0o644 });
   }
-
-  if (serverCert !== undefined && serverKey !== undefined && serverCertUsable(serverCert, serverKey, ca.cert, wanted, now)) {
-    return { caCert: ca.cert, caKey: ca.key, serverCert, serverKey };
-  }
+  const { serverCert, serverKey } = found;
+  if (serverCert !== undefined && serverKey !== undefined && serverCertUsable(serverCert, serverKey, ca.cert, wanted, now)) return;
   const previous = serverCert !== undefined ? existingSans(serverCert) : [];
   const server = await createServerCert(ca, sanList([...wanted.map((s) => s.value), ...previous]), now);
   await writeFileAtomic(join(dir, FILES.serverKey), server.key, { mode: 0o600 });
   await writeFileAtomic(join(dir, FILES.serverCert), server.cert, { mode: 0o644 });
-  return { caCert: ca.cert, caKey: ca.key, serverCert: server.cert, serverKey: server.key };
+}
+
+const wantedSans = (hosts: readonly string[] = []): San[] => sanList(['127.0.0.1', '::1', 'localhost', hostname(), ...hosts]);
+
+async function readPki(dir: string): Promise<Partial<Pki>> {
+  const [caCert, caKey, serverCert, serverKey] = await Promise.all(
+    [FILES.caCert, FILES.caKey, FILES.serverCert, FILES.serverKey].map((f) => readFileIfExists(join(dir, f))),
+  );
+  return { caCert, caKey, serverCert, serverKey };
+}
+
+function usable(pki: Partial<Pki>, wanted: readonly San[], now: Date): pki is Pki {
+  const { caCert, caKey, serverCert, serverKey } = pki;
+  return (
+    caCert !== undefined &&
+    caKey !== undefined &&
+    serverCert !== undefined &&
+    serverKey !== undefined &&
+    serverCertUsable(serverCert, serverKey, caCert, wanted, now)
+  );
+}
+
+/** Runs writePki in `node pki-child.{js,ts}` (the .ts one through tsx's loader, as bin/peapod.js does). */
+async function inChild(dir: string, hosts: readonly string[], now: Date): Promise<void> {
+  const source = import.meta.url.endsWith('.ts');
+  const child = fileURLToPath(new URL(source ? './pki-child.ts' : './pki-child.js', import.meta.url));
+  const args = [...(source ? ['--import', import.meta.resolve('tsx')] : []), child, dir, JSON.stringify({ hosts, now: now.getTime() })];
+  try {
+    await execFileAsync(process.execPath, args, { timeout: 60_000 });
+  } catch (e) {
+    const stderr = String((e as { stderr?: unknown }).stderr ?? '').trim();
+    throw new Error(`creating the certificates in ${dir} failed: ${stderr || (e as Error).message}`);
+  }
 }
 
 interface San {

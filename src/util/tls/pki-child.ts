@@ -1,0 +1,11 @@
+// `node pki-child.js <dir> <{"hosts": [...], "now": ms}>`: writes the PKI ensurePki found missing or
+// unusable, in a process of its own so the X.509 library never loads into the caller (certs.ts).
+import { writePki } from './certs.ts';
+
+const [dir, json] = process.argv.slice(2);
+if (!dir || !json) {
+  process.stderr.write('usage: pki-child <dir> <json options>\n');
+  process.exit(2);
+}
+const { hosts, now } = JSON.parse(json) as { hosts: string[]; now: number };
+await writePki(dir, hosts, new Date(now));
