@@ -108,6 +108,53 @@ describe('event recorder', () => {
     assert.equal(stored(), 3);
   });
 
+  it('writes one event at a time, in the order they happened, as client-go hands them to its sink', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const sent: string[] = [];
+    const stub = {
+      async create(_ref: unknown, _ns: unknown, ev: Event) {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        sent.push(`${ev.involvedObject.name}/${ev.reason}`);
+        await new Promise((r) => setTimeout(r, 5));
+        inFlight--;
+        return ev;
+      },
+    } as unknown as Client;
+    const rec = createEventRecorder(stub, { component: 'kubelet', logger: silentLogger });
+    const pods = [0, 1, 2].map((i) => ({ ...pod, metadata: { ...pod.metadata, name: `p${i}`, uid: `up${i}` } }));
+    for (const p of pods) for (const reason of ['Pulled', 'Created', 'Started']) rec.event(p, { type: 'Normal', reason, message: reason });
+    await rec.flush();
+    assert.equal(most, 1, 'never two writes at once');
+    assert.deepEqual(
+      sent,
+      pods.flatMap((p) => ['Pulled', 'Created', 'Started'].map((r) => `${p.metadata.name}/${r}`)),
+    );
+  });
+
+  it('drops occurrences while maxPending writes wait, and writes again once they are done', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const sent: string[] = [];
+    const stub = {
+      async create(_ref: unknown, _ns: unknown, ev: Event) {
+        await gate;
+        sent.push(ev.involvedObject.name ?? '');
+        return ev;
+      },
+    } as unknown as Client;
+    const rec = createEventRecorder(stub, { component: 'kubelet', logger: silentLogger, maxPending: 2 });
+    for (let i = 0; i < 5; i++)
+      rec.event({ ...pod, metadata: { ...pod.metadata, name: `d${i}`, uid: `ud${i}` } }, { type: 'Normal', reason: 'R', message: 'm' });
+    release();
+    await rec.flush();
+    assert.deepEqual(sent, ['d0', 'd1']);
+    rec.event({ ...pod, metadata: { ...pod.metadata, name: 'later', uid: 'ulater' } }, { type: 'Normal', reason: 'R', message: 'm' });
+    await rec.flush();
+    assert.deepEqual(sent, ['d0', 'd1', 'later']);
+  });
+
   it('never throws to the caller when the server is unreachable', async () => {
     const dead = createClient({ server: 'http://127.0.0.1:1' });
     const warnings: string[] = [];

@@ -4,10 +4,11 @@
 // about one object is throttled. Optionally, every write of the recorder takes a token from one
 // bucket first (the kubelet's --event-qps/--event-burst: one node's events are rate limited).
 //
-// `event()` never throws and never blocks the caller: correlation is synchronous, writes run in
-// the background, serialized per correlated Event so a patch never overtakes its create. At most
-// `maxPending` writes wait at once; beyond that, occurrences are dropped (upstream's broadcaster
-// drops when its 1000-entry queue is full). Failures are logged.
+// `event()` never throws and never blocks the caller: correlation is synchronous, and one writer in
+// the background sends the writes in order, one at a time, as client-go's broadcaster hands events
+// to its sink (so a patch never overtakes its create). At most `maxPending` writes wait; beyond
+// that, occurrences are dropped (upstream's broadcaster drops when its 1000-entry queue is full).
+// Failures are logged.
 import type { Event } from 'kubernetes-types/core/v1.d.ts';
 import { realClock, sleep, type Clock } from '../util/index.ts';
 import { isNotFound } from './errors.ts';
@@ -49,7 +50,7 @@ export interface EventRecorderOptions {
   /** Writes waiting at once before new occurrences are dropped (default 1000). */
   maxPending?: number;
   /**
-   * How long a write waits before it is sent (default 0). An agent embedded in the API server
+   * How long after its occurrence a write is sent, at the earliest (default 0). An agent embedded in the API server
    * process shares its one thread: a pod's Pulled/Created/Started events, written at once, cost the
    * server (and the agent's TLS client) about as much as the pod's own start-up calls, and delayed
    * a 2-container pod's Running by ~20 ms. Written a moment later they no longer compete with them.
@@ -63,12 +64,23 @@ export function createEventRecorder(client: Client, opts: EventRecorderOptions):
   const correlator = new EventCorrelator({ clock, ...opts.correlator });
   const limiter: RateLimiter<string> | undefined = opts.qps ? bucketRateLimiter({ qps: opts.qps, burst: opts.burst ?? opts.qps, clock }) : undefined;
   const maxPending = opts.maxPending ?? 1000;
-  const chains = new Map<string, Promise<void>>();
+  interface Write {
+    key: string;
+    event: Event;
+    patch?: { count: number; lastTimestamp: string; message: string };
+    /** Not sent before this time (delayMs after the occurrence). */
+    due: number;
+    what: string;
+  }
+  const queue: Write[] = [];
+  // Set while the writer runs; it clears it in the same step that finds the queue empty.
+  let writer: Promise<void> | undefined;
   let pending = 0;
   let dropped = 0;
 
-  async function write(key: string, ev: Event, patch: { count: number; lastTimestamp: string; message: string } | undefined): Promise<void> {
-    if (opts.delayMs) await sleep(clock, opts.delayMs);
+  async function write({ key, event: ev, patch, due }: Write): Promise<void> {
+    const until = due - clock.now();
+    if (until > 0) await sleep(clock, until);
     const wait = limiter?.when(key) ?? 0;
     if (wait > 0) await sleep(clock, wait);
     const ns = ev.metadata.namespace;
@@ -83,6 +95,19 @@ export function createEventRecorder(client: Client, opts: EventRecorderOptions):
       }
     }
     await client.create(resources.events, ns, ev);
+  }
+
+  async function drain(): Promise<void> {
+    for (let w = queue.shift(); w; w = queue.shift()) {
+      try {
+        await write(w);
+      } catch (err) {
+        log.warn(`event ${w.what}: ${err instanceof Error ? err.message : String(err)}`);
+      } finally {
+        pending--;
+      }
+    }
+    writer = undefined;
   }
 
   return {
@@ -121,23 +146,20 @@ export function createEventRecorder(client: Client, opts: EventRecorderOptions):
           return;
         }
         pending++;
-        const prev = chains.get(c.key) ?? Promise.resolve();
-        const next = prev
-          .then(() => write(c.key, c.event, c.patch))
-          .catch((err: unknown) => {
-            log.warn(`event ${e.reason} for ${ev.metadata.namespace}/${md.name ?? ''}: ${err instanceof Error ? err.message : String(err)}`);
-          })
-          .finally(() => {
-            pending--;
-            if (chains.get(c.key) === next) chains.delete(c.key);
-          });
-        chains.set(c.key, next);
+        queue.push({
+          key: c.key,
+          event: c.event,
+          patch: c.patch,
+          due: clock.now() + (opts.delayMs ?? 0),
+          what: `${e.reason} for ${ev.metadata.namespace}/${md.name ?? ''}`,
+        });
+        writer ??= drain();
       } catch (err) {
         log.warn(`event ${e.reason}: ${err instanceof Error ? err.message : String(err)}`);
       }
     },
     async flush() {
-      while (chains.size > 0) await Promise.all([...chains.values()]);
+      while (writer) await writer;
     },
   };
 }
