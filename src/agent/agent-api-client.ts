@@ -8,6 +8,8 @@ export interface ClientAgentApiOptions {
   recorder: EventRecorder;
   /** Read on every call: the node's IP and allocatable may change after registration. */
   nodeInfo: () => NodeInfo;
+  /** Reads ConfigMaps instead of a GET each (a shared watch: AgentOptions.configMapSource). */
+  configMaps?: (namespace: string, name: string) => Promise<ConfigMap | undefined>;
 }
 
 const STATUS_RETRIES = 3;
@@ -63,6 +65,7 @@ export class ClientAgentApi implements AgentApi {
   }
 
   getConfigMap(namespace: string, name: string): Promise<ConfigMap | undefined> {
+    if (this.opts.configMaps) return this.opts.configMaps(namespace, name);
     return this.#getOptional<ConfigMap>(resources.configmaps, namespace, name);
   }
 

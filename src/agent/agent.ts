@@ -11,7 +11,7 @@ import { startLocalPathVolumes } from './local-path-volumes.ts';
 import { spawnSync } from 'node:child_process';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Node, Pod, Taint } from 'kubernetes-types/core/v1.js';
+import type { ConfigMap, Node, Pod, Taint } from 'kubernetes-types/core/v1.js';
 import { createEventRecorder, createInformer, isNotFound, resources, type Client, type Informer, type Logger } from '../client/index.ts';
 import { ClientAgentApi } from './agent-api-client.ts';
 import { acquireStateLock, releaseIfIdle } from './agent-lock.ts';
@@ -95,6 +95,11 @@ export interface AgentOptions {
    * (src/agent/hollow/shared-pods.ts); the view must hold exactly this node's pods.
    */
   podSource?: (nodeName: string) => Informer<Pod>;
+  /**
+   * Where pods' ConfigMaps are read; default a GET at each use (kubelet's Get strategy). The hollow
+   * nodes of one process share one watch per ConfigMap (src/agent/hollow/shared-configmaps.ts).
+   */
+  configMapSource?: (namespace: string, name: string) => Promise<ConfigMap | undefined>;
   /** Replaces probe handler kinds; the hollow runtime defaults network probes to success (its pod IPs do not exist). */
   probeHandlers?: Partial<ProbeHandlers>;
   /** k3s-style registries.yaml (mirrors, credentials, TLS); default `<dataDir>/registries.yaml`, a missing file is no config. */
@@ -235,7 +240,7 @@ export async function startAgent(opts: AgentOptions): Promise<Agent> {
     // second late, so a new pod's Pulled/Created/Started events do not compete with its start-up
     // calls for the server's thread (see EventRecorderOptions.delayMs).
     const recorder = createEventRecorder(client, { component: 'kubelet', host: nodeName, logger, qps: 50, burst: 100, delayMs: EVENT_DELAY_MS });
-    const api = new ClientAgentApi({ client, recorder, nodeInfo });
+    const api = new ClientAgentApi({ client, recorder, nodeInfo, configMaps: opts.configMapSource });
     const svcNet = serviceNetwork(opts.services);
     const dns = rt.network ? await clusterDnsSettings(svcNet) : undefined;
     const manager = new PodManager({

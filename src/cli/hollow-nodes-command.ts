@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { createCliLogger } from './cli-logger.ts';
 import { parse as parseYaml } from 'yaml';
 import { startAgent, type Agent } from '../agent/agent.ts';
-import { SharedPodInformer } from '../agent/hollow/index.ts';
+import { SharedConfigMaps, SharedPodInformer } from '../agent/hollow/index.ts';
 import { followLeaseConfig, RENEW_INTERVAL_MS } from '../agent/node/index.ts';
 import { createClient, type ClientOptions } from '../client/index.ts';
 import { ensurePki } from '../util/tls/index.ts';
@@ -153,6 +153,11 @@ export function registerHollowNodesCommand(program: Command): void {
         logger: { info: () => undefined, warn: (m) => log(`pod watch: ${m}`), error: (m) => log(`pod watch failed: ${m}`) },
       });
       const podsDone = pods.start(abort.signal);
+      const configMaps = new SharedConfigMaps(client, abort.signal, {
+        info: () => undefined,
+        warn: (m) => log(`configmap watch: ${m}`),
+        error: (m) => log(`configmap watch failed: ${m}`),
+      });
       // Every node follows the cluster's lease timing through this one watch.
       const leaseTiming = await followLeaseConfig(
         {
@@ -210,6 +215,7 @@ export function registerHollowNodesCommand(program: Command): void {
               podCidr: nthPodCidr(opts.podCidrBase, i),
               labels: { 'peapod.dev/hollow': 'true' },
               podSource: (name) => pods.forNode(name),
+              configMapSource: (namespace, name) => configMaps.get(namespace, name),
               leaseTiming,
               ...(kubelet ? { nodeIp: '127.0.0.1', streaming: { token: kubelet.token, port: 0, tls: kubelet.tls } } : {}),
               signal: abort.signal,

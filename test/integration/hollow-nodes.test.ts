@@ -69,6 +69,12 @@ describe('peapod hollow-nodes', () => {
   });
 
   it('runs a Deployment of 10 replicas on the hollow nodes with pod IPs from their CIDRs', async () => {
+    const configMapGets = async (): Promise<number> =>
+      (await kubectl(server, ['get', '--raw', '/metrics'])).stdout
+        .split('\n')
+        .filter((l) => l.startsWith('apiserver_request_total{') && l.includes('verb="GET"') && l.includes('resource="configmaps"'))
+        .reduce((n, l) => n + Number(l.split(' ').at(-1)), 0);
+    const getsBefore = await configMapGets();
     const created = await kubectl(server, ['create', 'deployment', 'web', '--image=nginx', '--replicas=10']);
     assert.equal(created.code, 0, created.stderr);
     await eventually(
@@ -95,6 +101,9 @@ describe('peapod hollow-nodes', () => {
       assert.ok(cidrOf.has(node), `${p.metadata.name} runs on a hollow node (${node})`);
       assert.ok(cidrContains(cidrOf.get(node)!, p.status?.podIP ?? ''), `${p.metadata.name} IP ${p.status?.podIP} in ${cidrOf.get(node)}`);
     }
+    // Every pod mounts kube-root-ca.crt; the nodes read it from one shared watch, as kubelet's
+    // Watch strategy does, not with a GET per pod.
+    assert.ok((await configMapGets()) - getsBefore < 10, 'no GET of kube-root-ca.crt per pod');
     const deleted = await kubectl(server, ['delete', 'deployment', 'web', '--wait=true']);
     assert.equal(deleted.code, 0, deleted.stderr);
   });
