@@ -366,7 +366,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       );
   };
   const sockets = new Set<Socket>();
-  const listening = (s: Server | PlainServer): void => {
+  const prepare = (s: Server | PlainServer): void => {
     s.requestTimeout = 0; // watches are long-running
     s.headersTimeout = 60_000;
     s.on('connection', (c: Socket) => {
@@ -386,7 +386,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     },
     serve,
   );
-  listening(server);
+  prepare(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 6443, options.host ?? '127.0.0.1', () => resolve());
@@ -395,7 +395,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   if (options.localSocket) {
     const path = options.localSocket;
     local = createPlainServer({ keepAliveTimeout: 65_000 }, serve);
-    listening(local);
+    prepare(local);
     // A socket file left by a server that was killed would make listen fail with EADDRINUSE.
     rmSync(path, { force: true });
     await new Promise<void>((resolve, reject) => {

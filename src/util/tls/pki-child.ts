@@ -8,4 +8,10 @@ if (!dir || !json) {
   process.exit(2);
 }
 const { hosts, now } = JSON.parse(json) as { hosts: string[]; now: number };
-await writePki(dir, hosts, new Date(now));
+try {
+  await writePki(dir, hosts, new Date(now));
+} catch (e) {
+  // One line for the parent's error (ensurePki quotes it), not a stack.
+  process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+}
