@@ -16,7 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { resources, type Client } from '../../src/client/index.ts';
 import { anchors, barChart, createProgress, OUT_DIR, parseBenchArgs, readProcStats, runBench, summarize, writePng, type Figure } from '../lib/index.ts';
-import { pool, startCluster, waitAllRunning } from './cluster.ts';
+import { pool, startCluster, waitAllRunning, waitEventsQuiet } from './cluster.ts';
 
 const args = parseBenchArgs(['nodes', 'pods', 'rate', 'seconds', 'server-cpu-prof', 'trace']);
 const NODES = Number(args.values.nodes ?? (args.quick ? 20 : 1000));
@@ -56,9 +56,13 @@ async function main(): Promise<Figure[]> {
     await pool(100, 16, async (i) => void (await client.create(resources.configmaps, NS, cm(`fixed-${i}`, i))));
     progress.end();
     // The churn measures a settled cluster (nodes heartbeating, pods running), not the start-up of
-    // 5,000 pods: wait until the scheduler bound them all and the hollow nodes report them Running.
+    // 5,000 pods: wait until the scheduler bound them all, the hollow nodes report them Running and
+    // the events of their start-up have been written.
     progress.phase('wait for every pod to be Running');
     await waitAllRunning(client, NS, PODS);
+    progress.end();
+    progress.phase('wait until no Event was written for 3 s');
+    await waitEventsQuiet(client);
     progress.end();
 
     const lat: Record<Verb, number[]> = { POST: [], PUT: [], PATCH: [], DELETE: [] };

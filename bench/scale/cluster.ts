@@ -146,6 +146,30 @@ export async function pool(n: number, concurrency: number, fn: (i: number) => Pr
  * pods, one every 2 s left the server's heap at 1.5 GB). Progress counts the pods Running, from
  * the server's remainingItemCount when it gives one.
  */
+/**
+ * Waits until the API server has counted no Event write for `quietMs` (from its /metrics). Nodes and
+ * the scheduler write their events one at a time after the fact, as client-go does, so a burst of
+ * pods is not settled when the last one is Running: its events are still being written.
+ */
+export async function waitEventsQuiet(client: Client, quietMs = 3000, timeoutMs = 180_000): Promise<void> {
+  const writes = async (): Promise<number> =>
+    (await client.raw<string>('GET', '/metrics', undefined, { accept: 'text/plain' }))
+      .split('\n')
+      .filter((l) => l.startsWith('apiserver_request_total{') && l.includes('resource="events"') && !/verb="(GET|LIST|WATCH)"/.test(l))
+      .reduce((n, l) => n + Number(l.split(' ').at(-1)), 0);
+  const deadline = Date.now() + timeoutMs;
+  let last = await writes();
+  let since = Date.now();
+  while (Date.now() - since < quietMs && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 500));
+    const now = await writes();
+    if (now !== last) {
+      last = now;
+      since = Date.now();
+    }
+  }
+}
+
 export async function waitAllRunning(client: Client, namespace: string, total: number, progress?: Progress): Promise<void> {
   for (;;) {
     const left = await client.list<Pod>(resources.pods, namespace, { fieldSelector: 'status.phase!=Running', limit: 1 });
