@@ -40,7 +40,7 @@ export async function openAdmissionReads(
       const cached = caches.get(resourcePrefix(h.entry))?.get(objectKey(h.entry, namespace, name));
       if (cached) return cached.object;
       try {
-        return await h.store.get(namespace, name);
+        return await h.store.getReadOnly(namespace, name);
       } catch (e) {
         if (e instanceof ApiError && e.code === 404) return undefined;
         throw e;

@@ -46,7 +46,7 @@ export function serviceAccountAdmission(serviceAccounts: () => GenericStore | un
     spec.serviceAccount = name;
     let sa: ServiceAccount;
     try {
-      sa = (await store.get(namespace, name)) as ServiceAccount;
+      sa = (await store.getReadOnly(namespace, name)) as ServiceAccount;
     } catch (e) {
       if (!(e instanceof ApiError && e.code === 404)) throw e;
       if (name !== 'default') {
@@ -59,7 +59,7 @@ export function serviceAccountAdmission(serviceAccounts: () => GenericStore | un
         );
       }
       sa = (await store.create(namespace, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace } }).catch(async (err: unknown) => {
-        if (err instanceof ApiError && err.code === 409) return store.get(namespace, name);
+        if (err instanceof ApiError && err.code === 409) return store.getReadOnly(namespace, name);
         throw err;
       })) as ServiceAccount;
     }

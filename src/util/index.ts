@@ -6,4 +6,4 @@ export { createFakeClock, periodicGrid, realClock, sleep, systemClock, type Cloc
 export { CommandError, runCommand, signalNumber, type CommandOptions, type CommandResult } from './command.ts';
 export { Lru } from './lru.ts';
 export { shareEqual } from './share-equal.ts';
-export { byteOrder, canonical } from './compare.ts';
+export { byteOrder, canonical, jsonEqual } from './compare.ts';

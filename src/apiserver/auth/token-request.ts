@@ -39,7 +39,7 @@ export function tokenRequestHandler(tokens: ServiceAccountTokens): SubresourceHa
       errs.push(fieldErrors.notSupported('spec.boundObjectRef.kind', ref.kind ?? '', ['Pod', 'Node', 'Secret']));
     if (errs.length) throw invalid('authentication.k8s.io', 'TokenRequest', name, errs);
 
-    const sa = await ctx.byGroupResource('', 'serviceaccounts')!.store.get(ns, name);
+    const sa = await ctx.byGroupResource('', 'serviceaccounts')!.store.getReadOnly(ns, name);
     let pod: { name: string; uid: string } | undefined;
     let secret: { name: string; uid: string } | undefined;
     let node: { name: string; uid: string } | undefined;
@@ -47,7 +47,7 @@ export function tokenRequestHandler(tokens: ServiceAccountTokens): SubresourceHa
       const refName = String(ref.name ?? '');
       const kind = String(ref.kind);
       const resource = kind === 'Pod' ? 'pods' : kind === 'Secret' ? 'secrets' : 'nodes';
-      const obj = await ctx.byGroupResource('', resource)!.store.get(kind === 'Node' ? undefined : ns, refName);
+      const obj = await ctx.byGroupResource('', resource)!.store.getReadOnly(kind === 'Node' ? undefined : ns, refName);
       const uid = obj.metadata?.uid ?? '';
       if (typeof ref.uid === 'string' && ref.uid !== '' && ref.uid !== uid) {
         throw badRequest(
@@ -92,7 +92,7 @@ export function tokenRequestHandler(tokens: ServiceAccountTokens): SubresourceHa
 
 async function nodeUid(ctx: ApiContext, name: string): Promise<string> {
   try {
-    return (await ctx.byGroupResource('', 'nodes')!.store.get(undefined, name)).metadata?.uid ?? '';
+    return (await ctx.byGroupResource('', 'nodes')!.store.getReadOnly(undefined, name)).metadata?.uid ?? '';
   } catch {
     return '';
   }
@@ -106,7 +106,7 @@ export function boundObjectCheck(ctx: () => ApiContext | undefined): BoundObject
     const k = claims['kubernetes.io'];
     const same = async (resource: string, name: string, uid: string): Promise<boolean> => {
       try {
-        return (await c.byGroupResource('', resource)!.store.get(k.namespace, name)).metadata?.uid === uid;
+        return (await c.byGroupResource('', resource)!.store.getReadOnly(k.namespace, name)).metadata?.uid === uid;
       } catch {
         return false;
       }

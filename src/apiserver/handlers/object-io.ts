@@ -26,6 +26,16 @@ export function sendObject(scope: RequestScope, code: number, obj: KObject, head
   sendJson(scope.res, code, obj, headers);
 }
 
+/**
+ * Sends an object a write returned: the encoding its watch event shares when the store still
+ * holds it (encoded once for the response and every watcher), else as sendObject does.
+ */
+export function sendWritten(scope: RequestScope, code: number, obj: KObject, headers: Record<string, string> = {}): void {
+  const shared = negotiate(scope.req).table ? undefined : scope.handle.store.sharedOf(obj);
+  if (shared) sendJsonText(scope.res, code, shared.json(), headers);
+  else sendObject(scope, code, obj, headers);
+}
+
 /** Sends a shared object: its encoding as is, or its one-row Table. */
 export function sendShared(scope: RequestScope, shared: SharedObject): void {
   if (negotiate(scope.req).table) sendObject(scope, 200, shared.object);

@@ -18,7 +18,7 @@ import {
 } from '../patch/index.ts';
 import { checkFieldValidation, checkKind } from './decode.ts';
 import type { RequestScope } from '../context.ts';
-import { sendObject, warningHeaders, writeOptions } from './object-io.ts';
+import { sendWritten, warningHeaders, writeOptions } from './object-io.ts';
 
 const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
 
@@ -62,7 +62,7 @@ export async function servePatch(scope: RequestScope): Promise<void> {
     },
     { ...options, subresource: info.subresource },
   );
-  sendObject(scope, 200, object, warningHeaders(warnings));
+  sendWritten(scope, 200, object, warningHeaders(warnings));
 }
 
 async function serveApply(scope: RequestScope, body: Json): Promise<void> {
@@ -106,12 +106,12 @@ async function serveApply(scope: RequestScope, body: Json): Promise<void> {
     const obj = apply(undefined);
     obj.metadata = { ...obj.metadata, name: info.name };
     const created = await handle.store.create(info.namespace, obj, { dryRun });
-    sendObject(scope, 201, created, warningHeaders(warnings));
+    sendWritten(scope, 201, created, warningHeaders(warnings));
     return;
   }
   const { object } = await handle.store.guaranteedUpdate(info.namespace, info.name!, (current) => apply(current), {
     dryRun,
     subresource: info.subresource,
   });
-  sendObject(scope, 200, object, warningHeaders(warnings));
+  sendWritten(scope, 200, object, warningHeaders(warnings));
 }

@@ -13,7 +13,7 @@ import { buildFieldMatcher, buildLabelMatcher } from './selectors.ts';
 import { serveWatch } from './watch.ts';
 import { servePatch } from './patch.ts';
 import { serveSubresource } from './subresources.ts';
-import { readObject, sendObject, sendShared, warningHeaders, writeOptions } from './object-io.ts';
+import { readObject, sendObject, sendShared, sendWritten, warningHeaders, writeOptions } from './object-io.ts';
 
 export function verbOf(method: string, info: ResourceRequest, query: Query): string {
   if (method === 'GET') return info.name ? 'get' : query.bool('watch') ? 'watch' : 'list';
@@ -106,7 +106,7 @@ async function serveList(scope: RequestScope): Promise<void> {
 async function serveCreate(scope: RequestScope): Promise<void> {
   const { obj, warnings } = await readObject(scope);
   const created = await scope.handle.store.create(scope.info.namespace, obj, writeOptions(scope.query));
-  sendObject(scope, 201, created, warningHeaders(warnings));
+  sendWritten(scope, 201, created, warningHeaders(warnings));
 }
 
 async function serveUpdate(scope: RequestScope): Promise<void> {
@@ -118,7 +118,7 @@ async function serveUpdate(scope: RequestScope): Promise<void> {
     ...writeOptions(scope.query),
     subresource: scope.info.subresource,
   });
-  sendObject(scope, 200, updated, warningHeaders(warnings));
+  sendWritten(scope, 200, updated, warningHeaders(warnings));
 }
 
 async function deleteOptions(scope: RequestScope): Promise<DeleteOptions> {
@@ -147,7 +147,7 @@ async function serveDelete(scope: RequestScope): Promise<void> {
   const dry = dryRun || (options.dryRun ?? []).includes('All');
   const result = await handle.store.delete(info.namespace, info.name!, options, { dryRun: dry });
   if (!result.deleted) {
-    sendObject(scope, handle.entry.returnDeletedObject ? 200 : 202, result.object);
+    sendWritten(scope, handle.entry.returnDeletedObject ? 200 : 202, result.object);
     return;
   }
   if (handle.entry.returnDeletedObject) {

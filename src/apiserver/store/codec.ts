@@ -15,6 +15,15 @@ export function decode(kv: KeyValue, revision = kv.modRevision): KObject {
   return obj;
 }
 
+/**
+ * What decode gives for `encode(obj)` stored at `revision`, without the round trip: `obj` with its
+ * resourceVersion, sharing obj's parts (so `obj` must not change afterwards). Key order is decode's.
+ */
+export function withRevision(obj: KObject, revision: number): KObject {
+  const { resourceVersion: _rv, ...meta } = obj.metadata ?? {};
+  return { ...obj, metadata: { ...meta, resourceVersion: String(revision) } };
+}
+
 /** `/registry/pods/` for core, `/registry/apps/deployments/` for named groups. */
 export function resourcePrefix(entry: Pick<ResourceEntry, 'group' | 'resource'>): string {
   return entry.group ? `/registry/${entry.group}/${entry.resource}/` : `/registry/${entry.resource}/`;

@@ -9,6 +9,7 @@ import type { KObject, ResourceEntry } from '../registry/types.ts';
 import type { AdmissionPlugin } from './admission-types.ts';
 import { GenericStore } from './generic-store.ts';
 import { ObjectCache } from '../watch/object-cache.ts';
+import { WatchCache, type CacheEvent } from '../watch/watch-cache.ts';
 
 const widgets: ResourceEntry = {
   group: 'example.com',
@@ -98,6 +99,18 @@ describe('GenericStore', () => {
     await rejects(store.update('ns', 'a', { ...made, spec: { size: 3 } }), 409, 'Conflict');
     const labelled = await store.update('ns', 'a', { ...changed, metadata: { ...changed.metadata, labels: { x: 'y' } } });
     assert.equal(labelled.metadata?.generation, 2, 'a metadata change does not');
+  });
+
+  it('an unchanged update of a kind without generation or status writes nothing either', async () => {
+    const { store } = await storeFor({ ...widgets, hasGeneration: false, hasStatus: false });
+    const made = await store.create('ns', widget('a'));
+    // The body a client sends back: as read, or without its resourceVersion (kubectl replace).
+    const same = await store.update('ns', 'a', made);
+    const { resourceVersion: _rv, ...meta } = made.metadata ?? {};
+    const again = await store.update('ns', 'a', { ...made, metadata: meta });
+    assert.equal(same.metadata?.resourceVersion, made.metadata?.resourceVersion);
+    assert.equal(again.metadata?.resourceVersion, made.metadata?.resourceVersion);
+    assert.equal(made.metadata?.generation, undefined);
   });
 
   it('the main resource keeps status; the status subresource changes only status', async () => {
@@ -252,5 +265,63 @@ describe('GenericStore', () => {
     assert.equal((await v2.getShared('ns', 'a')).object.apiVersion, 'example.com/v2');
     assert.equal((await v1.listShared('ns')).items[0]?.object.apiVersion, 'example.com/v1');
     assert.equal(JSON.parse((await v1.getShared('ns', 'a')).json()).apiVersion, 'example.com/v1');
+  });
+
+  it("a write's watch event, the object it returns and a GET share the writer's object, decoded never", async () => {
+    const backend = await openSqliteBackend({ path: ':memory:' });
+    backends.push(backend);
+    const cache = new WatchCache(backend);
+    await cache.start();
+    const abort = new AbortController();
+    after(() => {
+      abort.abort();
+      cache.stop();
+    });
+    const events: CacheEvent[] = [];
+    await cache.subscribe('/registry/example.com/widgets/', backend.currentRevision(), (e) => events.push(e), abort.signal);
+    const store = new GenericStore(widgets, { backend, clock: { now: () => new Date() }, objects: cache.objects });
+    const parse = JSON.parse;
+    let parses = 0;
+    const counting = (text: string, reviver?: Parameters<typeof JSON.parse>[1]) => {
+      parses++;
+      return parse(text, reviver);
+    };
+
+    JSON.parse = counting;
+    let created: KObject;
+    let updated: KObject;
+    try {
+      created = await store.create('ns', widget('a', { metadata: { name: 'a', labels: { x: '1' } } }));
+      updated = (await store.guaranteedUpdate('ns', 'a', (live) => ({ ...live, status: { ready: true } }), { subresource: 'status' })).object;
+      assert.equal(events.length, 2);
+      assert.equal(events[0]!.object, created);
+      assert.equal(events[1]!.object, updated);
+      assert.equal(store.sharedOf(updated)?.object, updated);
+      assert.equal(await store.getReadOnly('ns', 'a'), updated);
+    } finally {
+      JSON.parse = parse;
+    }
+    // The update decoded the live row once, for the caller's copy; the live state it compared
+    // against, the events and the returned objects decoded nothing.
+    assert.equal(parses, 1);
+    // What they share is what decoding the stored rows gives, to the byte.
+    const fresh = await store.get('ns', 'a');
+    assert.deepEqual(updated, fresh);
+    assert.equal(store.sharedOf(updated)!.json(), JSON.stringify(fresh));
+    assert.equal(updated.metadata?.resourceVersion, String(backend.currentRevision()));
+    assert.notEqual(created.metadata?.resourceVersion, updated.metadata?.resourceVersion);
+    assert.deepEqual(created.metadata?.labels, { x: '1' });
+    // A status update that changes nothing writes nothing.
+    const again = await store.guaranteedUpdate('ns', 'a', (live) => ({ ...live, status: { ready: true } }), { subresource: 'status' });
+    assert.equal(again.object.metadata?.resourceVersion, updated.metadata?.resourceVersion);
+    assert.equal(events.length, 2);
+
+    // A row written around the store (another value than the one expected) is decoded as stored.
+    const kv = (await backend.get('/registry/example.com/widgets/ns/a'))!;
+    cache.objects.expectWrite(kv.key, 'not what gets stored', { metadata: { name: 'wrong' } });
+    const raw = parse(kv.value) as KObject;
+    await backend.update(kv.key, JSON.stringify({ ...raw, spec: { size: 9 } }), kv.modRevision);
+    assert.deepEqual(events[2]!.object.spec, { size: 9 });
+    assert.equal(events[2]!.object.metadata?.name, 'a');
   });
 });

@@ -4,19 +4,19 @@
 // nothing, and dry runs. Its concerns live beside it: paging.ts (list at a consistent revision),
 // update-strategy.ts, graceful-delete.ts + gc-finalizers.ts, admission-types.ts.
 import { randomUUID } from 'node:crypto';
-import { isDeepStrictEqual } from 'node:util';
 import type { Backend, KeyValue } from '../../storage/index.ts';
 import { ApiError, alreadyExists, badRequest, conflict, invalid, notFound, type FieldError } from '../errors.ts';
 import type { DeleteOptions, KObject, ResourceEntry, StrategyContext } from '../registry/types.ts';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../validation/object-meta.ts';
 import type { AdmissionPlugin, ManagedFieldsUpdater, Operation } from './admission-types.ts';
-import { decode, deepClone, encode, listPrefix, objectKey } from './codec.ts';
+import { decode, deepClone, encode, listPrefix, objectKey, withRevision } from './codec.ts';
 import { randomSuffix } from './generate-name.ts';
 import { planDelete, type DeleteHooks } from './graceful-delete.ts';
 import { listPaged, type ListOptions, type ListResult } from './paging.ts';
 import type { StoreHooks } from './store-hooks.ts';
 import { type ObjectCache, SharedObject } from '../watch/object-cache.ts';
 import { rfc3339 } from '../../api/time.ts';
+import { jsonEqual } from '../../util/index.ts';
 import { prepareUpdate, unchanged } from './update-strategy.ts';
 
 // The store's concerns live in their own files; these re-exports keep one import path for callers.
@@ -80,6 +80,44 @@ export class GenericStore {
     return new SharedObject(this.entry.convert ? this.entry.convert(obj) : { ...obj, apiVersion: this.apiVersion }, stored.modRevision);
   }
 
+  /**
+   * Stores `obj` (encoded) with `put`, telling the object cache first, so that the write's watch
+   * event shares `obj` instead of decoding what was just encoded. `obj` is the store's own from
+   * here on: nothing may change it.
+   */
+  private async write<R extends { ok: boolean }>(key: string, obj: KObject, put: (value: string) => Promise<R>): Promise<R> {
+    const value = encode(obj);
+    const objects = this.deps.objects;
+    objects?.expectWrite(key, value, obj);
+    let ok = false;
+    try {
+      const res = await put(value);
+      ok = res.ok;
+      return res;
+    } finally {
+      if (!ok) objects?.cancelWrite(key, value);
+    }
+  }
+
+  /**
+   * What a write returns: the stored state as the object cache shares it (its watch event has
+   * normally arrived by now), else the written object with its resourceVersion. Read-only.
+   */
+  private stored(kv: KeyValue, written: KObject): KObject {
+    return this.deps.objects?.current(kv.key, kv.modRevision)?.object ?? withRevision(written, kv.modRevision);
+  }
+
+  /**
+   * The shared state behind an object a write returned, when the object cache holds that very
+   * object: a response can send its encoding, made once for it and every watcher.
+   */
+  sharedOf(obj: KObject): SharedObject | undefined {
+    const meta = obj.metadata;
+    if (!this.deps.objects || !meta?.name || !meta.resourceVersion) return undefined;
+    const shared = this.deps.objects.current(this.key(meta.namespace, meta.name), Number(meta.resourceVersion));
+    return shared?.holds(obj) ? shared : undefined;
+  }
+
   private get ref() {
     return { group: this.entry.group, resource: this.entry.resource };
   }
@@ -92,6 +130,11 @@ export class GenericStore {
     const kv = await this.deps.backend.get(this.key(namespace, name));
     if (!kv) throw notFound(this.ref, name);
     return this.read(kv);
+  }
+
+  /** Like get, but the object is the shared one: for lookups that only read it (no decode on a cache hit). */
+  async getReadOnly(namespace: string | undefined, name: string): Promise<KObject> {
+    return (await this.getShared(namespace, name)).object;
   }
 
   /** Like get, but the object is shared (read-only) and carries its JSON, encoded once. */
@@ -115,6 +158,7 @@ export class GenericStore {
     return listPaged(this.deps.backend, { prefix: listPrefix(this.entry, namespace), read: (kv) => this.shared(kv), objectOf: (s) => s.object, options });
   }
 
+  /** Creates the object; returns the stored state, shared with the watch cache: read-only. */
   async create(namespace: string | undefined, input: KObject, options: WriteOptions = {}): Promise<KObject> {
     const obj = deepClone(input);
     const meta = (obj.metadata ??= {});
@@ -145,10 +189,11 @@ export class GenericStore {
       this.validateNew(obj);
       const written = this.deps.managedFields && options.fieldManager ? this.deps.managedFields(undefined, obj, options.fieldManager, undefined) : obj;
       if (options.dryRun) return { ...written, metadata: { ...written.metadata, resourceVersion: undefined } };
-      const res = await this.deps.backend.create(this.key(namespace, meta.name!), encode(written));
+      const key = this.key(namespace, meta.name!);
+      const res = await this.write(key, written, (value) => this.deps.backend.create(key, value));
       if (!res.ok) throw alreadyExists(this.ref, meta.name!);
       stored = true;
-      return this.read(res.kv);
+      return this.stored(res.kv, written);
     } finally {
       await finish?.(stored);
     }
@@ -161,6 +206,7 @@ export class GenericStore {
    * lost race is retried with the new live object. With `bodyPrecondition` (PUT) a resourceVersion
    * in the desired object is the client's precondition even when it equals the live one, so a lost
    * race is a 409; otherwise (patches, subresources) one inherited from the live copy is not.
+   * The object returned is the stored state, shared with the watch cache: read-only.
    */
   async guaranteedUpdate(
     namespace: string | undefined,
@@ -171,8 +217,9 @@ export class GenericStore {
     for (let attempt = 0; attempt < MAX_CAS_RETRIES; attempt++) {
       const kv = await this.deps.backend.get(this.key(namespace, name));
       if (!kv) throw notFound(this.ref, name);
-      const live = this.read(kv);
-      // A second decode is the caller's own copy (cheaper than cloning the first).
+      // The live state is only read (compared, validated against, carried over): the shared one,
+      // decoded at most once for every reader. The caller's copy is a decode of its own.
+      const live = this.shared(kv).object;
       const desired = await mutate(this.read(kv));
       if (!options.bodyPrecondition && desired.metadata?.resourceVersion === live.metadata?.resourceVersion) {
         desired.metadata = { ...desired.metadata, resourceVersion: undefined };
@@ -246,12 +293,12 @@ export class GenericStore {
       await this.deps.hooks?.afterDelete?.(live);
       return { ...written, metadata: { ...written.metadata, resourceVersion: String(res.revision) } };
     }
-    const res = await this.deps.backend.update(kv.key, encode(written), kv.modRevision);
+    const res = await this.write(kv.key, written, (value) => this.deps.backend.update(kv.key, value, kv.modRevision));
     if (!res.ok) {
       if (rv) throw conflict(this.ref, name);
       return undefined;
     }
-    return this.read(res.kv);
+    return this.stored(res.kv, written);
   }
 
   async delete(namespace: string | undefined, name: string, options: DeleteOptions = {}, write: WriteOptions = {}): Promise<DeleteResult> {
@@ -282,10 +329,10 @@ export class GenericStore {
       if (plan.action === 'unchanged') return { object: live, deleted: false };
       if (plan.action === 'mark') {
         if (write.dryRun) return { object: plan.updated, deleted: false };
-        if (isDeepStrictEqual(plan.updated, live)) return { object: live, deleted: false };
-        const res = await this.deps.backend.update(kv.key, encode(plan.updated), kv.modRevision);
+        if (jsonEqual(plan.updated, live)) return { object: live, deleted: false };
+        const res = await this.write(kv.key, plan.updated, (value) => this.deps.backend.update(kv.key, value, kv.modRevision));
         if (!res.ok) continue;
-        return { object: this.read(res.kv), deleted: false };
+        return { object: this.stored(res.kv, plan.updated), deleted: false };
       }
       if (write.dryRun) return { object: live, deleted: true };
       const res = await this.deps.backend.delete(kv.key, kv.modRevision);

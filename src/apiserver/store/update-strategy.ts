@@ -1,9 +1,9 @@
 // What an update may change: the server-owned metadata carried over from the live object, status
 // kept out of main-resource updates (and only status taken from status updates), defaults, and the
 // generation bump on a spec change. Pure: works on copies and returns the object to validate.
-import { isDeepStrictEqual } from 'node:util';
 import type { KObject, ResourceEntry } from '../registry/types.ts';
 import { deepClone } from './codec.ts';
+import { jsonEqual } from '../../util/index.ts';
 
 export interface PrepareUpdateOptions {
   readonly namespace: string | undefined;
@@ -23,7 +23,11 @@ export function prepareUpdate(entry: ResourceEntry, live: KObject, input: KObjec
   if (subresource === 'status') {
     // The status subresource changes status only (plus labels/annotations as upstream allows).
     const merged: KObject = { ...deepClone(live), status: obj.status };
-    merged.metadata = { ...deepClone(oldMeta), labels: meta.labels ?? oldMeta.labels, annotations: meta.annotations ?? oldMeta.annotations };
+    // No key set to undefined: such a key makes a status update that changes nothing differ from
+    // the live object (a write for nothing), and the written object differ from its decoding.
+    const mergedMeta = (merged.metadata = deepClone(oldMeta));
+    if (meta.labels !== undefined) mergedMeta.labels = meta.labels;
+    if (meta.annotations !== undefined) mergedMeta.annotations = meta.annotations;
     entry.prepareForStatusUpdate?.(merged, live);
     return merged;
   }
@@ -47,17 +51,17 @@ export function prepareUpdate(entry: ResourceEntry, live: KObject, input: KObjec
     else delete obj.status;
   }
   entry.prepareForUpdate?.(obj, live);
-  if (entry.hasGeneration && !isDeepStrictEqual(specOf(obj), specOf(live))) {
+  if (entry.hasGeneration && !jsonEqual(specOf(obj), specOf(live))) {
     meta.generation = (oldMeta.generation ?? 1) + 1;
   }
   return obj;
 }
 
-/** True when `written` differs from `live` only in resourceVersion: such an update writes nothing (as upstream). */
+/** True when `written` encodes as `live` but for resourceVersion: such an update writes nothing (as upstream). */
 export function unchanged(live: KObject, written: KObject): boolean {
   const { resourceVersion: _a, ...liveMeta } = live.metadata ?? {};
   const { resourceVersion: _b, ...newMeta } = written.metadata ?? {};
-  return isDeepStrictEqual({ ...live, metadata: liveMeta }, { ...written, metadata: newMeta });
+  return jsonEqual({ ...live, metadata: liveMeta }, { ...written, metadata: newMeta });
 }
 
 /** Everything but metadata, status, apiVersion and kind: what a generation counts changes of. */

@@ -10,7 +10,7 @@
 import type { KeyValue } from '../../storage/index.ts';
 import type { KObject } from '../registry/types.ts';
 import { shareEqual } from '../../util/index.ts';
-import { decode } from '../store/codec.ts';
+import { decode, withRevision } from '../store/codec.ts';
 
 /** One stored object decoded once (resourceVersion = its modRevision), with its JSON encoded once. */
 export class SharedObject {
@@ -48,6 +48,11 @@ export class SharedObject {
     return this.#object!;
   }
 
+  /** Whether `obj` is this state's own (shared) object, not a copy of it. */
+  holds(obj: KObject): boolean {
+    return this.#object === obj;
+  }
+
   /** Exactly JSON.stringify(object), computed on first use. */
   json(): string {
     return (this.#json ??= JSON.stringify(this.object));
@@ -73,6 +78,8 @@ export class ObjectCache {
   readonly #byKey = new Map<string, SharedObject>();
   /** key → revision of its latest delete, the oldest first (at most TOMBSTONES of them). */
   readonly #deleted = new Map<string, number>();
+  /** Writes on their way to storage, by key: the object each one encoded, and the encoding. */
+  readonly #writing = new Map<string, { value: string; object: KObject }>();
 
   /**
    * `uncached`: key prefixes never kept (core/v1 Events: written for every pod several times, kept
@@ -100,6 +107,34 @@ export class ObjectCache {
     return shared;
   }
 
+  /**
+   * A write is about to store `value`, the encoding of `object`, at `key`. The watch event of that
+   * row then takes `object` (with its resourceVersion) instead of decoding the value the writer
+   * has just encoded: one JSON.parse less per write, and the writer's response and every watcher
+   * share one object and one encoding. `object` must never change afterwards.
+   */
+  expectWrite(key: string, value: string, object: KObject): void {
+    if (this.#keeps(key)) this.#writing.set(key, { value, object });
+  }
+
+  /** The expected write did not happen (a lost race, an error). */
+  cancelWrite(key: string, value: string): void {
+    if (this.#writing.get(key)?.value === value) this.#writing.delete(key);
+  }
+
+  /**
+   * The decoded form of a stored row, when a write expected exactly this value at this key (taken
+   * once): the writer's object with the row's resourceVersion. Equal values decode equally, so a
+   * match is always what decoding the row would give (as JSON: the writer's object may carry keys
+   * whose value is undefined, which no encoding shows).
+   */
+  takeWritten(kv: KeyValue): (() => KObject) | undefined {
+    const w = this.#writing.get(kv.key);
+    if (!w || w.value !== kv.value) return undefined;
+    this.#writing.delete(kv.key);
+    return () => withRevision(w.object, kv.modRevision);
+  }
+
   /** The shared object of `key` if the cache holds exactly the state written at `modRevision`. */
   current(key: string, modRevision: number): SharedObject | undefined {
     const hit = this.#byKey.get(key);
@@ -115,6 +150,7 @@ export class ObjectCache {
 
   delete(key: string, revision: number): void {
     if (!this.#keeps(key)) return;
+    this.#writing.delete(key);
     const old = this.#byKey.get(key);
     if (old && old.modRevision < revision) this.#byKey.delete(key);
     this.#deleted.delete(key);

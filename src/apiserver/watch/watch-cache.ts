@@ -93,14 +93,16 @@ export interface WatchCacheOptions {
  * Decoded only when first read: Events, say, are written far more often than anyone reads them.
  * `prevShared` is the previous state as the object cache holds it, if it does: the event then
  * shares it (with the previous event of the key, and the LISTs that read it) instead of decoding a
- * copy of its own the first time a selector-filtered watcher asks for it.
+ * copy of its own the first time a selector-filtered watcher asks for it. A write made through
+ * `objects` (the API's own stores) is not decoded at all: the event shares the writer's object.
  */
-function toStoredEvent(e: WatchEvent, prevShared?: SharedObject): StoredEvent {
+function toStoredEvent(e: WatchEvent, prevShared?: SharedObject, objects?: ObjectCache): StoredEvent {
   const { kv } = e;
   const prev = prevShared ?? e.prev;
   const size = kv.key.length + kv.value.length + (e.prev?.value.length ?? 0);
   if (e.type === 'delete') return new StoredEvent('DELETED', kv.key, new SharedObject(() => decode(kv, e.revision), e.revision), prev, e.revision, size);
-  return new StoredEvent(e.prev ? 'MODIFIED' : 'ADDED', kv.key, new SharedObject(() => decode(kv), kv.modRevision), prev, e.revision, size);
+  const written = objects?.takeWritten(kv);
+  return new StoredEvent(e.prev ? 'MODIFIED' : 'ADDED', kv.key, new SharedObject(written ?? (() => decode(kv)), kv.modRevision), prev, e.revision, size);
 }
 
 /** Default byte bound of the main ring: 20,000 pods of 3 KB with their previous states fit. */
@@ -227,7 +229,7 @@ export class WatchCache {
 
   private onEvent(e: WatchEvent): void {
     const prev = e.prev && this.objects.current(e.kv.key, e.prev.modRevision);
-    const ev = toStoredEvent(e, prev);
+    const ev = toStoredEvent(e, prev, this.objects);
     if (prev) {
       // The state before `prev` is history now: kept encoded only, for watchers resuming from it.
       prev.previous?.retire();
