@@ -311,6 +311,9 @@ describe('GenericStore', () => {
     assert.equal(updated.metadata?.resourceVersion, String(backend.currentRevision()));
     assert.notEqual(created.metadata?.resourceVersion, updated.metadata?.resourceVersion);
     assert.deepEqual(created.metadata?.labels, { x: '1' });
+    // The status update shares the unchanged spec with the state before it, and left that alone.
+    assert.equal(updated.spec, created.spec);
+    assert.equal(created.status, undefined);
     // A status update that changes nothing writes nothing.
     const again = await store.guaranteedUpdate('ns', 'a', (live) => ({ ...live, status: { ready: true } }), { subresource: 'status' });
     assert.equal(again.object.metadata?.resourceVersion, updated.metadata?.resourceVersion);

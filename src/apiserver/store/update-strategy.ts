@@ -1,6 +1,7 @@
 // What an update may change: the server-owned metadata carried over from the live object, status
 // kept out of main-resource updates (and only status taken from status updates), defaults, and the
-// generation bump on a spec change. Pure: works on copies and returns the object to validate.
+// generation bump on a spec change. Pure: changes neither the live object nor the client's, and
+// returns the object to validate (which may share the live object's unchanged parts).
 import type { KObject, ResourceEntry } from '../registry/types.ts';
 import { deepClone } from './codec.ts';
 import { jsonEqual } from '../../util/index.ts';
@@ -15,28 +16,19 @@ export interface PrepareUpdateOptions {
 /** The object an update of `live` with the client's `input` writes (before admission and validation). */
 export function prepareUpdate(entry: ResourceEntry, live: KObject, input: KObject, opts: PrepareUpdateOptions): KObject {
   const { namespace, name, subresource } = opts;
+  if (subresource === 'status') return statusUpdate(entry, live, input);
   const obj = deepClone(input);
   obj.apiVersion = opts.apiVersion;
   obj.kind = entry.kind;
   const meta = (obj.metadata ??= {});
   const oldMeta = live.metadata ?? {};
-  if (subresource === 'status') {
-    // The status subresource changes status only (plus labels/annotations as upstream allows).
-    const merged: KObject = { ...deepClone(live), status: obj.status };
-    // No key set to undefined: such a key makes a status update that changes nothing differ from
-    // the live object (a write for nothing), and the written object differ from its decoding.
-    const mergedMeta = (merged.metadata = deepClone(oldMeta));
-    if (meta.labels !== undefined) mergedMeta.labels = meta.labels;
-    if (meta.annotations !== undefined) mergedMeta.annotations = meta.annotations;
-    entry.prepareForStatusUpdate?.(merged, live);
-    return merged;
-  }
   meta.name = name;
   if (entry.namespaced) meta.namespace = namespace;
   // Fields owned by the server.
   meta.uid = oldMeta.uid;
   meta.creationTimestamp = oldMeta.creationTimestamp;
-  meta.generation = oldMeta.generation;
+  if (oldMeta.generation !== undefined) meta.generation = oldMeta.generation;
+  else delete meta.generation;
   if (oldMeta.deletionTimestamp) meta.deletionTimestamp = oldMeta.deletionTimestamp;
   else delete meta.deletionTimestamp;
   if (oldMeta.deletionGracePeriodSeconds !== undefined) meta.deletionGracePeriodSeconds = oldMeta.deletionGracePeriodSeconds;
@@ -55,6 +47,25 @@ export function prepareUpdate(entry: ResourceEntry, live: KObject, input: KObjec
     meta.generation = (oldMeta.generation ?? 1) + 1;
   }
   return obj;
+}
+
+/**
+ * The status subresource changes status only (plus labels and annotations, as upstream allows).
+ * The result takes everything else from `live` by reference (live is never changed, and neither is
+ * what the result shares with it: prepareForStatusUpdate replaces what it resets) and copies only
+ * what it takes from the client. No key is left undefined: such a key would make a status update
+ * that changes nothing differ from the live object, and the written object from its decoding.
+ */
+function statusUpdate(entry: ResourceEntry, live: KObject, input: KObject): KObject {
+  const merged: KObject = { ...live };
+  if (input.status === undefined) delete merged.status;
+  else merged.status = deepClone(input.status);
+  const meta = (merged.metadata = { ...live.metadata });
+  const { labels, annotations } = input.metadata ?? {};
+  if (labels !== undefined) meta.labels = deepClone(labels);
+  if (annotations !== undefined) meta.annotations = deepClone(annotations);
+  entry.prepareForStatusUpdate?.(merged, live);
+  return merged;
 }
 
 /** True when `written` encodes as `live` but for resourceVersion: such an update writes nothing (as upstream). */

@@ -141,15 +141,16 @@ function walk(a: unknown, b: unknown, path: string, lines: string[]): void {
 export function podStatusPrepareForUpdate(obj: KObject, old: KObject): void {
   const pod = writable(obj as unknown as Pod);
   const prev = old as unknown as Pod;
+  // The store hands over the live object's own parts (shared, never changed): kept as they are.
   if (prev.spec === undefined) delete pod.spec;
-  else pod.spec = clone(prev.spec);
+  else if (pod.spec !== prev.spec) pod.spec = clone(prev.spec);
   pod.metadata ??= {};
   const meta = writable(pod.metadata);
   const oldMeta = prev.metadata ?? {};
   if (oldMeta.deletionTimestamp === undefined) delete meta.deletionTimestamp;
   else meta.deletionTimestamp = oldMeta.deletionTimestamp;
   if (oldMeta.ownerReferences === undefined) delete meta.ownerReferences;
-  else meta.ownerReferences = clone(oldMeta.ownerReferences);
+  else if (meta.ownerReferences !== oldMeta.ownerReferences) meta.ownerReferences = clone(oldMeta.ownerReferences);
   pod.status ??= {};
   if (!pod.status.qosClass && prev.status?.qosClass) writable(pod.status).qosClass = prev.status.qosClass;
 }
