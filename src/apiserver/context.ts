@@ -10,6 +10,7 @@ import type { SchemaNavigator } from './openapi/navigator.ts';
 import type { ResourceHandle, ResourceRegistry } from './resource-registry.ts';
 import type { ResourceRequest } from './http/request-info.ts';
 import type { Query } from './http/query.ts';
+import type { UserInfo } from './auth/tokens.ts';
 
 export type { ResourceHandle } from './resource-registry.ts';
 
@@ -62,4 +63,6 @@ export interface RequestScope {
   readonly query: Query;
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
+  /** The user the request acts as (after impersonation). */
+  readonly user: UserInfo;
 }

@@ -33,7 +33,6 @@ import { dynamicOpenApi, LayeredSchemas } from './openapi/dynamic.ts';
 import { ResourceRegistry } from './resource-registry.ts';
 import { startCrdController } from './crd/crd-controller.ts';
 import { limitRanger, resourceQuotaAdmission, type NamespaceLister } from './quota-admission.ts';
-import { runAsUser } from './auth/request-user.ts';
 import { impersonate } from './auth/impersonation.ts';
 import type { UserInfo } from './auth/tokens.ts';
 import type { ServiceAccountTokens } from './auth/service-account-tokens.ts';
@@ -265,12 +264,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         return;
       }
       const user = await admit(req, url, info, false);
-      await runAsUser(user, () =>
-        dispatch(req, res, url, info, query, user, (v, r) => {
-          verb = v;
-          resource = r;
-        }),
-      );
+      await dispatch(req, res, url, info, query, user, (v, r) => {
+        verb = v;
+        resource = r;
+      });
     } catch (e) {
       const err = toApiError(e);
       if (err.code >= 500) options.log?.('request failed', { method: req.method, url: req.url, error: e instanceof Error ? e.stack : String(e) });
@@ -333,7 +330,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         const handle = ctx.resource(info.group, info.version, info.resource);
         if (!handle) throw pathNotFound();
         label(verbOf(req.method ?? 'GET', info, query), info.subresource ? `${info.resource}/${info.subresource}` : info.resource);
-        return await serveResource({ ctx, handle, info, query, req, res });
+        return await serveResource({ ctx, handle, info, query, req, res, user });
       }
       throw pathNotFound();
     }
@@ -352,8 +349,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     Promise.resolve()
       .then(() => admit(req, url, parsePath(req.url ?? '/'), true))
       .then(
-        (user) => {
-          if (options.upgrade) return runAsUser(user, () => options.upgrade!(req, socket, ctx));
+        () => {
+          if (options.upgrade) return options.upgrade(req, socket, ctx);
           socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
         },
         (e: unknown) => {

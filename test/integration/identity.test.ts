@@ -227,6 +227,13 @@ describe('identity: users, RBAC, ServiceAccounts, nodes', () => {
     const patchOther = await asCert(server, creds, 'PATCH', '/api/v1/nodes/n2', { metadata: { labels: { a: 'b' } } }, 'application/merge-patch+json');
     assert.equal(patchOther.status, 403);
     assert.equal(patchOther.json.message, 'nodes "n2" is forbidden: node "n1" is not allowed to modify node "n2"');
+    // A node writes the status of its own pods only (NodeRestriction, with the request's user).
+    const status = { status: { conditions: [{ type: 'Ready', status: 'False' }] } };
+    const ownStatus = await asCert(server, creds, 'PATCH', '/api/v1/namespaces/dev/pods/on-n1/status', status, 'application/merge-patch+json');
+    assert.equal(ownStatus.status, 200, JSON.stringify(ownStatus.json));
+    const otherStatus = await asCert(server, other, 'PATCH', '/api/v1/namespaces/dev/pods/on-n1/status', status, 'application/merge-patch+json');
+    assert.equal(otherStatus.status, 403);
+    assert.equal(otherStatus.json.message, 'pods "on-n1" is forbidden: node "n2" can only update pods with spec.nodeName set to itself');
     const token = await asCert(server, creds, 'POST', '/api/v1/namespaces/dev/serviceaccounts/default/token', {
       spec: { boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'on-n1' } },
     });

@@ -12,4 +12,3 @@ export { issueClientCert, authenticateClientCert, type ClientCert } from './clie
 export { ServiceAccountTokens, serviceAccountUser, parseServiceAccountUser, type ServiceAccountClaims } from './service-account-tokens.ts';
 export { boundObjectCheck, tokenRequestHandler } from './token-request.ts';
 export { BOOTSTRAP_USER, NODE_CREDENTIALS_PATH, NODE_TOKEN_FILE, ensureNodeToken, nodeCredentialsHandler, type NodeCredentials } from './node-bootstrap.ts';
-export { currentUser, runAsUser } from './request-user.ts';

@@ -10,7 +10,6 @@ import { sendJson } from '../http/respond.ts';
 import { isRecord } from '../registry/common.ts';
 import { rfc3339 } from '../../api/index.ts';
 import { nodeNameOf } from '../authz/node-authorizer.ts';
-import { currentUser } from './request-user.ts';
 import type { BoundObjectCheck, ServiceAccountTokens } from './service-account-tokens.ts';
 
 const MIN_SECONDS = 600;
@@ -63,8 +62,7 @@ export function tokenRequestHandler(tokens: ServiceAccountTokens): SubresourceHa
       } else if (kind === 'Secret') secret = { name: refName, uid };
       else node = { name: refName, uid };
     }
-    const user = currentUser();
-    const requester = user && nodeNameOf(user);
+    const requester = nodeNameOf(scope.user);
     if (requester) {
       if (!pod) throw forbidden(name, 'node requested token not bound to a pod');
       if (node?.name !== requester) throw forbidden(name, 'node requested token bound to a pod scheduled on a different node');

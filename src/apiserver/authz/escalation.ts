@@ -2,7 +2,6 @@
 // Role/ClusterRole only with rules they already hold, unless allowed to `escalate` it, and may bind
 // a role only when they hold its rules, unless allowed to `bind` it.
 import type { PolicyRule, RoleBinding } from 'kubernetes-types/rbac/v1.js';
-import { currentUser } from '../auth/request-user.ts';
 import type { UserInfo } from '../auth/tokens.ts';
 import { ApiError } from '../errors.ts';
 import { RBAC_GROUP } from '../registry/rbac.ts';
@@ -27,9 +26,8 @@ function escalationError(resource: string, name: string, user: UserInfo, missing
 }
 
 export function escalationCheck(authz: () => Authorization | undefined): AdmissionPlugin {
-  return async ({ operation, entry, namespace, obj }) => {
+  return async ({ operation, entry, namespace, obj, user }) => {
     if (entry.group !== RBAC_GROUP || operation === 'DELETE') return;
-    const user = currentUser();
     const z = authz();
     if (!user || !z || user.groups.includes('system:masters')) return;
     const name = obj.metadata?.name ?? '';

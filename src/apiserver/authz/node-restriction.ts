@@ -1,7 +1,6 @@
 // NodeRestriction admission: a node identity may create and modify only its own Node and its own
 // Lease, change only the status of pods bound to it, and delete only those pods (upstream's
 // plugin/pkg/admission/noderestriction, with its wording).
-import { currentUser } from '../auth/request-user.ts';
 import { ApiError } from '../errors.ts';
 import type { AdmissionPlugin } from '../store/generic-store.ts';
 import { nodeNameOf } from './node-authorizer.ts';
@@ -12,8 +11,7 @@ function forbiddenFor(resource: string, name: string, why: string, group = ''): 
 }
 
 export function nodeRestriction(): AdmissionPlugin {
-  return ({ operation, entry, namespace, obj, old, subresource }) => {
-    const user = currentUser();
+  return ({ operation, entry, namespace, obj, old, subresource, user }) => {
     const node = user && nodeNameOf(user);
     if (!node) return;
     const name = obj.metadata?.name ?? '';

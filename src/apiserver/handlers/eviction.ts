@@ -47,7 +47,7 @@ export async function serveEviction(scope: RequestScope): Promise<void> {
     throw badRequest('namespace in URL does not match namespace in Eviction object');
   }
   const options: DeleteOptions = body?.deleteOptions ?? {};
-  const { dryRun: queryDry } = writeOptions(scope.query);
+  const { dryRun: queryDry, user } = writeOptions(scope);
   const dryRun = queryDry || (options.dryRun ?? []).includes('All');
   const pods = scope.handle.store;
   const pod = (await pods.get(namespace, name)) as Pod;
@@ -107,7 +107,7 @@ export async function serveEviction(scope: RequestScope): Promise<void> {
   }
 
   try {
-    await pods.delete(namespace, name, deleteOptions, { dryRun });
+    await pods.delete(namespace, name, deleteOptions, { dryRun, user });
   } catch (e) {
     if (e instanceof ApiError && e.code === 404) throw notFound({ group: '', resource: 'pods' }, name);
     throw e;

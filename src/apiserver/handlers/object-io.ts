@@ -4,7 +4,7 @@
 import { badRequest } from '../errors.ts';
 import type { RequestScope } from '../context.ts';
 import { decodeBody, readBody } from '../http/body.ts';
-import type { Query } from '../http/query.ts';
+import type { UserInfo } from '../auth/tokens.ts';
 import { negotiate, sendJson, sendJsonText } from '../http/respond.ts';
 import type { KObject } from '../registry/types.ts';
 import type { SharedObject } from '../watch/object-cache.ts';
@@ -42,14 +42,16 @@ export function sendShared(scope: RequestScope, shared: SharedObject): void {
   else sendJsonText(scope.res, 200, shared.json());
 }
 
-export function writeOptions(query: Query): { dryRun: boolean; fieldManager: string | undefined } {
+/** A write's options from its query (dryRun, fieldManager), and the user it acts as. */
+export function writeOptions(scope: RequestScope): { dryRun: boolean; fieldManager: string | undefined; user: UserInfo } {
+  const { query } = scope;
   const dryRun = query.all('dryRun');
   for (const d of dryRun) if (d !== 'All') throw badRequest(`dryRun: Unsupported value: "${d}": supported values: "All"`);
   const fieldManager = query.str('fieldManager');
   if (fieldManager !== undefined && fieldManager.length > 128) {
     throw badRequest('fieldManager: Too long: may not be more than 128 bytes');
   }
-  return { dryRun: dryRun.length > 0, fieldManager };
+  return { dryRun: dryRun.length > 0, fieldManager, user: scope.user };
 }
 
 export async function readObject(scope: RequestScope): Promise<{ obj: KObject; warnings: string[] }> {

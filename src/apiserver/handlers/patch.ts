@@ -37,7 +37,7 @@ export async function servePatch(scope: RequestScope): Promise<void> {
   if (type === 'application/apply-patch+yaml') return serveApply(scope, body);
 
   const { handle, info, ctx } = scope;
-  const options = writeOptions(scope.query);
+  const options = writeOptions(scope);
   let warnings: string[] = [];
   const { object } = await handle.store.guaranteedUpdate(
     info.namespace,
@@ -67,7 +67,7 @@ export async function servePatch(scope: RequestScope): Promise<void> {
 
 async function serveApply(scope: RequestScope, body: Json): Promise<void> {
   const { handle, info, ctx, query } = scope;
-  const { dryRun, fieldManager } = writeOptions(query);
+  const { dryRun, fieldManager, user } = writeOptions(scope);
   if (!fieldManager) throw badRequest('PATCH request with apply patch type requires fieldManager');
   const applied = checkKind(handle, body);
   if (applied.apiVersion === undefined || applied.kind === undefined) {
@@ -105,12 +105,13 @@ async function serveApply(scope: RequestScope, body: Json): Promise<void> {
     if (info.subresource) throw new ApiError(404, 'NotFound', `${handle.entry.resource} "${info.name}" not found`);
     const obj = apply(undefined);
     obj.metadata = { ...obj.metadata, name: info.name };
-    const created = await handle.store.create(info.namespace, obj, { dryRun });
+    const created = await handle.store.create(info.namespace, obj, { dryRun, user });
     sendWritten(scope, 201, created, warningHeaders(warnings));
     return;
   }
   const { object } = await handle.store.guaranteedUpdate(info.namespace, info.name!, (current) => apply(current), {
     dryRun,
+    user,
     subresource: info.subresource,
   });
   sendWritten(scope, 200, object, warningHeaders(warnings));

@@ -105,7 +105,7 @@ async function serveList(scope: RequestScope): Promise<void> {
 
 async function serveCreate(scope: RequestScope): Promise<void> {
   const { obj, warnings } = await readObject(scope);
-  const created = await scope.handle.store.create(scope.info.namespace, obj, writeOptions(scope.query));
+  const created = await scope.handle.store.create(scope.info.namespace, obj, writeOptions(scope));
   sendWritten(scope, 201, created, warningHeaders(warnings));
 }
 
@@ -115,7 +115,7 @@ async function serveUpdate(scope: RequestScope): Promise<void> {
   // any JSON object would silently replace the stored one.
   if (obj.kind === undefined && obj.apiVersion === undefined) throw badRequest(`Object 'Kind' is missing in '${JSON.stringify(obj).slice(0, 200)}'`);
   const updated = await scope.handle.store.update(scope.info.namespace, scope.info.name!, obj, {
-    ...writeOptions(scope.query),
+    ...writeOptions(scope),
     subresource: scope.info.subresource,
   });
   sendWritten(scope, 200, updated, warningHeaders(warnings));
@@ -143,9 +143,9 @@ async function deleteOptions(scope: RequestScope): Promise<DeleteOptions> {
 async function serveDelete(scope: RequestScope): Promise<void> {
   const options = await deleteOptions(scope);
   const { handle, info } = scope;
-  const { dryRun } = writeOptions(scope.query);
+  const { dryRun, user } = writeOptions(scope);
   const dry = dryRun || (options.dryRun ?? []).includes('All');
-  const result = await handle.store.delete(info.namespace, info.name!, options, { dryRun: dry });
+  const result = await handle.store.delete(info.namespace, info.name!, options, { dryRun: dry, user });
   if (!result.deleted) {
     sendWritten(scope, handle.entry.returnDeletedObject ? 200 : 202, result.object);
     return;
@@ -171,7 +171,7 @@ async function serveDelete(scope: RequestScope): Promise<void> {
 async function serveDeleteCollection(scope: RequestScope): Promise<void> {
   const options = await deleteOptions(scope);
   const { handle, info, query } = scope;
-  const { dryRun } = writeOptions(query);
+  const { dryRun, user } = writeOptions(scope);
   const list = await handle.store.list(info.namespace, {
     labelMatch: buildLabelMatcher(query.str('labelSelector')),
     fieldMatch: buildFieldMatcher(handle.entry, query.str('fieldSelector')),
@@ -179,7 +179,7 @@ async function serveDeleteCollection(scope: RequestScope): Promise<void> {
   const deleted: KObject[] = [];
   for (const item of list.items) {
     try {
-      const r = await handle.store.delete(item.metadata?.namespace, item.metadata?.name ?? '', options, { dryRun });
+      const r = await handle.store.delete(item.metadata?.namespace, item.metadata?.name ?? '', options, { dryRun, user });
       deleted.push(r.object);
     } catch (e) {
       if (e instanceof ApiError && e.code === 404) continue;

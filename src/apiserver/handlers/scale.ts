@@ -112,7 +112,7 @@ export async function serveScale(scope: RequestScope): Promise<void> {
   const type = mediaType(req.headers['content-type']);
   if (method === 'PATCH' && type === 'application/apply-patch+yaml') throw unsupportedMediaType(type);
   const body = decodeBody(await readBody(req), req.headers['content-type']) as Json;
-  const { dryRun } = writeOptions(scope.query);
+  const { dryRun, user } = writeOptions(scope);
   const { object } = await handle.store.guaranteedUpdate(
     info.namespace,
     name,
@@ -138,7 +138,7 @@ export async function serveScale(scope: RequestScope): Promise<void> {
       obj.metadata = { ...live.metadata, resourceVersion: typeof rv === 'string' && rv ? rv : undefined };
       return obj;
     },
-    { dryRun },
+    { dryRun, user },
   );
   sendJson(scope.res, 200, toScale(object, handle.entry.scalePaths));
 }

@@ -39,7 +39,7 @@ async function serveBinding(scope: RequestScope): Promise<void> {
   if (!nodeName) throw badRequest('Binding.target.name: Required value');
   if (body.target?.kind && body.target.kind !== 'Node') throw badRequest(`Binding.target.kind: Unsupported value: "${body.target.kind}"`);
   const ref = { group: '', resource: 'pods/binding' };
-  const { dryRun } = writeOptions(scope.query);
+  const { dryRun, user } = writeOptions(scope);
   const now = rfc3339(scope.ctx.clock.now());
   await scope.handle.store
     .guaranteedUpdate(
@@ -60,7 +60,7 @@ async function serveBinding(scope: RequestScope): Promise<void> {
         pod.status = { ...status, conditions };
         return pod;
       },
-      { dryRun, subresource: 'binding' },
+      { dryRun, user, subresource: 'binding' },
     )
     .catch((e: unknown) => {
       if (e instanceof ApiError && e.code === 404) throw notFound({ group: '', resource: 'pods' }, name);
@@ -78,12 +78,12 @@ async function serveNamespaceFinalize(scope: RequestScope): Promise<void> {
   const body = decodeBody(await readBody(scope.req), scope.req.headers['content-type']) as KObject;
   const spec = (body?.spec ?? {}) as { finalizers?: unknown };
   const finalizers = Array.isArray(spec.finalizers) ? spec.finalizers.filter((f): f is string => typeof f === 'string') : [];
-  const { dryRun } = writeOptions(scope.query);
+  const { dryRun, user } = writeOptions(scope);
   const { object } = await scope.handle.store.guaranteedUpdate(
     undefined,
     scope.info.name!,
     (ns: KObject) => ({ ...ns, spec: { ...((ns.spec ?? {}) as object), finalizers } }),
-    { dryRun, subresource: 'finalize' },
+    { dryRun, user, subresource: 'finalize' },
   );
   sendJson(scope.res, 200, object);
 }

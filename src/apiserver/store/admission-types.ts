@@ -1,4 +1,5 @@
 // What the generic store hands to admission and to the managed-fields bookkeeping on each write.
+import type { UserInfo } from '../auth/tokens.ts';
 import type { KObject, ResourceEntry } from '../registry/types.ts';
 
 export type Operation = 'CREATE' | 'UPDATE' | 'DELETE';
@@ -11,6 +12,8 @@ export type AdmissionPlugin = (attrs: {
   obj: KObject;
   old: KObject | undefined;
   subresource: string | undefined;
+  /** The user the request acts as (upstream's admission.Attributes.GetUserInfo); undefined for the server's own writes. */
+  user: UserInfo | undefined;
 }) => void | Promise<void>;
 
 /** Records the field manager of a write in metadata.managedFields (server-side apply bookkeeping). */

@@ -14,6 +14,7 @@ import { randomSuffix } from './generate-name.ts';
 import { planDelete, type DeleteHooks } from './graceful-delete.ts';
 import { listPaged, type ListOptions, type ListResult } from './paging.ts';
 import type { StoreHooks } from './store-hooks.ts';
+import type { UserInfo } from '../auth/tokens.ts';
 import { type ObjectCache, SharedObject } from '../watch/object-cache.ts';
 import { rfc3339 } from '../../api/time.ts';
 import { jsonEqual } from '../../util/index.ts';
@@ -38,6 +39,8 @@ export interface StoreDeps {
 export interface WriteOptions {
   readonly dryRun?: boolean;
   readonly fieldManager?: string;
+  /** The user the request acts as, for admission (NodeRestriction, RBAC escalation); none for the server's own writes. */
+  readonly user?: UserInfo;
 }
 
 export interface DeleteResult {
@@ -182,7 +185,7 @@ export class GenericStore {
     else delete meta.generation;
     if (meta.selfLink !== undefined) delete meta.selfLink;
 
-    await this.admit('CREATE', namespace, obj, undefined, undefined);
+    await this.admit('CREATE', namespace, obj, undefined, undefined, options.user);
     const finish = await this.deps.hooks?.beginCreate?.(obj, { dryRun: options.dryRun === true });
     let stored = false;
     try {
@@ -253,7 +256,7 @@ export class GenericStore {
     const rv = input.metadata?.resourceVersion;
     if (rv !== undefined && rv !== '' && rv !== String(kv.modRevision)) throw conflict(this.ref, name);
     const obj = prepareUpdate(this.entry, live, input, { namespace, name, apiVersion: this.apiVersion, subresource: options.subresource });
-    await this.admit('UPDATE', namespace, obj, live, options.subresource);
+    await this.admit('UPDATE', namespace, obj, live, options.subresource, options.user);
     const finish = options.subresource === undefined ? await this.deps.hooks?.beginUpdate?.(obj, live, { dryRun: options.dryRun === true }) : undefined;
     let stored = false;
     try {
@@ -323,7 +326,7 @@ export class GenericStore {
           `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${meta.resourceVersion ?? ''}`,
         );
       }
-      await this.admit('DELETE', namespace, live, live, undefined);
+      await this.admit('DELETE', namespace, live, live, undefined, write.user);
 
       const plan = planDelete(this.entry as ResourceEntry & DeleteHooks, live, { options, clock: this.deps.clock });
       if (plan.action === 'unchanged') return { object: live, deleted: false };
@@ -354,8 +357,15 @@ export class GenericStore {
     }
   }
 
-  private async admit(op: Operation, namespace: string | undefined, obj: KObject, old: KObject | undefined, subresource: string | undefined) {
-    for (const plugin of this.deps.admission ?? []) await plugin({ operation: op, entry: this.entry, namespace, obj, old, subresource });
+  private async admit(
+    op: Operation,
+    namespace: string | undefined,
+    obj: KObject,
+    old: KObject | undefined,
+    subresource: string | undefined,
+    user: UserInfo | undefined,
+  ) {
+    for (const plugin of this.deps.admission ?? []) await plugin({ operation: op, entry: this.entry, namespace, obj, old, subresource, user });
   }
 
   private validateNew(obj: KObject): void {
