@@ -96,6 +96,11 @@ export class FutureRevisionError extends Error {
 
 export interface Backend {
   get(key: string): Promise<KeyValue | undefined>;
+  /**
+   * The modRevision of the key's live value without reading the value (undefined: no such key).
+   * Optional: for a reader that already holds the value of that revision (the API's object cache).
+   */
+  modRevision?(key: string): Promise<number | undefined>;
   list(prefix: string, options?: ListOptions): Promise<ListResult>;
   /** Fails (ok: false, current) if the key exists. */
   create(key: string, value: string): Promise<WriteResult>;

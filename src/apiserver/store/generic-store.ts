@@ -77,7 +77,11 @@ export class GenericStore {
    * when no conversion applies, else a converted copy (never the cached object rewritten).
    */
   private shared(kv: KeyValue): SharedObject {
-    const stored = this.deps.objects ? this.deps.objects.read(kv) : new SharedObject(decode(kv), kv.modRevision);
+    return this.servedShared(this.deps.objects ? this.deps.objects.read(kv) : new SharedObject(decode(kv), kv.modRevision));
+  }
+
+  /** `stored` as this entry serves it: itself, or a converted copy. */
+  private servedShared(stored: SharedObject): SharedObject {
     const obj = stored.object;
     if (obj.apiVersion === this.apiVersion || !(this.entry.convert || this.entry.convertApiVersion)) return stored;
     return new SharedObject(this.entry.convert ? this.entry.convert(obj) : { ...obj, apiVersion: this.apiVersion }, stored.modRevision);
@@ -142,6 +146,15 @@ export class GenericStore {
 
   /** Like get, but the object is shared (read-only) and carries its JSON, encoded once. */
   async getShared(namespace: string | undefined, name: string): Promise<SharedObject> {
+    // When the cache holds the live revision, the value need not leave storage at all.
+    const objects = this.deps.objects;
+    if (objects && this.deps.backend.modRevision) {
+      const key = this.key(namespace, name);
+      const revision = await this.deps.backend.modRevision(key);
+      if (revision === undefined) throw notFound(this.ref, name);
+      const hit = objects.current(key, revision);
+      if (hit) return this.servedShared(hit);
+    }
     return this.shared(await this.getKv(namespace, name));
   }
 
@@ -223,11 +236,14 @@ export class GenericStore {
       // The live state is only read (compared, validated against, carried over): the shared one,
       // decoded at most once for every reader. The caller's copy is a decode of its own.
       const live = this.shared(kv).object;
-      const desired = await mutate(this.read(kv));
+      const copy = this.read(kv);
+      const desired = await mutate(copy);
+      // A mutate that changed the copy in place (binding, say) hands back an object nobody else
+      // holds: prepareUpdate need not copy it again.
       if (!options.bodyPrecondition && desired.metadata?.resourceVersion === live.metadata?.resourceVersion) {
         desired.metadata = { ...desired.metadata, resourceVersion: undefined };
       }
-      const result = await this.writeUpdate(namespace, name, kv, live, desired, options);
+      const result = await this.writeUpdate(namespace, name, kv, live, desired, options, desired === copy);
       if (result) return { object: result, created: false };
     }
     throw conflict(this.ref, name, 'too many concurrent writers; please retry');
@@ -252,10 +268,11 @@ export class GenericStore {
     live: KObject,
     input: KObject,
     options: WriteOptions & { subresource?: string },
+    ownsInput: boolean,
   ): Promise<KObject | undefined> {
     const rv = input.metadata?.resourceVersion;
     if (rv !== undefined && rv !== '' && rv !== String(kv.modRevision)) throw conflict(this.ref, name);
-    const obj = prepareUpdate(this.entry, live, input, { namespace, name, apiVersion: this.apiVersion, subresource: options.subresource });
+    const obj = prepareUpdate(this.entry, live, input, { namespace, name, apiVersion: this.apiVersion, subresource: options.subresource, ownsInput });
     await this.admit('UPDATE', namespace, obj, live, options.subresource, options.user);
     const finish = options.subresource === undefined ? await this.deps.hooks?.beginUpdate?.(obj, live, { dryRun: options.dryRun === true }) : undefined;
     let stored = false;

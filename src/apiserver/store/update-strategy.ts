@@ -1,7 +1,8 @@
 // What an update may change: the server-owned metadata carried over from the live object, status
 // kept out of main-resource updates (and only status taken from status updates), defaults, and the
-// generation bump on a spec change. Pure: changes neither the live object nor the client's, and
-// returns the object to validate (which may share the live object's unchanged parts).
+// generation bump on a spec change. Pure: changes neither the live object nor the client's (unless
+// the caller gives it away: ownsInput), and returns the object to validate (which may share the live
+// object's unchanged parts).
 import type { KObject, ResourceEntry } from '../registry/types.ts';
 import { deepClone } from './codec.ts';
 import { jsonEqual } from '../../util/index.ts';
@@ -11,13 +12,15 @@ export interface PrepareUpdateOptions {
   readonly name: string;
   readonly apiVersion: string;
   readonly subresource: string | undefined;
+  /** `input` is the caller's to give away (nobody reads it afterwards): changed in place, not copied. */
+  readonly ownsInput?: boolean;
 }
 
 /** The object an update of `live` with the client's `input` writes (before admission and validation). */
 export function prepareUpdate(entry: ResourceEntry, live: KObject, input: KObject, opts: PrepareUpdateOptions): KObject {
   const { namespace, name, subresource } = opts;
   if (subresource === 'status') return statusUpdate(entry, live, input);
-  const obj = deepClone(input);
+  const obj = opts.ownsInput ? input : deepClone(input);
   obj.apiVersion = opts.apiVersion;
   obj.kind = entry.kind;
   const meta = (obj.metadata ??= {});

@@ -34,6 +34,7 @@ export interface NewRow {
 export class SqliteLog {
   readonly #db: Database.Database;
   readonly #latest: Database.Statement<[string], Row>;
+  readonly #latestRevision: Database.Statement<[string], { id: number; deleted: number }>;
   readonly #insert: Database.Statement<[string, number, number, number, number, string]>;
   readonly #sequence: Database.Statement<[], { seq: number }>;
   readonly #getMeta: Database.Statement<[string], { value: number }>;
@@ -45,6 +46,7 @@ export class SqliteLog {
   constructor(db: Database.Database) {
     this.#db = db;
     this.#latest = db.prepare(`SELECT ${COLUMNS} FROM kv WHERE name = ? ORDER BY id DESC LIMIT 1`);
+    this.#latestRevision = db.prepare('SELECT id, deleted FROM kv WHERE name = ? ORDER BY id DESC LIMIT 1');
     this.#insert = db.prepare('INSERT INTO kv (name, created, deleted, create_revision, prev_revision, value) VALUES (?, ?, ?, ?, ?, ?)');
     this.#sequence = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'kv'");
     this.#getMeta = db.prepare('SELECT value FROM meta WHERE key = ?');
@@ -57,6 +59,11 @@ export class SqliteLog {
   /** The newest row of `name` (possibly a tombstone), or undefined if it has none. */
   latest(name: string): Row | undefined {
     return this.#latest.get(name);
+  }
+
+  /** The id of the newest row of `name` and whether it is a tombstone, without reading its value. */
+  latestRevision(name: string): { id: number; deleted: number } | undefined {
+    return this.#latestRevision.get(name);
   }
 
   /** Appends a row and returns its id (= revision). Throws SQLITE_CONSTRAINT_UNIQUE on a lost CAS. */

@@ -17,6 +17,24 @@ describeBackend('sqlite', () => openSqliteBackend({ path: freshPath(), compactIn
 describeBackend('sqlite :memory:', () => openSqliteBackend({ path: ':memory:', compactIntervalMs: 0 }));
 
 describe('sqlite backend', () => {
+  it("names a key's live revision without its value: the newest write's, none once deleted", async () => {
+    const b = await openSqliteBackend({ path: ':memory:', compactIntervalMs: 0 });
+    assert.ok(b.modRevision);
+    assert.equal(await b.modRevision('/k'), undefined);
+    const made = await b.create('/k', 'v1');
+    assert.ok(made.ok);
+    await b.create('/other', 'x');
+    assert.equal(await b.modRevision('/k'), made.revision);
+    const changed = await b.update('/k', 'v2', made.revision);
+    assert.ok(changed.ok);
+    assert.equal(await b.modRevision('/k'), changed.revision);
+    assert.equal(await b.modRevision('/k'), (await b.get('/k'))?.modRevision);
+    const gone = await b.delete('/k', changed.revision);
+    assert.ok(gone.ok);
+    assert.equal(await b.modRevision('/k'), undefined);
+    await b.close();
+  });
+
   it('keeps data, revisions and the compact revision across a reopen', async () => {
     const path = freshPath();
     const first = await openSqliteBackend({ path });

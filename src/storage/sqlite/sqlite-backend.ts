@@ -104,6 +104,12 @@ class SqliteBackend implements Backend {
     return row && !row.deleted ? toKeyValue(row) : undefined;
   }
 
+  async modRevision(key: string): Promise<number | undefined> {
+    this.#assertOpen();
+    const row = this.#log.latestRevision(key);
+    return row && !row.deleted ? row.id : undefined;
+  }
+
   async list(prefix: string, options: ListOptions = {}): Promise<ListResult> {
     this.#assertOpen();
     const revision = options.revision || this.#current;
