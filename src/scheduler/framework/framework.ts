@@ -121,9 +121,10 @@ export class Framework implements FilterRunner {
 
   /** Stops at the first plugin that does not succeed (upstream default, runAllFilters=false). */
   runFilter(state: CycleState, pod: PodInfo, node: NodeInfo): Status {
-    const skip = state.skipFilter;
-    for (const p of this.filter) {
-      if (skip.size > 0 && skip.has(p.name)) continue;
+    // Which plugins run is the same for every node of the cycle: decided once, not per node.
+    const filters = (state.filters ??= this.filter.filter((p) => !state.skipFilter.has(p.name)));
+    for (let i = 0; i < filters.length; i++) {
+      const p = filters[i]!;
       const s = p.filter(state, pod, node);
       if (s.code !== 'Success') return withPlugin(s, p.name);
     }

@@ -20,6 +20,8 @@ export class CycleState {
   readonly skipFilter = new Set<string>();
   /** Plugins whose PreScore returned Skip: their Score is not called. */
   readonly skipScore = new Set<string>();
+  /** The Filter plugins to run, once PreFilter has decided which to skip (see Framework.runFilter). */
+  filters: readonly FilterPlugin[] | undefined;
 
   write(key: string, value: StateData): void {
     this.data.set(key, value);
@@ -32,6 +34,7 @@ export class CycleState {
     for (const [k, v] of this.data) c.data.set(k, v.clone());
     for (const s of this.skipFilter) c.skipFilter.add(s);
     for (const s of this.skipScore) c.skipScore.add(s);
+    c.filters = this.filters;
     return c;
   }
 }
