@@ -4,5 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-# V8 flags of the server: see src/server/node-flags.ts (Node takes them only on its command line).
-exec node --max-semi-space-size=64 bin/peapod.js server "$@"
+exec node bin/peapod.js server "$@"

@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { onCleanup } from './cleanup.ts';
 import { makeTempDir } from './temp-dir.ts';
-import { SERVER_NODE_FLAGS } from '../../src/server/node-flags.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -44,17 +43,7 @@ export async function launchServer(opts: LaunchOptions = {}): Promise<ServerProc
   const dataDir = makeTempDir('peapod-bench-server');
   const child = spawn(
     process.execPath,
-    [
-      ...SERVER_NODE_FLAGS,
-      ...(opts.nodeArgs ?? []),
-      join(REPO_ROOT, 'bin/peapod.js'),
-      'server',
-      '--data-dir',
-      dataDir,
-      '--listen',
-      '127.0.0.1:0',
-      ...(opts.args ?? []),
-    ],
+    [...(opts.nodeArgs ?? []), join(REPO_ROOT, 'bin/peapod.js'), 'server', '--data-dir', dataDir, '--listen', '127.0.0.1:0', ...(opts.args ?? [])],
     { cwd: REPO_ROOT, env: { ...process.env, PEAPOD_LOG_LEVEL: 'warn', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const tail: string[] = [];

@@ -13,7 +13,6 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { onCleanup, REPO_ROOT, type ServerProcess } from '../lib/index.ts';
 import { pool, startCluster, startHollowNodes, waitAllRunning } from './cluster.ts';
-import { SERVER_NODE_FLAGS } from '../../src/server/node-flags.ts';
 
 const args = parseBenchArgs(['nodes', 'pods', 'window']);
 const NODES = Number(args.values.nodes ?? (args.quick ? 20 : 1000));
@@ -51,15 +50,11 @@ async function serverMemory(client: ReturnType<typeof createClient>): Promise<{ 
 
 /** `peapod server` on an existing data dir (launchServer always makes a fresh one). */
 async function relaunch(dataDir: string): Promise<ServerProcess> {
-  const child = spawn(
-    process.execPath,
-    [...SERVER_NODE_FLAGS, join(REPO_ROOT, 'bin/peapod.js'), 'server', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--disable', 'agent'],
-    {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, PEAPOD_LOG_LEVEL: 'warn' },
-    },
-  );
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/peapod.js'), 'server', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--disable', 'agent'], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PEAPOD_LOG_LEVEL: 'warn' },
+  });
   child.stderr!.resume();
   let exited = false;
   const gone = new Promise<void>((r) =>

@@ -46,7 +46,6 @@ import {
 import { childPid, stopChild, waitForLine, waitUntil } from './processes.ts';
 import { LOCK_FILE, STATE_FILE, claimMachine, readState, type StateRecord } from './state-file.ts';
 import { sweepDevCluster } from './sweep.ts';
-import { SERVER_NODE_FLAGS } from '../server/node-flags.ts';
 
 export { DEFAULT_CLUSTER_CIDR, DEFAULT_SERVICE_CIDR, DEV_BRIDGE, HOST_NET, PREFIX, ROUTE_PROTO, SERVER_IP, nodeName, nodePodCidr } from './lan.ts';
 export { waitUntil } from './processes.ts';
@@ -214,14 +213,10 @@ export async function startDevCluster(opts: DevClusterOptions): Promise<DevClust
           if (existsSync(join(dataDir, 'server', f))) copyFileSync(join(dataDir, 'server', f), join(dir, f));
       const log = join(dataDir, i === 0 ? 'server.log' : `server-${i + 1}.log`);
       progress(`starting peapod server ${i + 1}/${serverCount}`);
-      const child = spawn(
-        process.execPath,
-        [...SERVER_NODE_FLAGS, PEAPOD, 'server', '--data-dir', dir, '--listen', `${SERVER_IP}:0`, '--disable', 'agent', ...serverArgs],
-        {
-          stdio: ['ignore', 'pipe', openSync(log, 'a')],
-          env,
-        },
-      );
+      const child = spawn(process.execPath, [PEAPOD, 'server', '--data-dir', dir, '--listen', `${SERVER_IP}:0`, '--disable', 'agent', ...serverArgs], {
+        stdio: ['ignore', 'pipe', openSync(log, 'a')],
+        env,
+      });
       children.push(child);
       if (i === 0) state.serverPid = child.pid;
       else state.serverPids = [...(state.serverPids ?? []), child.pid!];
