@@ -146,14 +146,14 @@ export class GenericStore {
 
   /** Like get, but the object is shared (read-only) and carries its JSON, encoded once. */
   async getShared(namespace: string | undefined, name: string): Promise<SharedObject> {
-    // When the cache holds the live revision, the value need not leave storage at all.
-    const objects = this.deps.objects;
-    if (objects && this.deps.backend.modRevision) {
-      const key = this.key(namespace, name);
+    // When the cache holds the live revision, the value need not leave storage at all. Keys the
+    // cache holds nothing of (Events, objects not read since a restart) go straight to one read.
+    const key = this.key(namespace, name);
+    const held = this.deps.objects?.newest(key);
+    if (held && this.deps.backend.modRevision) {
       const revision = await this.deps.backend.modRevision(key);
       if (revision === undefined) throw notFound(this.ref, name);
-      const hit = objects.current(key, revision);
-      if (hit) return this.servedShared(hit);
+      if (revision === held.modRevision) return this.servedShared(held);
     }
     return this.shared(await this.getKv(namespace, name));
   }

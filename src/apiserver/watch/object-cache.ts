@@ -135,6 +135,11 @@ export class ObjectCache {
     return () => withRevision(w.object, kv.modRevision);
   }
 
+  /** The newest state of `key` the cache holds, if any (whether it is still the live one is storage's to say). */
+  newest(key: string): SharedObject | undefined {
+    return this.#byKey.get(key);
+  }
+
   /** The shared object of `key` if the cache holds exactly the state written at `modRevision`. */
   current(key: string, modRevision: number): SharedObject | undefined {
     const hit = this.#byKey.get(key);
