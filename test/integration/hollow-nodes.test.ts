@@ -3,7 +3,7 @@
 // IPs from each node's own pod CIDR. No root needed: the hollow runtime starts no processes.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join, resolve } from 'node:path';
 import { eventually, kubectl, startServer, type TestServer } from './harness.ts';
@@ -114,5 +114,15 @@ describe('peapod hollow-nodes', () => {
     assert.equal(code, 0);
     const r = await kubectl(server, ['get', 'nodes', '--no-headers']);
     assert.equal(r.stdout.trim().split('\n').length, COUNT);
+  });
+
+  it('refuses a bad --heap-growing-percent before joining any node', () => {
+    const r = spawnSync(
+      process.execPath,
+      [join(ROOT, 'bin/peapod.js'), 'hollow-nodes', '--count', '1', '--kubeconfig', server.kubeconfig, '--heap-growing-percent', '-5'],
+      { encoding: 'utf8' },
+    );
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /--heap-growing-percent: expected an integer ≥ 0, got "-5"/);
   });
 });
