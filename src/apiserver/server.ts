@@ -16,6 +16,7 @@ import { sendJson, sendStatus, toApiError } from './http/respond.ts';
 import { Query } from './http/query.ts';
 import { serveDiscovery } from './handlers/discovery.ts';
 import { serveResource, verbOf } from './handlers/resources.ts';
+import { watchInProcess, type InProcessWatchOptions } from './handlers/watch.ts';
 import { rfc3339 } from '../api/time.ts';
 import { GenericStore, type AdmissionPlugin } from './store/generic-store.ts';
 import type { StoreHooks } from './store/store-hooks.ts';
@@ -108,6 +109,13 @@ export interface ApiServer {
   readonly ctx: ApiContext;
   readonly port: number;
   readonly url: string;
+  /** Watches from inside this process, with the watch cache's shared objects (see watchInProcess). */
+  watchInProcess(
+    ref: { readonly group: string; readonly version: string; readonly resource: string },
+    namespace: string | undefined,
+    opts: InProcessWatchOptions,
+    onEvent: (type: string, object: unknown) => void,
+  ): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -407,6 +415,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     ctx,
     port,
     url: `https://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    watchInProcess: (ref, namespace, opts, onEvent) => watchInProcess(ctx, ref, namespace, opts, onEvent),
     async close() {
       crdController?.stop();
       lifetime.abort();

@@ -92,12 +92,13 @@ export function createInformer<T extends KubeObject = KubeObject>(client: Client
   const emitUpdate = (a: T, b: T): void => handlers.update.forEach((h) => safely(() => h(a, b)));
   const emitDelete = (o: T, unknown: boolean): void => handlers.delete.forEach((h) => safely(() => h(o, unknown)));
 
-  function upsert(decoded: T): void {
+  /** `shared`: the server's own object (an in-process watch), already sharing what did not change. */
+  function upsert(decoded: T, shared = false): void {
     const key = keyOf(decoded);
     const old = store.get(key);
     const replaced = old?.metadata?.uid && decoded.metadata?.uid && old.metadata.uid !== decoded.metadata.uid;
     // An update keeps the cached parts it did not change (see shareEqual).
-    const obj = old === undefined || replaced ? decoded : shareEqual(old, decoded);
+    const obj = old === undefined || replaced || shared ? decoded : shareEqual(old, decoded);
     store.set(key, obj);
     if (old === undefined) emitAdd(obj);
     else if (replaced) {
@@ -115,10 +116,9 @@ export function createInformer<T extends KubeObject = KubeObject>(client: Client
     }
     for (const [key, obj] of items) {
       const old = store.get(key);
-      if (old !== undefined && old.metadata?.resourceVersion === obj.metadata?.resourceVersion) {
-        store.set(key, obj);
-        continue;
-      }
+      // The same state: the cached object stays (for an in-process informer, the server's own;
+      // the listed copy would be a second one).
+      if (old !== undefined && old.metadata?.resourceVersion === obj.metadata?.resourceVersion) continue;
       upsert(obj);
     }
   }
@@ -168,7 +168,7 @@ export function createInformer<T extends KubeObject = KubeObject>(client: Client
       }
       events++;
       const rv = ev.object.metadata?.resourceVersion;
-      if (ev.type === 'ADDED' || ev.type === 'MODIFIED') upsert(ev.object);
+      if (ev.type === 'ADDED' || ev.type === 'MODIFIED') upsert(ev.object, client.sharesWatchObjects);
       else if (ev.type === 'DELETED') {
         const key = keyOf(ev.object);
         if (store.get(key) !== undefined) {

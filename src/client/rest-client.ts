@@ -14,6 +14,12 @@ import type { DeleteOptions, KubeObject, ObjectList, ResourceRef, Status, WatchE
 export interface ClientOptions extends Omit<TransportOptions, 'clock'> {
   /** Used only for Retry-After waits; injectable for tests. */
   clock?: Clock;
+  /**
+   * Watches without HTTP: the API server's own in-process clients get their events from its watch
+   * cache directly. The objects are then the server's shared ones: see Client.sharesWatchObjects.
+   * Errors thrown with a metav1.Status (`status`) become ClientErrors, as from an HTTP reply.
+   */
+  inProcessWatch?: (ref: ResourceRef, ns: string | undefined, opts: WatchOptions, onEvent: (type: string, object: unknown) => void) => Promise<void>;
 }
 
 export interface CallOptions {
@@ -68,6 +74,11 @@ export interface ClientStats {
 
 export interface Client {
   readonly server: string;
+  /**
+   * Watch events carry objects shared with the API server's cache (an in-process client): strictly
+   * read-only, and never changed in place (an informer keeps them as they come).
+   */
+  readonly sharesWatchObjects: boolean;
   get<T extends KubeObject = KubeObject>(ref: ResourceRef, ns: string | undefined, name: string, opts?: CallOptions): Promise<T>;
   list<T extends KubeObject = KubeObject>(ref: ResourceRef, ns?: string, opts?: ListOptions): Promise<ObjectList<T>>;
   create<T extends KubeObject = KubeObject>(ref: ResourceRef, ns: string | undefined, obj: T, opts?: WriteOptions): Promise<T>;
@@ -206,8 +217,10 @@ export function createClient(options: ClientOptions): Client {
     if (splitter.partial && !signal?.aborted) throw transportError(new Error('stream ended mid-event'), 'watch stream');
   }
 
+  const inProcessWatch = options.inProcessWatch;
   return {
     server: servers[0] ?? options.server,
+    sharesWatchObjects: inProcessWatch !== undefined,
     get: async (ref, ns, name, opts) => call('get', what(ref), { method: 'GET', path: objectPath(ref, ns, name), signal: opts?.signal }),
     list: async (ref, ns, opts = {}) =>
       call('list', what(ref), {
@@ -277,6 +290,15 @@ export function createClient(options: ClientOptions): Client {
     async watch(ref, ns, opts, onEvent) {
       if (opts.signal?.aborted) return;
       count('watch', what(ref));
+      if (inProcessWatch) {
+        try {
+          return await inProcessWatch(ref, ns, opts, (type, object) => onEvent({ type, object } as WatchEvent<never>));
+        } catch (e) {
+          const status = (e as { status?: Status } | undefined)?.status;
+          if (!(e instanceof ClientError) && status?.kind === 'Status') throw new ClientError(status);
+          throw e;
+        }
+      }
       const path =
         collectionPath(ref, ns) +
         query({

@@ -28,7 +28,7 @@ import {
 } from '../apiserver/auth/index.ts';
 import { ApiError } from '../apiserver/errors.ts';
 import { MASTERS_GROUP } from '../apiserver/authz/index.ts';
-import { createClient, createSharedInformers, type SharedInformers } from '../client/index.ts';
+import { createClient, createSharedInformers, type ClientOptions, type SharedInformers } from '../client/index.ts';
 import { createStreamingHandlers } from '../apiserver/handlers/streaming/index.ts';
 import { metricsApi } from '../apiserver/metrics-api/index.ts';
 import type { Component } from './component.ts';
@@ -185,14 +185,14 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
    * client certificate signed at every start loaded the X.509 library: ~7 MB of a restarted idle
    * server's RSS.)
    */
-  const clientsAs = (identity: { readonly user: string; readonly groups: readonly string[] }) => {
+  const clientsAs = (identity: { readonly user: string; readonly groups: readonly string[] }, extra: Partial<ClientOptions> = {}) => {
     const loopbackToken = randomBytes(32).toString('base64url');
     auth.addToken(loopbackToken, { name: identity.user, groups: [...identity.groups] });
     return (userAgent: string) =>
       createClient(
         localSocket
-          ? { server: 'http://localhost', socketPath: localSocket, token: loopbackToken, userAgent }
-          : { server: url, ca: pki.caCert, token: loopbackToken, userAgent },
+          ? { server: 'http://localhost', socketPath: localSocket, token: loopbackToken, userAgent, ...extra }
+          : { server: url, ca: pki.caCert, token: loopbackToken, userAgent, ...extra },
       );
   };
   const log = options.log ?? (() => {});
@@ -202,10 +202,16 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
     // The components' shared informers (made with the first: a server without components needs no
     // loopback credentials) list and watch as the server's loopback identity (upstream's
     // system:apiserver, in system:masters); every write a component makes goes through its own client.
-    informers ??= createSharedInformers(clientsAs(LOOPBACK_IDENTITY)('peapod-shared-informers'), {
-      signal: abort.signal,
-      logger: { info: (m) => log(m), warn: (m) => log(m, { level: 'warn' }), error: (m) => log(m, { level: 'error' }) },
-    });
+    // Their watches come straight from the watch cache, with its shared objects: one decoded copy
+    // of every pod in the server, not one more per informer, and no encode / socket / parse per event.
+    const sharedApi = api;
+    informers ??= createSharedInformers(
+      clientsAs(LOOPBACK_IDENTITY, { inProcessWatch: (ref, ns, opts, onEvent) => sharedApi.watchInProcess(ref, ns, opts, onEvent) })('peapod-shared-informers'),
+      {
+        signal: abort.signal,
+        logger: { info: (m) => log(m), warn: (m) => log(m, { level: 'warn' }), error: (m) => log(m, { level: 'error' }) },
+      },
+    );
     // Each component acts as its upstream identity (system:kube-scheduler, system:node:<name>...);
     // none gets the admin token.
     const newClient = clientsAs(component.identity ?? { user: `system:peapod:${component.name}`, groups: [] });

@@ -49,7 +49,8 @@ describe('the local API socket', () => {
     const admin = await viaSocket(sock, '/api/v1/namespaces', server.token);
     assert.equal(admin.code, 200, admin.body);
     assert.ok((JSON.parse(admin.body) as { items: { metadata: { name: string } }[] }).items.some((n) => n.metadata.name === 'kube-system'));
-    // The scheduler's and the controllers' informers watch through it, not over TLS.
+    // The scheduler's and the controllers' own clients (their writes, leases, the agent's watches)
+    // use it, not TLS; the shared informers watch the watch cache in-process.
     await eventually('the components connected to the socket', async () => connectionsOn(sock) >= 10);
   });
 
