@@ -105,7 +105,8 @@ async function serveList(scope: RequestScope): Promise<void> {
 
 async function serveCreate(scope: RequestScope): Promise<void> {
   const { obj, warnings } = await readObject(scope);
-  const created = await scope.handle.store.create(scope.info.namespace, obj, writeOptions(scope));
+  // The body was decoded for this request alone: the store may keep it rather than copy it.
+  const created = await scope.handle.store.create(scope.info.namespace, obj, { ...writeOptions(scope), ownsInput: true });
   sendWritten(scope, 201, created, warningHeaders(warnings));
 }
 
@@ -117,6 +118,7 @@ async function serveUpdate(scope: RequestScope): Promise<void> {
   const updated = await scope.handle.store.update(scope.info.namespace, scope.info.name!, obj, {
     ...writeOptions(scope),
     subresource: scope.info.subresource,
+    ownsInput: true,
   });
   sendWritten(scope, 200, updated, warningHeaders(warnings));
 }

@@ -41,6 +41,12 @@ export interface WriteOptions {
   readonly fieldManager?: string;
   /** The user the request acts as, for admission (NodeRestriction, RBAC escalation); none for the server's own writes. */
   readonly user?: UserInfo;
+  /**
+   * The input is the caller's to give away (a request body decoded for this call, read by nobody
+   * afterwards): a create changes it in place, a status update keeps the client's status by
+   * reference. Otherwise both copy it.
+   */
+  readonly ownsInput?: boolean;
 }
 
 export interface DeleteResult {
@@ -50,6 +56,9 @@ export interface DeleteResult {
 }
 
 const MAX_CAS_RETRIES = 20;
+
+/** Where a state is stored: its key and the revision that wrote it (what a CAS compares). */
+type StoredAt = Pick<KeyValue, 'key' | 'modRevision'>;
 
 export class GenericStore {
   readonly entry: ResourceEntry;
@@ -148,20 +157,30 @@ export class GenericStore {
   async getShared(namespace: string | undefined, name: string): Promise<SharedObject> {
     // When the cache holds the live revision, the value need not leave storage at all. Keys the
     // cache holds nothing of (Events, objects not read since a restart) go straight to one read.
-    const key = this.key(namespace, name);
-    const held = this.deps.objects?.newest(key);
-    if (held && this.deps.backend.modRevision) {
-      const revision = await this.deps.backend.modRevision(key);
-      if (revision === undefined) throw notFound(this.ref, name);
-      if (revision === held.modRevision) return this.servedShared(held);
-    }
-    return this.shared(await this.getKv(namespace, name));
+    return (await this.liveState(this.key(namespace, name), name)).shared;
   }
 
   private async getKv(namespace: string | undefined, name: string): Promise<KeyValue> {
     const kv = await this.deps.backend.get(this.key(namespace, name));
     if (!kv) throw notFound(this.ref, name);
     return kv;
+  }
+
+  /**
+   * The live state of `key`: its revision and shared object, and the stored row when it had to be
+   * read. When the cache holds the live revision, the value need not leave storage at all. Keys
+   * the cache holds nothing of (Events, objects not read since a restart) go straight to one read.
+   */
+  private async liveState(key: string, name: string): Promise<{ at: StoredAt; shared: SharedObject; kv?: KeyValue }> {
+    const held = this.deps.objects?.newest(key);
+    if (held && this.deps.backend.modRevision) {
+      const revision = await this.deps.backend.modRevision(key);
+      if (revision === undefined) throw notFound(this.ref, name);
+      if (revision === held.modRevision) return { at: { key, modRevision: revision }, shared: this.servedShared(held) };
+    }
+    const kv = await this.deps.backend.get(key);
+    if (!kv) throw notFound(this.ref, name);
+    return { at: kv, shared: this.shared(kv), kv };
   }
 
   /** Objects the caller owns (fresh copies it may change). */
@@ -176,7 +195,7 @@ export class GenericStore {
 
   /** Creates the object; returns the stored state, shared with the watch cache: read-only. */
   async create(namespace: string | undefined, input: KObject, options: WriteOptions = {}): Promise<KObject> {
-    const obj = deepClone(input);
+    const obj = options.ownsInput ? input : deepClone(input);
     const meta = (obj.metadata ??= {});
     this.checkNamespace(namespace, meta.namespace);
     if (this.entry.namespaced) meta.namespace = namespace;
@@ -230,23 +249,18 @@ export class GenericStore {
     mutate: (live: KObject) => KObject | Promise<KObject>,
     options: WriteOptions & { subresource?: string; bodyPrecondition?: boolean } = {},
   ): Promise<{ object: KObject; created: boolean }> {
-    for (let attempt = 0; attempt < MAX_CAS_RETRIES; attempt++) {
-      const kv = await this.deps.backend.get(this.key(namespace, name));
-      if (!kv) throw notFound(this.ref, name);
-      // The live state is only read (compared, validated against, carried over): the shared one,
-      // decoded at most once for every reader. The caller's copy is a decode of its own.
-      const live = this.shared(kv).object;
-      const copy = this.read(kv);
-      const desired = await mutate(copy);
-      // A mutate that changed the copy in place (binding, say) hands back an object nobody else
-      // holds: prepareUpdate need not copy it again.
-      if (!options.bodyPrecondition && desired.metadata?.resourceVersion === live.metadata?.resourceVersion) {
-        desired.metadata = { ...desired.metadata, resourceVersion: undefined };
-      }
-      const result = await this.writeUpdate(namespace, name, kv, live, desired, options, desired === copy);
-      if (result) return { object: result, created: false };
-    }
-    throw conflict(this.ref, name, 'too many concurrent writers; please retry');
+    return this.casUpdate(
+      namespace,
+      name,
+      async (copyOfLive) => {
+        const copy = copyOfLive();
+        const desired = await mutate(copy);
+        // A mutate that changed the copy in place (binding, say) hands back an object nobody else
+        // holds: prepareUpdate need not copy it again.
+        return { desired, owned: desired === copy };
+      },
+      options,
+    );
   }
 
   /** PUT semantics: the body is the whole new object. */
@@ -255,16 +269,46 @@ export class GenericStore {
     if (input.metadata?.name !== undefined && input.metadata.name !== name) {
       throw badRequest(`the name of the object (${input.metadata.name}) does not match the name on the URL (${name})`);
     }
-    // `input` is only read: prepareUpdate works on its own copy.
-    const { object } = await this.guaranteedUpdate(namespace, name, () => input, { ...options, bodyPrecondition: true });
+    // A status update only takes parts of its input by reference, which a retry may do again;
+    // anything else changes it in place, so a caller's object is copied. No copy of the live
+    // object is made: the body replaces it.
+    const owned = options.ownsInput === true && options.subresource === 'status';
+    const { object } = await this.casUpdate(namespace, name, async () => ({ desired: input, owned }), { ...options, bodyPrecondition: true });
     return object;
+  }
+
+  /**
+   * The CAS loop of guaranteedUpdate and update: `next` gets a way to make a private copy of the
+   * live object (made only if asked for) and returns the desired object, and whether it is the
+   * store's to change in place.
+   */
+  private async casUpdate(
+    namespace: string | undefined,
+    name: string,
+    next: (copyOfLive: () => KObject) => Promise<{ desired: KObject; owned: boolean }>,
+    options: WriteOptions & { subresource?: string; bodyPrecondition?: boolean },
+  ): Promise<{ object: KObject; created: boolean }> {
+    const key = this.key(namespace, name);
+    for (let attempt = 0; attempt < MAX_CAS_RETRIES; attempt++) {
+      const state = await this.liveState(key, name);
+      // The live state is only read (compared, validated against, carried over): the shared one,
+      // decoded at most once for every reader. A caller's copy is a decode of its own.
+      const live = state.shared.object;
+      const { desired, owned } = await next(() => (state.kv ? this.read(state.kv) : (JSON.parse(state.shared.json()) as KObject)));
+      if (!options.bodyPrecondition && desired.metadata?.resourceVersion === live.metadata?.resourceVersion) {
+        desired.metadata = { ...desired.metadata, resourceVersion: undefined };
+      }
+      const result = await this.writeUpdate(namespace, name, state.at, live, desired, options, owned);
+      if (result) return { object: result, created: false };
+    }
+    throw conflict(this.ref, name, 'too many concurrent writers; please retry');
   }
 
   /** Returns the stored object, or undefined if the CAS lost a race and must be retried. */
   private async writeUpdate(
     namespace: string | undefined,
     name: string,
-    kv: KeyValue,
+    kv: StoredAt,
     live: KObject,
     input: KObject,
     options: WriteOptions & { subresource?: string },
@@ -286,7 +330,7 @@ export class GenericStore {
   }
 
   private async storeUpdate(
-    kv: KeyValue,
+    kv: StoredAt,
     live: KObject,
     obj: KObject,
     options: WriteOptions & { subresource?: string },

@@ -12,14 +12,17 @@ export interface PrepareUpdateOptions {
   readonly name: string;
   readonly apiVersion: string;
   readonly subresource: string | undefined;
-  /** `input` is the caller's to give away (nobody reads it afterwards): changed in place, not copied. */
+  /**
+   * `input` is the caller's to give away (nobody reads it afterwards): changed in place, not copied
+   * (a status update takes the client's parts of it by reference).
+   */
   readonly ownsInput?: boolean;
 }
 
 /** The object an update of `live` with the client's `input` writes (before admission and validation). */
 export function prepareUpdate(entry: ResourceEntry, live: KObject, input: KObject, opts: PrepareUpdateOptions): KObject {
   const { namespace, name, subresource } = opts;
-  if (subresource === 'status') return statusUpdate(entry, live, input);
+  if (subresource === 'status') return statusUpdate(entry, live, input, opts.ownsInput === true);
   const obj = opts.ownsInput ? input : deepClone(input);
   obj.apiVersion = opts.apiVersion;
   obj.kind = entry.kind;
@@ -59,14 +62,15 @@ export function prepareUpdate(entry: ResourceEntry, live: KObject, input: KObjec
  * what it takes from the client. No key is left undefined: such a key would make a status update
  * that changes nothing differ from the live object, and the written object from its decoding.
  */
-function statusUpdate(entry: ResourceEntry, live: KObject, input: KObject): KObject {
+function statusUpdate(entry: ResourceEntry, live: KObject, input: KObject, ownsInput: boolean): KObject {
+  const take = <T>(v: T): T => (ownsInput ? v : deepClone(v));
   const merged: KObject = { ...live };
   if (input.status === undefined) delete merged.status;
-  else merged.status = deepClone(input.status);
+  else merged.status = take(input.status);
   const meta = (merged.metadata = { ...live.metadata });
   const { labels, annotations } = input.metadata ?? {};
-  if (labels !== undefined) meta.labels = deepClone(labels);
-  if (annotations !== undefined) meta.annotations = deepClone(annotations);
+  if (labels !== undefined) meta.labels = take(labels);
+  if (annotations !== undefined) meta.annotations = take(annotations);
   entry.prepareForStatusUpdate?.(merged, live);
   return merged;
 }
