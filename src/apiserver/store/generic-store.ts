@@ -155,8 +155,6 @@ export class GenericStore {
 
   /** Like get, but the object is shared (read-only) and carries its JSON, encoded once. */
   async getShared(namespace: string | undefined, name: string): Promise<SharedObject> {
-    // When the cache holds the live revision, the value need not leave storage at all. Keys the
-    // cache holds nothing of (Events, objects not read since a restart) go straight to one read.
     return (await this.liveState(this.key(namespace, name), name)).shared;
   }
 
