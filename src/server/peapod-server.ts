@@ -188,12 +188,8 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
   const clientsAs = (identity: { readonly user: string; readonly groups: readonly string[] }, extra: Partial<ClientOptions> = {}) => {
     const loopbackToken = randomBytes(32).toString('base64url');
     auth.addToken(loopbackToken, { name: identity.user, groups: [...identity.groups] });
-    return (userAgent: string) =>
-      createClient(
-        localSocket
-          ? { server: 'http://localhost', socketPath: localSocket, token: loopbackToken, userAgent, ...extra }
-          : { server: url, ca: pki.caCert, token: loopbackToken, userAgent, ...extra },
-      );
+    const where = localSocket ? { server: 'http://localhost', socketPath: localSocket } : { server: url, ca: pki.caCert };
+    return (userAgent: string) => createClient({ ...where, token: loopbackToken, userAgent, ...extra });
   };
   const log = options.log ?? (() => {});
   let informers: SharedInformers | undefined;
@@ -204,14 +200,10 @@ export async function startPeapodServer(options: PeapodServerOptions): Promise<P
     // system:apiserver, in system:masters); every write a component makes goes through its own client.
     // Their watches come straight from the watch cache, with its shared objects: one decoded copy
     // of every pod in the server, not one more per informer, and no encode / socket / parse per event.
-    const sharedApi = api;
-    informers ??= createSharedInformers(
-      clientsAs(LOOPBACK_IDENTITY, { inProcessWatch: (ref, ns, opts, onEvent) => sharedApi.watchInProcess(ref, ns, opts, onEvent) })('peapod-shared-informers'),
-      {
-        signal: abort.signal,
-        logger: { info: (m) => log(m), warn: (m) => log(m, { level: 'warn' }), error: (m) => log(m, { level: 'error' }) },
-      },
-    );
+    informers ??= createSharedInformers(clientsAs(LOOPBACK_IDENTITY, { inProcessWatch: api.watchInProcess })('peapod-shared-informers'), {
+      signal: abort.signal,
+      logger: { info: (m) => log(m), warn: (m) => log(m, { level: 'warn' }), error: (m) => log(m, { level: 'error' }) },
+    });
     // Each component acts as its upstream identity (system:kube-scheduler, system:node:<name>...);
     // none gets the admin token.
     const newClient = clientsAs(component.identity ?? { user: `system:peapod:${component.name}`, groups: [] });
