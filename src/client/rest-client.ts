@@ -10,6 +10,7 @@ import { collectionPath, objectPath } from './resources.ts';
 import { createFailoverTransport, splitServers } from './failover-transport.ts';
 import { createTransport, type TransportOptions } from './http-transport.ts';
 import type { DeleteOptions, KubeObject, ObjectList, ResourceRef, Status, WatchEvent } from './types.ts';
+import { SHARED_SHAPE } from '../util/index.ts';
 
 export interface ClientOptions extends Omit<TransportOptions, 'clock'> {
   /** Used only for Retry-After waits; injectable for tests. */
@@ -168,7 +169,7 @@ export function createClient(options: ClientOptions): Client {
   ): Promise<R> {
     count(verb, what);
     const body = req.body === undefined || typeof req.body === 'string' || Buffer.isBuffer(req.body) ? req.body : JSON.stringify(req.body);
-    const res = await transport.send({ ...req, body });
+    const res = await transport.send({ ...SHARED_SHAPE, ...req, body });
     if (res.code < 200 || res.code > 299) throw new ClientError(parseStatus(res.code, res.body));
     const type = res.headers['content-type'] ?? '';
     if (!res.body) return {} as R;

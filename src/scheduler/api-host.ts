@@ -4,6 +4,7 @@ import type { Pod, PodCondition } from 'kubernetes-types/core/v1.js';
 import { isNotFound, resources, type Client, type EventRecorder } from '../client/index.ts';
 import type { PodScheduledCondition, SchedulerHost } from './scheduler.ts';
 import { rfc3339 } from '../api/index.ts';
+import { SHARED_SHAPE } from '../util/index.ts';
 
 export interface ApiHostOptions {
   readonly recorder: EventRecorder;
@@ -48,7 +49,7 @@ export function createApiHost(client: Client, opts: ApiHostOptions): SchedulerHo
         lastProbeTime: undefined,
         lastTransitionTime: old && old.status === cond.status ? old.lastTransitionTime : rfc3339(now()),
       };
-      const status: Record<string, unknown> = { conditions: [{ ...condition, lastProbeTime: null }] };
+      const status: Record<string, unknown> = { conditions: [{ ...SHARED_SHAPE, ...condition, lastProbeTime: null }] };
       // An empty nomination clears an old one; never write an empty one otherwise.
       if (nominated !== undefined && (nominated || pod.status?.nominatedNodeName)) status.nominatedNodeName = nominated || null;
       try {

@@ -7,3 +7,4 @@ export { CommandError, runCommand, signalNumber, type CommandOptions, type Comma
 export { Lru } from './lru.ts';
 export { shareEqual } from './share-equal.ts';
 export { byteOrder, canonical, jsonEqual } from './compare.ts';
+export { SHARED_SHAPE } from './shared-shape.ts';

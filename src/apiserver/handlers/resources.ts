@@ -14,6 +14,7 @@ import { serveWatch } from './watch.ts';
 import { servePatch } from './patch.ts';
 import { serveSubresource } from './subresources.ts';
 import { readObject, sendObject, sendShared, sendWritten, warningHeaders, writeOptions } from './object-io.ts';
+import { SHARED_SHAPE } from '../../util/index.ts';
 
 export function verbOf(method: string, info: ResourceRequest, query: Query): string {
   if (method === 'GET') return info.name ? 'get' : query.bool('watch') ? 'watch' : 'list';
@@ -106,7 +107,7 @@ async function serveList(scope: RequestScope): Promise<void> {
 async function serveCreate(scope: RequestScope): Promise<void> {
   const { obj, warnings } = await readObject(scope);
   // The body was decoded for this request alone: the store may keep it rather than copy it.
-  const created = await scope.handle.store.create(scope.info.namespace, obj, { ...writeOptions(scope), ownsInput: true });
+  const created = await scope.handle.store.create(scope.info.namespace, obj, { ...SHARED_SHAPE, ...writeOptions(scope), ownsInput: true });
   sendWritten(scope, 201, created, warningHeaders(warnings));
 }
 
@@ -116,6 +117,7 @@ async function serveUpdate(scope: RequestScope): Promise<void> {
   // any JSON object would silently replace the stored one.
   if (obj.kind === undefined && obj.apiVersion === undefined) throw badRequest(`Object 'Kind' is missing in '${JSON.stringify(obj).slice(0, 200)}'`);
   const updated = await scope.handle.store.update(scope.info.namespace, scope.info.name!, obj, {
+    ...SHARED_SHAPE,
     ...writeOptions(scope),
     subresource: scope.info.subresource,
     ownsInput: true,

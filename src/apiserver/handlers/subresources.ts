@@ -9,6 +9,7 @@ import type { RequestScope } from '../context.ts';
 import { writeOptions } from './object-io.ts';
 import { serveScale } from './scale.ts';
 import { serveEviction } from './eviction.ts';
+import { SHARED_SHAPE } from '../../util/index.ts';
 
 export type SubresourceHandler = (scope: RequestScope) => Promise<void>;
 
@@ -57,7 +58,7 @@ async function serveBinding(scope: RequestScope): Promise<void> {
         const status = (pod.status ?? {}) as { conditions?: { type: string; status: string; lastTransitionTime?: string; lastProbeTime?: null }[] };
         const conditions = (status.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
         conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now });
-        pod.status = { ...status, conditions };
+        pod.status = { ...SHARED_SHAPE, ...status, conditions };
         return pod;
       },
       { dryRun, user, subresource: 'binding' },

@@ -2,16 +2,17 @@
 // the backend's modRevision of the row, set on every read (as upstream derives it from etcd).
 import type { KeyValue } from '../../storage/index.ts';
 import type { KObject, ResourceEntry } from '../registry/types.ts';
+import { SHARED_SHAPE } from '../../util/index.ts';
 
 export function encode(obj: KObject): string {
   const meta = obj.metadata ?? {};
   const { resourceVersion: _rv, ...rest } = meta;
-  return JSON.stringify({ ...obj, metadata: rest });
+  return JSON.stringify({ ...SHARED_SHAPE, ...obj, metadata: rest });
 }
 
 export function decode(kv: KeyValue, revision = kv.modRevision): KObject {
   const obj = JSON.parse(kv.value) as KObject;
-  obj.metadata = { ...(obj.metadata ?? {}), resourceVersion: String(revision) };
+  obj.metadata = { ...SHARED_SHAPE, ...(obj.metadata ?? {}), resourceVersion: String(revision) };
   return obj;
 }
 
@@ -21,7 +22,7 @@ export function decode(kv: KeyValue, revision = kv.modRevision): KObject {
  */
 export function withRevision(obj: KObject, revision: number): KObject {
   const { resourceVersion: _rv, ...meta } = obj.metadata ?? {};
-  return { ...obj, metadata: { ...meta, resourceVersion: String(revision) } };
+  return { ...SHARED_SHAPE, ...obj, metadata: { ...SHARED_SHAPE, ...meta, resourceVersion: String(revision) } };
 }
 
 /** `/registry/pods/` for core, `/registry/apps/deployments/` for named groups. */

@@ -19,6 +19,7 @@ import { type ObjectCache, SharedObject } from '../watch/object-cache.ts';
 import { rfc3339 } from '../../api/time.ts';
 import { jsonEqual } from '../../util/index.ts';
 import { prepareUpdate, unchanged } from './update-strategy.ts';
+import { SHARED_SHAPE } from '../../util/index.ts';
 
 // The store's concerns live in their own files; these re-exports keep one import path for callers.
 export type { AdmissionPlugin, ManagedFieldsUpdater, Operation } from './admission-types.ts';
@@ -221,7 +222,7 @@ export class GenericStore {
     try {
       this.validateNew(obj);
       const written = this.deps.managedFields && options.fieldManager ? this.deps.managedFields(undefined, obj, options.fieldManager, undefined) : obj;
-      if (options.dryRun) return { ...written, metadata: { ...written.metadata, resourceVersion: undefined } };
+      if (options.dryRun) return { ...written, metadata: { ...SHARED_SHAPE, ...written.metadata, resourceVersion: undefined } };
       const key = this.key(namespace, meta.name!);
       const res = await this.write(key, written, (value) => this.deps.backend.create(key, value));
       if (!res.ok) throw alreadyExists(this.ref, meta.name!);
@@ -271,7 +272,7 @@ export class GenericStore {
     // anything else changes it in place, so a caller's object is copied. No copy of the live
     // object is made: the body replaces it.
     const owned = options.ownsInput === true && options.subresource === 'status';
-    const { object } = await this.casUpdate(namespace, name, async () => ({ desired: input, owned }), { ...options, bodyPrecondition: true });
+    const { object } = await this.casUpdate(namespace, name, async () => ({ desired: input, owned }), { ...SHARED_SHAPE, ...options, bodyPrecondition: true });
     return object;
   }
 
@@ -294,7 +295,7 @@ export class GenericStore {
       const live = state.shared.object;
       const { desired, owned } = await next(() => (state.kv ? this.read(state.kv) : (JSON.parse(state.shared.json()) as KObject)));
       if (!options.bodyPrecondition && desired.metadata?.resourceVersion === live.metadata?.resourceVersion) {
-        desired.metadata = { ...desired.metadata, resourceVersion: undefined };
+        desired.metadata = { ...SHARED_SHAPE, ...desired.metadata, resourceVersion: undefined };
       }
       const result = await this.writeUpdate(namespace, name, state.at, live, desired, options, owned);
       if (result) return { object: result, created: false };
@@ -353,7 +354,7 @@ export class GenericStore {
       const res = await this.deps.backend.delete(kv.key, kv.modRevision);
       if (!res.ok) return undefined;
       await this.deps.hooks?.afterDelete?.(live);
-      return { ...written, metadata: { ...written.metadata, resourceVersion: String(res.revision) } };
+      return { ...written, metadata: { ...SHARED_SHAPE, ...written.metadata, resourceVersion: String(res.revision) } };
     }
     const res = await this.write(kv.key, written, (value) => this.deps.backend.update(kv.key, value, kv.modRevision));
     if (!res.ok) {
@@ -400,7 +401,7 @@ export class GenericStore {
       const res = await this.deps.backend.delete(kv.key, kv.modRevision);
       if (!res.ok) continue;
       await this.deps.hooks?.afterDelete?.(live);
-      return { object: { ...live, metadata: { ...meta, resourceVersion: String(res.revision) } }, deleted: true };
+      return { object: { ...live, metadata: { ...SHARED_SHAPE, ...meta, resourceVersion: String(res.revision) } }, deleted: true };
     }
     throw conflict(this.ref, name, 'too many concurrent writers; please retry');
   }

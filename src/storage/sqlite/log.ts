@@ -5,6 +5,7 @@ import type Database from 'better-sqlite3';
 import type { KeyValue, WatchEvent } from '../backend.ts';
 import { compareKeys, prefixRange } from '../key-range.ts';
 import type { Row } from './schema.ts';
+import { SHARED_SHAPE } from '../../util/index.ts';
 
 const COLUMNS = 'id, name, created, deleted, create_revision, prev_revision, value';
 
@@ -93,11 +94,11 @@ export class SqliteLog {
    */
   listAt(scan: Scan, revision: number, limit: number): Row[] {
     const sql = `${newestPerKey(scan, 'name, created, create_revision, prev_revision, value')} LIMIT @limit`;
-    return this.#statement(sql).all({ ...bind(scan), revision, limit: limit > 0 ? limit : -1 }) as Row[];
+    return this.#statement(sql).all({ ...SHARED_SHAPE, ...bind(scan), revision, limit: limit > 0 ? limit : -1 }) as Row[];
   }
 
   countAt(scan: Scan, revision: number): number {
-    return this.#statement(`SELECT COUNT(*) FROM (${newestPerKey(scan)})`, { pluck: true }).get({ ...bind(scan), revision }) as number;
+    return this.#statement(`SELECT COUNT(*) FROM (${newestPerKey(scan)})`, { pluck: true }).get({ ...SHARED_SHAPE, ...bind(scan), revision }) as number;
   }
 
   /** Every event in the scan with revision > after, in revision order, each with its previous row. */
@@ -108,7 +109,7 @@ export class SqliteLog {
       .join(', ');
     const sql = `SELECT ${prefixed('e')}, ${prevColumns} FROM kv e LEFT JOIN kv p ON p.id = e.prev_revision
       WHERE e.id > @after AND ${range('e.name', scan)} ORDER BY e.id`;
-    const rows = this.#statement(sql).all({ ...bind(scan), after }) as (Row & PrevColumns)[];
+    const rows = this.#statement(sql).all({ ...SHARED_SHAPE, ...bind(scan), after }) as (Row & PrevColumns)[];
     return rows.map((row) => toEvent(row, prevRow(row)));
   }
 
