@@ -35,6 +35,30 @@ describe('sqlite backend', () => {
     await b.close();
   });
 
+  it('answers modRevision for keys written before a reopen, through later writes, a lost CAS and compaction', async () => {
+    const path = freshPath();
+    const first = await openSqliteBackend({ path, compactIntervalMs: 0 });
+    const a = await first.create('/a', 'a1');
+    const b = await first.create('/b', 'b1');
+    assert.ok(a.ok && b.ok);
+    await first.close();
+    const again = await openSqliteBackend({ path, compactIntervalMs: 0 });
+    assert.equal(await again.modRevision!('/a'), a.revision);
+    const a2 = await again.update('/a', 'a2', a.revision);
+    assert.ok(a2.ok);
+    assert.equal(await again.modRevision!('/a'), a2.revision);
+    assert.equal((await again.update('/a', 'stale', a.revision)).ok, false);
+    assert.equal(await again.modRevision!('/a'), a2.revision);
+    assert.ok((await again.delete('/b', b.revision)).ok);
+    assert.equal(await again.modRevision!('/b'), undefined);
+    const b2 = await again.create('/b', 'b2');
+    assert.ok(b2.ok);
+    await again.compact(again.currentRevision());
+    assert.equal(await again.modRevision!('/b'), b2.revision);
+    assert.equal(await again.modRevision!('/b'), (await again.get('/b'))?.modRevision);
+    await again.close();
+  });
+
   it('keeps data, revisions and the compact revision across a reopen', async () => {
     const path = freshPath();
     const first = await openSqliteBackend({ path });

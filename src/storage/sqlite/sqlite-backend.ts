@@ -64,6 +64,12 @@ class SqliteBackend implements Backend {
   readonly #options: Options;
   readonly #timer: NodeJS.Timeout | undefined;
   readonly #walSync: WalSync | undefined;
+  /**
+   * modRevision of live keys as of the last commit, so that modRevision (asked before most writes
+   * and reads of a cached object) answers from memory. Commits keep it exact, and a probe that had
+   * to read the file adds its key; a delete drops its key, so it never holds more keys than exist.
+   */
+  readonly #liveRevisions = new Map<string, number>();
   #current: number;
   #compactRevision: number;
   #closed = false;
@@ -85,6 +91,10 @@ class SqliteBackend implements Backend {
     this.#queue = new WriteQueue<WatchEvent>({
       transaction: (fn) => this.#log.transaction(fn),
       onCommit: (events) => {
+        for (const e of events) {
+          if (e.type === 'put') this.#liveRevisions.set(e.kv.key, e.revision);
+          else this.#liveRevisions.delete(e.kv.key);
+        }
         const last = events.at(-1);
         if (last) this.#current = last.revision;
         this.#hub.publish(events);
@@ -106,8 +116,12 @@ class SqliteBackend implements Backend {
 
   async modRevision(key: string): Promise<number | undefined> {
     this.#assertOpen();
+    const known = this.#liveRevisions.get(key);
+    if (known !== undefined) return known;
     const row = this.#log.latestRevision(key);
-    return row && !row.deleted ? row.id : undefined;
+    if (!row || row.deleted) return undefined;
+    this.#liveRevisions.set(key, row.id);
+    return row.id;
   }
 
   async list(prefix: string, options: ListOptions = {}): Promise<ListResult> {
