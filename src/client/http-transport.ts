@@ -5,7 +5,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { createSecureContext } from 'node:tls';
-import { sleep, type Clock } from '../util/index.ts';
+import { readAll, sleep, type Clock } from '../util/index.ts';
 import { transportError } from './errors.ts';
 
 export interface TransportOptions {
@@ -139,14 +139,14 @@ export function createTransport(opts: TransportOptions): Transport {
     open: openWithRetry,
     async send(req) {
       const res = await openWithRetry(req);
-      const chunks: Buffer[] = [];
+      let body: Buffer;
       try {
-        for await (const c of res) chunks.push(c as Buffer);
+        body = await readAll(res);
       } catch (err) {
         if (req.signal?.aborted) throw req.signal.reason;
         throw transportError(err, `${req.method} ${req.path}`);
       }
-      return { code: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') };
+      return { code: res.statusCode ?? 0, headers: res.headers, body: body.toString('utf8') };
     },
     close() {
       agent.destroy();

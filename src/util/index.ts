@@ -8,3 +8,4 @@ export { Lru } from './lru.ts';
 export { shareEqual } from './share-equal.ts';
 export { byteOrder, canonical, jsonEqual } from './compare.ts';
 export { SHARED_SHAPE } from './shared-shape.ts';
+export { readAll, StreamTooLargeError } from './read-all.ts';

@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { badRequest, requestEntityTooLarge, unsupportedMediaType } from '../errors.ts';
 import { decodeProtobufBody, PROTOBUF_MEDIA_TYPE } from '../protobuf/index.ts';
+import { readAll, StreamTooLargeError } from '../../util/index.ts';
 
 /** Upstream's default max request body size for most writes (3 MiB). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -17,18 +18,13 @@ export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Pr
     req.resume();
     throw requestEntityTooLarge(limit);
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const b = chunk as Buffer;
-    size += b.length;
-    if (size > limit) {
-      req.resume();
-      throw requestEntityTooLarge(limit);
-    }
-    chunks.push(b);
+  let body: Buffer;
+  try {
+    body = await readAll(req, limit);
+  } catch (error) {
+    if (error instanceof StreamTooLargeError) throw requestEntityTooLarge(limit);
+    throw error;
   }
-  const body = Buffer.concat(chunks);
   requestBodies.set(req, body);
   return body;
 }
