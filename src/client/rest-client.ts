@@ -3,14 +3,13 @@
 // server's metav1.Status. Requests are counted per verb and resource for benchmarks.
 
 import type { IncomingMessage } from 'node:http';
-import { realClock, type Clock } from '../util/index.ts';
+import { realClock, SHARED_SHAPE, type Clock } from '../util/index.ts';
 import { ClientError, statusFromCode, transportError } from './errors.ts';
 import { JsonObjectSplitter } from './json-stream.ts';
 import { collectionPath, objectPath } from './resources.ts';
 import { createFailoverTransport, splitServers } from './failover-transport.ts';
 import { createTransport, type TransportOptions } from './http-transport.ts';
 import type { DeleteOptions, KubeObject, ObjectList, ResourceRef, Status, WatchEvent } from './types.ts';
-import { SHARED_SHAPE } from '../util/index.ts';
 
 export interface ClientOptions extends Omit<TransportOptions, 'clock'> {
   /** Used only for Retry-After waits; injectable for tests. */

@@ -17,9 +17,8 @@ import type { StoreHooks } from './store-hooks.ts';
 import type { UserInfo } from '../auth/tokens.ts';
 import { type ObjectCache, SharedObject } from '../watch/object-cache.ts';
 import { rfc3339 } from '../../api/time.ts';
-import { jsonEqual } from '../../util/index.ts';
+import { jsonEqual, SHARED_SHAPE } from '../../util/index.ts';
 import { prepareUpdate, unchanged } from './update-strategy.ts';
-import { SHARED_SHAPE } from '../../util/index.ts';
 
 // The store's concerns live in their own files; these re-exports keep one import path for callers.
 export type { AdmissionPlugin, ManagedFieldsUpdater, Operation } from './admission-types.ts';
