@@ -3,7 +3,7 @@
 // server's metav1.Status. Requests are counted per verb and resource for benchmarks.
 
 import type { IncomingMessage } from 'node:http';
-import { realClock, SHARED_SHAPE, type Clock } from '../util/index.ts';
+import { readAll, realClock, SHARED_SHAPE, type Clock } from '../util/index.ts';
 import { ClientError, statusFromCode, transportError } from './errors.ts';
 import { JsonObjectSplitter } from './json-stream.ts';
 import { collectionPath, objectPath } from './resources.ts';
@@ -322,11 +322,7 @@ export function createClient(options: ClientOptions): Client {
         if (opts.signal?.aborted) return;
         throw err;
       }
-      if (res.statusCode !== 200) {
-        const chunks: Buffer[] = [];
-        for await (const c of res) chunks.push(c as Buffer);
-        throw new ClientError(parseStatus(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
-      }
+      if (res.statusCode !== 200) throw new ClientError(parseStatus(res.statusCode ?? 0, (await readAll(res)).toString('utf8')));
       await consumeWatch(res, opts.signal, onEvent);
     },
     raw: async (method, path, body, opts = {}) =>

@@ -1,5 +1,6 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { readAll, StreamTooLargeError } from '../../../util/index.ts';
 
 /** How to reach one registry endpoint: TLS trust and the base URL (`http://127.0.0.1:5000`). */
 export interface Endpoint {
@@ -81,15 +82,11 @@ function once(endpoint: Endpoint, url: URL, opts: RequestOptions): Promise<Incom
 
 /** Reads a whole (small) response body, e.g. a manifest or token; refuses bodies over `limit`. */
 export async function readBody(res: IncomingMessage, limit = 8 << 20): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of res) {
-    size += (c as Buffer).length;
-    if (size > limit) {
-      res.destroy();
-      throw new Error(`response body exceeds ${limit} bytes`);
-    }
-    chunks.push(c as Buffer);
+  try {
+    return await readAll(res, limit);
+  } catch (error) {
+    if (!(error instanceof StreamTooLargeError)) throw error;
+    res.destroy();
+    throw new Error(`response body exceeds ${limit} bytes`);
   }
-  return Buffer.concat(chunks);
 }
